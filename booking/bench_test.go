@@ -1,0 +1,170 @@
+package booking_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/office"
+)
+
+// benchDatabases runs fn on SQLite and, with TEST_DATABASE_URL, PostgreSQL.
+func benchDatabases(b *testing.B, fn func(b *testing.B, db *gorm.DB)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, databasetest.SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, databasetest.Postgres(b)) })
+}
+
+// percentiles reports p50 and p99 of ds as benchmark metrics in ms.
+func percentiles(b *testing.B, ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	p := func(q float64) float64 { return float64(ds[int(q*float64(len(ds)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(p(0.50), "p50-ms")
+	b.ReportMetric(p(0.99), "p99-ms")
+}
+
+// BenchmarkAvailability: the 30-day calendar of one service with 50,000
+// bookings in the database (target p99 under 10 ms), and one day's slots.
+func BenchmarkAvailability(b *testing.B) {
+	benchDatabases(b, func(b *testing.B, db *gorm.DB) {
+		w := newWorld(b, db, func(s *office.ServiceSpec) { s.Capacity = 100 })
+		fill(b, w, 50000)
+		from := office.Date{Year: 2026, Month: 11, Day: 23}
+		ctx := context.Background()
+		b.Run("days-30", func(b *testing.B) {
+			ds := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				days, err := w.store.Days(ctx, w.svc.ID, from, from.AddDays(30))
+				ds = append(ds, time.Since(t0))
+				if err != nil || len(days) != 31 {
+					b.Fatal(err)
+				}
+			}
+			percentiles(b, ds)
+		})
+		b.Run("slots-1", func(b *testing.B) {
+			ds := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				_, err := w.store.Slots(ctx, w.svc.ID, from.AddDays(1+i%25))
+				ds = append(ds, time.Since(t0))
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			percentiles(b, ds)
+		})
+	})
+}
+
+// fill inserts n live bookings spread over the service's open slots of the
+// next 30 days, in batches (the seat path is measured elsewhere).
+func fill(b *testing.B, w *world, n int) {
+	b.Helper()
+	ctx := context.Background()
+	from := office.Date{Year: 2026, Month: 11, Day: 23}
+	var slots []booking.Slot
+	for d := 0; d <= 30; d++ {
+		s, err := w.store.Slots(ctx, w.svc.ID, from.AddDays(d))
+		if err != nil {
+			b.Fatal(err)
+		}
+		slots = append(slots, s...)
+	}
+	now := w.clock.Now()
+	rows := make([]booking.Booking, 0, n)
+	for i := 0; i < n; i++ {
+		sl := slots[i%len(slots)]
+		var rb [8]byte
+		_, _ = rand.Read(rb[:])
+		h := hex.EncodeToString(rb[:])
+		code := fmt.Sprintf("B%07d", i)
+		name, email, last4 := "Jan Kowalski", "jan@example.pl", "1234"
+		rows = append(rows, booking.Booking{
+			Code: code, ServiceID: w.svc.ID, Day: office.DateOf(sl.Start.In(warsaw)), StartsAt: sl.Start, EndsAt: sl.End,
+			Status: booking.StatusBooked, Name: &name, Email: &email, PESELHMAC: &h, PESELLast4: &last4, Lang: "pl",
+			ConsentAt: now, CreatedAt: now, UpdatedAt: now,
+		})
+	}
+	if err := w.db.CreateInBatches(rows, 500).Error; err != nil {
+		b.Fatal(err)
+	}
+	if _, err := w.store.RebuildLoad(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if w.db.Dialector.Name() == "postgres" {
+		w.db.Exec("ANALYZE bookings")
+	} else {
+		w.db.Exec("ANALYZE")
+	}
+}
+
+// BenchmarkBookingStorm: 500 residents at once on 20 slots of capacity 1.
+// Exactly 20 win every storm; reported: attempts per second and the
+// latency of one Book call, p50 and p99.
+func BenchmarkBookingStorm(b *testing.B) {
+	benchDatabases(b, func(b *testing.B, db *gorm.DB) {
+		w := newWorld(b, db, func(s *office.ServiceSpec) { s.BookingDaysAhead = 365 })
+		ctx := context.Background()
+		var ds []time.Duration
+		var mu sync.Mutex
+		day := office.Date{Year: 2026, Month: 11, Day: 24}
+		attempts := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday || func() bool { _, h := office.Holiday(day); return h }() {
+				day = day.AddDays(1)
+			}
+			slots, err := w.store.Slots(ctx, w.svc.ID, day)
+			if err != nil || len(slots) < 20 {
+				b.Fatalf("slots of %s: %d %v", day, len(slots), err)
+			}
+			slots = slots[:20]
+			b.StartTimer()
+			var wg sync.WaitGroup
+			won := 0
+			for r := 0; r < 500; r++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req := w.request(i*500+r, slots[r%20].Start)
+					t0 := time.Now()
+					_, err := w.store.Book(ctx, req)
+					d := time.Since(t0)
+					mu.Lock()
+					ds = append(ds, d)
+					if err == nil {
+						won++
+					} else if okienko.ErrorCode(err) != okienko.ECONFLICT {
+						b.Error(err)
+					}
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			attempts += 500
+			if won != 20 {
+				b.Fatalf("storm %d: %d bookings won, want exactly 20", i, won)
+			}
+			day = day.AddDays(1)
+		}
+		b.ReportMetric(float64(attempts)/b.Elapsed().Seconds(), "attempts/s")
+		percentiles(b, ds)
+	})
+}

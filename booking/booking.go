@@ -1,0 +1,76 @@
+// Package booking is the booking engine: the slot grid of a service, the
+// bookings residents make with their PESEL and a confirmation code,
+// cancelling, check-in at the kiosk, the automatic cancellation of late
+// arrivals and the erasure of personal data after the visit.
+package booking
+
+import (
+	"time"
+
+	"github.com/okienko/okienko/office"
+)
+
+// Booking states (the API answers these words in "status").
+const (
+	StatusBooked        = "booked"
+	StatusCheckedIn     = "checked_in"
+	StatusCancelled     = "cancelled"
+	StatusCancelledLate = "cancelled_late"
+)
+
+// liveStatuses are the states that hold a seat.
+var liveStatuses = []string{StatusBooked, StatusCheckedIn}
+
+// Event types recorded for the notifications outbox.
+const (
+	EventCreated       = "booking.created"
+	EventCancelled     = "booking.cancelled"
+	EventCancelledLate = "booking.cancelled_late"
+	EventCheckedIn     = "booking.checked_in"
+)
+
+// Booking is a resident's visit reserved for a slot of a service. Personal
+// fields are nil once erased.
+type Booking struct {
+	ID           int64       `json:"-"`
+	Code         string      `json:"code"`
+	ServiceID    int64       `json:"service_id"`
+	Day          office.Date `json:"date"`
+	StartsAt     time.Time   `json:"start"`
+	EndsAt       time.Time   `json:"end"`
+	Status       string      `json:"status"`
+	Name         *string     `json:"-"`
+	Email        *string     `json:"-"`
+	Phone        *string     `json:"-"`
+	PESELHMAC    *string     `json:"-" gorm:"column:pesel_hmac"`
+	PESELLast4   *string     `json:"-" gorm:"column:pesel_last4"`
+	Lang         string      `json:"-"`
+	ConsentAt    time.Time   `json:"-"`
+	CreatedAt    time.Time   `json:"created_at"`
+	UpdatedAt    time.Time   `json:"-"`
+	CheckedInAt  *time.Time  `json:"checked_in_at,omitempty"`
+	CancelledAt  *time.Time  `json:"cancelled_at,omitempty"`
+	CancelReason string      `json:"-"`
+	ErasedAt     *time.Time  `json:"-"`
+}
+
+// TableName is the table of bookings.
+func (Booking) TableName() string { return "bookings" }
+
+// Live reports whether the booking holds its seat.
+func (b *Booking) Live() bool { return b.Status == StatusBooked || b.Status == StatusCheckedIn }
+
+// Slot is one time of a service's grid with its free seats.
+type Slot struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Free  int       `json:"free"`
+}
+
+// Day is one day of a service's booking calendar: the free seats in the
+// slots still bookable that day (0 when closed, full or out of the window).
+type Day struct {
+	Date   office.Date `json:"date"`
+	Free   int         `json:"free"`
+	Closed string      `json:"closed,omitempty"` // why, for holidays and closures
+}

@@ -1,0 +1,149 @@
+package booking_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/office"
+)
+
+func TestCovered(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		ds := office.DefaultDepartmentSpec()
+		ds.Name, ds.TicketPrefix = "Rejestracja pojazdów", "P"
+		other, err := w.offices.CreateDepartment(ctx, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss := office.DefaultServiceSpec()
+		ss.DepartmentID, ss.Name = other.ID, "Rejestracja pojazdu"
+		otherSvc, err := w.offices.CreateService(ctx, ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		book := func(n int, svc int64, d, hh, mm int) int64 {
+			t.Helper()
+			r := w.request(n, at(2026, 11, d, hh, mm))
+			r.ServiceID = svc
+			b, err := w.store.Book(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := w.store.Get(ctx, b.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.ID
+		}
+		a24 := book(1, w.svc.ID, 24, 9, 0)
+		a25 := book(2, w.svc.ID, 25, 9, 0)
+		a26 := book(3, w.svc.ID, 26, 9, 0)
+		gone := book(4, w.svc.ID, 24, 10, 0)
+		b24 := book(5, otherSvc.ID, 24, 9, 0)
+		b25 := book(6, otherSvc.ID, 25, 10, 0)
+		if _, err := w.store.Cancel(ctx, gone, "resident"); err != nil {
+			t.Fatal(err)
+		}
+		day := func(d int) office.Date { return office.Date{Year: 2026, Month: 11, Day: d} }
+		cases := []struct {
+			name     string
+			from, to int
+			dep      int64
+			want     []int64
+		}{
+			{"one department, two days", 24, 25, w.dep.ID, []int64{a24, a25}},
+			{"office-wide, two days", 24, 25, 0, []int64{a24, b24, a25, b25}},
+			{"office-wide, one day", 24, 24, 0, []int64{a24, b24}},
+			{"the other department", 25, 26, other.ID, []int64{b25}},
+			{"a day without bookings", 27, 30, 0, []int64{}},
+			{"the whole week", 23, 29, w.dep.ID, []int64{a24, a25, a26}},
+		}
+		for _, tc := range cases {
+			got, err := w.store.Covered(ctx, day(tc.from), day(tc.to), tc.dep)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("%s: covered %v, want %v", tc.name, got, tc.want)
+			}
+		}
+		// A visit that has begun can no longer be cancelled, so it isn't covered.
+		w.clock.Set(at(2026, 11, 24, 9, 5))
+		got, err := w.store.Covered(ctx, day(24), day(25), 0)
+		if err != nil || !slices.Equal(got, []int64{a25, b25}) {
+			t.Fatalf("after 09:00 on the 24th: %v %v, want %v", got, err, []int64{a25, b25})
+		}
+
+		_, err = w.store.Covered(ctx, day(25), day(24), 0)
+		if e := wantCode(t, err, okienko.EINVALID); e.Fields["ends_on"] == "" {
+			t.Fatalf("reversed range: %v", e.Fields)
+		}
+		_, err = w.store.Covered(ctx, office.Date{}, day(24), 0)
+		if e := wantCode(t, err, okienko.EINVALID); e.Fields["starts_on"] == "" {
+			t.Fatalf("no first day: %v", e.Fields)
+		}
+	})
+}
+
+func TestOffGrid(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		for i, hm := range [][2]int{{9, 0}, {9, 15}, {10, 30}} {
+			if _, err := w.store.Book(ctx, w.request(i+1, at(2026, 11, 24, hm[0], hm[1]))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check := func(what string, minutes, wantTotal, wantOff int) {
+			t.Helper()
+			total, off, err := w.store.OffGrid(ctx, w.svc.ID, minutes)
+			if err != nil || total != wantTotal || off != wantOff {
+				t.Fatalf("%s, %d-minute grid: total %d off %d (%v), want %d and %d", what, minutes, total, off, err, wantTotal, wantOff)
+			}
+		}
+		// Tuesday opens at 07:30. Every 15 minutes: all three on the grid.
+		// Every 20: 07:30 … 08:50, 09:10, 09:30 … 10:10, 10:30, so 09:00
+		// and 09:15 fall off. Every 30: 09:00 and 10:30 stay, 09:15 falls off.
+		// Every 45: 07:30, 08:15, 09:00, 09:45, 10:30.
+		check("before the change", 15, 3, 0)
+		check("preview", 20, 3, 2)
+		check("preview", 30, 3, 1)
+		check("preview", 45, 3, 1)
+		check("preview", 60, 3, 2) // 07:30, 08:30, 09:30, 10:30
+
+		// After saving 20 minutes nothing moved: the same answers.
+		if _, err := w.offices.UpdateService(ctx, w.svc.ID, func(s *office.ServiceSpec) error { s.SlotMinutes = 20; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		check("after the change", 20, 3, 2)
+		check("back to 15", 15, 3, 0)
+		// A day closed since keeps its opening hours' grid.
+		if _, err := w.offices.CreateClosure(ctx, office.ClosureSpec{StartsOn: office.Date{Year: 2026, Month: 11, Day: 24}, Reason: "awaria"}); err != nil {
+			t.Fatal(err)
+		}
+		check("closed day", 20, 3, 2)
+		// Visits that have begun are no longer future bookings.
+		w.clock.Set(at(2026, 11, 24, 9, 10))
+		check("at 09:10", 20, 2, 1)
+		w.clock.Set(at(2026, 11, 24, 10, 30))
+		check("at 10:30", 20, 1, 0)
+		w.clock.Set(at(2026, 11, 24, 10, 31))
+		check("after the last", 20, 0, 0)
+
+		for _, m := range []int{0, 4, 481} {
+			_, _, err := w.store.OffGrid(ctx, w.svc.ID, m)
+			if e := wantCode(t, err, okienko.EINVALID); e.Fields["slot_minutes"] == "" {
+				t.Fatalf("%d minutes: %v", m, e.Fields)
+			}
+		}
+		_, _, err := w.store.OffGrid(ctx, 999999, 20)
+		wantCode(t, err, okienko.ENOTFOUND)
+	})
+}

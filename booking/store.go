@@ -1,0 +1,596 @@
+package booking
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/event"
+	"github.com/okienko/okienko/notify/outbox"
+	"github.com/okienko/okienko/office"
+)
+
+// Store makes, finds and changes bookings. Every changing method owns its
+// transaction; taking a seat goes through one path (take) that serialises
+// per service.
+type Store struct {
+	db       *gorm.DB
+	clock    okienko.Clock
+	offices  *office.Store
+	peselKey []byte
+}
+
+// NewStore returns a Store. secret is the server secret; the key for PESEL
+// look-ups is derived from it, so a PESEL is only ever stored as an HMAC.
+func NewStore(db *gorm.DB, clock okienko.Clock, offices *office.Store, secret string) *Store {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("okienko/pesel/v1"))
+	return &Store{db: db, clock: clock, offices: offices, peselKey: m.Sum(nil)}
+}
+
+func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Request is what a resident submits to book a visit.
+type Request struct {
+	ServiceID int64
+	Start     time.Time
+	Name      string
+	PESEL     string
+	Email     string
+	Phone     string // optional
+	Consent   bool
+	Lang      string // pl, en or uk; default pl
+}
+
+// validated is a Request with every field checked and normalised.
+type validated struct {
+	Request
+	pesel PESEL
+}
+
+func (s *Store) validate(r Request) (*validated, error) {
+	fe := okienko.FieldErrors{}
+	v := &validated{Request: r}
+	var err error
+	if r.ServiceID <= 0 {
+		fe.Add("service_id", "required")
+	}
+	if r.Start.IsZero() {
+		fe.Add("start", "required: the start time of a free slot, RFC 3339 with offset")
+	}
+	if v.Name, err = NormalizeName(r.Name); err != nil {
+		fe.Add("name", err.Error())
+	}
+	if v.pesel, err = ParsePESEL(r.PESEL); err != nil {
+		fe.Add("pesel", err.Error())
+	}
+	if v.Email, err = NormalizeEmail(r.Email); err != nil {
+		fe.Add("email", err.Error())
+	}
+	if r.Phone != "" {
+		if v.Phone, err = NormalizePhone(r.Phone); err != nil {
+			fe.Add("phone", err.Error())
+		}
+	}
+	if !r.Consent {
+		fe.Add("consent", "consent to the processing of personal data is required to book")
+	}
+	switch r.Lang {
+	case "":
+		v.Lang = "pl"
+	case "pl", "en", "uk":
+	default:
+		fe.Add("lang", "must be pl, en or uk")
+	}
+	return v, fe.Err()
+}
+
+// Book books the slot starting at r.Start for the resident and returns the
+// booking with its new confirmation code. EINVALID naming the field for bad
+// input, an unknown service, or a start that isn't a bookable slot (past,
+// off the grid, outside the window, holiday, closure, closed weekday);
+// ECONFLICT when the slot is full or the resident's limits are reached.
+func (s *Store) Book(ctx context.Context, r Request) (*Booking, error) {
+	v, err := s.validate(r)
+	if err != nil {
+		return nil, err
+	}
+	// Refuse a start that isn't bookable, or a slot already full, without
+	// taking the service's lock: in a rush for the last seats most requests
+	// end here. take checks both again under the lock.
+	if _, err := s.bookable(ctx, s.db, v); err != nil {
+		return nil, err
+	}
+	var out *Booking
+	// A code that collides with one taken in the same instant by another
+	// service's booking fails the unique index; then the whole take is retried.
+	for attempt := 0; attempt < 3; attempt++ {
+		out, err = s.take(ctx, v)
+		if err == nil || !database.IsUniqueViolation(err) {
+			break
+		}
+	}
+	if err != nil {
+		var ae *okienko.Error
+		if errors.As(err, &ae) {
+			return nil, ae
+		}
+		return nil, okienko.Internal(err)
+	}
+	return out, nil
+}
+
+// take is the one seat-taking path: in a transaction that serialises per
+// service (PostgreSQL: the service row FOR UPDATE; SQLite: the immediate
+// transaction holds the write lock), it checks the slot, counts overlapping
+// live bookings against the capacity, checks the resident's limits and
+// inserts.
+func (s *Store) take(ctx context.Context, v *validated) (*Booking, error) {
+	var out *Booking
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockService(tx, v.ServiceID); err != nil {
+			return err
+		}
+		c, err := s.bookable(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		slot, day := c.slot, c.slotDay
+		hash := v.pesel.HMAC(s.peselKey)
+		var sameDay int64
+		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND service_id = ? AND day = ? AND status IN ?", hash, v.ServiceID, day, liveStatuses).Count(&sameDay).Error; err != nil {
+			return err
+		}
+		if sameDay > 0 {
+			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has a booking for this matter on %s", day)
+		}
+		var active int64
+		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND status = ? AND starts_at > ?", hash, StatusBooked, c.now).Count(&active).Error; err != nil {
+			return err
+		}
+		if int(active) >= c.svc.MaxActivePerPESEL {
+			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has %d upcoming bookings, the most allowed; cancel one to book another", active)
+		}
+		code, err := s.freeCode(tx)
+		if err != nil {
+			return err
+		}
+		last4 := v.pesel.Last4()
+		b := &Booking{
+			Code: code, ServiceID: v.ServiceID, Day: day, StartsAt: slot.Start, EndsAt: slot.End, Status: StatusBooked,
+			Name: &v.Name, Email: &v.Email, PESELHMAC: &hash, PESELLast4: &last4, Lang: v.Lang,
+			ConsentAt: c.now, CreatedAt: c.now, UpdatedAt: c.now,
+		}
+		if v.Phone != "" {
+			b.Phone = &v.Phone
+		}
+		if err := tx.Create(b).Error; err != nil {
+			return err
+		}
+		if err := addLoad(tx, b, +1); err != nil {
+			return err
+		}
+		out = b
+		if err := event.Record(ctx, tx, c.now, EventCreated, "booking", b.ID, map[string]any{"service_id": b.ServiceID, "start": b.StartsAt}); err != nil {
+			return err
+		}
+		return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.Confirmation, b.Phone != nil, nil)
+	})
+	return out, err
+}
+
+// slotCalendar is a calendar with the slot a request asks for.
+type slotCalendar struct {
+	*calendar
+	slot    Slot
+	slotDay office.Date
+}
+
+// bookable reads, on db, whether v's start is a bookable slot with a free
+// seat: EINVALID on start (or service_id) saying why not, ECONFLICT when full.
+func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated) (*slotCalendar, error) {
+	loc, err := s.location(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	day := office.DateOf(v.Start.In(loc))
+	c, err := s.loadCalendar(ctx, db, v.ServiceID, day, day)
+	if err != nil {
+		if okienko.ErrorCode(err) == okienko.ENOTFOUND {
+			return nil, okienko.Invalid("service_id", fmt.Sprintf("there is no matter with id %d", v.ServiceID))
+		}
+		return nil, err
+	}
+	slot, err := c.check(v.Start.UTC())
+	if err != nil {
+		return nil, err
+	}
+	if slot.Free <= 0 {
+		return nil, okienko.Errorf(okienko.ECONFLICT, "this time is already fully booked; please choose another")
+	}
+	return &slotCalendar{calendar: c, slot: slot, slotDay: day}, nil
+}
+
+// lockService takes the per-service lock of the seat path. On SQLite the
+// immediate transaction already holds the database's write lock.
+func lockService(tx *gorm.DB, serviceID int64) error {
+	if database.Dialect(tx) != database.Postgres {
+		return nil
+	}
+	var id int64
+	return tx.Raw("SELECT id FROM services WHERE id = ? FOR UPDATE", serviceID).Scan(&id).Error
+}
+
+// addLoad counts b's span as held by one more live booking (delta +1) or one
+// fewer (delta -1), in the transaction that makes b live or releases it.
+func addLoad(tx *gorm.DB, b *Booking, delta int) error {
+	if delta > 0 {
+		return tx.Exec(`INSERT INTO booking_load (service_id, starts_at, ends_at, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT (service_id, starts_at, ends_at) DO UPDATE SET n = booking_load.n + excluded.n`,
+			b.ServiceID, b.StartsAt.UTC(), b.EndsAt.UTC(), delta).Error
+	}
+	res := tx.Exec(`UPDATE booking_load SET n = n + ? WHERE service_id = ? AND starts_at = ? AND ends_at = ?`,
+		delta, b.ServiceID, b.StartsAt.UTC(), b.EndsAt.UTC())
+	if res.Error == nil && res.RowsAffected != 1 {
+		return fmt.Errorf("booking_load has no span %v–%v of service %d", b.StartsAt, b.EndsAt, b.ServiceID)
+	}
+	return res.Error
+}
+
+// RebuildLoad recounts booking_load from the bookings themselves, for
+// repairs and after bulk imports. It returns how many spans it holds.
+func (s *Store) RebuildLoad(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("DELETE FROM booking_load").Error; err != nil {
+			return err
+		}
+		res := tx.Exec(`INSERT INTO booking_load (service_id, starts_at, ends_at, n)
+			SELECT service_id, starts_at, ends_at, count(*) FROM bookings
+			WHERE status IN ? GROUP BY service_id, starts_at, ends_at`, liveStatuses)
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, err
+}
+
+// freeCode returns a new code no live booking has.
+func (s *Store) freeCode(tx *gorm.DB) (string, error) {
+	for i := 0; i < 10; i++ {
+		code, err := NewCode()
+		if err != nil {
+			return "", err
+		}
+		var n int64
+		if err := tx.Model(&Booking{}).Where("code = ? AND status IN ?", code, liveStatuses).Count(&n).Error; err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return code, nil
+		}
+	}
+	return "", errors.New("no free confirmation code after 10 tries")
+}
+
+func (s *Store) location(ctx context.Context, db *gorm.DB) (*time.Location, error) {
+	off, err := s.offices.WithTx(db).Office(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return off.Location(), nil
+}
+
+// errNoBooking is the one answer for an unknown code and a wrong PESEL, so
+// the API is no oracle for either.
+var errNoBooking = okienko.Errorf(okienko.ENOTFOUND, "no booking matches this code and PESEL")
+
+// Get returns the booking with code (with or without the dash, any case):
+// the live one, else the newest. EINVALID for a malformed code; ENOTFOUND.
+func (s *Store) Get(ctx context.Context, code string) (*Booking, error) {
+	c, err := ParseCode(code)
+	if err != nil {
+		return nil, okienko.Invalid("code", err.Error())
+	}
+	return byCode(s.db.WithContext(ctx), c)
+}
+
+func byCode(db *gorm.DB, code string) (*Booking, error) {
+	var b Booking
+	err := db.Where("code = ?", code).Order("CASE WHEN status IN ('booked','checked_in') THEN 0 ELSE 1 END, id DESC").First(&b).Error
+	if database.IsNotFound(err) {
+		return nil, okienko.Errorf(okienko.ENOTFOUND, "no booking with code %s", FormatCode(code))
+	}
+	if err != nil {
+		return nil, okienko.Internal(err)
+	}
+	return &b, nil
+}
+
+// CancelByCode cancels the booking with code if pesel is the one it was made
+// with. The same ENOTFOUND answers an unknown code and a wrong PESEL.
+// EINVALID for a malformed code or PESEL; ECONFLICT when the visit has begun,
+// was checked in, or is already cancelled.
+func (s *Store) CancelByCode(ctx context.Context, code, pesel string) (*Booking, error) {
+	fe := okienko.FieldErrors{}
+	c, err := ParseCode(code)
+	if err != nil {
+		fe.Add("code", err.Error())
+	}
+	p, err := ParsePESEL(pesel)
+	if err != nil {
+		fe.Add("pesel", err.Error())
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	hash := p.HMAC(s.peselKey)
+	var out *Booking
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		b, err := byCode(tx, c)
+		if err != nil {
+			return errNoBooking
+		}
+		if b.PESELHMAC == nil || subtle.ConstantTimeCompare([]byte(*b.PESELHMAC), []byte(hash)) != 1 {
+			return errNoBooking
+		}
+		out, err = s.cancel(ctx, tx, b, StatusCancelled, "resident")
+		return err
+	})
+	return out, err
+}
+
+// CancelByDay cancels the resident's booking for a service on an office day,
+// found by PESEL, as residents are used to. ENOTFOUND when there is none;
+// EINVALID for a malformed PESEL; ECONFLICT as CancelByCode.
+func (s *Store) CancelByDay(ctx context.Context, pesel string, serviceID int64, day office.Date) (*Booking, error) {
+	fe := okienko.FieldErrors{}
+	p, err := ParsePESEL(pesel)
+	if err != nil {
+		fe.Add("pesel", err.Error())
+	}
+	if serviceID <= 0 {
+		fe.Add("service_id", "required")
+	}
+	if day.IsZero() {
+		fe.Add("date", "required")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	hash := p.HMAC(s.peselKey)
+	var out *Booking
+	err = s.transaction(ctx, func(tx *gorm.DB) error {
+		var b Booking
+		err := tx.Where("pesel_hmac = ? AND service_id = ? AND day = ? AND status IN ?", hash, serviceID, day, liveStatuses).
+			Order("starts_at").First(&b).Error
+		if database.IsNotFound(err) {
+			return okienko.Errorf(okienko.ENOTFOUND, "no booking for this PESEL, matter and day")
+		}
+		if err != nil {
+			return err
+		}
+		out, err = s.cancel(ctx, tx, &b, StatusCancelled, "resident")
+		return err
+	})
+	return out, err
+}
+
+// Cancel cancels a booking by id for the office (a closure, an
+// administrator), with reason. ENOTFOUND; ECONFLICT as CancelByCode.
+func (s *Store) Cancel(ctx context.Context, id int64, reason string) (*Booking, error) {
+	var out *Booking
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		var b Booking
+		if err := tx.First(&b, id).Error; err != nil {
+			if database.IsNotFound(err) {
+				return okienko.Errorf(okienko.ENOTFOUND, "booking %d not found", id)
+			}
+			return err
+		}
+		var err error
+		out, err = s.cancel(ctx, tx, &b, StatusCancelled, reason)
+		return err
+	})
+	return out, err
+}
+
+// cancel moves a booked booking to status (cancelled or cancelled_late) on tx
+// and records the event. Only before the slot starts, unless for lateness.
+func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, reason string) (*Booking, error) {
+	now := s.now()
+	switch {
+	case b.Status == StatusCheckedIn:
+		return nil, okienko.Errorf(okienko.ECONFLICT, "this booking has been checked in and can no longer be cancelled")
+	case b.Status != StatusBooked:
+		return nil, okienko.Errorf(okienko.ECONFLICT, "this booking is already cancelled")
+	case status == StatusCancelled && !now.Before(b.StartsAt):
+		return nil, okienko.Errorf(okienko.ECONFLICT, "the visit has already begun; it can no longer be cancelled")
+	}
+	res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, StatusBooked).
+		Updates(map[string]any{"status": status, "cancelled_at": now, "cancel_reason": reason, "updated_at": now})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected != 1 {
+		return nil, okienko.Errorf(okienko.ECONFLICT, "this booking changed meanwhile; please try again")
+	}
+	if err := addLoad(tx, b, -1); err != nil {
+		return nil, err
+	}
+	typ, kind := EventCancelled, outbox.Cancellation
+	if status == StatusCancelledLate {
+		typ, kind = EventCancelledLate, outbox.CancellationLate
+	}
+	if err := event.Record(ctx, tx, now, typ, "booking", b.ID, map[string]any{"service_id": b.ServiceID, "start": b.StartsAt, "reason": reason}); err != nil {
+		return nil, err
+	}
+	if err := outbox.EnqueueBooking(ctx, tx, now, b.ID, b.Lang, kind, b.Phone != nil, map[string]any{"reason": reason}); err != nil {
+		return nil, err
+	}
+	b.Status, b.CancelledAt, b.CancelReason, b.UpdatedAt = status, &now, reason, now
+	return b, nil
+}
+
+// CheckIn marks the booking with code as arrived, allowed from
+// checkin_early_minutes before its start until checkin_grace_minutes after.
+// EINVALID for a malformed code; ENOTFOUND; ECONFLICT saying why otherwise
+// (too early, too late, cancelled, already checked in).
+func (s *Store) CheckIn(ctx context.Context, code string) (*Booking, error) {
+	var out *Booking
+	err := s.transaction(ctx, func(tx *gorm.DB) (err error) {
+		out, err = s.CheckInTx(ctx, tx, code)
+		return err
+	})
+	return out, err
+}
+
+// CheckInTx is CheckIn on the caller's transaction, for issuing the
+// booking's queue ticket in the same transaction.
+func (s *Store) CheckInTx(ctx context.Context, tx *gorm.DB, code string) (*Booking, error) {
+	c, err := ParseCode(code)
+	if err != nil {
+		return nil, okienko.Invalid("code", err.Error())
+	}
+	b, err := byCode(tx, c)
+	if err != nil {
+		return nil, err
+	}
+	switch b.Status {
+	case StatusCheckedIn:
+		return nil, checkInRefused("checked_in", "this booking is already checked in", "", time.Time{})
+	case StatusCancelled, StatusCancelledLate:
+		return nil, checkInRefused("cancelled", "this booking was cancelled", "", time.Time{})
+	}
+	svc, err := s.offices.WithTx(tx).Service(ctx, b.ServiceID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.location(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	opens := b.StartsAt.Add(-time.Duration(svc.CheckinEarlyMinutes) * time.Minute).In(loc)
+	closes := b.StartsAt.Add(time.Duration(svc.CheckinGraceMinutes) * time.Minute).In(loc)
+	if now.Before(opens) {
+		return nil, checkInRefused("too_early", fmt.Sprintf("too early: check-in for this visit opens at %s on %s", opens.Format("15:04"), office.DateOf(opens)), "opens_at", opens)
+	}
+	if now.After(closes) {
+		return nil, checkInRefused("too_late", fmt.Sprintf("too late: check-in for this visit closed at %s", closes.Format("15:04")), "closed_at", closes)
+	}
+	res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, StatusBooked).
+		Updates(map[string]any{"status": StatusCheckedIn, "checked_in_at": now, "updated_at": now})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected != 1 {
+		return nil, okienko.Errorf(okienko.ECONFLICT, "this booking changed meanwhile; please try again")
+	}
+	b.Status, b.CheckedInAt, b.UpdatedAt = StatusCheckedIn, &now, now
+	if err := event.Record(ctx, tx, now, EventCheckedIn, "booking", b.ID, map[string]any{"service_id": b.ServiceID}); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// checkInRefused is the ECONFLICT of a refused check-in, with the reason
+// (too_early, too_late, cancelled, checked_in) and, when given, the moment
+// that explains it, for kiosks to say it in the visitor's language.
+func checkInRefused(reason, msg, atField string, at time.Time) error {
+	e := &okienko.Error{Code: okienko.ECONFLICT, Message: msg, Fields: map[string]string{"reason": reason}}
+	if atField != "" {
+		e.Fields[atField] = at.Format(time.RFC3339)
+	}
+	return e
+}
+
+// CancelLate cancels, as resignations, the booked visits not checked in by
+// their start plus the service's grace time, releasing their seats, and
+// records an event for each so the resident is told. It returns how many.
+func (s *Store) CancelLate(ctx context.Context) (int, error) {
+	now := s.now()
+	type candidate struct {
+		ID       int64
+		StartsAt time.Time
+		Grace    int
+	}
+	var cands []candidate
+	err := s.db.WithContext(ctx).Table("bookings b").
+		Select("b.id, b.starts_at, s.checkin_grace_minutes AS grace").
+		Joins("JOIN services s ON s.id = b.service_id").
+		Where("b.status = ? AND b.starts_at <= ?", StatusBooked, now).
+		Order("b.starts_at").Limit(1000).
+		Find(&cands).Error
+	if err != nil {
+		return 0, okienko.Internal(err)
+	}
+	n := 0
+	for _, c := range cands {
+		if now.Before(c.StartsAt.Add(time.Duration(c.Grace) * time.Minute)) {
+			continue
+		}
+		err := s.transaction(ctx, func(tx *gorm.DB) error {
+			var b Booking
+			if err := tx.First(&b, c.ID).Error; err != nil {
+				return err
+			}
+			_, err := s.cancel(ctx, tx, &b, StatusCancelledLate, "late")
+			return err
+		})
+		if okienko.ErrorCode(err) == okienko.ECONFLICT {
+			continue // checked in or cancelled meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Erase removes the personal data (name, e-mail, phone, PESEL HMAC and last
+// digits) of bookings whose visit ended more than retention ago, keeping the
+// anonymous record for statistics. It returns how many it erased.
+func (s *Store) Erase(ctx context.Context, retention time.Duration) (int64, error) {
+	now := s.now()
+	res := s.db.WithContext(ctx).Model(&Booking{}).
+		Where("erased_at IS NULL AND ends_at < ? AND status <> ?", now.Add(-retention), StatusBooked).
+		Updates(map[string]any{"name": nil, "email": nil, "phone": nil, "pesel_hmac": nil, "pesel_last4": nil, "erased_at": now, "updated_at": now})
+	if res.Error != nil {
+		return 0, okienko.Internal(res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	err := s.db.WithContext(ctx).Transaction(fn)
+	if err == nil {
+		return nil
+	}
+	var ae *okienko.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return okienko.Internal(err)
+}
+
+// ByID returns a booking by id. ENOTFOUND.
+func (s *Store) ByID(ctx context.Context, id int64) (*Booking, error) {
+	var b Booking
+	err := s.db.WithContext(ctx).First(&b, id).Error
+	if database.IsNotFound(err) {
+		return nil, okienko.Errorf(okienko.ENOTFOUND, "booking %d not found", id)
+	}
+	if err != nil {
+		return nil, okienko.Internal(err)
+	}
+	return &b, nil
+}

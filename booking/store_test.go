@@ -1,0 +1,676 @@
+package booking_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/event"
+	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/office/officetest"
+)
+
+var warsaw, _ = time.LoadLocation("Europe/Warsaw")
+
+// at is a wall-clock time in Warsaw.
+func at(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, warsaw)
+}
+
+// pesel returns the n-th of a series of valid PESELs (distinct birth dates
+// from 1970 on, serial from n), so every test resident is somebody else.
+func pesel(n int) string {
+	born := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n)
+	month := int(born.Month())
+	if born.Year() >= 2000 {
+		month += 20
+	}
+	s := fmt.Sprintf("%02d%02d%02d%04d", born.Year()%100, month, born.Day(), n%10000)
+	w := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
+	sum := 0
+	for i := 0; i < 10; i++ {
+		sum += int(s[i]-'0') * w[i]
+	}
+	return s + fmt.Sprint((10-sum%10)%10)
+}
+
+// world is a booking store over a real database with one office, one
+// department open Monday 08:00–16:00 and Tuesday–Friday 07:30–15:30, and one
+// service, at a fixed moment: Monday 23 November 2026, 08:00 in Warsaw.
+type world struct {
+	db      *gorm.DB
+	clock   *okienko.ManualClock
+	offices *office.Store
+	store   *booking.Store
+	dep     *office.Department
+	svc     *office.Service
+}
+
+func newWorld(t testing.TB, db *gorm.DB, tune func(*office.ServiceSpec)) *world {
+	t.Helper()
+	clock := okienko.NewManualClock(at(2026, 11, 23, 8, 0))
+	offices, dep, svc := officetest.New(t, db, clock, tune)
+	return &world{db: db, clock: clock, offices: offices, store: booking.NewStore(db, clock, offices, "test-secret"), dep: dep, svc: svc}
+}
+
+func (w *world) request(n int, start time.Time) booking.Request {
+	return booking.Request{
+		ServiceID: w.svc.ID, Start: start, Name: "Zażółć Gęślą-Jaźń", PESEL: pesel(n),
+		Email: fmt.Sprintf("mieszkaniec%d@example.pl", n), Phone: "600 123 456", Consent: true,
+	}
+}
+
+func (w *world) count(t *testing.T, where string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	q := w.db.Model(&booking.Booking{})
+	if where != "" {
+		q = q.Where(where, args...)
+	}
+	if err := q.Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func wantCode(t *testing.T, err error, code string) *okienko.Error {
+	t.Helper()
+	if okienko.ErrorCode(err) != code {
+		t.Fatalf("error %v, want code %s", err, code)
+	}
+	return okienko.AsError(err)
+}
+
+// The issue's race: 200 residents at once for the last seats.
+func TestRaceForTheLastSeat(t *testing.T) {
+	for _, capacity := range []int{1, 3} {
+		t.Run(fmt.Sprintf("capacity %d", capacity), func(t *testing.T) {
+			databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+				w := newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity = capacity })
+				start := at(2026, 11, 24, 10, 0)
+				const residents = 200
+				var wg sync.WaitGroup
+				errs := make([]error, residents)
+				gate := make(chan struct{})
+				for i := 0; i < residents; i++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-gate
+						_, errs[i] = w.store.Book(context.Background(), w.request(i, start))
+					}()
+				}
+				close(gate)
+				wg.Wait()
+				won, full := 0, 0
+				for _, err := range errs {
+					switch okienko.ErrorCode(err) {
+					case "":
+						won++
+					case okienko.ECONFLICT:
+						full++
+					default:
+						t.Errorf("unexpected error: %v", err)
+					}
+				}
+				if won != capacity || full != residents-capacity {
+					t.Fatalf("%d booked and %d refused with 409, want %d and %d", won, full, capacity, residents-capacity)
+				}
+				if n := w.count(t, "starts_at = ? AND status = ?", start.UTC(), booking.StatusBooked); n != int64(capacity) {
+					t.Fatalf("%d bookings stored for the slot, want %d", n, capacity)
+				}
+				slots, err := w.store.Slots(context.Background(), w.svc.ID, office.Date{Year: 2026, Month: 11, Day: 24})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, sl := range slots {
+					if sl.Start.Equal(start) && sl.Free != 0 {
+						t.Fatalf("the full slot shows %d free", sl.Free)
+					}
+				}
+			})
+		})
+	}
+}
+
+func TestBookAndFind(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		b, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 9, 15)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Code) != 8 || b.Status != booking.StatusBooked || !b.EndsAt.Equal(at(2026, 11, 24, 9, 30)) || b.Day.String() != "2026-11-24" {
+			t.Fatalf("booking %+v", b)
+		}
+		// The PESEL is stored only as an HMAC and its last 4 digits.
+		var raw map[string]any
+		if err := db.Table("bookings").Where("id = ?", b.ID).Take(&raw).Error; err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range raw {
+			if s, ok := v.(string); ok && strings.Contains(s, pesel(1)) {
+				t.Fatalf("column %s holds the PESEL in plain text", k)
+			}
+		}
+		if raw["pesel_last4"] != pesel(1)[7:] || raw["phone"] != "+48600123456" {
+			t.Fatalf("stored last4 %v, phone %v", raw["pesel_last4"], raw["phone"])
+		}
+		for _, code := range []string{b.Code, booking.FormatCode(b.Code), strings.ToLower(booking.FormatCode(b.Code))} {
+			got, err := w.store.Get(ctx, code)
+			if err != nil || got.ID != b.ID {
+				t.Fatalf("Get(%q) = %v, %v", code, got, err)
+			}
+		}
+		wantCode(t, func() error { _, err := w.store.Get(ctx, "ABCD-EFGH"); return err }(), okienko.ENOTFOUND)
+		wantCode(t, func() error { _, err := w.store.Get(ctx, "ABC"); return err }(), okienko.EINVALID)
+		evs, err := event.Since(ctx, db, 0, booking.EventCreated, 10)
+		if err != nil || len(evs) != 1 || evs[0].ObjectID != b.ID {
+			t.Fatalf("created events %v %v", evs, err)
+		}
+	})
+}
+
+// Slots and days follow hours, lead time, window and bookings.
+func TestSlotsAndDays(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		mon := office.Date{Year: 2026, Month: 11, Day: 23}
+		slots, err := w.store.Slots(ctx, w.svc.ID, mon)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Monday 08:00–16:00 in 15-minute slots is 32; now is 08:00 and the
+		// lead time 60 minutes, so 09:00 is the first bookable: 28.
+		if len(slots) != 28 || !slots[0].Start.Equal(at(2026, 11, 23, 9, 0)) || !slots[27].End.Equal(at(2026, 11, 23, 16, 0)) {
+			t.Fatalf("%d slots from %v", len(slots), slots)
+		}
+		tue := office.Date{Year: 2026, Month: 11, Day: 24}
+		slots, _ = w.store.Slots(ctx, w.svc.ID, tue)
+		if len(slots) != 32 || !slots[0].Start.Equal(at(2026, 11, 24, 7, 30)) || slots[0].Free != 1 {
+			t.Fatalf("Tuesday: %d slots from %v", len(slots), slots[0])
+		}
+		if _, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 7, 30))); err != nil {
+			t.Fatal(err)
+		}
+		slots, _ = w.store.Slots(ctx, w.svc.ID, tue)
+		if slots[0].Free != 0 || slots[1].Free != 1 {
+			t.Fatalf("after a booking: %v %v", slots[0], slots[1])
+		}
+		days, err := w.store.Days(ctx, w.svc.ID, mon, mon.AddDays(31))
+		if err != nil {
+			t.Fatal(err)
+		}
+		byDate := map[string]booking.Day{}
+		for _, d := range days {
+			byDate[d.Date.String()] = d
+		}
+		for date, want := range map[string]int{
+			"2026-11-23": 28, // today after the lead time
+			"2026-11-24": 31, // one taken
+			"2026-11-28": 0,  // Saturday
+			"2026-11-29": 0,  // Sunday
+			"2026-12-23": 32, // day 30: still in the window
+			"2026-12-24": 0,  // day 31, and Christmas Eve
+		} {
+			if got := byDate[date].Free; got != want {
+				t.Errorf("%s free = %d, want %d", date, got, want)
+			}
+		}
+		if byDate["2026-12-24"].Closed == "" {
+			t.Errorf("24 December has no closing reason")
+		}
+		_, err = w.store.Days(ctx, w.svc.ID, mon, mon.AddDays(100))
+		wantCode(t, err, okienko.EINVALID)
+		_, err = w.store.Slots(ctx, 99999, mon)
+		wantCode(t, err, okienko.ENOTFOUND)
+	})
+}
+
+// The booking window and the grid: day 30 bookable, day 31 not; past slot,
+// off-grid start, holiday, Sunday and closure refused with a reason.
+func TestWindowAndGrid(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		if _, err := w.offices.CreateClosure(ctx, office.ClosureSpec{StartsOn: office.Date{Year: 2026, Month: 12, Day: 2}, Reason: "Awaria systemu"}); err != nil {
+			t.Fatal(err)
+		}
+		// Day 30 from Monday 23 November is Wednesday 23 December.
+		if _, err := w.store.Book(ctx, w.request(1, at(2026, 12, 23, 15, 15))); err != nil {
+			t.Fatalf("day 30: %v", err)
+		}
+		cases := []struct {
+			name  string
+			start time.Time
+			want  string
+		}{
+			{"day 31", at(2026, 12, 24, 9, 0), "up to 30 days ahead"},
+			{"past slot", at(2026, 11, 23, 7, 45), "passed"},
+			{"within the lead time", at(2026, 11, 23, 8, 45), "60 minutes"},
+			{"off the grid", at(2026, 11, 24, 9, 10), "not a start time"},
+			{"Sunday", at(2026, 11, 29, 10, 0), "does not receive"},
+			{"closure", at(2026, 12, 2, 10, 0), "Awaria systemu"},
+			{"before opening", at(2026, 11, 24, 7, 0), "not a start time"},
+			{"the last slot's end", at(2026, 11, 24, 15, 30), "not a start time"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := w.store.Book(ctx, w.request(2, tc.start))
+				e := wantCode(t, err, okienko.EINVALID)
+				if !strings.Contains(e.Fields["start"], tc.want) {
+					t.Fatalf("start: %q, want it to say %q", e.Fields["start"], tc.want)
+				}
+			})
+		}
+		if n := w.count(t, ""); n != 1 {
+			t.Fatalf("%d bookings stored, want only day 30's", n)
+		}
+		// Holidays inside a longer window: Christmas Eve (from 2025 on),
+		// Christmas Day and Epiphany.
+		if _, err := w.offices.UpdateService(ctx, w.svc.ID, func(s *office.ServiceSpec) error { s.BookingDaysAhead = 60; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, day := range []time.Time{at(2026, 12, 24, 9, 0), at(2026, 12, 25, 9, 0), at(2027, 1, 6, 9, 0)} {
+			_, err := w.store.Book(ctx, w.request(3, day))
+			e := wantCode(t, err, okienko.EINVALID)
+			if !strings.Contains(e.Fields["start"], "closed") {
+				t.Errorf("%v: %q does not say the office is closed", day, e.Fields["start"])
+			}
+		}
+	})
+}
+
+func TestBadInputWritesNothing(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		ok := w.request(1, at(2026, 11, 24, 10, 0))
+		monthThirteen := "44130101235" // a PESEL with month 13 (check digit made right below)
+		{
+			s := monthThirteen[:10]
+			wts := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
+			sum := 0
+			for i := range 10 {
+				sum += int(s[i]-'0') * wts[i]
+			}
+			monthThirteen = s + fmt.Sprint((10-sum%10)%10)
+		}
+		badChecksum := pesel(1)[:10] + fmt.Sprint((int(pesel(1)[10]-'0')+1)%10)
+		cases := []struct {
+			name  string
+			edit  func(r *booking.Request)
+			field string
+		}{
+			{"PESEL checksum", func(r *booking.Request) { r.PESEL = badChecksum }, "pesel"},
+			{"PESEL month 13", func(r *booking.Request) { r.PESEL = monthThirteen }, "pesel"},
+			{"PESEL 10 digits", func(r *booking.Request) { r.PESEL = "4405140135" }, "pesel"},
+			{"PESEL letters", func(r *booking.Request) { r.PESEL = "4405140135X" }, "pesel"},
+			{"PESEL missing", func(r *booking.Request) { r.PESEL = "" }, "pesel"},
+			{"SQL in the name", func(r *booking.Request) { r.Name = `"; DROP TABLE bookings; --` }, "name"},
+			{"10,000-character name", func(r *booking.Request) { r.Name = strings.Repeat("Ą", 10000) }, "name"},
+			{"one-letter name", func(r *booking.Request) { r.Name = "A" }, "name"},
+			{"bad e-mail", func(r *booking.Request) { r.Email = "not-an-address" }, "email"},
+			{"missing e-mail", func(r *booking.Request) { r.Email = "" }, "email"},
+			{"landline phone", func(r *booking.Request) { r.Phone = "22 123 45 67" }, "phone"},
+			{"no consent", func(r *booking.Request) { r.Consent = false }, "consent"},
+			{"no start", func(r *booking.Request) { r.Start = time.Time{} }, "start"},
+			{"no service", func(r *booking.Request) { r.ServiceID = 0 }, "service_id"},
+			{"unknown service", func(r *booking.Request) { r.ServiceID = 99999 }, "service_id"},
+			{"unknown language", func(r *booking.Request) { r.Lang = "de" }, "lang"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				r := ok
+				tc.edit(&r)
+				_, err := w.store.Book(ctx, r)
+				e := wantCode(t, err, okienko.EINVALID)
+				if _, named := e.Fields[tc.field]; !named {
+					t.Fatalf("errors %v do not name %s", e.Fields, tc.field)
+				}
+				if n := w.count(t, ""); n != 0 {
+					t.Fatalf("%d bookings written", n)
+				}
+			})
+		}
+		var events int64
+		db.Model(&event.Event{}).Count(&events)
+		if events != 0 {
+			t.Fatalf("%d events written by refused bookings", events)
+		}
+	})
+}
+
+func TestLimitsPerPESEL(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity = 5 })
+		ctx := context.Background()
+		if _, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 9, 0))); err != nil {
+			t.Fatal(err)
+		}
+		_, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 11, 0)))
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "already has a booking for this matter") {
+			t.Fatalf("same day: %q", e.Message)
+		}
+		for _, day := range []int{25, 26} {
+			if _, err := w.store.Book(ctx, w.request(1, at(2026, 11, day, 9, 0))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = w.store.Book(ctx, w.request(1, at(2026, 11, 27, 9, 0)))
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "3 upcoming bookings") {
+			t.Fatalf("fourth booking: %q", e.Message)
+		}
+		// Another resident is not affected.
+		if _, err := w.store.Book(ctx, w.request(2, at(2026, 11, 27, 9, 0))); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestCancel(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		start := at(2026, 11, 24, 9, 0)
+		b, err := w.store.Book(ctx, w.request(1, start))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A wrong PESEL gets the very answer an unknown code gets.
+		_, errWrong := w.store.CancelByCode(ctx, b.Code, pesel(2))
+		_, errUnknown := w.store.CancelByCode(ctx, "ZZZZ-ZZZZ", pesel(1))
+		if okienko.ErrorCode(errWrong) != okienko.ENOTFOUND || errWrong.Error() != errUnknown.Error() {
+			t.Fatalf("wrong PESEL %v, unknown code %v: must be the same 404", errWrong, errUnknown)
+		}
+		got, err := w.store.CancelByCode(ctx, strings.ToLower(booking.FormatCode(b.Code)), pesel(1))
+		if err != nil || got.Status != booking.StatusCancelled {
+			t.Fatalf("cancel by code: %+v %v", got, err)
+		}
+		_, err = w.store.CancelByCode(ctx, b.Code, pesel(1))
+		wantCode(t, err, okienko.ECONFLICT)
+		// The seat is free again, for somebody else.
+		if _, err := w.store.Book(ctx, w.request(3, start)); err != nil {
+			t.Fatalf("seat after cancelling: %v", err)
+		}
+
+		// By PESEL, matter and day.
+		b2, err := w.store.Book(ctx, w.request(4, at(2026, 11, 25, 10, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.store.CancelByDay(ctx, pesel(4), w.svc.ID, office.Date{Year: 2026, Month: 11, Day: 26})
+		wantCode(t, err, okienko.ENOTFOUND)
+		got, err = w.store.CancelByDay(ctx, pesel(4), w.svc.ID, office.Date{Year: 2026, Month: 11, Day: 25})
+		if err != nil || got.ID != b2.ID || got.Status != booking.StatusCancelled {
+			t.Fatalf("cancel by day: %+v %v", got, err)
+		}
+
+		// Only before the slot starts.
+		b3, err := w.store.Book(ctx, w.request(5, at(2026, 11, 24, 12, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(at(2026, 11, 24, 12, 0))
+		_, err = w.store.CancelByCode(ctx, b3.Code, pesel(5))
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "begun") {
+			t.Fatalf("cancel at the start: %q", e.Message)
+		}
+		evs, _ := event.Since(ctx, db, 0, booking.EventCancelled, 10)
+		if len(evs) != 2 {
+			t.Fatalf("%d cancellation events, want 2", len(evs))
+		}
+	})
+}
+
+func TestCheckInWindow(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		b, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 10, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(at(2026, 11, 24, 9, 29))
+		_, err = w.store.CheckIn(ctx, b.Code)
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "too early") || e.Fields["reason"] != "too_early" || e.Fields["opens_at"] != "2026-11-24T09:30:00+01:00" {
+			t.Fatalf("too early: %q %v", e.Message, e.Fields)
+		}
+		w.clock.Set(at(2026, 11, 24, 9, 30))
+		got, err := w.store.CheckIn(ctx, booking.FormatCode(b.Code))
+		if err != nil || got.Status != booking.StatusCheckedIn {
+			t.Fatalf("check in at the window's start: %+v %v", got, err)
+		}
+		_, err = w.store.CheckIn(ctx, b.Code)
+		wantCode(t, err, okienko.ECONFLICT)
+
+		late, err := w.store.Book(ctx, w.request(2, at(2026, 11, 24, 11, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(at(2026, 11, 24, 11, 10))
+		if _, err := w.store.CheckIn(ctx, late.Code); err != nil {
+			t.Fatalf("check in at start+grace: %v", err)
+		}
+		last, err := w.store.Book(ctx, w.request(3, at(2026, 11, 24, 13, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(at(2026, 11, 24, 13, 10).Add(time.Second))
+		_, err = w.store.CheckIn(ctx, last.Code)
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "too late") || e.Fields["reason"] != "too_late" || e.Fields["closed_at"] != "2026-11-24T13:10:00+01:00" {
+			t.Fatalf("too late: %q %v", e.Message, e.Fields)
+		}
+		_, err = w.store.CheckIn(ctx, "ZZZZZZZZ")
+		wantCode(t, err, okienko.ENOTFOUND)
+	})
+}
+
+// Late arrivals: with the clock moved, a booking not checked in by
+// start+grace is cancelled_late, its seat free again, an event recorded.
+func TestCancelLate(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		start := at(2026, 11, 24, 10, 0)
+		late, err := w.store.Book(ctx, w.request(1, start))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arrived, err := w.store.Book(ctx, w.request(2, at(2026, 11, 24, 10, 15)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(at(2026, 11, 24, 10, 5))
+		if _, err := w.store.CheckIn(ctx, arrived.Code); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(start.Add(10*time.Minute - time.Second))
+		if n, err := w.store.CancelLate(ctx); err != nil || n != 0 {
+			t.Fatalf("before start+grace: %d cancelled, %v", n, err)
+		}
+		w.clock.Set(start.Add(10 * time.Minute))
+		if n, err := w.store.CancelLate(ctx); err != nil || n != 1 {
+			t.Fatalf("at start+grace: %d cancelled, %v", n, err)
+		}
+		got, _ := w.store.Get(ctx, late.Code)
+		if got.Status != booking.StatusCancelledLate {
+			t.Fatalf("status %s", got.Status)
+		}
+		if got, _ := w.store.Get(ctx, arrived.Code); got.Status != booking.StatusCheckedIn {
+			t.Fatalf("the checked-in booking became %s", got.Status)
+		}
+		if n := w.count(t, "service_id = ? AND starts_at = ? AND status IN ?", w.svc.ID, start.UTC(), []string{booking.StatusBooked, booking.StatusCheckedIn}); n != 0 {
+			t.Fatalf("the late booking still holds its seat")
+		}
+		evs, _ := event.Since(ctx, db, 0, booking.EventCancelledLate, 10)
+		if len(evs) != 1 || evs[0].ObjectID != late.ID {
+			t.Fatalf("late events %v", evs)
+		}
+		if n, _ := w.store.CancelLate(ctx); n != 0 {
+			t.Fatalf("a second run cancelled %d more", n)
+		}
+	})
+}
+
+// Changing the slot length from 15 to 20 minutes with bookings in place loses
+// no booking and never lets a slot go over capacity.
+func TestSlotLengthChange(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		tue := office.Date{Year: 2026, Month: 11, Day: 24}
+		var booked []*booking.Booking
+		for i, hm := range [][2]int{{9, 0}, {9, 15}, {10, 30}} {
+			b, err := w.store.Book(ctx, w.request(i+1, at(2026, 11, 24, hm[0], hm[1])))
+			if err != nil {
+				t.Fatal(err)
+			}
+			booked = append(booked, b)
+		}
+		if _, err := w.offices.UpdateService(ctx, w.svc.ID, func(s *office.ServiceSpec) error { s.SlotMinutes = 20; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range booked {
+			got, err := w.store.Get(ctx, b.Code)
+			if err != nil || got.Status != booking.StatusBooked || !got.StartsAt.Equal(b.StartsAt) || !got.EndsAt.Equal(b.EndsAt) {
+				t.Fatalf("booking %s after the change: %+v %v", b.Code, got, err)
+			}
+		}
+		slots, err := w.store.Slots(ctx, w.svc.ID, tue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		free := map[string]int{}
+		for _, sl := range slots {
+			free[sl.Start.In(warsaw).Format("15:04")] = sl.Free
+		}
+		// New grid from 07:30 every 20 minutes: 08:50–09:10 touches 09:00–09:15;
+		// 09:10–09:30 touches both; 10:30–10:50 touches 10:30–10:45.
+		for hm, want := range map[string]int{"08:50": 0, "09:10": 0, "09:30": 1, "10:10": 1, "10:30": 0, "10:50": 1} {
+			if free[hm] != want {
+				t.Errorf("%s free = %d, want %d (all %v)", hm, free[hm], want, free)
+			}
+		}
+		for _, hm := range [][2]int{{8, 50}, {9, 10}, {10, 30}} {
+			_, err := w.store.Book(ctx, w.request(10+hm[1], at(2026, 11, 24, hm[0], hm[1])))
+			wantCode(t, err, okienko.ECONFLICT)
+		}
+		if _, err := w.store.Book(ctx, w.request(20, at(2026, 11, 24, 9, 30))); err != nil {
+			t.Fatalf("a free slot of the new grid: %v", err)
+		}
+		// No instant of the day holds more live bookings than the capacity.
+		var overlaps int64
+		db.Raw(`SELECT count(*) FROM bookings a JOIN bookings b ON a.id < b.id AND a.service_id = b.service_id
+			AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
+			WHERE a.status IN ('booked','checked_in') AND b.status IN ('booked','checked_in')`).Scan(&overlaps)
+		if overlaps != 0 {
+			t.Fatalf("%d overlapping pairs of live bookings on a capacity-1 service", overlaps)
+		}
+	})
+}
+
+func TestEraseAfterRetention(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		old, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 9, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recent, err := w.store.Book(ctx, w.request(2, at(2026, 12, 1, 9, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(at(2026, 11, 24, 9, 20))
+		if _, err := w.store.CancelLate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(at(2026, 12, 24, 9, 16)) // 30 days after the first visit ended
+		n, err := w.store.Erase(ctx, 30*24*time.Hour)
+		if err != nil || n != 1 {
+			t.Fatalf("erased %d, %v; want 1", n, err)
+		}
+		var rows []map[string]any
+		db.Table("bookings").Order("id").Find(&rows)
+		if rows[0]["name"] != nil || rows[0]["email"] != nil || rows[0]["phone"] != nil || rows[0]["pesel_hmac"] != nil || rows[0]["erased_at"] == nil {
+			t.Fatalf("old booking not erased: %v", rows[0])
+		}
+		if rows[0]["status"] != booking.StatusCancelledLate || rows[0]["service_id"] == nil {
+			t.Fatalf("the anonymous record lost its facts: %v", rows[0])
+		}
+		if rows[1]["name"] == nil || rows[1]["pesel_hmac"] == nil {
+			t.Fatalf("a booking inside the retention was erased: %v", rows[1])
+		}
+		if _, err := w.store.Get(ctx, old.Code); err != nil {
+			t.Fatalf("the erased booking's record is gone: %v", err)
+		}
+		if got, err := w.store.Get(ctx, recent.Code); err != nil || got.Name == nil || *got.Name != "Zażółć Gęślą-Jaźń" {
+			t.Fatalf("the kept booking lost its data: %+v %v", got, err)
+		}
+	})
+}
+
+// booking_load, kept by the seat path, always equals a recount of the live
+// bookings, whatever happened to them.
+func TestLoadMatchesBookings(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity = 3 })
+		ctx := context.Background()
+		var codes []string
+		for i := 0; i < 12; i++ {
+			b, err := w.store.Book(ctx, w.request(i, at(2026, 11, 24, 9+i%3, 15*(i%4))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			codes = append(codes, b.Code)
+		}
+		for _, i := range []int{0, 5, 7} {
+			if _, err := w.store.CancelByCode(ctx, codes[i], pesel(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.clock.Set(at(2026, 11, 24, 10, 0)) // codes[1] is at 10:15
+		if _, err := w.store.CheckIn(ctx, codes[1]); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(at(2026, 11, 24, 10, 30))
+		if _, err := w.store.CancelLate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		type span struct {
+			ServiceID        int64
+			StartsAt, EndsAt time.Time
+			N                int
+		}
+		read := func() map[string]int {
+			var rows []span
+			if err := db.Table("booking_load").Where("n > 0").Find(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]int{}
+			for _, r := range rows {
+				m[fmt.Sprint(r.ServiceID, r.StartsAt.UTC(), r.EndsAt.UTC())] = r.N
+			}
+			return m
+		}
+		kept := read()
+		if _, err := w.store.RebuildLoad(ctx); err != nil {
+			t.Fatal(err)
+		}
+		recounted := read()
+		if fmt.Sprint(kept) != fmt.Sprint(recounted) || len(kept) == 0 {
+			t.Fatalf("kept load %v, recount %v", kept, recounted)
+		}
+	})
+}

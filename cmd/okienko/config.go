@@ -1,0 +1,208 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting is one environment variable of the configuration.
+type setting struct {
+	Name    string
+	Default string
+	Help    string
+	Secret  bool // may also be given as NAME_FILE, is never printed
+	target  func(*Config) *string
+}
+
+// Config is the server's configuration, read from the environment.
+type Config struct {
+	DatabaseURL    string
+	DataDir        string
+	Listen         string
+	BaseURL        string
+	Secret         string
+	AdminPassword  string
+	SMTPURL        string
+	MailFrom       string
+	SMSURL         string
+	SMSToken       string
+	SMSFrom        string
+	LogFormat      string
+	LogLevel       string
+	TrustedProxies string
+	RetentionDays  string
+	ReminderHour   string
+	SMSUnicode     string
+	SMSParts       string
+}
+
+// settings is the configuration table; --help prints it.
+var settings = []setting{
+	{"OKIENKO_DATABASE_URL", "", "postgres://user:pass@host:5432/db selects PostgreSQL; empty: the SQLite file okienko.db in the data directory", true, func(c *Config) *string { return &c.DatabaseURL }},
+	{"OKIENKO_DATA_DIR", "./data", "directory for the SQLite file and the generated secret", false, func(c *Config) *string { return &c.DataDir }},
+	{"OKIENKO_LISTEN", ":8080", "address to listen on", false, func(c *Config) *string { return &c.Listen }},
+	{"OKIENKO_BASE_URL", "http://localhost:8080", "public URL of the server, used in links, QR codes and e-mails", false, func(c *Config) *string { return &c.BaseURL }},
+	{"OKIENKO_SECRET", "", "server secret (PESEL HMAC keys, tokens); empty: generated once into DATA_DIR/secret (set it for several instances)", true, func(c *Config) *string { return &c.Secret }},
+	{"OKIENKO_ADMIN_PASSWORD", "", "password of the demo admin and clerk on the first start; empty: generated and printed once", true, func(c *Config) *string { return &c.AdminPassword }},
+	{"OKIENKO_SMTP_URL", "", "smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: e-mails go to the log", true, func(c *Config) *string { return &c.SMTPURL }},
+	{"OKIENKO_MAIL_FROM", "Okienko <okienko@localhost>", "sender of e-mails", false, func(c *Config) *string { return &c.MailFrom }},
+	{"OKIENKO_SMS_URL", "", "base URL of an SMSAPI-compatible gateway; empty: SMS go to the log", false, func(c *Config) *string { return &c.SMSURL }},
+	{"OKIENKO_SMS_TOKEN", "", "bearer token of the SMS gateway", true, func(c *Config) *string { return &c.SMSToken }},
+	{"OKIENKO_SMS_FROM", "", "sender name of SMS", false, func(c *Config) *string { return &c.SMSFrom }},
+	{"OKIENKO_SMS_UNICODE", "false", "true: send Polish letters as Unicode (70 characters a part); false: as plain letters (160)", false, func(c *Config) *string { return &c.SMSUnicode }},
+	{"OKIENKO_SMS_PARTS", "1", "most SMS parts one message may take (1–6)", false, func(c *Config) *string { return &c.SMSParts }},
+	{"OKIENKO_LOG_FORMAT", "text", "text or json", false, func(c *Config) *string { return &c.LogFormat }},
+	{"OKIENKO_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
+	{"OKIENKO_RETENTION_DAYS", "30", "days after a visit when the resident's personal data (name, e-mail, phone, PESEL HMAC) is erased", false, func(c *Config) *string { return &c.RetentionDays }},
+	{"OKIENKO_REMINDER_HOUR", "18", "hour (0–23, office time) when the day-before reminders are sent", false, func(c *Config) *string { return &c.ReminderHour }},
+	{"OKIENKO_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed", false, func(c *Config) *string { return &c.TrustedProxies }},
+}
+
+// loadConfig reads the configuration with getenv (os.Getenv in the program).
+// A secret may come from NAME_FILE instead of NAME (not both).
+func loadConfig(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	for _, s := range settings {
+		v := getenv(s.Name)
+		if s.Secret {
+			if file := getenv(s.Name + "_FILE"); file != "" {
+				if v != "" {
+					return nil, fmt.Errorf("set %s or %s_FILE, not both", s.Name, s.Name)
+				}
+				b, err := os.ReadFile(file)
+				if err != nil {
+					return nil, fmt.Errorf("%s_FILE: %w", s.Name, err)
+				}
+				v = strings.TrimRight(string(b), "\r\n")
+			}
+		}
+		if v == "" {
+			v = s.Default
+		}
+		*s.target(c) = v
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return nil, fmt.Errorf("OKIENKO_LOG_FORMAT must be text or json, not %q", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return nil, fmt.Errorf("OKIENKO_LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if n, err := strconv.Atoi(c.RetentionDays); err != nil || n < 1 || n > 3650 {
+		return nil, fmt.Errorf("OKIENKO_RETENTION_DAYS must be a whole number of days from 1 to 3650, not %q", c.RetentionDays)
+	}
+	if c.SMSUnicode != "true" && c.SMSUnicode != "false" {
+		return nil, fmt.Errorf("OKIENKO_SMS_UNICODE must be true or false, not %q", c.SMSUnicode)
+	}
+	if n, err := strconv.Atoi(c.SMSParts); err != nil || n < 1 || n > 6 {
+		return nil, fmt.Errorf("OKIENKO_SMS_PARTS must be a number from 1 to 6, not %q", c.SMSParts)
+	}
+	if n, err := strconv.Atoi(c.ReminderHour); err != nil || n < 0 || n > 23 {
+		return nil, fmt.Errorf("OKIENKO_REMINDER_HOUR must be an hour from 0 to 23, not %q", c.ReminderHour)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		return nil, fmt.Errorf("OKIENKO_BASE_URL must start with http:// or https://, not %q", c.BaseURL)
+	}
+	return c, nil
+}
+
+// retention is how long personal data is kept after a visit.
+func (c *Config) retention() time.Duration {
+	n, _ := strconv.Atoi(c.RetentionDays)
+	return time.Duration(n) * 24 * time.Hour
+}
+
+// reminderHour is the office hour when reminders go out.
+func (c *Config) reminderHour() int {
+	n, _ := strconv.Atoi(c.ReminderHour)
+	return n
+}
+
+// proxies returns the trusted proxy list.
+func (c *Config) proxies() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ensureSecret makes sure c.Secret is set: when empty it reads DATA_DIR/secret,
+// creating it (mode 0600, 32 random bytes) on the first start. It reports
+// whether the secret was generated now. The secret itself is never logged.
+func (c *Config) ensureSecret() (generated bool, err error) {
+	if c.Secret != "" {
+		return false, nil
+	}
+	path := filepath.Join(c.DataDir, "secret")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		c.Secret = strings.TrimSpace(string(b))
+		return false, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("read secret: %w", err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return false, fmt.Errorf("create data directory: %w", err)
+	}
+	var raw [32]byte
+	if _, err := io.ReadFull(rand.Reader, raw[:]); err != nil {
+		return false, err
+	}
+	secret := base64.RawURLEncoding.EncodeToString(raw[:])
+	// Written whole to a temporary file, then linked into place: link fails
+	// when the file exists, so processes starting at once on one data
+	// directory all end up with the first secret written, never a partial one.
+	tmp, err := os.CreateTemp(c.DataDir, ".secret-*")
+	if err != nil {
+		return false, fmt.Errorf("write secret: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if _, err := tmp.WriteString(secret + "\n"); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Close(); err != nil {
+		return false, err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return c.ensureSecret()
+		}
+		return false, fmt.Errorf("write secret: %w", err)
+	}
+	c.Secret = secret
+	return true, nil
+}
+
+// printSettings writes the configuration table for --help.
+func printSettings(w io.Writer) {
+	fmt.Fprintln(w, "Configuration (environment variables; secrets also as NAME_FILE):")
+	for _, s := range settings {
+		def := s.Default
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(w, "  %-24s default %s\n      %s\n", s.Name, def, s.Help)
+	}
+}

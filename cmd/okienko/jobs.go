@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/auth"
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/jobs"
+	"github.com/okienko/okienko/kiosk"
+	"github.com/okienko/okienko/notify"
+	"github.com/okienko/okienko/queue"
+	"github.com/okienko/okienko/ratelimit"
+)
+
+// Names of the server's scheduled jobs; each runs once per tick across all
+// instances.
+const (
+	jobLateArrivals = "late-arrivals"
+	jobExpire       = "expire-tickets"
+	jobErase        = "erase-personal-data"
+	jobPrintRetry   = "print-retry"
+	jobSweep        = "sweep"
+	jobNotify       = "send-notifications"
+	jobReminders    = "queue-reminders"
+)
+
+// workers are what the scheduled jobs work on.
+type workers struct {
+	bookings  *booking.Store
+	queue     *queue.Store
+	kiosks    *kiosk.Store
+	users     *auth.Store
+	counters  *ratelimit.Counter
+	storage   *ratelimit.Storage
+	retention time.Duration
+	log       *slog.Logger
+	notify    *notify.Worker
+	// db, clock and loc (the office's zone) for queueing reminders at
+	// reminderHour, office time, the day before each visit.
+	db           *gorm.DB
+	clock        okienko.Clock
+	loc          *time.Location
+	reminderHour int
+}
+
+// schedule registers the server's jobs on s.
+func (w *workers) schedule(s *jobs.Scheduler) error {
+	every := []struct {
+		name     string
+		interval time.Duration
+		fn       func(context.Context) error
+	}{
+		{jobLateArrivals, time.Minute, w.lateArrivals},
+		{jobExpire, 5 * time.Minute, w.expireTickets},
+		{jobSweep, 15 * time.Minute, w.sweep},
+		{jobPrintRetry, time.Minute, w.retryPrints},
+		{jobNotify, time.Minute, w.sendNotifications},
+	}
+	for _, j := range every {
+		if err := s.Every(j.name, j.interval, j.fn); err != nil {
+			return err
+		}
+	}
+	if w.db != nil {
+		if err := s.Daily(jobReminders, w.reminderHour, 0, w.queueReminders); err != nil {
+			return err
+		}
+	}
+	return s.Daily(jobErase, 3, 15, w.erase)
+}
+
+// queueReminders queues tomorrow's reminders.
+func (w *workers) queueReminders(ctx context.Context) error {
+	n, err := notify.QueueReminders(ctx, w.db, w.clock, w.loc)
+	if n > 0 {
+		w.log.Info("reminders queued", "bookings", n)
+	}
+	return err
+}
+
+// lateArrivals cancels bookings not checked in by start + grace.
+func (w *workers) lateArrivals(ctx context.Context) error {
+	n, err := w.bookings.CancelLate(ctx)
+	if n > 0 {
+		w.log.Info("late arrivals cancelled", "bookings", n)
+	}
+	return err
+}
+
+// expireTickets closes tickets still waiting after their department closed.
+func (w *workers) expireTickets(ctx context.Context) error {
+	n, err := w.queue.ExpireClosed(ctx)
+	if n > 0 {
+		w.log.Info("tickets expired at closing", "tickets", n)
+	}
+	return err
+}
+
+// retryPrints prints again the tickets whose printer could not be reached
+// in the last 3 minutes, up to 3 attempts each.
+func (w *workers) retryPrints(ctx context.Context) error {
+	if w.kiosks == nil {
+		return nil
+	}
+	n, err := w.kiosks.RetryFailed(ctx, 3*time.Minute, 3)
+	if n > 0 {
+		w.log.Info("print jobs retried", "jobs", n)
+	}
+	return err
+}
+
+// erase removes personal data of visits older than the retention.
+func (w *workers) erase(ctx context.Context) error {
+	n, err := w.bookings.Erase(ctx, w.retention)
+	if n > 0 {
+		w.log.Info("personal data erased", "bookings", n, "retention_days", int(w.retention.Hours()/24))
+	}
+	return err
+}
+
+// sweep deletes expired sessions, rate counters and limiter state.
+func (w *workers) sweep(ctx context.Context) error {
+	if _, err := w.users.SweepSessions(ctx); err != nil {
+		return err
+	}
+	if _, err := w.counters.Sweep(ctx); err != nil {
+		return err
+	}
+	_, err := w.storage.Sweep(ctx)
+	return err
+}
+
+// sendNotifications sends the outbox's due messages.
+func (w *workers) sendNotifications(ctx context.Context) error {
+	if w.notify == nil {
+		return nil
+	}
+	n, err := w.notify.RunOnce(ctx)
+	if n > 0 {
+		w.log.Info("notifications sent", "messages", n)
+	}
+	return err
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/auth"
+	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/ratelimit"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestHelpListsEveryVariable(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, env(nil), nil, &out, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, s := range settings {
+		if !strings.Contains(out.String(), s.Name) {
+			t.Errorf("--help does not list %s", s.Name)
+		}
+	}
+	for _, cmd := range []string{"serve", "migrate", "user add", "version"} {
+		if !strings.Contains(out.String(), cmd) {
+			t.Errorf("--help does not mention %q", cmd)
+		}
+	}
+	if !strings.Contains(out.String(), "default ./data") || !strings.Contains(out.String(), "default :8080") {
+		t.Errorf("--help does not show defaults:\n%s", out.String())
+	}
+}
+
+func TestVersionAndUnknownCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, env(nil), nil, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "okienko ") {
+		t.Fatalf("version: exit %d, %q", code, out.String())
+	}
+	if code := run(context.Background(), []string{"frobnicate"}, env(nil), nil, &out, &errOut); code != 2 {
+		t.Fatalf("unknown command: exit %d, want 2", code)
+	}
+	if code := run(context.Background(), []string{"migrate"}, env(map[string]string{"OKIENKO_LOG_FORMAT": "xml"}), nil, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "OKIENKO_LOG_FORMAT") {
+		t.Fatalf("bad configuration: exit %d, %q", code, errOut.String())
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	c, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "./data" || c.Listen != ":8080" || c.BaseURL != "http://localhost:8080" || c.DatabaseURL != "" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	file := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(file, []byte("from-a-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = loadConfig(env(map[string]string{"OKIENKO_SECRET_FILE": file, "OKIENKO_BASE_URL": "https://wizyty.example.pl/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Secret != "from-a-file" || c.BaseURL != "https://wizyty.example.pl" {
+		t.Fatalf("secret %q, base URL %q", c.Secret, c.BaseURL)
+	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_SECRET_FILE": file, "OKIENKO_SECRET": "x"})); err == nil {
+		t.Fatal("both OKIENKO_SECRET and OKIENKO_SECRET_FILE accepted")
+	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_SECRET_FILE": file + ".missing"})); err == nil {
+		t.Fatal("a missing secret file accepted")
+	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_BASE_URL": "localhost:8080"})); err == nil {
+		t.Fatal("a base URL without scheme accepted")
+	}
+}
+
+// The secret is generated once, mode 0600, and the same for every process
+// that starts on the data directory, even at once.
+func TestEnsureSecret(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	secrets := make([]string, 8)
+	generatedCount := 0
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range secrets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &Config{DataDir: dir}
+			gen, err := c.ensureSecret()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			secrets[i] = c.Secret
+			if gen {
+				generatedCount++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if generatedCount != 1 {
+		t.Fatalf("the secret was generated %d times, want once", generatedCount)
+	}
+	for _, s := range secrets {
+		if s != secrets[0] || len(s) < 40 {
+			t.Fatalf("secrets differ or are short: %q", secrets)
+		}
+	}
+	st, err := os.Stat(filepath.Join(dir, "secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file mode %v, want 0600", st.Mode().Perm())
+	}
+	c := &Config{DataDir: dir, Secret: "given"}
+	if gen, _ := c.ensureSecret(); gen || c.Secret != "given" {
+		t.Fatal("a given secret was replaced")
+	}
+}
+
+func TestMigrateAndUserAdd(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"OKIENKO_DATA_DIR": dir}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"migrate"}, env(vars), nil, &out, &errOut); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, errOut.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "okienko.db")); err != nil {
+		t.Fatalf("no database file after migrate: %v", err)
+	}
+	code := run(context.Background(), []string{"user", "add", "--password-file", "-", "--display-name", "Jan Nowak", "Nowak", "clerk"}, env(vars), strings.NewReader("haslo-dla-nowaka\n"), &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), `created clerk "nowak"`) {
+		t.Fatalf("user add: exit %d: %s %s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	code = run(context.Background(), []string{"user", "add", "kierownik", "admin"}, env(vars), nil, &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "password: ") {
+		t.Fatalf("user add with a generated password: exit %d: %s", code, out.String())
+	}
+	generated := strings.TrimSpace(out.String()[strings.Index(out.String(), "password: ")+len("password: "):])
+	errOut.Reset()
+	if code := run(context.Background(), []string{"user", "add", "--password-file", "-", "x", "boss"}, env(vars), strings.NewReader("haslo-dla-nowaka"), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "role") {
+		t.Fatalf("user add with a bad role: exit %d: %s", code, errOut.String())
+	}
+
+	db, err := database.Open("", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	users := auth.NewStore(db, okienko.SystemClock{}, ratelimit.New(db, okienko.SystemClock{}))
+	if _, _, err := users.Login(context.Background(), "nowak", "haslo-dla-nowaka", "127.0.0.1", "test"); err != nil {
+		t.Fatalf("the added clerk cannot sign in: %v", err)
+	}
+	if _, _, err := users.Login(context.Background(), "kierownik", generated, "127.0.0.1", "test"); err != nil {
+		t.Fatalf("the added admin cannot sign in with the printed password: %v", err)
+	}
+}
+
+// serve starts on an empty data directory, seeds the demo office, answers,
+// prints the surfaces and the credentials, and stops when told to.
+func TestServeSeedsAndStops(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := loadConfig(env(map[string]string{"OKIENKO_DATA_DIR": dir, "OKIENKO_LISTEN": "127.0.0.1:0", "OKIENKO_ADMIN_PASSWORD": "demo-password-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	var out bytes.Buffer
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() { done <- serve(ctx, cfg, log, &out, func(a string) { addrc <- a }) }()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatalf("serve ended before listening: %v", err)
+	}
+	resp, err := http.Get("http://" + addr + "/api/v1/departments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deps []struct{ Name string }
+	err = json.NewDecoder(resp.Body).Decode(&deps)
+	resp.Body.Close()
+	if err != nil || len(deps) != 4 {
+		t.Fatalf("departments: %v %v", deps, err)
+	}
+	printed := out.String()
+	for _, want := range []string{"/api/v1/departments", "/healthz", "/metrics", "/api/openapi.yaml", "administrator  admin / demo-password-1", "kiosk token"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("startup output lacks %q:\n%s", want, printed)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve after shutdown: %v", err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "secret")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file: %v %v", st, err)
+	}
+}

@@ -1,0 +1,217 @@
+// Package database opens the configured database (an embedded SQLite file or
+// PostgreSQL) and brings its schema up to date.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/okienko/okienko/migrations"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// SQLitePragmas are the connection settings every SQLite connection gets:
+// waits instead of failing on a busy file, WAL, enforced foreign keys, and
+// transactions that take the write lock at BEGIN so read-then-write
+// transactions serialise instead of deadlocking. (The driver stops reading
+// options after _time_format, so that one must never be added here; its
+// default write format is the one we want anyway.)
+const SQLitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+
+// IsPostgres tells whether url selects PostgreSQL.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// SQLiteURL returns the DSN of the SQLite file at path with SQLitePragmas.
+func SQLiteURL(path string) string {
+	return "file:" + path + "?" + SQLitePragmas
+}
+
+// Open connects to databaseURL: a postgres:// URL selects PostgreSQL, an empty
+// one the file okienko.db in dataDir (created with mode 0700 if missing),
+// anything else is taken as an SQLite DSN. Times are read and written in UTC.
+func Open(databaseURL, dataDir string) (*gorm.DB, error) {
+	cfg := &gorm.Config{
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	}
+	if IsPostgres(databaseURL) {
+		db, err := gorm.Open(postgres.New(postgres.Config{DSN: databaseURL}), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		return db, nil
+	}
+	dsn := databaseURL
+	if dsn == "" {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		dsn = SQLiteURL(filepath.Join(dataDir, "okienko.db"))
+	}
+	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	// SQLite takes one writer at a time, and waiting writers poll unfairly:
+	// under load some wait past any busy timeout. One connection makes Go's
+	// pool the queue instead: fair, and no busy waits. (Never query db inside
+	// a transaction on it: use the transaction.)
+	sqlDB.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// Dialect returns SQLite or Postgres for db.
+func Dialect(db *gorm.DB) string {
+	if db.Dialector.Name() == "postgres" {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Migrate applies every pending migration of db's dialect. On PostgreSQL it
+// holds a session advisory lock, so instances starting together migrate once.
+func Migrate(ctx context.Context, db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	p, err := provider(db, sqlDB)
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	for _, r := range results {
+		slog.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Version returns the schema version db is at.
+func Version(ctx context.Context, db *gorm.DB) (int64, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return 0, err
+	}
+	p, err := provider(db, sqlDB)
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+func provider(db *gorm.DB, sqlDB *sql.DB) (*goose.Provider, error) {
+	var opts []goose.ProviderOption
+	dialect := goose.DialectSQLite3
+	if Dialect(db) == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, sqlDB, migrations.FS(Dialect(db)), opts...)
+}
+
+// Close closes db's connections.
+func Close(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Redact returns databaseURL with any password replaced, for logs.
+func Redact(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil || u.User == nil {
+		return databaseURL
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// IsNotFound reports gorm's record-not-found.
+func IsNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+
+// IsUniqueViolation reports a unique-constraint failure on either dialect.
+func IsUniqueViolation(err error) bool {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+// IsForeignKeyViolation reports a foreign-key failure on either dialect.
+func IsForeignKeyViolation(err error) bool {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "FOREIGN KEY constraint failed") || strings.Contains(s, "SQLSTATE 23503")
+}
+
+var localLocks sync.Map // name → *sync.Mutex
+
+// WithLock runs fn while holding the named lock across every instance on one
+// PostgreSQL database (a transaction-scoped advisory lock, released when fn
+// returns, also if the process dies). On SQLite, which one process owns, an
+// in-process mutex per name does the same. fn does its own database work
+// through db as usual.
+func WithLock(ctx context.Context, db *gorm.DB, name string, fn func() error) error {
+	if Dialect(db) != Postgres {
+		m, _ := localLocks.LoadOrStore(name, &sync.Mutex{})
+		m.(*sync.Mutex).Lock()
+		defer m.(*sync.Mutex).Unlock()
+		return fn()
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "okienko:"+name).Error; err != nil {
+			return fmt.Errorf("take lock %s: %w", name, err)
+		}
+		return fn()
+	})
+}

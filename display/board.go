@@ -1,0 +1,408 @@
+package display
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/okienko/okienko/event"
+	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/queue"
+)
+
+// Message is one server message of the websocket protocol, rendered once
+// for every connection: a JSON object with "type" and without "seq", which
+// each connection adds (see WithSeq).
+type Message []byte
+
+// WithSeq returns m with "seq" as its first member.
+func WithSeq(m Message, seq uint64) []byte {
+	var b strings.Builder
+	b.Grow(len(m) + 24)
+	b.WriteString(`{"seq":`)
+	b.WriteString(uitoa(seq))
+	if len(m) > 2 {
+		b.WriteByte(',')
+	}
+	b.Write(m[1:])
+	return []byte(b.String())
+}
+
+func uitoa(n uint64) string {
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(buf[i:])
+		}
+	}
+}
+
+func render(v any) Message {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // our own message types always marshal
+	}
+	return b
+}
+
+// Call is a ticket called (or called again) to a counter, as the hall shows it.
+type Call struct {
+	TicketID     int64     `json:"ticket_id"`
+	Number       string    `json:"number"`
+	Counter      string    `json:"counter"`
+	CounterID    int64     `json:"counter_id"`
+	DepartmentID int64     `json:"department_id"`
+	Department   string    `json:"department"`
+	Service      string    `json:"service"`
+	Recall       bool      `json:"recall"`
+	At           time.Time `json:"at"`
+}
+
+// DepartmentCount is a department with its waiting count.
+type DepartmentCount struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name,omitempty"`
+	Prefix  string `json:"prefix,omitempty"`
+	Waiting int    `json:"waiting"`
+}
+
+// MaxCalls is how many recent calls the board keeps.
+const MaxCalls = 12
+
+// Board is the live state of the hall of one office: the recent calls and
+// the waiting counts, kept from the hub's events by one goroutine (Run), so
+// each event is turned into messages once, whatever the number of screens.
+// Screens subscribe to its messages.
+type Board struct {
+	hub     Hub
+	queue   *queue.Store
+	offices *office.Store
+	version string
+	log     *slog.Logger
+
+	mu        sync.Mutex
+	office    *office.Office
+	loc       *time.Location
+	deps      []DepartmentCount
+	calls     []Call
+	names     names
+	feeds     map[*Feed]struct{}
+	ready     chan struct{}
+	readyOnce sync.Once
+}
+
+// names resolves ids in events to what screens show.
+type names struct {
+	counters, departments, services map[int64]string
+}
+
+// NewBoard returns a Board; call Run to keep it live.
+func NewBoard(hub Hub, q *queue.Store, offices *office.Store, version string, log *slog.Logger) *Board {
+	return &Board{hub: hub, queue: q, offices: offices, version: version, log: log, feeds: map[*Feed]struct{}{}, ready: make(chan struct{})}
+}
+
+// Ready is closed once Run has built the board the first time.
+func (b *Board) Ready() <-chan struct{} { return b.ready }
+
+// Feed is one screen's subscription to the board's messages.
+type Feed struct {
+	C       <-chan Message
+	c       chan Message
+	board   *Board
+	dropped bool
+}
+
+// Close ends the feed; its channel is closed.
+func (f *Feed) Close() {
+	f.board.mu.Lock()
+	defer f.board.mu.Unlock()
+	f.board.drop(f, false)
+}
+
+// Dropped tells whether the feed ended because the screen fell behind or the
+// board had to resync.
+func (f *Feed) Dropped() bool {
+	f.board.mu.Lock()
+	defer f.board.mu.Unlock()
+	return f.dropped
+}
+
+func (b *Board) drop(f *Feed, dropped bool) {
+	if _, ok := b.feeds[f]; ok {
+		delete(b.feeds, f)
+		f.dropped = dropped
+		close(f.c)
+	}
+}
+
+// Subscribe returns the board's snapshot and a feed of every message after
+// it, at most buffer of them unread; a screen that falls further behind is
+// dropped (its channel closed) and must subscribe again.
+func (b *Board) Subscribe(buffer int) (Message, *Feed) {
+	if buffer < 1 {
+		buffer = 1
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := make(chan Message, buffer)
+	f := &Feed{C: c, c: c, board: b}
+	b.feeds[f] = struct{}{}
+	return b.snapshot(), f
+}
+
+// Snapshot returns the board's current snapshot message.
+func (b *Board) Snapshot() Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.snapshot()
+}
+
+func (b *Board) snapshot() Message {
+	type officeRef struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	}
+	var off officeRef
+	if b.office != nil {
+		off = officeRef{b.office.ID, b.office.Name}
+	}
+	calls := b.calls
+	if calls == nil {
+		calls = []Call{}
+	}
+	deps := b.deps
+	if deps == nil {
+		deps = []DepartmentCount{}
+	}
+	return render(struct {
+		Type        string            `json:"type"`
+		Version     string            `json:"version"`
+		Office      officeRef         `json:"office"`
+		Departments []DepartmentCount `json:"departments"`
+		Calls       []Call            `json:"calls"`
+	}{"snapshot", b.version, off, deps, calls})
+}
+
+// OfficeID is the id of the board's office (0 before the first Rebuild).
+func (b *Board) OfficeID() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.office == nil {
+		return 0
+	}
+	return b.office.ID
+}
+
+// broadcast sends m to every feed; a full feed is dropped.
+func (b *Board) broadcast(m Message) {
+	for f := range b.feeds {
+		select {
+		case f.c <- m:
+		default:
+			b.drop(f, true)
+		}
+	}
+}
+
+// resyncAll tells every screen to start over and drops its feed.
+func (b *Board) resyncAll() {
+	m := render(map[string]string{"type": "resync"})
+	for f := range b.feeds {
+		select {
+		case f.c <- m:
+		default:
+		}
+		b.drop(f, true)
+	}
+}
+
+// Rebuild reads the board's state from the database.
+func (b *Board) Rebuild(ctx context.Context) error {
+	off, err := b.offices.Office(ctx)
+	if err != nil {
+		return err
+	}
+	n, deps, err := b.readNames(ctx)
+	if err != nil {
+		return err
+	}
+	counts, err := b.queue.WaitingByDepartment(ctx)
+	if err != nil {
+		return err
+	}
+	recent, err := b.queue.RecentCalls(ctx, MaxCalls)
+	if err != nil {
+		return err
+	}
+	loc := off.Location()
+	calls := make([]Call, 0, len(recent))
+	for _, t := range recent {
+		calls = append(calls, n.call(t.ID, t.Number, *t.CounterID, t.DepartmentID, t.ServiceID, false, t.CalledAt.In(loc)))
+	}
+	for i := range deps {
+		deps[i].Waiting = counts[deps[i].ID]
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.office, b.loc, b.names, b.deps, b.calls = off, loc, n, deps, calls
+	return nil
+}
+
+func (b *Board) readNames(ctx context.Context) (names, []DepartmentCount, error) {
+	n := names{counters: map[int64]string{}, departments: map[int64]string{}, services: map[int64]string{}}
+	deps, err := b.offices.Departments(ctx, true)
+	if err != nil {
+		return n, nil, err
+	}
+	out := make([]DepartmentCount, 0, len(deps))
+	for _, d := range deps {
+		n.departments[d.ID] = d.Name
+		for _, s := range d.Services {
+			n.services[s.ID] = s.Name
+		}
+		out = append(out, DepartmentCount{ID: d.ID, Name: d.Name, Prefix: d.TicketPrefix})
+	}
+	cs, err := b.offices.Counters(ctx)
+	if err != nil {
+		return n, nil, err
+	}
+	for _, c := range cs {
+		n.counters[c.ID] = c.Name
+	}
+	return n, out, nil
+}
+
+func (n names) call(ticketID int64, number string, counterID, departmentID, serviceID int64, recall bool, at time.Time) Call {
+	return Call{TicketID: ticketID, Number: number, Counter: n.counters[counterID], CounterID: counterID,
+		DepartmentID: departmentID, Department: n.departments[departmentID], Service: n.services[serviceID], Recall: recall, At: at}
+}
+
+// ticketEvent is the data queue events carry.
+type ticketEvent struct {
+	Number       string `json:"number"`
+	Status       string `json:"status"`
+	ServiceID    int64  `json:"service_id"`
+	DepartmentID int64  `json:"department_id"`
+	CounterID    int64  `json:"counter_id"`
+	Recall       bool   `json:"recall"`
+}
+
+// Run keeps the board live from the hub until ctx ends: it rebuilds, then
+// turns each event into messages for the screens. When the hub drops it or
+// reports lost events, it rebuilds and tells every screen to resync.
+func (b *Board) Run(ctx context.Context) error {
+	for {
+		sub := b.hub.Subscribe(4096)
+		if err := b.Rebuild(ctx); err != nil {
+			sub.Close()
+			if ctx.Err() != nil {
+				return nil
+			}
+			b.log.Error("display board: rebuild", "err", err)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(5 * time.Second):
+			}
+			continue
+		}
+		b.mu.Lock()
+		b.resyncAll()
+		b.mu.Unlock()
+		b.readyOnce.Do(func() { close(b.ready) })
+		if done := b.follow(ctx, sub); done {
+			return nil
+		}
+	}
+}
+
+// follow applies notes until ctx ends (true) or the board must rebuild.
+func (b *Board) follow(ctx context.Context, sub *Subscription) bool {
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return true
+		case n, ok := <-sub.C:
+			if !ok || n.Resync {
+				return false
+			}
+			b.apply(ctx, n.Event)
+		}
+	}
+}
+
+// apply turns one event into messages.
+func (b *Board) apply(ctx context.Context, e event.Event) {
+	if e.ObjectType != "ticket" {
+		return
+	}
+	var d ticketEvent
+	if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+		b.log.Warn("display board: bad event data", "event", e.ID, "err", err)
+		return
+	}
+	counts, err := b.queue.WaitingByDepartment(ctx)
+	if err != nil {
+		b.log.Warn("display board: waiting counts", "err", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e.Type == queue.EventCalled && d.CounterID != 0 {
+		if _, known := b.names.counters[d.CounterID]; !known {
+			b.mu.Unlock()
+			n, _, err := b.readNames(ctx)
+			b.mu.Lock()
+			if err == nil {
+				b.names = n
+			}
+		}
+		at := e.At
+		if b.loc != nil {
+			at = at.In(b.loc)
+		}
+		c := b.names.call(e.ObjectID, d.Number, d.CounterID, d.DepartmentID, d.ServiceID, d.Recall, at)
+		b.calls = append([]Call{c}, b.calls...)
+		if len(b.calls) > MaxCalls {
+			b.calls = b.calls[:MaxCalls]
+		}
+		b.broadcast(render(struct {
+			Type string `json:"type"`
+			Call
+		}{"called", c}))
+	}
+	b.broadcast(render(struct {
+		Type         string `json:"type"`
+		TicketID     int64  `json:"ticket_id"`
+		Number       string `json:"number"`
+		Status       string `json:"status"`
+		ServiceID    int64  `json:"service_id"`
+		DepartmentID int64  `json:"department_id"`
+		CounterID    int64  `json:"counter_id,omitempty"`
+	}{"ticket", e.ObjectID, d.Number, d.Status, d.ServiceID, d.DepartmentID, d.CounterID}))
+	if err == nil {
+		changed := false
+		for i := range b.deps {
+			if w := counts[b.deps[i].ID]; w != b.deps[i].Waiting {
+				b.deps[i].Waiting, changed = w, true
+			}
+		}
+		if changed {
+			out := make([]DepartmentCount, len(b.deps))
+			for i, d := range b.deps {
+				out[i] = DepartmentCount{ID: d.ID, Waiting: d.Waiting}
+			}
+			b.broadcast(render(struct {
+				Type        string            `json:"type"`
+				Departments []DepartmentCount `json:"departments"`
+			}{"waiting", out}))
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package kiosk_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/kiosk"
+	"github.com/okienko/okienko/kiosk/escpos"
+	"github.com/okienko/okienko/kiosk/printer/printertest"
+	"github.com/okienko/okienko/office"
+)
+
+func setup(t *testing.T, db *gorm.DB) (*kiosk.Store, int64) {
+	t.Helper()
+	clock := okienko.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	offices := office.NewStore(db, clock)
+	off := &office.Office{Name: "Urząd", TimeZone: "Europe/Warsaw"}
+	if err := offices.CreateOffice(context.Background(), off); err != nil {
+		t.Fatal(err)
+	}
+	return kiosk.NewStore(db, clock), off.ID
+}
+
+func ticketBytes(t *testing.T, k *kiosk.Kiosk) []byte {
+	t.Helper()
+	b, err := kiosk.Render(k, escpos.Ticket{Office: "Urząd Miasta", Department: "Dowody osobiste", Service: "Wniosek",
+		Number: "D017", Issued: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), PeopleAhead: 2, WaitMinutes: 9,
+		StatusURL: "http://okienko.test/t/abc", Lang: "pl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A paper end fails the job with that reason and marks the kiosk's printer;
+// a reprint after the refill prints exactly once.
+func TestPrintPaperOutThenReprint(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, officeID := setup(t, db)
+		ctx := context.Background()
+		fake := printertest.Start(t)
+		spec := kiosk.DefaultSpec()
+		spec.Name, spec.Printer.URI = "Biletomat", fake.URI()
+		k, err := s.Create(ctx, officeID, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Token == "" || k.PrinterState != "unknown" {
+			t.Fatalf("created %+v", k)
+		}
+		payload := ticketBytes(t, k)
+		r, err := s.PrintTicket(ctx, k.ID, 0, payload)
+		if err != nil || r.State != kiosk.Printed || fake.Printed() != 1 {
+			t.Fatalf("first print: %+v %v, printed %d", r, err, fake.Printed())
+		}
+		if got, _ := s.Get(ctx, k.ID); got.PrinterState != "ok" {
+			t.Fatalf("printer state %s", got.PrinterState)
+		}
+
+		fake.SetPaperOut(true)
+		r, err = s.PrintTicket(ctx, k.ID, 0, payload)
+		if err != nil || r.State != kiosk.Failed || r.Reason != "paper_out" || fake.Printed() != 1 {
+			t.Fatalf("paper out: %+v %v, printed %d", r, err, fake.Printed())
+		}
+		if got, _ := s.Get(ctx, k.ID); got.PrinterState != "paper_out" {
+			t.Fatalf("printer state %s, want paper_out", got.PrinterState)
+		}
+		j, _ := s.Job(ctx, r.JobID)
+		if j.State != kiosk.JobFailed || j.Reason != "paper_out" {
+			t.Fatalf("job %+v", j)
+		}
+		fake.Refill()
+		r, err = s.Reprint(ctx, j.ID)
+		if err != nil || r.State != kiosk.Printed || fake.Printed() != 2 {
+			t.Fatalf("reprint: %+v %v, printed %d", r, err, fake.Printed())
+		}
+		if _, err := s.Reprint(ctx, 99999); okienko.ErrorCode(err) != okienko.ENOTFOUND {
+			t.Fatalf("reprint of nothing: %v", err)
+		}
+	})
+}
+
+// A printer that never answers: the deadline fires and the request returns.
+func TestSilentPrinterNeverHangs(t *testing.T) {
+	db := databasetest.SQLite(t)
+	s, officeID := setup(t, db)
+	ctx := context.Background()
+	fake := printertest.Start(t)
+	fake.SetSilent(true)
+	old := kiosk.PrintTimeout
+	kiosk.PrintTimeout = 300 * time.Millisecond
+	defer func() { kiosk.PrintTimeout = old }()
+	spec := kiosk.DefaultSpec()
+	spec.Name, spec.Printer.URI = "Biletomat", fake.URI()
+	k, err := s.Create(ctx, officeID, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan kiosk.Result, 1)
+	go func() {
+		r, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		if r.State != kiosk.Failed || r.Reason != "unreachable" {
+			t.Fatalf("silent printer: %+v", r)
+		}
+	case <-time.After(30 * time.Second): // a bound proving no hang, not a speed test
+		t.Fatal("printing to a silent printer hung")
+	}
+}
+
+// Jobs for a kiosk's agent wait in the queue until it takes them.
+func TestAgentJobs(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, officeID := setup(t, db)
+		ctx := context.Background()
+		spec := kiosk.DefaultSpec()
+		spec.Name, spec.Printer.URI = "Biletomat", "agent"
+		k, err := s.Create(ctx, officeID, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.PrintTicket(ctx, k.ID, 0, []byte("x"))
+		if err != nil || r.State != kiosk.Queued {
+			t.Fatalf("agent print: %+v %v", r, err)
+		}
+		select {
+		case <-s.Waiting(k.ID):
+		default:
+			t.Fatal("the agent was not woken")
+		}
+		jobs, err := s.Take(ctx, k.ID)
+		if err != nil || len(jobs) != 1 || jobs[0].ID != r.JobID {
+			t.Fatalf("take: %v %v", jobs, err)
+		}
+		if again, _ := s.Take(ctx, k.ID); len(again) != 0 {
+			t.Fatalf("a job taken twice")
+		}
+		if res, err := s.Finish(ctx, r.JobID, ""); err != nil || res.State != kiosk.Printed {
+			t.Fatalf("finish: %+v %v", res, err)
+		}
+		// Without a printer nothing is stored.
+		none := kiosk.DefaultSpec()
+		none.Name = "Ekran"
+		k2, _ := s.Create(ctx, officeID, none)
+		if r, _ := s.PrintTicket(ctx, k2.ID, 0, []byte("x")); r.State != kiosk.NoPrint {
+			t.Fatalf("no printer: %+v", r)
+		}
+	})
+}
+
+func TestKioskValidation(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, officeID := setup(t, db)
+		ctx := context.Background()
+		for field, edit := range map[string]func(*kiosk.Spec){
+			"name":               func(sp *kiosk.Spec) { sp.Name = " " },
+			"printer.uri":        func(sp *kiosk.Spec) { sp.Printer.URI = "http://printer" },
+			"printer.paper_mm":   func(sp *kiosk.Spec) { sp.Printer.PaperMM = 76 },
+			"printer.code_table": func(sp *kiosk.Spec) { sp.Printer.CodeTable = 17 },
+			"printer.qr":         func(sp *kiosk.Spec) { sp.Printer.QR = "pdf417" },
+		} {
+			spec := kiosk.DefaultSpec()
+			spec.Name = "Biletomat"
+			edit(&spec)
+			_, err := s.Create(ctx, officeID, spec)
+			if e := okienko.AsError(err); e.Code != okienko.EINVALID || e.Fields[field] == "" {
+				t.Errorf("%s: %v", field, err)
+			}
+		}
+		for _, uri := range []string{"tcp://192.0.2.1:9100", "file:///dev/usb/lp0", "agent", "none"} {
+			if err := kiosk.ValidateURI(uri); err != nil {
+				t.Errorf("%s refused: %v", uri, err)
+			}
+		}
+		if ks, _ := s.List(ctx); len(ks) != 0 {
+			t.Fatalf("%d kiosks written by refused creates", len(ks))
+		}
+	})
+}
+
+// A job whose printer couldn't be reached is retried for a few minutes; a
+// paper end waits for a person.
+func TestRetryUnreachable(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, officeID := setup(t, db)
+		ctx := context.Background()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead := "tcp://" + ln.Addr().String()
+		ln.Close()
+		spec := kiosk.DefaultSpec()
+		spec.Name, spec.Printer.URI = "Biletomat", dead
+		k, err := s.Create(ctx, officeID, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
+		if r.State != kiosk.Failed || r.Reason != "unreachable" {
+			t.Fatalf("dead printer: %+v", r)
+		}
+		fake := printertest.Start(t)
+		fake.SetPaperOut(true)
+		if _, err := s.Update(ctx, k.ID, func(sp *kiosk.Spec) error { sp.Printer.URI = fake.URI(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		paper, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
+		fake.Refill()
+		n, err := s.RetryFailed(ctx, 3*time.Minute, 3)
+		if err != nil || n != 1 || fake.Printed() != 1 {
+			t.Fatalf("retried %d (%v), printed %d; want the unreachable one only", n, err, fake.Printed())
+		}
+		if j, _ := s.Job(ctx, paper.JobID); j.State != kiosk.JobFailed || j.Reason != "paper_out" {
+			t.Fatalf("the paper-out job was retried: %+v", j)
+		}
+		if j, _ := s.Job(ctx, r.JobID); j.State != kiosk.JobDone || j.Attempts != 2 {
+			t.Fatalf("the retried job: %+v", j)
+		}
+		if n, _ := s.RetryFailed(ctx, 3*time.Minute, 3); n != 0 {
+			t.Fatalf("a done job retried again")
+		}
+	})
+}

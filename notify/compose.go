@@ -1,0 +1,237 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	htmltemplate "html/template"
+	"image/png"
+	"strings"
+	"text/template"
+
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/notify/outbox"
+	"github.com/okienko/okienko/office"
+)
+
+//go:embed templates/*.tmpl templates/mail.html
+var templateFiles embed.FS
+
+var (
+	texts    = map[string]*template.Template{}
+	mailHTML = htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/mail.html"))
+)
+
+func init() {
+	for _, lang := range []string{"pl", "en", "uk"} {
+		texts[lang] = template.Must(template.New(lang).Option("missingkey=error").ParseFS(templateFiles, "templates/"+lang+".tmpl"))
+	}
+}
+
+// ErrErased fails a message whose booking's personal data was erased.
+var ErrErased = errors.New("erased: the booking's personal data was erased")
+
+// Messages composes the outbox's booking messages from the booking, its
+// service, department and office, in the booking's language.
+type Messages struct {
+	DB      *gorm.DB
+	Clock   okienko.Clock
+	Offices *office.Store
+	BaseURL string // public URL of the server, without the trailing slash
+}
+
+// view is what the templates see.
+type view struct {
+	Name, Office, Address, Service, Department string
+	Code, Date, Time, Number                   string
+	BaseURL, ManageURL, CancelURL              string
+	ByOffice                                   bool
+}
+
+// Compose builds m: for e-mail a subject, text and HTML parts and, for a
+// confirmation, the .ics file and the QR image of the code; for SMS the
+// text. Permanent errors: ErrErased, no phone, an unknown kind.
+func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
+	if m.TicketID != nil {
+		return c.composeTicket(ctx, m)
+	}
+	if m.BookingID == nil {
+		return nil, Permanent(errors.New("a message is about a booking or a ticket"))
+	}
+	var b booking.Booking
+	err := c.DB.WithContext(ctx).First(&b, *m.BookingID).Error
+	if database.IsNotFound(err) {
+		return nil, Permanent(errors.New("the booking does not exist"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.ErasedAt != nil || b.Email == nil {
+		return nil, Permanent(ErrErased)
+	}
+	svc, err := c.Offices.Service(ctx, b.ServiceID)
+	if err != nil {
+		return nil, err
+	}
+	dep, err := c.Offices.Department(ctx, svc.DepartmentID)
+	if err != nil {
+		return nil, err
+	}
+	off, err := c.Offices.Office(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var data struct {
+		Reason string `json:"reason"`
+	}
+	_ = json.Unmarshal([]byte(m.Data), &data)
+	start := b.StartsAt.In(off.Location())
+	manage := c.BaseURL + "/rezerwacja/" + booking.FormatCode(b.Code)
+	v := view{
+		Name: deref(b.Name), Office: off.Name, Address: off.Address, Service: svc.Name, Department: dep.Name,
+		Code: booking.FormatCode(b.Code), Date: start.Format("2006-01-02"), Time: start.Format("15:04"),
+		BaseURL: c.BaseURL, ManageURL: manage, CancelURL: manage + "/odwolaj",
+		ByOffice: m.Kind == outbox.Cancellation && data.Reason != "" && data.Reason != "resident",
+	}
+	t := texts[m.Lang]
+	if t == nil {
+		t = texts["pl"]
+	}
+	if t.Lookup(m.Kind+".text") == nil {
+		return nil, Permanent(errors.New("no template for kind " + m.Kind))
+	}
+	if m.Channel == outbox.SMS {
+		if b.Phone == nil {
+			return nil, Permanent(errors.New("the booking has no phone"))
+		}
+		text, err := execute(t, m.Kind+".sms", v)
+		if err != nil {
+			return nil, Permanent(err)
+		}
+		return &Outgoing{To: *b.Phone, Text: text}, nil
+	}
+	out := &Outgoing{To: *b.Email, Name: v.Name}
+	if out.Subject, err = execute(t, m.Kind+".subject", v); err != nil {
+		return nil, Permanent(err)
+	}
+	if out.Text, err = execute(t, m.Kind+".text", v); err != nil {
+		return nil, Permanent(err)
+	}
+	page := htmlView{Lang: m.Lang, Subject: out.Subject, Code: v.Code}
+	for _, p := range strings.Split(out.Text, "\n\n") {
+		page.Paragraphs = append(page.Paragraphs, strings.Split(p, "\n"))
+	}
+	if m.Kind == outbox.Confirmation || m.Kind == outbox.Reminder {
+		manageLabel, _ := execute(t, "label.manage", v)
+		cancelLabel, _ := execute(t, "label.cancel", v)
+		page.Links = []link{{manageLabel, v.ManageURL}, {cancelLabel, v.CancelURL}}
+	}
+	if m.Kind == outbox.Confirmation {
+		img, err := qrPNG(b.Code)
+		if err != nil {
+			return nil, Permanent(err)
+		}
+		page.QR = "qr-" + b.Code + "@okienko"
+		page.QRLabel, _ = execute(t, "label.qr", v)
+		out.Inline = append(out.Inline, File{Name: "kod-" + b.Code + ".png", ContentType: "image/png", ContentID: page.QR, Data: img})
+		ics := booking.Calendar(&b, svc, dep, off, manage, c.Clock.Now())
+		out.Attachments = append(out.Attachments, File{Name: "wizyta-" + b.Code + ".ics", ContentType: "text/calendar", Data: ics})
+	}
+	var buf bytes.Buffer
+	if err := mailHTML.Execute(&buf, page); err != nil {
+		return nil, Permanent(err)
+	}
+	out.HTML = buf.String()
+	return out, nil
+}
+
+type htmlView struct {
+	Lang, Subject, Code string
+	Paragraphs          [][]string
+	Links               []link
+	QR, QRLabel         string
+}
+
+type link struct{ Label, URL string }
+
+func execute(t *template.Template, name string, v view) (string, error) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(buf.String()), nil
+}
+
+// qrPNG is the QR code of code as a 240×240 PNG.
+func qrPNG(code string) ([]byte, error) {
+	q, err := qr.Encode(code, qr.M, qr.Auto)
+	if err != nil {
+		return nil, err
+	}
+	q, err = barcode.Scale(q, 240, 240)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, q); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// composeTicket builds the SMS about a queue ticket ("your turn is near").
+// Permanent errors: the ticket is gone, has no phone, or is no longer
+// waiting (the message came too late to matter).
+func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
+	var t struct {
+		Number    string
+		Phone     *string
+		Status    string
+		ServiceID int64
+	}
+	res := c.DB.WithContext(ctx).Table("tickets").Select("number, phone, status, service_id").Where("id = ?", *m.TicketID).Take(&t)
+	if database.IsNotFound(res.Error) {
+		return nil, Permanent(errors.New("the ticket does not exist"))
+	}
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if t.Phone == nil || m.Channel != outbox.SMS {
+		return nil, Permanent(errors.New("ticket messages go by SMS to the ticket's phone"))
+	}
+	if t.Status != "waiting" {
+		return nil, Permanent(errors.New("the ticket is no longer waiting"))
+	}
+	svc, err := c.Offices.Service(ctx, t.ServiceID)
+	if err != nil {
+		return nil, err
+	}
+	off, err := c.Offices.Office(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tpl := texts[m.Lang]
+	if tpl == nil {
+		tpl = texts["pl"]
+	}
+	text, err := execute(tpl, m.Kind+".sms", view{Office: off.Name, Service: svc.Name, Number: t.Number, BaseURL: c.BaseURL})
+	if err != nil {
+		return nil, Permanent(err)
+	}
+	return &Outgoing{To: *t.Phone, Text: text}, nil
+}

@@ -1,0 +1,143 @@
+// Package outbox is the notifications outbox table: messages are enqueued in
+// the transaction of the change that causes them (a booking, a
+// cancellation) and sent later by notify.Worker. It depends on nothing of
+// the domain, so the domain packages can enqueue without import cycles.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/okienko/okienko"
+)
+
+// Channels.
+const (
+	Email = "email"
+	SMS   = "sms"
+)
+
+// Kinds of message.
+const (
+	Confirmation     = "confirmation"
+	Reminder         = "reminder"
+	Cancellation     = "cancellation"
+	CancellationLate = "cancellation_late"
+	TurnNear         = "turn_near"
+)
+
+// States of a message.
+const (
+	Queued  = "queued"
+	Sending = "sending"
+	Sent    = "sent"
+	Failed  = "failed"
+)
+
+// Message is one outbox row. It holds ids, not personal data: the worker
+// reads the address from the booking or ticket when it sends; Recipient is
+// only the masked address, filled in at sending, for the administrator.
+type Message struct {
+	ID            int64      `json:"id"`
+	Key           string     `json:"key"`
+	Channel       string     `json:"channel"`
+	Kind          string     `json:"kind"`
+	Lang          string     `json:"lang"`
+	BookingID     *int64     `json:"booking_id,omitempty"`
+	TicketID      *int64     `json:"ticket_id,omitempty"`
+	Recipient     string     `json:"recipient"`
+	Data          string     `json:"-"`
+	State         string     `json:"state"`
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	ClaimedAt     *time.Time `json:"-"`
+	LastError     string     `json:"last_error,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
+}
+
+// TableName is the outbox table.
+func (Message) TableName() string { return "outbox" }
+
+// BookingKey is the idempotency key of a booking's message of kind on
+// channel, e.g. "booking:42:confirmation:email".
+func BookingKey(bookingID int64, kind, channel string) string {
+	return fmt.Sprintf("booking:%d:%s:%s", bookingID, kind, channel)
+}
+
+// TicketKey is the idempotency key of a ticket's message.
+func TicketKey(ticketID int64, kind, channel string) string {
+	return fmt.Sprintf("ticket:%d:%s:%s", ticketID, kind, channel)
+}
+
+// Enqueue writes m as queued, due at now, on the caller's transaction tx.
+// A message whose Key is already in the outbox is not queued again; Enqueue
+// reports whether it was queued. data (may be nil) is stored as JSON and
+// must not hold personal data.
+func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message, data any) (bool, error) {
+	if m.Key == "" || (m.Channel != Email && m.Channel != SMS) || m.Kind == "" {
+		return false, fmt.Errorf("outbox: message needs a key, a channel and a kind: %+v", m)
+	}
+	m.Data = "{}"
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			return false, err
+		}
+		m.Data = string(b)
+	}
+	if m.Lang == "" {
+		m.Lang = "pl"
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	m.ID, m.State, m.Attempts = 0, Queued, 0
+	m.NextAttemptAt, m.CreatedAt, m.UpdatedAt = now, now, now
+	res := tx.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).Create(&m)
+	return res.RowsAffected == 1, res.Error
+}
+
+// EnqueueBooking queues the booking's message of kind by e-mail and, when
+// the booking has a phone, by SMS, on tx.
+func EnqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, hasPhone bool, data any) error {
+	channels := []string{Email}
+	if hasPhone {
+		channels = append(channels, SMS)
+	}
+	for _, ch := range channels {
+		id := bookingID
+		if _, err := Enqueue(ctx, tx, now, Message{Key: BookingKey(bookingID, kind, ch), Channel: ch, Kind: kind, Lang: lang, BookingID: &id}, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// List returns the newest messages (up to limit, default 100, at most 1000),
+// of state when set. EINVALID for an unknown state.
+func List(ctx context.Context, db *gorm.DB, state string, limit int) ([]Message, error) {
+	q := db.WithContext(ctx).Order("id DESC")
+	switch state {
+	case "":
+	case Queued, Sending, Sent, Failed:
+		q = q.Where("state = ?", state)
+	default:
+		return nil, okienko.Invalid("state", "must be queued, sending, sent or failed")
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	if limit > 1000 {
+		limit = 1000
+	}
+	var out []Message
+	if err := q.Limit(limit).Find(&out).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	return out, nil
+}

@@ -1,0 +1,41 @@
+package notify
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/notify/outbox"
+	"github.com/okienko/okienko/office"
+)
+
+// QueueReminders queues a reminder (e-mail, and SMS when a phone was given)
+// for every booked visit on the office day after now, in loc. The outbox's
+// keys make it safe to run again: a visit is reminded once. It returns how
+// many bookings it looked at.
+func QueueReminders(ctx context.Context, db *gorm.DB, clock okienko.Clock, loc *time.Location) (int, error) {
+	now := clock.Now().UTC()
+	tomorrow := office.DateOf(now.In(loc)).AddDays(1)
+	var bs []booking.Booking
+	err := db.WithContext(ctx).Select("id", "lang", "phone").
+		Where("day = ? AND status = ? AND erased_at IS NULL", tomorrow, booking.StatusBooked).
+		Order("id").Find(&bs).Error
+	if err != nil {
+		return 0, okienko.Internal(err)
+	}
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, b := range bs {
+			if err := outbox.EnqueueBooking(ctx, tx, now, b.ID, b.Lang, outbox.Reminder, b.Phone != nil, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, okienko.Internal(err)
+	}
+	return len(bs), nil
+}

@@ -1,0 +1,229 @@
+package notify
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/notify/outbox"
+)
+
+// smtpServer is an in-process SMTP server speaking just enough ESMTP. It
+// hands each message's DATA to got.
+func smtpServer(t *testing.T) (addr string, got chan []byte) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	got = make(chan []byte, 10)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				say := func(s string) { io.WriteString(c, s+"\r\n") }
+				say("220 test ESMTP")
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					cmd := strings.ToUpper(strings.TrimSpace(line))
+					switch {
+					case strings.HasPrefix(cmd, "EHLO"):
+						say("250-test")
+						say("250 8BITMIME")
+					case strings.HasPrefix(cmd, "MAIL FROM"), strings.HasPrefix(cmd, "RCPT TO"), cmd == "RSET", cmd == "NOOP":
+						say("250 OK")
+					case cmd == "DATA":
+						say("354 go on")
+						var buf bytes.Buffer
+						for {
+							l, err := r.ReadString('\n')
+							if err != nil {
+								return
+							}
+							if l == ".\r\n" {
+								break
+							}
+							buf.WriteString(strings.TrimPrefix(l, "."))
+						}
+						got <- buf.Bytes()
+						say("250 queued")
+					case cmd == "QUIT":
+						say("221 bye")
+						return
+					default:
+						say("502 not implemented")
+					}
+				}
+			}(c)
+		}
+	}()
+	return ln.Addr().String(), got
+}
+
+// part is a leaf of a MIME tree.
+type part struct {
+	header mail.Header
+	typ    string
+	body   []byte
+}
+
+func walk(t *testing.T, h mail.Header, body io.Reader, out *[]part) {
+	t.Helper()
+	typ, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		t.Fatalf("content type %q: %v", h.Get("Content-Type"), err)
+	}
+	if strings.HasPrefix(typ, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			walk(t, mail.Header(p.Header), p, out)
+		}
+	}
+	raw, _ := io.ReadAll(body)
+	switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
+	case "base64":
+		raw, err = base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(raw)), ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+	case "quoted-printable":
+		raw, _ = io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw)))
+	}
+	*out = append(*out, part{header: h, typ: typ, body: raw})
+}
+
+func TestSMTPConfirmation(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		b := f.book(t, "pl", "")
+		addr, got := smtpServer(t)
+		sender, err := NewSMTPSender("smtp://"+addr, "Urząd Testowy <okienko@urzad.example>", WithoutTLS(), WithSMTPTimeout(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := f.worker(sender, &recorder{})
+		n, err := w.RunOnce(context.Background())
+		if err != nil || n != 1 {
+			t.Fatalf("sent %d, %v", n, err)
+		}
+		var data []byte
+		select {
+		case data = <-got:
+		default:
+			t.Fatal("the server received no message")
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := new(mime.WordDecoder)
+		key := outbox.BookingKey(b.ID, outbox.Confirmation, outbox.Email)
+		from, _ := msg.Header.AddressList("From")
+		to, _ := msg.Header.AddressList("To")
+		subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
+		if len(from) != 1 || from[0].Address != "okienko@urzad.example" || from[0].Name != "Urząd Testowy" {
+			t.Errorf("From: %v", from)
+		}
+		if len(to) != 1 || to[0].Address != "jan.kowalski@example.pl" {
+			t.Errorf("To: %v", to)
+		}
+		code := b.Code[:4] + "-" + b.Code[4:]
+		if !strings.HasPrefix(subject, "Potwierdzenie rezerwacji "+code) {
+			t.Errorf("Subject: %q", subject)
+		}
+		if got := msg.Header.Get("Message-ID"); got != "<"+key+"@okienko>" {
+			t.Errorf("Message-ID %q, want <%s@okienko>", got, key)
+		}
+		var parts []part
+		walk(t, mail.Header(msg.Header), msg.Body, &parts)
+		byType := map[string]part{}
+		for _, p := range parts {
+			byType[p.typ] = p
+		}
+		text, html, png, cal := byType["text/plain"], byType["text/html"], byType["image/png"], byType["text/calendar"]
+		manage := "https://urzad.example/rezerwacja/" + code
+		for _, want := range []string{code, "2026-11-24, godz. 10:00", manage, manage + "/odwolaj", "Wniosek o dowód osobisty"} {
+			if !strings.Contains(string(text.body), want) {
+				t.Errorf("text part lacks %q:\n%s", want, text.body)
+			}
+		}
+		if !strings.Contains(string(html.body), `href="`+manage+`"`) || !strings.Contains(string(html.body), "cid:") {
+			t.Errorf("html part lacks the link or the QR image:\n%s", html.body)
+		}
+		if !bytes.HasPrefix(png.body, []byte("\x89PNG")) || !strings.Contains(png.header.Get("Content-ID"), "qr-"+b.Code) {
+			t.Errorf("inline QR: %d bytes, Content-ID %q", len(png.body), png.header.Get("Content-ID"))
+		}
+		c, err := ics.ParseCalendar(bytes.NewReader(cal.body))
+		if err != nil {
+			t.Fatalf(".ics: %v\n%s", err, cal.body)
+		}
+		ev := c.Events()
+		if len(ev) != 1 {
+			t.Fatalf(".ics has %d events", len(ev))
+		}
+		start, err := ev[0].GetStartAt()
+		if err != nil || !start.Equal(b.StartsAt) {
+			t.Errorf(".ics DTSTART %v (%v), want %v", start, err, b.StartsAt)
+		}
+		if desc := ev[0].GetProperty(ics.ComponentPropertyDescription); desc == nil || !strings.Contains(desc.Value, code) {
+			t.Errorf(".ics description lacks the code %s", code)
+		}
+		m := messages(t, db)[0]
+		if m.State != outbox.Sent || m.Recipient != "j***@example.pl" {
+			t.Errorf("outbox row: state %s, recipient %q", m.State, m.Recipient)
+		}
+	})
+}
+
+func TestSMTPURLRequiresTLS(t *testing.T) {
+	for _, u := range []string{"http://host", "smtp://", "smtp://host:x"} {
+		if _, err := NewSMTPSender(u, "a@b.pl"); err == nil {
+			t.Errorf("%s accepted", u)
+		}
+	}
+	// smtp:// without WithoutTLS refuses a server without STARTTLS.
+	addr, got := smtpServer(t)
+	s, err := NewSMTPSender("smtp://"+addr, "a@b.pl", WithSMTPTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Send(context.Background(), &Outgoing{Key: "k", To: "c@d.pl", Subject: "s", Text: "t"})
+	if err == nil {
+		t.Fatal("sent in plain text over smtp://")
+	}
+	select {
+	case <-got:
+		t.Fatal("the server received a message without TLS")
+	default:
+	}
+}

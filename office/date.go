@@ -1,0 +1,140 @@
+package office
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+)
+
+var warsaw = mustLoad("Europe/Warsaw")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// Date is a calendar day with no zone, written "2006-01-02". The zero Date
+// means "no date".
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate parses "YYYY-MM-DD", rejecting days that don't exist.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf returns the day t falls on in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// IsZero reports the zero Date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// String formats d as "YYYY-MM-DD" ("" for the zero Date).
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+}
+
+// In returns the instant of wall-clock minute m (minutes since midnight, may
+// be 1440 for 24:00) of d in loc. Wall-clock times that don't exist on a
+// daylight-saving day are normalised by time.Date.
+func (d Date) In(loc *time.Location, minute int) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, minute, 0, 0, loc)
+}
+
+// Weekday returns d's day of the week.
+func (d Date) Weekday() time.Weekday { return d.In(time.UTC, 0).Weekday() }
+
+// AddDays returns d moved by n days.
+func (d Date) AddDays(n int) Date {
+	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 0, 0, 0, 0, time.UTC))
+}
+
+// Before reports whether d is earlier than e.
+func (d Date) Before(e Date) bool { return d.String() < e.String() }
+
+// After reports whether d is later than e.
+func (d Date) After(e Date) bool { return d.String() > e.String() }
+
+// MarshalJSON writes "YYYY-MM-DD", or null for the zero Date.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(d.String())
+}
+
+// UnmarshalJSON reads "YYYY-MM-DD" or null.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(d).Elem()}
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(d).Elem()}
+	}
+	*d = v
+	return nil
+}
+
+// JSONFormat describes the JSON form of a Date, for error messages.
+func (Date) JSONFormat() string { return "a date of the form YYYY-MM-DD" }
+
+// Value stores d as "YYYY-MM-DD" (a DATE on PostgreSQL, TEXT on SQLite).
+func (d Date) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.String(), nil
+}
+
+// Scan reads a DATE (time.Time) or "YYYY-MM-DD" text.
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d = Date{}
+		return nil
+	case time.Time:
+		*d = DateOf(v)
+		return nil
+	case string:
+		return d.scanString(v)
+	case []byte:
+		return d.scanString(string(v))
+	}
+	return fmt.Errorf("office.Date: cannot scan %T", src)
+}
+
+func (d *Date) scanString(s string) error {
+	if len(s) > 10 {
+		s = s[:10]
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}

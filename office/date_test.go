@@ -1,0 +1,137 @@
+package office_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/office"
+)
+
+func TestDateJSON(t *testing.T) {
+	for _, d := range []office.Date{date(2026, 3, 29), date(2024, 2, 29), date(1999, 12, 31), {}} {
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back office.Date
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("unmarshal %s: %v", b, err)
+		}
+		if back != d {
+			t.Errorf("%v → %s → %v", d, b, back)
+		}
+	}
+	if b, _ := json.Marshal(date(2026, 1, 2)); string(b) != `"2026-01-02"` {
+		t.Errorf("Marshal = %s", b)
+	}
+	if b, _ := json.Marshal(office.Date{}); string(b) != "null" {
+		t.Errorf("zero Date marshals as %s, want null", b)
+	}
+	for _, bad := range []string{`"2026-02-30"`, `"2026-1-2"`, `"02.01.2026"`, `20260102`, `""`} {
+		var d office.Date
+		if err := json.Unmarshal([]byte(bad), &d); err == nil {
+			t.Errorf("Unmarshal(%s) = %v, want an error", bad, d)
+		}
+	}
+}
+
+func TestDateScan(t *testing.T) {
+	want := date(2026, 10, 25)
+	for _, src := range []any{"2026-10-25", []byte("2026-10-25"), "2026-10-25T00:00:00Z", time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC)} {
+		var d office.Date
+		if err := d.Scan(src); err != nil || d != want {
+			t.Errorf("Scan(%#v) = %v, %v", src, d, err)
+		}
+	}
+	var d office.Date = want
+	if err := d.Scan(nil); err != nil || !d.IsZero() {
+		t.Errorf("Scan(nil) = %v, %v", d, err)
+	}
+	if err := d.Scan(42); err == nil {
+		t.Error("Scan(42) succeeded")
+	}
+	v, err := want.Value()
+	if err != nil || v != "2026-10-25" {
+		t.Errorf("Value = %v, %v", v, err)
+	}
+	if v, _ := (office.Date{}).Value(); v != nil {
+		t.Errorf("zero Date Value = %v, want NULL", v)
+	}
+}
+
+func TestWeekHoursJSONAndScan(t *testing.T) {
+	h := office.DemoHours()
+	h.Sat = nil // a closed day left out writes as []
+	b, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"mon":[["08:00","16:00"]],"tue":[["07:30","15:30"]],"wed":[["07:30","15:30"]],"thu":[["07:30","15:30"]],"fri":[["07:30","15:30"]],"sat":[],"sun":[]}`
+	if string(b) != want {
+		t.Fatalf("Marshal = %s, want %s", b, want)
+	}
+	var back office.WeekHours
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, office.DemoHours()) {
+		t.Fatalf("round trip = %+v", back)
+	}
+	v, err := h.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scanned office.WeekHours
+	for _, src := range []any{v, []byte(v.(string))} {
+		scanned = office.WeekHours{Sun: [][]string{{"01:00", "02:00"}}} // Scan replaces, doesn't merge
+		if err := scanned.Scan(src); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(scanned, office.DemoHours()) {
+			t.Fatalf("Scan(%T) = %+v", src, scanned)
+		}
+	}
+	if err := scanned.Scan(nil); err != nil || !reflect.DeepEqual(scanned, office.WeekHours{}) {
+		t.Fatalf("Scan(nil) = %+v, %v", scanned, err)
+	}
+	if err := scanned.Scan(3.5); err == nil {
+		t.Fatal("Scan(float) succeeded")
+	}
+}
+
+// Dates and hours survive the database: DATE on PostgreSQL, TEXT on SQLite.
+func TestDatabaseRoundTrip(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		hours := office.WeekHours{Mon: [][]string{{"08:00", "12:00"}, {"13:00", "24:00"}}, Sun: [][]string{{"00:00", "24:00"}}}
+		d, err := f.store.CreateDepartment(f.ctx, office.DepartmentSpec{Name: "H", TicketPrefix: "H", Hours: hours})
+		// Closed days left out read back as empty lists.
+		hours.Tue, hours.Wed, hours.Thu, hours.Fri, hours.Sat = [][]string{}, [][]string{}, [][]string{}, [][]string{}, [][]string{}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.store.Department(f.ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Hours, hours) || !reflect.DeepEqual(got.Hours, d.Hours) {
+			t.Fatalf("hours read back %#v, want %#v as created", got.Hours, d.Hours)
+		}
+		c, err := f.store.CreateClosure(f.ctx, office.ClosureSpec{StartsOn: date(2024, 2, 29), EndsOn: date(2024, 3, 31)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var days struct{ StartsOn, EndsOn office.Date }
+		if err := db.Raw("SELECT starts_on, ends_on FROM closures WHERE id = ?", c.ID).Scan(&days).Error; err != nil {
+			t.Fatal(err)
+		}
+		if days.StartsOn != date(2024, 2, 29) || days.EndsOn != date(2024, 3, 31) {
+			t.Fatalf("dates read back %+v", days)
+		}
+	})
+}

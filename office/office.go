@@ -1,0 +1,110 @@
+// Package office is the catalog of an office: its departments with opening
+// hours, the services (matters) residents come for, closures and holidays,
+// and the counters that serve them.
+package office
+
+import (
+	"time"
+)
+
+// Office is one public office (placówka). Times are computed in its zone.
+type Office struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	TimeZone  string    `json:"time_zone"`
+	Address   string    `json:"address"`
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
+}
+
+// Location returns the office's time zone, Europe/Warsaw when unset or unknown.
+func (o *Office) Location() *time.Location {
+	if o != nil && o.TimeZone != "" {
+		if loc, err := time.LoadLocation(o.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return warsaw
+}
+
+// DepartmentSpec is what an administrator sets on a department.
+type DepartmentSpec struct {
+	Name              string    `json:"name"`
+	TicketPrefix      string    `json:"ticket_prefix"`
+	LastTicketMinutes int       `json:"last_ticket_minutes"`
+	Hours             WeekHours `json:"hours"`
+}
+
+// Department (wydział) has a ticket prefix letter and opening hours.
+type Department struct {
+	ID       int64 `json:"id"`
+	OfficeID int64 `json:"office_id"`
+	DepartmentSpec
+	Position  int       `json:"-"`
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
+	Services  []Service `json:"services,omitempty" gorm:"-"`
+}
+
+// ServiceSpec is what an administrator sets on a service.
+type ServiceSpec struct {
+	DepartmentID        int64  `json:"department_id"`
+	Name                string `json:"name"`
+	SlotMinutes         int    `json:"slot_minutes"`
+	Capacity            int    `json:"capacity"`
+	BookingDaysAhead    int    `json:"booking_days_ahead"`
+	LeadMinutes         int    `json:"lead_minutes"`
+	CheckinEarlyMinutes int    `json:"checkin_early_minutes"`
+	CheckinGraceMinutes int    `json:"checkin_grace_minutes"`
+	MaxActivePerPESEL   int    `json:"max_active_per_pesel" gorm:"column:max_active_per_pesel"`
+	Description         string `json:"description"`
+	Instructions        string `json:"instructions"`
+}
+
+// Service is a matter (sprawa) residents book or queue for.
+type Service struct {
+	ID int64 `json:"id"`
+	ServiceSpec
+	Position  int       `json:"-"`
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
+}
+
+// ClosureSpec is what an administrator sets on a closure. A nil DepartmentID
+// closes the whole office. EndsOn equals StartsOn for a single day.
+type ClosureSpec struct {
+	DepartmentID *int64 `json:"department_id"`
+	StartsOn     Date   `json:"starts_on"`
+	EndsOn       Date   `json:"ends_on"`
+	Reason       string `json:"reason"`
+}
+
+// Closure closes the office or one department for a date range, inclusive.
+type Closure struct {
+	ID       int64 `json:"id"`
+	OfficeID int64 `json:"office_id"`
+	ClosureSpec
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
+}
+
+// CounterSpec is what an administrator sets on a counter.
+type CounterSpec struct {
+	DepartmentID int64   `json:"department_id"`
+	Name         string  `json:"name"`
+	ServiceIDs   []int64 `json:"service_ids" gorm:"-"`
+}
+
+// Counter (stanowisko) is where a clerk serves a set of services.
+type Counter struct {
+	ID int64 `json:"id"`
+	CounterSpec
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
+}
+
+// Span is a half-open interval of instants [Start, End).
+type Span struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}

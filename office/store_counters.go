@@ -1,0 +1,207 @@
+package office
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/audit"
+	"github.com/okienko/okienko/database"
+)
+
+// Counters lists counters by id, each with its service ids in ascending order.
+func (s *Store) Counters(ctx context.Context) ([]Counter, error) {
+	db := s.db.WithContext(ctx)
+	out := []Counter{}
+	if err := db.Order("id").Find(&out).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	var links []counterService
+	if err := db.Order("counter_id, service_id").Find(&links).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	byCounter := map[int64][]int64{}
+	for _, l := range links {
+		byCounter[l.CounterID] = append(byCounter[l.CounterID], l.ServiceID)
+	}
+	for i := range out {
+		out[i].ServiceIDs = byCounter[out[i].ID]
+		if out[i].ServiceIDs == nil {
+			out[i].ServiceIDs = []int64{}
+		}
+	}
+	return out, nil
+}
+
+// Counter returns one counter with its service ids in ascending order.
+// ENOTFOUND.
+func (s *Store) Counter(ctx context.Context, id int64) (*Counter, error) {
+	c, err := loadCounter(s.db.WithContext(ctx), id)
+	return c, storeError(err)
+}
+
+func loadCounter(tx *gorm.DB, id int64) (*Counter, error) {
+	var c Counter
+	if err := tx.First(&c, "id = ?", id).Error; err != nil {
+		return nil, notFound(err, "counter", id)
+	}
+	c.ServiceIDs = []int64{}
+	err := tx.Model(&counterService{}).Where("counter_id = ?", id).Order("service_id").Pluck("service_id", &c.ServiceIDs).Error
+	if c.ServiceIDs == nil {
+		c.ServiceIDs = []int64{}
+	}
+	return &c, err
+}
+
+// CreateCounter validates and creates a counter serving spec.ServiceIDs
+// (deduplicated). EINVALID (also for unknown department or service ids).
+func (s *Store) CreateCounter(ctx context.Context, spec CounterSpec) (*Counter, error) {
+	spec.Normalize()
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	var out Counter
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := checkDepartment(tx, spec.DepartmentID); err != nil {
+			return err
+		}
+		if err := checkServices(tx, spec.ServiceIDs); err != nil {
+			return err
+		}
+		now := s.now()
+		c := Counter{CounterSpec: spec, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&c).Error; err != nil {
+			return departmentGone(err, spec.DepartmentID)
+		}
+		if err := setCounterServices(tx, c.ID, spec.ServiceIDs); err != nil {
+			return err
+		}
+		out = c
+		return audit.Record(ctx, tx, now, audit.Create, ObjectCounter, c.ID, nil, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateCounter is UpdateDepartment for counters; the counter then serves
+// exactly the new service ids. ENOTFOUND, EINVALID (also for unknown
+// department or service ids).
+func (s *Store) UpdateCounter(ctx context.Context, id int64, patch func(*CounterSpec) error) (*Counter, error) {
+	var out Counter
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		before, err := loadCounter(tx, id)
+		if err != nil {
+			return err
+		}
+		spec := before.CounterSpec
+		spec.ServiceIDs = append([]int64{}, before.ServiceIDs...) // a copy: patch can't reach before
+		if err := patch(&spec); err != nil {
+			return patchError{err}
+		}
+		spec.Normalize()
+		if err := spec.Validate(); err != nil {
+			return err
+		}
+		if spec.DepartmentID != before.DepartmentID {
+			if err := checkDepartment(tx, spec.DepartmentID); err != nil {
+				return err
+			}
+		}
+		if err := checkServices(tx, spec.ServiceIDs); err != nil {
+			return err
+		}
+		now := s.now()
+		err = tx.Model(&Counter{}).Where("id = ?", id).Updates(map[string]any{
+			"department_id": spec.DepartmentID,
+			"name":          spec.Name,
+			"updated_at":    now,
+		}).Error
+		if err != nil {
+			return departmentGone(err, spec.DepartmentID)
+		}
+		if err := tx.Where("counter_id = ?", id).Delete(&counterService{}).Error; err != nil {
+			return err
+		}
+		if err := setCounterServices(tx, id, spec.ServiceIDs); err != nil {
+			return err
+		}
+		out = *before
+		out.CounterSpec, out.UpdatedAt = spec, now
+		return audit.Record(ctx, tx, now, audit.Update, ObjectCounter, id, before, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteCounter deletes a counter. ENOTFOUND; ECONFLICT while other records
+// (tickets) still refer to it.
+func (s *Store) DeleteCounter(ctx context.Context, id int64) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		c, err := loadCounter(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Delete(&Counter{}, id).Error; err != nil {
+			if database.IsForeignKeyViolation(err) {
+				return okienko.Errorf(okienko.ECONFLICT, "counter %d is still in use", id)
+			}
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), audit.Delete, ObjectCounter, id, c, nil)
+	})
+}
+
+// checkServices returns EINVALID on service_ids naming the ids that don't
+// exist.
+func checkServices(tx *gorm.DB, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var found []int64
+	if err := tx.Model(&Service{}).Where("id IN ?", ids).Pluck("id", &found).Error; err != nil {
+		return err
+	}
+	if len(found) == len(ids) {
+		return nil
+	}
+	exists := map[int64]bool{}
+	for _, id := range found {
+		exists[id] = true
+	}
+	var missing []string
+	for _, id := range ids {
+		if !exists[id] {
+			missing = append(missing, fmt.Sprint(id))
+		}
+	}
+	if len(missing) == 1 {
+		return okienko.Invalid("service_ids", "service "+missing[0]+" does not exist")
+	}
+	return okienko.Invalid("service_ids", "services "+strings.Join(missing, ", ")+" do not exist")
+}
+
+// setCounterServices links counter to each of ids; EINVALID on service_ids
+// when one was deleted meanwhile.
+func setCounterServices(tx *gorm.DB, counterID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows := make([]counterService, len(ids))
+	for i, id := range ids {
+		rows[i] = counterService{CounterID: counterID, ServiceID: id}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		if database.IsForeignKeyViolation(err) {
+			return okienko.Invalid("service_ids", "one of the services no longer exists")
+		}
+		return err
+	}
+	return nil
+}

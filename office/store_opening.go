@@ -1,0 +1,110 @@
+package office
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/okienko/okienko"
+)
+
+// MaxOpeningDays is the longest range OpeningDays answers at once.
+const MaxOpeningDays = 400
+
+// OpeningDay is one day of a department's calendar: its opening intervals, or
+// why it is closed.
+type OpeningDay struct {
+	Date Date `json:"date"`
+	// Spans are the opening intervals as UTC instants; empty when closed.
+	Spans []Span `json:"spans"`
+	// Closed says why the day is closed despite the opening hours: the
+	// holiday's name or the closure's reason; "" otherwise (a weekday without
+	// hours has no spans and no reason).
+	Closed string `json:"closed,omitempty"`
+}
+
+// OpeningDays returns the calendar of department departmentID for each day
+// from..to inclusive (days in the office's zone), reading the department,
+// its office and the closures once. ENOTFOUND; EINVALID when to is before
+// from or the range is longer than MaxOpeningDays.
+func (s *Store) OpeningDays(ctx context.Context, departmentID int64, from, to Date) ([]OpeningDay, error) {
+	if from.IsZero() || to.IsZero() || to.Before(from) {
+		return nil, okienko.Invalid("to", "the range must have a first day and a last day not before it")
+	}
+	if n := daysBetween(from, to) + 1; n > MaxOpeningDays {
+		return nil, okienko.Invalid("to", fmt.Sprintf("at most %d days at once, asked for %d", MaxOpeningDays, n))
+	}
+	db := s.db.WithContext(ctx)
+	d, err := loadDepartment(db, departmentID)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	var o Office
+	if err := db.First(&o, "id = ?", d.OfficeID).Error; err != nil {
+		return nil, storeError(notFound(err, "office", d.OfficeID))
+	}
+	var closures []Closure
+	err = db.Where("office_id = ? AND (department_id IS NULL OR department_id = ?) AND starts_on <= ? AND ends_on >= ?",
+		d.OfficeID, d.ID, to, from).
+		Order("CASE WHEN department_id IS NULL THEN 0 ELSE 1 END, starts_on, id").
+		Find(&closures).Error
+	if err != nil {
+		return nil, okienko.Internal(err)
+	}
+	loc := o.Location()
+	out := make([]OpeningDay, 0, daysBetween(from, to)+1)
+	for day := from; !day.After(to); day = day.AddDays(1) {
+		od := OpeningDay{Date: day, Spans: []Span{}, Closed: closedReason(day, closures)}
+		if od.Closed == "" {
+			if spans := OpeningSpans(loc, d.Hours, day); spans != nil {
+				od.Spans = spans
+			}
+		}
+		out = append(out, od)
+	}
+	return out, nil
+}
+
+// closedReason names the holiday on day, else the reason of the first of
+// closures covering day, else "".
+func closedReason(day Date, closures []Closure) string {
+	if name, ok := Holiday(day); ok {
+		return name
+	}
+	for _, c := range closures {
+		if c.StartsOn.After(day) || c.EndsOn.Before(day) {
+			continue
+		}
+		switch {
+		case c.Reason != "":
+			return c.Reason
+		case c.DepartmentID == nil:
+			return "office closed"
+		default:
+			return "department closed"
+		}
+	}
+	return ""
+}
+
+// OpeningIntervals returns the opening intervals of department id on day
+// (a day in the office's zone) as UTC instants: empty on Polish public
+// holidays and closures (office-wide or of that department). ENOTFOUND.
+func (s *Store) OpeningIntervals(ctx context.Context, departmentID int64, day Date) ([]Span, error) {
+	days, err := s.OpeningDays(ctx, departmentID, day, day)
+	if err != nil {
+		return nil, err
+	}
+	return days[0].Spans, nil
+}
+
+// ClosedReason tells whether department departmentID is closed on day by a
+// public holiday or a closure, and why: the holiday's Polish name or the
+// closure's reason ("office closed"/"department closed" when it gave none).
+// A weekday without opening hours is not reported. ENOTFOUND.
+func (s *Store) ClosedReason(ctx context.Context, departmentID int64, day Date) (string, bool, error) {
+	days, err := s.OpeningDays(ctx, departmentID, day, day)
+	if err != nil {
+		return "", false, err
+	}
+	return days[0].Closed, days[0].Closed != "", nil
+}

@@ -1,0 +1,174 @@
+package office
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/audit"
+	"github.com/okienko/okienko/database"
+)
+
+// Services lists services by position then id, of one department when
+// departmentID > 0 (empty for an unknown department).
+func (s *Store) Services(ctx context.Context, departmentID int64) ([]Service, error) {
+	q := s.db.WithContext(ctx).Order("position, id")
+	if departmentID > 0 {
+		q = q.Where("department_id = ?", departmentID)
+	}
+	out := []Service{}
+	if err := q.Find(&out).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	return out, nil
+}
+
+// Service returns one service. ENOTFOUND.
+func (s *Store) Service(ctx context.Context, id int64) (*Service, error) {
+	sv, err := loadService(s.db.WithContext(ctx), id)
+	return sv, storeError(err)
+}
+
+func loadService(tx *gorm.DB, id int64) (*Service, error) {
+	var sv Service
+	if err := tx.First(&sv, "id = ?", id).Error; err != nil {
+		return nil, notFound(err, "service", id)
+	}
+	return &sv, nil
+}
+
+// CreateService validates and creates a service, last in its department.
+// EINVALID (also for an unknown department_id).
+func (s *Store) CreateService(ctx context.Context, spec ServiceSpec) (*Service, error) {
+	spec.Normalize()
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	var out Service
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := checkDepartment(tx, spec.DepartmentID); err != nil {
+			return err
+		}
+		pos, err := nextPosition(tx, "services", "department_id = ?", spec.DepartmentID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		sv := Service{ServiceSpec: spec, Position: pos, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&sv).Error; err != nil {
+			return departmentGone(err, spec.DepartmentID)
+		}
+		out = sv
+		return audit.Record(ctx, tx, now, audit.Create, ObjectService, sv.ID, nil, sv)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateService is UpdateDepartment for services: ENOTFOUND, EINVALID (also
+// for an unknown department_id). A service moved to another department goes
+// last there.
+func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*ServiceSpec) error) (*Service, error) {
+	var out Service
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		before, err := loadService(tx, id)
+		if err != nil {
+			return err
+		}
+		spec := before.ServiceSpec
+		if err := patch(&spec); err != nil {
+			return patchError{err}
+		}
+		spec.Normalize()
+		if err := spec.Validate(); err != nil {
+			return err
+		}
+		out = *before
+		if spec.DepartmentID != before.DepartmentID {
+			if err := checkDepartment(tx, spec.DepartmentID); err != nil {
+				return err
+			}
+			if out.Position, err = nextPosition(tx, "services", "department_id = ?", spec.DepartmentID); err != nil {
+				return err
+			}
+		}
+		now := s.now()
+		err = tx.Model(&Service{}).Where("id = ?", id).Updates(map[string]any{
+			"department_id":         spec.DepartmentID,
+			"name":                  spec.Name,
+			"slot_minutes":          spec.SlotMinutes,
+			"capacity":              spec.Capacity,
+			"booking_days_ahead":    spec.BookingDaysAhead,
+			"lead_minutes":          spec.LeadMinutes,
+			"checkin_early_minutes": spec.CheckinEarlyMinutes,
+			"checkin_grace_minutes": spec.CheckinGraceMinutes,
+			"max_active_per_pesel":  spec.MaxActivePerPESEL,
+			"description":           spec.Description,
+			"instructions":          spec.Instructions,
+			"position":              out.Position,
+			"updated_at":            now,
+		}).Error
+		if err != nil {
+			return departmentGone(err, spec.DepartmentID)
+		}
+		out.ServiceSpec, out.UpdatedAt = spec, now
+		return audit.Record(ctx, tx, now, audit.Update, ObjectService, id, before, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteService deletes a service; counters stop serving it. ENOTFOUND;
+// ECONFLICT while other records (bookings, tickets) still refer to it.
+func (s *Store) DeleteService(ctx context.Context, id int64) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		sv, err := loadService(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Delete(&Service{}, id).Error; err != nil {
+			if database.IsForeignKeyViolation(err) {
+				return okienko.Errorf(okienko.ECONFLICT, "service %d is still in use", id)
+			}
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), audit.Delete, ObjectService, id, sv, nil)
+	})
+}
+
+// checkDepartment returns EINVALID on department_id unless department id
+// exists.
+func checkDepartment(tx *gorm.DB, id int64) error {
+	ok, err := departmentExists(tx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return okienko.Invalid("department_id", fmt.Sprintf("department %d does not exist", id))
+	}
+	return nil
+}
+
+// departmentMissing maps gorm's not-found for department id to EINVALID on
+// department_id.
+func departmentMissing(err error, id int64) error {
+	if database.IsNotFound(err) {
+		return okienko.Invalid("department_id", fmt.Sprintf("department %d does not exist", id))
+	}
+	return err
+}
+
+// departmentGone maps a foreign-key failure (the department was deleted
+// meanwhile) to the EINVALID checkDepartment returns.
+func departmentGone(err error, id int64) error {
+	if database.IsForeignKeyViolation(err) {
+		return okienko.Invalid("department_id", fmt.Sprintf("department %d does not exist", id))
+	}
+	return err
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/gofiber/contrib/websocket"
+
+	"github.com/okienko/okienko/display"
+	"github.com/okienko/okienko/kiosk/printer"
+)
+
+// agentPoll is how often an agent's queue is checked even without a nudge:
+// jobs queued on another instance reach it this way.
+var agentPoll = 3 * time.Second
+
+// agentJob is a print job sent to a kiosk's agent.
+type agentJob struct {
+	ID      int64  `json:"id"`
+	Payload []byte `json:"payload"` // ESC/POS bytes, base64 in JSON
+}
+
+// agentMessage is what an agent sends: the result of a job, or its
+// printer's state.
+type agentMessage struct {
+	Type         string `json:"type"` // result or status
+	JobID        int64  `json:"job_id"`
+	Reason       string `json:"reason"` // "" when printed
+	PrinterState string `json:"printer_state"`
+}
+
+var printerStates = map[string]bool{
+	printer.StateOK: true, printer.StatePaperLow: true, printer.StatePaperOut: true, printer.StateCoverOpen: true,
+	printer.StateOffline: true, printer.StateUnreachable: true, printer.StateCutterError: true, printer.StateUnknown: true,
+}
+
+// wsAgent: /ws/kiosk/agent (kiosk token) — the okienko-kiosk program on a
+// kiosk PC: the server sends {"type":"jobs","jobs":[{id,payload}]} as jobs
+// are queued; the agent answers each with {"type":"result","job_id",
+// "reason","printer_state"} and reports {"type":"status","printer_state"}.
+func (s *Server) wsAgent(c *websocket.Conn) {
+	kioskID, _ := c.Locals(kioskIDLocal).(int64)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.sockets.add(c)
+	defer s.sockets.remove(c)
+	gone := make(chan struct{})
+	_ = c.SetReadDeadline(time.Now().Add(readTimeout))
+	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(readTimeout)) })
+	go func() {
+		defer close(gone)
+		for {
+			_, b, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			_ = c.SetReadDeadline(time.Now().Add(readTimeout))
+			var m agentMessage
+			if json.Unmarshal(b, &m) != nil || (m.PrinterState != "" && !printerStates[m.PrinterState]) {
+				s.Log.Warn("agent: bad message", "kiosk", kioskID)
+				continue
+			}
+			if m.PrinterState != "" {
+				if err := s.Kiosks.SetPrinterState(ctx, kioskID, m.PrinterState); err != nil {
+					s.Log.Warn("agent: printer state", "kiosk", kioskID, "err", err)
+				}
+			}
+			if m.Type == "result" {
+				if _, err := s.Kiosks.Finish(ctx, m.JobID, m.Reason); err != nil {
+					s.Log.Warn("agent: job result", "kiosk", kioskID, "job", m.JobID, "err", err)
+				}
+			}
+		}
+	}()
+	// Jobs sent over an earlier connection and never answered may or may not
+	// have printed: they fail, to be reprinted by a person who can see.
+	if n, err := s.Kiosks.FailSent(ctx, kioskID, "agent_lost"); err != nil || n > 0 {
+		s.Log.Warn("agent: unanswered jobs failed", "kiosk", kioskID, "jobs", n, "err", err)
+	}
+	w := &socket{conn: c}
+	if err := w.send(display.Message(`{"type":"hello"}`)); err != nil {
+		return
+	}
+	wake := s.Kiosks.Waiting(kioskID)
+	poll := time.NewTicker(agentPoll)
+	defer poll.Stop()
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	for {
+		jobs, err := s.Kiosks.Take(ctx, kioskID)
+		if err != nil {
+			s.Log.Warn("agent: take jobs", "kiosk", kioskID, "err", err)
+		}
+		if len(jobs) > 0 {
+			out := make([]agentJob, len(jobs))
+			for i, j := range jobs {
+				out[i] = agentJob{ID: j.ID, Payload: j.Payload}
+			}
+			b, _ := json.Marshal(map[string]any{"type": "jobs", "jobs": out})
+			if err := w.send(b); err != nil {
+				return
+			}
+		}
+		select {
+		case <-gone:
+			return
+		case <-wake:
+		case <-poll.C:
+		case <-ping.C:
+			_ = c.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout))
+			if err := w.send(display.Message(`{"type":"ping"}`)); err != nil {
+				return
+			}
+		}
+	}
+}

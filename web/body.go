@@ -1,0 +1,125 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/okienko/okienko"
+)
+
+// MaxJSONBody is the largest JSON request body accepted.
+const MaxJSONBody = 64 << 10
+
+// decodeJSON reads the request body strictly into v: it must be JSON
+// (Content-Type application/json), one value, at most MaxJSONBody bytes, with
+// no fields v doesn't have and every value of the right type. Any failure is
+// an EBADREQUEST naming the field when there is one; v may be partly filled
+// on error, so callers decode into values they throw away on failure.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
+	if ct != fiber.MIMEApplicationJSON && !strings.HasSuffix(ct, "+json") {
+		return &okienko.Error{Code: okienko.EBADREQUEST, Message: "the request body must be JSON (Content-Type: application/json)"}
+	}
+	body := c.Body()
+	if len(body) > MaxJSONBody {
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge)
+	}
+	return decodeJSONBytes(body, v)
+}
+
+// decodeJSONBytes is decodeJSON on bytes already read.
+func decodeJSONBytes(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &okienko.Error{Code: okienko.EBADREQUEST, Message: "the request body is empty; a JSON object is required"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &okienko.Error{Code: okienko.EBADREQUEST, Message: "the request body must hold exactly one JSON value"}
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into an EBADREQUEST naming the field.
+func jsonError(err error) error {
+	bad := func(field, msg string) error {
+		e := &okienko.Error{Code: okienko.EBADREQUEST, Message: msg}
+		if field != "" {
+			e.Fields = map[string]string{field: msg}
+			e.Message = field + ": " + msg
+		}
+		return e
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return bad("", fmt.Sprintf("malformed JSON at byte %d", syn.Offset))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return bad("", "malformed JSON: the body ends too early")
+	case errors.As(err, &typ):
+		want := jsonKind(typ.Type.Kind().String())
+		if f, ok := reflect.New(typ.Type).Interface().(interface{ JSONFormat() string }); ok {
+			want = f.JSONFormat()
+		}
+		if typ.Field == "" {
+			return bad("", fmt.Sprintf("the body must be %s, not %s", want, typ.Value))
+		}
+		return bad(typ.Field, fmt.Sprintf("must be %s, not %s", want, typ.Value))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return bad(name, "unknown field")
+	}
+	// Errors from a type's own UnmarshalJSON (dates, times) carry their message.
+	return bad("", err.Error())
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "of another type"
+}
+
+// Instant is a time in a JSON body: RFC 3339 with an offset. A bad value is
+// reported on its field like any other wrong type.
+type Instant struct{ time.Time }
+
+// JSONFormat describes the JSON form of an Instant, for error messages.
+func (Instant) JSONFormat() string {
+	return "a time in RFC 3339 with an offset, e.g. 2026-11-24T10:00:00+01:00"
+}
+
+// UnmarshalJSON reads an RFC 3339 string.
+func (t *Instant) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(t).Elem()}
+	}
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(t).Elem()}
+	}
+	t.Time = v
+	return nil
+}

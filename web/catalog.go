@@ -1,0 +1,29 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+// publicDepartments: GET /api/v1/departments — departments with their
+// services, for residents and kiosks.
+func (s *Server) publicDepartments(c *fiber.Ctx) error {
+	deps, err := s.Offices.Departments(c.UserContext(), true)
+	if err != nil {
+		return err
+	}
+	return c.JSON(deps)
+}
+
+// publicService: GET /api/v1/services/{id} — one service with its
+// instructions.
+func (s *Server) publicService(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	svc, err := s.Offices.Service(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(svc)
+}

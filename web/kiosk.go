@@ -1,0 +1,201 @@
+package web
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/kiosk"
+	"github.com/okienko/okienko/kiosk/escpos"
+	"github.com/okienko/okienko/queue"
+)
+
+// kioskMe: GET /api/v1/kiosk/me — the kiosk the token belongs to, its
+// printer's state and the office name, for the kiosk page.
+func (s *Server) kioskMe(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	k, err := s.Kiosks.Get(ctx, okienko.ActorFrom(ctx).KioskID)
+	if err != nil {
+		return err
+	}
+	off, err := s.Offices.Office(ctx)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{
+		"kiosk":  fiber.Map{"id": k.ID, "name": k.Name, "printer_state": k.PrinterState},
+		"office": fiber.Map{"name": off.Name},
+	})
+}
+
+// printTicket renders t for the calling kiosk's printer and prints it; a
+// failure to print never fails the request: the ticket exists and is shown.
+func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTicket) printResult {
+	kioskID := okienko.ActorFrom(ctx).KioskID
+	k, err := s.Kiosks.Get(ctx, kioskID)
+	if err != nil {
+		s.Log.Error("print: kiosk", "kiosk", kioskID, "err", err)
+		return printResult{State: kiosk.Failed, Reason: "unknown_kiosk"}
+	}
+	if k.Printer.URI == "none" {
+		return printResult{State: kiosk.NoPrint}
+	}
+	et, err := s.escposTicket(ctx, t, view)
+	if err == nil {
+		var payload []byte
+		if payload, err = kiosk.Render(k, et); err == nil {
+			var r kiosk.Result
+			if r, err = s.Kiosks.PrintTicket(ctx, k.ID, t.ID, payload); err == nil {
+				return printResult{State: r.State, Reason: r.Reason}
+			}
+		}
+	}
+	s.Log.Error("print: ticket", "ticket", t.ID, "kiosk", k.ID, "err", err)
+	return printResult{State: kiosk.Failed, Reason: "render_failed"}
+}
+
+// escposTicket is the printed form of a ticket.
+func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicTicket) (escpos.Ticket, error) {
+	off, err := s.Offices.Office(ctx)
+	if err != nil {
+		return escpos.Ticket{}, err
+	}
+	dep, err := s.Offices.Department(ctx, t.DepartmentID)
+	if err != nil {
+		return escpos.Ticket{}, err
+	}
+	return escpos.Ticket{
+		Office: off.Name, Department: dep.Name, Service: view.Service, Number: t.Number,
+		Issued: t.IssuedAt, Loc: off.Location(), PeopleAhead: view.PeopleAhead, WaitMinutes: view.EstimatedWaitMinutes,
+		StatusURL: view.StatusURL, Note: "Śledź kolejkę w telefonie: zeskanuj kod QR. Zachowaj bilet do końca wizyty.", Lang: "pl",
+	}, nil
+}
+
+// reprintTicket: POST /api/v1/tickets/{id}/reprint (clerk) — print a
+// ticket's last job again.
+func (s *Server) reprintTicket(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	j, err := s.Kiosks.JobOf(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	r, err := s.Kiosks.Reprint(c.UserContext(), j.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+// adminKiosks mounts the kiosks and their print jobs on the admin API.
+func (s *Server) adminKiosks(g fiber.Router) {
+	k := s.Kiosks
+	resource[kiosk.Kiosk, kiosk.Spec]{
+		list:     k.List,
+		get:      k.Get,
+		defaults: kiosk.DefaultSpec,
+		create: func(ctx context.Context, spec kiosk.Spec) (*kiosk.Kiosk, error) {
+			off, err := s.Offices.Office(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return k.Create(ctx, off.ID, spec)
+		},
+		update: k.Update,
+		remove: k.Delete,
+	}.mount(g, "/kiosks")
+	g.Get("/kiosks/:id/jobs", func(c *fiber.Ctx) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		if _, err := k.Get(c.UserContext(), id); err != nil {
+			return err
+		}
+		jobs, err := k.Jobs(c.UserContext(), id, 100)
+		if err != nil {
+			return err
+		}
+		return c.JSON(jobs)
+	})
+	g.Post("/print-jobs/:id/reprint", func(c *fiber.Ctx) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		r, err := k.Reprint(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(r)
+	})
+	g.Get("/print-jobs/:id/preview.png", func(c *fiber.Ctx) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		png, err := k.Preview(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		return sendPNG(c, png)
+	})
+	g.Get("/tickets/:id/preview.png", s.ticketPreview)
+}
+
+func sendPNG(c *fiber.Ctx, png []byte) error {
+	c.Set(fiber.HeaderContentType, "image/png")
+	c.Set(fiber.HeaderCacheControl, "private, max-age="+strconv.Itoa(3600))
+	return c.Send(png)
+}
+
+// ticketPreview: GET /api/v1/admin/tickets/{id}/preview.png?kiosk=ID — the
+// ticket as the kiosk's printer (default: the first kiosk's, else an 80 mm
+// printer) would print it, also where no printer is attached.
+func (s *Server) ticketPreview(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	t, err := s.Queue.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	var k *kiosk.Kiosk
+	if q := c.Query("kiosk"); q != "" {
+		kid, err := strconv.ParseInt(q, 10, 64)
+		if err != nil {
+			return okienko.Invalid("kiosk", "must be a kiosk id")
+		}
+		if k, err = s.Kiosks.Get(ctx, kid); err != nil {
+			return err
+		}
+	} else if ks, err := s.Kiosks.List(ctx); err == nil && len(ks) > 0 {
+		k = &ks[0]
+	} else {
+		d := kiosk.DefaultSpec()
+		k = &kiosk.Kiosk{Printer: d.Printer}
+	}
+	view, err := s.publicTicket(ctx, t)
+	if err != nil {
+		return err
+	}
+	et, err := s.escposTicket(ctx, t, view)
+	if err != nil {
+		return err
+	}
+	payload, err := kiosk.Render(k, et)
+	if err != nil {
+		return err
+	}
+	png, err := kiosk.PreviewPNG(k, payload)
+	if err != nil {
+		return err
+	}
+	return sendPNG(c, png)
+}

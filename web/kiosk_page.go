@@ -1,0 +1,22 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+// kioskPage: GET /kiosk — the lobby kiosk's touch screen. It is a shell that
+// /static/kiosk.js fills through the API: departments and matters from
+// /api/v1/departments, tickets and check-ins with the kiosk's bearer token.
+// The token arrives once as ?token= (the script keeps it in the browser's
+// storage and takes it out of the address), so the page is never cached and
+// sends no Referer. ?lang= picks the starting language, ?idle= the seconds
+// without a touch before it returns to the start (30).
+func (s *Server) kioskPage(c *fiber.Ctx) error {
+	name, err := s.officeName(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Referrer-Policy", "no-referrer")
+	return render(c, "kiosk.html", map[string]any{"Lang": pageLang(c), "Office": name, "Version": s.Version})
+}

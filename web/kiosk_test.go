@@ -1,0 +1,137 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/kiosk/printer/printertest"
+)
+
+// The demo kiosk prints on a fake printer: printed; paper out → failed with
+// the reason, the ticket still issued, the kiosk reports paper out; a
+// reprint after the refill prints exactly once; the admin sees a preview.
+func TestKioskPrinting(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		admin := bearer(e.adminToken())
+		kioskTok := bearer(e.creds.KioskToken)
+		fake := printertest.Start(t)
+
+		resp, body := e.do("GET", "/api/v1/admin/kiosks", nil, admin...)
+		var ks []struct {
+			ID    int64  `json:"id"`
+			Token string `json:"token"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &ks) != nil || len(ks) != 1 || ks[0].Token != "" {
+			t.Fatalf("kiosks: %d %s", resp.StatusCode, body)
+		}
+		kid := ks[0].ID
+		resp, body = e.do("PATCH", fmt.Sprintf("/api/v1/admin/kiosks/%d", kid), map[string]any{"printer": map[string]any{"uri": fake.URI(), "paper_mm": 80, "code_table": 18, "qr": "native", "cutter": true}}, admin...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), fake.URI()) {
+			t.Fatalf("set printer: %d %s", resp.StatusCode, body)
+		}
+		svc := e.counterOf("Stanowisko 1").ServiceIDs[0]
+		resp, body = e.do("POST", "/api/v1/kiosk/tickets", map[string]any{"service_id": svc}, kioskTok...)
+		if resp.StatusCode != 201 || !strings.Contains(string(body), `"print":{"state":"printed"}`) || fake.Printed() != 1 {
+			t.Fatalf("printed ticket: %d %s (printer got %d)", resp.StatusCode, body, fake.Printed())
+		}
+		if !bytes.Contains(fake.Received(), []byte("B001")) {
+			t.Fatalf("the printer did not get the number")
+		}
+
+		fake.SetPaperOut(true)
+		resp, body = e.do("POST", "/api/v1/kiosk/tickets", map[string]any{"service_id": svc}, kioskTok...)
+		if resp.StatusCode != 201 || !strings.Contains(string(body), `"print":{"state":"failed","reason":"paper_out"}`) || !strings.Contains(string(body), `"number":"B002"`) {
+			t.Fatalf("paper out: %d %s", resp.StatusCode, body)
+		}
+		var issued struct{ Ticket struct{ ID int64 } }
+		_ = json.Unmarshal(body, &issued)
+		resp, body = e.do("GET", "/api/v1/kiosk/me", nil, kioskTok...)
+		if !strings.Contains(string(body), `"printer_state":"paper_out"`) {
+			t.Fatalf("kiosk/me: %s", body)
+		}
+		resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/kiosks/%d", kid), nil, admin...)
+		if !strings.Contains(string(body), `"printer_state":"paper_out"`) {
+			t.Fatalf("admin kiosk: %s", body)
+		}
+
+		fake.Refill()
+		clerk := bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))
+		resp, body = e.do("POST", fmt.Sprintf("/api/v1/tickets/%d/reprint", issued.Ticket.ID), nil, clerk...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"state":"printed"`) || fake.Printed() != 2 {
+			t.Fatalf("reprint: %d %s (printer got %d)", resp.StatusCode, body, fake.Printed())
+		}
+
+		resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/kiosks/%d/jobs", kid), nil, admin...)
+		var jobs []struct {
+			ID    int64  `json:"id"`
+			State string `json:"state"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &jobs) != nil || len(jobs) != 2 || jobs[0].State != "done" || jobs[1].State != "done" {
+			t.Fatalf("jobs: %d %s", resp.StatusCode, body)
+		}
+		resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/print-jobs/%d/preview.png", jobs[0].ID), nil, admin...)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("preview: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		img, err := png.Decode(bytes.NewReader(body))
+		if err != nil || img.Bounds().Dx() != 576 {
+			t.Fatalf("preview image: %v %v", err, img)
+		}
+		// Any ticket can be previewed, also one never printed.
+		resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/tickets/%d/preview.png", issued.Ticket.ID), nil, admin...)
+		if resp.StatusCode != 200 {
+			t.Fatalf("ticket preview: %d %s", resp.StatusCode, body)
+		}
+		if img, err := png.Decode(bytes.NewReader(body)); err != nil || img.Bounds().Dy() < 200 {
+			t.Fatalf("ticket preview image: %v", err)
+		}
+	})
+}
+
+func TestAdminKiosks(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		admin := bearer(e.adminToken())
+		resp, body := e.do("POST", "/api/v1/admin/kiosks", map[string]any{"name": "Biletomat II piętro", "printer": map[string]any{"uri": "tcp://192.0.2.10:9100", "paper_mm": 58, "code_table": 45, "qr": "raster", "cutter": false}}, admin...)
+		var k struct {
+			ID    int64  `json:"id"`
+			Token string `json:"token"`
+		}
+		if resp.StatusCode != 201 || json.Unmarshal(body, &k) != nil || len(k.Token) < 40 {
+			t.Fatalf("create: %d %s", resp.StatusCode, body)
+		}
+		resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/kiosks/%d", k.ID), nil, admin...)
+		if strings.Contains(string(body), k.Token) || !strings.Contains(string(body), `"paper_mm":58`) || !strings.Contains(string(body), `"printer_state":"unknown"`) {
+			t.Fatalf("read back: %s", body)
+		}
+		// The token works once, from now on.
+		if resp, _ := e.do("GET", "/api/v1/kiosk/me", nil, bearer(k.Token)...); resp.StatusCode != 200 {
+			t.Fatalf("the new kiosk's token: %d", resp.StatusCode)
+		}
+		for _, tc := range []struct{ body, field string }{
+			{`{"name":"X","printer":{"uri":"lpt1"}}`, "printer.uri"},
+			{`{"name":"X","printer":{"paper_mm":76}}`, "printer.paper_mm"},
+			{`{"name":"","printer":{}}`, "name"},
+		} {
+			resp, body := e.do("POST", "/api/v1/admin/kiosks", tc.body, admin...)
+			p := problemOf(t, resp, body)
+			if resp.StatusCode != 422 || p.Errors[tc.field] == "" {
+				t.Fatalf("%s: %d %v", tc.body, resp.StatusCode, p.Errors)
+			}
+		}
+		if resp, _ := e.do("DELETE", fmt.Sprintf("/api/v1/admin/kiosks/%d", k.ID), nil, admin...); resp.StatusCode != 204 {
+			t.Fatalf("delete: %d", resp.StatusCode)
+		}
+		if resp, _ := e.do("GET", "/api/v1/kiosk/me", nil, bearer(k.Token)...); resp.StatusCode != 401 {
+			t.Fatalf("a deleted kiosk's token: %d", resp.StatusCode)
+		}
+	})
+}

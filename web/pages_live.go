@@ -1,0 +1,270 @@
+package web
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/queue"
+)
+
+// pageLanguages are the languages of the pages, the first the default.
+var pageLanguages = []string{"pl", "en", "uk"}
+
+// pageLang is the page language asked for with ?lang=, or Polish.
+func pageLang(c *fiber.Ctx) string {
+	want := c.Query("lang")
+	for _, l := range pageLanguages {
+		if want == l {
+			return l
+		}
+	}
+	return pageLanguages[0]
+}
+
+// officeName is the office's name, empty before the office is seeded.
+func (s *Server) officeName(c *fiber.Ctx) (string, error) {
+	off, err := s.Offices.Office(c.UserContext())
+	switch {
+	case err == nil:
+		return off.Name, nil
+	case okienko.ErrorCode(err) == okienko.ENOTFOUND:
+		return "", nil
+	default:
+		return "", err
+	}
+}
+
+// displayPage: GET /display — the hall display. The page is a shell that
+// /static/display.js fills from the /ws/display feed; ?departments=1,3,
+// ?office= and ?lang= are read by the script. The Version it carries lets
+// the page reload itself when a new version is deployed.
+func (s *Server) displayPage(c *fiber.Ctx) error {
+	name, err := s.officeName(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return render(c, "display.html", map[string]any{"Lang": pageLang(c), "Office": name, "Version": s.Version})
+}
+
+// ticketPageData is what ticket.html shows: the ticket's public view as
+// GET /api/v1/tickets/{public_id} answers it, with its texts in the page's
+// language, so the page reads right before (and without) JavaScript.
+type ticketPageData struct {
+	Lang     string
+	Office   string
+	Version  string
+	T        map[string]string // every text of the page in Lang
+	Messages string            // T as JSON, for ticket.js
+	PublicID string
+	Found    bool
+	Final    bool // done, no-show or expired: nothing more will change
+	Ticket   publicTicket
+	Status   string // the headline: "Twoja kolej: Stanowisko 3"
+	Detail   string // what to do now
+	Ahead    string // "Przed Tobą: 3 osoby, ok. 12 min", waiting tickets only
+}
+
+// ticketPage: GET /t/{public_id} — the resident's ticket page, where the QR
+// code on a printed ticket leads. It renders the ticket's status at load
+// time; /static/ticket.js then follows it over /ws/tickets/{public_id}. An
+// unknown ticket is a 404 page.
+func (s *Server) ticketPage(c *fiber.Ctx) error {
+	lang := pageLang(c)
+	name, err := s.officeName(c)
+	if err != nil {
+		return err
+	}
+	d := ticketPageData{Lang: lang, Office: name, Version: s.Version, T: ticketMessages[lang], PublicID: c.Params("public_id")}
+	msgs, err := json.Marshal(d.T)
+	if err != nil {
+		return okienko.Internal(err)
+	}
+	d.Messages = string(msgs)
+	t, err := s.Queue.ByPublicID(c.UserContext(), d.PublicID)
+	switch {
+	case okienko.ErrorCode(err) == okienko.ENOTFOUND:
+		c.Status(fiber.StatusNotFound)
+	case err != nil:
+		return err
+	default:
+		v, err := s.publicTicket(c.UserContext(), t)
+		if err != nil {
+			return err
+		}
+		d.Found, d.Ticket = true, v
+		d.Final = v.Status == queue.StatusDone || v.Status == queue.StatusNoShow || v.Status == queue.StatusExpired
+		d.Status, d.Detail, d.Ahead = ticketTexts(lang, v)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return render(c, "ticket.html", d)
+}
+
+// ticketTexts words a ticket's state in lang as ticket.js does: a headline,
+// what to do, and for a waiting ticket who is ahead and for how long.
+func ticketTexts(lang string, v publicTicket) (status, detail, ahead string) {
+	m := ticketMessages[lang]
+	counter := ""
+	if v.Counter != nil {
+		counter = *v.Counter
+	}
+	status = strings.ReplaceAll(m["status."+v.Status], "{counter}", counter)
+	detail = m["detail."+v.Status]
+	if v.Status != queue.StatusWaiting {
+		return status, detail, ""
+	}
+	if v.PeopleAhead == 0 {
+		return status, detail, m["ahead.none"]
+	}
+	people := strings.ReplaceAll(m["people."+pluralCategory(lang, v.PeopleAhead)], "{n}", strconv.Itoa(v.PeopleAhead))
+	key := "ahead.people"
+	if v.EstimatedWaitMinutes > 0 {
+		key = "ahead.peopleWait"
+	}
+	ahead = strings.NewReplacer("{people}", people, "{minutes}", strconv.Itoa(v.EstimatedWaitMinutes)).Replace(m[key])
+	return status, detail, ahead
+}
+
+// pluralCategory is the CLDR plural category of the whole number n in lang,
+// as Intl.PluralRules names it: Polish and Ukrainian tell one, few and many;
+// English one and other.
+func pluralCategory(lang string, n int) string {
+	n10, n100 := n%10, n%100
+	few := n10 >= 2 && n10 <= 4 && (n100 < 12 || n100 > 14)
+	switch lang {
+	case "pl":
+		switch {
+		case n == 1:
+			return "one"
+		case few:
+			return "few"
+		default:
+			return "many"
+		}
+	case "uk":
+		switch {
+		case n10 == 1 && n100 != 11:
+			return "one"
+		case few:
+			return "few"
+		default:
+			return "many"
+		}
+	default:
+		if n == 1 {
+			return "one"
+		}
+		return "other"
+	}
+}
+
+// ticketMessages are the ticket page's texts per language, the one source
+// for the server's rendering and for /static/ticket.js, which gets the page
+// language's dictionary in the body's data-messages. A message is a string
+// with {placeholders}; plural forms are keys ending in Intl.PluralRules
+// categories (people.one, people.few, …).
+var ticketMessages = map[string]map[string]string{
+	"pl": {
+		"page.title":       "Twój bilet — Okienko",
+		"page.heading":     "Twój bilet",
+		"page.skip":        "Przejdź do treści",
+		"page.notFound":    "Nie znaleziono biletu. Sprawdź adres albo zeskanuj kod QR z biletu jeszcze raz.",
+		"page.static":      "Strona odświeża się co pół minuty.",
+		"page.refresh":     "Odśwież",
+		"page.live":        "Stan odświeża się samoczynnie.",
+		"page.offline":     "Brak połączenia — ponawiam…",
+		"ticket.number":    "Numer",
+		"ticket.service":   "Sprawa",
+		"status.waiting":   "Czekasz w kolejce",
+		"status.called":    "Twoja kolej: {counter}",
+		"status.serving":   "Obsługa przy: {counter}",
+		"status.done":      "Sprawa zakończona",
+		"status.no_show":   "Bilet nieważny",
+		"status.expired":   "Bilet wygasł",
+		"detail.waiting":   "Gdy nadejdzie Twoja kolej, ta strona pokaże stanowisko.",
+		"detail.called":    "Podejdź teraz do stanowiska.",
+		"detail.serving":   "",
+		"detail.done":      "Dziękujemy za wizytę.",
+		"detail.no_show":   "Nie zgłoszono się po wezwaniu. Pobierz nowy bilet w biletomacie.",
+		"detail.expired":   "Pobierz nowy bilet w biletomacie.",
+		"ahead.none":       "Nikt nie czeka przed Tobą.",
+		"ahead.people":     "Przed Tobą: {people}",
+		"ahead.peopleWait": "Przed Tobą: {people}, ok. {minutes} min",
+		"people.one":       "{n} osoba",
+		"people.few":       "{n} osoby",
+		"people.many":      "{n} osób",
+		"people.other":     "{n} osoby",
+		"sound.enable":     "Powiadom mnie dźwiękiem",
+		"sound.on":         "Usłyszysz sygnał, gdy nadejdzie Twoja kolej.",
+	},
+	"en": {
+		"page.title":       "Your ticket — Okienko",
+		"page.heading":     "Your ticket",
+		"page.skip":        "Skip to content",
+		"page.notFound":    "Ticket not found. Check the address or scan the QR code on your ticket again.",
+		"page.static":      "This page reloads every half minute.",
+		"page.refresh":     "Reload",
+		"page.live":        "This page updates by itself.",
+		"page.offline":     "No connection — retrying…",
+		"ticket.number":    "Number",
+		"ticket.service":   "Matter",
+		"status.waiting":   "You are in the queue",
+		"status.called":    "Your turn: {counter}",
+		"status.serving":   "Being served at: {counter}",
+		"status.done":      "Visit finished",
+		"status.no_show":   "Ticket no longer valid",
+		"status.expired":   "Ticket expired",
+		"detail.waiting":   "When it is your turn, this page will show the counter.",
+		"detail.called":    "Please go to the counter now.",
+		"detail.serving":   "",
+		"detail.done":      "Thank you for your visit.",
+		"detail.no_show":   "Nobody came when the ticket was called. Please take a new ticket at the kiosk.",
+		"detail.expired":   "Please take a new ticket at the kiosk.",
+		"ahead.none":       "Nobody is ahead of you.",
+		"ahead.people":     "Ahead of you: {people}",
+		"ahead.peopleWait": "Ahead of you: {people}, about {minutes} min",
+		"people.one":       "{n} person",
+		"people.few":       "{n} people",
+		"people.many":      "{n} people",
+		"people.other":     "{n} people",
+		"sound.enable":     "Notify me with a sound",
+		"sound.on":         "You will hear a sound when it is your turn.",
+	},
+	"uk": {
+		"page.title":       "Ваш квиток — Okienko",
+		"page.heading":     "Ваш квиток",
+		"page.skip":        "Перейти до змісту",
+		"page.notFound":    "Квиток не знайдено. Перевірте адресу або ще раз скануйте QR-код з квитка.",
+		"page.static":      "Сторінка оновлюється кожні пів хвилини.",
+		"page.refresh":     "Оновити",
+		"page.live":        "Сторінка оновлюється автоматично.",
+		"page.offline":     "Немає з’єднання — повторюю…",
+		"ticket.number":    "Номер",
+		"ticket.service":   "Справа",
+		"status.waiting":   "Ви в черзі",
+		"status.called":    "Ваша черга: {counter}",
+		"status.serving":   "Обслуговування: {counter}",
+		"status.done":      "Справу завершено",
+		"status.no_show":   "Квиток недійсний",
+		"status.expired":   "Термін дії квитка минув",
+		"detail.waiting":   "Коли настане ваша черга, ця сторінка покаже віконце.",
+		"detail.called":    "Підійдіть зараз до віконця.",
+		"detail.serving":   "",
+		"detail.done":      "Дякуємо за візит.",
+		"detail.no_show":   "Після виклику ніхто не підійшов. Візьміть новий квиток у терміналі.",
+		"detail.expired":   "Візьміть новий квиток у терміналі.",
+		"ahead.none":       "Перед вами нікого немає.",
+		"ahead.people":     "Перед вами: {people}",
+		"ahead.peopleWait": "Перед вами: {people}, бл. {minutes} хв",
+		"people.one":       "{n} особа",
+		"people.few":       "{n} особи",
+		"people.many":      "{n} осіб",
+		"people.other":     "{n} особи",
+		"sound.enable":     "Сповістити мене звуком",
+		"sound.on":         "Ви почуєте сигнал, коли настане ваша черга.",
+	},
+}

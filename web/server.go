@@ -1,0 +1,191 @@
+// Package web is the HTTP face of Okienko: the JSON API, the pages and their
+// assets, authentication and the middleware around them. It translates HTTP
+// into calls on the domain packages and their errors back into HTTP.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/auth"
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/display"
+	"github.com/okienko/okienko/kiosk"
+	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/queue"
+)
+
+// Deps are what the server needs from the rest of the program.
+type Deps struct {
+	DB       *gorm.DB
+	Clock    okienko.Clock
+	Log      *slog.Logger
+	Offices  *office.Store
+	Auth     *auth.Store
+	Bookings *booking.Store
+	Queue    *queue.Store
+	Kiosks   *kiosk.Store
+	// Board is the live hall board the websockets serve; its Run belongs to
+	// the caller.
+	Board *display.Board
+	// RateLimits of the resident API; zero: DefaultRateLimits.
+	RateLimits RateLimits
+	Registry   prometheus.Registerer // where HTTP metrics are registered; nil: a private registry
+	Gatherer   prometheus.Gatherer   // what /metrics serves; nil: the private registry
+	// BaseURL is the public URL of the server, e.g. https://okienko.example.pl.
+	BaseURL string
+	Version string
+	// TrustedProxies are the addresses (IPs or CIDRs) of reverse proxies whose
+	// X-Forwarded-For is believed. Empty: the peer address is the client.
+	TrustedProxies []string
+}
+
+// Server is the Fiber application with its dependencies.
+type Server struct {
+	Deps
+	app          *fiber.App
+	secureCookie bool
+	sockets      sockets
+}
+
+// New builds the server and mounts every route.
+func New(d Deps) *Server {
+	if d.Clock == nil {
+		d.Clock = okienko.SystemClock{}
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.RateLimits == (RateLimits{}) {
+		d.RateLimits = DefaultRateLimits
+	}
+	if d.Registry == nil || d.Gatherer == nil {
+		reg := prometheus.NewRegistry()
+		d.Registry, d.Gatherer = reg, reg
+	}
+	s := &Server{Deps: d, secureCookie: strings.HasPrefix(d.BaseURL, "https://")}
+	errs := errorHandler(d.Log)
+	cfg := fiber.Config{
+		AppName:               "okienko",
+		BodyLimit:             MaxJSONBody,
+		ReadTimeout:           30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		ErrorHandler:          errs,
+		DisableStartupMessage: true,
+		StrictRouting:         false,
+		CaseSensitive:         true,
+	}
+	if len(d.TrustedProxies) > 0 {
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = d.TrustedProxies
+		cfg.EnableIPValidation = true
+	}
+	s.app = fiber.New(cfg)
+	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, newMetrics(d.Registry), errs), securityHeaders, s.withActor)
+	s.routes()
+	return s
+}
+
+// App returns the Fiber application, for tests and for listening.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves on addr until Shutdown.
+func (s *Server) Listen(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown closes the websockets with a reason, stops accepting connections
+// and waits for requests in flight, up to ctx's deadline.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.sockets.closeAll("server shutting down")
+	return s.app.ShutdownWithContext(ctx)
+}
+
+// recoverPanics turns a panic in a handler into a logged internal error.
+func recoverPanics(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("panic in handler", "panic", r, "path", c.Path(), "request_id", requestID(c))
+				err = okienko.Errorf(okienko.EINTERNAL, "internal error")
+			}
+		}()
+		return c.Next()
+	}
+}
+
+func (s *Server) routes() {
+	app, d := s.app, s.Deps
+	app.Get("/healthz", s.healthz)
+	app.Get("/metrics", s.metricsHandler())
+	app.Get("/api/openapi.yaml", serveOpenAPI)
+	s.siteRoutes() // the resident's booking site: /, /sprawy, /rezerwacja, /odwolaj
+	app.Get("/clerk", s.clerkPage)
+	app.Get("/admin", s.adminPage)
+	app.Get("/kiosk", s.kioskPage)
+	app.Get("/display", s.displayPage)
+	app.Get("/t/:public_id", s.ticketPage)
+	app.Use("/static", staticFiles())
+
+	app.Use("/ws", s.wsUpgrade)
+	app.Get("/ws/display", websocket.New(s.wsDisplay))
+	app.Get("/ws/tickets/:public_id", websocket.New(s.wsTicket))
+	app.Get("/ws/kiosk/agent", s.requireKiosk, websocket.New(s.wsAgent))
+	app.Get("/ws/counters/:id/queue", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), websocket.New(s.wsCounterQueue))
+
+	api := app.Group("/api/v1")
+	api.Post("/auth/login", s.login)
+	api.Post("/auth/logout", s.logout)
+	api.Get("/auth/me", s.requireUser(okienko.RoleAdmin, okienko.RoleClerk), s.me)
+
+	api.Get("/departments", s.publicDepartments)
+	api.Get("/services/:id", s.publicService)
+	api.Get("/services/:id/days", s.serviceDays)
+	api.Get("/services/:id/slots", s.serviceSlots)
+
+	lookup := s.rateLimit("lookup", d.RateLimits.Lookup)
+	cancel := s.rateLimit("cancel", d.RateLimits.Cancel)
+	api.Post("/bookings", s.rateLimit("book", d.RateLimits.Book), s.createBooking)
+	api.Post("/bookings/cancel", cancel, s.cancelByDay)
+	api.Get("/bookings/:code", lookup, s.getBooking)
+	api.Get("/bookings/:code/calendar.ics", lookup, s.bookingCalendar)
+	api.Post("/bookings/:code/cancel", cancel, lookup, s.cancelByCode)
+
+	api.Get("/tickets/:public_id/qr.svg", s.ticketQR)
+	api.Get("/tickets/:public_id", s.ticketStatus)
+	api.Get("/open-data/queues", s.openDataQueues)
+	kioskAPI := api.Group("/kiosk", s.requireKiosk)
+	kioskAPI.Post("/tickets", s.kioskTicket)
+	kioskAPI.Post("/checkin", s.kioskCheckin)
+	kioskAPI.Get("/me", s.kioskMe)
+
+	clerk := s.requireUser(okienko.RoleClerk, okienko.RoleAdmin)
+	api.Get("/counters", clerk, s.counters)
+	api.Post("/counters/:id/open", clerk, s.openCounter)
+	for _, a := range []string{"close", "pause", "resume"} {
+		api.Post("/counters/:id/"+a, clerk, s.counterAction(a))
+	}
+	api.Get("/counters/:id/queue", clerk, s.counterQueue)
+	api.Post("/counters/:id/next", clerk, s.callNext)
+	api.Post("/counters/:id/call", clerk, s.callTicket)
+	for _, a := range []queue.Action{queue.ActRecall, queue.ActStart, queue.ActFinish, queue.ActNoShow, queue.ActReturn} {
+		api.Post("/tickets/:id/"+string(a), clerk, s.ticketAction(a))
+	}
+	api.Post("/tickets/:id/transfer", clerk, s.transferTicket)
+	api.Post("/tickets/:id/reprint", clerk, s.reprintTicket)
+
+	admin := api.Group("/admin", s.requireUser(okienko.RoleAdmin))
+	s.adminRoutes(admin)
+
+	app.Use(func(c *fiber.Ctx) error {
+		return okienko.Errorf(okienko.ENOTFOUND, "no such page or endpoint: %s %s", c.Method(), c.Path())
+	})
+}

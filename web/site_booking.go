@@ -1,0 +1,211 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/office"
+)
+
+// bookingFormData is what the booking form shows: the chosen visit and the
+// resident's fields with their errors.
+type bookingFormData struct {
+	Service      *office.Service
+	Department   *office.Department
+	LongDate     string
+	Time         string
+	Start        string // RFC 3339, sent back in a hidden field
+	DayHref      string
+	Action       string
+	Fields       []formField
+	Consent      bool
+	ConsentError string
+	Errors       *formErrors
+}
+
+// bookingFieldOrder are the booking form's fields, as the domain names them.
+var bookingFieldOrder = []string{"name", "pesel", "email", "phone", "consent"}
+
+// parseStart reads the start of the chosen time, RFC 3339; a "+" of the
+// offset turned into a space by a hand-made URL is taken back.
+func parseStart(v string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339, strings.ReplaceAll(strings.TrimSpace(v), " ", "+"))
+	return t, err == nil
+}
+
+// bookingForm: GET /sprawy/{id}/rezerwacja?start= — the form for the visit
+// at start: name, PESEL, e-mail, optional phone and the consent. Without a
+// readable start it sends the resident back to the calendar.
+func (s *Server) bookingForm(c *fiber.Ctx) error {
+	id, err := pathServiceID(c)
+	if err != nil {
+		return err
+	}
+	svc, dep, err := s.matterOf(c, id)
+	if err != nil {
+		return err
+	}
+	start, ok := parseStart(c.Query("start"))
+	if !ok {
+		return c.Redirect(matterPath(id)+"/termin", fiber.StatusSeeOther)
+	}
+	p, err := s.page(c, "form.title", "Name", svc.Name)
+	if err != nil {
+		return err
+	}
+	p.CSRF = s.csrfToken(c)
+	p.Data = s.bookingFormOf(p, svc, dep, start, map[string]string{}, false, nil)
+	return showSite(c, fiber.StatusOK, "site_form", p)
+}
+
+// bookingFormOf fills the booking form with values and errors.
+func (s *Server) bookingFormOf(p *sitePage, svc *office.Service, dep *office.Department, start time.Time, values map[string]string, consent bool, fe *formErrors) bookingFormData {
+	l := p.L
+	local := start.In(p.Office.Location())
+	day := office.DateOf(local)
+	return bookingFormData{
+		Service: svc, Department: dep, LongDate: l.LongDate(day), Time: local.Format("15:04"),
+		Start: local.Format(time.RFC3339), DayHref: matterPath(svc.ID) + "/termin/" + day.String(),
+		Action:  matterPath(svc.ID) + "/rezerwacja?start=" + url.QueryEscape(local.Format(time.RFC3339)),
+		Consent: consent, Errors: fe,
+		ConsentError: fe.Error("consent"),
+		Fields: l.Fields(
+			formField{ID: "name", Label: l.T("form.name"), Hint: l.T("form.nameHint"), Value: values["name"], Type: "text", Autocomplete: "name", MaxLength: booking.NameMaxRunes, Error: fe.Error("name")},
+			formField{ID: "pesel", Label: l.T("form.pesel"), Hint: l.T("form.peselHint"), Value: values["pesel"], Type: "text", Autocomplete: "off", InputMode: "numeric", MaxLength: 11, Error: fe.Error("pesel"), Class: "short"},
+			formField{ID: "email", Label: l.T("form.email"), Hint: l.T("form.emailHint"), Value: values["email"], Type: "email", Autocomplete: "email", MaxLength: booking.EmailMaxLen, Error: fe.Error("email")},
+			formField{ID: "phone", Label: l.T("form.phone"), Hint: l.T("form.phoneHint"), Value: values["phone"], Type: "tel", Autocomplete: "tel", MaxLength: 20, Optional: true, Error: fe.Error("phone"), Class: "short"},
+		),
+	}
+}
+
+// bookingSubmit: POST /sprawy/{id}/rezerwacja — books the visit and
+// redirects (303) to its confirmation page; on bad input or a conflict it
+// shows the form again with the server's errors next to the fields and the
+// values entered.
+func (s *Server) bookingSubmit(c *fiber.Ctx) error {
+	id, err := pathServiceID(c)
+	if err != nil {
+		return err
+	}
+	svc, dep, err := s.matterOf(c, id)
+	if err != nil {
+		return err
+	}
+	p, err := s.page(c, "form.title", "Name", svc.Name)
+	if err != nil {
+		return err
+	}
+	values := map[string]string{}
+	for _, f := range []string{"name", "pesel", "email", "phone"} {
+		values[f] = utils.CopyString(c.FormValue(f))
+	}
+	consent := c.FormValue("consent") != ""
+	start, ok := parseStart(c.FormValue("start"))
+	if !ok {
+		return c.Redirect(matterPath(id)+"/termin", fiber.StatusSeeOther)
+	}
+	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
+		ServiceID: id, Start: start, Name: values["name"], PESEL: values["pesel"],
+		Email: values["email"], Phone: values["phone"], Consent: consent, Lang: p.L.Lang,
+	})
+	if err == nil {
+		return c.Redirect(bookingPath(b.Code), fiber.StatusSeeOther)
+	}
+	labels := map[string]string{"name": p.L.T("form.name"), "pesel": p.L.T("form.pesel"), "email": p.L.T("form.email"), "phone": p.L.T("form.phone"), "consent": p.L.T("form.consentLabel")}
+	fe, ok := fieldErrorsOf(p.L, err, bookingFieldOrder, labels)
+	if !ok {
+		return err
+	}
+	p.Invalid = true
+	p.CSRF = s.csrfToken(c)
+	p.Data = s.bookingFormOf(p, svc, dep, start, values, consent, fe)
+	return showSite(c, fe.Status, "site_form", p)
+}
+
+// bookingPath is the page of the booking with code.
+func bookingPath(code string) string { return "/rezerwacja/" + booking.FormatCode(code) }
+
+// bookingPageData is what the booking's page shows.
+type bookingPageData struct {
+	Code         string
+	Status       string
+	Service      *office.Service
+	Department   *office.Department
+	LongDate     string
+	From, To     string
+	QRHref       string
+	CalendarHref string
+	CancelHref   string
+	Live         bool
+	CanCancel    bool
+	Cancelled    bool // just cancelled by the resident
+}
+
+// bookingView reads what a booking's page shows of b.
+func (s *Server) bookingView(c *fiber.Ctx, p *sitePage, b *booking.Booking) (bookingPageData, error) {
+	svc, dep, err := s.matterOf(c, b.ServiceID)
+	if err != nil {
+		return bookingPageData{}, err
+	}
+	loc := p.Office.Location()
+	code := booking.FormatCode(b.Code)
+	return bookingPageData{
+		Code: code, Status: b.Status, Service: svc, Department: dep,
+		LongDate: p.L.LongDate(office.DateOf(b.StartsAt.In(loc))),
+		From:     b.StartsAt.In(loc).Format("15:04"), To: b.EndsAt.In(loc).Format("15:04"),
+		QRHref: "/rezerwacja/" + code + "/qr.svg", CalendarHref: "/api/v1/bookings/" + code + "/calendar.ics",
+		CancelHref: "/rezerwacja/" + code + "/odwolaj",
+		Live:       b.Live(), CanCancel: b.Status == booking.StatusBooked && s.Clock.Now().Before(b.StartsAt),
+	}, nil
+}
+
+// bookingPage: GET /rezerwacja/{code} — the confirmation and status of a
+// booking: the code large, the visit, a QR code of the code for the kiosk,
+// the calendar file and printing. ?odwolano=1 after a cancellation says it
+// was cancelled. An unknown or malformed code is a page not found.
+func (s *Server) bookingPage(c *fiber.Ctx) error {
+	b, err := s.Bookings.Get(c.UserContext(), c.Params("code"))
+	if okienko.ErrorCode(err) == okienko.EINVALID {
+		err = okienko.Errorf(okienko.ENOTFOUND, "no such booking")
+	}
+	if err != nil {
+		return err
+	}
+	p, err := s.page(c, "booking.title", "Code", booking.FormatCode(b.Code))
+	if err != nil {
+		return err
+	}
+	d, err := s.bookingView(c, p, b)
+	if err != nil {
+		return err
+	}
+	d.Cancelled = c.Query("odwolano") != "" && b.Status == booking.StatusCancelled
+	p.Data = d
+	return showSite(c, fiber.StatusOK, "site_booking", p)
+}
+
+// bookingQR: GET /rezerwacja/{code}/qr.svg — the booking code as a QR code,
+// which the kiosk's scanner reads to check the visitor in. It needs no look-up:
+// it draws any well-formed code. 404 page for a malformed code.
+func (s *Server) bookingQR(c *fiber.Ctx) error {
+	code, err := booking.ParseCode(c.Params("code"))
+	if err != nil {
+		return okienko.Errorf(okienko.ENOTFOUND, "no such booking")
+	}
+	svg, err := qrSVG(booking.FormatCode(code))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/svg+xml; charset=utf-8")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.SendString(svg)
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

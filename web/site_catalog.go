@@ -1,0 +1,162 @@
+package web
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/okienko/okienko/office"
+)
+
+// homeData is what the home page shows: the departments with their matters,
+// only those matching Query when the resident searched.
+type homeData struct {
+	Query       string
+	Searching   bool
+	Matches     int
+	Departments []office.Department
+}
+
+// homePage: GET /?q= — the departments and their matters, filtered by the
+// search words in q (case- and diacritics-insensitive: "dowod" finds
+// "Dowód").
+func (s *Server) homePage(c *fiber.Ctx) error {
+	p, err := s.page(c, "home.title")
+	if err != nil {
+		return err
+	}
+	deps, err := s.Offices.Departments(c.UserContext(), true)
+	if err != nil {
+		return err
+	}
+	d := homeData{Query: strings.TrimSpace(utils.CopyString(c.Query("q")))}
+	if d.Query == "" {
+		d.Departments = deps
+	} else {
+		d.Searching = true
+		d.Departments, d.Matches = searchMatters(deps, d.Query)
+		p.Title = p.L.T("home.searchTitle", "Query", d.Query)
+	}
+	p.Data = d
+	return showSite(c, fiber.StatusOK, "site_home", p)
+}
+
+// searchMatters keeps the matters whose department name, name or
+// description contain every word of query, compared by foldText; it returns
+// the departments with any left and how many matters matched.
+func searchMatters(deps []office.Department, query string) ([]office.Department, int) {
+	words := strings.Fields(foldText(query))
+	var out []office.Department
+	n := 0
+	for _, d := range deps {
+		var kept []office.Service
+		for _, svc := range d.Services {
+			hay := foldText(d.Name + " " + svc.Name + " " + svc.Description)
+			all := true
+			for _, w := range words {
+				if !strings.Contains(hay, w) {
+					all = false
+					break
+				}
+			}
+			if all {
+				kept = append(kept, svc)
+			}
+		}
+		if len(kept) > 0 {
+			d.Services = kept
+			out = append(out, d)
+			n += len(kept)
+		}
+	}
+	return out, n
+}
+
+// foldText lowers s and strips its diacritics, so that "Dowód", "DOWOD" and
+// "dowod" compare equal; ł, which does not decompose, becomes l.
+func foldText(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == 'ł' || r == 'Ł' {
+			return 'l'
+		}
+		return unicode.ToLower(r)
+	}, out)
+}
+
+// textBlock is a paragraph or a bulleted list of a matter's instructions.
+type textBlock struct {
+	Text  string
+	Items []string
+}
+
+// textBlocks splits plain text into paragraphs (one per line) and lists
+// (consecutive lines starting with "- ", "* " or "• ").
+func textBlocks(s string) []textBlock {
+	var out []textBlock
+	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		item, isItem := "", false
+		for _, bullet := range []string{"- ", "* ", "• "} {
+			if strings.HasPrefix(line, bullet) {
+				item, isItem = strings.TrimSpace(line[len(bullet):]), true
+				break
+			}
+		}
+		switch {
+		case isItem && len(out) > 0 && out[len(out)-1].Items != nil:
+			out[len(out)-1].Items = append(out[len(out)-1].Items, item)
+		case isItem:
+			out = append(out, textBlock{Items: []string{item}})
+		default:
+			out = append(out, textBlock{Text: line})
+		}
+	}
+	return out
+}
+
+// matterData is what a matter's page shows.
+type matterData struct {
+	Service      *office.Service
+	Department   *office.Department
+	Description  []textBlock
+	Instructions []textBlock
+	BookHref     string
+}
+
+// matterPage: GET /sprawy/{id} — a matter's description and instructions
+// and the way to book it. 404 page for an unknown matter.
+func (s *Server) matterPage(c *fiber.Ctx) error {
+	id, err := pathServiceID(c)
+	if err != nil {
+		return err
+	}
+	svc, dep, err := s.matterOf(c, id)
+	if err != nil {
+		return err
+	}
+	p, err := s.page(c, "matter.title", "Name", svc.Name)
+	if err != nil {
+		return err
+	}
+	p.Data = matterData{
+		Service: svc, Department: dep,
+		Description: textBlocks(svc.Description), Instructions: textBlocks(svc.Instructions),
+		BookHref: matterPath(id) + "/termin",
+	}
+	return showSite(c, fiber.StatusOK, "site_matter", p)
+}
+
+func matterPath(id int64) string { return "/sprawy/" + itoa64(id) }

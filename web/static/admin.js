@@ -1,0 +1,1175 @@
+// The administrator's panel: sign in, then the office's objects section by
+// section (hash routes: #wydzialy, #sprawy, …). Every text the page shows is
+// in MESSAGES; a language is added by adding a dictionary with the same keys
+// (the template's data-i18n attributes name them too). A value is a string
+// with {placeholders}, or, for counts, an object of plural forms keyed by
+// Intl.PluralRules categories.
+'use strict';
+
+const MESSAGES = {
+  pl: {
+    'page.title': 'Panel administratora — Okienko',
+    'page.heading': 'Panel administratora',
+    'page.skip': 'Przejdź do treści',
+    'page.loading': 'Wczytywanie…',
+    'page.noscript': 'Ta strona wymaga JavaScriptu.',
+    'who.signedInAs': 'Zalogowano jako',
+    'who.signOut': 'Wyloguj',
+
+    'nav.label': 'Sekcje panelu',
+    'nav.departments': 'Wydziały',
+    'nav.services': 'Sprawy',
+    'nav.closures': 'Zamknięcia',
+    'nav.counters': 'Stanowiska',
+    'nav.users': 'Użytkownicy',
+    'nav.kiosks': 'Biletomaty',
+    'nav.stats': 'Statystyki',
+    'nav.live': 'Na żywo',
+    'nav.audit': 'Dziennik zmian',
+
+    'signin.heading': 'Logowanie administratora',
+    'signin.username': 'Nazwa użytkownika',
+    'signin.password': 'Hasło',
+    'signin.submit': 'Zaloguj się',
+    'signin.required': 'Podaj nazwę użytkownika i hasło.',
+    'signin.failed': 'Nieprawidłowa nazwa użytkownika lub hasło.',
+    'signin.tooMany': 'Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {minutes} min.',
+    'signin.notAdmin': 'Ten panel wymaga konta administratora. Konto „{user}” to konto urzędnika — zaloguj się jako administrator.',
+    'signin.expired': 'Sesja wygasła. Zaloguj się ponownie.',
+    'signin.signedOut': 'Wylogowano.',
+
+    'common.edit': 'Edytuj',
+    'common.editNamed': 'Edytuj: {name}',
+    'common.delete': 'Usuń',
+    'common.deleteNamed': 'Usuń: {name}',
+    'common.save': 'Zapisz',
+    'common.cancel': 'Anuluj',
+    'common.saved': 'Zapisano.',
+    'common.created': 'Utworzono.',
+    'common.deleted': 'Usunięto.',
+    'common.none': 'Brak pozycji.',
+    'common.actions': 'Czynności',
+    'common.name': 'Nazwa',
+    'common.yes': 'tak',
+    'common.no': 'nie',
+    'common.never': 'nigdy',
+    'common.fixErrors': 'Popraw zaznaczone pola.',
+    'confirm.heading': 'Potwierdź',
+    'confirm.no': 'Anuluj',
+    'confirm.delete': 'Usunąć „{name}”? Tego nie można cofnąć.',
+
+    'departments.heading': 'Wydziały',
+    'departments.new': 'Nowy wydział',
+    'departments.caption': 'Wydziały urzędu',
+    'departments.prefix': 'Prefiks biletów',
+    'departments.lastTicket': 'Ostatni bilet przed zamknięciem (min)',
+    'departments.hours': 'Godziny otwarcia',
+    'departments.editHeading': 'Wydział: {name}',
+    'departments.newHeading': 'Nowy wydział',
+    'departments.closed': 'zamknięte',
+    'departments.addInterval': 'Dodaj przedział',
+    'departments.removeInterval': 'Usuń przedział {n}',
+    'departments.from': 'Od',
+    'departments.to': 'Do',
+    'departments.intervalFrom': '{day}, przedział {n}: od',
+    'departments.intervalTo': '{day}, przedział {n}: do',
+    'day.mon': 'Poniedziałek', 'day.tue': 'Wtorek', 'day.wed': 'Środa', 'day.thu': 'Czwartek',
+    'day.fri': 'Piątek', 'day.sat': 'Sobota', 'day.sun': 'Niedziela',
+
+    'services.heading': 'Sprawy',
+    'services.caption': 'Sprawy wydziału {name}',
+    'services.slot': 'Długość wizyty (min)',
+    'services.capacity': 'Liczba równoczesnych wizyt',
+    'services.daysAhead': 'Rezerwacja na ile dni naprzód',
+    'services.lead': 'Najpóźniej przed wizytą (min)',
+    'services.early': 'Potwierdzenie obecności najwcześniej (min przed)',
+    'services.grace': 'Potwierdzenie obecności najpóźniej (min po)',
+    'services.maxPesel': 'Najwięcej aktywnych rezerwacji na PESEL',
+    'services.description': 'Opis',
+    'services.instructions': 'Co zabrać i jak się przygotować',
+    'services.editHeading': 'Sprawa: {name}',
+    'services.offGrid': { one: '{n} przyszła rezerwacja nie pasuje do nowej siatki (pozostaje ważna).', few: '{n} przyszłe rezerwacje nie pasują do nowej siatki (pozostają ważne).', many: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).', other: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).' },
+    'services.gridOk': 'Wszystkie przyszłe rezerwacje pasują do nowej siatki.',
+    'services.saveAnyway': 'Zapisz mimo to',
+
+    'closures.heading': 'Zamknięcia',
+    'closures.caption': 'Dni, w które urząd lub wydział jest zamknięty',
+    'closures.scope': 'Zakres',
+    'closures.office': 'Cały urząd',
+    'closures.startsOn': 'Od dnia',
+    'closures.endsOn': 'Do dnia (włącznie)',
+    'closures.reason': 'Powód',
+    'closures.add': 'Dodaj zamknięcie',
+    'closures.submit': 'Dodaj zamknięcie',
+    'closures.created': 'Dodano zamknięcie {from} – {to}.',
+    'closures.impact': { one: 'Zamknięcie obejmuje {n} rezerwację.', few: 'Zamknięcie obejmuje {n} rezerwacje.', many: 'Zamknięcie obejmuje {n} rezerwacji.', other: 'Zamknięcie obejmuje {n} rezerwacji.' },
+    'closures.noImpact': 'Zamknięcie nie obejmuje żadnej rezerwacji.',
+    'closures.cancelBookings': 'Odwołaj {n} rezerwacji',
+    'closures.confirmCancel': 'Odwołać {n} rezerwacji w zamkniętych dniach? Każda osoba dostanie powiadomienie. Tego nie można cofnąć.',
+    'closures.cancelled': 'Odwołano {n} rezerwacji.',
+
+    'counters.heading': 'Stanowiska',
+    'counters.new': 'Nowe stanowisko',
+    'counters.caption': 'Stanowiska i obsługiwane sprawy',
+    'counters.department': 'Wydział',
+    'counters.services': 'Sprawy',
+    'counters.editHeading': 'Stanowisko: {name}',
+    'counters.newHeading': 'Nowe stanowisko',
+
+    'users.heading': 'Użytkownicy',
+    'users.caption': 'Konta administratorów i urzędników',
+    'users.username': 'Nazwa użytkownika',
+    'users.displayName': 'Imię i nazwisko',
+    'users.role': 'Rola',
+    'users.password': 'Hasło',
+    'users.state': 'Stan',
+    'users.active': 'aktywne',
+    'users.disabled': 'wyłączone',
+    'users.add': 'Nowy użytkownik',
+    'users.submit': 'Utwórz użytkownika',
+    'users.resetPassword': 'Nowe hasło',
+    'users.resetFor': 'Nowe hasło dla {name}',
+    'users.setPassword': 'Ustaw hasło',
+    'users.passwordSet': 'Ustawiono nowe hasło dla {name}.',
+    'users.disable': 'Wyłącz',
+    'users.enable': 'Włącz',
+    'role.admin': 'administrator',
+    'role.clerk': 'urzędnik',
+
+    'kiosks.heading': 'Biletomaty',
+    'kiosks.caption': 'Biletomaty i stan ich drukarek',
+    'kiosks.name': 'Nazwa',
+    'kiosks.add': 'Nowy biletomat',
+    'kiosks.submit': 'Utwórz biletomat',
+    'kiosks.printerState': 'Drukarka',
+    'kiosks.lastSeen': 'Ostatnio widziany',
+    'kiosks.tokenHeading': 'Token biletomatu „{name}”',
+    'kiosks.tokenOnce': 'Token jest pokazywany tylko teraz, jeden raz. Skopiuj go (zaznacz i Ctrl+C) i wpisz w biletomacie — później nie będzie go można odczytać.',
+    'kiosks.tokenLabel': 'Token',
+    'kiosks.tokenUrl': 'Adres strony biletomatu',
+    'kiosks.tokenDone': 'Skopiowałem, ukryj token',
+    'kiosks.printer': 'Drukarka: {name}',
+    'kiosks.settings': 'Ustawienia drukarki',
+    'kiosks.uri': 'Adres drukarki (tcp://HOST:PORT, file:///dev/usb/lp0, agent lub none)',
+    'kiosks.paper': 'Szerokość papieru',
+    'kiosks.codeTable': 'Strona kodowa',
+    'kiosks.qr': 'Kod QR',
+    'kiosks.qrNative': 'drukarki',
+    'kiosks.qrRaster': 'jako obraz',
+    'kiosks.cutter': 'Obcinacz papieru',
+    'kiosks.jobs': 'Ostatnie wydruki',
+    'kiosks.jobsOf': 'Ostatnie wydruki: {name}',
+    'kiosks.jobsCaption': 'Ostatnie zadania drukowania, od najnowszego',
+    'kiosks.noJobs': 'Brak wydruków.',
+    'kiosks.kind': 'Rodzaj',
+    'kiosks.jobState': 'Stan',
+    'kiosks.reason': 'Przyczyna',
+    'kiosks.created': 'Utworzono',
+    'kiosks.reprint': 'Drukuj ponownie',
+    'kiosks.reprintJob': 'Drukuj ponownie zadanie {id}',
+    'kiosks.preview': 'Podgląd',
+    'kiosks.previewJob': 'Podgląd wydruku {id}',
+    'kiosks.reprinted': 'Wysłano ponownie: {state}.',
+    'printer.unknown': 'nieznany',
+
+    'stats.heading': 'Statystyki',
+    'stats.from': 'Od dnia',
+    'stats.to': 'Do dnia',
+    'stats.submit': 'Pokaż',
+    'stats.caption': 'Statystyki {from} – {to} według dnia, wydziału i sprawy',
+    'stats.day': 'Dzień',
+    'stats.department': 'Wydział',
+    'stats.service': 'Sprawa',
+    'stats.issued': 'Bilety',
+    'stats.served': 'Obsłużeni',
+    'stats.noShow': 'Nieobecni',
+    'stats.expired': 'Wygasłe',
+    'stats.bookings': 'Rezerwacje',
+    'stats.cancelled': 'Odwołane',
+    'stats.cancelledLate': 'Odwołane późno',
+    'stats.waitP50': 'Oczekiwanie p50 (min)',
+    'stats.waitP90': 'Oczekiwanie p90 (min)',
+    'stats.serviceP50': 'Obsługa p50 (min)',
+    'stats.serviceP90': 'Obsługa p90 (min)',
+    'stats.total': 'Razem',
+    'stats.empty': 'Brak danych w tym okresie.',
+    'stats.chart': 'Bilety według godziny wydania, {from} – {to}',
+    'stats.csv': 'Pobierz CSV',
+
+    'live.heading': 'Na żywo',
+    'live.refreshed': 'Odświeżono o {time}. Odświeżanie co 10 s.',
+    'live.unavailable': 'Dane na żywo nie są jeszcze dostępne.',
+    'live.waiting': 'Oczekujący',
+    'live.longestWait': 'Najdłuższe oczekiwanie',
+    'live.minutes': '{n} min',
+    'live.countersOf': 'Otwarte stanowiska: {name}',
+    'live.noCounters': 'Żadne stanowisko nie jest otwarte.',
+    'live.counter': 'Stanowisko',
+    'live.status': 'Stan',
+    'live.clerk': 'Urzędnik',
+    'live.current': 'Obecny bilet',
+    'live.status.open': 'otwarte',
+    'live.status.paused': 'przerwa',
+
+    'audit.heading': 'Dziennik zmian',
+    'audit.userId': 'Identyfikator użytkownika',
+    'audit.objectType': 'Rodzaj obiektu',
+    'audit.anyType': 'dowolny',
+    'audit.submit': 'Filtruj',
+    'audit.caption': 'Zmiany, od najnowszej',
+    'audit.at': 'Kiedy',
+    'audit.actor': 'Kto',
+    'audit.action': 'Zmiana',
+    'audit.object': 'Obiekt',
+    'audit.details': 'Szczegóły',
+    'audit.before': 'Przed',
+    'audit.after': 'Po',
+    'object.department': 'wydział', 'object.service': 'sprawa', 'object.closure': 'zamknięcie',
+    'object.counter': 'stanowisko', 'object.user': 'użytkownik', 'object.kiosk': 'biletomat', 'object.office': 'urząd',
+
+    'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
+    'error.status': 'Serwer odpowiedział błędem {status}.',
+  },
+};
+
+(function () {
+  const LIVE_MS = 10000;
+  const lang = pickLanguage();
+  const dict = MESSAGES[lang];
+  const plural = new Intl.PluralRules(lang);
+  const timeFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const dateTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short' });
+  const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+  const ROUTES = {
+    wydzialy: 'departments', sprawy: 'services', zamkniecia: 'closures', stanowiska: 'counters',
+    uzytkownicy: 'users', biletomaty: 'kiosks', statystyki: 'stats', 'na-zywo': 'live', dziennik: 'audit',
+  };
+  const SECTIONS = Object.values(ROUTES);
+
+  function pickLanguage() {
+    let chosen = new URLSearchParams(location.search).get('lang');
+    try {
+      if (chosen && MESSAGES[chosen]) localStorage.setItem('okienko.lang', chosen);
+      else chosen = localStorage.getItem('okienko.lang');
+    } catch (e) { /* storage may be off */ }
+    for (const l of [chosen, document.documentElement.lang]) if (l && MESSAGES[l]) return l;
+    return 'pl';
+  }
+
+  // t returns the message key with {placeholders} filled from params.
+  function t(key, params) {
+    let m = dict[key];
+    if (m === undefined) m = MESSAGES.pl[key];
+    if (m === undefined) return key;
+    if (typeof m === 'object') m = m[plural.select(params && params.n)] || m.other;
+    return m.replace(/\{(\w+)\}/g, (all, name) => (params && params[name] !== undefined ? String(params[name]) : all));
+  }
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, props, ...children) => {
+    const e = document.createElement(tag);
+    if (props) {
+      for (const [k, v] of Object.entries(props)) {
+        if (v === undefined || v === null) continue;
+        if (k === 'class') e.className = v;
+        else if (k === 'text') e.textContent = v;
+        else if (k === 'on') for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
+        else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'for' || k === 'scope' || k === 'inputmode') e.setAttribute(k, v);
+        else e[k] = v;
+      }
+    }
+    for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
+    return e;
+  };
+
+  const state = { user: null, csrf: '', section: '', departments: [], services: [], users: [], liveTimer: null };
+
+  // ---- HTTP ---------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, message, problem, retryAfter) {
+      super(message);
+      this.status = status;
+      this.problem = problem;
+      this.retryAfter = retryAfter;
+    }
+  }
+
+  // api sends a JSON request with the session cookie and CSRF token and
+  // answers the decoded body (null for 204). Failures throw ApiError; a 401
+  // while signed in ends the session on the page.
+  async function api(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+    let resp;
+    try {
+      resp = await fetch(path, {
+        method, headers, credentials: 'same-origin', cache: 'no-store',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, t('error.network'), null, null);
+    }
+    if (resp.status === 204) return null;
+    let data = null;
+    if ((resp.headers.get('Content-Type') || '').includes('json')) data = await resp.json().catch(() => null);
+    if (!resp.ok) {
+      const message = (data && (data.detail || data.title)) || t('error.status', { status: resp.status });
+      const err = new ApiError(resp.status, message, data, resp.headers.get('Retry-After'));
+      if (resp.status === 401 && state.user) sessionEnded(t('signin.expired'));
+      throw err;
+    }
+    return data;
+  }
+
+  // optional answers the GET, or null where the endpoint does not exist yet.
+  async function optional(path) {
+    try {
+      return await api('GET', path);
+    } catch (err) {
+      if (err.status === 404 || err.status === 405) return null;
+      throw err;
+    }
+  }
+
+  // ---- Messages -----------------------------------------------------------
+
+  function showAlert(message) {
+    const a = $('alert');
+    a.textContent = message || '';
+    a.classList.toggle('shown', Boolean(message));
+  }
+  function showNotice(message) { $('notice').textContent = message || ''; }
+
+  function failed(err) {
+    if (err instanceof ApiError) {
+      if (err.status === 401 && !state.user) return;
+      showAlert(err.message);
+    } else {
+      showAlert(String(err && err.message ? err.message : err));
+      console.error(err);
+    }
+  }
+
+  // clearErrors removes the field errors shown in form.
+  function clearErrors(form) {
+    for (const p of form.querySelectorAll('.field-error')) p.remove();
+    for (const i of form.querySelectorAll('[aria-invalid]')) {
+      i.removeAttribute('aria-invalid');
+      i.removeAttribute('aria-describedby');
+    }
+  }
+
+  // showErrors puts the problem's field errors next to the fields of form
+  // (a field is found by data-field, else by name) and focuses the first;
+  // errors without a field go to the alert with the problem's detail.
+  function showErrors(form, err) {
+    clearErrors(form);
+    const errors = (err.problem && err.problem.errors) || {};
+    const loose = [];
+    let first = null;
+    for (const [field, msg] of Object.entries(errors)) {
+      const target = form.querySelector(`[data-field="${CSS.escape(field)}"]`) || form.querySelector(`[name="${CSS.escape(field)}"]`);
+      if (!target) {
+        loose.push(field + ': ' + msg);
+        continue;
+      }
+      const id = 'err-' + (form.id || 'f') + '-' + field.replace(/[^a-z0-9]/gi, '-');
+      const p = el('p', { class: 'field-error', id, text: msg });
+      const input = target.matches('input, select, textarea') ? target : target.querySelector('input, select, textarea');
+      if (input) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', id);
+        if (!first) first = input;
+      }
+      (target.matches('input, select, textarea') ? target.closest('.field') || target.parentNode : target).append(p);
+    }
+    showAlert(Object.keys(errors).length ? [t('common.fixErrors'), ...loose].join(' ') : err.message);
+    if (first) first.focus();
+  }
+
+  // submitting runs work with the form's submit buttons disabled and shows
+  // its failure next to the fields.
+  async function submitting(form, work) {
+    const buttons = form.querySelectorAll('button[type=submit]');
+    for (const b of buttons) b.disabled = true;
+    showAlert('');
+    clearErrors(form);
+    try {
+      await work();
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) showErrors(form, err);
+      else failed(err);
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  }
+
+  // confirmAction asks in the confirmation dialog; it answers true for yes.
+  function confirmAction(text, yes) {
+    const d = $('confirm-dialog');
+    const back = document.activeElement;
+    $('confirm-text').textContent = text;
+    $('confirm-yes').textContent = yes;
+    return new Promise((resolve) => {
+      const done = (answer) => {
+        $('confirm-yes').onclick = null;
+        $('confirm-no').onclick = null;
+        d.onclose = null;
+        if (d.open) d.close();
+        if (back && back.isConnected) back.focus();
+        resolve(answer);
+      };
+      $('confirm-yes').onclick = () => done(true);
+      $('confirm-no').onclick = () => done(false);
+      // A close event is delivered after the fact: one left over from the
+      // previous question must not answer this one.
+      d.onclose = () => { if (!d.open) done(false); };
+      d.showModal();
+      $('confirm-no').focus();
+    });
+  }
+
+  // ---- Building blocks ----------------------------------------------------
+
+  // table builds a table with a caption, column headers and rows of cells;
+  // the first cell of each row is its header.
+  function table(caption, headers, rows) {
+    if (!rows.length) return el('p', { class: 'muted', text: t('common.none') });
+    return el('div', { class: 'table-wrap' }, el('table', null,
+      el('caption', { text: caption }),
+      el('thead', null, el('tr', null, ...headers.map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', null, ...rows.map((cells) => el('tr', null, ...cells.map((c, i) => {
+        const cell = el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : null);
+        if (c instanceof Node) cell.append(c); else cell.textContent = c === null || c === undefined ? '' : String(c);
+        return cell;
+      }))))));
+  }
+
+  let fieldSeq = 0;
+  // field is a labelled input; opts: type, value, name, min, max, rows,
+  // options [[value, label]], checked, required, autocomplete.
+  function field(label, opts) {
+    const id = opts.id || 'fld-' + (++fieldSeq);
+    let input;
+    if (opts.options) {
+      input = el('select', { id, name: opts.name });
+      for (const [v, l] of opts.options) input.append(el('option', { value: String(v), text: l, selected: String(v) === String(opts.value) }));
+    } else if (opts.rows) {
+      input = el('textarea', { id, name: opts.name, rows: opts.rows, value: opts.value || '' });
+    } else {
+      input = el('input', { id, name: opts.name, type: opts.type || 'text', value: opts.value === undefined ? '' : String(opts.value), autocomplete: opts.autocomplete || 'off' });
+      if (opts.type === 'number') { input.min = opts.min === undefined ? '0' : opts.min; input.step = '1'; }
+      if (opts.type === 'checkbox') input.checked = Boolean(opts.checked);
+      if (opts.required) input.required = true;
+    }
+    if (opts.type === 'checkbox') return el('div', { class: 'field check' }, input, el('label', { for: id, text: label }));
+    return el('div', { class: 'field' }, el('label', { for: id, text: label }), input);
+  }
+
+  function button(text, onClick, cls, label) {
+    return el('button', { type: 'button', class: 'btn btn-small ' + (cls || ''), text, 'aria-label': label, on: { click: onClick } });
+  }
+
+  function formValues(form) {
+    const out = {};
+    for (const i of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+      if (i.type === 'checkbox') out[i.name] = i.checked;
+      else if (i.type === 'number') out[i.name] = i.value === '' ? null : Number(i.value);
+      else out[i.name] = i.value;
+    }
+    return out;
+  }
+
+  function fmtTime(s) { return s ? dateTimeFormat.format(new Date(s)) : t('common.never'); }
+  function fmtNum(v) { return v === null || v === undefined ? '—' : (Math.round(v * 10) / 10).toLocaleString(lang); }
+
+  async function loadDepartments() {
+    const [deps, svcs] = await Promise.all([api('GET', '/api/v1/admin/departments'), api('GET', '/api/v1/admin/services')]);
+    state.departments = deps || [];
+    state.services = svcs || [];
+  }
+  const departmentName = (id) => (state.departments.find((d) => d.id === id) || { name: '#' + id }).name;
+
+  // ---- Views and routing --------------------------------------------------
+
+  function showSignin(message) {
+    $('loading').hidden = true;
+    $('nav').hidden = true;
+    $('who').hidden = true;
+    for (const s of SECTIONS) $('sec-' + s).hidden = true;
+    $('view-signin').hidden = false;
+    showAlert(message || '');
+    $('username').focus();
+  }
+
+  function sessionEnded(message) {
+    state.user = null;
+    state.csrf = '';
+    stopLive();
+    showSignin(message);
+  }
+
+  function sectionFromHash() {
+    return ROUTES[decodeURIComponent(location.hash.replace(/^#/, ''))] || 'departments';
+  }
+
+  // route shows the section named by the location's hash and loads it.
+  async function route(focus) {
+    if (!state.user) return;
+    const name = sectionFromHash();
+    state.section = name;
+    $('loading').hidden = true;
+    $('view-signin').hidden = true;
+    $('nav').hidden = false;
+    $('who').hidden = false;
+    $('who-name').textContent = state.user.display_name || state.user.username;
+    for (const s of SECTIONS) $('sec-' + s).hidden = s !== name;
+    for (const a of $('nav').querySelectorAll('a')) {
+      if (a.dataset.section === name) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    stopLive();
+    showAlert('');
+    if (focus) $(name + '-heading').focus();
+    try {
+      await LOADERS[name]();
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  // ---- Sign-in ------------------------------------------------------------
+
+  async function signIn(ev) {
+    ev.preventDefault();
+    const user = $('username');
+    const pass = $('password');
+    showAlert('');
+    if (!user.value.trim() || !pass.value) {
+      showAlert(t('signin.required'));
+      (user.value.trim() ? pass : user).focus();
+      return;
+    }
+    $('signin-submit').disabled = true;
+    try {
+      const login = await api('POST', '/api/v1/auth/login', { username: user.value.trim(), password: pass.value });
+      state.csrf = login.csrf_token;
+      const me = await api('GET', '/api/v1/auth/me');
+      pass.value = '';
+      await enter(me);
+    } catch (err) {
+      pass.value = '';
+      if (err.status === 401) showAlert(t('signin.failed'));
+      else if (err.status === 429) {
+        const seconds = parseInt(err.retryAfter, 10) || 60;
+        showAlert(t('signin.tooMany', { minutes: Math.max(1, Math.ceil(seconds / 60)) }));
+      } else failed(err);
+      pass.focus();
+    } finally {
+      $('signin-submit').disabled = false;
+    }
+  }
+
+  // enter takes a session to the panel: an administrator to the section of
+  // the hash; anyone else back to the sign-in form, told why.
+  async function enter(me) {
+    if (!me.user || me.user.role !== 'admin') {
+      const name = me.user ? me.user.username : '';
+      try { await api('POST', '/api/v1/auth/logout'); } catch (e) { /* signed out either way */ }
+      state.user = null;
+      state.csrf = '';
+      showSignin(t('signin.notAdmin', { user: name }));
+      return;
+    }
+    state.user = me.user;
+    state.csrf = me.csrf_token;
+    await route(true);
+  }
+
+  async function signOut() {
+    try { await api('POST', '/api/v1/auth/logout'); } catch (e) { /* the cookie is cleared either way */ }
+    sessionEnded('');
+    showNotice(t('signin.signedOut'));
+  }
+
+  // ---- Departments --------------------------------------------------------
+
+  async function loadDepartmentsSection() {
+    await loadDepartments();
+    const rows = state.departments.map((d) => [d.name, d.ticket_prefix, d.last_ticket_minutes,
+      DAYS.map((k) => t('day.' + k).slice(0, 3) + ' ' + (((d.hours || {})[k] || []).map((iv) => iv.join('–')).join(', ') || t('departments.closed'))).join('; '),
+      el('span', { class: 'actions' },
+        button(t('common.edit'), () => editDepartment(d), '', t('common.editNamed', { name: d.name })),
+        button(t('common.delete'), () => remove('/api/v1/admin/departments/' + d.id, d.name, loadDepartmentsSection), 'btn-danger', t('common.deleteNamed', { name: d.name })))]);
+    $('departments-list').replaceChildren(table(t('departments.caption'),
+      [t('common.name'), t('departments.prefix'), t('departments.lastTicket'), t('departments.hours'), t('common.actions')], rows));
+  }
+
+  function intervalRow(day, list, iv) {
+    const li = el('li', { class: 'interval' });
+    const from = el('input', { type: 'time', value: iv[0] || '', required: true, 'data-role': 'from' });
+    const to = el('input', { type: 'time', value: iv[1] || '', required: true, 'data-role': 'to' });
+    const rm = el('button', { type: 'button', class: 'btn btn-small', text: '×' });
+    li.append(from, el('span', { 'aria-hidden': 'true', text: '–' }), to, rm);
+    rm.addEventListener('click', () => {
+      const next = li.nextElementSibling || li.previousElementSibling;
+      li.remove();
+      numberIntervals(day, list);
+      (next ? next.querySelector('input') : list.parentNode.querySelector('.add-interval')).focus();
+    });
+    list.append(li);
+    numberIntervals(day, list);
+    return from;
+  }
+
+  function numberIntervals(day, list) {
+    [...list.children].forEach((li, i) => {
+      const n = i + 1;
+      const [from, to] = li.querySelectorAll('input');
+      from.setAttribute('aria-label', t('departments.intervalFrom', { day: t('day.' + day), n }));
+      to.setAttribute('aria-label', t('departments.intervalTo', { day: t('day.' + day), n }));
+      li.querySelector('button').setAttribute('aria-label', t('departments.removeInterval', { n }) + ' (' + t('day.' + day) + ')');
+    });
+  }
+
+  function editDepartment(d) {
+    const form = el('form', { class: 'card', id: 'department-form', noValidate: true });
+    const heading = el('h3', { tabIndex: -1, text: d ? t('departments.editHeading', { name: d.name }) : t('departments.newHeading') });
+    form.append(heading,
+      el('div', { class: 'row' },
+        field(t('common.name'), { name: 'name', value: d ? d.name : '', required: true }),
+        field(t('departments.prefix'), { name: 'ticket_prefix', value: d ? d.ticket_prefix : '' }),
+        field(t('departments.lastTicket'), { name: 'last_ticket_minutes', type: 'number', value: d ? d.last_ticket_minutes : 15 })));
+    const hours = el('fieldset', null, el('legend', { text: t('departments.hours') }));
+    for (const day of DAYS) {
+      const list = el('ul', { class: 'intervals' });
+      const fs = el('fieldset', { class: 'day', 'data-field': 'hours.' + day, 'data-day': day }, el('legend', { text: t('day.' + day) }), list);
+      for (const iv of ((d && d.hours) || {})[day] || []) intervalRow(day, list, iv);
+      fs.append(button(t('departments.addInterval'), () => intervalRow(day, list, []).focus(), 'add-interval', t('departments.addInterval') + ' (' + t('day.' + day) + ')'));
+      hours.append(fs);
+    }
+    form.append(hours, el('div', { class: 'buttons' },
+      el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
+      button(t('common.cancel'), () => { $('department-editor').replaceChildren(); $('department-new').focus(); })));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        const v = formValues(form);
+        const body = { name: v.name, ticket_prefix: v.ticket_prefix, last_ticket_minutes: v.last_ticket_minutes, hours: {} };
+        for (const fs of form.querySelectorAll('fieldset.day')) {
+          body.hours[fs.dataset.day] = [...fs.querySelectorAll('li.interval')].map((li) => [li.querySelector('[data-role=from]').value, li.querySelector('[data-role=to]').value]);
+        }
+        if (d) await api('PATCH', '/api/v1/admin/departments/' + d.id, body);
+        else await api('POST', '/api/v1/admin/departments', body);
+        $('department-editor').replaceChildren();
+        showNotice(d ? t('common.saved') : t('common.created'));
+        await loadDepartmentsSection();
+        $('departments-heading').focus();
+      });
+    });
+    $('department-editor').replaceChildren(form);
+    heading.focus();
+  }
+
+  async function remove(path, name, reload) {
+    if (!(await confirmAction(t('confirm.delete', { name }), t('common.delete')))) return;
+    try {
+      await api('DELETE', path);
+      showNotice(t('common.deleted'));
+      await reload();
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  // ---- Services -----------------------------------------------------------
+
+  async function loadServicesSection() {
+    await loadDepartments();
+    const parts = [];
+    for (const d of state.departments) {
+      const rows = state.services.filter((s) => s.department_id === d.id).map((s) => [s.name, s.slot_minutes, s.capacity, s.booking_days_ahead,
+        button(t('common.edit'), () => editService(s), 'edit-service', t('common.editNamed', { name: s.name }))]);
+      parts.push(el('h3', { text: d.name }), table(t('services.caption', { name: d.name }),
+        [t('common.name'), t('services.slot'), t('services.capacity'), t('services.daysAhead'), t('common.actions')], rows));
+    }
+    $('services-list').replaceChildren(...parts);
+  }
+
+  function editService(s) {
+    const form = el('form', { class: 'card', id: 'service-form', noValidate: true, 'data-service': s.id });
+    const heading = el('h3', { tabIndex: -1, text: t('services.editHeading', { name: s.name }) });
+    const impact = el('p', { class: 'impact-note', id: 'service-grid-impact', role: 'status', 'aria-live': 'polite' });
+    const submit = el('button', { type: 'submit', class: 'btn btn-primary', id: 'service-save', text: t('common.save') });
+    let confirmedSlot = null;
+    form.append(heading,
+      field(t('common.name'), { name: 'name', value: s.name }),
+      el('div', { class: 'row' },
+        field(t('services.slot'), { name: 'slot_minutes', id: 'service-slot', type: 'number', min: '1', value: s.slot_minutes }),
+        field(t('services.capacity'), { name: 'capacity', type: 'number', min: '1', value: s.capacity }),
+        field(t('services.daysAhead'), { name: 'booking_days_ahead', type: 'number', value: s.booking_days_ahead })),
+      impact,
+      el('div', { class: 'row' },
+        field(t('services.lead'), { name: 'lead_minutes', type: 'number', value: s.lead_minutes }),
+        field(t('services.early'), { name: 'checkin_early_minutes', type: 'number', value: s.checkin_early_minutes }),
+        field(t('services.grace'), { name: 'checkin_grace_minutes', type: 'number', value: s.checkin_grace_minutes }),
+        field(t('services.maxPesel'), { name: 'max_active_per_pesel', type: 'number', value: s.max_active_per_pesel })),
+      field(t('services.description'), { name: 'description', rows: 3, value: s.description }),
+      field(t('services.instructions'), { name: 'instructions', rows: 3, value: s.instructions }),
+      el('div', { class: 'buttons' }, submit,
+        button(t('common.cancel'), () => { $('service-editor').replaceChildren(); $('services-heading').focus(); })));
+
+    // gridImpact shows how many future bookings the slot length would leave
+    // off the grid; it answers that number (0 where it is unknown).
+    async function gridImpact(slot) {
+      const r = await optional('/api/v1/admin/services/' + s.id + '/grid-impact?slot_minutes=' + encodeURIComponent(slot));
+      if (!r) { impact.textContent = ''; return 0; }
+      const n = r.off_grid || 0;
+      impact.textContent = n > 0 ? t('services.offGrid', { n }) : t('services.gridOk');
+      impact.classList.toggle('warn', n > 0);
+      return n;
+    }
+    const slotInput = form.querySelector('[name=slot_minutes]');
+    slotInput.addEventListener('change', () => {
+      confirmedSlot = null;
+      submit.textContent = t('common.save');
+      if (slotInput.value && Number(slotInput.value) !== s.slot_minutes) gridImpact(slotInput.value).catch(failed);
+      else impact.textContent = '';
+    });
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        const v = formValues(form);
+        if (v.slot_minutes !== s.slot_minutes && confirmedSlot !== v.slot_minutes) {
+          const n = await gridImpact(v.slot_minutes);
+          if (n > 0) {
+            confirmedSlot = v.slot_minutes;
+            submit.textContent = t('services.saveAnyway');
+            submit.focus();
+            return;
+          }
+        }
+        await api('PATCH', '/api/v1/admin/services/' + s.id, v);
+        $('service-editor').replaceChildren();
+        showNotice(t('common.saved'));
+        await loadServicesSection();
+        $('services-heading').focus();
+      });
+    });
+    $('service-editor').replaceChildren(form);
+    heading.focus();
+  }
+
+  // ---- Closures -----------------------------------------------------------
+
+  async function loadClosuresSection() {
+    await loadDepartments();
+    const sel = $('closure-department');
+    const keep = sel.value;
+    sel.replaceChildren(el('option', { value: '', text: t('closures.office') }), ...state.departments.map((d) => el('option', { value: String(d.id), text: d.name })));
+    sel.value = keep;
+    const closures = (await api('GET', '/api/v1/admin/closures')) || [];
+    const rows = closures.map((c) => [c.starts_on === c.ends_on ? c.starts_on : c.starts_on + ' – ' + c.ends_on,
+      c.department_id ? departmentName(c.department_id) : t('closures.office'), c.reason,
+      button(t('common.delete'), () => remove('/api/v1/admin/closures/' + c.id, c.starts_on, loadClosuresSection), 'btn-danger', t('common.deleteNamed', { name: c.starts_on }))]);
+    $('closures-list').replaceChildren(table(t('closures.caption'), [t('closures.startsOn'), t('closures.scope'), t('closures.reason'), t('common.actions')], rows));
+  }
+
+  function addClosure(ev) {
+    ev.preventDefault();
+    const form = $('closure-form');
+    submitting(form, async () => {
+      const v = formValues(form);
+      const body = { department_id: v.department_id ? Number(v.department_id) : null, starts_on: v.starts_on, ends_on: v.ends_on || v.starts_on, reason: v.reason };
+      const c = await api('POST', '/api/v1/admin/closures', body);
+      form.reset();
+      showNotice(t('closures.created', { from: c.starts_on, to: c.ends_on }));
+      await loadClosuresSection();
+      await showClosureImpact(c);
+    });
+  }
+
+  // showClosureImpact tells how many bookings the new closure covers and
+  // offers to cancel them, only after confirmation.
+  async function showClosureImpact(c) {
+    const box = $('closure-impact');
+    box.hidden = true;
+    const q = new URLSearchParams({ starts_on: c.starts_on, ends_on: c.ends_on });
+    if (c.department_id) q.set('department_id', String(c.department_id));
+    const r = await optional('/api/v1/admin/closures/impact?' + q);
+    if (!r) return;
+    const n = r.bookings || 0;
+    $('closure-impact-text').textContent = n > 0 ? t('closures.impact', { n }) : t('closures.noImpact');
+    const btn = $('closure-cancel-bookings');
+    btn.hidden = n === 0;
+    btn.textContent = t('closures.cancelBookings', { n });
+    btn.onclick = async () => {
+      if (!(await confirmAction(t('closures.confirmCancel', { n }), t('closures.cancelBookings', { n })))) return;
+      btn.disabled = true;
+      try {
+        const res = await api('POST', '/api/v1/admin/closures/' + c.id + '/cancel-bookings');
+        box.hidden = true;
+        showNotice(t('closures.cancelled', { n: res ? res.cancelled : n }));
+        $('closures-heading').focus();
+      } catch (err) {
+        failed(err);
+      } finally {
+        btn.disabled = false;
+      }
+    };
+    box.hidden = false;
+  }
+
+  // ---- Counters -----------------------------------------------------------
+
+  async function loadCountersSection() {
+    await loadDepartments();
+    const counters = (await api('GET', '/api/v1/admin/counters')) || [];
+    const svcName = (id) => (state.services.find((s) => s.id === id) || { name: '#' + id }).name;
+    const rows = counters.map((c) => [c.name, departmentName(c.department_id), (c.service_ids || []).map(svcName).join(', '),
+      el('span', { class: 'actions' },
+        button(t('common.edit'), () => editCounter(c), '', t('common.editNamed', { name: c.name })),
+        button(t('common.delete'), () => remove('/api/v1/admin/counters/' + c.id, c.name, loadCountersSection), 'btn-danger', t('common.deleteNamed', { name: c.name })))]);
+    $('counters-list').replaceChildren(table(t('counters.caption'), [t('common.name'), t('counters.department'), t('counters.services'), t('common.actions')], rows));
+  }
+
+  function editCounter(c) {
+    const form = el('form', { class: 'card', id: 'counter-form', noValidate: true });
+    const heading = el('h3', { tabIndex: -1, text: c ? t('counters.editHeading', { name: c.name }) : t('counters.newHeading') });
+    const depField = field(t('counters.department'), { name: 'department_id', options: state.departments.map((d) => [d.id, d.name]), value: c ? c.department_id : '' });
+    const svcBox = el('fieldset', { 'data-field': 'service_ids' }, el('legend', { text: t('counters.services') }));
+    const drawServices = () => {
+      const dep = Number(depField.querySelector('select').value);
+      const chosen = new Set(c ? c.service_ids || [] : []);
+      svcBox.replaceChildren(svcBox.firstChild, ...state.services.filter((s) => s.department_id === dep).map((s) =>
+        field(s.name, { type: 'checkbox', checked: chosen.has(s.id), name: 'svc-' + s.id })));
+    };
+    depField.querySelector('select').addEventListener('change', drawServices);
+    drawServices();
+    form.append(heading, field(t('common.name'), { name: 'name', value: c ? c.name : '' }), depField, svcBox,
+      el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
+        button(t('common.cancel'), () => { $('counter-editor').replaceChildren(); $('counter-new').focus(); })));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        const v = formValues(form);
+        const body = { name: v.name, department_id: Number(v.department_id), service_ids: Object.keys(v).filter((k) => k.startsWith('svc-') && v[k]).map((k) => Number(k.slice(4))) };
+        if (c) await api('PATCH', '/api/v1/admin/counters/' + c.id, body);
+        else await api('POST', '/api/v1/admin/counters', body);
+        $('counter-editor').replaceChildren();
+        showNotice(c ? t('common.saved') : t('common.created'));
+        await loadCountersSection();
+        $('counters-heading').focus();
+      });
+    });
+    $('counter-editor').replaceChildren(form);
+    heading.focus();
+  }
+
+  // ---- Users --------------------------------------------------------------
+
+  async function loadUsersSection() {
+    const users = (await api('GET', '/api/v1/admin/users')) || [];
+    state.users = users;
+    const rows = users.map((u) => [u.username, u.display_name, t('role.' + u.role), u.disabled ? t('users.disabled') : t('users.active'),
+      el('span', { class: 'actions' },
+        button(t('users.resetPassword'), () => resetPassword(u), '', t('users.resetFor', { name: u.username })),
+        button(u.disabled ? t('users.enable') : t('users.disable'), () => setDisabled(u, !u.disabled), '', (u.disabled ? t('users.enable') : t('users.disable')) + ': ' + u.username),
+        button(t('common.delete'), () => remove('/api/v1/admin/users/' + u.id, u.username, loadUsersSection), 'btn-danger', t('common.deleteNamed', { name: u.username })))]);
+    $('users-list').replaceChildren(table(t('users.caption'), [t('users.username'), t('users.displayName'), t('users.role'), t('users.state'), t('common.actions')], rows));
+  }
+
+  async function setDisabled(u, disabled) {
+    try {
+      await api('PATCH', '/api/v1/admin/users/' + u.id, { disabled });
+      showNotice(t('common.saved'));
+      await loadUsersSection();
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  function resetPassword(u) {
+    const form = el('form', { class: 'card inline-form', id: 'password-form', noValidate: true });
+    const heading = el('h3', { text: t('users.resetFor', { name: u.username }) });
+    const f = field(t('users.password'), { name: 'password', type: 'password', autocomplete: 'new-password' });
+    form.append(heading, f, el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('users.setPassword') }),
+      button(t('common.cancel'), () => form.remove())));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        await api('PATCH', '/api/v1/admin/users/' + u.id, { password: form.querySelector('[name=password]').value });
+        form.remove();
+        showNotice(t('users.passwordSet', { name: u.username }));
+      });
+    });
+    const old = $('password-form');
+    if (old) old.remove();
+    $('users-list').after(form);
+    f.querySelector('input').focus();
+  }
+
+  function addUser(ev) {
+    ev.preventDefault();
+    const form = $('user-form');
+    submitting(form, async () => {
+      await api('POST', '/api/v1/admin/users', formValues(form));
+      form.reset();
+      showNotice(t('common.created'));
+      await loadUsersSection();
+    });
+  }
+
+  // ---- Kiosks -------------------------------------------------------------
+
+  async function loadKiosksSection() {
+    // The token of a new kiosk is shown once: reloading the section drops it.
+    $('kiosk-token').hidden = true;
+    $('kiosk-token').replaceChildren();
+    const kiosks = (await api('GET', '/api/v1/admin/kiosks')) || [];
+    const rows = kiosks.map((k) => [k.name, k.printer_state || t('printer.unknown'), fmtTime(k.last_seen_at),
+      el('span', { class: 'actions' },
+        button(t('kiosks.settings'), () => editKiosk(k), '', t('kiosks.settings') + ': ' + k.name),
+        button(t('kiosks.jobs'), () => showJobs(k), '', t('kiosks.jobsOf', { name: k.name })),
+        button(t('common.delete'), () => remove('/api/v1/admin/kiosks/' + k.id, k.name, loadKiosksSection), 'btn-danger', t('common.deleteNamed', { name: k.name })))]);
+    $('kiosks-list').replaceChildren(table(t('kiosks.caption'), [t('kiosks.name'), t('kiosks.printerState'), t('kiosks.lastSeen'), t('common.actions')], rows));
+  }
+
+  function addKiosk(ev) {
+    ev.preventDefault();
+    const form = $('kiosk-form');
+    submitting(form, async () => {
+      const k = await api('POST', '/api/v1/admin/kiosks', { name: formValues(form).name });
+      form.reset();
+      await loadKiosksSection();
+      const url = location.origin + '/kiosk?token=' + encodeURIComponent(k.token);
+      const box = $('kiosk-token');
+      const heading = el('h3', { tabIndex: -1, text: t('kiosks.tokenHeading', { name: k.name }) });
+      box.replaceChildren(heading,
+        el('p', { class: 'warn-text', text: t('kiosks.tokenOnce') }),
+        el('div', { class: 'field' }, el('label', { for: 'kiosk-token-value', text: t('kiosks.tokenLabel') }),
+          el('input', { id: 'kiosk-token-value', type: 'text', readOnly: true, value: k.token, class: 'mono', on: { focus: (e) => e.target.select() } })),
+        el('div', { class: 'field' }, el('label', { for: 'kiosk-token-url', text: t('kiosks.tokenUrl') }),
+          el('input', { id: 'kiosk-token-url', type: 'text', readOnly: true, value: url, class: 'mono', on: { focus: (e) => e.target.select() } })),
+        button(t('kiosks.tokenDone'), () => { box.hidden = true; box.replaceChildren(); $('kiosks-heading').focus(); }));
+      box.hidden = false;
+      showNotice(t('common.created'));
+      heading.focus();
+    });
+  }
+
+  function editKiosk(k) {
+    const p = k.printer || {};
+    const form = el('form', { class: 'card', id: 'kiosk-settings', noValidate: true });
+    const heading = el('h3', { tabIndex: -1, text: t('kiosks.printer', { name: k.name }) });
+    form.append(heading,
+      field(t('kiosks.name'), { name: 'name', value: k.name }),
+      field(t('kiosks.uri'), { name: 'uri', value: p.uri }),
+      el('div', { class: 'row' },
+        field(t('kiosks.paper'), { name: 'paper_mm', options: [[80, '80 mm'], [58, '58 mm']], value: p.paper_mm }),
+        field(t('kiosks.codeTable'), { name: 'code_table', options: [[18, 'PC852'], [45, 'WPC1250']], value: p.code_table }),
+        field(t('kiosks.qr'), { name: 'qr', options: [['native', t('kiosks.qrNative')], ['raster', t('kiosks.qrRaster')]], value: p.qr })),
+      field(t('kiosks.cutter'), { name: 'cutter', type: 'checkbox', checked: p.cutter }),
+      el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
+        button(t('common.cancel'), () => { $('kiosk-editor').replaceChildren(); $('kiosks-heading').focus(); })));
+    // The server names printer fields "printer.uri" etc.
+    for (const n of ['uri', 'paper_mm', 'code_table', 'qr', 'cutter']) form.querySelector(`[name=${n}]`).closest('.field').dataset.field = 'printer.' + n;
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        const v = formValues(form);
+        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, { name: v.name, printer: { uri: v.uri, paper_mm: Number(v.paper_mm), code_table: Number(v.code_table), qr: v.qr, cutter: v.cutter } });
+        $('kiosk-editor').replaceChildren();
+        showNotice(t('common.saved'));
+        await loadKiosksSection();
+        $('kiosks-heading').focus();
+      });
+    });
+    $('kiosk-editor').replaceChildren(form);
+    heading.focus();
+  }
+
+  async function showJobs(k) {
+    try {
+      const jobs = (await api('GET', '/api/v1/admin/kiosks/' + k.id + '/jobs')) || [];
+      const heading = el('h3', { tabIndex: -1, text: t('kiosks.jobsOf', { name: k.name }) });
+      const rows = jobs.slice(0, 20).map((j) => [String(j.id), j.kind, j.state, j.reason || '', fmtTime(j.created_at),
+        el('span', { class: 'actions' },
+          button(t('kiosks.reprint'), async () => {
+            try {
+              const r = await api('POST', '/api/v1/admin/print-jobs/' + j.id + '/reprint');
+              showNotice(t('kiosks.reprinted', { state: r.state }));
+              await showJobs(k);
+            } catch (err) { failed(err); }
+          }, '', t('kiosks.reprintJob', { id: j.id })),
+          el('a', { href: '/api/v1/admin/print-jobs/' + j.id + '/preview.png', target: '_blank', rel: 'noopener', text: t('kiosks.preview'), 'aria-label': t('kiosks.previewJob', { id: j.id }) }))]);
+      $('kiosk-jobs').replaceChildren(el('div', { class: 'card' }, heading, jobs.length ? table(t('kiosks.jobsCaption'),
+        ['#', t('kiosks.kind'), t('kiosks.jobState'), t('kiosks.reason'), t('kiosks.created'), t('common.actions')], rows) : el('p', { class: 'muted', text: t('kiosks.noJobs') })));
+      heading.focus();
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  // ---- Statistics ---------------------------------------------------------
+
+  async function loadStatsSection() {
+    const form = $('stats-form');
+    const q = new URLSearchParams();
+    for (const n of ['from', 'to']) if (form.elements[n].value) q.set(n, form.elements[n].value);
+    let rep;
+    try {
+      rep = await api('GET', '/api/v1/admin/stats?' + q);
+    } catch (err) {
+      if (err instanceof ApiError) showErrors(form, err); else failed(err);
+      return;
+    }
+    form.elements.from.value = rep.from;
+    form.elements.to.value = rep.to;
+    const range = new URLSearchParams({ from: rep.from, to: rep.to });
+    const figures = (f) => [f.tickets_issued, f.served, f.no_show, f.expired, f.bookings_made, f.bookings_cancelled, f.bookings_cancelled_late,
+      fmtNum(f.wait_p50_minutes), fmtNum(f.wait_p90_minutes), fmtNum(f.service_p50_minutes), fmtNum(f.service_p90_minutes)];
+    const rows = (rep.rows || []).map((r) => [r.day + ' · ' + r.department_name + ' · ' + r.service_name, ...figures(r)]);
+    const parts = [];
+    if (rows.length) {
+      rows.push([t('stats.total'), ...figures(rep.total)]);
+      parts.push(table(t('stats.caption', { from: rep.from, to: rep.to }),
+        [t('stats.day') + ' · ' + t('stats.department') + ' · ' + t('stats.service'), t('stats.issued'), t('stats.served'), t('stats.noShow'), t('stats.expired'),
+          t('stats.bookings'), t('stats.cancelled'), t('stats.cancelledLate'), t('stats.waitP50'), t('stats.waitP90'), t('stats.serviceP50'), t('stats.serviceP90')], rows));
+    } else {
+      parts.push(el('p', { class: 'muted', text: t('stats.empty') }));
+    }
+    parts.push(el('figure', { class: 'chart' }, el('img', { id: 'stats-chart', src: '/api/v1/admin/stats/hours.svg?' + range, alt: t('stats.chart', { from: rep.from, to: rep.to }) })),
+      el('p', null, el('a', { id: 'stats-csv', class: 'btn', href: '/api/v1/admin/stats.csv?' + range, download: '', text: t('stats.csv') })));
+    $('stats-report').replaceChildren(...parts);
+  }
+
+  // ---- Live ---------------------------------------------------------------
+
+  // generic draws any JSON answer: objects as definition lists, lists of
+  // objects as tables.
+  function generic(v, caption) {
+    if (Array.isArray(v)) {
+      if (!v.length) return el('p', { class: 'muted', text: t('common.none') });
+      if (typeof v[0] !== 'object' || v[0] === null) return el('span', { text: v.join(', ') });
+      const keys = [...new Set(v.flatMap((o) => Object.keys(o)))].filter((k) => !k.endsWith('_id') && k !== 'id');
+      return table(caption, keys.map(label), v.map((o) => keys.map((k) => (typeof o[k] === 'object' && o[k] !== null ? generic(o[k], k) : scalar(o[k])))));
+    }
+    if (typeof v === 'object' && v !== null) {
+      const dl = el('dl', { class: 'facts' });
+      for (const [k, val] of Object.entries(v)) {
+        dl.append(el('div', null, el('dt', { text: label(k) }), el('dd', null, typeof val === 'object' && val !== null ? generic(val, label(k)) : scalar(val))));
+      }
+      return dl;
+    }
+    return document.createTextNode(scalar(v));
+  }
+  function label(k) { return k.replace(/_/g, ' '); }
+  function scalar(v) {
+    if (v === null || v === undefined) return '—';
+    if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
+    if (typeof v === 'number') return fmtNum(v);
+    return String(v);
+  }
+
+  // liveDepartment draws one department of GET /api/v1/admin/live.
+  function liveDepartment(d) {
+    const rows = (d.counters || []).map((c) => [c.name, MESSAGES.pl['live.status.' + c.status] ? t('live.status.' + c.status) : c.status,
+      c.username || '', c.current_ticket || '—']);
+    return el('section', { class: 'card live-department', 'aria-label': d.name },
+      el('h3', { text: d.name }),
+      el('dl', { class: 'facts' },
+        el('div', null, el('dt', { text: t('live.waiting') }), el('dd', { text: String(d.waiting) })),
+        el('div', null, el('dt', { text: t('live.longestWait') }), el('dd', { text: t('live.minutes', { n: d.longest_wait_minutes }) }))),
+      rows.length ? table(t('live.countersOf', { name: d.name }), [t('live.counter'), t('live.status'), t('live.clerk'), t('live.current')], rows)
+        : el('p', { class: 'muted', text: t('live.noCounters') }));
+  }
+
+  async function refreshLive() {
+    const data = await optional('/api/v1/admin/live');
+    if (state.section !== 'live') return;
+    let body;
+    if (!data) body = [el('p', { class: 'muted', text: t('live.unavailable') })];
+    else if (Array.isArray(data.departments)) body = data.departments.map(liveDepartment);
+    else body = [generic(data, t('live.heading'))];
+    $('live-body').replaceChildren(...body);
+    $('live-refreshed').textContent = t('live.refreshed', { time: timeFormat.format(new Date()) });
+  }
+
+  async function loadLiveSection() {
+    const tick = async () => {
+      try { await refreshLive(); } catch (err) { failed(err); }
+      if (state.section === 'live' && state.liveTimer !== null) state.liveTimer = setTimeout(tick, LIVE_MS);
+    };
+    state.liveTimer = 0;
+    await tick();
+  }
+  function stopLive() {
+    if (state.liveTimer) clearTimeout(state.liveTimer);
+    state.liveTimer = null;
+  }
+
+  // ---- Audit --------------------------------------------------------------
+
+  async function loadAuditSection() {
+    const form = $('audit-form');
+    const q = new URLSearchParams({ limit: '200' });
+    const v = formValues(form);
+    if (v.user_id.trim()) q.set('user_id', v.user_id.trim());
+    if (v.object_type) q.set('object_type', v.object_type);
+    clearErrors(form);
+    let entries;
+    try {
+      entries = (await api('GET', '/api/v1/admin/audit?' + q)) || [];
+    } catch (err) {
+      if (err instanceof ApiError) showErrors(form, err); else failed(err);
+      return;
+    }
+    const details = (e) => {
+      if (!e.before && !e.after) return '';
+      const d = el('details', null, el('summary', { text: t('audit.details') }));
+      if (e.before) d.append(el('p', { class: 'small', text: t('audit.before') }), el('pre', { text: e.before }));
+      if (e.after) d.append(el('p', { class: 'small', text: t('audit.after') }), el('pre', { text: e.after }));
+      return d;
+    };
+    const rows = entries.map((e) => [fmtTime(e.at), e.actor + (e.user_id ? ' (#' + e.user_id + ')' : ''), e.action,
+      (MESSAGES.pl['object.' + e.object_type] ? t('object.' + e.object_type) : e.object_type) + ' #' + e.object_id, details(e)]);
+    $('audit-list').replaceChildren(table(t('audit.caption'), [t('audit.at'), t('audit.actor'), t('audit.action'), t('audit.object'), t('audit.details')], rows));
+  }
+
+  const LOADERS = {
+    departments: loadDepartmentsSection, services: loadServicesSection, closures: loadClosuresSection,
+    counters: loadCountersSection, users: loadUsersSection, kiosks: loadKiosksSection,
+    stats: loadStatsSection, live: loadLiveSection, audit: loadAuditSection,
+  };
+
+  // ---- Start --------------------------------------------------------------
+
+  async function start() {
+    document.title = t('page.title');
+    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+    for (const node of document.querySelectorAll('[data-i18n-label]')) node.setAttribute('aria-label', t(node.dataset.i18nLabel));
+    $('signin-form').addEventListener('submit', signIn);
+    $('sign-out').addEventListener('click', signOut);
+    $('department-new').addEventListener('click', () => editDepartment(null));
+    $('counter-new').addEventListener('click', () => editCounter(null));
+    $('closure-form').addEventListener('submit', addClosure);
+    $('user-form').addEventListener('submit', addUser);
+    $('kiosk-form').addEventListener('submit', addKiosk);
+    $('stats-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadStatsSection().catch(failed); });
+    $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadAuditSection().catch(failed); });
+    window.addEventListener('hashchange', () => route(true));
+    try {
+      const me = await api('GET', '/api/v1/auth/me');
+      await enter(me);
+    } catch (err) {
+      if (err.status === 401 || err.status === 403) showSignin('');
+      else { showSignin(''); failed(err); }
+    }
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

@@ -1,0 +1,435 @@
+// The hall display: the newest call large, the last calls, the waiting
+// counts per department, a chime and a spoken announcement for every call.
+// It follows /ws/display (see live.js). URL parameters: ?office=ID,
+// ?departments=1,3 (only those departments), ?lang=pl|en|uk.
+// Every text is in MESSAGES; a language is added by adding a dictionary with
+// the same keys. A value is a string with {placeholders}, or, for counts, an
+// object of plural forms keyed by Intl.PluralRules categories.
+'use strict';
+
+const MESSAGES = {
+  pl: {
+    'page.title': 'Tablica wywoławcza — Okienko',
+    'page.noscript': 'Tablica wymaga JavaScriptu.',
+    'page.offline': 'Brak połączenia — ponawiam…',
+    'now.heading': 'Zapraszamy',
+    'now.number': 'Numer',
+    'now.none': 'Tu pojawi się wywoływany numer.',
+    'recent.heading': 'Ostatnie wezwania',
+    'recent.number': 'Numer',
+    'recent.counter': 'Stanowisko',
+    'waiting.heading': 'Oczekujący',
+    'waiting.count': { one: '{n} osoba czeka', few: '{n} osoby czekają', many: '{n} osób czeka', other: '{n} osoby czeka' },
+    'sound.enable': 'Włącz dźwięk',
+    'sound.help': 'Kliknij albo naciśnij dowolny klawisz, aby włączyć sygnał i zapowiedzi głosowe.',
+    'call.text': 'Numer {number}: {counter}',
+    'speech.call': 'Numer {number}, {counter}',
+    'speech.counter': 'stanowisko {n}',
+    'speech.lang': 'pl-PL',
+  },
+  en: {
+    'page.title': 'Queue display — Okienko',
+    'page.noscript': 'The display needs JavaScript.',
+    'page.offline': 'No connection — retrying…',
+    'now.heading': 'Now serving',
+    'now.number': 'Number',
+    'now.none': 'The number called will appear here.',
+    'recent.heading': 'Last calls',
+    'recent.number': 'Number',
+    'recent.counter': 'Counter',
+    'waiting.heading': 'Waiting',
+    'waiting.count': { one: '{n} person waiting', other: '{n} people waiting' },
+    'sound.enable': 'Turn on sound',
+    'sound.help': 'Click or press any key to turn on the chime and spoken calls.',
+    'call.text': 'Number {number}: {counter}',
+    'speech.call': 'Number {number}, {counter}',
+    'speech.counter': 'counter {n}',
+    'speech.lang': 'en-GB',
+  },
+  uk: {
+    'page.title': 'Табло черги — Okienko',
+    'page.noscript': 'Для табло потрібен JavaScript.',
+    'page.offline': 'Немає з’єднання — повторюю…',
+    'now.heading': 'Запрошуємо',
+    'now.number': 'Номер',
+    'now.none': 'Тут з’явиться номер, який викликають.',
+    'recent.heading': 'Останні виклики',
+    'recent.number': 'Номер',
+    'recent.counter': 'Віконце',
+    'waiting.heading': 'Очікують',
+    'waiting.count': { one: '{n} особа чекає', few: '{n} особи чекають', many: '{n} осіб чекає', other: '{n} особи чекає' },
+    'sound.enable': 'Увімкнути звук',
+    'sound.help': 'Натисніть кнопку або будь-яку клавішу, щоб увімкнути сигнал і голосові оголошення.',
+    'call.text': 'Номер {number}: {counter}',
+    'speech.call': 'Номер {number}, {counter}',
+    'speech.counter': 'віконце {n}',
+    'speech.lang': 'uk-UA',
+  },
+};
+
+const OkienkoDisplay = (function () {
+  const FRESH_MS = 8000; // how long the newest call stays highlighted
+  const RECENT_MAX = 12;
+  const CHIME_MAX_MS = 4000; // a chime that never ends stops blocking after this
+  const SOUND_KEY = 'okienko.display.sound';
+
+  const params = new URLSearchParams(location.search);
+  const lang = MESSAGES[params.get('lang')] ? params.get('lang')
+    : MESSAGES[document.documentElement.lang] ? document.documentElement.lang : 'pl';
+  const dict = MESSAGES[lang];
+  const plural = new Intl.PluralRules(lang);
+  const clockFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+  // t formats a message: {name} placeholders from vars; a plural message
+  // picks its form by vars.n.
+  function t(key, vars) {
+    let m = dict[key];
+    if (m === undefined) m = MESSAGES.pl[key];
+    if (m === undefined) return key;
+    if (typeof m === 'object') m = m[plural.select(vars && typeof vars.n === 'number' ? vars.n : 0)] || m.other;
+    return m.replace(/\{(\w+)\}/g, (all, name) => (vars && vars[name] !== undefined ? String(vars[name]) : all));
+  }
+
+  // ---- What is spoken -------------------------------------------------------
+
+  // spokenNumber reads a ticket number as it is called out: letters one by
+  // one, the digits as one number — "D017" → "D 17", "DR05" → "D R 5".
+  function spokenNumber(number) {
+    const m = /^(\D*)(\d*)(.*)$/.exec(String(number || ''));
+    const letters = [...m[1]].filter((ch) => ch.trim() !== '').join(' ');
+    const digits = m[2] ? String(parseInt(m[2], 10)) : '';
+    return [letters, digits, m[3].trim()].filter(Boolean).join(' ');
+  }
+
+  // spokenCounter says "stanowisko 3" for a counter named with a number at
+  // its end, else the counter's name.
+  function spokenCounter(name) {
+    const m = /(\d+)\s*$/.exec(String(name || ''));
+    return m ? t('speech.counter', { n: parseInt(m[1], 10) }) : String(name || '');
+  }
+
+  // speechText is the announcement of a call in the page's language.
+  function speechText(call) {
+    return t('speech.call', { number: spokenNumber(call.number), counter: spokenCounter(call.counter) });
+  }
+
+  // ---- State ----------------------------------------------------------------
+
+  const only = new Set((params.get('departments') || '').split(',').map((s) => parseInt(s, 10)).filter((n) => n > 0));
+  const wanted = (depID) => only.size === 0 || only.has(depID);
+
+  const state = {
+    departments: [], // [{id, name, prefix, waiting}]
+    calls: [], // newest first, one per ticket
+    snapshots: 0,
+    freshTimer: null,
+    nowKey: '',
+  };
+  const announced = []; // every announcement made, for the record (and tests)
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, props, ...children) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else e.setAttribute(k, v);
+    }
+    for (const c of children) if (c != null) e.append(c);
+    return e;
+  };
+
+  const callKey = (c) => c.ticket_id + '@' + c.at;
+
+  // ---- Drawing --------------------------------------------------------------
+
+  function drawCalls() {
+    const [now, ...rest] = state.calls;
+    $('now').hidden = !now;
+    $('now-empty').hidden = Boolean(now);
+    if (now) {
+      $('now-number').textContent = now.number;
+      $('now-counter').textContent = now.counter;
+      $('now').dataset.ticket = String(now.ticket_id);
+    }
+    $('recent-list').replaceChildren(...rest.map((c) => el('tr', { 'data-ticket': String(c.ticket_id) },
+      el('th', { scope: 'row', class: 'number', text: c.number }),
+      el('td', { class: 'counter', text: c.counter }))));
+  }
+
+  // highlight marks the newest call as fresh for FRESH_MS.
+  function highlight() {
+    const now = $('now');
+    clearTimeout(state.freshTimer);
+    now.classList.remove('fresh');
+    void now.offsetWidth; // restart the animation for a recall
+    now.classList.add('fresh');
+    state.freshTimer = setTimeout(() => now.classList.remove('fresh'), FRESH_MS);
+  }
+
+  function drawWaiting() {
+    $('waiting-list').replaceChildren(...state.departments.map((d) => el('li', { 'data-department': String(d.id) },
+      el('span', { class: 'prefix', 'aria-hidden': 'true', text: d.prefix || '' }),
+      el('span', { class: 'dep-name', text: d.name }),
+      el('span', { class: 'dep-count', 'aria-hidden': 'true', text: String(d.waiting || 0) }),
+      el('span', { class: 'visually-hidden', text: ': ' + t('waiting.count', { n: d.waiting || 0 }) }))));
+  }
+
+  function tick() {
+    $('clock').textContent = clockFormat.format(new Date());
+    setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
+  }
+
+  // ---- Feed -----------------------------------------------------------------
+
+  // reloadForVersion reloads the page once when the server runs another
+  // version than the one the page came from.
+  function reloadForVersion(version) {
+    const mine = document.body.dataset.version || '';
+    if (!version || !mine || version === mine) return false;
+    let tried = '';
+    try { tried = sessionStorage.getItem('okienko.display.reloadedFor') || ''; } catch (e) { /* storage off */ }
+    if (tried === version) return false; // reloaded once already and still old: go on
+    try { sessionStorage.setItem('okienko.display.reloadedFor', version); } catch (e) { /* storage off */ }
+    location.reload();
+    return true;
+  }
+
+  function onSnapshot(msg) {
+    if (reloadForVersion(msg.version)) return;
+    if (msg.office && msg.office.name) $('office').textContent = msg.office.name;
+    state.departments = (msg.departments || []).filter((d) => wanted(d.id));
+    const known = new Set(state.calls.map(callKey));
+    const newestAt = state.calls.length ? Date.parse(state.calls[0].at) : -Infinity;
+    const calls = [];
+    for (const c of msg.calls || []) {
+      if (wanted(c.department_id) && !calls.some((x) => x.ticket_id === c.ticket_id)) calls.push(c);
+    }
+    const first = state.snapshots++ === 0;
+    state.calls = calls.slice(0, RECENT_MAX);
+    drawCalls();
+    drawWaiting();
+    // Calls made while the display was offline are announced when it is back.
+    if (!first) {
+      const missed = state.calls.filter((c) => !known.has(callKey(c)) && Date.parse(c.at) > newestAt).reverse();
+      for (const c of missed) announce(c);
+      if (missed.length) highlight();
+    }
+  }
+
+  function onEvent(msg) {
+    switch (msg.type) {
+      case 'called':
+        if (!wanted(msg.department_id)) return;
+        state.calls = [msg, ...state.calls.filter((c) => c.ticket_id !== msg.ticket_id)].slice(0, RECENT_MAX);
+        drawCalls();
+        highlight();
+        announce(msg);
+        break;
+      case 'waiting':
+        for (const w of msg.departments || []) {
+          const d = state.departments.find((x) => x.id === w.id);
+          if (d) d.waiting = w.waiting;
+        }
+        drawWaiting();
+        break;
+      case 'ticket':
+        // A ticket sent back to the queue (or expired) is no longer called.
+        if (msg.status === 'waiting' || msg.status === 'expired') {
+          const before = state.calls.length;
+          state.calls = state.calls.filter((c) => c.ticket_id !== msg.ticket_id);
+          if (state.calls.length !== before) drawCalls();
+        }
+        break;
+      default:
+    }
+  }
+
+  function onState(online) {
+    $('offline').textContent = online ? '' : t('page.offline');
+    document.body.classList.toggle('is-offline', !online);
+  }
+
+  // ---- Sound ----------------------------------------------------------------
+
+  const sound = {
+    on: false,
+    queue: [],
+    busy: false,
+  };
+
+  function remembered() {
+    try { return localStorage.getItem(SOUND_KEY); } catch (e) { return null; }
+  }
+
+  function remember(v) {
+    try { localStorage.setItem(SOUND_KEY, v); } catch (e) { /* storage off */ }
+  }
+
+  function showOverlay() {
+    const o = $('sound-overlay');
+    if (!o.hidden) return;
+    o.hidden = false;
+    document.addEventListener('keydown', enableSound, true);
+    document.addEventListener('pointerdown', enableSound, true);
+    $('sound-enable').focus();
+  }
+
+  // enableSound runs in the user's gesture, so the browser lets the page
+  // play sound and speak from now on; the choice is remembered.
+  function enableSound(ev) {
+    if (sound.on && $('sound-overlay').hidden) return; // the click after the pointerdown
+    if (ev && ev.type === 'keydown' && ['Tab', 'Shift', 'Alt', 'Control', 'Meta'].includes(ev.key)) return;
+    document.removeEventListener('keydown', enableSound, true);
+    document.removeEventListener('pointerdown', enableSound, true);
+    if (ev) ev.preventDefault();
+    $('sound-overlay').hidden = true;
+    sound.on = true;
+    remember('on');
+    const chime = $('chime');
+    chime.muted = true;
+    const p = chime.play();
+    const unmute = () => {
+      chime.pause();
+      chime.currentTime = 0;
+      chime.muted = false;
+    };
+    if (p && p.then) p.then(unmute, unmute); else unmute();
+    const synth = window.speechSynthesis;
+    if (synth && window.SpeechSynthesisUtterance) {
+      try {
+        const u = new SpeechSynthesisUtterance(' ');
+        u.volume = 0;
+        synth.speak(u);
+      } catch (e) { /* no speech on this browser */ }
+    }
+    pump();
+  }
+
+  // announce queues a call's chime and speech; one announcement never cuts
+  // off another.
+  function announce(call) {
+    const text = speechText(call);
+    $('announcer').textContent = t('call.text', { number: call.number, counter: call.counter });
+    sound.queue.push(text);
+    pump();
+  }
+
+  async function pump() {
+    if (sound.busy) return;
+    sound.busy = true;
+    try {
+      while (sound.queue.length) {
+        const text = sound.queue.shift();
+        announced.push(text);
+        if (!sound.on) continue;
+        await chime();
+        await speak(text);
+      }
+    } finally {
+      sound.busy = false;
+    }
+  }
+
+  // chime plays the chime to its end; a browser that refuses asks for the
+  // sound to be turned on again.
+  function chime() {
+    return new Promise((resolve) => {
+      const a = $('chime');
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        a.removeEventListener('ended', finish);
+        a.removeEventListener('error', finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, CHIME_MAX_MS);
+      a.addEventListener('ended', finish);
+      a.addEventListener('error', finish);
+      try {
+        a.currentTime = 0;
+        const p = a.play();
+        if (p && p.catch) {
+          p.catch((err) => {
+            if (err && err.name === 'NotAllowedError') {
+              sound.on = false;
+              showOverlay();
+            }
+            finish();
+          });
+        }
+      } catch (e) {
+        finish();
+      }
+    });
+  }
+
+  let voice = null;
+  function pickVoice() {
+    const synth = window.speechSynthesis;
+    if (!synth || !synth.getVoices) return null;
+    const want = t('speech.lang').toLowerCase();
+    const base = want.split('-')[0];
+    const voices = synth.getVoices() || [];
+    return voices.find((v) => (v.lang || '').toLowerCase().replace('_', '-') === want)
+      || voices.find((v) => (v.lang || '').toLowerCase().startsWith(base)) || null;
+  }
+
+  // speak says text and resolves when it has been said (or could not be).
+  function speak(text) {
+    const synth = window.speechSynthesis;
+    if (!synth || !window.SpeechSynthesisUtterance) return Promise.resolve();
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      // Some engines never report the end; the queue must go on anyway.
+      const timer = setTimeout(finish, 4000 + 150 * text.length);
+      try {
+        const u = new SpeechSynthesisUtterance(text);
+        u.lang = t('speech.lang');
+        voice = voice || pickVoice();
+        if (voice) u.voice = voice;
+        u.rate = 0.9;
+        u.onend = finish;
+        u.onerror = finish;
+        synth.speak(u);
+      } catch (e) {
+        finish();
+      }
+    });
+  }
+
+  // ---- Start ----------------------------------------------------------------
+
+  function applyMessages() {
+    document.documentElement.lang = lang;
+    for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+    document.title = t('page.title');
+  }
+
+  function start() {
+    applyMessages();
+    tick();
+    drawCalls();
+    $('sound-enable').addEventListener('click', enableSound);
+    if (remembered() === 'on') sound.on = true;
+    else showOverlay();
+    if (window.speechSynthesis && window.speechSynthesis.addEventListener) {
+      window.speechSynthesis.addEventListener('voiceschanged', () => { voice = pickVoice(); });
+    }
+    const q = new URLSearchParams();
+    if (params.get('office')) q.set('office', params.get('office'));
+    const path = '/ws/display' + (q.toString() ? '?' + q : '');
+    window.OkienkoLive.connect({ path, onSnapshot, onEvent, onState });
+  }
+
+  start();
+  return { speechText, spokenNumber, spokenCounter, announced, lang, queued: () => sound.queue.length };
+}());

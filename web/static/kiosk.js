@@ -1,0 +1,950 @@
+// The lobby kiosk: a visitor picks a department and a matter and takes a
+// walk-in ticket, or checks in a booking with its code (typed on the screen's
+// keyboard or read by a scanner that types like a keyboard). The ticket is
+// printed by the server and always shown on screen with its QR code.
+//
+// The kiosk's bearer token comes once as ?token= and is kept in
+// localStorage; the address loses it at once. ?idle= is the number of
+// seconds without a touch before the page returns to the start (default 30),
+// ?lang= the language it returns to (default Polish).
+//
+// Every text is in MESSAGES; a language is added by adding a dictionary with
+// the same keys (the template's data-i18n and data-i18n-label attributes
+// name them too). A value is a string with {placeholders}, or, for counts, an
+// object of plural forms keyed by Intl.PluralRules categories.
+'use strict';
+
+const MESSAGES = {
+  pl: {
+    'page.title': 'Biletomat — Okienko',
+    'page.noscript': 'Biletomat wymaga JavaScriptu.',
+    'page.loading': 'Wczytywanie…',
+
+    'setup.heading': 'Biletomat nie jest skonfigurowany',
+    'setup.rejected': 'Serwer odrzucił token tego biletomatu. Poproś administratora o nowy token.',
+    'setup.help': 'Administrator: utwórz biletomat w panelu administratora (Biletomaty) i otwórz na tym ekranie adres /kiosk?token=… z tokenem biletomatu.',
+    'setup.stored': 'Token zostanie zapamiętany w tej przeglądarce i usunięty z paska adresu.',
+
+    'start.heading': 'Wybierz wydział',
+    'start.empty': 'Żaden wydział nie wydaje teraz biletów.',
+    'start.checkin': 'Mam rezerwację',
+    'start.checkinHelp': 'Potwierdź przybycie kodem rezerwacji',
+    'start.today': 'Dziś: {hours}',
+    'start.closedToday': 'Dziś nieczynny',
+    'start.matters': { one: '{n} sprawa', few: '{n} sprawy', many: '{n} spraw', other: '{n} sprawy' },
+
+    'nav.back': 'Wstecz',
+    'services.lead': 'Wybierz sprawę',
+
+    'take.priority': 'Pierwszeństwo (kobiety w ciąży, osoby z niepełnosprawnością)',
+    'take.submit': 'Pobierz bilet',
+    'take.opensAt': 'Wydział przyjmuje od {time}.',
+    'take.opensOn': 'Wydział nie wydaje teraz biletów. Zapraszamy: {date}, od {time}.',
+    'take.closed': 'Wydział nie wydaje teraz biletów.',
+    'take.gone': 'Tej sprawy nie można już wybrać. Wybierz ją jeszcze raz.',
+
+    'checkin.heading': 'Mam rezerwację',
+    'checkin.help': 'Wpisz kod rezerwacji z e-maila albo zeskanuj jego kod QR.',
+    'checkin.code': 'Kod rezerwacji',
+    'checkin.keyboard': 'Klawiatura ekranowa',
+    'checkin.key': 'Znak {key}',
+    'checkin.clear': 'Wyczyść',
+    'checkin.backspace': 'Usuń ostatni znak',
+    'checkin.submit': 'Potwierdź przybycie',
+    'checkin.incomplete': 'Kod ma 8 znaków, na przykład ABCD-EFGH.',
+    'checkin.invalid': 'To nie jest kod rezerwacji. Kod ma 8 znaków, na przykład ABCD-EFGH.',
+    'checkin.notFound': 'Nie ma rezerwacji o kodzie {code}. Sprawdź kod i spróbuj jeszcze raz.',
+    'checkin.tooEarly': 'Za wcześnie. Przybycie można potwierdzić od {time}.',
+    'checkin.tooEarlyOn': 'Za wcześnie. Przybycie można potwierdzić {date}, od {time}.',
+    'checkin.tooLate': 'Za późno: czas na potwierdzenie przybycia minął o {time}. Pobierz zwykły bilet.',
+    'checkin.cancelled': 'Ta rezerwacja została odwołana.',
+    'checkin.already': 'Przybycie na tę rezerwację zostało już potwierdzone.',
+    'checkin.conflict': 'Nie można teraz potwierdzić przybycia ({detail}).',
+
+    'ticket.heading': 'Twój numer',
+    'ticket.booking': 'Przybycie potwierdzone.',
+    'ticket.ahead': { one: 'Przed Tobą czeka {n} osoba.', few: 'Przed Tobą czekają {n} osoby.', many: 'Przed Tobą czeka {n} osób.', other: 'Przed Tobą czeka {n} osoby.' },
+    'ticket.aheadNone': 'Nikt przed Tobą nie czeka.',
+    'ticket.wait': { one: 'Szacowany czas oczekiwania: około {n} minuta.', few: 'Szacowany czas oczekiwania: około {n} minuty.', many: 'Szacowany czas oczekiwania: około {n} minut.', other: 'Szacowany czas oczekiwania: około {n} minuty.' },
+    'ticket.qr': 'Kod QR biletu {number}',
+    'ticket.qrHelp': 'Zeskanuj telefonem, aby śledzić kolejkę.',
+    'ticket.done': 'Gotowe',
+    'ticket.countdown': 'Powrót do ekranu startowego za {n} s',
+    'ticket.announce': 'Twój numer: {number}. {service}. {ahead} {print}',
+
+    'print.printed': 'Odbierz bilet z drukarki.',
+    'print.queued': 'Bilet jest drukowany. Odbierz go z drukarki.',
+    'print.none': 'Zapamiętaj numer lub zeskanuj kod QR.',
+    'print.paper_out': 'W drukarce skończył się papier — zrób zdjęcie biletu lub zeskanuj kod QR.',
+    'print.cover_open': 'Drukarka ma otwartą pokrywę — zrób zdjęcie biletu lub zeskanuj kod QR.',
+    'print.offline': 'Drukarka nie działa — zrób zdjęcie biletu lub zeskanuj kod QR.',
+    'print.failed': 'Nie udało się wydrukować biletu — zrób zdjęcie biletu lub zeskanuj kod QR.',
+
+    'printer.paper_low': 'Drukarka: kończy się papier',
+    'printer.paper_out': 'Drukarka: brak papieru',
+    'printer.cover_open': 'Drukarka: otwarta pokrywa',
+    'printer.offline': 'Drukarka: nie działa',
+    'printer.unreachable': 'Drukarka: brak połączenia',
+    'printer.other': 'Drukarka: usterka',
+
+    'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie za chwilę.',
+    'error.server': 'Coś poszło nie tak (błąd {status}). Spróbuj ponownie lub poproś o pomoc w punkcie informacyjnym.',
+    'error.tooMany': 'Zbyt wiele prób. Spróbuj ponownie za chwilę.',
+    'error.departments': 'Nie udało się wczytać wydziałów. Ponawiam…',
+  },
+  en: {
+    'page.title': 'Ticket kiosk — Okienko',
+    'page.noscript': 'The kiosk needs JavaScript.',
+    'page.loading': 'Loading…',
+
+    'setup.heading': 'The kiosk is not set up',
+    'setup.rejected': 'The server refused this kiosk\'s token. Ask the administrator for a new token.',
+    'setup.help': 'Administrator: create a kiosk on the administration page (Kiosks) and open /kiosk?token=… with the kiosk\'s token on this screen.',
+    'setup.stored': 'The token is kept in this browser and removed from the address bar.',
+
+    'start.heading': 'Choose a department',
+    'start.empty': 'No department issues tickets now.',
+    'start.checkin': 'I have a booking',
+    'start.checkinHelp': 'Check in with your booking code',
+    'start.today': 'Today: {hours}',
+    'start.closedToday': 'Closed today',
+    'start.matters': { one: '{n} matter', other: '{n} matters' },
+
+    'nav.back': 'Back',
+    'services.lead': 'Choose your matter',
+
+    'take.priority': 'Priority (pregnant women, people with disabilities)',
+    'take.submit': 'Take a ticket',
+    'take.opensAt': 'The department takes visitors from {time}.',
+    'take.opensOn': 'The department is not issuing tickets now. Please come on {date} from {time}.',
+    'take.closed': 'The department is not issuing tickets now.',
+    'take.gone': 'This matter can no longer be chosen. Please choose again.',
+
+    'checkin.heading': 'I have a booking',
+    'checkin.help': 'Type the booking code from your e-mail or scan its QR code.',
+    'checkin.code': 'Booking code',
+    'checkin.keyboard': 'On-screen keyboard',
+    'checkin.key': 'Character {key}',
+    'checkin.clear': 'Clear',
+    'checkin.backspace': 'Delete the last character',
+    'checkin.submit': 'Check in',
+    'checkin.incomplete': 'The code has 8 characters, for example ABCD-EFGH.',
+    'checkin.invalid': 'This is not a booking code. It has 8 characters, for example ABCD-EFGH.',
+    'checkin.notFound': 'There is no booking with the code {code}. Check the code and try again.',
+    'checkin.tooEarly': 'Too early. You can check in from {time}.',
+    'checkin.tooEarlyOn': 'Too early. You can check in on {date} from {time}.',
+    'checkin.tooLate': 'Too late: check-in closed at {time}. Please take an ordinary ticket.',
+    'checkin.cancelled': 'This booking was cancelled.',
+    'checkin.already': 'This booking has already been checked in.',
+    'checkin.conflict': 'Check-in is not possible now ({detail}).',
+
+    'ticket.heading': 'Your number',
+    'ticket.booking': 'You are checked in.',
+    'ticket.ahead': { one: '{n} person is ahead of you.', other: '{n} people are ahead of you.' },
+    'ticket.aheadNone': 'Nobody is ahead of you.',
+    'ticket.wait': { one: 'Estimated wait: about {n} minute.', other: 'Estimated wait: about {n} minutes.' },
+    'ticket.qr': 'QR code of ticket {number}',
+    'ticket.qrHelp': 'Scan with your phone to follow the queue.',
+    'ticket.done': 'Done',
+    'ticket.countdown': 'Back to the start in {n} s',
+    'ticket.announce': 'Your number: {number}. {service}. {ahead} {print}',
+
+    'print.printed': 'Take your ticket from the printer.',
+    'print.queued': 'Your ticket is being printed. Take it from the printer.',
+    'print.none': 'Remember the number or scan the QR code.',
+    'print.paper_out': 'The printer is out of paper — take a photo of the ticket or scan the QR code.',
+    'print.cover_open': 'The printer cover is open — take a photo of the ticket or scan the QR code.',
+    'print.offline': 'The printer is not working — take a photo of the ticket or scan the QR code.',
+    'print.failed': 'The ticket could not be printed — take a photo of the ticket or scan the QR code.',
+
+    'printer.paper_low': 'Printer: paper running low',
+    'printer.paper_out': 'Printer: out of paper',
+    'printer.cover_open': 'Printer: cover open',
+    'printer.offline': 'Printer: not working',
+    'printer.unreachable': 'Printer: not connected',
+    'printer.other': 'Printer: fault',
+
+    'error.network': 'No connection to the server. Please try again in a moment.',
+    'error.server': 'Something went wrong (error {status}). Please try again or ask at the information desk.',
+    'error.tooMany': 'Too many attempts. Please try again in a moment.',
+    'error.departments': 'The departments could not be loaded. Retrying…',
+  },
+  uk: {
+    'page.title': 'Термінал черги — Okienko',
+    'page.noscript': 'Для термінала потрібен JavaScript.',
+    'page.loading': 'Завантаження…',
+
+    'setup.heading': 'Термінал не налаштовано',
+    'setup.rejected': 'Сервер відхилив токен цього термінала. Попросіть адміністратора про новий токен.',
+    'setup.help': 'Адміністратор: створіть термінал у панелі адміністратора (Biletomaty) і відкрийте на цьому екрані адресу /kiosk?token=… з токеном термінала.',
+    'setup.stored': 'Токен буде збережено в цьому браузері та видалено з адресного рядка.',
+
+    'start.heading': 'Оберіть відділ',
+    'start.empty': 'Зараз жоден відділ не видає квитків.',
+    'start.checkin': 'У мене є бронювання',
+    'start.checkinHelp': 'Підтвердьте прибуття кодом бронювання',
+    'start.today': 'Сьогодні: {hours}',
+    'start.closedToday': 'Сьогодні зачинено',
+    'start.matters': { one: '{n} справа', few: '{n} справи', many: '{n} справ', other: '{n} справи' },
+
+    'nav.back': 'Назад',
+    'services.lead': 'Оберіть справу',
+
+    'take.priority': 'Першочергово (вагітні жінки, особи з інвалідністю)',
+    'take.submit': 'Отримати квиток',
+    'take.opensAt': 'Відділ приймає з {time}.',
+    'take.opensOn': 'Відділ зараз не видає квитків. Запрошуємо: {date}, з {time}.',
+    'take.closed': 'Відділ зараз не видає квитків.',
+    'take.gone': 'Цю справу вже не можна обрати. Оберіть ще раз.',
+
+    'checkin.heading': 'У мене є бронювання',
+    'checkin.help': 'Введіть код бронювання з електронного листа або відскануйте його QR-код.',
+    'checkin.code': 'Код бронювання',
+    'checkin.keyboard': 'Екранна клавіатура',
+    'checkin.key': 'Символ {key}',
+    'checkin.clear': 'Очистити',
+    'checkin.backspace': 'Видалити останній символ',
+    'checkin.submit': 'Підтвердити прибуття',
+    'checkin.incomplete': 'Код має 8 символів, наприклад ABCD-EFGH.',
+    'checkin.invalid': 'Це не код бронювання. Код має 8 символів, наприклад ABCD-EFGH.',
+    'checkin.notFound': 'Бронювання з кодом {code} немає. Перевірте код і спробуйте ще раз.',
+    'checkin.tooEarly': 'Зарано. Підтвердити прибуття можна з {time}.',
+    'checkin.tooEarlyOn': 'Зарано. Підтвердити прибуття можна {date} з {time}.',
+    'checkin.tooLate': 'Запізно: час підтвердження прибуття минув о {time}. Отримайте звичайний квиток.',
+    'checkin.cancelled': 'Це бронювання скасовано.',
+    'checkin.already': 'Прибуття за цим бронюванням уже підтверджено.',
+    'checkin.conflict': 'Зараз неможливо підтвердити прибуття ({detail}).',
+
+    'ticket.heading': 'Ваш номер',
+    'ticket.booking': 'Прибуття підтверджено.',
+    'ticket.ahead': { one: 'Перед вами {n} особа.', few: 'Перед вами {n} особи.', many: 'Перед вами {n} осіб.', other: 'Перед вами {n} особи.' },
+    'ticket.aheadNone': 'Перед вами нікого немає.',
+    'ticket.wait': { one: 'Орієнтовний час очікування: близько {n} хвилини.', few: 'Орієнтовний час очікування: близько {n} хвилин.', many: 'Орієнтовний час очікування: близько {n} хвилин.', other: 'Орієнтовний час очікування: близько {n} хвилини.' },
+    'ticket.qr': 'QR-код квитка {number}',
+    'ticket.qrHelp': 'Відскануйте телефоном, щоб стежити за чергою.',
+    'ticket.done': 'Готово',
+    'ticket.countdown': 'Повернення на початок через {n} с',
+    'ticket.announce': 'Ваш номер: {number}. {service}. {ahead} {print}',
+
+    'print.printed': 'Заберіть квиток із принтера.',
+    'print.queued': 'Квиток друкується. Заберіть його з принтера.',
+    'print.none': 'Запам’ятайте номер або відскануйте QR-код.',
+    'print.paper_out': 'У принтері закінчився папір — сфотографуйте квиток або відскануйте QR-код.',
+    'print.cover_open': 'Кришку принтера відкрито — сфотографуйте квиток або відскануйте QR-код.',
+    'print.offline': 'Принтер не працює — сфотографуйте квиток або відскануйте QR-код.',
+    'print.failed': 'Не вдалося надрукувати квиток — сфотографуйте квиток або відскануйте QR-код.',
+
+    'printer.paper_low': 'Принтер: закінчується папір',
+    'printer.paper_out': 'Принтер: немає паперу',
+    'printer.cover_open': 'Принтер: відкрита кришка',
+    'printer.offline': 'Принтер: не працює',
+    'printer.unreachable': 'Принтер: немає зв’язку',
+    'printer.other': 'Принтер: несправність',
+
+    'error.network': 'Немає з’єднання із сервером. Спробуйте ще раз за хвилину.',
+    'error.server': 'Щось пішло не так (помилка {status}). Спробуйте ще раз або зверніться до інформаційного пункту.',
+    'error.tooMany': 'Забагато спроб. Спробуйте ще раз за хвилину.',
+    'error.departments': 'Не вдалося завантажити відділи. Повторюю…',
+  },
+};
+
+const OkienkoKiosk = (function () {
+  const TOKEN_KEY = 'okienko.kiosk.token';
+  const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const CODE_LENGTH = 8;
+  const ME_EVERY_MS = 60000;
+  const DEPARTMENTS_RETRY_MS = 10000;
+  const DAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  // Printer states that say nothing is wrong (or nothing is known).
+  const PRINTER_FINE = ['', 'ok', 'none', 'unknown'];
+
+  const params = new URLSearchParams(location.search);
+  const idleSeconds = (() => {
+    const n = parseInt(params.get('idle'), 10);
+    return n > 0 ? n : 30;
+  })();
+  const homeLang = MESSAGES[params.get('lang')] ? params.get('lang')
+    : MESSAGES[document.documentElement.lang] ? document.documentElement.lang : 'pl';
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, props, ...children) => {
+    const e = document.createElement(tag);
+    if (props) {
+      for (const [k, v] of Object.entries(props)) {
+        if (k === 'class') e.className = v;
+        else if (k === 'text') e.textContent = v;
+        else if (k.startsWith('data-') || k.startsWith('aria-')) e.setAttribute(k, v);
+        else e[k] = v;
+      }
+    }
+    for (const c of children) if (c != null) e.append(c);
+    return e;
+  };
+
+  const state = {
+    lang: homeLang,
+    plural: new Intl.PluralRules(homeLang),
+    token: '',
+    rejected: false,
+    view: 'loading',
+    departments: null,
+    department: null, // the chosen department
+    service: null, // the chosen matter
+    priority: false,
+    ticket: null, // {ticket, print, booking}
+    alert: null, // {key, params} or {text}
+    printerState: '',
+    busy: false,
+    lastActivity: Date.now(),
+    code: '', // the code typed so far: code symbols only, no dash
+    foreign: false, // the input holds text other than a code (a scanned URL)
+  };
+
+  // ---- Texts --------------------------------------------------------------
+
+  // t formats a message: {name} placeholders from params; a plural message
+  // picks its form by params.n.
+  function t(key, p) {
+    let m = MESSAGES[state.lang][key];
+    if (m === undefined) m = MESSAGES.pl[key];
+    if (m === undefined) return key;
+    if (typeof m === 'object') m = m[state.plural.select(p && typeof p.n === 'number' ? p.n : 0)] || m.other;
+    return m.replace(/\{(\w+)\}/g, (all, name) => (p && p[name] !== undefined ? String(p[name]) : all));
+  }
+
+  function applyMessages() {
+    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+    for (const node of document.querySelectorAll('[data-i18n-label]')) node.setAttribute('aria-label', t(node.dataset.i18nLabel));
+    document.title = t('page.title');
+  }
+
+  // setLanguage switches every text of the page, the current screen's too.
+  function setLanguage(lang) {
+    if (!MESSAGES[lang]) return;
+    state.lang = lang;
+    state.plural = new Intl.PluralRules(lang);
+    document.documentElement.lang = lang;
+    for (const b of document.querySelectorAll('button.lang')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+    applyMessages();
+    drawDepartments();
+    drawServices();
+    drawTake();
+    drawKeys();
+    drawTicket();
+    drawPrinter();
+    drawAlert();
+    tick();
+  }
+
+  // wallTime and wallDate read an RFC 3339 time with the office's offset as
+  // the office's wall clock, whatever the browser's zone: "08:00" and the
+  // date in words.
+  function wallTime(rfc3339) {
+    const m = /T(\d\d:\d\d)/.exec(rfc3339 || '');
+    return m ? m[1] : '';
+  }
+
+  function wallDate(rfc3339) {
+    const m = /^(\d{4})-(\d\d)-(\d\d)/.exec(rfc3339 || '');
+    if (!m) return '';
+    const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return new Intl.DateTimeFormat(state.lang, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(d);
+  }
+
+  // isToday tells whether YYYY-MM-DD… is the kiosk's today.
+  function isToday(s) {
+    const now = new Date();
+    const today = now.getFullYear() + '-' + String(now.getMonth() + 1).padStart(2, '0') + '-' + String(now.getDate()).padStart(2, '0');
+    return String(s || '').slice(0, 10) === today;
+  }
+
+  // ---- Messages to the visitor -------------------------------------------
+
+  function showAlert(key, p) {
+    state.alert = key ? { key, params: p } : null;
+    drawAlert();
+  }
+
+  function drawAlert() {
+    const a = $('alert');
+    const text = state.alert ? t(state.alert.key, state.alert.params) : '';
+    a.textContent = text;
+    a.classList.toggle('shown', Boolean(text));
+  }
+
+  function announce(text) {
+    const a = $('announce');
+    a.textContent = '';
+    // A change the screen reader notices even when the text repeats.
+    requestAnimationFrame(() => { a.textContent = text; });
+  }
+
+  // ---- HTTP ---------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super((problem && (problem.detail || problem.title)) || ('HTTP ' + status));
+      this.status = status;
+      this.problem = problem || {};
+    }
+  }
+
+  // api sends a JSON request, with the kiosk's token when kiosk is set, and
+  // answers the decoded body. Failures throw ApiError (status 0: no
+  // connection). A refused token sends the kiosk back to its setup screen.
+  async function api(method, path, body, kiosk) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (kiosk) headers.Authorization = 'Bearer ' + state.token;
+    let resp;
+    try {
+      resp = await fetch(path, {
+        method, headers, cache: 'no-store', credentials: 'omit',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, null);
+    }
+    let data = null;
+    if ((resp.headers.get('Content-Type') || '').includes('json')) data = await resp.json().catch(() => null);
+    if (!resp.ok) {
+      if (resp.status === 401 && kiosk) tokenRefused();
+      throw new ApiError(resp.status, data);
+    }
+    return data;
+  }
+
+  // failed shows an error that no screen explains better.
+  function failed(err) {
+    if (!(err instanceof ApiError)) {
+      console.error(err);
+      showAlert('error.server', { status: '?' });
+      return;
+    }
+    if (err.status === 401) return; // the setup screen says it
+    if (err.status === 0) showAlert('error.network');
+    else if (err.status === 429) showAlert('error.tooMany');
+    else showAlert('error.server', { status: err.status });
+  }
+
+  // ---- The token ----------------------------------------------------------
+
+  // takeToken keeps a ?token= in storage and takes it out of the address.
+  function takeToken() {
+    const fromURL = params.get('token');
+    let stored = '';
+    try {
+      if (fromURL) localStorage.setItem(TOKEN_KEY, fromURL);
+      stored = localStorage.getItem(TOKEN_KEY) || '';
+    } catch (e) { /* storage may be off: the token lives as long as the page */ }
+    if (fromURL) {
+      const url = new URL(location.href);
+      url.searchParams.delete('token');
+      history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    }
+    state.token = fromURL || stored;
+  }
+
+  function tokenRefused() {
+    state.token = '';
+    state.rejected = true;
+    try { localStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing kept */ }
+    showAlert(null);
+    showView('setup');
+  }
+
+  // ---- Screens ------------------------------------------------------------
+
+  const VIEWS = ['setup', 'start', 'services', 'take', 'checkin', 'ticket'];
+
+  // showView shows one screen and puts the focus on its heading (on the code
+  // input when checking in, so a scanner can type at once).
+  function showView(name) {
+    state.view = name;
+    document.body.dataset.view = name;
+    $('loading').hidden = true;
+    for (const v of VIEWS) $('view-' + v).hidden = v !== name;
+    $('setup-rejected').hidden = !state.rejected;
+    if (name === 'checkin') $('code').focus();
+    else $(name === 'setup' ? 'setup-heading' : name + '-heading').focus();
+    tick();
+  }
+
+  // goStart returns to the departments, forgetting the visitor's choices.
+  function goStart() {
+    state.department = null;
+    state.service = null;
+    state.priority = false;
+    state.ticket = null;
+    setCode('', false);
+    showAlert(null);
+    if (!state.token) {
+      showView('setup');
+      return;
+    }
+    showView('start');
+  }
+
+  // ---- Idle ---------------------------------------------------------------
+
+  function touched() { state.lastActivity = Date.now(); }
+
+  // idleLimit is how long a screen stays untouched: a ticket that wasn't
+  // printed stays twice as long, for the visitor to photograph it.
+  function idleLimit() {
+    const tk = state.ticket;
+    const unprinted = state.view === 'ticket' && tk && tk.print && !['printed', 'queued'].includes(tk.print.state);
+    return idleSeconds * 1000 * (unprinted ? 2 : 1);
+  }
+
+  // tick runs every second: back to the start (and the home language) after
+  // the idle time; the countdown on the ticket screen.
+  function tick(force) {
+    const idleMs = Date.now() - state.lastActivity;
+    const limit = idleLimit();
+    const away = state.view !== 'start' || state.lang !== homeLang;
+    if (state.view !== 'setup' && state.view !== 'loading' && away && (force || idleMs >= limit)) {
+      touched();
+      if (state.lang !== homeLang) setLanguage(homeLang);
+      goStart();
+      refreshDepartments();
+      return;
+    }
+    const left = Math.max(0, Math.ceil((limit - idleMs) / 1000));
+    $('countdown').textContent = state.view === 'ticket' ? t('ticket.countdown', { n: left }) : '';
+  }
+
+  // ---- Departments and matters -------------------------------------------
+
+  async function loadDepartments() {
+    const deps = await api('GET', '/api/v1/departments');
+    state.departments = (deps || []).filter((d) => (d.services || []).length > 0);
+    drawDepartments();
+  }
+
+  // refreshDepartments reloads the departments quietly, keeping the old
+  // list when that fails.
+  function refreshDepartments() {
+    loadDepartments().catch(() => {});
+  }
+
+  function hoursToday(d) {
+    const spans = (d.hours && d.hours[DAY_KEYS[new Date().getDay()]]) || [];
+    if (!spans.length) return t('start.closedToday');
+    return t('start.today', { hours: spans.map((s) => s[0] + '–' + s[1]).join(', ') });
+  }
+
+  function drawDepartments() {
+    const list = $('department-list');
+    const deps = state.departments;
+    if (!deps) return;
+    list.replaceChildren();
+    for (const d of deps) {
+      const b = el('button', { type: 'button', class: 'btn btn-choice', 'data-department': String(d.id) },
+        el('span', { class: 'prefix', 'aria-hidden': 'true', text: d.ticket_prefix || '' }),
+        el('span', { class: 'btn-text' },
+          el('span', { class: 'btn-title', text: d.name }),
+          el('span', { class: 'btn-sub', text: hoursToday(d) + ' · ' + t('start.matters', { n: d.services.length }) })));
+      b.addEventListener('click', () => chooseDepartment(d));
+      list.append(el('li', null, b));
+    }
+    $('departments-empty').hidden = deps.length > 0;
+  }
+
+  function chooseDepartment(d) {
+    state.department = d;
+    showAlert(null);
+    drawServices();
+    showView('services');
+  }
+
+  function drawServices() {
+    const d = state.department;
+    if (!d) return;
+    $('services-heading').textContent = d.name;
+    const list = $('service-list');
+    list.replaceChildren();
+    for (const s of d.services || []) {
+      const b = el('button', { type: 'button', class: 'btn btn-choice', 'data-service': String(s.id) },
+        el('span', { class: 'btn-text' }, el('span', { class: 'btn-title', text: s.name })));
+      b.addEventListener('click', () => chooseService(s));
+      list.append(el('li', null, b));
+    }
+  }
+
+  function chooseService(s) {
+    state.service = s;
+    state.priority = false;
+    showAlert(null);
+    drawTake();
+    showView('take');
+  }
+
+  function drawTake() {
+    const s = state.service;
+    if (!s || !state.department) return;
+    $('take-department').textContent = state.department.name;
+    $('take-heading').textContent = s.name;
+    $('priority').setAttribute('aria-checked', String(state.priority));
+  }
+
+  // ---- Taking a ticket ----------------------------------------------------
+
+  async function takeTicket() {
+    if (state.busy || !state.service) return;
+    state.busy = true;
+    const button = $('take');
+    button.setAttribute('aria-busy', 'true');
+    showAlert(null);
+    try {
+      const out = await api('POST', '/api/v1/kiosk/tickets', { service_id: state.service.id, priority: state.priority }, true);
+      showTicket(out, false);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        const opens = err.problem.errors && err.problem.errors.opens_at;
+        if (!opens) showAlert('take.closed');
+        else if (isToday(opens)) showAlert('take.opensAt', { time: wallTime(opens) });
+        else showAlert('take.opensOn', { time: wallTime(opens), date: wallDate(opens) });
+      } else if (err instanceof ApiError && (err.status === 422 || err.status === 404)) {
+        showAlert('take.gone');
+        refreshDepartments();
+      } else {
+        failed(err);
+      }
+    } finally {
+      state.busy = false;
+      button.removeAttribute('aria-busy');
+    }
+  }
+
+  // ---- Checking in --------------------------------------------------------
+
+  // cleanCode keeps the code symbols of s, upper-cased.
+  function cleanCode(s) {
+    return [...String(s || '').toUpperCase()].filter((ch) => ALPHABET.includes(ch)).join('');
+  }
+
+  // formatCode shows symbols as ABCD-EFGH, the dash as soon as 4 are typed.
+  function formatCode(code) {
+    return code.length >= 4 ? code.slice(0, 4) + '-' + code.slice(4) : code;
+  }
+
+  // setCode puts a code (or, foreign, the raw text a scanner typed) into
+  // the input with the caret at its end.
+  function setCode(code, foreign, raw) {
+    state.foreign = foreign;
+    state.code = foreign ? '' : code.slice(0, CODE_LENGTH);
+    const input = $('code');
+    input.value = foreign ? raw : formatCode(state.code);
+    if (document.activeElement === input) input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  // typed takes what was typed into the input, by hand or by a scanner. A
+  // text with other characters than a code's (a scanned address) is left
+  // alone until it is confirmed.
+  function typed(ev) {
+    const raw = $('code').value;
+    const foreign = /[^A-Za-z0-9\s-]|[01IOio]/.test(raw) && raw.length > 0;
+    if (foreign) {
+      setCode('', true, raw);
+      return;
+    }
+    let code = cleanCode(raw);
+    // Deleting the dash deletes the symbol before it.
+    if (ev && ev.inputType === 'deleteContentBackward' && !state.foreign && code.length === state.code.length && code.length > 0) {
+      code = code.slice(0, -1);
+    }
+    setCode(code, false);
+  }
+
+  function pressKey(ch) {
+    if (state.foreign) setCode('', false);
+    if (state.code.length < CODE_LENGTH) setCode(state.code + ch, false);
+  }
+
+  function backspace() {
+    if (state.foreign) setCode('', false);
+    else setCode(state.code.slice(0, -1), false);
+  }
+
+  // enteredCode is the code to check in: 8 symbols typed, or the 8 symbols
+  // (with or without the dash) a scanned text ends with; '' when neither.
+  function enteredCode() {
+    if (!state.foreign) return state.code.length === CODE_LENGTH ? formatCode(state.code) : '';
+    const m = /([A-HJ-NP-Z2-9]{4})-?([A-HJ-NP-Z2-9]{4})\W*$/.exec($('code').value.trim().toUpperCase());
+    return m ? m[1] + '-' + m[2] : '';
+  }
+
+  async function checkIn(ev) {
+    if (ev) ev.preventDefault();
+    if (state.busy) return;
+    const code = enteredCode();
+    if (!code) {
+      showAlert(state.foreign ? 'checkin.invalid' : 'checkin.incomplete');
+      $('code').focus();
+      return;
+    }
+    setCode(cleanCode(code), false);
+    state.busy = true;
+    $('checkin-submit').setAttribute('aria-busy', 'true');
+    showAlert(null);
+    try {
+      const out = await api('POST', '/api/v1/kiosk/checkin', { code }, true);
+      showTicket(out, true);
+    } catch (err) {
+      checkinFailed(err, code);
+      if (state.view === 'checkin') $('code').focus();
+    } finally {
+      state.busy = false;
+      $('checkin-submit').removeAttribute('aria-busy');
+    }
+  }
+
+  // checkinFailed explains a refused check-in in the visitor's language,
+  // from the server's errors.reason (too_early with opens_at, too_late with
+  // closed_at, cancelled, checked_in); older servers only had the English
+  // detail, which is still understood.
+  function checkinFailed(err, code) {
+    if (!(err instanceof ApiError)) {
+      failed(err);
+      return;
+    }
+    const detail = String(err.problem.detail || '');
+    switch (err.status) {
+      case 404:
+        showAlert('checkin.notFound', { code });
+        return;
+      case 422:
+        showAlert('checkin.invalid');
+        return;
+      case 409: {
+        const why = (err.problem.errors && err.problem.errors.reason) || '';
+        const at = err.problem.errors && (err.problem.errors.opens_at || err.problem.errors.closed_at);
+        if (why === 'too_early' && at) {
+          if (!isToday(at)) showAlert('checkin.tooEarlyOn', { time: wallTime(at), date: wallDate(at) });
+          else showAlert('checkin.tooEarly', { time: wallTime(at) });
+          return;
+        }
+        if (why === 'too_late' && at) {
+          showAlert('checkin.tooLate', { time: wallTime(at) });
+          return;
+        }
+        if (why === 'cancelled') {
+          showAlert('checkin.cancelled');
+          return;
+        }
+        if (why === 'checked_in') {
+          showAlert('checkin.already');
+          return;
+        }
+        let m;
+        if ((m = /^too early\b.*?(\d\d:\d\d)(?: on (\d{4}-\d\d-\d\d))?/i.exec(detail))) {
+          if (m[2] && !isToday(m[2])) showAlert('checkin.tooEarlyOn', { time: m[1], date: wallDate(m[2]) });
+          else showAlert('checkin.tooEarly', { time: m[1] });
+        } else if ((m = /^too late\b.*?(\d\d:\d\d)/i.exec(detail))) {
+          showAlert('checkin.tooLate', { time: m[1] });
+        } else if (/cancelled/i.test(detail)) {
+          showAlert('checkin.cancelled');
+        } else if (/already checked in/i.test(detail)) {
+          showAlert('checkin.already');
+        } else if (err.problem.errors && err.problem.errors.opens_at) {
+          const opens = err.problem.errors.opens_at;
+          if (isToday(opens)) showAlert('take.opensAt', { time: wallTime(opens) });
+          else showAlert('take.opensOn', { time: wallTime(opens), date: wallDate(opens) });
+        } else {
+          showAlert('checkin.conflict', { detail });
+        }
+        return;
+      }
+      default:
+        failed(err);
+    }
+  }
+
+  function drawKeys() {
+    for (const b of $('keys').querySelectorAll('button[data-key]')) {
+      b.setAttribute('aria-label', t('checkin.key', { key: b.dataset.key }));
+    }
+  }
+
+  function buildKeyboard() {
+    const keys = $('keys');
+    for (const ch of ALPHABET) {
+      const b = el('button', { type: 'button', class: 'btn key', 'data-key': ch, text: ch });
+      keys.append(b);
+    }
+    drawKeys();
+    // Touching a key doesn't take the focus from the input, so a scanner
+    // can still type; a key pressed from the keyboard keeps its focus.
+    for (const b of document.querySelectorAll('#view-checkin .key')) {
+      b.addEventListener('mousedown', (ev) => ev.preventDefault());
+    }
+    keys.addEventListener('click', (ev) => {
+      const b = ev.target.closest('button[data-key]');
+      if (!b) return;
+      pressKey(b.dataset.key);
+      if (ev.detail > 0) $('code').focus();
+    });
+    $('key-back').addEventListener('click', (ev) => {
+      backspace();
+      if (ev.detail > 0) $('code').focus();
+    });
+    $('key-clear').addEventListener('click', (ev) => {
+      setCode('', false);
+      if (ev.detail > 0) $('code').focus();
+    });
+    $('code').addEventListener('input', typed);
+    $('checkin-form').addEventListener('submit', checkIn);
+  }
+
+  // scannerKeys sends what a scanner types on the check-in screen into the
+  // code input, even when the focus has wandered to a button.
+  function scannerKeys(ev) {
+    if (state.view !== 'checkin' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const input = $('code');
+    if (ev.target === input || ev.key.length !== 1 || !/[\w:/.?=&-]/.test(ev.key)) return;
+    ev.preventDefault();
+    input.focus();
+    input.value += ev.key;
+    typed(null);
+  }
+
+  // ---- The ticket ---------------------------------------------------------
+
+  function showTicket(out, booking) {
+    state.ticket = { ticket: out.ticket, print: out.print || { state: 'none' }, booking };
+    touched();
+    drawTicket();
+    showView('ticket');
+    const tk = out.ticket;
+    announce(t('ticket.announce', { number: tk.number, service: tk.service, ahead: aheadText(tk), print: printText(state.ticket.print) }));
+    if (state.ticket.print.state === 'failed') loadMe();
+  }
+
+  function aheadText(tk) {
+    const n = tk.people_ahead || 0;
+    return n > 0 ? t('ticket.ahead', { n }) : t('ticket.aheadNone');
+  }
+
+  function printText(p) {
+    switch (p.state) {
+      case 'printed': return t('print.printed');
+      case 'queued': return t('print.queued');
+      case 'failed':
+        switch (p.reason) {
+          case 'paper_out': return t('print.paper_out');
+          case 'cover_open': return t('print.cover_open');
+          case 'offline': case 'unreachable': return t('print.offline');
+          default: return t('print.failed');
+        }
+      default: return t('print.none');
+    }
+  }
+
+  function drawTicket() {
+    const st = state.ticket;
+    if (!st) return;
+    const tk = st.ticket;
+    $('ticket-number').textContent = tk.number;
+    $('ticket-service').textContent = tk.service || '';
+    $('ticket-booking').hidden = !st.booking;
+    $('ticket-ahead').textContent = aheadText(tk);
+    const wait = tk.estimated_wait_minutes || 0;
+    $('ticket-wait').hidden = !(wait > 0 && tk.people_ahead > 0);
+    $('ticket-wait').textContent = wait > 0 ? t('ticket.wait', { n: wait }) : '';
+    const msg = $('print-message');
+    msg.textContent = printText(st.print);
+    msg.dataset.state = st.print.state || 'none';
+    const img = $('ticket-qr');
+    const src = '/api/v1/tickets/' + encodeURIComponent(tk.public_id) + '/qr.svg';
+    if (img.getAttribute('src') !== src) img.src = src;
+    img.alt = t('ticket.qr', { number: tk.number });
+  }
+
+  // ---- The kiosk and its printer -----------------------------------------
+
+  // loadMe reads the kiosk and its printer's state; a server without
+  // /api/v1/kiosk/me shows no printer state.
+  async function loadMe() {
+    if (!state.token) return;
+    try {
+      const me = await api('GET', '/api/v1/kiosk/me', undefined, true);
+      state.printerState = (me && me.kiosk && me.kiosk.printer_state) || '';
+      if (me && me.office && me.office.name) $('office').textContent = me.office.name;
+    } catch (err) {
+      if (err.status !== 0) state.printerState = '';
+    }
+    drawPrinter();
+  }
+
+  function drawPrinter() {
+    const p = $('printer');
+    const s = state.printerState;
+    const bad = state.token && !PRINTER_FINE.includes(s);
+    p.hidden = !bad;
+    p.dataset.state = s;
+    p.textContent = bad ? t(MESSAGES.pl['printer.' + s] ? 'printer.' + s : 'printer.other') : '';
+  }
+
+  // ---- Start --------------------------------------------------------------
+
+  async function start() {
+    document.documentElement.lang = state.lang;
+    applyMessages();
+    for (const b of document.querySelectorAll('button.lang')) {
+      b.addEventListener('click', () => {
+        touched();
+        setLanguage(b.dataset.lang);
+      });
+    }
+    for (const b of document.querySelectorAll('[data-back]')) {
+      b.addEventListener('click', () => {
+        showAlert(null);
+        if (b.dataset.back === 'services' && state.department) showView('services');
+        else goStart();
+      });
+    }
+    $('checkin-open').addEventListener('click', () => {
+      showAlert(null);
+      setCode('', false);
+      showView('checkin');
+    });
+    $('priority').addEventListener('click', () => {
+      state.priority = !state.priority;
+      drawTake();
+    });
+    $('take').addEventListener('click', takeTicket);
+    $('done').addEventListener('click', goStart);
+    buildKeyboard();
+    for (const type of ['pointerdown', 'keydown', 'touchstart', 'input', 'wheel']) {
+      document.addEventListener(type, touched, { capture: true, passive: true });
+    }
+    document.addEventListener('keydown', scannerKeys);
+    setInterval(() => tick(false), 1000);
+
+    takeToken();
+    if (!state.token) {
+      showView('setup');
+      return;
+    }
+    loadMe();
+    setInterval(loadMe, ME_EVERY_MS);
+    for (;;) {
+      try {
+        await loadDepartments();
+        break;
+      } catch (err) {
+        if (!state.token) return; // refused: the setup screen is shown
+        showAlert('error.departments');
+        $('loading').hidden = true;
+        await new Promise((resolve) => setTimeout(resolve, DEPARTMENTS_RETRY_MS));
+      }
+    }
+    if (state.token) goStart();
+  }
+
+  start();
+
+  // idle is the idle timeout at once, for tests.
+  return { idle: () => tick(true) };
+}());

@@ -1,0 +1,132 @@
+// The resident's ticket page: the server renders the ticket's status at load
+// time; this script follows it live over /ws/tickets/{public_id} (see
+// live.js), and when the ticket is called plays the chime and vibrates.
+// The texts come from the server in the body's data-messages, in the page's
+// language (the same dictionary the server rendered the page with): strings
+// with {placeholders}; plural forms as keys ending in an Intl.PluralRules
+// category (people.one, people.few, people.many, people.other).
+'use strict';
+
+const OkienkoTicket = (function () {
+  const body = document.body;
+  const publicId = body.dataset.publicId;
+  if (!publicId) return null;
+  const FINAL = ['done', 'no_show', 'expired'];
+
+  const lang = document.documentElement.lang || 'pl';
+  let messages = {};
+  try {
+    messages = JSON.parse(body.dataset.messages || '{}');
+  } catch (e) { /* the server-rendered texts stay */ }
+  const plural = new Intl.PluralRules(lang);
+  const $ = (id) => document.getElementById(id);
+
+  function t(key, vars) {
+    const m = messages[key];
+    if (m === undefined) return '';
+    return m.replace(/\{(\w+)\}/g, (all, name) => (vars && vars[name] !== undefined ? String(vars[name]) : all));
+  }
+
+  // aheadText: "Przed Tobą: 3 osoby, ok. 12 min" for a waiting ticket.
+  function aheadText(tk) {
+    if (tk.status !== 'waiting') return '';
+    const n = tk.people_ahead || 0;
+    if (n === 0) return t('ahead.none');
+    const people = t('people.' + plural.select(n), { n }) || t('people.other', { n });
+    const minutes = tk.estimated_wait_minutes || 0;
+    return t(minutes > 0 ? 'ahead.peopleWait' : 'ahead.people', { people, minutes });
+  }
+
+  const state = {
+    status: body.dataset.status || '',
+    counter: body.dataset.counter || '',
+    soundReady: false,
+    feed: null,
+  };
+
+  function show(id, text) {
+    const e = $(id);
+    e.textContent = text;
+    e.hidden = !text;
+  }
+
+  // render shows a ticket (the public view of GET /api/v1/tickets/{id}).
+  function render(tk) {
+    const counter = tk.counter || '';
+    $('number').textContent = tk.number;
+    $('service').textContent = tk.service;
+    show('status', t('status.' + tk.status, { counter }));
+    show('ahead', aheadText(tk));
+    show('detail', t('detail.' + tk.status));
+    $('status-box').dataset.status = tk.status;
+    body.dataset.status = tk.status;
+    body.dataset.counter = counter;
+    document.title = (tk.status === 'called' ? t('status.called', { counter }) : tk.number) + ' — ' + t('page.title');
+    const called = tk.status === 'called' && (state.status !== 'called' || state.counter !== counter);
+    state.status = tk.status;
+    state.counter = counter;
+    if (called) yourTurn();
+    if (FINAL.includes(tk.status) && state.feed) {
+      state.feed.close(); // nothing more will happen to this ticket
+      state.feed = null;
+      show('offline', '');
+      $('live-note').hidden = true;
+    }
+  }
+
+  // yourTurn tells a resident whose ticket was just called, also by sound
+  // and vibration where the browser allows.
+  function yourTurn() {
+    const a = $('chime');
+    try {
+      a.currentTime = 0;
+      const p = a.play();
+      if (p && p.catch) p.catch(() => { /* not allowed before a tap */ });
+    } catch (e) { /* no audio */ }
+    if (navigator.vibrate) {
+      try { navigator.vibrate([400, 200, 400, 200, 400]); } catch (e) { /* not allowed */ }
+    }
+  }
+
+  // enableSound runs in a tap, so the browser lets the page play the chime
+  // later, when the ticket is called.
+  function enableSound() {
+    const a = $('chime');
+    a.muted = true;
+    const back = () => {
+      a.pause();
+      a.currentTime = 0;
+      a.muted = false;
+    };
+    try {
+      const p = a.play();
+      if (p && p.then) p.then(back, back); else back();
+    } catch (e) { back(); }
+    if (navigator.vibrate) {
+      try { navigator.vibrate(1); } catch (e) { /* not allowed */ }
+    }
+    state.soundReady = true;
+    $('sound').hidden = true;
+    $('sound-on').hidden = false;
+  }
+
+  function start() {
+    $('refresh').hidden = true;
+    if (FINAL.includes(state.status)) {
+      $('live-note').hidden = true;
+      return;
+    }
+    $('live-note').textContent = t('page.live');
+    $('sound').hidden = false;
+    $('sound').addEventListener('click', enableSound);
+    state.feed = window.OkienkoLive.connect({
+      path: '/ws/tickets/' + encodeURIComponent(publicId),
+      onSnapshot: (msg) => { if (msg.ticket) render(msg.ticket); },
+      onEvent: (msg) => { if (msg.type === 'ticket' && msg.ticket) render(msg.ticket); },
+      onState: (online) => show('offline', online ? '' : t('page.offline')),
+    });
+  }
+
+  start();
+  return { aheadText, render, state };
+}());
