@@ -3,6 +3,7 @@ package kiosk_test
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -228,6 +229,49 @@ func TestRetryUnreachable(t *testing.T) {
 		}
 		if n, _ := s.RetryFailed(ctx, 3*time.Minute, 3); n != 0 {
 			t.Fatalf("a done job retried again")
+		}
+	})
+}
+
+// The administrator's test print reaches the kiosk's printer as a job of
+// kind "test" whose Polish text decodes back; with the paper out it fails
+// with that reason and marks the printer.
+func TestTestPrint(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, officeID := setup(t, db)
+		ctx := context.Background()
+		fake := printertest.Start(t)
+		spec := kiosk.DefaultSpec()
+		spec.Name, spec.Printer.URI, spec.Printer.PaperMM = "Biletomat w holu", fake.URI(), 58
+		k, err := s.Create(ctx, officeID, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.TestPrint(ctx, k.ID, "http://okienko.test/")
+		if err != nil || r.State != kiosk.Printed || fake.Printed() != 1 {
+			t.Fatalf("test print: %+v %v, printed %d", r, err, fake.Printed())
+		}
+		j, err := s.Job(ctx, r.JobID)
+		if err != nil || j.Kind != "test" || j.TicketID != nil || j.State != kiosk.JobDone {
+			t.Fatalf("job %+v %v", j, err)
+		}
+		text := escpos.Decode(fake.Jobs()[0], k.Printer.CodeTable)
+		for _, want := range []string{"Wydruk testowy", "Zażółć gęślą jaźń", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ", "Biletomat w holu", fake.URI(), "Profil: 58mm-pc852", "2026-11-23 09:00:00 UTC"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the test page lacks %q:\n%s", want, text)
+			}
+		}
+
+		fake.SetPaperOut(true)
+		r, err = s.TestPrint(ctx, k.ID, "http://okienko.test/")
+		if err != nil || r.State != kiosk.Failed || r.Reason != "paper_out" {
+			t.Fatalf("paper out: %+v %v", r, err)
+		}
+		if got, _ := s.Get(ctx, k.ID); got.PrinterState != "paper_out" {
+			t.Fatalf("printer state %s, want paper_out", got.PrinterState)
+		}
+		if _, err := s.TestPrint(ctx, 99999, "x"); okienko.ErrorCode(err) != okienko.ENOTFOUND {
+			t.Fatalf("unknown kiosk: %v", err)
 		}
 	})
 }

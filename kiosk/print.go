@@ -105,6 +105,27 @@ func Render(k *Kiosk, t escpos.Ticket) ([]byte, error) {
 	return escpos.Render(p, t)
 }
 
+// TestPrint prints the test page on kiosk id's printer, as a print job of
+// kind "test" (see PrintTicket for the answer); qrData is what its QR code
+// says. ENOTFOUND for an unknown kiosk; EINVALID when the printer settings
+// make no profile.
+func (s *Store) TestPrint(ctx context.Context, id int64, qrData string) (Result, error) {
+	k, err := s.Get(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	p, err := escpos.ProfileFor(k.Printer.PaperMM, k.Printer.CodeTable, k.Printer.QR, k.Printer.Cutter)
+	if err != nil {
+		return Result{}, err
+	}
+	page, err := escpos.TestPage(p, qrData, "Biletomat: "+k.Name, "Drukarka: "+k.Printer.URI, "Profil: "+p.Name,
+		"Czas: "+s.clock.Now().UTC().Format("2006-01-02 15:04:05")+" UTC")
+	if err != nil {
+		return Result{}, okienko.Internal(err)
+	}
+	return s.PrintTicket(ctx, id, 0, page)
+}
+
 // PrintTicket stores the print job of a ticket (payload: its ESC/POS bytes)
 // and prints it: directly on a network or local printer (the answer says
 // printed, or failed with the reason: paper_out, cover_open, offline,

@@ -20,6 +20,8 @@ const (
 	ObjectService    = "service"
 	ObjectClosure    = "closure"
 	ObjectCounter    = "counter"
+	ObjectDisplay    = "display"
+	ObjectAttachment = "attachment"
 )
 
 // Store reads and changes the catalog. Every method owns its transaction;

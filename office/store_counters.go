@@ -161,11 +161,17 @@ func (s *Store) DeleteCounter(ctx context.Context, id int64) error {
 // checkServices returns EINVALID on service_ids naming the ids that don't
 // exist.
 func checkServices(tx *gorm.DB, ids []int64) error {
+	return checkExist(tx, &Service{}, "service_ids", "service", "services", ids)
+}
+
+// checkExist returns EINVALID on field naming those of ids that have no row
+// in model's table (one, many: the words for one and several of them).
+func checkExist(tx *gorm.DB, model any, field, one, many string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	var found []int64
-	if err := tx.Model(&Service{}).Where("id IN ?", ids).Pluck("id", &found).Error; err != nil {
+	if err := tx.Model(model).Where("id IN ?", ids).Pluck("id", &found).Error; err != nil {
 		return err
 	}
 	if len(found) == len(ids) {
@@ -182,9 +188,9 @@ func checkServices(tx *gorm.DB, ids []int64) error {
 		}
 	}
 	if len(missing) == 1 {
-		return okienko.Invalid("service_ids", "service "+missing[0]+" does not exist")
+		return okienko.Invalid(field, one+" "+missing[0]+" does not exist")
 	}
-	return okienko.Invalid("service_ids", "services "+strings.Join(missing, ", ")+" do not exist")
+	return okienko.Invalid(field, many+" "+strings.Join(missing, ", ")+" do not exist")
 }
 
 // setCounterServices links counter to each of ids; EINVALID on service_ids

@@ -148,6 +148,8 @@ func (s *Server) adminRoutes(g fiber.Router) {
 		remove:   a.DeleteUser,
 	}.mount(g, "/users")
 	s.adminKiosks(g)
+	s.displayRoutes(g)
+	s.attachmentRoutes(g)
 	s.adminStats(g)
 	g.Get("/audit", s.auditLog)
 	g.Get("/outbox", s.outboxList)

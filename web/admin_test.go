@@ -20,7 +20,7 @@ import (
 func snapshot(t *testing.T, db *gorm.DB) map[string]any {
 	t.Helper()
 	out := map[string]any{}
-	for _, table := range []string{"offices", "departments", "services", "closures", "counters", "counter_services", "users", "audit_log"} {
+	for _, table := range []string{"offices", "departments", "services", "closures", "counters", "counter_services", "users", "displays", "display_departments", "attachments", "audit_log"} {
 		var rows []map[string]any
 		if err := db.Table(table).Order("1").Find(&rows).Error; err != nil {
 			t.Fatalf("read %s: %v", table, err)
@@ -88,7 +88,14 @@ func TestAdminBadInputChangesNothing(t *testing.T) {
 			{"user with short password", "POST", "/api/v1/admin/users", `{"username":"nowy","password":"short","role":"clerk"}`, "", 422, "password", false},
 			{"user with a bad role", "POST", "/api/v1/admin/users", `{"username":"nowy","password":"long-enough-pass","role":"root"}`, "", 422, "role", false},
 			{"SQL in a name", "POST", "/api/v1/admin/users", `{"username":"x'; DROP TABLE users; --","password":"long-enough-pass","role":"clerk"}`, "", 422, "username", false},
+			{"display without name", "POST", "/api/v1/admin/displays", `{"lang":"pl"}`, "", 422, "name", false},
+			{"display name too long", "POST", "/api/v1/admin/displays", `{"name":"` + strings.Repeat("x", 101) + `"}`, "", 422, "name", false},
+			{"display in German", "POST", "/api/v1/admin/displays", `{"name":"Hol","lang":"de"}`, "", 422, "lang", false},
+			{"display of an unknown department", "POST", "/api/v1/admin/displays", `{"name":"Hol","department_ids":[999999]}`, "", 422, "department_ids", false},
+			{"display departments not a list", "POST", "/api/v1/admin/displays", `{"name":"Hol","department_ids":"1,2"}`, "", 400, "department_ids", false},
+			{"display with unknown field", "POST", "/api/v1/admin/displays", `{"name":"Hol","orientation":"portrait"}`, "", 400, "orientation", false},
 			{"body over 64 KiB", "PATCH", svcPath, huge, "", 413, "", true},
+			{"body over 64 KiB on a new display", "POST", "/api/v1/admin/displays", huge, "", 413, "", true},
 			{"not JSON", "PATCH", svcPath, `slot_minutes=20`, "application/x-www-form-urlencoded", 400, "", false},
 			{"unknown id", "PATCH", "/api/v1/admin/services/999999", `{"capacity": 2}`, "", 404, "", false},
 			{"id not a number", "PATCH", "/api/v1/admin/services/abc", `{"capacity": 2}`, "", 404, "", false},

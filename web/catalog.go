@@ -2,6 +2,8 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/okienko/okienko/office"
 )
 
 // publicDepartments: GET /api/v1/departments — departments with their
@@ -15,7 +17,7 @@ func (s *Server) publicDepartments(c *fiber.Ctx) error {
 }
 
 // publicService: GET /api/v1/services/{id} — one service with its
-// instructions.
+// instructions and form templates.
 func (s *Server) publicService(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -25,5 +27,15 @@ func (s *Server) publicService(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(svc)
+	atts, err := s.Offices.Attachments(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(publicServiceView{Service: svc, Attachments: atts})
+}
+
+// publicServiceView is a service with its form templates.
+type publicServiceView struct {
+	*office.Service
+	Attachments []office.Attachment `json:"attachments"`
 }

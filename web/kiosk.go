@@ -122,6 +122,21 @@ func (s *Server) adminKiosks(g fiber.Router) {
 		}
 		return c.JSON(jobs)
 	})
+	g.Post("/kiosks/:id/test-print", func(c *fiber.Ctx) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		site := s.BaseURL
+		if site == "" {
+			site = c.BaseURL()
+		}
+		r, err := k.TestPrint(c.UserContext(), id, site)
+		if err != nil {
+			return err
+		}
+		return c.JSON(r)
+	})
 	g.Post("/print-jobs/:id/reprint", func(c *fiber.Ctx) error {
 		id, err := pathID(c)
 		if err != nil {

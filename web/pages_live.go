@@ -40,15 +40,32 @@ func (s *Server) officeName(c *fiber.Ctx) (string, error) {
 
 // displayPage: GET /display — the hall display. The page is a shell that
 // /static/display.js fills from the /ws/display feed; ?departments=1,3,
-// ?office= and ?lang= are read by the script. The Version it carries lets
-// the page reload itself when a new version is deployed.
+// ?office= and ?lang= are read by the script. ?display=ID shows a display
+// as the administrator set it up (its departments and language, which the
+// page keeps checking). The Version it carries lets the page reload itself
+// when a new version is deployed.
 func (s *Server) displayPage(c *fiber.Ctx) error {
 	name, err := s.officeName(c)
 	if err != nil {
 		return err
 	}
+	d, err := s.displayOf(c.UserContext(), c)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Lang": pageLang(c), "Office": name, "Version": s.Version}
+	if d != nil {
+		ids := make([]string, len(d.DepartmentIDs))
+		for i, id := range d.DepartmentIDs {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		data["Display"] = map[string]any{"ID": d.ID, "Departments": strings.Join(ids, ","), "Lang": d.Lang}
+		if c.Query("lang") == "" {
+			data["Lang"] = d.Lang
+		}
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return render(c, "display.html", map[string]any{"Lang": pageLang(c), "Office": name, "Version": s.Version})
+	return render(c, "display.html", data)
 }
 
 // ticketPageData is what ticket.html shows: the ticket's public view as

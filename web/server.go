@@ -76,7 +76,7 @@ func New(d Deps) *Server {
 	errs := errorHandler(d.Log)
 	cfg := fiber.Config{
 		AppName:               "okienko",
-		BodyLimit:             MaxJSONBody,
+		BodyLimit:             MaxUploadBody,
 		ReadTimeout:           30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
 		ErrorHandler:          errs,
@@ -91,7 +91,7 @@ func New(d Deps) *Server {
 		cfg.EnableIPValidation = true
 	}
 	s.app = fiber.New(cfg)
-	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, newMetrics(d.Registry), errs), securityHeaders, s.withActor)
+	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, newMetrics(d.Registry), errs), limitBody, securityHeaders, s.withActor)
 	s.routes()
 	return s
 }
@@ -150,6 +150,8 @@ func (s *Server) routes() {
 	api.Get("/services/:id", s.publicService)
 	api.Get("/services/:id/days", s.serviceDays)
 	api.Get("/services/:id/slots", s.serviceSlots)
+	api.Get("/attachments/:id/:filename", s.downloadAttachment)
+	api.Get("/displays/:id", s.publicDisplay)
 
 	lookup := s.rateLimit("lookup", d.RateLimits.Lookup)
 	cancel := s.rateLimit("cancel", d.RateLimits.Cancel)

@@ -134,7 +134,11 @@ type matterData struct {
 	Description  []textBlock
 	Instructions []textBlock
 	BookHref     string
+	Forms        []formLink
 }
+
+// formLink is a form template on a matter's page.
+type formLink struct{ Title, URL, Size string }
 
 // matterPage: GET /sprawy/{id} — a matter's description and instructions
 // and the way to book it. 404 page for an unknown matter.
@@ -151,10 +155,18 @@ func (s *Server) matterPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	atts, err := s.Offices.Attachments(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	forms := make([]formLink, len(atts))
+	for i, a := range atts {
+		forms[i] = formLink{Title: a.Title, URL: a.URL, Size: office.FormatSize(a.Size)}
+	}
 	p.Data = matterData{
 		Service: svc, Department: dep,
 		Description: textBlocks(svc.Description), Instructions: textBlocks(svc.Instructions),
-		BookHref: matterPath(id) + "/termin",
+		BookHref: matterPath(id) + "/termin", Forms: forms,
 	}
 	return showSite(c, fiber.StatusOK, "site_matter", p)
 }

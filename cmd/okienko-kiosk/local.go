@@ -54,30 +54,6 @@ func askPrinter(ctx context.Context, uri string, timeout time.Duration) (printer
 	return st, st.State(), nil
 }
 
-// testPage is the ESC/POS test page for profile p: Polish letters, both
-// sizes of text and a QR code of qrData.
-func testPage(p escpos.Profile, printerURI, qrData string, now time.Time) ([]byte, error) {
-	e, err := escpos.NewEncoder(p)
-	if err != nil {
-		return nil, err
-	}
-	e.Init().Align(escpos.AlignCenter).Bold(true).Size(2, 2).Line("Okienko").Size(1, 1).Bold(false).
-		Line("Wydruk testowy / Test page").Feed(1).
-		Line("Zażółć gęślą jaźń").
-		Line("ZAŻÓŁĆ GĘŚLĄ JAŹŃ").Feed(1).
-		Align(escpos.AlignLeft).
-		Line("Profil: " + p.Name).
-		Line("Drukarka: " + printerURI).
-		Line("Czas: " + now.Format("2006-01-02 15:04:05")).
-		Line("okienko-kiosk " + buildVersion()).Feed(1).
-		Align(escpos.AlignCenter)
-	if err := e.QR(qrData, max(3, min(8, p.Dots/96)), 'M'); err != nil {
-		return nil, err
-	}
-	e.Feed(1).Line("Jeśli widać kod QR i polskie litery,").Line("drukarka jest gotowa.").Cut(0)
-	return e.Bytes(), nil
-}
-
 // testPrint prints the test page on the configured printer: nil when it
 // printed, an error with the reason otherwise.
 func testPrint(ctx context.Context, cfg *config, stdout io.Writer) error {
@@ -93,7 +69,8 @@ func testPrint(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if cfg.Server != "" {
 		qr = cfg.Server
 	}
-	page, err := testPage(p, uri, qr, time.Now())
+	page, err := escpos.TestPage(p, qr, "Profil: "+p.Name, "Drukarka: "+uri,
+		"Czas: "+time.Now().Format("2006-01-02 15:04:05"), "okienko-kiosk "+buildVersion())
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,10 @@ func Transliterate(s string, table int) (string, error) {
 	return transliterate(s, t.printable), nil
 }
 
+// ASCII is Transliterate to printable ASCII: "Wniosek o dowód" becomes
+// "Wniosek o dowod", for places that take nothing else.
+func ASCII(s string) string { return transliterate(s, asciiOnly) }
+
 // transliterate is Transliterate for any character set.
 func transliterate(s string, ok charset) string {
 	if !utf8.ValidString(s) {

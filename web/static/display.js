@@ -1,7 +1,9 @@
 // The hall display: the newest call large, the last calls, the waiting
 // counts per department, a chime and a spoken announcement for every call.
 // It follows /ws/display (see live.js). URL parameters: ?office=ID,
-// ?departments=1,3 (only those departments), ?lang=pl|en|uk.
+// ?departments=1,3 (only those departments), ?lang=pl|en|uk, or
+// ?display=ID: a display set up in the admin panel, whose departments and
+// language the server writes on <body> and the page keeps checking.
 // Every text is in MESSAGES; a language is added by adding a dictionary with
 // the same keys. A value is a string with {placeholders}, or, for counts, an
 // object of plural forms keyed by Intl.PluralRules categories.
@@ -70,12 +72,15 @@ const MESSAGES = {
 const OkienkoDisplay = (function () {
   const FRESH_MS = 8000; // how long the newest call stays highlighted
   const RECENT_MAX = 12;
+  const SETUP_CHECK_MS = 60 * 1000; // how often a configured display checks its settings
   const CHIME_MAX_MS = 4000; // a chime that never ends stops blocking after this
   const SOUND_KEY = 'okienko.display.sound';
 
   const params = new URLSearchParams(location.search);
+  const setup = document.body.dataset; // a configured display: display, departments, lang
   const lang = MESSAGES[params.get('lang')] ? params.get('lang')
-    : MESSAGES[document.documentElement.lang] ? document.documentElement.lang : 'pl';
+    : MESSAGES[setup.lang] ? setup.lang
+      : MESSAGES[document.documentElement.lang] ? document.documentElement.lang : 'pl';
   const dict = MESSAGES[lang];
   const plural = new Intl.PluralRules(lang);
   const clockFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -115,7 +120,7 @@ const OkienkoDisplay = (function () {
 
   // ---- State ----------------------------------------------------------------
 
-  const only = new Set((params.get('departments') || '').split(',').map((s) => parseInt(s, 10)).filter((n) => n > 0));
+  const only = new Set((params.get('departments') || setup.departments || '').split(',').map((s) => parseInt(s, 10)).filter((n) => n > 0));
   const wanted = (depID) => only.size === 0 || only.has(depID);
 
   const state = {
@@ -195,8 +200,27 @@ const OkienkoDisplay = (function () {
     return true;
   }
 
+  // checkSetup reloads the page when the administrator has changed this
+  // display's departments or language since the page was loaded; it runs on
+  // every snapshot and every SETUP_CHECK_MS.
+  async function checkSetup() {
+    if (!setup.display) return;
+    let d;
+    try {
+      const resp = await fetch('/api/v1/displays/' + encodeURIComponent(setup.display), { cache: 'no-store' });
+      if (!resp.ok) return; // deleted or the server is away: keep showing what we show
+      d = await resp.json();
+    } catch (e) {
+      return;
+    }
+    const departments = (d.department_ids || []).join(',');
+    const language = params.get('lang') && MESSAGES[params.get('lang')] ? lang : d.lang;
+    if (departments !== (setup.departments || '') || language !== lang) location.reload();
+  }
+
   function onSnapshot(msg) {
     if (reloadForVersion(msg.version)) return;
+    checkSetup();
     if (msg.office && msg.office.name) $('office').textContent = msg.office.name;
     state.departments = (msg.departments || []).filter((d) => wanted(d.id));
     const known = new Set(state.calls.map(callKey));
@@ -428,6 +452,7 @@ const OkienkoDisplay = (function () {
     if (params.get('office')) q.set('office', params.get('office'));
     const path = '/ws/display' + (q.toString() ? '?' + q : '');
     window.OkienkoLive.connect({ path, onSnapshot, onEvent, onState });
+    if (setup.display) setInterval(checkSetup, SETUP_CHECK_MS);
   }
 
   start();

@@ -1,0 +1,38 @@
+-- +goose Up
+-- Displays: a hall TV with its department filter and language; the TV opens
+-- /display?display=ID and follows what the administrator sets here.
+CREATE TABLE displays (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    office_id   INTEGER NOT NULL REFERENCES offices(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    lang        TEXT NOT NULL DEFAULT 'pl' CHECK (lang IN ('pl', 'en', 'uk')),
+    created_at  DATETIME NOT NULL,
+    updated_at  DATETIME NOT NULL
+);
+CREATE UNIQUE INDEX displays_office_name_idx ON displays (office_id, name);
+
+CREATE TABLE display_departments (
+    display_id     INTEGER NOT NULL REFERENCES displays(id) ON DELETE CASCADE,
+    department_id  INTEGER NOT NULL REFERENCES departments(id) ON DELETE CASCADE,
+    PRIMARY KEY (display_id, department_id)
+);
+
+-- Form templates (PDF) a matter offers for download. The bytes live in the
+-- database, so every instance serves them without a shared disk.
+CREATE TABLE attachments (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    service_id    INTEGER NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+    title         TEXT NOT NULL,
+    filename      TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    data          BLOB NOT NULL,
+    created_at    DATETIME NOT NULL
+);
+CREATE INDEX attachments_service_idx ON attachments (service_id, id);
+
+-- +goose Down
+DROP TABLE attachments;
+DROP TABLE display_departments;
+DROP TABLE displays;
