@@ -65,6 +65,10 @@ func TestAccessibility(t *testing.T) {
 		e := newEnv(t, databasetest.SQLite(t))
 		serviceID, _ := e.firstFreeSlot()
 		matter := "/sprawy/" + itoa(serviceID)
+		// The matter has a form to download.
+		if _, err := e.offices.AddAttachment(t.Context(), serviceID, "Wniosek o wydanie dowodu osobistego", "wniosek.pdf", samplePDF("x")); err != nil {
+			t.Fatal(err)
+		}
 		base := e.listen()
 		p := &tab{t: t, ctx: browsertest.New(t, desktop.width, desktop.height)}
 		for _, pg := range []struct {
@@ -75,7 +79,7 @@ func TestAccessibility(t *testing.T) {
 			{"/ in Ukrainian", "/?lang=uk", 200},
 			{"/ searching", "/?q=dow", 200},
 			{"/ searching, nothing found", "/?q=zzzz", 200},
-			{"/sprawy/{id}", matter, 200},
+			{"/sprawy/{id} with a form to download", matter, 200},
 			{"/sprawy/{id}/termin", matter + "/termin", 200},
 			{"/sprawy/{id}/termin/{date} with free times", matter + "/termin/2026-11-24", 200},
 			{"/sprawy/{id}/termin/{date} closed", matter + "/termin/2026-11-29", 200},
@@ -224,7 +228,7 @@ func TestAccessibility(t *testing.T) {
 		p.axeAt("/admin#sprawy", desktop, phone)
 		p.do(chromedp.EmulateViewport(int64(desktop.width), int64(desktop.height)))
 		p.do(chromedp.Click(chromedp.CSS("#services-list button.edit-service")))
-		p.waitFor("the service form", `document.getElementById('service-form') !== null`)
+		p.waitFor("the service form and its forms to download", `document.getElementById('service-form') !== null && document.getElementById('form-upload') !== null`)
 		p.axeAt("/admin#sprawy editing a service", desktop)
 
 		p.do(chromedp.Click(chromedp.CSS(`#nav a[href="#biletomaty"]`)))
@@ -240,11 +244,14 @@ func TestAccessibility(t *testing.T) {
 		p.waitFor("the department form", `document.querySelectorAll('#department-form li.interval').length > 0`)
 		p.axeAt("/admin#wydzialy editing opening hours", desktop)
 
-		for _, sec := range []string{"zamkniecia", "stanowiska", "uzytkownicy", "statystyki", "na-zywo", "dziennik"} {
+		for _, sec := range []string{"zamkniecia", "stanowiska", "uzytkownicy", "tablice", "statystyki", "na-zywo", "dziennik"} {
 			p.do(chromedp.Click(chromedp.CSS(`#nav a[href="#` + sec + `"]`)))
 			p.waitFor(sec, `document.querySelector('#nav a[aria-current="page"]').getAttribute('href') === '#`+sec+`' && document.querySelector('section.view:not([hidden]) table, section.view:not([hidden]) p.muted') !== null`)
 			p.axeAt("/admin#"+sec, desktop)
 		}
+		p.do(chromedp.Click(chromedp.CSS(`#nav a[href="#tablice"]`)), chromedp.Click(chromedp.CSS("#display-new")))
+		p.waitFor("the display form", `document.getElementById('display-form') !== null`)
+		p.axeAt("/admin#tablice setting up a display", desktop, phone)
 	})
 
 	t.Run("display", func(t *testing.T) {

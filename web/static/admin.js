@@ -23,6 +23,7 @@ const MESSAGES = {
     'nav.counters': 'Stanowiska',
     'nav.users': 'Użytkownicy',
     'nav.kiosks': 'Biletomaty',
+    'nav.displays': 'Tablice',
     'nav.stats': 'Statystyki',
     'nav.live': 'Na żywo',
     'nav.audit': 'Dziennik zmian',
@@ -170,6 +171,47 @@ const MESSAGES = {
     'kiosks.preview': 'Podgląd',
     'kiosks.previewJob': 'Podgląd wydruku {id}',
     'kiosks.reprinted': 'Wysłano ponownie: {state}.',
+    'kiosks.testPrint': 'Wydruk testowy',
+    'kiosks.testPrintOn': 'Wydruk testowy: {name}',
+    'kiosks.test.printed': 'Strona testowa wydrukowana na „{name}”.',
+    'kiosks.test.queued': 'Strona testowa czeka na program biletomatu „{name}”.',
+    'kiosks.test.none': 'Biletomat „{name}” nie ma drukarki (none).',
+    'kiosks.test.failed': 'Strona testowa nie wydrukowała się na „{name}”: {reason}.',
+    'printer.ok': 'gotowa',
+    'printer.paper_low': 'kończy się papier',
+    'printer.paper_out': 'brak papieru',
+    'printer.cover_open': 'otwarta pokrywa',
+    'printer.offline': 'niegotowa',
+    'printer.unreachable': 'nieosiągalna',
+    'printer.cutter_error': 'błąd obcinacza',
+
+    'displays.heading': 'Tablice',
+    'displays.lead': 'Każda tablica w holu otwiera swój adres. Zmiany wydziałów i języka tablica przyjmuje sama, w ciągu minuty.',
+    'displays.new': 'Nowa tablica',
+    'displays.caption': 'Tablice w holu',
+    'displays.departments': 'Wydziały',
+    'displays.allDepartments': 'wszystkie wydziały',
+    'displays.departmentsHint': 'Nic nie zaznaczone: tablica pokazuje wszystkie wydziały.',
+    'displays.lang': 'Język',
+    'displays.address': 'Adres tablicy',
+    'displays.preview': 'Podgląd',
+    'displays.previewOf': 'Podgląd tablicy {name} (otwiera się w nowej karcie)',
+    'displays.editHeading': 'Tablica: {name}',
+    'displays.newHeading': 'Nowa tablica',
+    'lang.pl': 'polski', 'lang.en': 'angielski', 'lang.uk': 'ukraiński',
+
+    'forms.heading': 'Formularze do pobrania: {name}',
+    'forms.caption': 'Formularze tej sprawy',
+    'forms.title': 'Tytuł',
+    'forms.file': 'Plik PDF (najwyżej 10 MB)',
+    'forms.size': 'Rozmiar',
+    'forms.open': 'Pobierz',
+    'forms.openNamed': 'Pobierz: {name}',
+    'forms.add': 'Dodaj formularz',
+    'forms.added': 'Dodano formularz.',
+    'forms.notPdf': 'Wybierz plik PDF.',
+    'forms.tooBig': 'Plik jest większy niż 10 MB.',
+    'forms.noFile': 'Wybierz plik PDF.',
     'printer.unknown': 'nieznany',
 
     'stats.heading': 'Statystyki',
@@ -226,6 +268,7 @@ const MESSAGES = {
     'audit.after': 'Po',
     'object.department': 'wydział', 'object.service': 'sprawa', 'object.closure': 'zamknięcie',
     'object.counter': 'stanowisko', 'object.user': 'użytkownik', 'object.kiosk': 'biletomat', 'object.office': 'urząd',
+    'object.display': 'tablica', 'object.attachment': 'formularz',
 
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
@@ -242,7 +285,7 @@ const MESSAGES = {
   const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   const ROUTES = {
     wydzialy: 'departments', sprawy: 'services', zamkniecia: 'closures', stanowiska: 'counters',
-    uzytkownicy: 'users', biletomaty: 'kiosks', statystyki: 'stats', 'na-zywo': 'live', dziennik: 'audit',
+    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', 'na-zywo': 'live', dziennik: 'audit',
   };
   const SECTIONS = Object.values(ROUTES);
 
@@ -295,18 +338,19 @@ const MESSAGES = {
     }
   }
 
-  // api sends a JSON request with the session cookie and CSRF token and
+  // api sends a JSON request (or a FormData upload) with the session cookie and CSRF token and
   // answers the decoded body (null for 204). Failures throw ApiError; a 401
   // while signed in ends the session on the page.
   async function api(method, path, body) {
     const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const upload = body instanceof FormData; // multipart: the browser sets its Content-Type
+    if (body !== undefined && !upload) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
     let resp;
     try {
       resp = await fetch(path, {
         method, headers, credentials: 'same-origin', cache: 'no-store',
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined || upload ? body : JSON.stringify(body),
       });
     } catch (e) {
       throw new ApiError(0, t('error.network'), null, null);
@@ -758,8 +802,53 @@ const MESSAGES = {
         $('services-heading').focus();
       });
     });
-    $('service-editor').replaceChildren(form);
+    const forms = el('section', { class: 'card', id: 'service-forms', 'aria-labelledby': 'service-forms-heading' });
+    $('service-editor').replaceChildren(form, forms);
     heading.focus();
+    loadServiceForms(s, forms).catch(failed);
+  }
+
+  // loadServiceForms shows a service's form templates with a way to add and
+  // delete them.
+  async function loadServiceForms(s, box) {
+    const atts = (await api('GET', '/api/v1/admin/services/' + s.id + '/attachments')) || [];
+    const rows = atts.map((a) => [a.title, a.filename, sizeText(a.size),
+      el('span', { class: 'actions' },
+        el('a', { href: a.url, class: 'btn btn-small', text: t('forms.open'), 'aria-label': t('forms.openNamed', { name: a.title }) }),
+        button(t('common.delete'), () => remove('/api/v1/admin/attachments/' + a.id, a.title, () => loadServiceForms(s, box)), 'btn-danger', t('common.deleteNamed', { name: a.title })))]);
+    const upload = el('form', { id: 'form-upload', noValidate: true, class: 'upload' },
+      el('div', { class: 'row' },
+        field(t('forms.file'), { name: 'file', id: 'form-file', type: 'file' }),
+        field(t('forms.title'), { name: 'title', id: 'form-title' })),
+      el('button', { type: 'submit', class: 'btn', id: 'form-submit', text: t('forms.add') }));
+    const input = upload.querySelector('#form-file');
+    input.accept = 'application/pdf,.pdf';
+    input.closest('.field').dataset.field = 'file';
+    upload.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(upload, async () => {
+        const file = input.files[0];
+        const complaint = !file ? t('forms.noFile') : file.size > MAX_FORM_BYTES ? t('forms.tooBig')
+          : !/\.pdf$/i.test(file.name) && file.type !== 'application/pdf' ? t('forms.notPdf') : '';
+        if (complaint) throw new ApiError(422, complaint, { errors: { file: complaint } }, null);
+        const data = new FormData();
+        data.append('file', file);
+        data.append('title', upload.elements.title.value);
+        await api('POST', '/api/v1/admin/services/' + s.id + '/attachments', data);
+        showNotice(t('forms.added'));
+        await loadServiceForms(s, box);
+        $('form-file').focus();
+      });
+    });
+    box.replaceChildren(el('h3', { id: 'service-forms-heading', text: t('forms.heading', { name: s.name }) }),
+      table(t('forms.caption'), [t('forms.title'), t('forms.file'), t('forms.size'), t('common.actions')], rows), upload);
+  }
+
+  const MAX_FORM_BYTES = 10 * 1024 * 1024;
+  function sizeText(n) {
+    if (n < 1000) return n + ' B';
+    if (n < 1e6) return Math.round(n / 1000) + ' kB';
+    return (n / 1e6).toLocaleString(lang, { maximumFractionDigits: 1 }) + ' MB';
   }
 
   // ---- Closures -----------------------------------------------------------
@@ -929,12 +1018,28 @@ const MESSAGES = {
     $('kiosk-token').hidden = true;
     $('kiosk-token').replaceChildren();
     const kiosks = (await api('GET', '/api/v1/admin/kiosks')) || [];
-    const rows = kiosks.map((k) => [k.name, k.printer_state || t('printer.unknown'), fmtTime(k.last_seen_at),
+    const rows = kiosks.map((k) => [k.name, printerState(k.printer_state), fmtTime(k.last_seen_at),
       el('span', { class: 'actions' },
         button(t('kiosks.settings'), () => editKiosk(k), '', t('kiosks.settings') + ': ' + k.name),
+        button(t('kiosks.testPrint'), () => testPrint(k), 'test-print', t('kiosks.testPrintOn', { name: k.name })),
         button(t('kiosks.jobs'), () => showJobs(k), '', t('kiosks.jobsOf', { name: k.name })),
         button(t('common.delete'), () => remove('/api/v1/admin/kiosks/' + k.id, k.name, loadKiosksSection), 'btn-danger', t('common.deleteNamed', { name: k.name })))]);
     $('kiosks-list').replaceChildren(table(t('kiosks.caption'), [t('kiosks.name'), t('kiosks.printerState'), t('kiosks.lastSeen'), t('common.actions')], rows));
+  }
+
+  const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
+
+  // testPrint prints the test page on a kiosk's printer and says how it went.
+  async function testPrint(k) {
+    try {
+      const r = await api('POST', '/api/v1/admin/kiosks/' + k.id + '/test-print');
+      const key = 'kiosks.test.' + (MESSAGES.pl['kiosks.test.' + r.state] ? r.state : 'failed');
+      const message = t(key, { name: k.name, reason: printerState(r.reason) });
+      if (r.state === 'failed') showAlert(message); else { showAlert(''); showNotice(message); }
+      await loadKiosksSection();
+    } catch (err) {
+      failed(err);
+    }
   }
 
   function addKiosk(ev) {
@@ -1011,6 +1116,52 @@ const MESSAGES = {
     } catch (err) {
       failed(err);
     }
+  }
+
+  // ---- Displays -----------------------------------------------------------
+
+  async function loadDisplaysSection() {
+    await loadDepartments();
+    const displays = (await api('GET', '/api/v1/admin/displays')) || [];
+    const rows = displays.map((d) => [d.name,
+      d.department_ids.length ? d.department_ids.map(departmentName).join(', ') : t('displays.allDepartments'),
+      t('lang.' + d.lang),
+      el('span', { class: 'actions' },
+        el('a', { href: d.path, target: '_blank', rel: 'noopener', class: 'btn btn-small preview', text: t('displays.preview'), 'aria-label': t('displays.previewOf', { name: d.name }) }),
+        el('input', { type: 'text', readOnly: true, class: 'mono url', value: location.origin + d.path, 'aria-label': t('displays.address') + ': ' + d.name, on: { focus: (e) => e.target.select() } })),
+      el('span', { class: 'actions' },
+        button(t('common.edit'), () => editDisplay(d), '', t('common.editNamed', { name: d.name })),
+        button(t('common.delete'), () => remove('/api/v1/admin/displays/' + d.id, d.name, loadDisplaysSection), 'btn-danger', t('common.deleteNamed', { name: d.name })))]);
+    $('displays-list').replaceChildren(table(t('displays.caption'),
+      [t('common.name'), t('displays.departments'), t('displays.lang'), t('displays.address'), t('common.actions')], rows));
+  }
+
+  function editDisplay(d) {
+    const form = el('form', { class: 'card', id: 'display-form', noValidate: true });
+    const heading = el('h3', { tabIndex: -1, text: d ? t('displays.editHeading', { name: d.name }) : t('displays.newHeading') });
+    const chosen = new Set(d ? d.department_ids : []);
+    const box = el('fieldset', { 'data-field': 'department_ids' }, el('legend', { text: t('displays.departments') }),
+      el('p', { class: 'small muted', text: t('displays.departmentsHint') }),
+      ...state.departments.map((dep) => field(dep.name + ' (' + dep.ticket_prefix + ')', { type: 'checkbox', checked: chosen.has(dep.id), name: 'dep-' + dep.id })));
+    form.append(heading, field(t('common.name'), { name: 'name', value: d ? d.name : '' }), box,
+      field(t('displays.lang'), { name: 'lang', options: ['pl', 'en', 'uk'].map((l) => [l, t('lang.' + l)]), value: d ? d.lang : 'pl' }),
+      el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', id: 'display-save', text: t('common.save') }),
+        button(t('common.cancel'), () => { $('display-editor').replaceChildren(); $('display-new').focus(); })));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        const v = formValues(form);
+        const body = { name: v.name, lang: v.lang, department_ids: Object.keys(v).filter((k) => k.startsWith('dep-') && v[k]).map((k) => Number(k.slice(4))) };
+        if (d) await api('PATCH', '/api/v1/admin/displays/' + d.id, body);
+        else await api('POST', '/api/v1/admin/displays', body);
+        $('display-editor').replaceChildren();
+        showNotice(d ? t('common.saved') : t('common.created'));
+        await loadDisplaysSection();
+        $('displays-heading').focus();
+      });
+    });
+    $('display-editor').replaceChildren(form);
+    heading.focus();
   }
 
   // ---- Statistics ---------------------------------------------------------
@@ -1141,7 +1292,7 @@ const MESSAGES = {
 
   const LOADERS = {
     departments: loadDepartmentsSection, services: loadServicesSection, closures: loadClosuresSection,
-    counters: loadCountersSection, users: loadUsersSection, kiosks: loadKiosksSection,
+    counters: loadCountersSection, users: loadUsersSection, kiosks: loadKiosksSection, displays: loadDisplaysSection,
     stats: loadStatsSection, live: loadLiveSection, audit: loadAuditSection,
   };
 
@@ -1155,6 +1306,7 @@ const MESSAGES = {
     $('sign-out').addEventListener('click', signOut);
     $('department-new').addEventListener('click', () => editDepartment(null));
     $('counter-new').addEventListener('click', () => editCounter(null));
+    $('display-new').addEventListener('click', () => editDisplay(null));
     $('closure-form').addEventListener('submit', addClosure);
     $('user-form').addEventListener('submit', addUser);
     $('kiosk-form').addEventListener('submit', addKiosk);

@@ -456,5 +456,5 @@ const OkienkoDisplay = (function () {
   }
 
   start();
-  return { speechText, spokenNumber, spokenCounter, announced, lang, queued: () => sound.queue.length };
+  return { speechText, spokenNumber, spokenCounter, announced, lang, checkSetup, queued: () => sound.queue.length };
 }());

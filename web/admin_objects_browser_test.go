@@ -1,0 +1,171 @@
+package web_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/kiosk/printer/printertest"
+)
+
+// The administrator sets up a hall display for one department in English:
+// its preview shows that department's queue only, in English, and when the
+// administrator adds a department the open display follows.
+func TestBrowserAdminDisplays(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		deps, err := e.offices.Departments(t.Context(), false)
+		if err != nil || len(deps) < 2 {
+			t.Fatalf("departments: %v", err)
+		}
+		first, second := deps[0], deps[1]
+		p := adminSignIn(t, e, "#tablice")
+		p.waitFor("the displays", `!document.getElementById('sec-displays').hidden && document.getElementById('displays-list').textContent !== ''`)
+		p.do(chromedp.Click(chromedp.CSS("#display-new")))
+		p.waitFor("the display form", `document.getElementById('display-form') !== null`)
+		p.do(
+			chromedp.SendKeys(chromedp.CSS(`#display-form [name=name]`), "Hol parter"),
+			chromedp.Click(chromedp.CSS(`#display-form [name=dep-`+itoa(first.ID)+`]`)),
+			chromedp.SetValue(chromedp.CSS(`#display-form [name=lang]`), "en"),
+			chromedp.Click(chromedp.CSS("#display-save")),
+		)
+		p.waitFor("the new display listed", `document.getElementById('notice').textContent === 'Utworzono.' && document.getElementById('displays-list').textContent.includes('Hol parter')`)
+		row := p.text(`[...document.querySelectorAll('#displays-list tr')].find(r => r.textContent.includes('Hol parter')).textContent`)
+		if !strings.Contains(row, first.Name) || strings.Contains(row, second.Name) || !strings.Contains(row, "angielski") {
+			t.Fatalf("the row says %q", row)
+		}
+		href := p.text(`document.querySelector('#displays-list a.preview').getAttribute('href')`)
+		resp, body := e.do("GET", "/api/v1/admin/displays", nil, bearer(e.adminToken())...)
+		var displays []struct {
+			ID            int64   `json:"id"`
+			DepartmentIDs []int64 `json:"department_ids"`
+			Lang          string  `json:"lang"`
+			Path          string  `json:"path"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &displays) != nil || len(displays) != 1 ||
+			len(displays[0].DepartmentIDs) != 1 || displays[0].DepartmentIDs[0] != first.ID || displays[0].Lang != "en" || displays[0].Path != href {
+			t.Fatalf("stored displays %s, preview link %q", body, href)
+		}
+
+		// The preview is what the TV shows.
+		base := p.text(`location.origin`)
+		p.do(chromedp.Navigate(base + href))
+		p.waitFor("the display's queue", `document.querySelectorAll('#waiting-list li').length > 0`)
+		shown := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#waiting-list li')].map(li => li.dataset.department)`))
+		if len(shown) != 1 || shown[0] != itoa(first.ID) || p.text(`document.documentElement.lang`) != "en" {
+			t.Fatalf("the display shows departments %v in %q", shown, p.text(`document.documentElement.lang`))
+		}
+
+		// The administrator adds the second department; the display follows.
+		resp, body = e.do("PATCH", "/api/v1/admin/displays/"+itoa(displays[0].ID),
+			map[string]any{"department_ids": []int64{first.ID, second.ID}}, bearer(e.adminToken())...)
+		if resp.StatusCode != 200 {
+			t.Fatalf("patch: %d %s", resp.StatusCode, body)
+		}
+		p.do(chromedp.Evaluate[chromedp.Void](`window.beforeReload = true; OkienkoDisplay.checkSetup()`))
+		p.waitAcrossReload("both departments", `!window.beforeReload && document.querySelectorAll('#waiting-list li').length === 2`)
+	})
+}
+
+// The administrator adds a PDF form to a matter: it is listed in the
+// panel, residents find it on the matter's page and it downloads as a PDF;
+// a file that is not a PDF is refused next to the file field and stored
+// nowhere.
+func TestBrowserAdminFormTemplate(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		id, name := adminService(t, e)
+		dir := t.TempDir()
+		good, bad := filepath.Join(dir, "wniosek-dowod.pdf"), filepath.Join(dir, "notatka.pdf")
+		if os.WriteFile(good, samplePDF("Wniosek"), 0o600) != nil || os.WriteFile(bad, []byte("to nie jest PDF"), 0o600) != nil {
+			t.Fatal("writing the files")
+		}
+		p := adminSignIn(t, e, "#sprawy")
+		edit := `#services-list button[aria-label=` + jsString("Edytuj: "+name) + `]`
+		p.waitFor("the services", `document.querySelector(`+jsString(edit)+`) !== null`)
+		p.do(chromedp.Click(chromedp.CSS(edit)))
+		p.waitFor("the forms of the matter", `document.getElementById('form-upload') !== null`)
+
+		p.do(chromedp.SetUploadFiles(chromedp.CSS("#form-file"), []string{bad}), chromedp.Click(chromedp.CSS("#form-submit")))
+		p.waitFor("the file refused", `document.querySelector('[data-field=file] .field-error') !== null`)
+		var n int64
+		if db.Table("attachments").Count(&n); n != 0 {
+			t.Fatalf("%d attachments stored after a bad file", n)
+		}
+
+		p.do(
+			chromedp.SetUploadFiles(chromedp.CSS("#form-file"), []string{good}),
+			chromedp.SendKeys(chromedp.CSS("#form-title"), "Wniosek o wydanie dowodu osobistego"),
+			chromedp.Click(chromedp.CSS("#form-submit")),
+		)
+		p.waitFor("the form listed", `document.getElementById('notice').textContent === 'Dodano formularz.' && document.getElementById('service-forms').textContent.includes('wniosek-dowod.pdf')`)
+		if p.text(`document.querySelector('[data-field=file] .field-error')?.textContent || ''`) != "" {
+			t.Errorf("the old error still shows")
+		}
+
+		base := p.text(`location.origin`)
+		p.do(chromedp.Navigate(base + "/sprawy/" + itoa(id)))
+		p.waitFor("the matter page", `document.getElementById('forms') !== null`)
+		link := p.text(`(document.querySelector('.forms a') || {}).textContent || ''`)
+		if link != "Wniosek o wydanie dowodu osobistego" {
+			t.Fatalf("the matter page links %q", link)
+		}
+		got := run(t, p.ctx, chromedp.Evaluate[string](`fetch(document.querySelector('.forms a').href).then(r => r.headers.get('content-type') + ' ' + r.status)`, chromedp.EvalAwaitPromise))
+		if got != "application/pdf 200" {
+			t.Fatalf("the form downloads as %q", got)
+		}
+	})
+}
+
+// The administrator prints the test page on a kiosk's printer and sees it
+// printed; with the paper out the panel says so and shows the printer's
+// state.
+func TestBrowserAdminKioskTestPrint(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		fake := printertest.Start(t)
+		resp, body := e.do("POST", "/api/v1/admin/kiosks", map[string]any{"name": "Biletomat w holu", "printer": map[string]any{"uri": fake.URI()}}, bearer(e.adminToken())...)
+		if resp.StatusCode != 201 {
+			t.Fatalf("kiosk: %d %s", resp.StatusCode, body)
+		}
+		p := adminSignIn(t, e, "#biletomaty")
+		button := `#kiosks-list button[aria-label=` + jsString("Wydruk testowy: Biletomat w holu") + `]`
+		p.waitFor("the kiosks", `document.querySelector(`+jsString(button)+`) !== null`)
+		p.do(chromedp.Click(chromedp.CSS(button)))
+		p.waitFor("printed", `document.getElementById('notice').textContent === 'Strona testowa wydrukowana na „Biletomat w holu”.'`)
+		if fake.Printed() != 1 || !strings.Contains(string(fake.Jobs()[0]), "Biletomat w holu") {
+			t.Fatalf("the printer printed %d pages", fake.Printed())
+		}
+		p.waitFor("the printer ready", `[...document.querySelectorAll('#kiosks-list tr')].some(r => r.textContent.includes('Biletomat w holu') && r.textContent.includes('gotowa'))`)
+
+		fake.SetPaperOut(true)
+		p.do(chromedp.Click(chromedp.CSS(button)))
+		p.waitFor("the paper end told", `document.getElementById('alert').textContent === 'Strona testowa nie wydrukowała się na „Biletomat w holu”: brak papieru.'`)
+		p.waitFor("the printer out of paper", `[...document.querySelectorAll('#kiosks-list tr')].some(r => r.textContent.includes('Biletomat w holu') && r.textContent.includes('brak papieru'))`)
+		if fake.Printed() != 1 {
+			t.Fatalf("printed %d pages with the paper out", fake.Printed())
+		}
+	})
+}
+
+// waitAcrossReload is waitFor on a page that is about to reload itself: a
+// wait the navigation cuts short is started again on the new page.
+func (p *tab) waitAcrossReload(what, expr string) {
+	p.t.Helper()
+	for range 5 {
+		_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](expr))
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "navigated or closed") && !strings.Contains(err.Error(), "context was destroyed") && !strings.Contains(err.Error(), "Cannot find context") {
+			p.t.Fatalf("waiting for %s: %v", what, err)
+		}
+	}
+	p.t.Fatalf("waiting for %s: the page kept navigating", what)
+}
