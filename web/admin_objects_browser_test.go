@@ -134,7 +134,9 @@ func TestBrowserAdminKioskTestPrint(t *testing.T) {
 		if resp.StatusCode != 201 {
 			t.Fatalf("kiosk: %d %s", resp.StatusCode, body)
 		}
-		p := adminSignIn(t, e, "#biletomaty")
+		p := adminSignIn(t, e, "#uzytkownicy")
+		// The printer states refresh every 10 s; here every 0.2 s.
+		p.do(chromedp.Evaluate[chromedp.Void](`window.OKIENKO_LIVE_MS = 200`), chromedp.Click(chromedp.CSS(`#nav a[href="#biletomaty"]`)))
 		button := `#kiosks-list button[aria-label=` + jsString("Wydruk testowy: Biletomat w holu") + `]`
 		p.waitFor("the kiosks", `document.querySelector(`+jsString(button)+`) !== null`)
 		p.do(chromedp.Click(chromedp.CSS(button)))
@@ -150,6 +152,17 @@ func TestBrowserAdminKioskTestPrint(t *testing.T) {
 		p.waitFor("the printer out of paper", `[...document.querySelectorAll('#kiosks-list tr')].some(r => r.textContent.includes('Biletomat w holu') && r.textContent.includes('brak papieru'))`)
 		if fake.Printed() != 1 {
 			t.Fatalf("printed %d pages with the paper out", fake.Printed())
+		}
+
+		// The kiosk's agent (or its next ticket) reports a new state: the
+		// open list shows it without being reloaded, the focus where it was.
+		p.do(chromedp.Focus(chromedp.CSS(button)))
+		if err := db.Table("kiosks").Where("name = ?", "Biletomat w holu").Update("printer_state", "paper_low").Error; err != nil {
+			t.Fatal(err)
+		}
+		p.waitFor("the printer state refreshed", `[...document.querySelectorAll('#kiosks-list tr')].some(r => r.textContent.includes('Biletomat w holu') && r.textContent.includes('kończy się papier'))`)
+		if !run(t, p.ctx, chromedp.Evaluate[bool](`document.activeElement === document.querySelector(`+jsString(button)+`)`)) {
+			t.Errorf("the refresh moved the focus")
 		}
 	})
 }

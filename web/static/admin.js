@@ -325,7 +325,7 @@ const MESSAGES = {
     return e;
   };
 
-  const state = { user: null, csrf: '', section: '', departments: [], services: [], users: [], liveTimer: null };
+  const state = { user: null, csrf: '', section: '', departments: [], services: [], users: [], liveTimer: null, liveGen: 0 };
 
   // ---- HTTP ---------------------------------------------------------------
 
@@ -1018,13 +1018,28 @@ const MESSAGES = {
     $('kiosk-token').hidden = true;
     $('kiosk-token').replaceChildren();
     const kiosks = (await api('GET', '/api/v1/admin/kiosks')) || [];
-    const rows = kiosks.map((k) => [k.name, printerState(k.printer_state), fmtTime(k.last_seen_at),
+    const rows = kiosks.map((k) => [k.name, el('span', { 'data-printer-of': String(k.id), text: printerState(k.printer_state) }),
+      el('span', { 'data-seen-of': String(k.id), text: fmtTime(k.last_seen_at) }),
       el('span', { class: 'actions' },
         button(t('kiosks.settings'), () => editKiosk(k), '', t('kiosks.settings') + ': ' + k.name),
         button(t('kiosks.testPrint'), () => testPrint(k), 'test-print', t('kiosks.testPrintOn', { name: k.name })),
         button(t('kiosks.jobs'), () => showJobs(k), '', t('kiosks.jobsOf', { name: k.name })),
         button(t('common.delete'), () => remove('/api/v1/admin/kiosks/' + k.id, k.name, loadKiosksSection), 'btn-danger', t('common.deleteNamed', { name: k.name })))]);
     $('kiosks-list').replaceChildren(table(t('kiosks.caption'), [t('kiosks.name'), t('kiosks.printerState'), t('kiosks.lastSeen'), t('common.actions')], rows));
+    every('kiosks', refreshPrinters, false);
+  }
+
+  // refreshPrinters brings the printer states and last-seen times of the
+  // listed kiosks up to date, leaving the rest of the list (and the focus)
+  // alone.
+  async function refreshPrinters() {
+    const kiosks = (await api('GET', '/api/v1/admin/kiosks')) || [];
+    for (const k of kiosks) {
+      const st = document.querySelector(`[data-printer-of="${k.id}"]`);
+      const seen = document.querySelector(`[data-seen-of="${k.id}"]`);
+      if (st) st.textContent = printerState(k.printer_state);
+      if (seen) seen.textContent = fmtTime(k.last_seen_at);
+    }
   }
 
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
@@ -1249,17 +1264,29 @@ const MESSAGES = {
     $('live-refreshed').textContent = t('live.refreshed', { time: timeFormat.format(new Date()) });
   }
 
-  async function loadLiveSection() {
+  function loadLiveSection() { return every('live', refreshLive, true); }
+
+  // liveMs is how often live figures refresh; a test may shorten it with
+  // window.OKIENKO_LIVE_MS.
+  const liveMs = () => Number(window.OKIENKO_LIVE_MS) || LIVE_MS;
+
+  // every runs fn every LIVE_MS (and at once when now) while section is
+  // shown; a later every or stopLive ends it.
+  function every(section, fn, now) {
+    stopLive();
+    const gen = state.liveGen;
     const tick = async () => {
-      try { await refreshLive(); } catch (err) { failed(err); }
-      if (state.section === 'live' && state.liveTimer !== null) state.liveTimer = setTimeout(tick, LIVE_MS);
+      try { await fn(); } catch (err) { failed(err); }
+      if (state.section === section && gen === state.liveGen) state.liveTimer = setTimeout(tick, liveMs());
     };
-    state.liveTimer = 0;
-    await tick();
+    if (now) return tick();
+    state.liveTimer = setTimeout(tick, liveMs());
+    return Promise.resolve();
   }
   function stopLive() {
     if (state.liveTimer) clearTimeout(state.liveTimer);
     state.liveTimer = null;
+    state.liveGen++;
   }
 
   // ---- Audit --------------------------------------------------------------
