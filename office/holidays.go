@@ -1,6 +1,9 @@
 package office
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/aa"
 	"github.com/rickar/cal/v2/pl"
@@ -28,4 +31,24 @@ func Holiday(d Date) (name string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// HolidayDay is a public holiday on a date.
+type HolidayDay struct {
+	Date Date   `json:"date"`
+	Name string `json:"name"`
+}
+
+// Holidays lists the Polish public holidays of a year by date.
+func Holidays(year int) []HolidayDay {
+	out := []HolidayDay{}
+	for _, h := range publicHolidays {
+		actual, _ := h.Calc(year)
+		if actual.IsZero() || actual.Year() != year {
+			continue
+		}
+		out = append(out, HolidayDay{Date: DateOf(actual), Name: h.Name})
+	}
+	slices.SortFunc(out, func(a, b HolidayDay) int { return strings.Compare(a.Date.String(), b.Date.String()) })
+	return out
 }

@@ -2,6 +2,7 @@ package office_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -262,4 +263,22 @@ func TestOpeningDays(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The holidays of 2026 are the 14 days free from work, in date order, each
+// also a Holiday.
+func TestHolidaysOfAYear(t *testing.T) {
+	got := office.Holidays(2026)
+	want := []string{"2026-01-01", "2026-01-06", "2026-04-05", "2026-04-06", "2026-05-01", "2026-05-03", "2026-05-24",
+		"2026-06-04", "2026-08-15", "2026-11-01", "2026-11-11", "2026-12-24", "2026-12-25", "2026-12-26"}
+	var dates []string
+	for _, h := range got {
+		dates = append(dates, h.Date.String())
+		if name, ok := office.Holiday(h.Date); !ok || name != h.Name {
+			t.Errorf("%s %q is not a Holiday (%q, %v)", h.Date, h.Name, name, ok)
+		}
+	}
+	if strings.Join(dates, " ") != strings.Join(want, " ") {
+		t.Fatalf("holidays of 2026:\n got %v\nwant %v", dates, want)
+	}
 }

@@ -152,7 +152,22 @@ func (s *Server) adminRoutes(g fiber.Router) {
 	s.attachmentRoutes(g)
 	s.adminStats(g)
 	g.Get("/audit", s.auditLog)
+	g.Get("/holidays", s.holidays)
 	g.Get("/outbox", s.outboxList)
+}
+
+// holidays: GET /api/v1/admin/holidays?year= — the Polish public holidays
+// of a year (default: this year), for the closures calendar.
+func (s *Server) holidays(c *fiber.Ctx) error {
+	year := s.Clock.Now().Year()
+	if v := c.Query("year"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2000 || n > 2200 {
+			return okienko.Invalid("year", "must be a year from 2000 to 2200")
+		}
+		year = n
+	}
+	return c.JSON(office.Holidays(year))
 }
 
 // outboxList: GET /api/v1/admin/outbox?state=&limit= — notification

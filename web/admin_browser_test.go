@@ -157,15 +157,23 @@ func TestBrowserAdminAddsClosure(t *testing.T) {
 		}
 
 		p := adminSignIn(t, e, "#zamkniecia")
-		p.waitFor("the closure form", `!document.getElementById('sec-closures').hidden && document.getElementById('closure-department').options.length > 1`)
+		p.waitFor("the closure form and the calendar", `!document.getElementById('sec-closures').hidden && document.getElementById('closure-department').options.length > 1 && document.querySelector('#closures-calendar button.day') !== null`)
+		// The calendar opens on the office's month, holidays marked.
+		if month := p.text(`document.getElementById('calendar-month').textContent`); month != "listopad 2026" {
+			t.Fatalf("the calendar shows %q, want listopad 2026", month)
+		}
+		if label := p.text(`document.querySelector('button.day[data-date="2026-11-11"]').getAttribute('aria-label')`); !strings.Contains(label, "święto, Narodowe Święto Niepodległości") {
+			t.Errorf("11 November reads %q", label)
+		}
+		// The administrator picks the day on the calendar.
+		p.do(chromedp.SetValue(chromedp.CSS("#closure-department"), ""), chromedp.Click(chromedp.CSS(`button.day[data-date="2026-11-25"]`)))
+		p.waitFor("the day in the form", `document.getElementById('closure-starts').value === '2026-11-25' && document.getElementById('closure-ends').value === '2026-11-25'`)
 		p.do(
-			chromedp.SetValue(chromedp.CSS("#closure-department"), ""),
-			chromedp.SetValue(chromedp.CSS("#closure-starts"), "2026-11-25"),
-			chromedp.SetValue(chromedp.CSS("#closure-ends"), "2026-11-25"),
 			chromedp.SendKeys(chromedp.CSS("#closure-reason"), "Dzien wolny za sobote"),
 			chromedp.Click(chromedp.CSS("#closure-submit")),
 		)
 		p.waitFor("the closure listed", `document.getElementById('notice').textContent.includes('2026-11-25') && [...document.querySelectorAll('#closures-list tbody tr')].some(r => r.textContent.includes('2026-11-25') && r.textContent.includes('Cały urząd'))`)
+		p.waitFor("the day closed on the calendar", `document.querySelector('button.day[data-date="2026-11-25"]').classList.contains('closed-office') && document.querySelector('button.day[data-date="2026-11-25"]').getAttribute('aria-label').includes('zamknięte, Cały urząd (Dzien wolny za sobote)')`)
 
 		// The closure covers the booking; cancelling it asks first, and
 		// declining leaves it.
@@ -192,6 +200,15 @@ func TestBrowserAdminAddsClosure(t *testing.T) {
 		if alert := p.text(`document.getElementById('alert').textContent`); alert != "" {
 			t.Errorf("the page shows the error %q", alert)
 		}
+
+		// Next month: a first day, then a later one, make a range.
+		p.do(chromedp.Click(chromedp.CSS("#calendar-next")))
+		p.waitFor("December", `document.getElementById('calendar-month').textContent === 'grudzień 2026' && document.activeElement.id === 'calendar-next'`)
+		if label := p.text(`document.querySelector('button.day[data-date="2026-12-24"]').getAttribute('aria-label')`); !strings.Contains(label, "święto, Wigilia") {
+			t.Errorf("24 December reads %q", label)
+		}
+		p.do(chromedp.Click(chromedp.CSS(`button.day[data-date="2026-12-21"]`)), chromedp.Click(chromedp.CSS(`button.day[data-date="2026-12-23"]`)))
+		p.waitFor("the range in the form", `document.getElementById('closure-starts').value === '2026-12-21' && document.getElementById('closure-ends').value === '2026-12-23' && document.querySelectorAll('button.day.picked').length === 3`)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/office"
 )
 
 // adminPage: GET /admin — the administrator's panel. Like /clerk it is a
@@ -19,6 +20,8 @@ func (s *Server) adminPage(c *fiber.Ctx) error {
 	case okienko.ErrorCode(err) != okienko.ENOTFOUND:
 		return err
 	}
+	today := office.DateOf(s.Clock.Now().In(off.Location())) // Europe/Warsaw before the office exists
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return render(c, "admin.html", map[string]any{"Lang": "pl", "Office": name, "Version": s.Version})
+	// Today, in the office's zone, starts the closures calendar.
+	return render(c, "admin.html", map[string]any{"Lang": "pl", "Office": name, "Version": s.Version, "Today": today.String()})
 }

@@ -108,6 +108,17 @@ const MESSAGES = {
     'closures.cancelBookings': 'Odwołaj {n} rezerwacji',
     'closures.confirmCancel': 'Odwołać {n} rezerwacji w zamkniętych dniach? Każda osoba dostanie powiadomienie. Tego nie można cofnąć.',
     'closures.cancelled': 'Odwołano {n} rezerwacji.',
+    'calendar.prev': 'Poprzedni miesiąc',
+    'calendar.next': 'Następny miesiąc',
+    'calendar.hint': 'Wybierz dzień, by od niego zacząć zamknięcie, a potem późniejszy dzień, by je do niego wydłużyć.',
+    'calendar.open': '{date}: otwarte',
+    'calendar.weekend': '{date}: weekend',
+    'calendar.holiday': '{date}: święto, {name}',
+    'calendar.closed': '{date}: zamknięte, {what}',
+    'calendar.legendOffice': 'zamknięty cały urząd',
+    'calendar.legendDepartment': 'zamknięty wydział',
+    'calendar.legendHoliday': 'święto',
+    'calendar.picked': 'Zamknięcie: {from} – {to}. Uzupełnij zakres i powód.',
 
     'counters.heading': 'Stanowiska',
     'counters.new': 'Nowe stanowisko',
@@ -853,6 +864,96 @@ const MESSAGES = {
 
   // ---- Closures -----------------------------------------------------------
 
+  // ---- Closures calendar --------------------------------------------------
+
+  const monthFormat = new Intl.DateTimeFormat(lang, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const weekdayFormat = new Intl.DateTimeFormat(lang, { weekday: 'short', timeZone: 'UTC' });
+  const longDateFormat = new Intl.DateTimeFormat(lang, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const isoDate = (y, m, d) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  const utcDate = (s) => new Date(s + 'T00:00:00Z');
+  const holidayCache = new Map(); // year → Map(date → name)
+
+  async function holidaysOf(year) {
+    if (!holidayCache.has(year)) {
+      const list = (await optional('/api/v1/admin/holidays?year=' + year)) || [];
+      holidayCache.set(year, new Map(list.map((h) => [h.date, h.name])));
+    }
+    return holidayCache.get(year);
+  }
+
+  // drawCalendar shows one month of closures and holidays; a day's button
+  // starts a new closure on it or, after a start, stretches it to that day.
+  async function drawCalendar(closures) {
+    if (!state.calMonth) {
+      const today = document.body.dataset.today || new Date().toISOString().slice(0, 10);
+      state.calMonth = { y: Number(today.slice(0, 4)), m: Number(today.slice(5, 7)) };
+    }
+    const { y, m } = state.calMonth;
+    const holidays = await holidaysOf(y);
+    const first = new Date(Date.UTC(y, m - 1, 1));
+    const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    const lead = (first.getUTCDay() + 6) % 7; // Monday first
+    const form = $('closure-form');
+    const from = form.elements.starts_on.value;
+    const to = form.elements.ends_on.value || from;
+    const cells = [];
+    for (let i = 0; i < lead; i++) cells.push(el('td', { class: 'pad' }));
+    for (let d = 1; d <= days; d++) {
+      const ds = isoDate(y, m, d);
+      const dow = (lead + d - 1) % 7;
+      const covering = closures.filter((c) => c.starts_on <= ds && ds <= c.ends_on);
+      const office = covering.some((c) => !c.department_id);
+      const holiday = holidays.get(ds);
+      const date = longDateFormat.format(utcDate(ds));
+      let label = t(dow >= 5 ? 'calendar.weekend' : 'calendar.open', { date });
+      if (holiday) label = t('calendar.holiday', { date, name: holiday });
+      if (covering.length) {
+        const what = covering.map((c) => (c.department_id ? departmentName(c.department_id) : t('closures.office')) + (c.reason ? ' (' + c.reason + ')' : '')).join('; ');
+        label = t('calendar.closed', { date, what });
+      }
+      const cls = ['day', dow >= 5 ? 'weekend' : '', holiday ? 'holiday' : '', office ? 'closed-office' : covering.length ? 'closed-department' : '',
+        from && from <= ds && ds <= to ? 'picked' : ''].filter(Boolean).join(' ');
+      cells.push(el('td', null, el('button', { type: 'button', class: cls, 'data-date': ds, 'aria-label': label, title: label, on: { click: () => pickDay(ds) } },
+        el('span', { class: 'num', text: String(d), 'aria-hidden': 'true' }))));
+    }
+    while (cells.length % 7) cells.push(el('td', { class: 'pad' }));
+    const weeks = [];
+    for (let i = 0; i < cells.length; i += 7) weeks.push(el('tr', null, ...cells.slice(i, i + 7)));
+    const heads = [...Array(7)].map((_, i) => el('th', { scope: 'col', text: weekdayFormat.format(new Date(Date.UTC(2024, 0, 1 + i))) }));
+    const shift = (n) => {
+      const d = new Date(Date.UTC(y, m - 1 + n, 1));
+      state.calMonth = { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1 };
+      drawCalendar(closures).then(() => $(n < 0 ? 'calendar-prev' : 'calendar-next').focus()).catch(failed);
+    };
+    $('closures-calendar').replaceChildren(
+      el('div', { class: 'calendar-head' },
+        button('‹', () => shift(-1), 'calendar-nav', t('calendar.prev')),
+        el('h3', { id: 'calendar-month', text: monthFormat.format(first) }),
+        button('›', () => shift(1), 'calendar-nav', t('calendar.next'))),
+      el('p', { class: 'small muted', text: t('calendar.hint') }),
+      el('table', { class: 'month', 'aria-labelledby': 'calendar-month' }, el('thead', null, el('tr', null, ...heads)), el('tbody', null, ...weeks)),
+      el('ul', { class: 'legend small' },
+        el('li', null, el('span', { class: 'swatch closed-office', 'aria-hidden': 'true' }), t('calendar.legendOffice')),
+        el('li', null, el('span', { class: 'swatch closed-department', 'aria-hidden': 'true' }), t('calendar.legendDepartment')),
+        el('li', null, el('span', { class: 'swatch holiday', 'aria-hidden': 'true' }), t('calendar.legendHoliday'))));
+    const navs = $('closures-calendar').querySelectorAll('.calendar-nav');
+    navs[0].id = 'calendar-prev';
+    navs[1].id = 'calendar-next';
+  }
+
+  // pickDay puts a day into the closure form: the first day of a new
+  // closure, or, after a first day, the last day of it.
+  function pickDay(ds) {
+    const f = $('closure-form').elements;
+    const from = f.starts_on.value;
+    if (from && ds > from && (!f.ends_on.value || f.ends_on.value === from)) f.ends_on.value = ds;
+    else { f.starts_on.value = ds; f.ends_on.value = ds; }
+    showNotice(t('calendar.picked', { from: f.starts_on.value, to: f.ends_on.value }));
+    for (const b of $('closures-calendar').querySelectorAll('button.day')) {
+      b.classList.toggle('picked', f.starts_on.value <= b.dataset.date && b.dataset.date <= f.ends_on.value);
+    }
+  }
+
   async function loadClosuresSection() {
     await loadDepartments();
     const sel = $('closure-department');
@@ -864,6 +965,7 @@ const MESSAGES = {
       c.department_id ? departmentName(c.department_id) : t('closures.office'), c.reason,
       button(t('common.delete'), () => remove('/api/v1/admin/closures/' + c.id, c.starts_on, loadClosuresSection), 'btn-danger', t('common.deleteNamed', { name: c.starts_on }))]);
     $('closures-list').replaceChildren(table(t('closures.caption'), [t('closures.startsOn'), t('closures.scope'), t('closures.reason'), t('common.actions')], rows));
+    await drawCalendar(closures);
   }
 
   function addClosure(ev) {
