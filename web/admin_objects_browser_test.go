@@ -182,3 +182,56 @@ func (p *tab) waitAcrossReload(what, expr string) {
 	}
 	p.t.Fatalf("waiting for %s: the page kept navigating", what)
 }
+
+// Two administrators change things; the audit log filtered by one of them
+// shows only that one's changes, and a change's object opens that object's
+// whole history, by whoever made it.
+func TestBrowserAdminAuditFilters(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		admin := bearer(e.adminToken())
+		resp, body := e.do("POST", "/api/v1/admin/users", map[string]any{"username": "kierownik", "password": "kierownik-haslo-1", "role": "admin", "display_name": "Anna Kierownik"}, admin...)
+		if resp.StatusCode != 201 {
+			t.Fatalf("user: %d %s", resp.StatusCode, body)
+		}
+		svcID, _ := adminService(t, e)
+		second := bearer(e.login("kierownik", "kierownik-haslo-1"))
+		for _, c := range []struct {
+			by   []string
+			path string
+			body map[string]any
+		}{
+			{admin, "/api/v1/admin/services/" + itoa(svcID), map[string]any{"capacity": 2}},
+			{second, "/api/v1/admin/services/" + itoa(svcID), map[string]any{"capacity": 3}},
+			{second, "/api/v1/admin/displays", map[string]any{"name": "Hol"}},
+		} {
+			method := "PATCH"
+			if strings.HasSuffix(c.path, "displays") {
+				method = "POST"
+			}
+			if resp, body := e.do(method, c.path, c.body, c.by...); resp.StatusCode >= 300 {
+				t.Fatalf("%s %s: %d %s", method, c.path, resp.StatusCode, body)
+			}
+		}
+
+		p := adminSignIn(t, e, "#dziennik")
+		p.waitFor("the audit log", `document.querySelectorAll('#audit-list tbody tr').length > 0 && document.getElementById('audit-user').options.length > 2`)
+		p.do(chromedp.SetValue(chromedp.CSS("#audit-user"), p.text(`[...document.getElementById('audit-user').options].find(o => o.text === 'Anna Kierownik (kierownik)').value`)),
+			chromedp.Click(chromedp.CSS(`#audit-form button[type=submit]`)))
+		p.waitFor("her changes", `[...document.querySelectorAll('#audit-list tbody tr')].length === 2`)
+		actors := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[1].textContent)`))
+		for _, a := range actors {
+			if !strings.HasPrefix(a, "kierownik") {
+				t.Fatalf("filtered by kierownik, the log shows changes by %v", actors)
+			}
+		}
+
+		// The service's history: its creation by the demo seed and both
+		// administrators' changes.
+		p.do(chromedp.Click(chromedp.CSS(`#audit-list tbody button.link[aria-label="Historia: sprawa #` + itoa(svcID) + `"]`)))
+		p.waitFor("the service's history", `document.getElementById('audit-object').value === '`+itoa(svcID)+`' && document.getElementById('audit-user').value === '' && [...document.querySelectorAll('#audit-list tbody tr')].every(r => r.cells[3].textContent === 'sprawa #`+itoa(svcID)+`') && [...document.querySelectorAll('#audit-list tbody tr')].some(r => r.cells[1].textContent.startsWith('admin'))`)
+		if acts := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[2].textContent)`)); strings.Join(acts, " ") != "update update create" {
+			t.Fatalf("the service's history is %v, want update update create", acts)
+		}
+	})
+}

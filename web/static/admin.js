@@ -265,7 +265,10 @@ const MESSAGES = {
     'live.status.paused': 'przerwa',
 
     'audit.heading': 'Dziennik zmian',
-    'audit.userId': 'Identyfikator użytkownika',
+    'audit.user': 'Kto zmieniał',
+    'audit.anyUser': 'każdy',
+    'audit.objectId': 'Numer obiektu',
+    'audit.history': 'Historia: {what}',
     'audit.objectType': 'Rodzaj obiektu',
     'audit.anyType': 'dowolny',
     'audit.submit': 'Filtruj',
@@ -1396,9 +1399,11 @@ const MESSAGES = {
   async function loadAuditSection() {
     const form = $('audit-form');
     const q = new URLSearchParams({ limit: '200' });
+    await fillAuditUsers();
     const v = formValues(form);
-    if (v.user_id.trim()) q.set('user_id', v.user_id.trim());
+    if (v.user_id) q.set('user_id', v.user_id);
     if (v.object_type) q.set('object_type', v.object_type);
+    if (v.object_id.trim()) q.set('object_id', v.object_id.trim());
     clearErrors(form);
     let entries;
     try {
@@ -1414,9 +1419,28 @@ const MESSAGES = {
       if (e.after) d.append(el('p', { class: 'small', text: t('audit.after') }), el('pre', { text: e.after }));
       return d;
     };
-    const rows = entries.map((e) => [fmtTime(e.at), e.actor + (e.user_id ? ' (#' + e.user_id + ')' : ''), e.action,
-      (MESSAGES.pl['object.' + e.object_type] ? t('object.' + e.object_type) : e.object_type) + ' #' + e.object_id, details(e)]);
+    // An object's cell shows the whole history of that object.
+    const object = (e) => {
+      const what = (MESSAGES.pl['object.' + e.object_type] ? t('object.' + e.object_type) : e.object_type) + ' #' + e.object_id;
+      return button(what, () => {
+        form.elements.object_type.value = e.object_type;
+        form.elements.object_id.value = String(e.object_id);
+        form.elements.user_id.value = '';
+        loadAuditSection().then(() => form.elements.object_id.focus()).catch(failed);
+      }, 'link', t('audit.history', { what }));
+    };
+    const rows = entries.map((e) => [fmtTime(e.at), e.actor + (e.user_id ? ' (#' + e.user_id + ')' : ''), e.action, object(e), details(e)]);
     $('audit-list').replaceChildren(table(t('audit.caption'), [t('audit.at'), t('audit.actor'), t('audit.action'), t('audit.object'), t('audit.details')], rows));
+  }
+
+  // fillAuditUsers lists the users in the audit filter, keeping the choice.
+  async function fillAuditUsers() {
+    const sel = $('audit-user');
+    const keep = sel.value;
+    const users = (await api('GET', '/api/v1/admin/users')) || [];
+    sel.replaceChildren(el('option', { value: '', text: t('audit.anyUser') }),
+      ...users.map((u) => el('option', { value: String(u.id), text: u.display_name ? u.display_name + ' (' + u.username + ')' : u.username })));
+    sel.value = keep;
   }
 
   const LOADERS = {
