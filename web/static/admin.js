@@ -1080,6 +1080,8 @@ const MESSAGES = {
       await api('PATCH', '/api/v1/admin/users/' + u.id, { disabled });
       showNotice(t('common.saved'));
       await loadUsersSection();
+      // The list was drawn anew: back to the same user's switch.
+      focusLabelled((disabled ? t('users.enable') : t('users.disable')) + ': ' + u.username);
     } catch (err) {
       failed(err);
     }
@@ -1090,19 +1092,26 @@ const MESSAGES = {
     const heading = el('h3', { text: t('users.resetFor', { name: u.username }) });
     const f = field(t('users.password'), { name: 'password', type: 'password', autocomplete: 'new-password' });
     form.append(heading, f, el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('users.setPassword') }),
-      button(t('common.cancel'), () => form.remove())));
+      button(t('common.cancel'), () => { form.remove(); focusLabelled(t('users.resetFor', { name: u.username })); })));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       submitting(form, async () => {
         await api('PATCH', '/api/v1/admin/users/' + u.id, { password: form.querySelector('[name=password]').value });
         form.remove();
         showNotice(t('users.passwordSet', { name: u.username }));
+        focusLabelled(t('users.resetFor', { name: u.username }));
       });
     });
     const old = $('password-form');
     if (old) old.remove();
     $('users-list').after(form);
     f.querySelector('input').focus();
+  }
+
+  // focusLabelled moves the focus to the button named label, if there is one.
+  function focusLabelled(label) {
+    const b = [...document.querySelectorAll('button[aria-label]')].find((x) => x.getAttribute('aria-label') === label);
+    if (b) b.focus();
   }
 
   function addUser(ev) {
