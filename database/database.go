@@ -104,9 +104,13 @@ func Dialect(db *gorm.DB) string {
 	return SQLite
 }
 
-// Migrate applies every pending migration of db's dialect. On PostgreSQL it
-// holds a session advisory lock, so instances starting together migrate once.
-func Migrate(ctx context.Context, db *gorm.DB) error {
+// Migrate applies every pending migration of db's dialect, logging each to
+// slog's default logger. On PostgreSQL it holds a session advisory lock, so
+// instances starting together migrate once.
+func Migrate(ctx context.Context, db *gorm.DB) error { return MigrateLogged(ctx, db, slog.Default()) }
+
+// MigrateLogged is Migrate logging to log.
+func MigrateLogged(ctx context.Context, db *gorm.DB, log *slog.Logger) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
@@ -117,7 +121,7 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 	}
 	results, err := p.Up(ctx)
 	for _, r := range results {
-		slog.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
+		log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
 	}
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +18,9 @@ import (
 
 	"github.com/okienko/okienko/database"
 )
+
+// quiet drops the migration log: every test migrates a fresh database.
+var quiet = slog.New(slog.DiscardHandler)
 
 // Each runs fn as a subtest on every available database: "sqlite" always,
 // "postgres" when TEST_DATABASE_URL is set.
@@ -35,7 +39,7 @@ func SQLite(t testing.TB) *gorm.DB {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { _ = database.Close(db) })
-	if err := database.Migrate(context.Background(), db); err != nil {
+	if err := database.MigrateLogged(context.Background(), db, quiet); err != nil {
 		t.Fatalf("migrate sqlite: %v", err)
 	}
 	return db
@@ -86,7 +90,7 @@ func Postgres(t testing.TB) *gorm.DB {
 		t.Fatalf("open postgres: %v", err)
 	}
 	t.Cleanup(func() { _ = database.Close(db) })
-	if err := database.Migrate(context.Background(), db); err != nil {
+	if err := database.MigrateLogged(context.Background(), db, quiet); err != nil {
 		t.Fatalf("migrate postgres: %v", err)
 	}
 	return db
