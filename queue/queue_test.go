@@ -520,3 +520,41 @@ func TestTurnNear(t *testing.T) {
 		}
 	})
 }
+
+// A phone number left for an SMS serves its visit's day: the next day it
+// is erased from the ticket, and today's tickets keep theirs.
+func TestForgetPhones(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		h := newHall(t, db)
+		ctx := context.Background()
+		yesterday, err := h.q.IssueWalkInWithPhone(ctx, h.a.ID, false, "+48600100200")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Advance(24 * time.Hour)
+		today, err := h.q.IssueWalkInWithPhone(ctx, h.a.ID, false, "+48600100300")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := h.q.ForgetPhones(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("ForgetPhones = %d, %v; want 1", n, err)
+		}
+		phone := func(id int64) *string {
+			var p *string
+			if err := db.Table("tickets").Select("phone").Where("id = ?", id).Scan(&p).Error; err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		if p := phone(yesterday.ID); p != nil {
+			t.Errorf("yesterday's ticket keeps %q", *p)
+		}
+		if p := phone(today.ID); p == nil || *p != "+48600100300" {
+			t.Errorf("today's ticket lost its phone: %v", p)
+		}
+		if n, err := h.q.ForgetPhones(ctx); err != nil || n != 0 {
+			t.Fatalf("a second run cleared %d, %v", n, err)
+		}
+	})
+}

@@ -713,3 +713,19 @@ func (s *Store) ExpireClosed(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// ForgetPhones removes the phone numbers visitors left for an SMS from the
+// tickets of days before today (in the office's zone): a number serves one
+// visit. It answers how many tickets it cleared.
+func (s *Store) ForgetPhones(ctx context.Context) (int64, error) {
+	db := s.db.WithContext(ctx)
+	_, today, err := s.officeNow(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	res := db.Model(&Ticket{}).Where("phone IS NOT NULL AND day < ?", today).Update("phone", nil)
+	if res.Error != nil {
+		return 0, okienko.Internal(res.Error)
+	}
+	return res.RowsAffected, nil
+}

@@ -377,6 +377,11 @@ func TestAccessibility(t *testing.T) {
 		p.do(chromedp.Click(chromedp.CSS(`#service-list button[data-service="` + itoa(dep.Services[0].ID) + `"]`)))
 		p.waitFor("the take screen", `!document.getElementById('view-take').hidden`)
 		p.axeAt("/kiosk taking a ticket", kioskTall)
+		p.do(chromedp.Click(chromedp.CSS("#sms")), chromedp.Click(chromedp.CSS("#take")))
+		p.waitFor("the phone asked for", `!document.getElementById('phone-error').hidden`)
+		p.axeAt("/kiosk taking a ticket, the SMS number missing", kioskTall)
+		p.do(chromedp.Click(chromedp.CSS("#sms")))
+		p.waitFor("the SMS off", `document.getElementById('sms-entry').hidden`)
 		p.do(chromedp.Click(chromedp.CSS("#take")))
 		p.waitFor("the ticket, not printed", `!document.getElementById('view-ticket').hidden && (i => i.complete && i.naturalWidth > 0)(document.getElementById('ticket-qr'))`+
 			` && document.getElementById('print-message').dataset.state === 'failed' && !document.getElementById('printer').hidden`)

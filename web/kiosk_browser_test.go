@@ -291,3 +291,81 @@ func (p *kioskPage) noSmallTargets(where string) {
 		p.t.Errorf("%s: targets under 64 px: %v", where, small)
 	}
 }
+
+// A visitor asks for an SMS when the turn is near: without a number the
+// kiosk asks for one, a landline is refused next to the field, and with a
+// mobile number typed on the screen's keypad the ticket is taken, the
+// screen says where the SMS goes and the ticket keeps the number
+// normalised. No ticket is issued before that.
+func TestBrowserKioskSMS(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		deps, err := e.offices.Departments(t.Context(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dep := deps[0]
+		service := dep.Services[0]
+		base := e.listen()
+		b := browsertest.New(t, 1080, 1920)
+		p := &kioskPage{clerkPage{t: t, ctx: b}}
+		p.do(chromedp.Navigate(base + "/kiosk?token=" + e.creds.KioskToken + "&idle=3600"))
+		p.waitFor("the departments", `!document.getElementById('view-start').hidden && document.querySelectorAll('#department-list button').length > 0`)
+		p.do(chromedp.Click(chromedp.CSS(`#department-list button[data-department="` + itoa(dep.ID) + `"]`)))
+		p.waitFor("the matters", `!document.getElementById('view-services').hidden`)
+		p.do(chromedp.Click(chromedp.CSS(`#service-list button[data-service="` + itoa(service.ID) + `"]`)))
+		p.waitFor("the take screen", `!document.getElementById('view-take').hidden && document.getElementById('sms-entry').hidden`)
+		tickets := func() int64 {
+			var n int64
+			if err := db.Table("tickets").Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		p.do(chromedp.Click(chromedp.CSS("#sms")))
+		p.waitFor("the phone entry", `document.getElementById('sms').getAttribute('aria-checked') === 'true' && !document.getElementById('sms-entry').hidden`)
+		p.noSmallTargets("the take screen with the phone keypad")
+		p.do(chromedp.Click(chromedp.CSS("#take")))
+		p.waitFor("asked for a number", `document.getElementById('phone-error').textContent === 'Wpisz numer telefonu albo wyłącz SMS.' && document.activeElement.id === 'phone'`)
+		if n := tickets(); n != 0 {
+			t.Fatalf("%d tickets issued without the number", n)
+		}
+
+		press := func(digits string) {
+			for _, d := range digits {
+				p.do(chromedp.Click(chromedp.CSS(`#phone-keys button[data-digit="` + string(d) + `"]`)))
+			}
+		}
+		press("225551212") // a Warsaw landline
+		p.waitFor("the number typed, the error gone", `document.getElementById('phone').value === '225551212' && document.getElementById('phone-error').hidden`)
+		p.do(chromedp.Click(chromedp.CSS("#take")))
+		p.waitFor("a landline refused", `document.getElementById('phone-error').textContent === 'To nie jest polski numer komórkowy (9 cyfr).' && !document.getElementById('view-take').hidden`)
+		if n := tickets(); n != 0 {
+			t.Fatalf("%d tickets issued for a landline", n)
+		}
+		for range 9 {
+			p.do(chromedp.Click(chromedp.CSS("#phone-back")))
+		}
+		press("600100200")
+		p.waitFor("the mobile number", `document.getElementById('phone').value === '600100200'`)
+		p.do(chromedp.Click(chromedp.CSS("#take")))
+		p.waitFor("the ticket", `!document.getElementById('view-ticket').hidden && document.getElementById('ticket-sms').textContent === 'Wyślemy SMS na numer 600100200, gdy zbliży się Twoja kolej.'`)
+		number := run(t, b, chromedp.Text(chromedp.CSS("#ticket-number")))
+		var phone *string
+		if err := db.Table("tickets").Select("phone").Where("number = ?", number).Scan(&phone).Error; err != nil || phone == nil || *phone != "+48600100200" {
+			t.Fatalf("ticket %s has phone %v (%v), want +48600100200", number, phone, err)
+		}
+		if n := tickets(); n != 1 {
+			t.Fatalf("%d tickets, want 1", n)
+		}
+
+		// The next visitor starts without the number.
+		p.do(chromedp.Click(chromedp.CSS("#done")))
+		p.waitFor("the start", `!document.getElementById('view-start').hidden`)
+		p.do(chromedp.Click(chromedp.CSS(`#department-list button[data-department="` + itoa(dep.ID) + `"]`)))
+		p.waitFor("the matters", `!document.getElementById('view-services').hidden`)
+		p.do(chromedp.Click(chromedp.CSS(`#service-list button[data-service="` + itoa(service.ID) + `"]`)))
+		p.waitFor("a clean take screen", `!document.getElementById('view-take').hidden && document.getElementById('sms').getAttribute('aria-checked') === 'false' && document.getElementById('phone').value === ''`)
+	})
+}

@@ -114,11 +114,19 @@ func (w *workers) retryPrints(ctx context.Context) error {
 	return err
 }
 
-// erase removes personal data of visits older than the retention.
+// erase removes personal data of visits older than the retention, and the
+// phone numbers left at the kiosk once their day is over.
 func (w *workers) erase(ctx context.Context) error {
 	n, err := w.bookings.Erase(ctx, w.retention)
 	if n > 0 {
 		w.log.Info("personal data erased", "bookings", n, "retention_days", int(w.retention.Hours()/24))
+	}
+	if err != nil {
+		return err
+	}
+	phones, err := w.queue.ForgetPhones(ctx)
+	if phones > 0 {
+		w.log.Info("phone numbers of past tickets erased", "tickets", phones)
 	}
 	return err
 }

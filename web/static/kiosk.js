@@ -38,6 +38,12 @@ const MESSAGES = {
 
     'take.priority': 'Pierwszeństwo (kobiety w ciąży, osoby z niepełnosprawnością)',
     'take.submit': 'Pobierz bilet',
+    'take.sms': 'SMS, gdy zbliży się moja kolej',
+    'take.phone': 'Numer telefonu komórkowego',
+    'take.phoneNote': 'Numer posłuży tylko do tego SMS-a i zostanie usunięty po dzisiejszej wizycie.',
+    'take.phoneMissing': 'Wpisz numer telefonu albo wyłącz SMS.',
+    'take.phoneBad': 'To nie jest polski numer komórkowy (9 cyfr).',
+    'ticket.sms': 'Wyślemy SMS na numer {phone}, gdy zbliży się Twoja kolej.',
     'take.opensAt': 'Wydział przyjmuje od {time}.',
     'take.opensOn': 'Wydział nie wydaje teraz biletów. Zapraszamy: {date}, od {time}.',
     'take.closed': 'Wydział nie wydaje teraz biletów.',
@@ -115,6 +121,12 @@ const MESSAGES = {
 
     'take.priority': 'Priority (pregnant women, people with disabilities)',
     'take.submit': 'Take a ticket',
+    'take.sms': 'Text me when my turn is near',
+    'take.phone': 'Mobile phone number',
+    'take.phoneNote': 'The number serves only this text message and is deleted after today\'s visit.',
+    'take.phoneMissing': 'Enter a phone number or turn the text message off.',
+    'take.phoneBad': 'This is not a Polish mobile number (9 digits).',
+    'ticket.sms': 'We will text {phone} when your turn is near.',
     'take.opensAt': 'The department takes visitors from {time}.',
     'take.opensOn': 'The department is not issuing tickets now. Please come on {date} from {time}.',
     'take.closed': 'The department is not issuing tickets now.',
@@ -192,6 +204,12 @@ const MESSAGES = {
 
     'take.priority': 'Першочергово (вагітні жінки, особи з інвалідністю)',
     'take.submit': 'Отримати квиток',
+    'take.sms': 'SMS, коли наближатиметься моя черга',
+    'take.phone': 'Номер мобільного телефону',
+    'take.phoneNote': 'Номер потрібен лише для цього SMS і буде видалений після сьогоднішнього візиту.',
+    'take.phoneMissing': 'Введіть номер телефону або вимкніть SMS.',
+    'take.phoneBad': 'Це не польський мобільний номер (9 цифр).',
+    'ticket.sms': 'Ми надішлемо SMS на номер {phone}, коли наближатиметься ваша черга.',
     'take.opensAt': 'Відділ приймає з {time}.',
     'take.opensOn': 'Відділ зараз не видає квитків. Запрошуємо: {date}, з {time}.',
     'take.closed': 'Відділ зараз не видає квитків.',
@@ -575,6 +593,9 @@ const OkienkoKiosk = (function () {
   function chooseService(s) {
     state.service = s;
     state.priority = false;
+    state.sms = false;
+    $('phone').value = '';
+    showPhoneError(null);
     showAlert(null);
     drawTake();
     showView('take');
@@ -586,6 +607,48 @@ const OkienkoKiosk = (function () {
     $('take-department').textContent = state.department.name;
     $('take-heading').textContent = s.name;
     $('priority').setAttribute('aria-checked', String(state.priority));
+    $('sms').setAttribute('aria-checked', String(state.sms));
+    $('sms-entry').hidden = !state.sms;
+    const err = $('phone-error').dataset.key;
+    if (err) $('phone-error').textContent = t(err);
+  }
+
+  // ---- The phone for an SMS -----------------------------------------------
+
+  function showPhoneError(key) {
+    const p = $('phone-error');
+    p.dataset.key = key || '';
+    p.textContent = key ? t(key) : '';
+    p.hidden = !key;
+    $('phone').setAttribute('aria-invalid', String(Boolean(key)));
+  }
+
+  // phoneDigits keeps the digits and a leading + of what was typed.
+  function phoneDigits(s) {
+    return String(s || '').replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '').slice(0, 16);
+  }
+
+  function buildPhoneKeys() {
+    const keys = $('phone-keys');
+    const back = $('phone-back');
+    for (const ch of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '0']) {
+      keys.insertBefore(el('button', { type: 'button', class: 'btn key', 'data-digit': ch, text: ch, 'aria-label': ch }), back);
+    }
+    for (const b of keys.querySelectorAll('button')) b.addEventListener('mousedown', (ev) => ev.preventDefault());
+    keys.addEventListener('click', (ev) => {
+      const b = ev.target.closest('button[data-digit]');
+      if (!b) return;
+      $('phone').value = phoneDigits($('phone').value + b.dataset.digit);
+      showPhoneError(null);
+    });
+    back.addEventListener('click', () => {
+      $('phone').value = $('phone').value.slice(0, -1);
+      showPhoneError(null);
+    });
+    $('phone').addEventListener('input', () => {
+      $('phone').value = phoneDigits($('phone').value);
+      showPhoneError(null);
+    });
   }
 
   // ---- Taking a ticket ----------------------------------------------------
@@ -597,9 +660,24 @@ const OkienkoKiosk = (function () {
     button.setAttribute('aria-busy', 'true');
     showAlert(null);
     try {
-      const out = await api('POST', '/api/v1/kiosk/tickets', { service_id: state.service.id, priority: state.priority }, true);
-      showTicket(out, false);
+      const body = { service_id: state.service.id, priority: state.priority };
+      if (state.sms) {
+        const phone = $('phone').value.trim();
+        if (!phone) {
+          showPhoneError('take.phoneMissing');
+          $('phone').focus();
+          return;
+        }
+        body.phone = phone;
+      }
+      const out = await api('POST', '/api/v1/kiosk/tickets', body, true);
+      showTicket(out, false, body.phone);
     } catch (err) {
+      if (err instanceof ApiError && err.status === 422 && err.problem.errors && err.problem.errors.phone) {
+        showPhoneError('take.phoneBad');
+        $('phone').focus();
+        return;
+      }
       if (err instanceof ApiError && err.status === 409) {
         const opens = err.problem.errors && err.problem.errors.opens_at;
         if (!opens) showAlert('take.closed');
@@ -811,8 +889,8 @@ const OkienkoKiosk = (function () {
 
   // ---- The ticket ---------------------------------------------------------
 
-  function showTicket(out, booking) {
-    state.ticket = { ticket: out.ticket, print: out.print || { state: 'none' }, booking };
+  function showTicket(out, booking, phone) {
+    state.ticket = { ticket: out.ticket, print: out.print || { state: 'none' }, booking, phone: phone || '' };
     touched();
     drawTicket();
     showView('ticket');
@@ -852,6 +930,8 @@ const OkienkoKiosk = (function () {
     const wait = tk.estimated_wait_minutes || 0;
     $('ticket-wait').hidden = !(wait > 0 && tk.people_ahead > 0);
     $('ticket-wait').textContent = wait > 0 ? t('ticket.wait', { n: wait }) : '';
+    $('ticket-sms').hidden = !st.phone;
+    $('ticket-sms').textContent = st.phone ? t('ticket.sms', { phone: st.phone }) : '';
     const msg = $('print-message');
     msg.textContent = printText(st.print);
     msg.dataset.state = st.print.state || 'none';
@@ -913,6 +993,12 @@ const OkienkoKiosk = (function () {
       state.priority = !state.priority;
       drawTake();
     });
+    $('sms').addEventListener('click', () => {
+      state.sms = !state.sms;
+      if (!state.sms) showPhoneError(null);
+      drawTake();
+    });
+    buildPhoneKeys();
     $('take').addEventListener('click', takeTicket);
     $('done').addEventListener('click', goStart);
     buildKeyboard();
