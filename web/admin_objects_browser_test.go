@@ -93,7 +93,7 @@ func TestBrowserAdminFormTemplate(t *testing.T) {
 		p.waitFor("the forms of the matter", `document.getElementById('form-upload') !== null`)
 
 		p.do(chromedp.SetUploadFiles(chromedp.CSS("#form-file"), []string{bad}), chromedp.Click(chromedp.CSS("#form-submit")))
-		p.waitFor("the file refused", `document.querySelector('[data-field=file] .field-error') !== null`)
+		p.waitFor("the file refused", `document.querySelector('[data-field=file] .field-error')?.textContent === 'Można dodać tylko pliki PDF.'`)
 		var n int64
 		if db.Table("attachments").Count(&n); n != 0 {
 			t.Fatalf("%d attachments stored after a bad file", n)

@@ -393,6 +393,51 @@ const MESSAGES = {
 
   // ---- Messages -----------------------------------------------------------
 
+  // SERVER_PL gives the server's (English) messages in Polish; a message
+  // not listed is shown as the server wrote it.
+  const SERVER_PL = [
+    [/^a name is required$/, 'Podaj nazwę.'],
+    [/^a department is required$/, 'Wybierz wydział.'],
+    [/^(is )?required$/, 'To pole jest wymagane.'],
+    [/^must be at most (\d+) characters, got (\d+)$/, 'Najwyżej $1 znaków (jest $2).'],
+    [/^must be at most (\d+) characters$/, 'Najwyżej $1 znaków.'],
+    [/^must be at least (\d+) characters$/, 'Co najmniej $1 znaków.'],
+    [/^must be (\d+) to (\d+) characters$/, 'Od $1 do $2 znaków.'],
+    [/^must be between (\d+) and (\d+) minutes(, got -?\d+)?$/, 'Od $1 do $2 minut.'],
+    [/^must be between (\d+) and (\d+) days(, got -?\d+)?$/, 'Od $1 do $2 dni.'],
+    [/^must be between (\d+) and (\d+) (\w+), got (-?\d+)$/, 'Od $1 do $2 (jest $4).'],
+    [/^must be a whole number of minutes between (\d+) and (\d+)$/, 'Pełne minuty, od $1 do $2.'],
+    [/^must be a single letter A-Z, got .*$/, 'Jedna litera od A do Z.'],
+    [/^must be admin or clerk$/, 'Administrator albo urzędnik.'],
+    [/^must be one of (.*)$/, 'Dozwolone: $1.'],
+    [/^must be a positive whole number$/, 'Liczba całkowita, dodatnia.'],
+    [/^contains invalid characters$/, 'Zawiera niedozwolone znaki.'],
+    [/^department (\d+) does not exist$/, 'Wydział $1 nie istnieje.'],
+    [/^departments ([\d, ]+) do not exist$/, 'Wydziały $1 nie istnieją.'],
+    [/^service (\d+) does not exist$/, 'Sprawa $1 nie istnieje.'],
+    [/^services ([\d, ]+) do not exist$/, 'Sprawy $1 nie istnieją.'],
+    [/^a display named "(.*)" already exists$/, 'Tablica o nazwie „$1” już istnieje.'],
+    [/^only PDF files can be added$/, 'Można dodać tylko pliki PDF.'],
+    [/^the file is empty$/, 'Plik jest pusty.'],
+    [/^the file is larger than the (\d+) MB allowed$/, 'Plik jest większy niż dozwolone $1 MB.'],
+    [/^a matter can have at most (\d+) form templates$/, 'Sprawa może mieć najwyżej $1 formularzy.'],
+    [/^the first day of the closure is required$/, 'Podaj pierwszy dzień zamknięcia.'],
+    [/^must not be before starts_on \((.*)\)$/, 'Nie może być przed pierwszym dniem ($1).'],
+    [/^a closure can last at most (\d+) days, this one lasts (\d+)$/, 'Zamknięcie może trwać najwyżej $1 dni (to trwa $2).'],
+    [/^you can't delete your own account$/, 'Nie można usunąć własnego konta.'],
+    [/^the last enabled administrator can't be deleted$/, 'Nie można usunąć ostatniego aktywnego administratora.'],
+    [/^the user is still referenced; disable it instead$/, 'Konto jest jeszcze używane: zamiast usuwać, wyłącz je.'],
+    [/^invalid username or password$/, 'Nieprawidłowa nazwa użytkownika lub hasło.'],
+    [/^port must be between 1 and 65535$/, 'Port musi być liczbą od 1 do 65535.'],
+    [/^tcp:\/\/ needs a printer host$/, 'Adres tcp:// wymaga nazwy lub adresu drukarki.'],
+    [/^(\w+): must be (.*), not (.*)$/, '$1: zły typ wartości.'],
+  ];
+  function inPolish(message) {
+    const m = String(message || '');
+    for (const [re, pl] of SERVER_PL) if (re.test(m)) return m.replace(re, pl);
+    return m;
+  }
+
   function showAlert(message) {
     const a = $('alert');
     a.textContent = message || '';
@@ -403,7 +448,7 @@ const MESSAGES = {
   function failed(err) {
     if (err instanceof ApiError) {
       if (err.status === 401 && !state.user) return;
-      showAlert(err.message);
+      showAlert(inPolish(err.message));
     } else {
       showAlert(String(err && err.message ? err.message : err));
       console.error(err);
@@ -430,11 +475,11 @@ const MESSAGES = {
     for (const [field, msg] of Object.entries(errors)) {
       const target = form.querySelector(`[data-field="${CSS.escape(field)}"]`) || form.querySelector(`[name="${CSS.escape(field)}"]`);
       if (!target) {
-        loose.push(field + ': ' + msg);
+        loose.push(field + ': ' + inPolish(msg));
         continue;
       }
       const id = 'err-' + (form.id || 'f') + '-' + field.replace(/[^a-z0-9]/gi, '-');
-      const p = el('p', { class: 'field-error', id, text: msg });
+      const p = el('p', { class: 'field-error', id, text: inPolish(msg) });
       const input = target.matches('input, select, textarea') ? target : target.querySelector('input, select, textarea');
       if (input) {
         input.setAttribute('aria-invalid', 'true');
@@ -443,7 +488,7 @@ const MESSAGES = {
       }
       (target.matches('input, select, textarea') ? target.closest('.field') || target.parentNode : target).append(p);
     }
-    showAlert(Object.keys(errors).length ? [t('common.fixErrors'), ...loose].join(' ') : err.message);
+    showAlert(Object.keys(errors).length ? [t('common.fixErrors'), ...loose].join(' ') : inPolish(err.message));
     if (first) first.focus();
   }
 
