@@ -196,16 +196,22 @@ func checkExist(tx *gorm.DB, model any, field, one, many string, ids []int64) er
 // setCounterServices links counter to each of ids; EINVALID on service_ids
 // when one was deleted meanwhile.
 func setCounterServices(tx *gorm.DB, counterID int64, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
 	rows := make([]counterService, len(ids))
 	for i, id := range ids {
 		rows[i] = counterService{CounterID: counterID, ServiceID: id}
 	}
+	return insertLinks(tx, rows, "service_ids", "one of the services no longer exists")
+}
+
+// insertLinks inserts the rows of a link table; EINVALID on field saying
+// gone when a row names an object deleted meanwhile.
+func insertLinks[L any](tx *gorm.DB, rows []L, field, gone string) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	if err := tx.Create(&rows).Error; err != nil {
 		if database.IsForeignKeyViolation(err) {
-			return okienko.Invalid("service_ids", "one of the services no longer exists")
+			return okienko.Invalid(field, gone)
 		}
 		return err
 	}

@@ -82,12 +82,7 @@ func (s DisplaySpec) Validate() error {
 	if len(s.DepartmentIDs) > MaxDisplayDepartments {
 		f.Add("department_ids", fmt.Sprintf("a display can show at most %d departments, got %d", MaxDisplayDepartments, len(s.DepartmentIDs)))
 	}
-	for _, id := range s.DepartmentIDs {
-		if id <= 0 {
-			f.Add("department_ids", fmt.Sprintf("%d is not a department id", id))
-			break
-		}
-	}
+	checkIDs(f, "department_ids", "department", s.DepartmentIDs)
 	return f.Err()
 }
 
@@ -243,18 +238,9 @@ func displayNameTaken(err error, name string) error {
 // setDisplayDepartments links display to each of ids; EINVALID on
 // department_ids when one was deleted meanwhile.
 func setDisplayDepartments(tx *gorm.DB, displayID int64, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
 	rows := make([]displayDepartment, len(ids))
 	for i, id := range ids {
 		rows[i] = displayDepartment{DisplayID: displayID, DepartmentID: id}
 	}
-	if err := tx.Create(&rows).Error; err != nil {
-		if database.IsForeignKeyViolation(err) {
-			return okienko.Invalid("department_ids", "one of the departments no longer exists")
-		}
-		return err
-	}
-	return nil
+	return insertLinks(tx, rows, "department_ids", "one of the departments no longer exists")
 }

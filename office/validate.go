@@ -131,13 +131,19 @@ func (s CounterSpec) Validate() error {
 	if len(s.ServiceIDs) > MaxCounterServices {
 		f.Add("service_ids", fmt.Sprintf("a counter can serve at most %d services, got %d", MaxCounterServices, len(s.ServiceIDs)))
 	}
-	for _, id := range s.ServiceIDs {
+	checkIDs(f, "service_ids", "service", s.ServiceIDs)
+	return f.Err()
+}
+
+// checkIDs adds an error on field for the first of ids that can't be the id
+// of a what.
+func checkIDs(f okienko.FieldErrors, field, what string, ids []int64) {
+	for _, id := range ids {
 		if id <= 0 {
-			f.Add("service_ids", fmt.Sprintf("%d is not a service id", id))
-			break
+			f.Add(field, fmt.Sprintf("%d is not a %s id", id, what))
+			return
 		}
 	}
-	return f.Err()
 }
 
 func checkName(f okienko.FieldErrors, field, name string, max int) {
