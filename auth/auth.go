@@ -110,6 +110,9 @@ func NewStore(db *gorm.DB, clock okienko.Clock, limiter *ratelimit.Counter) *Sto
 	return &Store{db: db, clock: clock, limiter: limiter}
 }
 
+// WithTx returns the store working in transaction tx.
+func (s *Store) WithTx(tx *gorm.DB) *Store { return &Store{db: tx, clock: s.clock, limiter: s.limiter} }
+
 // HasUsers reports whether any user exists (for first-start set-up).
 func (s *Store) HasUsers(ctx context.Context) (bool, error) {
 	var ids []int64

@@ -59,6 +59,12 @@ func (e patchError) Error() string { return e.err.Error() }
 
 // transaction runs fn in a transaction and turns whatever fails into an
 // *okienko.Error (EINTERNAL for the unexpected); patch errors pass unchanged.
+// Transaction runs fn in one database transaction, for work that spans
+// stores (each given the transaction with WithTx); fn's error rolls it back.
+func (s *Store) Transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.transaction(ctx, fn)
+}
+
 func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return storeError(s.db.WithContext(ctx).Transaction(fn))
 }

@@ -9,6 +9,8 @@ import (
 	"crypto/rand"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/office"
@@ -41,10 +43,23 @@ type Credentials struct {
 //
 // Audit records name the actor in ctx, okienko.SystemActor when there is none.
 // Errors are the stores' own: EINVALID (password) for an adminPassword the
-// auth rules reject, before anything is written. The later steps are separate
-// transactions of the stores, so a failure part-way (a broken database) can
-// leave part of the demo behind.
+// auth rules reject. The whole seed is one transaction: after a failure
+// nothing of it is left, and the next start seeds again.
 func Seed(ctx context.Context, offices *office.Store, users *auth.Store, adminPassword string) (*Credentials, error) {
+	var creds *Credentials
+	err := offices.Transaction(ctx, func(tx *gorm.DB) error {
+		var err error
+		creds, err = seed(ctx, offices.WithTx(tx), users.WithTx(tx), adminPassword)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return creds, nil
+}
+
+// seed is Seed in the stores' transaction.
+func seed(ctx context.Context, offices *office.Store, users *auth.Store, adminPassword string) (*Credentials, error) {
 	_, err := offices.Office(ctx)
 	switch okienko.ErrorCode(err) {
 	case "":

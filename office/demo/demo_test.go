@@ -285,3 +285,37 @@ func assertLogin(t *testing.T, users *auth.Store, username, password, role strin
 		t.Errorf("login %s: role %q, want %q", username, sess.User.Role, role)
 	}
 }
+
+// The seed is one transaction: when its last step fails (here the kiosks
+// table is gone, as in a broken database) nothing of the demo is left, so
+// the next start seeds again from scratch.
+func TestSeedFailingLeavesNothing(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s := newStores(db)
+		drop := "DROP TABLE kiosks"
+		if db.Dialector.Name() == "postgres" {
+			drop += " CASCADE"
+		} else {
+			db.Exec("PRAGMA foreign_keys = OFF")
+		}
+		if err := db.Exec(drop).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := demo.Seed(ctx, s.offices, s.users, ""); err == nil {
+			t.Fatal("the seed succeeded without a kiosks table")
+		}
+		for _, table := range seededTables {
+			if table == "kiosks" {
+				continue
+			}
+			var n int64
+			if err := db.Table(table).Count(&n).Error; err != nil {
+				t.Fatalf("count %s: %v", table, err)
+			}
+			if n != 0 {
+				t.Errorf("%s has %d rows after the failed seed", table, n)
+			}
+		}
+	})
+}
