@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,7 +51,7 @@ var settings = []setting{
 	{"OKIENKO_DATABASE_URL", "", "postgres://user:pass@host:5432/db selects PostgreSQL; empty: the SQLite file okienko.db in the data directory", true, func(c *Config) *string { return &c.DatabaseURL }},
 	{"OKIENKO_DATA_DIR", "./data", "directory for the SQLite file and the generated secret", false, func(c *Config) *string { return &c.DataDir }},
 	{"OKIENKO_LISTEN", ":8080", "address to listen on", false, func(c *Config) *string { return &c.Listen }},
-	{"OKIENKO_BASE_URL", "http://localhost:8080", "public URL of the server, used in links, QR codes and e-mails", false, func(c *Config) *string { return &c.BaseURL }},
+	{"OKIENKO_BASE_URL", "", "public URL of the server, used in links, QR codes and e-mails; empty: http://localhost and the port of OKIENKO_LISTEN", false, func(c *Config) *string { return &c.BaseURL }},
 	{"OKIENKO_SECRET", "", "server secret (PESEL HMAC keys, tokens); empty: generated once into DATA_DIR/secret (set it for several instances)", true, func(c *Config) *string { return &c.Secret }},
 	{"OKIENKO_ADMIN_PASSWORD", "", "password of the demo admin and clerk on the first start; empty: generated and printed once", true, func(c *Config) *string { return &c.AdminPassword }},
 	{"OKIENKO_SMTP_URL", "", "smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: e-mails go to the log", true, func(c *Config) *string { return &c.SMTPURL }},
@@ -112,11 +113,28 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if n, err := strconv.Atoi(c.ReminderHour); err != nil || n < 0 || n > 23 {
 		return nil, fmt.Errorf("OKIENKO_REMINDER_HOUR must be an hour from 0 to 23, not %q", c.ReminderHour)
 	}
+	if c.BaseURL == "" {
+		c.BaseURL = localURL(c.Listen)
+	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		return nil, fmt.Errorf("OKIENKO_BASE_URL must start with http:// or https://, not %q", c.BaseURL)
 	}
 	return c, nil
+}
+
+// localURL is the address a browser on this machine reaches the listen
+// address at: http://localhost:PORT for every local or wildcard host.
+func localURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	switch host {
+	case "", "0.0.0.0", "::", "127.0.0.1", "::1", "localhost":
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // retention is how long personal data is kept after a visit.

@@ -315,6 +315,7 @@ func printSurfaces(w io.Writer, cfg *Config, creds *demo.Credentials) {
 Okienko is running at %s
   booking site       %s/                (residents: book, view, cancel)
   clerk page         %s/clerk
+  admin page         %s/admin
   hall display       %s/display
   lobby kiosk        %s/kiosk?token=KIOSK_TOKEN   (once; the kiosk keeps it)
   public API         %s/api/v1/departments
@@ -323,7 +324,7 @@ Okienko is running at %s
   open data          %s/api/v1/open-data/queues
   health             %s/healthz
   metrics            %s/metrics
-`, b, b, b, b, b, b, b, b, b, b, b, b)
+`, b, b, b, b, b, b, b, b, b, b, b, b, b)
 	if creds != nil {
 		fmt.Fprintln(w, "\nA demo office was created.")
 		if creds.AdminUser != "" {

@@ -81,6 +81,15 @@ func TestLoadConfig(t *testing.T) {
 	if _, err := loadConfig(env(map[string]string{"OKIENKO_SECRET_FILE": file + ".missing"})); err == nil {
 		t.Fatal("a missing secret file accepted")
 	}
+	for listen, want := range map[string]string{":9090": "http://localhost:9090", "0.0.0.0:80": "http://localhost:80", "10.0.0.5:8081": "http://10.0.0.5:8081", "[::]:8443": "http://localhost:8443"} {
+		c, err := loadConfig(env(map[string]string{"OKIENKO_LISTEN": listen}))
+		if err != nil {
+			t.Fatalf("OKIENKO_LISTEN=%s: %v", listen, err)
+		}
+		if c.BaseURL != want {
+			t.Errorf("OKIENKO_LISTEN=%s: base URL %q, want %q", listen, c.BaseURL, want)
+		}
+	}
 	if _, err := loadConfig(env(map[string]string{"OKIENKO_BASE_URL": "localhost:8080"})); err == nil {
 		t.Fatal("a base URL without scheme accepted")
 	}
