@@ -59,12 +59,7 @@ func DefaultDisplaySpec() DisplaySpec { return DisplaySpec{Lang: "pl", Departmen
 // makes an empty language Polish.
 func (s *DisplaySpec) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
-	ids := slices.Clone(s.DepartmentIDs)
-	slices.Sort(ids)
-	s.DepartmentIDs = slices.Compact(ids)
-	if s.DepartmentIDs == nil {
-		s.DepartmentIDs = []int64{}
-	}
+	s.DepartmentIDs = idSet(s.DepartmentIDs)
 	if s.Lang == "" {
 		s.Lang = "pl"
 	}

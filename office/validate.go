@@ -110,12 +110,19 @@ func (s ClosureSpec) Validate() error {
 // empty list rather than nil).
 func (s *CounterSpec) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
-	ids := slices.Clone(s.ServiceIDs)
-	slices.Sort(ids)
-	s.ServiceIDs = slices.Compact(ids)
-	if s.ServiceIDs == nil {
-		s.ServiceIDs = []int64{}
+	s.ServiceIDs = idSet(s.ServiceIDs)
+}
+
+// idSet returns ids sorted, without repeats, in a new slice (empty, not
+// nil, for none).
+func idSet(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if out == nil {
+		out = []int64{}
 	}
+	return out
 }
 
 // Validate reports what is wrong with the spec as EINVALID with Fields keyed
