@@ -90,6 +90,19 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 			t.Fatalf("the matter page lacks the form %s: %s", a.URL, out)
 		}
 
+		// Sizes as people read them, in their language.
+		big := samplePDF(strings.Repeat("x", 1_400_000))
+		body, ctype = multipartBody(t, "duzy.pdf", "application/pdf", big)
+		if resp, out := e.do("POST", path, body, append(bearer(tok), "Content-Type", ctype)...); resp.StatusCode != 201 {
+			t.Fatalf("upload of 1.4 MB: %d %s", resp.StatusCode, out)
+		}
+		for lang, want := range map[string]string{"pl": "(PDF, 1,4 MB)", "en": "(PDF, 1.4 MB)", "uk": "(PDF, 1,4 MB)"} {
+			_, page := e.do("GET", fmt.Sprintf("/sprawy/%d?lang=%s", svcID, lang), nil)
+			if !strings.Contains(string(page), want) {
+				t.Errorf("the %s matter page lacks %q", lang, want)
+			}
+		}
+
 		resp, out = e.do("GET", a.URL, nil)
 		if resp.StatusCode != 200 || !bytes.Equal(out, pdf) || resp.Header.Get("Content-Type") != "application/pdf" {
 			t.Fatalf("download: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), out)
@@ -110,7 +123,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 
 		resp, out = e.do("GET", path, nil, bearer(tok)...)
 		var list []attachmentView
-		if resp.StatusCode != 200 || json.Unmarshal(out, &list) != nil || len(list) != 1 || list[0].ID != a.ID {
+		if resp.StatusCode != 200 || json.Unmarshal(out, &list) != nil || len(list) != 2 || list[0].ID != a.ID {
 			t.Fatalf("admin list: %d %s", resp.StatusCode, out)
 		}
 		if resp, out := e.do("DELETE", fmt.Sprintf("/api/v1/admin/attachments/%d", a.ID), nil, bearer(tok)...); resp.StatusCode != 204 {

@@ -161,7 +161,11 @@ func (s *Server) matterPage(c *fiber.Ctx) error {
 	}
 	forms := make([]formLink, len(atts))
 	for i, a := range atts {
-		forms[i] = formLink{Title: a.Title, URL: a.URL, Size: office.FormatSize(a.Size)}
+		size := office.FormatSize(a.Size)
+		if p.L.Lang != "en" {
+			size = strings.Replace(size, ".", ",", 1) // 1,4 MB in Polish and Ukrainian
+		}
+		forms[i] = formLink{Title: a.Title, URL: a.URL, Size: size}
 	}
 	p.Data = matterData{
 		Service: svc, Department: dep,
