@@ -1,16 +1,13 @@
 package queue_test
 
 import (
-	"context"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/database/databasetest"
-	"github.com/okienko/okienko/queue"
 )
 
 // BenchmarkCallNext: 20 clerks press "next" at once over 1,000 waiting
@@ -24,9 +21,7 @@ func BenchmarkCallNext(b *testing.B) {
 	}{{"sqlite", databasetest.SQLite}, {"postgres", databasetest.Postgres}} {
 		b.Run(d.name, func(b *testing.B) {
 			h := newHall(b, d.open(b))
-			ctx := context.Background()
 			const clerks, tickets = 20, 1000
-			type seat struct{ counter, user int64 }
 			seats := make([]seat, clerks)
 			for i := range seats {
 				seats[i].counter, seats[i].user = h.clerk(b, i+1)
@@ -40,49 +35,18 @@ func BenchmarkCallNext(b *testing.B) {
 				for j := 0; j < tickets; j++ {
 					h.walkIn(b, h.a, j%50 == 0)
 				}
-				seen := map[int64]bool{}
-				var mu sync.Mutex
-				var wg sync.WaitGroup
-				gate := make(chan struct{})
-				for _, st := range seats {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-gate
-						for {
-							t0 := time.Now()
-							tk, err := h.q.CallNext(ctx, st.counter, st.user)
-							d := time.Since(t0)
-							if err != nil {
-								b.Error(err)
-								return
-							}
-							if tk == nil {
-								return
-							}
-							mu.Lock()
-							if seen[tk.ID] {
-								b.Errorf("ticket %d called twice", tk.ID)
-							}
-							seen[tk.ID] = true
-							ds = append(ds, d)
-							mu.Unlock()
-							if _, err := h.q.Act(ctx, tk.ID, st.user, queue.ActStart, ""); err != nil {
-								b.Error(err)
-								return
-							}
-						}
-					}()
+				called, lat, took := h.drain(b, seats, b.StartTimer)
+				elapsed += took
+				ds = append(ds, lat...)
+				if len(called) != tickets {
+					b.Fatalf("%d tickets called, want %d", len(called), tickets)
 				}
-				b.StartTimer()
-				t0 := time.Now()
-				close(gate)
-				wg.Wait()
-				elapsed += time.Since(t0)
-				if len(seen) != tickets {
-					b.Fatalf("%d tickets called, want %d", len(seen), tickets)
+				for id, n := range called {
+					if n != 1 {
+						b.Fatalf("ticket %d called %d times", id, n)
+					}
 				}
-				calls += len(seen)
+				calls += len(called)
 			}
 			b.ReportMetric(float64(calls)/elapsed.Seconds(), "calls/s")
 			sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })

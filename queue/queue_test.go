@@ -203,14 +203,62 @@ func TestActionsInTheStore(t *testing.T) {
 	})
 }
 
+// seat is a clerk signed in at a counter.
+type seat struct{ counter, user int64 }
+
+// drain has every seat press "next" at once, and start each ticket it gets,
+// until nobody waits. It answers how often each ticket was called, the
+// latency of every call that got one, and the time from the first press to
+// the last; before runs just before the first press.
+func (h *hall) drain(tb testing.TB, seats []seat, before func()) (map[int64]int, []time.Duration, time.Duration) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	calls := map[int64]int{}
+	var ds []time.Duration
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for _, st := range seats {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			for {
+				t0 := time.Now()
+				tk, err := h.q.CallNext(ctx, st.counter, st.user)
+				d := time.Since(t0)
+				if err != nil {
+					tb.Error(err)
+					return
+				}
+				if tk == nil {
+					return
+				}
+				mu.Lock()
+				calls[tk.ID]++
+				ds = append(ds, d)
+				mu.Unlock()
+				if _, err := h.q.Act(ctx, tk.ID, st.user, queue.ActStart, ""); err != nil {
+					tb.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	if before != nil {
+		before()
+	}
+	t0 := time.Now()
+	close(gate)
+	wg.Wait()
+	return calls, ds, time.Since(t0)
+}
+
 // 20 clerks press "next" at once over 1,000 waiting tickets: every ticket is
 // called exactly once and none is skipped.
 func TestTwentyClerksCallNext(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		h := newHall(t, db)
-		ctx := context.Background()
 		const clerks, tickets = 20, 1000
-		type seat struct{ counter, user int64 }
 		seats := make([]seat, clerks)
 		for i := range seats {
 			seats[i].counter, seats[i].user = h.clerk(t, i+1)
@@ -222,36 +270,7 @@ func TestTwentyClerksCallNext(t *testing.T) {
 			}
 			h.walkIn(t, svc, i%50 == 0)
 		}
-		var mu sync.Mutex
-		calls := map[int64]int{}
-		var wg sync.WaitGroup
-		gate := make(chan struct{})
-		for _, st := range seats {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-gate
-				for {
-					tk, err := h.q.CallNext(ctx, st.counter, st.user)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if tk == nil {
-						return
-					}
-					mu.Lock()
-					calls[tk.ID]++
-					mu.Unlock()
-					if _, err := h.q.Act(ctx, tk.ID, st.user, queue.ActStart, ""); err != nil {
-						t.Error(err)
-						return
-					}
-				}
-			}()
-		}
-		close(gate)
-		wg.Wait()
+		calls, _, _ := h.drain(t, seats, nil)
 		if len(calls) != tickets {
 			t.Fatalf("%d distinct tickets called, want %d", len(calls), tickets)
 		}
