@@ -74,6 +74,9 @@ type Session struct {
 	LastSeenAt time.Time `json:"last_seen_at" gorm:"column:last_seen_at"`
 	ExpiresAt  time.Time `json:"expires_at" gorm:"column:expires_at"`
 	User       User      `json:"user"`
+	// Renewed tells that Authenticate slid the expiry just now, so a
+	// cookie carrying the session should be sent again.
+	Renewed bool `json:"-" gorm:"-"`
 }
 
 // TableName is the table of sessions.

@@ -111,7 +111,8 @@ func (s *Store) Login(ctx context.Context, username, password, ip, userAgent str
 }
 
 // Authenticate returns the session of token with its user. Using a session
-// slides its expiry to SessionTTL from now (written at most once a minute).
+// slides its expiry to SessionTTL from now (written at most once a minute,
+// and then the session says Renewed).
 // EUNAUTHORIZED for an empty, unknown or expired token and for a disabled
 // user.
 func (s *Store) Authenticate(ctx context.Context, token string) (*Session, error) {
@@ -132,7 +133,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*Session, error
 		return nil, badSession()
 	}
 	if now.Sub(sess.LastSeenAt) > touchEvery {
-		sess.LastSeenAt, sess.ExpiresAt = now, now.Add(SessionTTL)
+		sess.LastSeenAt, sess.ExpiresAt, sess.Renewed = now, now.Add(SessionTTL), true
 		err := s.db.WithContext(ctx).Model(&Session{}).Where("id = ?", sess.ID).
 			UpdateColumns(map[string]any{"last_seen_at": sess.LastSeenAt, "expires_at": sess.ExpiresAt}).Error
 		if err != nil {

@@ -79,6 +79,9 @@ func (s *Server) requireUser(roles ...string) fiber.Handler {
 		if !allowed {
 			return okienko.Errorf(okienko.EFORBIDDEN, "this needs the role %s", strings.Join(roles, " or "))
 		}
+		if viaCookie && sess.Renewed {
+			s.setSessionCookie(c, token)
+		}
 		c.Locals(sessionLocal, sess)
 		c.Locals(userIDLocal, sess.User.ID)
 		c.SetUserContext(okienko.WithActor(c.UserContext(), okienko.Actor{
@@ -114,6 +117,7 @@ type loginResponse struct {
 	Username  string    `json:"username"`
 	CSRFToken string    `json:"csrf_token"`
 	ExpiresAt time.Time `json:"expires_at"`
+	ExpiresIn int       `json:"expires_in"`
 }
 
 // login: POST /api/v1/auth/login {username,password} → {token, role, …} and
@@ -143,16 +147,28 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.setSessionCookie(c, token)
+	return c.JSON(loginResponse{Token: token, Role: sess.User.Role, Username: sess.User.Username, CSRFToken: sess.CSRFToken,
+		ExpiresAt: sess.ExpiresAt, ExpiresIn: sessionSeconds})
+}
+
+// sessionSeconds is a fresh session's lifetime in seconds.
+const sessionSeconds = int(auth.SessionTTL / time.Second)
+
+// setSessionCookie sends the page session cookie carrying token. Its
+// lifetime is relative (Max-Age), never an instant of the server's clock: a
+// browser measures it on its own clock, so a server clock that is off (or a
+// test's clock standing on another day) can't make the browser drop it.
+func (s *Server) setSessionCookie(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{
 		Name:     SessionCookie,
 		Value:    token,
 		Path:     "/",
-		Expires:  sess.ExpiresAt,
+		MaxAge:   sessionSeconds,
 		HTTPOnly: true,
 		Secure:   s.secureCookie,
 		SameSite: fiber.CookieSameSiteLaxMode,
 	})
-	return c.JSON(loginResponse{Token: token, Role: sess.User.Role, Username: sess.User.Username, CSRFToken: sess.CSRFToken, ExpiresAt: sess.ExpiresAt})
 }
 
 // logout: POST /api/v1/auth/logout ends the session of the bearer token or
@@ -174,5 +190,6 @@ func (s *Server) logout(c *fiber.Ctx) error {
 // me: GET /api/v1/auth/me answers who is signed in.
 func (s *Server) me(c *fiber.Ctx) error {
 	sess := c.Locals(sessionLocal).(*auth.Session)
-	return c.JSON(fiber.Map{"user": sess.User, "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})
+	return c.JSON(fiber.Map{"user": sess.User, "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt,
+		"expires_in": int(sess.ExpiresAt.Sub(s.Clock.Now()) / time.Second)})
 }

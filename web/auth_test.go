@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,44 @@ func TestAuth(t *testing.T) {
 			}
 			if cookie == nil || !cookie.HttpOnly || cookie.Value != got["token"] {
 				t.Fatalf("session cookie %+v", cookie)
+			}
+			// The cookie's lifetime is relative: a browser counts it on its
+			// own clock, whatever day the server's clock shows.
+			setCookie := resp.Header.Get("Set-Cookie")
+			if cookie.MaxAge != 12*3600 || strings.Contains(strings.ToLower(setCookie), "expires=") {
+				t.Fatalf("session cookie %q: want max-age=43200 and no Expires", setCookie)
+			}
+			if got["expires_in"] != float64(12*3600) {
+				t.Fatalf("login answer expires_in %v, want 43200", got["expires_in"])
+			}
+		})
+
+		t.Run("a used session sends its cookie again", func(t *testing.T) {
+			tok := e.adminToken()
+			cookie := "okienko_session=" + tok
+			resp, _ := e.do("GET", "/api/v1/auth/me", nil, "Cookie", cookie)
+			if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
+				t.Fatalf("at once: %d, Set-Cookie %q; want 200 and no new cookie", resp.StatusCode, resp.Header.Get("Set-Cookie"))
+			}
+			// Eleven hours later the session slides; the browser's cookie
+			// must slide with it, or it would end an hour later.
+			e.clock.Advance(11 * time.Hour)
+			resp, body := e.do("GET", "/api/v1/auth/me", nil, "Cookie", cookie)
+			if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Set-Cookie"), "okienko_session="+tok) ||
+				!strings.Contains(resp.Header.Get("Set-Cookie"), "max-age=43200") {
+				t.Fatalf("11 h later: %d, Set-Cookie %q", resp.StatusCode, resp.Header.Get("Set-Cookie"))
+			}
+			var me struct {
+				ExpiresIn int `json:"expires_in"`
+			}
+			if json.Unmarshal(body, &me) != nil || me.ExpiresIn != 12*3600 {
+				t.Fatalf("me %s: want expires_in 43200", body)
+			}
+			// A bearer token gets no cookie.
+			e.clock.Advance(11 * time.Hour)
+			resp, _ = e.do("GET", "/api/v1/auth/me", nil, bearer(tok)...)
+			if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
+				t.Fatalf("bearer: %d, Set-Cookie %q", resp.StatusCode, resp.Header.Get("Set-Cookie"))
 			}
 		})
 
