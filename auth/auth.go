@@ -110,7 +110,7 @@ type Store struct {
 // NewStore returns a Store over db; limiter counts failed sign-ins and must
 // share db's database so every instance sees the same counts.
 func NewStore(db *gorm.DB, clock okienko.Clock, limiter *ratelimit.Counter) *Store {
-	return &Store{db: db, clock: clock, limiter: limiter}
+	return &Store{db: database.OnClock(db, clock), clock: clock, limiter: limiter}
 }
 
 // WithTx returns the store working in transaction tx.

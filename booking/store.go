@@ -33,7 +33,7 @@ type Store struct {
 func NewStore(db *gorm.DB, clock okienko.Clock, offices *office.Store, secret string) *Store {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte("okienko/pesel/v1"))
-	return &Store{db: db, clock: clock, offices: offices, peselKey: m.Sum(nil)}
+	return &Store{db: database.OnClock(db, clock), clock: clock, offices: offices, peselKey: m.Sum(nil)}
 }
 
 func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/migrations"
 )
 
@@ -94,6 +95,14 @@ func Open(databaseURL, dataDir string) (*gorm.DB, error) {
 	// a transaction on it: use the transaction.)
 	sqlDB.SetMaxOpenConns(1)
 	return db, nil
+}
+
+// OnClock returns db with gorm's own timestamps (a created_at or updated_at
+// a statement leaves out) taken from clock, so a store on an injected clock
+// never writes the real time beside its own. Stores call it on the db they
+// are given.
+func OnClock(db *gorm.DB, clock okienko.Clock) *gorm.DB {
+	return db.Session(&gorm.Session{NowFunc: func() time.Time { return clock.Now().UTC().Truncate(time.Microsecond) }})
 }
 
 // Dialect returns SQLite or Postgres for db.

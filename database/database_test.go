@@ -5,9 +5,11 @@ import (
 	"io/fs"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/migrations"
@@ -149,6 +151,55 @@ func TestWithLockSerialises(t *testing.T) {
 		}
 		if len(order) != 4 || order[0] != order[1] || order[2] != order[3] {
 			t.Fatalf("holders interleaved: %v", order)
+		}
+	})
+}
+
+// office is a row of offices with the timestamps gorm fills by itself.
+type office struct {
+	ID        int64
+	Name      string
+	TimeZone  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (office) TableName() string { return "offices" }
+
+// A store on an injected clock writes its clock's time where gorm fills a
+// timestamp itself (created_at, or updated_at left out of an update), never
+// the real time; the plain db still writes the real time.
+func TestOnClock(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		at := time.Date(2041, 7, 4, 10, 30, 0, 123456000, time.UTC)
+		clock := okienko.NewManualClock(at)
+		clocked := database.OnClock(db, clock)
+		o := office{Name: "Urząd", TimeZone: "Europe/Warsaw"}
+		if err := clocked.Create(&o).Error; err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Hour)
+		err := clocked.Transaction(func(tx *gorm.DB) error {
+			return tx.Model(&office{}).Where("id = ?", o.ID).Updates(map[string]any{"name": "Urząd Miasta"}).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got office
+		if err := db.Take(&got, o.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !got.CreatedAt.Equal(at) || !got.UpdatedAt.Equal(at.Add(time.Hour)) {
+			t.Fatalf("created %v, updated %v; want %v and an hour later", got.CreatedAt, got.UpdatedAt, at)
+		}
+		if err := db.Model(&office{}).Where("id = ?", o.ID).Updates(map[string]any{"name": "Urząd Gminy"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Take(&got, o.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got.UpdatedAt.Year() == 2041 {
+			t.Fatalf("the plain db wrote the injected time %v", got.UpdatedAt)
 		}
 	})
 }

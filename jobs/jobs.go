@@ -79,7 +79,8 @@ func withRunObserver(f func(job string, tick time.Time, ran bool)) Option {
 // NewScheduler returns a stopped scheduler whose locker uses db, whose ticks
 // are read from clock and whose daily jobs run in loc (the office zone). It
 // registers the daily SweepJob, which deletes job_runs rows older than
-// Retention. Returns EINVALID when db, clock or loc is missing.
+// Retention. Returns EINVALID when db, clock or loc is missing, and when
+// clock is not the system clock but the timers are (no WithGocronClock).
 func NewScheduler(db *gorm.DB, clock okienko.Clock, loc *time.Location, log *slog.Logger, opts ...Option) (*Scheduler, error) {
 	var o options
 	for _, opt := range opts {
@@ -91,6 +92,11 @@ func NewScheduler(db *gorm.DB, clock okienko.Clock, loc *time.Location, log *slo
 	}
 	if clock == nil {
 		errs.Add("clock", "is required")
+	} else if _, system := clock.(okienko.SystemClock); !system && o.clock == nil {
+		// The timers would run on the real clock while ticks are read from
+		// clock: a test's clock on another day would claim ticks of that
+		// day whenever a real minute passed.
+		errs.Add("clock", "is not the system clock: give the timers a clock that agrees, with WithGocronClock")
 	}
 	if loc == nil {
 		errs.Add("location", "is required")

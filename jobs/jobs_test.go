@@ -18,15 +18,17 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/office/officetest"
 )
 
-var warsaw = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Warsaw")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var warsaw = officetest.Warsaw
+
+// at returns hh:mm:ss.ns on the Warsaw wall clock on the test week's Monday
+// (officetest.Anchor).
+func at(t *testing.T, hh, mm, ss, ns int) time.Time {
+	t.Helper()
+	return officetest.Anchor(t).At(0, hh, mm).Add(time.Duration(ss)*time.Second + time.Duration(ns))
+}
 
 // logBuffer collects a scheduler's log lines for assertions.
 type logBuffer struct {
@@ -185,7 +187,7 @@ func TestTwoSchedulersRunJobOncePerTick(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 				ctx := waitCtx(t)
-				realStart := time.Date(2025, 3, 10, 9, 0, 30, 0, time.UTC) // 10:00:30 in Warsaw
+				realStart := at(t, 10, 0, 30, 0)
 				attempts := make(chan attempt, 100)
 				ranBy := make(chan string, 100)
 				var runs atomic.Int64
@@ -281,14 +283,14 @@ func TestTwoSchedulersRunJobOncePerTick(t *testing.T) {
 func TestLocker(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		now := time.Date(2025, 3, 10, 9, 5, 20, 123456789, time.UTC)
+		now := at(t, 10, 5, 20, 123456789)
 		clock := okienko.NewManualClock(now)
 		newLocker := func(instance string) *locker {
 			return &locker{db: db, clock: clock, loc: warsaw, instance: instance, log: slog.New(slog.DiscardHandler),
 				periods: map[string]time.Duration{"late-arrivals": time.Minute, "reminders": 5 * time.Minute}}
 		}
 		a, b := newLocker("a"), newLocker("b")
-		tick := time.Date(2025, 3, 10, 9, 5, 0, 0, time.UTC)
+		tick := at(t, 10, 5, 0, 0)
 
 		lockA, err := a.Lock(ctx, "late-arrivals")
 		if err != nil {
@@ -392,6 +394,26 @@ func TestTickAt(t *testing.T) {
 			t.Errorf("tickAt(%s, %s) = %s, want %s UTC", c.now, c.period, got, c.want)
 		}
 	}
+	// The same on the test week (officetest.Anchor), in winter or summer
+	// time: ticks follow the office's wall clock.
+	week := officetest.Anchor(t)
+	anchored := []struct {
+		now    time.Time
+		period time.Duration
+		want   time.Time
+	}{
+		{at(t, 10, 5, 20, 0), time.Minute, at(t, 10, 5, 0, 0)},
+		{at(t, 10, 4, 59, 500000000), time.Minute, at(t, 10, 5, 0, 0)},
+		{at(t, 10, 9, 40, 0), 5 * time.Minute, at(t, 10, 5, 0, 0)},
+		{at(t, 11, 30, 0, 0), 2 * time.Hour, at(t, 10, 0, 0, 0)},
+		{at(t, 12, 0, 0, 0), 2 * time.Hour, at(t, 12, 0, 0, 0)},
+		{week.At(1, 13, 0), 24 * time.Hour, week.At(1, 0, 0)},
+	}
+	for _, c := range anchored {
+		if got := tickAt(c.now, c.period, warsaw); !got.Equal(c.want) || got.Location() != time.UTC {
+			t.Errorf("tickAt(%s, %s) = %s, want %s UTC", c.now.In(warsaw), c.period, got, c.want.UTC())
+		}
+	}
 }
 
 func TestDailyRunsInOfficeZone(t *testing.T) {
@@ -411,6 +433,7 @@ func TestDailyRunsInOfficeZone(t *testing.T) {
 			[]time.Time{time.Date(2025, 3, 29, 6, 0, 0, 0, time.UTC), time.Date(2025, 3, 30, 5, 0, 0, 0, time.UTC)}},
 		{"fall back", time.Date(2025, 10, 25, 0, 0, 0, 0, time.UTC),
 			[]time.Time{time.Date(2025, 10, 25, 5, 0, 0, 0, time.UTC), time.Date(2025, 10, 26, 6, 0, 0, 0, time.UTC)}},
+		{"test week", at(t, 0, 0, 0, 0), []time.Time{at(t, 7, 0, 0, 0), officetest.Anchor(t).At(1, 7, 0)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -440,7 +463,7 @@ func TestDailyRunsInOfficeZone(t *testing.T) {
 
 func TestEveryAlignsToWallClock(t *testing.T) {
 	db := databasetest.SQLite(t)
-	now := time.Date(2025, 3, 10, 9, 2, 30, 0, time.UTC) // 10:02:30 in Warsaw
+	now := at(t, 10, 2, 30, 0)
 	fake := clockwork.NewFakeClockAt(now)
 	s, err := NewScheduler(db, fake, warsaw, slog.New(slog.DiscardHandler), WithInstance("a"), WithGocronClock(fake))
 	if err != nil {
@@ -451,12 +474,12 @@ func TestEveryAlignsToWallClock(t *testing.T) {
 		interval time.Duration
 		want     time.Time
 	}{
-		{time.Minute, time.Date(2025, 3, 10, 9, 3, 0, 0, time.UTC)},
-		{5 * time.Minute, time.Date(2025, 3, 10, 9, 5, 0, 0, time.UTC)},
-		{15 * time.Minute, time.Date(2025, 3, 10, 9, 15, 0, 0, time.UTC)},
-		{time.Hour, time.Date(2025, 3, 10, 10, 0, 0, 0, time.UTC)},
-		{2 * time.Hour, time.Date(2025, 3, 10, 11, 0, 0, 0, time.UTC)},  // 12:00 local
-		{24 * time.Hour, time.Date(2025, 3, 10, 23, 0, 0, 0, time.UTC)}, // local midnight
+		{time.Minute, at(t, 10, 3, 0, 0)},
+		{5 * time.Minute, at(t, 10, 5, 0, 0)},
+		{15 * time.Minute, at(t, 10, 15, 0, 0)},
+		{time.Hour, at(t, 11, 0, 0, 0)},
+		{2 * time.Hour, at(t, 12, 0, 0, 0)},                // even local hours
+		{24 * time.Hour, officetest.Anchor(t).At(1, 0, 0)}, // local midnight
 	}
 	for _, c := range cases {
 		if err := s.Every("every-"+c.interval.String(), c.interval, func(context.Context) error { return nil }); err != nil {
@@ -474,7 +497,8 @@ func TestEveryAlignsToWallClock(t *testing.T) {
 
 func TestRegistrationErrors(t *testing.T) {
 	db := databasetest.SQLite(t)
-	s, err := NewScheduler(db, okienko.NewManualClock(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)), warsaw, nil, WithInstance("a"))
+	clock := okienko.NewManualClock(at(t, 10, 0, 0, 0))
+	s, err := NewScheduler(db, clock, warsaw, nil, WithInstance("a"), WithGocronClock(clockwork.NewFakeClockAt(clock.Now())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,13 +543,24 @@ func TestRegistrationErrors(t *testing.T) {
 	if _, err := NewScheduler(db, nil, nil, nil); okienko.ErrorCode(err) != okienko.EINVALID {
 		t.Errorf("NewScheduler without clock and zone: err = %v, want EINVALID", err)
 	}
+	// A test's clock with the timers left on the real one: refused, or a
+	// real minute would fire a tick of the test's day.
+	_, err = NewScheduler(db, clock, warsaw, nil, WithInstance("b"))
+	if okienko.ErrorCode(err) != okienko.EINVALID || !strings.Contains(err.Error(), "WithGocronClock") {
+		t.Errorf("NewScheduler on a manual clock without a timer clock: err = %v, want EINVALID naming WithGocronClock", err)
+	}
+	s2, err := NewScheduler(db, okienko.SystemClock{}, warsaw, nil, WithInstance("c"))
+	if err != nil {
+		t.Fatalf("NewScheduler on the system clock: %v", err)
+	}
+	_ = s2.Shutdown()
 }
 
 // A job that panics or fails is logged and keeps running on later ticks.
 func TestFailingJobKeepsTicking(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := waitCtx(t)
-		start := time.Date(2025, 3, 10, 9, 0, 30, 0, time.UTC)
+		start := at(t, 10, 0, 30, 0)
 		attempts := make(chan attempt, 100)
 		n := newNode(t, db, "a", start, 0, 0, attempts)
 		var calls atomic.Int64
@@ -577,13 +612,13 @@ func TestFailingJobKeepsTicking(t *testing.T) {
 func TestRunNow(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		clock := okienko.NewManualClock(time.Date(2025, 3, 10, 9, 0, 10, 0, time.UTC))
+		clock := okienko.NewManualClock(at(t, 10, 0, 10, 0))
 		var calls atomic.Int64
 		var actors []okienko.Actor
 		var mu sync.Mutex
 		failure := errors.New("mail server down")
 		newScheduler := func(instance string) *Scheduler {
-			s, err := NewScheduler(db, clock, warsaw, slog.New(slog.DiscardHandler), WithInstance(instance))
+			s, err := NewScheduler(db, clock, warsaw, slog.New(slog.DiscardHandler), WithInstance(instance), WithGocronClock(clockwork.NewFakeClockAt(clock.Now())))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -645,9 +680,9 @@ func TestRunNow(t *testing.T) {
 func TestSweepDeletesOldRuns(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		now := time.Date(2025, 3, 10, 3, 30, 0, 0, time.UTC)
+		now := at(t, 4, 30, 0, 0)
 		clock := okienko.NewManualClock(now)
-		s, err := NewScheduler(db, clock, warsaw, slog.New(slog.DiscardHandler), WithInstance("a"))
+		s, err := NewScheduler(db, clock, warsaw, slog.New(slog.DiscardHandler), WithInstance("a"), WithGocronClock(clockwork.NewFakeClockAt(now)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -688,7 +723,7 @@ func TestSweepDeletesOldRuns(t *testing.T) {
 func TestShutdownWaitsForRunningJob(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := waitCtx(t)
-		start := time.Date(2025, 3, 10, 9, 0, 30, 0, time.UTC)
+		start := at(t, 10, 0, 30, 0)
 		attempts := make(chan attempt, 100)
 		n := newNode(t, db, "a", start, 0, 0, attempts)
 		started := make(chan struct{})

@@ -142,7 +142,9 @@ type Store struct {
 }
 
 // NewStore returns a Store.
-func NewStore(db *gorm.DB, clock okienko.Clock) *Store { return &Store{db: db, clock: clock} }
+func NewStore(db *gorm.DB, clock okienko.Clock) *Store {
+	return &Store{db: database.OnClock(db, clock), clock: clock}
+}
 
 func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
@@ -268,7 +270,7 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 func (s *Store) SetPrinterState(ctx context.Context, id int64, state string) error {
 	now := s.now()
 	err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", id).
-		Updates(map[string]any{"printer_state": state, "printer_checked_at": now}).Error
+		Updates(map[string]any{"printer_state": state, "printer_checked_at": now, "updated_at": now}).Error
 	if err != nil {
 		return okienko.Internal(fmt.Errorf("printer state of kiosk %d: %w", id, err))
 	}

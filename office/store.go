@@ -35,7 +35,7 @@ type Store struct {
 
 // NewStore returns a Store over db.
 func NewStore(db *gorm.DB, clock okienko.Clock) *Store {
-	return &Store{db: db, clock: clock}
+	return &Store{db: database.OnClock(db, clock), clock: clock}
 }
 
 // WithTx returns a Store whose methods run on tx, for callers that need

@@ -34,7 +34,7 @@ type Store struct {
 
 // NewStore returns a Store.
 func NewStore(db *gorm.DB, clock okienko.Clock, offices *office.Store, bookings *booking.Store) *Store {
-	return &Store{db: db, clock: clock, offices: offices, bookings: bookings}
+	return &Store{db: database.OnClock(db, clock), clock: clock, offices: offices, bookings: bookings}
 }
 
 // OnCommit sets fn to receive the events of every committed change, in order.
@@ -723,7 +723,8 @@ func (s *Store) ForgetPhones(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res := db.Model(&Ticket{}).Where("phone IS NOT NULL AND day < ?", today).Update("phone", nil)
+	res := db.Model(&Ticket{}).Where("phone IS NOT NULL AND day < ?", today).
+		Updates(map[string]any{"phone": nil, "updated_at": s.now()})
 	if res.Error != nil {
 		return 0, okienko.Internal(res.Error)
 	}

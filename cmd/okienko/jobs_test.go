@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko"
@@ -25,11 +26,12 @@ import (
 func TestLateArrivalJobOncePerTick(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		warsaw, _ := time.LoadLocation("Europe/Warsaw")
-		clock := okienko.NewManualClock(time.Date(2026, 11, 23, 8, 0, 0, 0, warsaw))
+		warsaw := officetest.Warsaw
+		week := officetest.Anchor(t)
+		clock := okienko.NewManualClock(week.At(0, 8, 0))
 		offices, _, svc := officetest.New(t, db, clock, nil)
 		bookings := booking.NewStore(db, clock, offices, "secret")
-		start := time.Date(2026, 11, 24, 10, 0, 0, 0, warsaw)
+		start := week.At(1, 10, 0)
 		b, err := bookings.Book(ctx, booking.Request{ServiceID: svc.ID, Start: start, Name: "Anna Nowak", PESEL: "44051401359", Email: "anna@example.pl", Consent: true})
 		if err != nil {
 			t.Fatal(err)
@@ -37,7 +39,7 @@ func TestLateArrivalJobOncePerTick(t *testing.T) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		var scheds []*jobs.Scheduler
 		for _, name := range []string{"instance-a", "instance-b"} {
-			s, err := jobs.NewScheduler(db, clock, warsaw, log, jobs.WithInstance(name))
+			s, err := jobs.NewScheduler(db, clock, warsaw, log, jobs.WithInstance(name), jobs.WithGocronClock(clockwork.NewFakeClockAt(clock.Now())))
 			if err != nil {
 				t.Fatal(err)
 			}
