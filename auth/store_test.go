@@ -16,10 +16,13 @@ import (
 	"github.com/okienko/okienko/audit"
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/ratelimit"
 )
 
-var t0 = time.Date(2025, 3, 10, 8, 0, 0, 0, time.UTC)
+// start is when the stores' clock starts: 09:00 on the Monday of the test
+// week (officetest.Anchor).
+func start(t testing.TB) time.Time { return officetest.Anchor(t).At(0, 9, 0) }
 
 const (
 	adminPassword = "admin password 1"
@@ -28,7 +31,7 @@ const (
 
 func newStore(t *testing.T, db *gorm.DB) (*auth.Store, *okienko.ManualClock) {
 	t.Helper()
-	clock := okienko.NewManualClock(t0)
+	clock := okienko.NewManualClock(start(t))
 	return auth.NewStore(db, clock, ratelimit.New(db, clock)), clock
 }
 
@@ -62,6 +65,7 @@ func TestLoginAuthenticate(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, clock := newStore(t, db)
+		t0 := start(t)
 		admin := createUser(t, s, "Ala", adminPassword, okienko.RoleAdmin)
 		clerk := createUser(t, s, "bob", clerkPassword, okienko.RoleClerk)
 		if admin.Username != "ala" {
@@ -219,6 +223,7 @@ func TestSessionExpiry(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, clock := newStore(t, db)
+		t0 := start(t)
 		createUser(t, s, "ala", adminPassword, okienko.RoleAdmin)
 		_, idle := login(t, s, "ala", adminPassword)
 		_, active := login(t, s, "ala", adminPassword)
@@ -499,7 +504,7 @@ func TestCreateUserValidation(t *testing.T) {
 			t.Fatalf("HasUsers = %v, %v", has, err)
 		}
 		got, err := s.User(ctx, u.ID)
-		if err != nil || got.Username != u.Username || got.Role != okienko.RoleClerk || !got.CreatedAt.Equal(t0) {
+		if err != nil || got.Username != u.Username || got.Role != okienko.RoleClerk || !got.CreatedAt.Equal(start(t)) {
 			t.Fatalf("User(%d) = %+v, %v", u.ID, got, err)
 		}
 		_, err = s.User(ctx, u.ID+1000)
@@ -550,6 +555,7 @@ func TestDeleteUserEndsSessions(t *testing.T) {
 func createOffice(t *testing.T, db *gorm.DB) int64 {
 	t.Helper()
 	var id int64
+	t0 := start(t)
 	err := db.Raw("INSERT INTO offices (name, created_at, updated_at) VALUES (?, ?, ?) RETURNING id", "Urząd", t0, t0).Scan(&id).Error
 	if err != nil || id == 0 {
 		t.Fatalf("create office: %d, %v", id, err)

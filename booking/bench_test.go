@@ -41,7 +41,7 @@ func BenchmarkAvailability(b *testing.B) {
 	benchDatabases(b, func(b *testing.B, db *gorm.DB) {
 		w := newWorld(b, db, func(s *office.ServiceSpec) { s.Capacity = 100 })
 		fill(b, w, 50000)
-		from := office.Date{Year: 2026, Month: 11, Day: 23}
+		from := w.day(0)
 		ctx := context.Background()
 		b.Run("days-30", func(b *testing.B) {
 			ds := make([]time.Duration, 0, b.N)
@@ -77,7 +77,7 @@ func BenchmarkAvailability(b *testing.B) {
 func fill(b *testing.B, w *world, n int) {
 	b.Helper()
 	ctx := context.Background()
-	from := office.Date{Year: 2026, Month: 11, Day: 23}
+	from := w.day(0)
 	var slots []booking.Slot
 	for d := 0; d <= 30; d++ {
 		s, err := w.store.Slots(ctx, w.svc.ID, from.AddDays(d))
@@ -137,7 +137,7 @@ func storm(b *testing.B, db *gorm.DB, capacity int) {
 	ctx := context.Background()
 	var ds []time.Duration
 	var mu sync.Mutex
-	day := office.Date{Year: 2026, Month: 11, Day: 24}
+	day := w.day(1)
 	attempts := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

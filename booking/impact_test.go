@@ -28,9 +28,10 @@ func TestCovered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Days are counted from the test week's Monday (1 is Tuesday).
 		book := func(n int, svc int64, d, hh, mm int) int64 {
 			t.Helper()
-			r := w.request(n, at(2026, 11, d, hh, mm))
+			r := w.request(n, w.at(d, hh, mm))
 			r.ServiceID = svc
 			b, err := w.store.Book(ctx, r)
 			if err != nil {
@@ -42,28 +43,28 @@ func TestCovered(t *testing.T) {
 			}
 			return got.ID
 		}
-		a24 := book(1, w.svc.ID, 24, 9, 0)
-		a25 := book(2, w.svc.ID, 25, 9, 0)
-		a26 := book(3, w.svc.ID, 26, 9, 0)
-		gone := book(4, w.svc.ID, 24, 10, 0)
-		b24 := book(5, otherSvc.ID, 24, 9, 0)
-		b25 := book(6, otherSvc.ID, 25, 10, 0)
+		aTue := book(1, w.svc.ID, 1, 9, 0)
+		aWed := book(2, w.svc.ID, 2, 9, 0)
+		aThu := book(3, w.svc.ID, 3, 9, 0)
+		gone := book(4, w.svc.ID, 1, 10, 0)
+		bTue := book(5, otherSvc.ID, 1, 9, 0)
+		bWed := book(6, otherSvc.ID, 2, 10, 0)
 		if _, err := w.store.Cancel(ctx, gone, "resident"); err != nil {
 			t.Fatal(err)
 		}
-		day := func(d int) office.Date { return office.Date{Year: 2026, Month: 11, Day: d} }
+		day := w.day
 		cases := []struct {
 			name     string
 			from, to int
 			dep      int64
 			want     []int64
 		}{
-			{"one department, two days", 24, 25, w.dep.ID, []int64{a24, a25}},
-			{"office-wide, two days", 24, 25, 0, []int64{a24, b24, a25, b25}},
-			{"office-wide, one day", 24, 24, 0, []int64{a24, b24}},
-			{"the other department", 25, 26, other.ID, []int64{b25}},
-			{"a day without bookings", 27, 30, 0, []int64{}},
-			{"the whole week", 23, 29, w.dep.ID, []int64{a24, a25, a26}},
+			{"one department, two days", 1, 2, w.dep.ID, []int64{aTue, aWed}},
+			{"office-wide, two days", 1, 2, 0, []int64{aTue, bTue, aWed, bWed}},
+			{"office-wide, one day", 1, 1, 0, []int64{aTue, bTue}},
+			{"the other department", 2, 3, other.ID, []int64{bWed}},
+			{"a day without bookings", 4, 7, 0, []int64{}},
+			{"the whole week", 0, 6, w.dep.ID, []int64{aTue, aWed, aThu}},
 		}
 		for _, tc := range cases {
 			got, err := w.store.Covered(ctx, day(tc.from), day(tc.to), tc.dep)
@@ -75,17 +76,17 @@ func TestCovered(t *testing.T) {
 			}
 		}
 		// A visit that has begun can no longer be cancelled, so it isn't covered.
-		w.clock.Set(at(2026, 11, 24, 9, 5))
-		got, err := w.store.Covered(ctx, day(24), day(25), 0)
-		if err != nil || !slices.Equal(got, []int64{a25, b25}) {
-			t.Fatalf("after 09:00 on the 24th: %v %v, want %v", got, err, []int64{a25, b25})
+		w.clock.Set(w.at(1, 9, 5))
+		got, err := w.store.Covered(ctx, day(1), day(2), 0)
+		if err != nil || !slices.Equal(got, []int64{aWed, bWed}) {
+			t.Fatalf("after 09:00 on Tuesday: %v %v, want %v", got, err, []int64{aWed, bWed})
 		}
 
-		_, err = w.store.Covered(ctx, day(25), day(24), 0)
+		_, err = w.store.Covered(ctx, day(2), day(1), 0)
 		if e := wantCode(t, err, okienko.EINVALID); e.Fields["ends_on"] == "" {
 			t.Fatalf("reversed range: %v", e.Fields)
 		}
-		_, err = w.store.Covered(ctx, office.Date{}, day(24), 0)
+		_, err = w.store.Covered(ctx, office.Date{}, day(1), 0)
 		if e := wantCode(t, err, okienko.EINVALID); e.Fields["starts_on"] == "" {
 			t.Fatalf("no first day: %v", e.Fields)
 		}
@@ -97,7 +98,7 @@ func TestOffGrid(t *testing.T) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
 		for i, hm := range [][2]int{{9, 0}, {9, 15}, {10, 30}} {
-			if _, err := w.store.Book(ctx, w.request(i+1, at(2026, 11, 24, hm[0], hm[1]))); err != nil {
+			if _, err := w.store.Book(ctx, w.request(i+1, w.at(1, hm[0], hm[1]))); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -125,16 +126,16 @@ func TestOffGrid(t *testing.T) {
 		check("after the change", 20, 3, 2)
 		check("back to 15", 15, 3, 0)
 		// A day closed since keeps its opening hours' grid.
-		if _, err := w.offices.CreateClosure(ctx, office.ClosureSpec{StartsOn: office.Date{Year: 2026, Month: 11, Day: 24}, Reason: "awaria"}); err != nil {
+		if _, err := w.offices.CreateClosure(ctx, office.ClosureSpec{StartsOn: w.day(1), Reason: "awaria"}); err != nil {
 			t.Fatal(err)
 		}
 		check("closed day", 20, 3, 2)
 		// Visits that have begun are no longer future bookings.
-		w.clock.Set(at(2026, 11, 24, 9, 10))
+		w.clock.Set(w.at(1, 9, 10))
 		check("at 09:10", 20, 2, 1)
-		w.clock.Set(at(2026, 11, 24, 10, 30))
+		w.clock.Set(w.at(1, 10, 30))
 		check("at 10:30", 20, 1, 0)
-		w.clock.Set(at(2026, 11, 24, 10, 31))
+		w.clock.Set(w.at(1, 10, 31))
 		check("after the last", 20, 0, 0)
 
 		for _, m := range []int{0, 4, 481} {

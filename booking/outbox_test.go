@@ -30,24 +30,24 @@ func TestBookCancelOutbox(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db, nil)
-		withPhone, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 10, 0)))
+		withPhone, err := w.store.Book(ctx, w.request(1, w.at(1, 10, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := w.request(2, at(2026, 11, 24, 11, 0))
+		r := w.request(2, w.at(1, 11, 0))
 		r.Phone = ""
 		noPhone, err := w.store.Book(ctx, r)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// A refused booking writes no message.
-		if _, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 10, 0))); okienko.ErrorCode(err) != okienko.ECONFLICT {
+		if _, err := w.store.Book(ctx, w.request(1, w.at(1, 10, 0))); okienko.ErrorCode(err) != okienko.ECONFLICT {
 			t.Fatalf("a second booking of the day: %v", err)
 		}
 		if _, err := w.store.CancelByCode(ctx, withPhone.Code, pesel(1)); err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 11, 24, 11, 45))
+		w.clock.Set(w.at(1, 11, 45))
 		if n, err := w.store.CancelLate(ctx); err != nil || n != 1 {
 			t.Fatalf("late: %d, %v", n, err)
 		}
@@ -77,7 +77,7 @@ func TestBookOutboxRollsBack(t *testing.T) {
 		if err := db.Exec("DROP TABLE events").Error; err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 10, 0))); err == nil {
+		if _, err := w.store.Book(ctx, w.request(1, w.at(1, 10, 0))); err == nil {
 			t.Fatal("booked without the events table")
 		}
 		if n := w.count(t, ""); n != 0 {

@@ -18,12 +18,7 @@ import (
 	"github.com/okienko/okienko/office/officetest"
 )
 
-var warsaw, _ = time.LoadLocation("Europe/Warsaw")
-
-// at is a wall-clock time in Warsaw.
-func at(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, warsaw)
-}
+var warsaw = officetest.Warsaw
 
 // pesel returns the n-th of a series of valid PESELs (distinct birth dates
 // from 1970 on, serial from n), so every test resident is somebody else.
@@ -44,9 +39,11 @@ func pesel(n int) string {
 
 // world is a booking store over a real database with one office, one
 // department open Monday 08:00–16:00 and Tuesday–Friday 07:30–15:30, and one
-// service, at a fixed moment: Monday 23 November 2026, 08:00 in Warsaw.
+// service, at a fixed moment: the test week's Monday (officetest.Anchor),
+// 08:00 in Warsaw.
 type world struct {
 	db      *gorm.DB
+	week    officetest.Week
 	clock   *okienko.ManualClock
 	offices *office.Store
 	store   *booking.Store
@@ -56,9 +53,37 @@ type world struct {
 
 func newWorld(t testing.TB, db *gorm.DB, tune func(*office.ServiceSpec)) *world {
 	t.Helper()
-	clock := okienko.NewManualClock(at(2026, 11, 23, 8, 0))
+	week := officetest.Anchor(t)
+	clock := okienko.NewManualClock(week.At(0, 8, 0))
 	offices, dep, svc := officetest.New(t, db, clock, tune)
-	return &world{db: db, clock: clock, offices: offices, store: booking.NewStore(db, clock, offices, "test-secret"), dep: dep, svc: svc}
+	return &world{db: db, week: week, clock: clock, offices: offices, store: booking.NewStore(db, clock, offices, "test-secret"), dep: dep, svc: svc}
+}
+
+// at is hh:mm on the Warsaw wall clock n days after the test week's Monday.
+func (w *world) at(n, hh, mm int) time.Time { return w.week.At(n, hh, mm) }
+
+// day is the office day n days after the test week's Monday.
+func (w *world) day(n int) office.Date { return w.week.Day(n) }
+
+// daysTo is how many days d is after the test week's Monday.
+func (w *world) daysTo(d office.Date) int {
+	return int(d.In(time.UTC, 0).Sub(w.week.Monday.In(time.UTC, 0)) / (24 * time.Hour))
+}
+
+// holidays returns the first n public holidays after the test week's
+// Monday that fall on a weekday the department is open (Monday to Friday).
+// Anchored weeks have none within 31 days of it; the written week's first
+// are 24 and 25 December, days 31 and 32.
+func (w *world) holidays(n int) []office.HolidayDay {
+	var out []office.HolidayDay
+	for y := w.week.Monday.Year; len(out) < n; y++ {
+		for _, h := range office.Holidays(y) {
+			if wd := h.Date.Weekday(); len(out) < n && h.Date.After(w.week.Monday) && wd != time.Saturday && wd != time.Sunday {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
 }
 
 func (w *world) request(n int, start time.Time) booking.Request {
@@ -95,7 +120,7 @@ func TestRaceForTheLastSeat(t *testing.T) {
 		t.Run(fmt.Sprintf("capacity %d", capacity), func(t *testing.T) {
 			databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 				w := newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity = capacity })
-				start := at(2026, 11, 24, 10, 0)
+				start := w.at(1, 10, 0)
 				const residents = 200
 				var wg sync.WaitGroup
 				errs := make([]error, residents)
@@ -127,7 +152,7 @@ func TestRaceForTheLastSeat(t *testing.T) {
 				if n := w.count(t, "starts_at = ? AND status = ?", start.UTC(), booking.StatusBooked); n != int64(capacity) {
 					t.Fatalf("%d bookings stored for the slot, want %d", n, capacity)
 				}
-				slots, err := w.store.Slots(context.Background(), w.svc.ID, office.Date{Year: 2026, Month: 11, Day: 24})
+				slots, err := w.store.Slots(context.Background(), w.svc.ID, w.day(1))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -145,11 +170,11 @@ func TestBookAndFind(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		b, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 9, 15)))
+		b, err := w.store.Book(ctx, w.request(1, w.at(1, 9, 15)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(b.Code) != 8 || b.Status != booking.StatusBooked || !b.EndsAt.Equal(at(2026, 11, 24, 9, 30)) || b.Day.String() != "2026-11-24" {
+		if len(b.Code) != 8 || b.Status != booking.StatusBooked || !b.EndsAt.Equal(w.at(1, 9, 30)) || b.Day != w.day(1) {
 			t.Fatalf("booking %+v", b)
 		}
 		// The PESEL is stored only as an HMAC and its last 4 digits.
@@ -185,22 +210,22 @@ func TestSlotsAndDays(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		mon := office.Date{Year: 2026, Month: 11, Day: 23}
+		mon := w.day(0)
 		slots, err := w.store.Slots(ctx, w.svc.ID, mon)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Monday 08:00–16:00 in 15-minute slots is 32; now is 08:00 and the
 		// lead time 60 minutes, so 09:00 is the first bookable: 28.
-		if len(slots) != 28 || !slots[0].Start.Equal(at(2026, 11, 23, 9, 0)) || !slots[27].End.Equal(at(2026, 11, 23, 16, 0)) {
+		if len(slots) != 28 || !slots[0].Start.Equal(w.at(0, 9, 0)) || !slots[27].End.Equal(w.at(0, 16, 0)) {
 			t.Fatalf("%d slots from %v", len(slots), slots)
 		}
-		tue := office.Date{Year: 2026, Month: 11, Day: 24}
+		tue := w.day(1)
 		slots, _ = w.store.Slots(ctx, w.svc.ID, tue)
-		if len(slots) != 32 || !slots[0].Start.Equal(at(2026, 11, 24, 7, 30)) || slots[0].Free != 1 {
+		if len(slots) != 32 || !slots[0].Start.Equal(w.at(1, 7, 30)) || slots[0].Free != 1 {
 			t.Fatalf("Tuesday: %d slots from %v", len(slots), slots[0])
 		}
-		if _, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 7, 30))); err != nil {
+		if _, err := w.store.Book(ctx, w.request(1, w.at(1, 7, 30))); err != nil {
 			t.Fatal(err)
 		}
 		slots, _ = w.store.Slots(ctx, w.svc.ID, tue)
@@ -216,19 +241,31 @@ func TestSlotsAndDays(t *testing.T) {
 			byDate[d.Date.String()] = d
 		}
 		for date, want := range map[string]int{
-			"2026-11-23": 28, // today after the lead time
-			"2026-11-24": 31, // one taken
-			"2026-11-28": 0,  // Saturday
-			"2026-11-29": 0,  // Sunday
-			"2026-12-23": 32, // day 30: still in the window
-			"2026-12-24": 0,  // day 31, and Christmas Eve
+			w.week.Date(0):  28, // today after the lead time
+			w.week.Date(1):  31, // one taken
+			w.week.Date(5):  0,  // Saturday
+			w.week.Date(6):  0,  // Sunday
+			w.week.Date(30): 32, // day 30 (a Wednesday): still in the window
+			w.week.Date(31): 0,  // day 31 (in the written week also Christmas Eve)
 		} {
 			if got := byDate[date].Free; got != want {
 				t.Errorf("%s free = %d, want %d", date, got, want)
 			}
 		}
-		if byDate["2026-12-24"].Closed == "" {
-			t.Errorf("24 December has no closing reason")
+		// A holiday is closed with its name as the reason: the first one
+		// after the Monday (24 December, day 31, in the written week), read
+		// from this calendar when it lies in it, else from its own.
+		h := w.holidays(1)[0]
+		hd, in := byDate[h.Date.String()]
+		if !in {
+			hdays, err := w.store.Days(ctx, w.svc.ID, h.Date, h.Date)
+			if err != nil || len(hdays) != 1 {
+				t.Fatalf("calendar of %s: %v %v", h.Date, hdays, err)
+			}
+			hd = hdays[0]
+		}
+		if hd.Closed != h.Name || hd.Free != 0 {
+			t.Errorf("holiday %s (%s): closed %q, free %d", h.Date, h.Name, hd.Closed, hd.Free)
 		}
 		_, err = w.store.Days(ctx, w.svc.ID, mon, mon.AddDays(100))
 		wantCode(t, err, okienko.EINVALID)
@@ -243,11 +280,12 @@ func TestWindowAndGrid(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		if _, err := w.offices.CreateClosure(ctx, office.ClosureSpec{StartsOn: office.Date{Year: 2026, Month: 12, Day: 2}, Reason: "Awaria systemu"}); err != nil {
+		if _, err := w.offices.CreateClosure(ctx, office.ClosureSpec{StartsOn: w.day(9), Reason: "Awaria systemu"}); err != nil {
 			t.Fatal(err)
 		}
-		// Day 30 from Monday 23 November is Wednesday 23 December.
-		if _, err := w.store.Book(ctx, w.request(1, at(2026, 12, 23, 15, 15))); err != nil {
+		// Day 30 from a Monday is a Wednesday (from Monday 23 November 2026,
+		// Wednesday 23 December).
+		if _, err := w.store.Book(ctx, w.request(1, w.at(30, 15, 15))); err != nil {
 			t.Fatalf("day 30: %v", err)
 		}
 		cases := []struct {
@@ -255,14 +293,14 @@ func TestWindowAndGrid(t *testing.T) {
 			start time.Time
 			want  string
 		}{
-			{"day 31", at(2026, 12, 24, 9, 0), "up to 30 days ahead"},
-			{"past slot", at(2026, 11, 23, 7, 45), "passed"},
-			{"within the lead time", at(2026, 11, 23, 8, 45), "60 minutes"},
-			{"off the grid", at(2026, 11, 24, 9, 10), "not a start time"},
-			{"Sunday", at(2026, 11, 29, 10, 0), "does not receive"},
-			{"closure", at(2026, 12, 2, 10, 0), "Awaria systemu"},
-			{"before opening", at(2026, 11, 24, 7, 0), "not a start time"},
-			{"the last slot's end", at(2026, 11, 24, 15, 30), "not a start time"},
+			{"day 31", w.at(31, 9, 0), "up to 30 days ahead"},
+			{"past slot", w.at(0, 7, 45), "passed"},
+			{"within the lead time", w.at(0, 8, 45), "60 minutes"},
+			{"off the grid", w.at(1, 9, 10), "not a start time"},
+			{"Sunday", w.at(6, 10, 0), "does not receive"},
+			{"closure", w.at(9, 10, 0), "Awaria systemu"},
+			{"before opening", w.at(1, 7, 0), "not a start time"},
+			{"the last slot's end", w.at(1, 15, 30), "not a start time"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -276,16 +314,21 @@ func TestWindowAndGrid(t *testing.T) {
 		if n := w.count(t, ""); n != 1 {
 			t.Fatalf("%d bookings stored, want only day 30's", n)
 		}
-		// Holidays inside a longer window: Christmas Eve (from 2025 on),
-		// Christmas Day and Epiphany.
-		if _, err := w.offices.UpdateService(ctx, w.svc.ID, func(s *office.ServiceSpec) error { s.BookingDaysAhead = 60; return nil }); err != nil {
+		// Holidays inside a longer window: the first three after the Monday
+		// on a weekday the department is open (in the written week Christmas
+		// Eve, from 2025 on, Christmas Day and New Year's Day), the window
+		// stretched to at least 60 days to hold them.
+		hols := w.holidays(3)
+		ahead := max(60, w.daysTo(hols[len(hols)-1].Date))
+		if _, err := w.offices.UpdateService(ctx, w.svc.ID, func(s *office.ServiceSpec) error { s.BookingDaysAhead = ahead; return nil }); err != nil {
 			t.Fatal(err)
 		}
-		for _, day := range []time.Time{at(2026, 12, 24, 9, 0), at(2026, 12, 25, 9, 0), at(2027, 1, 6, 9, 0)} {
+		for _, h := range hols {
+			day := h.Date.In(warsaw, 9*60)
 			_, err := w.store.Book(ctx, w.request(3, day))
 			e := wantCode(t, err, okienko.EINVALID)
-			if !strings.Contains(e.Fields["start"], "closed") {
-				t.Errorf("%v: %q does not say the office is closed", day, e.Fields["start"])
+			if !strings.Contains(e.Fields["start"], "closed") || !strings.Contains(e.Fields["start"], h.Name) {
+				t.Errorf("%v: %q does not say the office is closed for %s", day, e.Fields["start"], h.Name)
 			}
 		}
 	})
@@ -295,7 +338,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		ok := w.request(1, at(2026, 11, 24, 10, 0))
+		ok := w.request(1, w.at(1, 10, 0))
 		monthThirteen := "44130101235" // a PESEL with month 13 (check digit made right below)
 		{
 			s := monthThirteen[:10]
@@ -355,24 +398,24 @@ func TestLimitsPerPESEL(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity = 5 })
 		ctx := context.Background()
-		if _, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 9, 0))); err != nil {
+		if _, err := w.store.Book(ctx, w.request(1, w.at(1, 9, 0))); err != nil {
 			t.Fatal(err)
 		}
-		_, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 11, 0)))
+		_, err := w.store.Book(ctx, w.request(1, w.at(1, 11, 0)))
 		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "already has a booking for this matter") {
 			t.Fatalf("same day: %q", e.Message)
 		}
-		for _, day := range []int{25, 26} {
-			if _, err := w.store.Book(ctx, w.request(1, at(2026, 11, day, 9, 0))); err != nil {
+		for _, day := range []int{2, 3} {
+			if _, err := w.store.Book(ctx, w.request(1, w.at(day, 9, 0))); err != nil {
 				t.Fatal(err)
 			}
 		}
-		_, err = w.store.Book(ctx, w.request(1, at(2026, 11, 27, 9, 0)))
+		_, err = w.store.Book(ctx, w.request(1, w.at(4, 9, 0)))
 		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "3 upcoming bookings") {
 			t.Fatalf("fourth booking: %q", e.Message)
 		}
 		// Another resident is not affected.
-		if _, err := w.store.Book(ctx, w.request(2, at(2026, 11, 27, 9, 0))); err != nil {
+		if _, err := w.store.Book(ctx, w.request(2, w.at(4, 9, 0))); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -382,7 +425,7 @@ func TestCancel(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		start := at(2026, 11, 24, 9, 0)
+		start := w.at(1, 9, 0)
 		b, err := w.store.Book(ctx, w.request(1, start))
 		if err != nil {
 			t.Fatal(err)
@@ -405,23 +448,23 @@ func TestCancel(t *testing.T) {
 		}
 
 		// By PESEL, matter and day.
-		b2, err := w.store.Book(ctx, w.request(4, at(2026, 11, 25, 10, 0)))
+		b2, err := w.store.Book(ctx, w.request(4, w.at(2, 10, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = w.store.CancelByDay(ctx, pesel(4), w.svc.ID, office.Date{Year: 2026, Month: 11, Day: 26})
+		_, err = w.store.CancelByDay(ctx, pesel(4), w.svc.ID, w.day(3))
 		wantCode(t, err, okienko.ENOTFOUND)
-		got, err = w.store.CancelByDay(ctx, pesel(4), w.svc.ID, office.Date{Year: 2026, Month: 11, Day: 25})
+		got, err = w.store.CancelByDay(ctx, pesel(4), w.svc.ID, w.day(2))
 		if err != nil || got.ID != b2.ID || got.Status != booking.StatusCancelled {
 			t.Fatalf("cancel by day: %+v %v", got, err)
 		}
 
 		// Only before the slot starts.
-		b3, err := w.store.Book(ctx, w.request(5, at(2026, 11, 24, 12, 0)))
+		b3, err := w.store.Book(ctx, w.request(5, w.at(1, 12, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 11, 24, 12, 0))
+		w.clock.Set(w.at(1, 12, 0))
 		_, err = w.store.CancelByCode(ctx, b3.Code, pesel(5))
 		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "begun") {
 			t.Fatalf("cancel at the start: %q", e.Message)
@@ -437,16 +480,16 @@ func TestCheckInWindow(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		b, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 10, 0)))
+		b, err := w.store.Book(ctx, w.request(1, w.at(1, 10, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 11, 24, 9, 29))
+		w.clock.Set(w.at(1, 9, 29))
 		_, err = w.store.CheckIn(ctx, b.Code)
-		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "too early") || e.Fields["reason"] != "too_early" || e.Fields["opens_at"] != "2026-11-24T09:30:00+01:00" {
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "too early") || e.Fields["reason"] != "too_early" || e.Fields["opens_at"] != w.week.Date(1)+"T09:30:00"+w.week.Offset() {
 			t.Fatalf("too early: %q %v", e.Message, e.Fields)
 		}
-		w.clock.Set(at(2026, 11, 24, 9, 30))
+		w.clock.Set(w.at(1, 9, 30))
 		got, err := w.store.CheckIn(ctx, booking.FormatCode(b.Code))
 		if err != nil || got.Status != booking.StatusCheckedIn {
 			t.Fatalf("check in at the window's start: %+v %v", got, err)
@@ -454,21 +497,21 @@ func TestCheckInWindow(t *testing.T) {
 		_, err = w.store.CheckIn(ctx, b.Code)
 		wantCode(t, err, okienko.ECONFLICT)
 
-		late, err := w.store.Book(ctx, w.request(2, at(2026, 11, 24, 11, 0)))
+		late, err := w.store.Book(ctx, w.request(2, w.at(1, 11, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 11, 24, 11, 10))
+		w.clock.Set(w.at(1, 11, 10))
 		if _, err := w.store.CheckIn(ctx, late.Code); err != nil {
 			t.Fatalf("check in at start+grace: %v", err)
 		}
-		last, err := w.store.Book(ctx, w.request(3, at(2026, 11, 24, 13, 0)))
+		last, err := w.store.Book(ctx, w.request(3, w.at(1, 13, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 11, 24, 13, 10).Add(time.Second))
+		w.clock.Set(w.at(1, 13, 10).Add(time.Second))
 		_, err = w.store.CheckIn(ctx, last.Code)
-		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "too late") || e.Fields["reason"] != "too_late" || e.Fields["closed_at"] != "2026-11-24T13:10:00+01:00" {
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "too late") || e.Fields["reason"] != "too_late" || e.Fields["closed_at"] != w.week.Date(1)+"T13:10:00"+w.week.Offset() {
 			t.Fatalf("too late: %q %v", e.Message, e.Fields)
 		}
 		_, err = w.store.CheckIn(ctx, "ZZZZZZZZ")
@@ -482,16 +525,16 @@ func TestCancelLate(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		start := at(2026, 11, 24, 10, 0)
+		start := w.at(1, 10, 0)
 		late, err := w.store.Book(ctx, w.request(1, start))
 		if err != nil {
 			t.Fatal(err)
 		}
-		arrived, err := w.store.Book(ctx, w.request(2, at(2026, 11, 24, 10, 15)))
+		arrived, err := w.store.Book(ctx, w.request(2, w.at(1, 10, 15)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 11, 24, 10, 5))
+		w.clock.Set(w.at(1, 10, 5))
 		if _, err := w.store.CheckIn(ctx, arrived.Code); err != nil {
 			t.Fatal(err)
 		}
@@ -529,10 +572,10 @@ func TestSlotLengthChange(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		tue := office.Date{Year: 2026, Month: 11, Day: 24}
+		tue := w.day(1)
 		var booked []*booking.Booking
 		for i, hm := range [][2]int{{9, 0}, {9, 15}, {10, 30}} {
-			b, err := w.store.Book(ctx, w.request(i+1, at(2026, 11, 24, hm[0], hm[1])))
+			b, err := w.store.Book(ctx, w.request(i+1, w.at(1, hm[0], hm[1])))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -563,10 +606,10 @@ func TestSlotLengthChange(t *testing.T) {
 			}
 		}
 		for _, hm := range [][2]int{{8, 50}, {9, 10}, {10, 30}} {
-			_, err := w.store.Book(ctx, w.request(10+hm[1], at(2026, 11, 24, hm[0], hm[1])))
+			_, err := w.store.Book(ctx, w.request(10+hm[1], w.at(1, hm[0], hm[1])))
 			wantCode(t, err, okienko.ECONFLICT)
 		}
-		if _, err := w.store.Book(ctx, w.request(20, at(2026, 11, 24, 9, 30))); err != nil {
+		if _, err := w.store.Book(ctx, w.request(20, w.at(1, 9, 30))); err != nil {
 			t.Fatalf("a free slot of the new grid: %v", err)
 		}
 		// No instant of the day holds more live bookings than the capacity.
@@ -584,19 +627,19 @@ func TestEraseAfterRetention(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
-		old, err := w.store.Book(ctx, w.request(1, at(2026, 11, 24, 9, 0)))
+		old, err := w.store.Book(ctx, w.request(1, w.at(1, 9, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		recent, err := w.store.Book(ctx, w.request(2, at(2026, 12, 1, 9, 0)))
+		recent, err := w.store.Book(ctx, w.request(2, w.at(8, 9, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 11, 24, 9, 20))
+		w.clock.Set(w.at(1, 9, 20))
 		if _, err := w.store.CancelLate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 12, 24, 9, 16)) // 30 days after the first visit ended
+		w.clock.Set(w.at(31, 9, 16)) // 30 days after the first visit ended
 		n, err := w.store.Erase(ctx, 30*24*time.Hour)
 		if err != nil || n != 1 {
 			t.Fatalf("erased %d, %v; want 1", n, err)
@@ -629,7 +672,7 @@ func TestLoadMatchesBookings(t *testing.T) {
 		ctx := context.Background()
 		var codes []string
 		for i := 0; i < 12; i++ {
-			b, err := w.store.Book(ctx, w.request(i, at(2026, 11, 24, 9+i%3, 15*(i%4))))
+			b, err := w.store.Book(ctx, w.request(i, w.at(1, 9+i%3, 15*(i%4))))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -640,11 +683,11 @@ func TestLoadMatchesBookings(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		w.clock.Set(at(2026, 11, 24, 10, 0)) // codes[1] is at 10:15
+		w.clock.Set(w.at(1, 10, 0)) // codes[1] is at 10:15
 		if _, err := w.store.CheckIn(ctx, codes[1]); err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(at(2026, 11, 24, 10, 30))
+		w.clock.Set(w.at(1, 10, 30))
 		if _, err := w.store.CancelLate(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/event"
+	"github.com/okienko/okienko/office/officetest"
 )
 
 // logSink is a slog.Handler passing each message to a channel, so tests can
@@ -96,11 +97,12 @@ func startHub(t *testing.T, databaseURL string, db *gorm.DB) *PGHub {
 	return h
 }
 
-var at = time.Date(2025, 3, 10, 9, 15, 0, 123456000, time.UTC)
-
-// addEvents commits n events of type typ and returns them.
+// addEvents commits n events of type typ, at 10:15 on the test week's
+// Monday (with microseconds, which must survive the round trip), and
+// returns them.
 func addEvents(t *testing.T, db *gorm.DB, typ string, n int) []event.Event {
 	t.Helper()
+	at := officetest.Anchor(t).At(0, 10, 15).Add(123456 * time.Microsecond)
 	var out []event.Event
 	err := db.Transaction(func(tx *gorm.DB) error {
 		for i := range n {

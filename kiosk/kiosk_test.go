@@ -15,11 +15,15 @@ import (
 	"github.com/okienko/okienko/kiosk/escpos"
 	"github.com/okienko/okienko/kiosk/printer/printertest"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/office/officetest"
 )
+
+// start is the stores' clock: 10:00 on the Monday of the test week.
+func start(t *testing.T) time.Time { return officetest.Anchor(t).At(0, 10, 0) }
 
 func setup(t *testing.T, db *gorm.DB) (*kiosk.Store, int64) {
 	t.Helper()
-	clock := okienko.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	clock := okienko.NewManualClock(start(t))
 	offices := office.NewStore(db, clock)
 	off := &office.Office{Name: "Urząd", TimeZone: "Europe/Warsaw"}
 	if err := offices.CreateOffice(context.Background(), off); err != nil {
@@ -31,7 +35,7 @@ func setup(t *testing.T, db *gorm.DB) (*kiosk.Store, int64) {
 func ticketBytes(t *testing.T, k *kiosk.Kiosk) []byte {
 	t.Helper()
 	b, err := kiosk.Render(k, escpos.Ticket{Office: "Urząd Miasta", Department: "Dowody osobiste", Service: "Wniosek",
-		Number: "D017", Issued: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), PeopleAhead: 2, WaitMinutes: 9,
+		Number: "D017", Issued: officetest.Anchor(t).At(0, 11, 0), PeopleAhead: 2, WaitMinutes: 9,
 		StatusURL: "http://okienko.test/t/abc", Lang: "pl"})
 	if err != nil {
 		t.Fatal(err)
@@ -60,8 +64,9 @@ func TestPrintPaperOutThenReprint(t *testing.T) {
 		if err != nil || r.State != kiosk.Printed || fake.Printed() != 1 {
 			t.Fatalf("first print: %+v %v, printed %d", r, err, fake.Printed())
 		}
-		if got, _ := s.Get(ctx, k.ID); got.PrinterState != "ok" {
-			t.Fatalf("printer state %s", got.PrinterState)
+		// The kiosk's row changes at the store's clock, not the real time.
+		if got, _ := s.Get(ctx, k.ID); got.PrinterState != "ok" || !got.UpdatedAt.Equal(start(t)) {
+			t.Fatalf("printer state %s, updated at %v; want ok, at %v", got.PrinterState, got.UpdatedAt, start(t))
 		}
 
 		fake.SetPaperOut(true)
@@ -256,7 +261,10 @@ func TestTestPrint(t *testing.T) {
 			t.Fatalf("job %+v %v", j, err)
 		}
 		text := escpos.Decode(fake.Jobs()[0], k.Printer.CodeTable)
-		for _, want := range []string{"Wydruk testowy", "Zażółć gęślą jaźń", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ", "Biletomat w holu", fake.URI(), "Profil: 58mm-pc852", "2026-11-23 09:00:00 UTC"} {
+		// The page gives the store's time in UTC: 09:00 on the written Monday
+		// (winter), 08:00 on a Monday in summer time.
+		now := start(t).UTC().Format("2006-01-02 15:04:05") + " UTC"
+		for _, want := range []string{"Wydruk testowy", "Zażółć gęślą jaźń", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ", "Biletomat w holu", fake.URI(), "Profil: 58mm-pc852", now} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the test page lacks %q:\n%s", want, text)
 			}

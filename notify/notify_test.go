@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -13,13 +12,13 @@ import (
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/notify/outbox"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/office/officetest"
 )
 
-var warsaw, _ = time.LoadLocation("Europe/Warsaw")
-
-// fixture is an office with one service and a clock at Monday 23 November
-// 2026, 08:00 in Warsaw.
+// fixture is an office with one service and a clock at 08:00 in Warsaw on
+// the test week's Monday (officetest.Anchor).
 type fixture struct {
+	week     officetest.Week
 	db       *gorm.DB
 	clock    *okienko.ManualClock
 	offices  *office.Store
@@ -30,7 +29,8 @@ type fixture struct {
 func newFixture(t *testing.T, db *gorm.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	clock := okienko.NewManualClock(time.Date(2026, 11, 23, 8, 0, 0, 0, warsaw))
+	w := officetest.Anchor(t)
+	clock := okienko.NewManualClock(w.At(0, 8, 0))
 	offices := office.NewStore(db, clock)
 	if err := offices.CreateOffice(ctx, &office.Office{Name: "Urząd Testowy", TimeZone: "Europe/Warsaw", Address: "ul. Długa 1"}); err != nil {
 		t.Fatal(err)
@@ -47,14 +47,14 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{db: db, clock: clock, offices: offices, bookings: booking.NewStore(db, clock, offices, "test-secret"), svc: svc}
+	return &fixture{week: w, db: db, clock: clock, offices: offices, bookings: booking.NewStore(db, clock, offices, "test-secret"), svc: svc}
 }
 
-// book books Tuesday 24 November 2026 at 10:00 in Warsaw.
+// book books the test week's Tuesday at 10:00 in Warsaw.
 func (f *fixture) book(t *testing.T, lang, phone string) *booking.Booking {
 	t.Helper()
 	b, err := f.bookings.Book(context.Background(), booking.Request{
-		ServiceID: f.svc.ID, Start: time.Date(2026, 11, 24, 10, 0, 0, 0, warsaw), Name: "Zażółć Gęślą",
+		ServiceID: f.svc.ID, Start: f.week.At(1, 10, 0), Name: "Zażółć Gęślą",
 		PESEL: "44051401359", Email: "jan.kowalski@example.pl", Phone: phone, Consent: true, Lang: lang,
 	})
 	if err != nil {

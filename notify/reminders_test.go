@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -22,28 +21,29 @@ import (
 func TestQueueReminders(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		warsaw, _ := time.LoadLocation("Europe/Warsaw")
-		clock := okienko.NewManualClock(time.Date(2026, 11, 23, 8, 0, 0, 0, warsaw))
+		w := officetest.Anchor(t)
+		clock := okienko.NewManualClock(w.At(0, 8, 0))
 		offices, _, svc := officetest.New(t, db, clock, nil)
 		store := booking.NewStore(db, clock, offices, "secret")
+		// book books day days after Monday at hh:00.
 		book := func(pesel, phone string, day, hh int) *booking.Booking {
-			b, err := store.Book(ctx, booking.Request{ServiceID: svc.ID, Start: time.Date(2026, 11, day, hh, 0, 0, 0, warsaw),
+			b, err := store.Book(ctx, booking.Request{ServiceID: svc.ID, Start: w.At(day, hh, 0),
 				Name: "Anna Nowak", PESEL: pesel, Email: "anna@example.pl", Phone: phone, Consent: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return b
 		}
-		withPhone := book("44051401359", "600100200", 24, 9)
-		emailOnly := book("02070803628", "", 24, 10)
-		cancelled := book("90090515836", "", 24, 11)
-		later := book("85021512343", "", 25, 9)
+		withPhone := book("44051401359", "600100200", 1, 9)
+		emailOnly := book("02070803628", "", 1, 10)
+		cancelled := book("90090515836", "", 1, 11)
+		later := book("85021512343", "", 2, 9)
 		if _, err := store.Cancel(ctx, cancelled.ID, "resident"); err != nil {
 			t.Fatal(err)
 		}
-		clock.Set(time.Date(2026, 11, 23, 18, 0, 0, 0, warsaw))
+		clock.Set(w.At(0, 18, 0))
 		for run := 0; run < 2; run++ {
-			if _, err := notify.QueueReminders(ctx, db, clock, warsaw); err != nil {
+			if _, err := notify.QueueReminders(ctx, db, clock, officetest.Warsaw); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -74,8 +74,7 @@ func TestQueueReminders(t *testing.T) {
 func TestComposeTurnNear(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		warsaw, _ := time.LoadLocation("Europe/Warsaw")
-		clock := okienko.NewManualClock(time.Date(2026, 11, 23, 10, 0, 0, 0, warsaw))
+		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 10, 0))
 		offices, _, svc := officetest.New(t, db, clock, nil)
 		q := queue.NewStore(db, clock, offices, booking.NewStore(db, clock, offices, "secret"))
 		tk, err := q.IssueWalkInWithPhone(ctx, svc.ID, false, "+48600100200")

@@ -172,7 +172,7 @@ func TestSMTPConfirmation(t *testing.T) {
 		}
 		text, html, png, cal := byType["text/plain"], byType["text/html"], byType["image/png"], byType["text/calendar"]
 		manage := "https://urzad.example/rezerwacja/" + code
-		for _, want := range []string{code, "2026-11-24, godz. 10:00", manage, manage + "/odwolaj", "Wniosek o dowód osobisty"} {
+		for _, want := range []string{code, f.week.Date(1) + ", godz. 10:00", manage, manage + "/odwolaj", "Wniosek o dowód osobisty"} {
 			if !strings.Contains(string(text.body), want) {
 				t.Errorf("text part lacks %q:\n%s", want, text.body)
 			}
@@ -194,6 +194,11 @@ func TestSMTPConfirmation(t *testing.T) {
 		start, err := ev[0].GetStartAt()
 		if err != nil || !start.Equal(b.StartsAt) {
 			t.Errorf(".ics DTSTART %v (%v), want %v", start, err, b.StartsAt)
+		}
+		// The .ics is stamped when composed, by the injected clock (unlike
+		// the mail's Date header, which go-mail sets from real time).
+		if stamp, err := ev[0].GetDtStampTime(); err != nil || !stamp.Equal(f.clock.Now()) {
+			t.Errorf(".ics DTSTAMP %v (%v), want %v", stamp, err, f.clock.Now())
 		}
 		if desc := ev[0].GetProperty(ics.ComponentPropertyDescription); desc == nil || !strings.Contains(desc.Value, code) {
 			t.Errorf(".ics description lacks the code %s", code)

@@ -13,6 +13,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/notify/outbox"
+	"github.com/okienko/okienko/office/officetest"
 )
 
 func enqueue(t *testing.T, db *gorm.DB, now time.Time, n int) {
@@ -32,7 +33,7 @@ func enqueue(t *testing.T, db *gorm.DB, now time.Time, n int) {
 
 func TestOutboxEnqueueIsIdempotent(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		now := time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)
+		now := officetest.Anchor(t).At(0, 8, 0)
 		for i := 0; i < 2; i++ {
 			var queued bool
 			err := db.Transaction(func(tx *gorm.DB) (err error) {
@@ -55,7 +56,7 @@ func TestOutboxEnqueueIsIdempotent(t *testing.T) {
 func TestOutboxRetriesWithBackoffThenFails(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		clock := okienko.NewManualClock(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC))
+		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
 		enqueue(t, db, clock.Now(), 1)
 		calls := 0
 		failing := &recorder{fail: func(*Outgoing) error { calls++; return errors.New("421 try later") }}
@@ -97,7 +98,7 @@ func TestOutboxRetriesWithBackoffThenFails(t *testing.T) {
 
 func TestOutboxPermanentFailureIsFinal(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		clock := okienko.NewManualClock(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC))
+		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
 		enqueue(t, db, clock.Now(), 1)
 		r := &recorder{fail: func(*Outgoing) error { return Permanent(errors.New("550 no such user")) }}
 		w := &Worker{DB: db, Clock: clock, Email: r, SMS: r, Compose: plain{}}
@@ -114,7 +115,7 @@ func TestOutboxPermanentFailureIsFinal(t *testing.T) {
 func TestOutboxCrashBetweenSendAndMark(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		clock := okienko.NewManualClock(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC))
+		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
 		enqueue(t, db, clock.Now(), 1)
 		r := &recorder{}
 		crashed := false
@@ -151,7 +152,7 @@ func TestOutboxCrashBetweenSendAndMark(t *testing.T) {
 
 func TestOutboxTwoWorkersNeverSendTwice(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		clock := okienko.NewManualClock(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC))
+		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
 		enqueue(t, db, clock.Now(), 100)
 		r := &recorder{}
 		var wg sync.WaitGroup

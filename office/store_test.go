@@ -17,14 +17,23 @@ import (
 	"github.com/okienko/okienko/audit"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/office/officetest"
 )
 
-var testStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+// clockStart is where the tests' clocks start: 10:00 in Warsaw on the test
+// week's Monday (officetest.Anchor).
+func clockStart(t testing.TB) time.Time {
+	t.Helper()
+	return officetest.Anchor(t).At(0, 10, 0)
+}
 
-// fixture is a migrated database with one office and a store over it.
+// fixture is a migrated database with one office and a store over it, its
+// clock standing at start.
 type fixture struct {
 	db    *gorm.DB
 	store *office.Store
+	week  officetest.Week
+	start time.Time
 	clock *okienko.ManualClock
 	ctx   context.Context
 	o     *office.Office
@@ -34,7 +43,9 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 	t.Helper()
 	f := &fixture{
 		db:    db,
-		clock: okienko.NewManualClock(testStart),
+		week:  officetest.Anchor(t),
+		start: clockStart(t),
+		clock: okienko.NewManualClock(clockStart(t)),
 		ctx:   okienko.WithActor(context.Background(), okienko.Actor{UserID: 0, Name: "tester", Role: okienko.RoleAdmin, RequestID: "req-1"}),
 	}
 	f.store = office.NewStore(db, f.clock)
@@ -151,7 +162,8 @@ func wantField(t *testing.T, err error, wantCode, field string) {
 
 func TestOffice(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		s := office.NewStore(db, okienko.NewManualClock(testStart))
+		start := clockStart(t)
+		s := office.NewStore(db, okienko.NewManualClock(start))
 		ctx := context.Background()
 		if _, err := s.Office(ctx); code(err) != okienko.ENOTFOUND {
 			t.Fatalf("Office on an empty database: %v, want ENOTFOUND", err)
@@ -170,8 +182,8 @@ func TestOffice(t *testing.T) {
 		if got.ID != o.ID || got.Name != "Urząd" || got.TimeZone != "Europe/Warsaw" || got.Location().String() != "Europe/Warsaw" {
 			t.Fatalf("Office = %+v", got)
 		}
-		if !got.CreatedAt.Equal(testStart) {
-			t.Fatalf("CreatedAt = %v, want the clock's %v", got.CreatedAt, testStart)
+		if !got.CreatedAt.Equal(start) {
+			t.Fatalf("CreatedAt = %v, want the clock's %v", got.CreatedAt, start)
 		}
 	})
 }
@@ -192,7 +204,7 @@ func TestDepartmentLifecycle(t *testing.T) {
 		if want := [][]string{{"08:00", "11:00"}, {"12:00", "16:00"}}; !reflect.DeepEqual(d.Hours.Mon, want) {
 			t.Fatalf("hours.mon = %v, want sorted %v", d.Hours.Mon, want)
 		}
-		checkAuditAt(t, f.auditOf(t, office.ObjectDepartment, d.ID), audit.Create, nil, d, testStart)
+		checkAuditAt(t, f.auditOf(t, office.ObjectDepartment, d.ID), audit.Create, nil, d, f.start)
 
 		got, err := f.store.Department(f.ctx, d.ID)
 		if err != nil {
@@ -235,10 +247,10 @@ func TestDepartmentLifecycle(t *testing.T) {
 		if upd.Name != "BOK" || upd.LastTicketMinutes != 30 || len(upd.Hours.Sat) != 1 || upd.TicketPrefix != "B" {
 			t.Fatalf("updated %+v", upd)
 		}
-		if !upd.UpdatedAt.Equal(testStart.Add(time.Hour)) || !upd.CreatedAt.Equal(testStart) {
+		if !upd.UpdatedAt.Equal(f.start.Add(time.Hour)) || !upd.CreatedAt.Equal(f.start) {
 			t.Fatalf("times after update: created %v updated %v", upd.CreatedAt, upd.UpdatedAt)
 		}
-		checkAuditAt(t, f.auditOf(t, office.ObjectDepartment, d.ID), audit.Update, got, upd, testStart.Add(time.Hour))
+		checkAuditAt(t, f.auditOf(t, office.ObjectDepartment, d.ID), audit.Update, got, upd, f.start.Add(time.Hour))
 		reread, _ := f.store.Department(f.ctx, d.ID)
 		if reread.Name != "BOK" || !reflect.DeepEqual(reread.Hours, upd.Hours) || !reread.UpdatedAt.Equal(upd.UpdatedAt) {
 			t.Fatalf("re-read %+v, want %+v", reread, upd)
@@ -401,7 +413,7 @@ func TestClosureLifecycle(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newFixture(t, db)
 		d := f.department(t, "D", "D")
-		day := office.Date{Year: 2026, Month: time.May, Day: 4}
+		day := f.week.Day(7)
 		c1, err := f.store.CreateClosure(f.ctx, office.ClosureSpec{StartsOn: day, Reason: " awaria "})
 		if err != nil {
 			t.Fatal(err)
@@ -626,7 +638,7 @@ func TestPrefixUniqueViolation(t *testing.T) {
 			injected = true
 			tx.Error = tx.Session(&gorm.Session{NewDB: true}).Exec(
 				"INSERT INTO departments (office_id, name, ticket_prefix, hours, created_at, updated_at) VALUES (?, 'sneaky', 'Z', '{}', ?, ?)",
-				f.o.ID, testStart, testStart).Error
+				f.o.ID, f.start, f.start).Error
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -654,7 +666,7 @@ func TestInvalidChangesWriteNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cl, err := f.store.CreateClosure(f.ctx, office.ClosureSpec{StartsOn: office.Date{Year: 2026, Month: 5, Day: 4}})
+		cl, err := f.store.CreateClosure(f.ctx, office.ClosureSpec{StartsOn: f.week.Day(7)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -776,7 +788,7 @@ func TestNotFound(t *testing.T) {
 			"counter 11 not found": func() error { return f.store.DeleteCounter(f.ctx, 11) },
 			"closure 12 not found": func() error { _, err := f.store.Closure(f.ctx, 12); return err },
 			"department 13 not found": func() error {
-				_, err := f.store.OpeningIntervals(f.ctx, 13, office.Date{Year: 2026, Month: 1, Day: 2})
+				_, err := f.store.OpeningIntervals(f.ctx, 13, f.week.Monday)
 				return err
 			},
 		}
@@ -801,7 +813,7 @@ func TestWithTx(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if _, err := f.store.WithTx(tx).OpeningIntervals(f.ctx, d.ID, office.Date{Year: 2026, Month: 3, Day: 2}); err != nil {
+			if _, err := f.store.WithTx(tx).OpeningIntervals(f.ctx, d.ID, f.week.Monday); err != nil {
 				return err
 			}
 			return rollback

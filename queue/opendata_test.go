@@ -92,8 +92,16 @@ func TestOpenData(t *testing.T) {
 			}
 		}
 
-		// Fifteen days ago: an hour-long visit of A, too old to count.
-		h.clock.Set(at(2026, 11, 8, 10, 0))
+		// Fifteen days ago (or a little more, should that day be a public
+		// holiday, when D is closed): an hour-long visit of A, too old to
+		// count.
+		long := 15
+		for ; ; long++ {
+			if _, holiday := office.Holiday(h.w.Day(-long)); !holiday {
+				break
+			}
+		}
+		h.clock.Set(h.w.At(-long, 10, 0))
 		c1, u1 := h.staff(t, "od1", h.dep.ID, h.a.ID)
 		c2, u2 := h.staff(t, "od2", h.dep.ID, h.a.ID)
 		c3, u3 := h.staff(t, "od3", h.dep.ID, h.a.ID, h.b.ID) // paused below
@@ -103,7 +111,7 @@ func TestOpenData(t *testing.T) {
 
 		// Yesterday: B's oldest of 21 visits took 40 minutes, the last 20 took
 		// 5 each, so only those count; one ticket was left waiting.
-		h.clock.Set(at(2026, 11, 22, 8, 0))
+		h.clock.Set(h.w.At(-1, 8, 0))
 		h.visit(t, c3, u3, h.b, 40)
 		for range 20 {
 			h.visit(t, c3, u3, h.b, 5)
@@ -111,7 +119,7 @@ func TestOpenData(t *testing.T) {
 		h.walkIn(t, h.b, false)
 
 		// Today: A served in 10 and 13 minutes (mean 11.5 → 12).
-		h.clock.Set(at(2026, 11, 23, 8, 0))
+		h.clock.Set(h.w.At(0, 8, 0))
 		h.visit(t, c1, u1, h.a, 10)
 		h.visit(t, c1, u1, h.a, 13)
 		// The later-issued ticket is called first: the current number is the
@@ -141,7 +149,7 @@ func TestOpenData(t *testing.T) {
 		if _, err := h.q.PauseCounter(ctx, c5, u5); err != nil {
 			t.Fatal(err)
 		}
-		h.clock.Set(at(2026, 11, 23, 10, 0))
+		h.clock.Set(h.w.At(0, 10, 0))
 
 		// Figures not depending on the hour; Active per phase below.
 		want := []queue.ServiceQueue{
@@ -158,13 +166,13 @@ func TestOpenData(t *testing.T) {
 		}{
 			// E: K is closed but a counter serves E; C: K closed, its counter
 			// paused; A: counters and D open; B: only D open.
-			{"10:00, D open, K closed", func() {}, at(2026, 11, 23, 10, 0), []bool{true, false, true, true}},
+			{"10:00, D open, K closed", func() {}, h.w.At(0, 10, 0), []bool{true, false, true, true}},
 			{"D closed for the day", func() {
-				if _, err := h.offices.CreateClosure(ctx, office.ClosureSpec{DepartmentID: &h.dep.ID, StartsOn: office.DateOf(at(2026, 11, 23, 0, 0)), EndsOn: office.DateOf(at(2026, 11, 23, 0, 0)), Reason: "awaria"}); err != nil {
+				if _, err := h.offices.CreateClosure(ctx, office.ClosureSpec{DepartmentID: &h.dep.ID, StartsOn: h.w.Day(0), EndsOn: h.w.Day(0), Reason: "awaria"}); err != nil {
 					t.Fatal(err)
 				}
-			}, at(2026, 11, 23, 10, 0), []bool{true, false, true, false}},
-			{"12:30, K open", func() {}, at(2026, 11, 23, 12, 30), []bool{true, true, true, false}},
+			}, h.w.At(0, 10, 0), []bool{true, false, true, false}},
+			{"12:30, K open", func() {}, h.w.At(0, 12, 30), []bool{true, true, true, false}},
 		}
 		for _, ph := range phases {
 			t.Run(ph.name, func(t *testing.T) {

@@ -14,18 +14,23 @@ import (
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/queue"
 )
 
-var warsaw, _ = time.LoadLocation("Europe/Warsaw")
+var warsaw = officetest.Warsaw
 
+// at is hh:mm on the Warsaw wall clock of a written date, for the tests
+// about a particular day of the calendar.
 func at(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, warsaw)
 }
 
 // hall is an office with department D (open every day 07:00–19:00), matters
-// A and B in it, and counters serving both, at Monday 23 November 2026 10:00.
+// A and B in it, and counters serving both, at 10:00 on the Monday of the
+// test week (officetest.Anchor).
 type hall struct {
+	w        officetest.Week
 	db       *gorm.DB
 	clock    *okienko.ManualClock
 	offices  *office.Store
@@ -39,8 +44,18 @@ type hall struct {
 
 func newHall(t testing.TB, db *gorm.DB) *hall {
 	t.Helper()
+	w := officetest.Anchor(t)
+	h := newHallAt(t, db, w.At(0, 10, 0))
+	h.w = w
+	return h
+}
+
+// newHallAt is the hall with its clock at start, for the tests that stand
+// on a particular day of the calendar rather than on the test week.
+func newHallAt(t testing.TB, db *gorm.DB, start time.Time) *hall {
+	t.Helper()
 	ctx := context.Background()
-	clock := okienko.NewManualClock(at(2026, 11, 23, 10, 0))
+	clock := okienko.NewManualClock(start)
 	offices := office.NewStore(db, clock)
 	if err := offices.CreateOffice(ctx, &office.Office{Name: "Urząd", TimeZone: "Europe/Warsaw"}); err != nil {
 		t.Fatal(err)
@@ -294,8 +309,8 @@ func TestOrder(t *testing.T) {
 		h := newHall(t, db)
 		ctx := context.Background()
 		counter, user := h.clerk(t, 1, h.a.ID)
-		// A resident booked 10:30 and checks in at 10:05.
-		b, err := h.bookings.Book(ctx, booking.Request{ServiceID: h.a.ID, Start: at(2026, 11, 23, 11, 15), Name: "Jan Kowalski", PESEL: "44051401359", Email: "jan@example.pl", Consent: true})
+		// A resident booked 11:15 and checks in at 10:50.
+		b, err := h.bookings.Book(ctx, booking.Request{ServiceID: h.a.ID, Start: h.w.At(0, 11, 15), Name: "Jan Kowalski", PESEL: "44051401359", Email: "jan@example.pl", Consent: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,7 +321,7 @@ func TestOrder(t *testing.T) {
 		w2 := h.walkIn(t, h.a, false) // 10:02
 		h.clock.Advance(time.Minute)
 		p := h.walkIn(t, h.a, true) // 10:03, priority
-		h.clock.Set(at(2026, 11, 23, 10, 50))
+		h.clock.Set(h.w.At(0, 10, 50))
 		bt, _, err := h.q.CheckIn(ctx, b.Code)
 		if err != nil {
 			t.Fatal(err)
@@ -328,7 +343,7 @@ func TestOrder(t *testing.T) {
 		if _, err := h.q.Transfer(ctx, wB.ID, userB, h.a.ID); err != nil {
 			t.Fatal(err)
 		}
-		h.clock.Set(at(2026, 11, 23, 11, 15)) // the booking's slot begins
+		h.clock.Set(h.w.At(0, 11, 15)) // the booking's slot begins
 		var order []string
 		for {
 			tk, err := h.q.CallNext(ctx, counter, user)
@@ -408,10 +423,11 @@ func TestCountersAndPermissions(t *testing.T) {
 }
 
 // Numbers restart each office day, also across a daylight-saving change.
+// About a particular change (25 October 2026), so on its written dates, the
+// hall made on that day and not on the test week.
 func TestNumbersRestartDaily(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		h := newHall(t, db)
-		h.clock.Set(at(2026, 10, 24, 18, 30))
+		h := newHallAt(t, db, at(2026, 10, 24, 18, 30))
 		if n := h.walkIn(t, h.a, false).Number; n != "D001" {
 			t.Fatalf("first ticket %s", n)
 		}
@@ -478,11 +494,11 @@ func TestExpireAtClosing(t *testing.T) {
 		h.q.Act(ctx, called.ID, u, queue.ActStart, "")
 		h.q.CallTicket(ctx, c, u, served.ID) // finishes the first, calls the third
 		h.q.Act(ctx, served.ID, u, queue.ActStart, "")
-		h.clock.Set(at(2026, 11, 23, 18, 59))
+		h.clock.Set(h.w.At(0, 18, 59))
 		if n, err := h.q.ExpireClosed(ctx); err != nil || n != 0 {
 			t.Fatalf("before closing: %d %v", n, err)
 		}
-		h.clock.Set(at(2026, 11, 23, 19, 0))
+		h.clock.Set(h.w.At(0, 19, 0))
 		if n, err := h.q.ExpireClosed(ctx); err != nil || n != 1 {
 			t.Fatalf("at closing: %d %v, want the one waiting", n, err)
 		}
@@ -568,6 +584,14 @@ func TestForgetPhones(t *testing.T) {
 		}
 		if p := phone(yesterday.ID); p != nil {
 			t.Errorf("yesterday's ticket keeps %q", *p)
+		}
+		// The change is dated by the store's clock, not the real time.
+		var updated time.Time
+		if err := db.Table("tickets").Select("updated_at").Where("id = ?", yesterday.ID).Scan(&updated).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !updated.Equal(h.clock.Now()) {
+			t.Errorf("yesterday's ticket updated at %v, want %v", updated, h.clock.Now())
 		}
 		if p := phone(today.ID); p == nil || *p != "+48600100300" {
 			t.Errorf("today's ticket lost its phone: %v", p)

@@ -10,16 +10,28 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/ratelimit"
 )
 
-var t0 = time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+// start is when the clock starts: 10:00 in Warsaw on the Monday of the
+// test week (officetest.Anchor).
+func start(t testing.TB) time.Time { return officetest.Anchor(t).At(0, 10, 0) }
+
+// monthEnd is 100 ms before the first midnight (UTC) of the month after the
+// test week's Monday, so that 200 ms from it cross midnight, a day and a
+// month at once.
+func monthEnd(t testing.TB) time.Time {
+	m := officetest.Anchor(t).Monday
+	return time.Date(m.Year, m.Month+1, 1, 0, 0, 0, 0, time.UTC).Add(-100 * time.Millisecond)
+}
 
 // Fifty instances hitting one key at once each get a different count, and
 // together exactly 1..50: no hit is lost or counted twice.
 func TestHitConcurrent(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
+		t0 := start(t)
 		c := ratelimit.New(db, okienko.NewManualClock(t0))
 		const n = 50
 		var wg sync.WaitGroup
@@ -56,6 +68,7 @@ func TestHitConcurrent(t *testing.T) {
 // count starts over with a new window. The cases straddle whole and
 // fractional seconds, which SQLite compares as text.
 func TestHitWindowExpiry(t *testing.T) {
+	t0 := start(t)
 	cases := []struct {
 		name   string
 		start  time.Time
@@ -65,7 +78,7 @@ func TestHitWindowExpiry(t *testing.T) {
 		{"ends on a fraction", t0, 1500 * time.Millisecond},
 		{"starts on a fraction, ends on a whole second", t0.Add(250 * time.Millisecond), 750 * time.Millisecond},
 		{"microseconds", t0.Add(123456 * time.Microsecond), 10*time.Second + time.Microsecond},
-		{"across midnight and a month", time.Date(2025, 3, 31, 23, 59, 59, 900000000, time.UTC), 200 * time.Millisecond},
+		{"across midnight and a month", monthEnd(t), 200 * time.Millisecond},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,7 +124,7 @@ func TestHitWindowExpiry(t *testing.T) {
 func TestPeekResetSweep(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		clock := okienko.NewManualClock(t0)
+		clock := okienko.NewManualClock(start(t))
 		c := ratelimit.New(db, clock)
 
 		if hits, end, err := c.Peek(ctx, "absent"); err != nil || hits != 0 || !end.IsZero() {

@@ -53,7 +53,7 @@ func kvKeys(t *testing.T, db *gorm.DB) []string {
 // nil without an error; empty keys and values are ignored.
 func TestStorageSetGetDelete(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		s := ratelimit.NewStorage(db, okienko.NewManualClock(t0), "limiter:")
+		s := ratelimit.NewStorage(db, okienko.NewManualClock(start(t)), "limiter:")
 
 		if v := mustGet(t, s, "a"); v != nil {
 			t.Fatalf("Get of a missing key = %q, want nil", v)
@@ -112,7 +112,7 @@ func TestStorageSetGetDelete(t *testing.T) {
 // UTF-8, and the value returned is the caller's to keep.
 func TestStorageBinaryValues(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		s := ratelimit.NewStorage(db, okienko.NewManualClock(t0), "bin:")
+		s := ratelimit.NewStorage(db, okienko.NewManualClock(start(t)), "bin:")
 		val := make([]byte, 0, 512)
 		for i := range 256 {
 			val = append(val, byte(i))
@@ -141,6 +141,7 @@ func TestStorageBinaryValues(t *testing.T) {
 // cases straddle whole and fractional seconds, which SQLite compares as
 // text.
 func TestStorageExpiry(t *testing.T) {
+	t0 := start(t)
 	cases := []struct {
 		name  string
 		start time.Time
@@ -150,7 +151,7 @@ func TestStorageExpiry(t *testing.T) {
 		{"ends on a fraction", t0, 1500 * time.Millisecond},
 		{"starts on a fraction, ends on a whole second", t0.Add(250 * time.Millisecond), 750 * time.Millisecond},
 		{"microseconds", t0.Add(123456 * time.Microsecond), 10*time.Second + time.Microsecond},
-		{"across midnight and a month", time.Date(2025, 3, 31, 23, 59, 59, 900000000, time.UTC), 200 * time.Millisecond},
+		{"across midnight and a month", monthEnd(t), 200 * time.Millisecond},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -202,7 +203,7 @@ func TestStorageExpiry(t *testing.T) {
 func TestStoragePrefixIsolation(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		clock := okienko.NewManualClock(t0)
+		clock := okienko.NewManualClock(start(t))
 		mine := ratelimit.NewStorage(db, clock, "lim_1:")
 		others := []*ratelimit.Storage{
 			ratelimit.NewStorage(db, clock, "LIM_1:"),
@@ -253,7 +254,7 @@ func TestStoragePrefixIsolation(t *testing.T) {
 // upsert, not a read then an insert.
 func TestStorageSetConcurrent(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		s := ratelimit.NewStorage(db, okienko.NewManualClock(t0), "c:")
+		s := ratelimit.NewStorage(db, okienko.NewManualClock(start(t)), "c:")
 		const n = 20
 		var wg sync.WaitGroup
 		errs := make([]error, n)
@@ -280,7 +281,7 @@ func TestStorageFiberLimiterAcrossInstances(t *testing.T) {
 	for _, sixth := range []string{"A", "B"} {
 		t.Run("sixth to "+sixth, func(t *testing.T) {
 			databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-				clock := okienko.NewManualClock(t0)
+				clock := okienko.NewManualClock(start(t))
 				newApp := func() *fiber.App {
 					app := fiber.New()
 					app.Use(limiter.New(limiter.Config{

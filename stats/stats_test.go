@@ -24,14 +24,19 @@ import (
 	"github.com/okienko/okienko/stats"
 )
 
-var warsaw, _ = time.LoadLocation("Europe/Warsaw")
+var warsaw = officetest.Warsaw
 
-// local is a wall-clock time in Warsaw on a day of November 2026.
-func local(day, hh, mm, ss int) time.Time { return time.Date(2026, 11, day, hh, mm, ss, 0, warsaw) }
+// localTime returns local, the instant of hh:mm:ss on the Warsaw wall clock
+// n days after the test week's Monday (officetest.Anchor; Monday 23 November
+// 2026 in the written week).
+func localTime(t testing.TB) (local func(n, hh, mm, ss int) time.Time) {
+	w := officetest.Anchor(t)
+	return func(n, hh, mm, ss int) time.Time { return w.At(n, hh, mm).Add(time.Duration(ss) * time.Second) }
+}
 
 func ptr(v float64) *float64 { return &v }
 
-// seeded is the deterministic day: Monday 23 November 2026 in Warsaw.
+// seeded is the deterministic day: the test week's Monday in Warsaw.
 type seeded struct {
 	dep, depP *office.Department
 	a, b, c   *office.Service
@@ -41,15 +46,16 @@ type seeded struct {
 //
 // Service A (department D): five tickets — three served, one no-show, one
 // expired; bookings made at 00:30, 08:30 and 14:00, one cancelled (made on
-// the 20th), one cancelled late (made on the 18th).
+// the Friday before), one cancelled late (made on the Wednesday before).
 // Service B (department D): two tickets served; one booking made and
-// cancelled the same morning, one made at 00:30 on the 24th (outside).
+// cancelled the same morning, one made at 00:30 on Tuesday (outside).
 // Service C (department P): one ticket still waiting.
-// Plus a ticket on the 22nd, outside a report of the 23rd alone.
+// Plus a ticket on the Sunday before, outside a report of the Monday alone.
 func seed(t *testing.T, db *gorm.DB) seeded {
 	t.Helper()
 	ctx := context.Background()
-	clock := okienko.NewManualClock(local(23, 7, 0, 0))
+	local := localTime(t)
+	clock := okienko.NewManualClock(local(0, 7, 0, 0))
 	offices, dep, a := officetest.New(t, db, clock, nil)
 	spec := office.DefaultServiceSpec()
 	spec.DepartmentID, spec.Name = dep.ID, "Odbiór dowodu"
@@ -91,26 +97,26 @@ func seed(t *testing.T, db *gorm.DB) seeded {
 			t.Fatal(err)
 		}
 	}
-	at := func(hh, mm, ss int) *time.Time { v := local(23, hh, mm, ss); return &v }
+	at := func(hh, mm, ss int) *time.Time { v := local(0, hh, mm, ss); return &v }
 	// Service A.
-	ticket(a, "walk_in", "done", local(23, 8, 5, 0), at(8, 10, 0), at(8, 11, 0), at(8, 20, 0))  // wait 5, service 9
-	ticket(a, "walk_in", "done", local(23, 8, 20, 0), at(8, 32, 0), at(8, 33, 0), at(8, 40, 0)) // wait 12, service 7
-	ticket(a, "booking", "done", local(23, 9, 0, 0), at(9, 2, 0), at(9, 2, 0), at(9, 17, 0))    // wait 2, service 15
-	ticket(a, "walk_in", "no_show", local(23, 9, 30, 0), at(9, 50, 0), nil, nil)                // wait 20
-	ticket(a, "walk_in", "expired", local(23, 15, 10, 0), nil, nil, nil)
+	ticket(a, "walk_in", "done", local(0, 8, 5, 0), at(8, 10, 0), at(8, 11, 0), at(8, 20, 0))  // wait 5, service 9
+	ticket(a, "walk_in", "done", local(0, 8, 20, 0), at(8, 32, 0), at(8, 33, 0), at(8, 40, 0)) // wait 12, service 7
+	ticket(a, "booking", "done", local(0, 9, 0, 0), at(9, 2, 0), at(9, 2, 0), at(9, 17, 0))    // wait 2, service 15
+	ticket(a, "walk_in", "no_show", local(0, 9, 30, 0), at(9, 50, 0), nil, nil)                // wait 20
+	ticket(a, "walk_in", "expired", local(0, 15, 10, 0), nil, nil, nil)
 	// Service B.
-	ticket(b, "booking", "done", local(23, 10, 0, 0), at(10, 4, 0), at(10, 5, 0), at(10, 35, 30))   // wait 4, service 30.5
-	ticket(b, "walk_in", "done", local(23, 10, 15, 0), at(10, 25, 0), at(10, 25, 0), at(10, 31, 0)) // wait 10, service 6
+	ticket(b, "booking", "done", local(0, 10, 0, 0), at(10, 4, 0), at(10, 5, 0), at(10, 35, 30))   // wait 4, service 30.5
+	ticket(b, "walk_in", "done", local(0, 10, 15, 0), at(10, 25, 0), at(10, 25, 0), at(10, 31, 0)) // wait 10, service 6
 	// Service C.
-	ticket(c, "walk_in", "waiting", local(23, 11, 45, 0), nil, nil, nil)
+	ticket(c, "walk_in", "waiting", local(0, 11, 45, 0), nil, nil, nil)
 	// The day before.
-	prev := local(22, 10, 0, 0)
+	prev := local(-1, 10, 0, 0)
 	ticket(a, "walk_in", "done", prev, &prev, &prev, &prev)
 
 	booking := func(svc *office.Service, status string, created time.Time, cancelled *time.Time) {
 		t.Helper()
 		n++
-		start := local(30, 10, 0, 0)
+		start := local(7, 10, 0, 0)
 		var c any
 		if cancelled != nil {
 			c = cancelled.UTC()
@@ -122,13 +128,13 @@ func seed(t *testing.T, db *gorm.DB) seeded {
 			t.Fatal(err)
 		}
 	}
-	booking(a, "booked", local(23, 0, 30, 0), nil) // 23:30 UTC on the 22nd, but the 23rd in Warsaw
-	booking(a, "booked", local(23, 8, 30, 0), nil)
-	booking(a, "booked", local(23, 14, 0, 0), nil)
-	booking(a, "cancelled", local(20, 9, 0, 0), at(12, 0, 0))
-	booking(a, "cancelled_late", local(18, 9, 0, 0), at(10, 20, 0))
-	booking(b, "cancelled", local(23, 9, 0, 0), at(9, 30, 0))
-	booking(b, "booked", local(24, 0, 30, 0), nil) // 23:30 UTC on the 23rd, but the 24th in Warsaw
+	booking(a, "booked", local(0, 0, 30, 0), nil) // the Sunday in UTC (23:30, or 22:30 in summer), but Monday in Warsaw
+	booking(a, "booked", local(0, 8, 30, 0), nil)
+	booking(a, "booked", local(0, 14, 0, 0), nil)
+	booking(a, "cancelled", local(-3, 9, 0, 0), at(12, 0, 0))
+	booking(a, "cancelled_late", local(-5, 9, 0, 0), at(10, 20, 0))
+	booking(b, "cancelled", local(0, 9, 0, 0), at(9, 30, 0))
+	booking(b, "booked", local(1, 0, 30, 0), nil) // Monday in UTC (23:30, or 22:30 in summer), but Tuesday in Warsaw
 	return seeded{dep: dep, depP: depP, a: a, b: b, c: c}
 }
 
@@ -142,8 +148,9 @@ func hours(m map[int]int) (h [24]int) {
 func TestStatsReportOfASeededDay(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		s := seed(t, db)
-		store := stats.New(db, okienko.NewManualClock(local(23, 18, 0, 0)))
-		day := office.DateOf(local(23, 0, 0, 0))
+		local := localTime(t)
+		store := stats.New(db, okienko.NewManualClock(local(0, 18, 0, 0)))
+		day := office.DateOf(local(0, 0, 0, 0))
 		rep, err := store.Report(context.Background(), day, day, warsaw)
 		if err != nil {
 			t.Fatal(err)
@@ -189,7 +196,7 @@ func TestStatsReportOfASeededDay(t *testing.T) {
 			}
 			prev := rep2.Rows[0].Figures
 			if prev.TicketsIssued != 1 || prev.Served != 1 || *prev.WaitP50 != 0 || prev.Hours[10] != 1 || prev.BookingsMade != 0 {
-				t.Fatalf("the 22nd: %s", dump(prev))
+				t.Fatalf("the day before: %s", dump(prev))
 			}
 			if rep2.Total.TicketsIssued != 9 || rep2.Total.BookingsMade != 4 {
 				t.Fatalf("total over two days: %s", dump(rep2.Total))
@@ -359,8 +366,9 @@ func CheckHoursSVG(t *testing.T, data []byte, hours [24]int) {
 
 func TestStatsRangeLimits(t *testing.T) {
 	db := databasetest.SQLite(t)
-	store := stats.New(db, okienko.NewManualClock(local(23, 12, 0, 0)))
-	d := office.DateOf(local(23, 0, 0, 0))
+	local := localTime(t)
+	store := stats.New(db, okienko.NewManualClock(local(0, 12, 0, 0)))
+	d := office.DateOf(local(0, 0, 0, 0))
 	for _, tc := range []struct {
 		name     string
 		from, to office.Date

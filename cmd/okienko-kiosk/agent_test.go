@@ -27,6 +27,7 @@ import (
 	"github.com/okienko/okienko/kiosk/printer/printertest"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/demo"
+	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
 	"github.com/okienko/okienko/web"
@@ -66,8 +67,8 @@ type server struct {
 func newStack(t *testing.T, db *gorm.DB) *stack {
 	t.Helper()
 	ctx := t.Context()
-	// A Monday morning: the office is open for walk-in tickets.
-	clock := okienko.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	// 10:00 on the test week's Monday: the office is open for walk-in tickets.
+	clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 10, 0))
 	offices := office.NewStore(db, clock)
 	users := auth.NewStore(db, clock, ratelimit.New(db, clock))
 	creds, err := demo.Seed(ctx, offices, users, adminPassword)
