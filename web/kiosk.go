@@ -13,20 +13,21 @@ import (
 )
 
 // kioskMe: GET /api/v1/kiosk/me — the kiosk the token belongs to, its
-// printer's state and the office name, for the kiosk page.
+// printer's state, and the office's name, zone and today, for the kiosk
+// page.
 func (s *Server) kioskMe(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	k, err := s.Kiosks.Get(ctx, okienko.ActorFrom(ctx).KioskID)
 	if err != nil {
 		return err
 	}
-	off, err := s.Offices.Office(ctx)
+	off, err := s.officeOf(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{
 		"kiosk":  fiber.Map{"id": k.ID, "name": k.Name, "printer_state": k.PrinterState},
-		"office": fiber.Map{"name": off.Name},
+		"office": fiber.Map{"name": off.Name, "time_zone": off.Zone, "today": off.Today},
 	})
 }
 

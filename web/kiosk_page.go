@@ -12,11 +12,11 @@ import (
 // sends no Referer. ?lang= picks the starting language, ?idle= the seconds
 // without a touch before it returns to the start (30).
 func (s *Server) kioskPage(c *fiber.Ctx) error {
-	name, err := s.officeName(c)
+	off, err := s.officeOf(c)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("Referrer-Policy", "no-referrer")
-	return render(c, "kiosk.html", map[string]any{"Lang": pageLang(c), "Office": name, "Version": s.Version})
+	return render(c, "kiosk.html", map[string]any{"Lang": pageLang(c), "Office": off.Name, "Zone": off.Zone, "Today": off.Today, "Version": s.Version})
 }

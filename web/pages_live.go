@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/queue"
 )
 
@@ -25,17 +26,29 @@ func pageLang(c *fiber.Ctx) string {
 	return pageLanguages[0]
 }
 
-// officeName is the office's name, empty before the office is seeded.
-func (s *Server) officeName(c *fiber.Ctx) (string, error) {
+// officeView is what the staff and lobby pages are told of the office: its
+// name, its time zone (they show times in it, whatever the device's zone)
+// and today's date there by the server's clock (a device's clock may be off).
+type officeView struct {
+	Name, Zone, Today string
+}
+
+// officeOf returns the office's view; before the office is seeded its name
+// is empty and its zone Europe/Warsaw.
+func (s *Server) officeOf(c *fiber.Ctx) (officeView, error) {
 	off, err := s.Offices.Office(c.UserContext())
-	switch {
-	case err == nil:
-		return off.Name, nil
-	case okienko.ErrorCode(err) == okienko.ENOTFOUND:
-		return "", nil
-	default:
-		return "", err
+	if err != nil && okienko.ErrorCode(err) != okienko.ENOTFOUND {
+		return officeView{}, err
 	}
+	if err != nil {
+		off = nil
+	}
+	loc := off.Location()
+	v := officeView{Zone: loc.String(), Today: office.DateOf(s.Clock.Now().In(loc)).String()}
+	if off != nil {
+		v.Name = off.Name
+	}
+	return v, nil
 }
 
 // displayPage: GET /display — the hall display. The page is a shell that
@@ -45,7 +58,7 @@ func (s *Server) officeName(c *fiber.Ctx) (string, error) {
 // page keeps checking). The Version it carries lets the page reload itself
 // when a new version is deployed.
 func (s *Server) displayPage(c *fiber.Ctx) error {
-	name, err := s.officeName(c)
+	off, err := s.officeOf(c)
 	if err != nil {
 		return err
 	}
@@ -53,7 +66,7 @@ func (s *Server) displayPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Lang": pageLang(c), "Office": name, "Version": s.Version}
+	data := map[string]any{"Lang": pageLang(c), "Office": off.Name, "Zone": off.Zone, "Version": s.Version}
 	if d != nil {
 		ids := make([]string, len(d.DepartmentIDs))
 		for i, id := range d.DepartmentIDs {
@@ -92,11 +105,11 @@ type ticketPageData struct {
 // unknown ticket is a 404 page.
 func (s *Server) ticketPage(c *fiber.Ctx) error {
 	lang := pageLang(c)
-	name, err := s.officeName(c)
+	off, err := s.officeOf(c)
 	if err != nil {
 		return err
 	}
-	d := ticketPageData{Lang: lang, Office: name, Version: s.Version, T: ticketMessages[lang], PublicID: c.Params("public_id")}
+	d := ticketPageData{Lang: lang, Office: off.Name, Version: s.Version, T: ticketMessages[lang], PublicID: c.Params("public_id")}
 	msgs, err := json.Marshal(d.T)
 	if err != nil {
 		return okienko.Internal(err)

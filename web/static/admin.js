@@ -294,8 +294,10 @@ const MESSAGES = {
   const lang = pickLanguage();
   const dict = MESSAGES[lang];
   const plural = new Intl.PluralRules(lang);
-  const timeFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  const dateTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short' });
+  // Times are shown on the office's clock, whatever the browser's zone.
+  const zone = document.body.dataset.zone || undefined;
+  const timeFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone });
+  const dateTimeFormat = new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short', timeZone: zone });
   const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   const ROUTES = {
     wydzialy: 'departments', sprawy: 'services', zamkniecia: 'closures', stanowiska: 'counters',

@@ -124,8 +124,10 @@ const MESSAGES = {
   const lang = pickLanguage();
   const dict = MESSAGES[lang];
   const plural = new Intl.PluralRules(lang);
-  const timeFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
-  const clockFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  // Times are shown on the office's clock, whatever the browser's zone.
+  const zone = document.body.dataset.zone || undefined;
+  const timeFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', timeZone: zone });
+  const clockFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone });
 
   // The language: ?lang= (remembered), a remembered choice, or the page's.
   function pickLanguage() {

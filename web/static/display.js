@@ -83,7 +83,8 @@ const OkienkoDisplay = (function () {
       : MESSAGES[document.documentElement.lang] ? document.documentElement.lang : 'pl';
   const dict = MESSAGES[lang];
   const plural = new Intl.PluralRules(lang);
-  const clockFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  // The hall clock keeps the office's time, whatever zone the TV is set to.
+  const clockFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: setup.zone || undefined });
 
   // t formats a message: {name} placeholders from vars; a plural message
   // picks its form by vars.n.

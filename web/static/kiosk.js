@@ -312,6 +312,7 @@ const OkienkoKiosk = (function () {
     ticket: null, // {ticket, print, booking}
     alert: null, // {key, params} or {text}
     printerState: '',
+    today: document.body.dataset.today || '', // the office's date by the server's clock
     busy: false,
     lastActivity: Date.now(),
     code: '', // the code typed so far: code symbols only, no dash
@@ -369,11 +370,20 @@ const OkienkoKiosk = (function () {
     return new Intl.DateTimeFormat(state.lang, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(d);
   }
 
-  // isToday tells whether YYYY-MM-DD… is the kiosk's today.
+  // today is the office's date, YYYY-MM-DD, as the server tells it (the
+  // page and /api/v1/kiosk/me carry it): the kiosk PC's clock may be off,
+  // and the server's day is the one tickets are issued on. Without it, the
+  // PC's clock read in the office's zone.
+  function today() {
+    if (state.today) return state.today;
+    const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: document.body.dataset.zone || undefined }).formatToParts(new Date());
+    const part = (type) => parts.find((p) => p.type === type).value;
+    return part('year') + '-' + part('month') + '-' + part('day');
+  }
+
+  // isToday tells whether YYYY-MM-DD… is the office's today.
   function isToday(s) {
-    const now = new Date();
-    const today = now.getFullYear() + '-' + String(now.getMonth() + 1).padStart(2, '0') + '-' + String(now.getDate()).padStart(2, '0');
-    return String(s || '').slice(0, 10) === today;
+    return String(s || '').slice(0, 10) === today();
   }
 
   // ---- Messages to the visitor -------------------------------------------
@@ -547,7 +557,8 @@ const OkienkoKiosk = (function () {
   }
 
   function hoursToday(d) {
-    const spans = (d.hours && d.hours[DAY_KEYS[new Date().getDay()]]) || [];
+    const [y, m, day] = today().split('-').map(Number);
+    const spans = (d.hours && d.hours[DAY_KEYS[new Date(Date.UTC(y, m - 1, day)).getUTCDay()]]) || [];
     if (!spans.length) return t('start.closedToday');
     return t('start.today', { hours: spans.map((s) => s[0] + '–' + s[1]).join(', ') });
   }
@@ -951,6 +962,10 @@ const OkienkoKiosk = (function () {
       const me = await api('GET', '/api/v1/kiosk/me', undefined, true);
       state.printerState = (me && me.kiosk && me.kiosk.printer_state) || '';
       if (me && me.office && me.office.name) $('office').textContent = me.office.name;
+      if (me && me.office && me.office.today && me.office.today !== state.today) {
+        state.today = me.office.today;
+        drawDepartments();
+      }
     } catch (err) {
       if (err.status !== 0) state.printerState = '';
     }
