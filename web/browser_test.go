@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -16,6 +17,9 @@ import (
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/web/browsertest"
 )
+
+// TestMain ends the browser the tests share.
+func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
 
 // listen serves e's app on a loopback port for a browser and returns its URL.
 func (e *env) listen() string {
