@@ -81,8 +81,8 @@ func TestAccessibility(t *testing.T) {
 			{"/ searching, nothing found", "/?q=zzzz", 200},
 			{"/sprawy/{id} with a form to download", matter, 200},
 			{"/sprawy/{id}/termin", matter + "/termin", 200},
-			{"/sprawy/{id}/termin/{date} with free times", matter + "/termin/2026-11-24", 200},
-			{"/sprawy/{id}/termin/{date} closed", matter + "/termin/2026-11-29", 200},
+			{"/sprawy/{id}/termin/{date} with free times", matter + "/termin/" + e.week.Date(1), 200},
+			{"/sprawy/{id}/termin/{date} closed", matter + "/termin/" + e.week.Date(6), 200},
 			{"/rezerwacja", "/rezerwacja", 200},
 			{"/odwolaj", "/odwolaj", 200},
 			{"a page not found", "/sprawy/999999", 404},
@@ -98,7 +98,7 @@ func TestAccessibility(t *testing.T) {
 		base := e.listen()
 		p := &tab{t: t, ctx: browsertest.New(t, desktop.width, desktop.height)}
 
-		p.visit("the day", 200, chromedp.Navigate(base+"/sprawy/"+itoa(serviceID)+"/termin/2026-11-24"))
+		p.visit("the day", 200, chromedp.Navigate(base+"/sprawy/"+itoa(serviceID)+"/termin/"+e.week.Date(1)))
 		p.visit("the form", 200, chromedp.Click(chromedp.CSS("#choose-time")))
 		p.axeAt("/sprawy/{id}/rezerwacja?start=", phone, desktop)
 		p.visit("the empty form sent", 422, chromedp.Click(chromedp.CSS("#book-submit")))
@@ -147,7 +147,7 @@ func TestAccessibility(t *testing.T) {
 		p.do(
 			chromedp.SetValue(chromedp.CSS("#pesel"), validPESEL),
 			chromedp.SetValue(chromedp.CSS("#service_id"), itoa(serviceID)),
-			chromedp.SetValue(chromedp.CSS("#date"), "2026-11-24"),
+			chromedp.SetValue(chromedp.CSS("#date"), e.week.Date(1)),
 		)
 		p.visit("nothing to cancel", 404, chromedp.Click(chromedp.CSS("#cancel-day-submit")))
 		p.axeAt("/odwolaj with nothing to cancel", phone, desktop)

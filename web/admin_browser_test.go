@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/web/browsertest"
 )
 
@@ -101,7 +102,7 @@ func TestBrowserAdminChangesSlotLength(t *testing.T) {
 		if err := db.Table("services").Select("slot_minutes").Where("id = ?", id).Scan(&slot).Error; err != nil || slot != 20 {
 			t.Fatalf("slot_minutes = %d (%v), want 20", slot, err)
 		}
-		resp, body := e.do("GET", "/api/v1/services/"+itoa(id)+"/slots?date=2026-11-24", nil)
+		resp, body := e.do("GET", "/api/v1/services/"+itoa(id)+"/slots?date="+e.week.Date(1), nil)
 		var out struct{ Slots []slotView }
 		if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil || len(out.Slots) == 0 {
 			t.Fatalf("slots: %d %s", resp.StatusCode, body)
@@ -114,30 +115,31 @@ func TestBrowserAdminChangesSlotLength(t *testing.T) {
 	})
 }
 
-// The administrator adds an office-wide closure for Wednesday 25 November
-// 2026: the page says it covers the one booking of that day and cancels it
+// The administrator adds an office-wide closure for the test week's
+// Wednesday: the page says it covers the one booking of that day and cancels it
 // only once confirmed, and the day drops out of availability, marked closed.
 func TestBrowserAdminAddsClosure(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db)
 		id, _ := adminService(t, e)
+		wed := e.week.Date(2)
 		day := func() (free int, closed string) {
-			resp, body := e.do("GET", "/api/v1/services/"+itoa(id)+"/days?from=2026-11-25&to=2026-11-25", nil)
+			resp, body := e.do("GET", "/api/v1/services/"+itoa(id)+"/days?from="+wed+"&to="+wed, nil)
 			var days []struct {
 				Date   string `json:"date"`
 				Free   int    `json:"free"`
 				Closed string `json:"closed"`
 			}
-			if resp.StatusCode != 200 || json.Unmarshal(body, &days) != nil || len(days) != 1 || days[0].Date != "2026-11-25" {
+			if resp.StatusCode != 200 || json.Unmarshal(body, &days) != nil || len(days) != 1 || days[0].Date != wed {
 				t.Fatalf("days: %d %s", resp.StatusCode, body)
 			}
 			return days[0].Free, days[0].Closed
 		}
 		if free, closed := day(); free == 0 || closed != "" {
-			t.Fatalf("before the closure 2026-11-25 has free %d closed %q", free, closed)
+			t.Fatalf("before the closure %s has free %d closed %q", wed, free, closed)
 		}
 		// A resident has booked that day.
-		resp, body := e.do("GET", "/api/v1/services/"+itoa(id)+"/slots?date=2026-11-25", nil)
+		resp, body := e.do("GET", "/api/v1/services/"+itoa(id)+"/slots?date="+wed, nil)
 		var slots struct{ Slots []slotView }
 		if resp.StatusCode != 200 || json.Unmarshal(body, &slots) != nil || len(slots.Slots) == 0 {
 			t.Fatalf("slots: %d %s", resp.StatusCode, body)
@@ -158,22 +160,21 @@ func TestBrowserAdminAddsClosure(t *testing.T) {
 
 		p := adminSignIn(t, e, "#zamkniecia")
 		p.waitFor("the closure form and the calendar", `!document.getElementById('sec-closures').hidden && document.getElementById('closure-department').options.length > 1 && document.querySelector('#closures-calendar button.day') !== null`)
-		// The calendar opens on the office's month, holidays marked.
-		if month := p.text(`document.getElementById('calendar-month').textContent`); month != "listopad 2026" {
-			t.Fatalf("the calendar shows %q, want listopad 2026", month)
+		// The calendar opens on the office's month (the server's, not the
+		// browser's), holidays marked.
+		if month := p.text(`document.getElementById('calendar-month').textContent`); month != lowerFirst(monthTitle("pl", e.week.Monday)) {
+			t.Fatalf("the calendar shows %q, want %s", month, lowerFirst(monthTitle("pl", e.week.Monday)))
 		}
-		if label := p.text(`document.querySelector('button.day[data-date="2026-11-11"]').getAttribute('aria-label')`); !strings.Contains(label, "święto, Narodowe Święto Niepodległości") {
-			t.Errorf("11 November reads %q", label)
-		}
+		p.holidaysMarked(e.week.Monday)
 		// The administrator picks the day on the calendar.
-		p.do(chromedp.SetValue(chromedp.CSS("#closure-department"), ""), chromedp.Click(chromedp.CSS(`button.day[data-date="2026-11-25"]`)))
-		p.waitFor("the day in the form", `document.getElementById('closure-starts').value === '2026-11-25' && document.getElementById('closure-ends').value === '2026-11-25'`)
+		p.do(chromedp.SetValue(chromedp.CSS("#closure-department"), ""), chromedp.Click(chromedp.CSS(`button.day[data-date="`+wed+`"]`)))
+		p.waitFor("the day in the form", `document.getElementById('closure-starts').value === '`+wed+`' && document.getElementById('closure-ends').value === '`+wed+`'`)
 		p.do(
 			chromedp.SendKeys(chromedp.CSS("#closure-reason"), "Dzien wolny za sobote"),
 			chromedp.Click(chromedp.CSS("#closure-submit")),
 		)
-		p.waitFor("the closure listed", `document.getElementById('notice').textContent.includes('2026-11-25') && [...document.querySelectorAll('#closures-list tbody tr')].some(r => r.textContent.includes('2026-11-25') && r.textContent.includes('Cały urząd'))`)
-		p.waitFor("the day closed on the calendar", `document.querySelector('button.day[data-date="2026-11-25"]').classList.contains('closed-office') && document.querySelector('button.day[data-date="2026-11-25"]').getAttribute('aria-label').includes('zamknięte, Cały urząd (Dzien wolny za sobote)')`)
+		p.waitFor("the closure listed", `document.getElementById('notice').textContent.includes('`+wed+`') && [...document.querySelectorAll('#closures-list tbody tr')].some(r => r.textContent.includes('`+wed+`') && r.textContent.includes('Cały urząd'))`)
+		p.waitFor("the day closed on the calendar", `document.querySelector('button.day[data-date="`+wed+`"]').classList.contains('closed-office') && document.querySelector('button.day[data-date="`+wed+`"]').getAttribute('aria-label').includes('zamknięte, Cały urząd (Dzien wolny za sobote)')`)
 
 		// The closure covers the booking; cancelling it asks first, and
 		// declining leaves it.
@@ -195,21 +196,49 @@ func TestBrowserAdminAddsClosure(t *testing.T) {
 
 		free, closed := day()
 		if free != 0 || closed == "" {
-			t.Fatalf("after the closure 2026-11-25 has free %d closed %q, want 0 and a reason", free, closed)
+			t.Fatalf("after the closure %s has free %d closed %q, want 0 and a reason", wed, free, closed)
 		}
 		if alert := p.text(`document.getElementById('alert').textContent`); alert != "" {
 			t.Errorf("the page shows the error %q", alert)
 		}
 
 		// Next month: a first day, then a later one, make a range.
+		next := e.week.Day(28) // the Monday four weeks on, always in the next month
 		p.do(chromedp.Click(chromedp.CSS("#calendar-next")))
-		p.waitFor("December", `document.getElementById('calendar-month').textContent === 'grudzień 2026' && document.activeElement.id === 'calendar-next'`)
-		if label := p.text(`document.querySelector('button.day[data-date="2026-12-24"]').getAttribute('aria-label')`); !strings.Contains(label, "święto, Wigilia") {
-			t.Errorf("24 December reads %q", label)
+		p.waitFor("the next month", `document.getElementById('calendar-month').textContent === '`+lowerFirst(monthTitle("pl", next))+`' && document.activeElement.id === 'calendar-next'`)
+		p.holidaysMarked(next)
+		p.do(chromedp.Click(chromedp.CSS(`button.day[data-date="`+e.week.Date(28)+`"]`)), chromedp.Click(chromedp.CSS(`button.day[data-date="`+e.week.Date(30)+`"]`)))
+		p.waitFor("the range in the form", `document.getElementById('closure-starts').value === '`+e.week.Date(28)+`' && document.getElementById('closure-ends').value === '`+e.week.Date(30)+`' && document.querySelectorAll('button.day.picked').length === 3`)
+
+		// Whatever week the test stands on, a holiday is marked: the months
+		// up to the next one show it by name.
+		var holiday office.HolidayDay
+		for _, h := range append(office.Holidays(next.Year), office.Holidays(next.Year+1)...) {
+			if h.Date.After(next) {
+				holiday = h
+				break
+			}
 		}
-		p.do(chromedp.Click(chromedp.CSS(`button.day[data-date="2026-12-21"]`)), chromedp.Click(chromedp.CSS(`button.day[data-date="2026-12-23"]`)))
-		p.waitFor("the range in the form", `document.getElementById('closure-starts').value === '2026-12-21' && document.getElementById('closure-ends').value === '2026-12-23' && document.querySelectorAll('button.day.picked').length === 3`)
+		for m := next; monthParam(m) != monthParam(holiday.Date); m = nextMonth(m) {
+			p.do(chromedp.Click(chromedp.CSS("#calendar-next")))
+		}
+		p.waitFor("the month of "+holiday.Name, `document.getElementById('calendar-month').textContent === '`+lowerFirst(monthTitle("pl", holiday.Date))+`'`)
+		p.holidaysMarked(holiday.Date)
 	})
+}
+
+// holidaysMarked checks that the closures calendar, showing the month of d,
+// names each public holiday of that month.
+func (p *tab) holidaysMarked(d office.Date) {
+	p.t.Helper()
+	for _, h := range office.Holidays(d.Year) {
+		if h.Date.Month != d.Month {
+			continue
+		}
+		if label := p.text(`document.querySelector('button.day[data-date="` + h.Date.String() + `"]').getAttribute('aria-label')`); !strings.Contains(label, "święto, "+h.Name) {
+			p.t.Errorf("%s reads %q, want the holiday %s", h.Date, label, h.Name)
+		}
+	}
 }
 
 // The administrator creates a kiosk: its token is shown once with the

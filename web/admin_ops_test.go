@@ -15,14 +15,12 @@ import (
 	"github.com/okienko/okienko/web"
 )
 
-var warsawZone, _ = time.LoadLocation("Europe/Warsaw")
-
-// bookAt books service at a wall-clock time of November 2026 in Warsaw for
-// the n-th resident and returns the booking's id.
+// bookAt books service at hh:mm in Warsaw, day days after the test week's
+// Monday, for the n-th resident and returns the booking's id.
 func (e *env) bookAt(n int, serviceID int64, day, hh, mm int) int64 {
 	e.t.Helper()
 	b, err := e.bookings.Book(e.t.Context(), booking.Request{
-		ServiceID: serviceID, Start: time.Date(2026, 11, day, hh, mm, 0, 0, warsawZone),
+		ServiceID: serviceID, Start: e.week.At(day, hh, mm),
 		Name: "Jan Kowalski", PESEL: peselOf(fmt.Sprintf("8001%02d", n), "1234"),
 		Email: fmt.Sprintf("mieszkaniec%d@example.pl", n), Consent: true,
 	})
@@ -53,7 +51,7 @@ func TestAdminOpsAuth(t *testing.T) {
 		e := newEnv(t, db)
 		clerk := bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))
 		routes := [][2]string{
-			{"GET", "/api/v1/admin/closures/impact?starts_on=2026-11-24"},
+			{"GET", "/api/v1/admin/closures/impact?starts_on=" + e.week.Date(1)},
 			{"POST", "/api/v1/admin/closures/1/cancel-bookings"},
 			{"GET", "/api/v1/admin/services/1/grid-impact?slot_minutes=20"},
 			{"GET", "/api/v1/admin/live"},
@@ -79,12 +77,12 @@ func TestAdminOpsClosureImpact(t *testing.T) {
 		}
 		depA, depB := deps[0], deps[1]
 		svcA, svcB := depA.Services[0].ID, depB.Services[0].ID
-		a24 := e.bookAt(1, svcA, 24, 9, 0)
-		a25 := e.bookAt(2, svcA, 25, 9, 0)
-		a26 := e.bookAt(3, svcA, 26, 9, 0)
-		gone := e.bookAt(4, svcA, 24, 10, 0)
-		b24 := e.bookAt(5, svcB, 24, 9, 0)
-		b25 := e.bookAt(6, svcB, 25, 10, 0)
+		a24 := e.bookAt(1, svcA, 1, 9, 0)
+		a25 := e.bookAt(2, svcA, 2, 9, 0)
+		a26 := e.bookAt(3, svcA, 3, 9, 0)
+		gone := e.bookAt(4, svcA, 1, 10, 0)
+		b24 := e.bookAt(5, svcB, 1, 9, 0)
+		b25 := e.bookAt(6, svcB, 2, 10, 0)
 		if _, err := e.bookings.Cancel(t.Context(), gone, "resident"); err != nil {
 			t.Fatal(err)
 		}
@@ -102,12 +100,12 @@ func TestAdminOpsClosureImpact(t *testing.T) {
 			query string
 			want  int
 		}{
-			{fmt.Sprintf("starts_on=2026-11-24&ends_on=2026-11-25&department_id=%d", depA.ID), 2},
-			{"starts_on=2026-11-24&ends_on=2026-11-25", 4},
-			{"starts_on=2026-11-24", 2},
-			{fmt.Sprintf("starts_on=2026-11-24&ends_on=2026-11-30&department_id=%d", depB.ID), 2},
-			{fmt.Sprintf("starts_on=2026-11-26&department_id=%d", depB.ID), 0},
-			{"starts_on=2026-11-27&ends_on=2026-12-31", 0},
+			{fmt.Sprintf("starts_on=%s&ends_on=%s&department_id=%d", e.week.Date(1), e.week.Date(2), depA.ID), 2},
+			{"starts_on=" + e.week.Date(1) + "&ends_on=" + e.week.Date(2), 4},
+			{"starts_on=" + e.week.Date(1), 2},
+			{fmt.Sprintf("starts_on=%s&ends_on=%s&department_id=%d", e.week.Date(1), e.week.Date(7), depB.ID), 2},
+			{fmt.Sprintf("starts_on=%s&department_id=%d", e.week.Date(3), depB.ID), 0},
+			{"starts_on=" + e.week.Date(4) + "&ends_on=" + e.week.Date(38), 0},
 		} {
 			if got := impact(tc.query); got != tc.want {
 				t.Errorf("impact %s = %d, want %d", tc.query, got, tc.want)
@@ -115,11 +113,11 @@ func TestAdminOpsClosureImpact(t *testing.T) {
 		}
 		for _, tc := range []struct{ query, field string }{
 			{"starts_on=2026-02-30", "starts_on"},
-			{"ends_on=2026-11-25", "starts_on"},
-			{"starts_on=2026-11-24&ends_on=24.11.2026", "ends_on"},
-			{"starts_on=2026-11-25&ends_on=2026-11-24", "ends_on"},
-			{"starts_on=2026-11-24&department_id=abc", "department_id"},
-			{"starts_on=2026-11-24&department_id=999999", "department_id"},
+			{"ends_on=" + e.week.Date(2), "starts_on"},
+			{"starts_on=" + e.week.Date(1) + "&ends_on=24.11.2026", "ends_on"},
+			{"starts_on=" + e.week.Date(2) + "&ends_on=" + e.week.Date(1), "ends_on"},
+			{"starts_on=" + e.week.Date(1) + "&department_id=abc", "department_id"},
+			{"starts_on=" + e.week.Date(1) + "&department_id=999999", "department_id"},
 		} {
 			resp, body := e.do("GET", "/api/v1/admin/closures/impact?"+tc.query, nil, admin...)
 			if resp.StatusCode != 422 {
@@ -132,7 +130,7 @@ func TestAdminOpsClosureImpact(t *testing.T) {
 
 		// The admin closes department A on the 24th and 25th, then confirms.
 		resp, body := e.do("POST", "/api/v1/admin/closures", map[string]any{
-			"department_id": depA.ID, "starts_on": "2026-11-24", "ends_on": "2026-11-25", "reason": "awaria systemu",
+			"department_id": depA.ID, "starts_on": e.week.Date(1), "ends_on": e.week.Date(2), "reason": "awaria systemu",
 		}, admin...)
 		if resp.StatusCode != 201 {
 			t.Fatalf("closure: %d %s", resp.StatusCode, body)
@@ -196,7 +194,7 @@ func TestAdminOpsClosureImpact(t *testing.T) {
 		if got := outboxIDs(); !slices.Equal(got, wantOutbox) {
 			t.Fatalf("after the second confirmation: messages for %v", got)
 		}
-		if got := impact(fmt.Sprintf("starts_on=2026-11-24&ends_on=2026-11-25&department_id=%d", depA.ID)); got != 0 {
+		if got := impact(fmt.Sprintf("starts_on=%s&ends_on=%s&department_id=%d", e.week.Date(1), e.week.Date(2), depA.ID)); got != 0 {
 			t.Fatalf("impact after cancelling: %d", got)
 		}
 		for _, p := range []string{"/api/v1/admin/closures/999999/cancel-bookings", "/api/v1/admin/closures/x/cancel-bookings"} {
@@ -220,7 +218,7 @@ func TestAdminOpsGridImpact(t *testing.T) {
 			t.Fatalf("the demo's first matter has %d-minute slots; this test wants 15", svc.SlotMinutes)
 		}
 		for i, hm := range [][2]int{{9, 0}, {9, 15}, {10, 30}} {
-			e.bookAt(i+1, svc.ID, 24, hm[0], hm[1])
+			e.bookAt(i+1, svc.ID, 1, hm[0], hm[1])
 		}
 		gridImpact := func(minutes, wantTotal, wantOff int) {
 			t.Helper()

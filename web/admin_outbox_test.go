@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -15,7 +14,7 @@ import (
 func TestAdminOutboxList(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db)
-		now := time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)
+		now := e.week.At(0, 8, 0)
 		for _, k := range []string{"booking:1:confirmation:email", "booking:1:confirmation:sms"} {
 			ch := outbox.Email
 			if k[len(k)-3:] == "sms" {

@@ -27,7 +27,7 @@ type slotView struct {
 }
 
 // firstFreeSlot returns a service of the demo office and its first free slot
-// on Tuesday 24 November 2026.
+// on the test week's Tuesday.
 func (e *env) firstFreeSlot() (int64, slotView) {
 	e.t.Helper()
 	deps, err := e.offices.Departments(e.t.Context(), true)
@@ -35,12 +35,12 @@ func (e *env) firstFreeSlot() (int64, slotView) {
 		e.t.Fatal(err)
 	}
 	svc := deps[1].Services[0]
-	resp, body := e.do("GET", fmt.Sprintf("/api/v1/services/%d/slots?date=2026-11-24", svc.ID), nil)
+	resp, body := e.do("GET", fmt.Sprintf("/api/v1/services/%d/slots?date=%s", svc.ID, e.week.Date(1)), nil)
 	var out struct {
 		Date  string     `json:"date"`
 		Slots []slotView `json:"slots"`
 	}
-	if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil || out.Date != "2026-11-24" {
+	if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil || out.Date != e.week.Date(1) {
 		e.t.Fatalf("slots: %d %s", resp.StatusCode, body)
 	}
 	for _, sl := range out.Slots {
@@ -75,11 +75,11 @@ func TestBookingAPIEndToEnd(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db)
 		serviceID, slot := e.firstFreeSlot()
-		if _, off := slot.Start.Zone(); off != 3600 {
-			t.Fatalf("slot start %v is not answered in the office zone (+01:00)", slot.Start)
+		if got := slot.Start.Format("-07:00"); got != e.week.Offset() {
+			t.Fatalf("slot start %v is not answered in the office zone (%s)", slot.Start, e.week.Offset())
 		}
 
-		resp, body := e.do("GET", fmt.Sprintf("/api/v1/services/%d/days?from=2026-11-23&to=2026-11-29", serviceID), nil)
+		resp, body := e.do("GET", fmt.Sprintf("/api/v1/services/%d/days?from=%s&to=%s", serviceID, e.week.Date(0), e.week.Date(6)), nil)
 		var days []struct {
 			Date   string `json:"date"`
 			Free   int    `json:"free"`
@@ -109,7 +109,7 @@ func TestBookingAPIEndToEnd(t *testing.T) {
 		if !codeForm.MatchString(b.Code) || b.Status != "booked" || b.ServiceID != serviceID || !b.Start.Equal(slot.Start) || !b.End.Equal(slot.End) {
 			t.Fatalf("booking answer %s", body)
 		}
-		if !strings.Contains(string(body), `"start":"2026-11-24T`) || !strings.Contains(string(body), "+01:00") {
+		if !strings.Contains(string(body), `"start":"`+e.week.Date(1)+`T`) || !strings.Contains(string(body), e.week.Offset()) {
 			t.Fatalf("times are not RFC 3339 with the office offset: %s", body)
 		}
 
@@ -174,7 +174,7 @@ func TestBookingAPIEndToEnd(t *testing.T) {
 		if resp.StatusCode != 201 {
 			t.Fatalf("book again: %d %s", resp.StatusCode, body)
 		}
-		resp, body = e.do("POST", "/api/v1/bookings/cancel", map[string]any{"pesel": validPESEL, "service_id": serviceID, "date": "2026-11-24"})
+		resp, body = e.do("POST", "/api/v1/bookings/cancel", map[string]any{"pesel": validPESEL, "service_id": serviceID, "date": e.week.Date(1)})
 		if resp.StatusCode != 200 || !strings.Contains(string(body), `"status":"cancelled"`) {
 			t.Fatalf("cancel by day: %d %s", resp.StatusCode, body)
 		}
@@ -211,7 +211,7 @@ func TestBookingAPIBadInput(t *testing.T) {
 			{"unknown field", "POST", "/api/v1/bookings", with("admin", true), 400, "admin"},
 			{"service_id as a string", "POST", "/api/v1/bookings", with("service_id", "1"), 400, "service_id"},
 			{"start not a time", "POST", "/api/v1/bookings", with("start", "tomorrow at ten"), 400, "start"},
-			{"start without an offset", "POST", "/api/v1/bookings", with("start", "2026-11-24T10:00:00"), 400, "start"},
+			{"start without an offset", "POST", "/api/v1/bookings", with("start", e.week.Date(1)+"T10:00:00"), 400, "start"},
 			{"consent as a string", "POST", "/api/v1/bookings", with("consent", "yes"), 400, "consent"},
 			{"pesel as a number", "POST", "/api/v1/bookings", with("pesel", 44051401359), 400, "pesel"},
 			{"empty object", "POST", "/api/v1/bookings", `{}`, 422, "pesel"},
@@ -232,13 +232,13 @@ func TestBookingAPIBadInput(t *testing.T) {
 			{"slots on 2026-13-01", "GET", fmt.Sprintf("/api/v1/services/%d/slots?date=2026-13-01", serviceID), "", 422, "date"},
 			{"days reversed", "GET", fmt.Sprintf("/api/v1/services/%d/days?from=2026-12-01&to=2026-11-01", serviceID), "", 422, "to"},
 			{"days too many", "GET", fmt.Sprintf("/api/v1/services/%d/days?from=2026-01-01&to=2026-12-31", serviceID), "", 422, "to"},
-			{"slots of an unknown service", "GET", "/api/v1/services/99999/slots?date=2026-11-24", "", 404, ""},
+			{"slots of an unknown service", "GET", "/api/v1/services/99999/slots?date=" + e.week.Date(1), "", 404, ""},
 			{"malformed code", "GET", "/api/v1/bookings/NOT-A-CODE!", "", 422, "code"},
 			{"cancel without a body", "POST", "/api/v1/bookings/ABCD-EFGH/cancel", "", 400, ""},
 			{"cancel with a bad PESEL", "POST", "/api/v1/bookings/ABCD-EFGH/cancel", `{"pesel":"123"}`, 422, "pesel"},
 			{"cancel with an unknown field", "POST", "/api/v1/bookings/ABCD-EFGH/cancel", `{"pesel":"44051401359","code":"x"}`, 400, "code"},
 			{"cancel by day with a bad date", "POST", "/api/v1/bookings/cancel", fmt.Sprintf(`{"pesel":%q,"service_id":%d,"date":"24.11.2026"}`, validPESEL, serviceID), 400, "date"},
-			{"cancel by day without a service", "POST", "/api/v1/bookings/cancel", `{"pesel":"44051401359","date":"2026-11-24"}`, 422, "service_id"},
+			{"cancel by day without a service", "POST", "/api/v1/bookings/cancel", `{"pesel":"44051401359","date":"` + e.week.Date(1) + `"}`, 422, "service_id"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

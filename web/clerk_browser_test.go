@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -42,7 +41,7 @@ func TestBrowserClerkServesATicket(t *testing.T) {
 
 		base := e.listen()
 		b := browsertest.New(t, 1280, 800)
-		p := &clerkPage{t: t, ctx: b}
+		p := &clerkPage{tab{t: t, ctx: b}}
 
 		p.do(chromedp.Navigate(base + "/clerk"))
 		p.waitFor("the sign-in form", `!document.getElementById('view-signin').hidden`)
@@ -132,32 +131,12 @@ func TestBrowserClerkServesATicket(t *testing.T) {
 }
 
 // clerkPage drives the clerk page in one browser tab.
-type clerkPage struct {
-	t   *testing.T
-	ctx context.Context
-}
-
-func (p *clerkPage) do(actions ...chromedp.Action[chromedp.Void]) {
-	p.t.Helper()
-	if err := chromedp.Do(p.ctx, actions...); err != nil {
-		p.t.Fatal(err)
-	}
-}
+type clerkPage struct{ tab }
 
 // key presses a key in the page, where the focus is.
 func (p *clerkPage) key(k string) {
 	p.t.Helper()
 	p.do(chromedp.KeyEvent(k))
-}
-
-// waitFor waits until the JavaScript expression is true; on failure it
-// reports what was awaited and the page's alert.
-func (p *clerkPage) waitFor(what, expr string) {
-	p.t.Helper()
-	if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](expr)); err != nil {
-		alert, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.getElementById('alert').textContent`))
-		p.t.Fatalf("waiting for %s: %v (alert: %q)", what, err, alert)
-	}
 }
 
 // jsString quotes s as a JavaScript string literal.

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/web"
 	"github.com/okienko/okienko/web/browsertest"
 )
@@ -156,6 +158,14 @@ func TestBrowserDisplayShowsCallsAndRecovers(t *testing.T) {
 			t.Errorf("office %q", office)
 		}
 		p.waitFor("the clock", `/^\d\d:\d\d$/.test(document.getElementById('clock').textContent)`)
+		// The hall clock tells the office's time, whatever zone the TV (here
+		// the test browser, browsertest.Zone) is set to.
+		before := time.Now().In(officetest.Warsaw).Format("15:04")
+		shown := p.text(`document.getElementById('clock').textContent`)
+		after := time.Now().In(officetest.Warsaw).Format("15:04")
+		if shown != before && shown != after {
+			t.Errorf("the clock shows %s, want the time in Warsaw, %s", shown, after)
+		}
 
 		// Sound is off until someone clicks; the choice is remembered.
 		p.waitFor("the sound button", `!document.getElementById('sound-overlay').hidden && document.activeElement.id === 'sound-enable'`)
@@ -350,5 +360,24 @@ func TestBrowserClerkQueueIsLive(t *testing.T) {
 	p.waitFor("the ticket in the waiting list", `[...document.querySelectorAll('#waiting-list th')].some(th => th.textContent.includes(`+jsString(number)+`))`)
 	if after := run(t, p.ctx, chromedp.Evaluate[int](queueFetches)); after != before {
 		t.Errorf("the page fetched the queue %d times instead of following the socket", after-before)
+	}
+
+	// A resident booked for 11:00 checks in at 10:50 and, at 11:00, is
+	// called before the walk-in:
+	// the clerk reads the booking's time on the office's clock, whatever
+	// zone the clerk's computer is set to (browsertest.Zone).
+	bk := e.bookOne(counter.ServiceIDs[0], e.week.At(0, 11, 0), validPESEL)
+	e.clock.Set(e.week.At(0, 10, 50))
+	resp, body := e.do("POST", "/api/v1/kiosk/checkin", map[string]string{"code": bk.Code}, bearer(e.creds.KioskToken)...)
+	var checkedIn struct{ Ticket struct{ Number string } }
+	if resp.StatusCode != 201 || json.Unmarshal(body, &checkedIn) != nil {
+		t.Fatalf("check-in: %d %s", resp.StatusCode, body)
+	}
+	p.waitFor("the booking in the waiting list", `[...document.querySelectorAll('#waiting-list th')].some(th => th.textContent.includes(`+jsString(checkedIn.Ticket.Number)+`))`)
+	e.clock.Set(e.week.At(0, 11, 0)) // its slot has begun: it goes first
+	p.do(chromedp.Click(chromedp.CSS("#act-next")))
+	p.waitFor("the booking called", `!document.getElementById('current-booking-row').hidden`)
+	if got := p.text(`document.getElementById('current-booking').textContent`); !strings.HasSuffix(got, "godz. 11:00") {
+		t.Errorf("the called booking reads %q, want its time 11:00", got)
 	}
 }

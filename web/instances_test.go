@@ -17,6 +17,7 @@ import (
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/demo"
+	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
 	"github.com/okienko/okienko/web"
@@ -60,14 +61,14 @@ func newInstance(t *testing.T, url string, clock okienko.Clock, seed bool) *env 
 	<-board.Ready()
 	srv := web.New(web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosk.NewStore(db, clock),
 		BaseURL: "http://okienko.test", Version: "test", RateLimits: generous})
-	return &env{t: t, db: db, clock: clock.(*okienko.ManualClock), srv: srv, offices: offices, users: users, bookings: bookings, queue: q, board: board, creds: creds}
+	return &env{t: t, db: db, clock: clock.(*okienko.ManualClock), srv: srv, offices: offices, users: users, bookings: bookings, queue: q, board: board, creds: creds, week: officetest.Anchor(t)}
 }
 
 // Two server instances on one PostgreSQL: a call made on one reaches a
 // display connected to the other.
 func TestTwoInstancesShareCalls(t *testing.T) {
 	url := databasetest.PostgresURL(t)
-	clock := okienko.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 10, 0))
 	a := newInstance(t, url, clock, true)
 	b := newInstance(t, url, clock, false)
 	b.creds = a.creds

@@ -90,7 +90,7 @@ func TestBrowserKioskTicketAndCheckIn(t *testing.T) {
 
 		base := e.listen()
 		b := browsertest.New(t, 1080, 1920)
-		p := &kioskPage{clerkPage{t: t, ctx: b}}
+		p := &kioskPage{clerkPage{tab{t: t, ctx: b}}}
 
 		// No token: the kiosk explains how to set it up.
 		p.do(chromedp.Navigate(base + "/kiosk"))
@@ -237,9 +237,14 @@ func TestBrowserKioskPrinter(t *testing.T) {
 
 	base := e.listen()
 	b := browsertest.New(t, 1920, 1080)
-	p := &kioskPage{clerkPage{t: t, ctx: b}}
+	p := &kioskPage{clerkPage{tab{t: t, ctx: b}}}
 	p.do(chromedp.Navigate(base + "/kiosk?token=" + e.creds.KioskToken + "&idle=3600"))
 	p.waitFor("the departments", `!document.getElementById('view-start').hidden && document.querySelectorAll('#department-list button').length > 0`)
+	// Today's hours are the server's Monday's (08:00–16:00), not those of
+	// the day the kiosk PC's own clock shows.
+	if sub := run(t, b, chromedp.Evaluate[string](`document.querySelector('#department-list button[data-department="`+itoa(dep.ID)+`"] .btn-sub').textContent`)); !strings.HasPrefix(sub, "Dziś: 08:00–16:00 · ") {
+		t.Errorf("the department's button says %q, want today's hours 08:00–16:00", sub)
+	}
 
 	take := func(dep office.Department) {
 		t.Helper()
@@ -269,11 +274,18 @@ func TestBrowserKioskPrinter(t *testing.T) {
 	take(dep)
 	p.waitFor("the ticket printed", `document.getElementById('print-message').dataset.state === 'printed' && document.getElementById('print-message').textContent === 'Odbierz bilet z drukarki.'`)
 
-	// Sunday: closed, the kiosk says when the department opens (Monday).
-	e.clock.Set(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
+	// Sunday: closed, the kiosk says when the department opens: Monday,
+	// another day by the server's clock, whatever the kiosk PC's says.
+	e.clock.Set(e.week.At(6, 13, 0))
 	p.do(chromedp.Click(chromedp.CSS("#done")))
 	take(dep)
-	p.waitFor("when it opens", `!document.getElementById('view-take').hidden && /^Wydział (przyjmuje od 08:00\.|nie wydaje teraz biletów\. Zapraszamy: poniedziałek, 30 listopada, od 08:00\.)$/.test(document.getElementById('alert').textContent)`)
+	p.waitFor("when it opens", `!document.getElementById('view-take').hidden && document.getElementById('alert').textContent === 'Wydział nie wydaje teraz biletów. Zapraszamy: `+dayMonth(e.week.Day(7))+`, od 08:00.'`)
+	// Monday before opening: later today, by the server's day.
+	e.clock.Set(e.week.At(7, 7, 0))
+	p.do(chromedp.Reload())
+	p.waitFor("the departments", `!document.getElementById('view-start').hidden && document.querySelectorAll('#department-list button').length > 0`)
+	take(dep)
+	p.waitFor("when it opens today", `!document.getElementById('view-take').hidden && document.getElementById('alert').textContent === 'Wydział przyjmuje od 08:00.'`)
 }
 
 // kioskPage drives the kiosk page in one browser tab.
@@ -308,7 +320,7 @@ func TestBrowserKioskSMS(t *testing.T) {
 		service := dep.Services[0]
 		base := e.listen()
 		b := browsertest.New(t, 1080, 1920)
-		p := &kioskPage{clerkPage{t: t, ctx: b}}
+		p := &kioskPage{clerkPage{tab{t: t, ctx: b}}}
 		p.do(chromedp.Navigate(base + "/kiosk?token=" + e.creds.KioskToken + "&idle=3600"))
 		p.waitFor("the departments", `!document.getElementById('view-start').hidden && document.querySelectorAll('#department-list button').length > 0`)
 		p.do(chromedp.Click(chromedp.CSS(`#department-list button[data-department="` + itoa(dep.ID) + `"]`)))

@@ -19,7 +19,7 @@ import (
 // types, for the demo office before and after closing time.
 func TestOpenDataQueues(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-		e := newEnv(t, db) // Monday 23 November 2026, 10:00 in Warsaw; demo departments open 08:00–16:00
+		e := newEnv(t, db) // the test Monday, 10:00 in Warsaw; demo departments open 08:00–16:00
 		c1 := e.counterOf("Stanowisko 1")
 		served := c1.ServiceIDs[0]
 		_, first, _ := e.issueTicket(served)
@@ -41,8 +41,8 @@ func TestOpenDataQueues(t *testing.T) {
 			at         time.Time
 			open       bool // departments open
 		}{
-			{"while open", "10:00", time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), true},
-			{"after closing", "17:30", time.Date(2026, 11, 23, 16, 30, 0, 0, time.UTC), false},
+			{"while open", "10:00", e.week.At(0, 10, 0), true},
+			{"after closing", "17:30", e.week.At(0, 17, 30), false},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				e := e.withT(t)
@@ -75,8 +75,8 @@ func TestOpenDataQueues(t *testing.T) {
 				if keys := keysOf(result); !slices.Equal(keys, []string{"date", "grupy", "time"}) {
 					t.Fatalf("result keys %v", keys)
 				}
-				if result["date"] != "2026-11-23" || result["time"] != tc.time {
-					t.Errorf("date, time = %#v, %#v; want 2026-11-23, %s", result["date"], result["time"], tc.time)
+				if result["date"] != e.week.Date(0) || result["time"] != tc.time {
+					t.Errorf("date, time = %#v, %#v; want %s, %s", result["date"], result["time"], e.week.Date(0), tc.time)
 				}
 				groups, ok := result["grupy"].([]any)
 				if !ok {

@@ -23,6 +23,7 @@ import (
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/demo"
+	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
 	"github.com/okienko/okienko/web"
@@ -42,6 +43,9 @@ type env struct {
 	queue    *queue.Store
 	board    *display.Board
 	creds    *demo.Credentials
+	// week is the test week (officetest.Anchor); the clock starts on its
+	// Monday at 10:00 in Warsaw, while the demo departments are open.
+	week officetest.Week
 }
 
 // generous limits keep the rate limiter out of tests that aren't about it.
@@ -51,7 +55,8 @@ func newEnv(t *testing.T, db *gorm.DB) *env { return newEnvWith(t, db, generous)
 
 func newEnvWith(t testing.TB, db *gorm.DB, limits web.RateLimits) *env {
 	t.Helper()
-	clock := okienko.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	week := officetest.Anchor(t)
+	clock := okienko.NewManualClock(week.At(0, 10, 0))
 	offices := office.NewStore(db, clock)
 	users := auth.NewStore(db, clock, ratelimit.New(db, clock))
 	creds, err := demo.Seed(context.Background(), offices, users, testPassword)
@@ -72,7 +77,7 @@ func newEnvWith(t testing.TB, db *gorm.DB, limits web.RateLimits) *env {
 	t.Cleanup(cancel)
 	<-board.Ready()
 	srv := web.New(web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosk.NewStore(db, clock), BaseURL: "http://okienko.test", Version: "test", RateLimits: limits})
-	return &env{t: t, db: db, clock: clock, srv: srv, offices: offices, users: users, bookings: bookings, queue: q, board: board, creds: creds}
+	return &env{t: t, db: db, clock: clock, srv: srv, offices: offices, users: users, bookings: bookings, queue: q, board: board, creds: creds, week: week}
 }
 
 // withT returns e reporting to t, for subtests.

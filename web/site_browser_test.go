@@ -126,7 +126,7 @@ func TestSiteBrowserBookByKeyboard(t *testing.T) {
 		}
 		b.tabTo("the booking link", `el.id === 'book-link'`)
 		b.enter("the calendar", 200)
-		b.tabTo("Tuesday 24 November", `el.getAttribute('href') === '`+matter+`/termin/2026-11-24'`)
+		b.tabTo("the test week's Tuesday", `el.getAttribute('href') === '`+matter+`/termin/`+e.week.Date(1)+`'`)
 		b.enter("the day's times", 200)
 
 		// The first free time is checked; the arrow key moves to the next.
@@ -171,7 +171,7 @@ func TestSiteBrowserBookByKeyboard(t *testing.T) {
 		if n := e.bookingCount(); n != 1 {
 			t.Fatalf("%d bookings, want 1", n)
 		}
-		if when := b.text(`document.getElementById('booking-when').textContent`); !strings.Contains(when, "wtorek, 24 listopada 2026, "+start.In(warsaw).Format("15:04")) {
+		if when := b.text(`document.getElementById('booking-when').textContent`); !strings.Contains(when, longDate("pl", e.week.Day(1))+", "+start.In(warsaw).Format("15:04")) {
 			t.Errorf("the confirmation says %q", when)
 		}
 		// The QR code image loads; the print hint became a button.
@@ -189,7 +189,7 @@ func TestSiteBrowserBookByKeyboard(t *testing.T) {
 func (b *siteBrowser) fillForm(e *env, pesel string) (int64, time.Time) {
 	b.t.Helper()
 	serviceID, slot := e.firstFreeSlot()
-	b.open(fmt.Sprintf("/sprawy/%d/termin/2026-11-24", serviceID), 200)
+	b.open(fmt.Sprintf("/sprawy/%d/termin/%s", serviceID, e.week.Date(1)), 200)
 	b.navigate("the form", 200, chromedp.Click(chromedp.CSS("#choose-time")))
 	b.do(
 		chromedp.SendKeys(chromedp.CSS("#name"), "Jan Kowalski"),
@@ -254,7 +254,7 @@ func TestSiteBrowserFullDay(t *testing.T) {
 		if _, err := e.offices.UpdateService(ctx, svc.ID, func(s *office.ServiceSpec) error { s.SlotMinutes, s.Capacity = 240, 1; return nil }); err != nil {
 			t.Fatal(err)
 		}
-		slots, err := e.bookings.Slots(ctx, svc.ID, office.Date{Year: 2026, Month: 11, Day: 24})
+		slots, err := e.bookings.Slots(ctx, svc.ID, e.week.Day(1))
 		if err != nil || len(slots) != 2 {
 			t.Fatalf("slots %v, %v", slots, err)
 		}
@@ -264,17 +264,17 @@ func TestSiteBrowserFullDay(t *testing.T) {
 		matter := "/sprawy/" + strconv.FormatInt(svc.ID, 10)
 		b := e.siteBrowser(t, 1280)
 		b.open(matter+"/termin", 200)
-		cell := `[...document.querySelectorAll('table.calendar td')].find(td => td.querySelector('.day-number')?.textContent === '24')`
+		cell := `[...document.querySelectorAll('table.calendar td')].find(td => td.querySelector('.day-number')?.textContent === '` + strconv.Itoa(e.week.Day(1).Day) + `')`
 		if !b.is(cell + `.classList.contains('full') && !` + cell + `.querySelector('a')`) {
 			t.Fatalf("the full day's cell: %s", b.text(cell+`.outerHTML`))
 		}
 		if txt := b.text(cell + `.textContent`); !strings.Contains(txt, "brak wolnych miejsc") {
 			t.Errorf("the full day says %q", txt)
 		}
-		if !b.is(`!!document.querySelector('a[href="` + matter + `/termin/2026-11-25"]')`) {
+		if !b.is(`!!document.querySelector('a[href="` + matter + `/termin/` + e.week.Date(2) + `"]')`) {
 			t.Error("the next day is not offered")
 		}
-		b.open(matter+"/termin/2026-11-24", 200)
+		b.open(matter+"/termin/"+e.week.Date(1), 200)
 		if n := b.text(`String(document.querySelectorAll('input[type=radio]:not([disabled])').length)`); n != "0" {
 			t.Fatalf("%s times offered on a full day", n)
 		}
@@ -340,7 +340,7 @@ func TestSiteBrowserCancelByDay(t *testing.T) {
 		b.do(
 			chromedp.SendKeys(chromedp.CSS("#pesel"), validPESEL),
 			chromedp.SetValue(chromedp.CSS("#service_id"), strconv.FormatInt(serviceID, 10)),
-			chromedp.SetValue(chromedp.CSS("#date"), "2026-11-24"),
+			chromedp.SetValue(chromedp.CSS("#date"), e.week.Date(1)),
 		)
 		b.navigate("the cancel", 200, chromedp.Click(chromedp.CSS("#cancel-day-submit")))
 		if p := b.text(`location.pathname`); p != "/rezerwacja/"+code {
@@ -358,7 +358,7 @@ func TestSiteBrowserCancelByDay(t *testing.T) {
 		b.do(
 			chromedp.SendKeys(chromedp.CSS("#pesel"), validPESEL),
 			chromedp.SetValue(chromedp.CSS("#service_id"), strconv.FormatInt(serviceID, 10)),
-			chromedp.SetValue(chromedp.CSS("#date"), "2026-11-24"),
+			chromedp.SetValue(chromedp.CSS("#date"), e.week.Date(1)),
 		)
 		b.navigate("the second cancel", 404, chromedp.Click(chromedp.CSS("#cancel-day-submit")))
 		if !b.is(`document.getElementById('error-summary').textContent.includes('Nie znaleziono rezerwacji')`) {
@@ -401,7 +401,7 @@ func TestSiteBrowserLanguageSwitch(t *testing.T) {
 			}
 		}
 		// The choice is remembered: the next page is Ukrainian too.
-		b.navigate("the day page", 200, chromedp.Click(chromedp.CSS(`a[href="`+matter+`/termin/2026-11-24"]`)))
+		b.navigate("the day page", 200, chromedp.Click(chromedp.CSS(`a[href="`+matter+`/termin/`+e.week.Date(1)+`"]`)))
 		if lang := b.text(`document.documentElement.lang`); lang != "uk" || !b.is(`document.querySelector('h1').textContent === 'Оберіть час візиту'`) {
 			t.Errorf("the next page is in %q", lang)
 		}

@@ -149,8 +149,8 @@ func TestSitePagesInEachLanguage(t *testing.T) {
 		code := booking.FormatCode(b.Code)
 		svc := strconv.FormatInt(serviceID, 10)
 		pages := []string{
-			"/", "/?q=dowod", "/sprawy/" + svc, "/sprawy/" + svc + "/termin", "/sprawy/" + svc + "/termin?month=2026-12",
-			"/sprawy/" + svc + "/termin/2026-11-24", "/sprawy/" + svc + "/termin/2026-11-28",
+			"/", "/?q=dowod", "/sprawy/" + svc, "/sprawy/" + svc + "/termin", "/sprawy/" + svc + "/termin?month=" + monthParam(e.week.Day(30)),
+			"/sprawy/" + svc + "/termin/" + e.week.Date(1), "/sprawy/" + svc + "/termin/" + e.week.Date(5),
 			"/sprawy/" + svc + "/rezerwacja?start=" + url.QueryEscape(slot.Start.Format(time.RFC3339)),
 			"/rezerwacja", "/rezerwacja/" + code, "/rezerwacja/" + code + "/odwolaj", "/odwolaj",
 		}
@@ -177,9 +177,9 @@ func TestSitePagesInEachLanguage(t *testing.T) {
 		}
 		// Texts of the booking's page in each language.
 		for lang, want := range map[string][]string{
-			"pl": {"Wizyta zarezerwowana", "zarezerwowana", code, "wtorek, 24 listopada 2026"},
-			"en": {"Your visit is booked", "booked", code, "Tuesday, 24 November 2026"},
-			"uk": {"Візит заброньовано", "заброньовано", code, "вівторок, 24 листопада 2026"},
+			"pl": {"Wizyta zarezerwowana", "zarezerwowana", code, longDate("pl", e.week.Day(1))},
+			"en": {"Your visit is booked", "booked", code, longDate("en", e.week.Day(1))},
+			"uk": {"Візит заброньовано", "заброньовано", code, longDate("uk", e.week.Day(1))},
 		} {
 			_, body := e.site().get("/rezerwacja/" + code + "?lang=" + lang)
 			for _, w := range want {
@@ -311,7 +311,7 @@ func TestSiteBookingForm(t *testing.T) {
 		if tok := csrfField.FindStringSubmatch(body)[1]; tok != sc.cookies["csrf"].Value {
 			t.Fatal("the form's token is not the cookie's")
 		}
-		if !strings.Contains(body, "wtorek, 24 listopada 2026, "+slot.Start.In(warsaw).Format("15:04")) {
+		if !strings.Contains(body, longDate("pl", e.week.Day(1))+", "+slot.Start.In(warsaw).Format("15:04")) {
 			t.Errorf("the form does not name the chosen time")
 		}
 		form := url.Values{
@@ -477,7 +477,7 @@ func TestSiteTooManyAttempts(t *testing.T) {
 func TestSiteErrorPages(t *testing.T) {
 	e := newEnv(t, databasetest.SQLite(t))
 	for _, path := range []string{
-		"/sprawy/999999", "/sprawy/abc", "/sprawy/-1/termin", "/sprawy/999999/termin/2026-11-24", "/sprawy/1/termin/2026-13-01",
+		"/sprawy/999999", "/sprawy/abc", "/sprawy/-1/termin", "/sprawy/999999/termin/" + e.week.Date(1), "/sprawy/1/termin/2026-13-01",
 		"/sprawy/1/nothing", "/rezerwacja/ZZZZ-ZZZZ", "/rezerwacja/not-a-code", "/rezerwacja/ZZZZ-ZZZZ/odwolaj", "/rezerwacja/0000/qr.svg",
 	} {
 		resp, body := e.site().get(path)
@@ -527,68 +527,81 @@ func TestSiteCalendar(t *testing.T) {
 		if _, err := e.offices.UpdateService(ctx, svc.ID, func(s *office.ServiceSpec) error { s.SlotMinutes, s.Capacity = 240, 1; return nil }); err != nil {
 			t.Fatal(err)
 		}
-		day := func(d, hh, mm int) time.Time { return time.Date(2026, 11, d, hh, mm, 0, 0, warsaw) }
-		e.bookOne(svc.ID, day(24, 7, 30), peselOf("800101", "1234"))
-		e.bookOne(svc.ID, day(24, 11, 30), peselOf("800102", "1234"))
-		e.bookOne(svc.ID, day(25, 7, 30), peselOf("800103", "1234"))
-		if _, err := e.offices.CreateClosure(ctx, office.ClosureSpec{DepartmentID: &deps[1].ID, StartsOn: office.Date{Year: 2026, Month: 12, Day: 2}, Reason: "Inwentaryzacja"}); err != nil {
+		w := e.week
+		e.bookOne(svc.ID, w.At(1, 7, 30), peselOf("800101", "1234"))
+		e.bookOne(svc.ID, w.At(1, 11, 30), peselOf("800102", "1234"))
+		e.bookOne(svc.ID, w.At(2, 7, 30), peselOf("800103", "1234"))
+		if _, err := e.offices.CreateClosure(ctx, office.ClosureSpec{DepartmentID: &deps[1].ID, StartsOn: w.Day(9), Reason: "Inwentaryzacja"}); err != nil {
 			t.Fatal(err)
 		}
 		base := fmt.Sprintf("/sprawy/%d/termin", svc.ID)
 		resp, body := e.site().get(base)
 		wantPage(t, resp, body, 200)
-		cell := func(body string, d int) string {
-			m := regexp.MustCompile(`<td class="(\w+)"[^>]*>(?:<a href="([^"]*)">)?<span class="day-number">` + strconv.Itoa(d) + `</span>(.*?)</td>`).FindStringSubmatch(body)
+		first, last := w.Day(0), w.Day(30) // the booking window
+		if !strings.Contains(body, "<caption>"+monthTitle("pl", first)+"</caption>") {
+			t.Fatalf("the calendar does not open on the month of today, %s", monthTitle("pl", first))
+		}
+		// cell finds day d in the calendar page of its month, in lang.
+		cell := func(lang string, d office.Date) string {
+			t.Helper()
+			_, body := e.site().get(base + "?month=" + monthParam(d) + "&lang=" + lang)
+			m := regexp.MustCompile(`<td class="(\w+)"[^>]*>(?:<a href="([^"]*)">)?<span class="day-number">` + strconv.Itoa(d.Day) + `</span>(.*?)</td>`).FindStringSubmatch(body)
 			if m == nil {
-				t.Fatalf("no cell for day %d", d)
+				t.Fatalf("no cell for %s", d)
 			}
 			return m[1] + "|" + m[2] + "|" + regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[3], "")
 		}
-		for d, want := range map[int]string{
-			20: "out||",
-			23: "free|" + base + "/2026-11-23| (poniedziałek, 23 listopada 2026) 1 wolne miejsce",
-			24: "full|| (wtorek, 24 listopada 2026) brak wolnych miejsc",
-			25: "free|" + base + "/2026-11-25| (środa, 25 listopada 2026) 1 wolne miejsce",
-			26: "free|" + base + "/2026-11-26| (czwartek, 26 listopada 2026) 2 wolne miejsca",
-			28: "closed|| (sobota, 28 listopada 2026) nieczynne",
-		} {
-			if got := cell(body, d); got != want {
-				t.Errorf("day %d: %q, want %q", d, got, want)
+		link := func(n int) string { return base + "/" + w.Date(n) }
+		cells := map[int]string{
+			0:  "free|" + link(0) + "| (" + longDate("pl", w.Day(0)) + ") 1 wolne miejsce",
+			1:  "full|| (" + longDate("pl", w.Day(1)) + ") brak wolnych miejsc",
+			2:  "free|" + link(2) + "| (" + longDate("pl", w.Day(2)) + ") 1 wolne miejsce",
+			3:  "free|" + link(3) + "| (" + longDate("pl", w.Day(3)) + ") 2 wolne miejsca",
+			5:  "closed|| (" + longDate("pl", w.Day(5)) + ") nieczynne",
+			9:  "closed|| (" + longDate("pl", w.Day(9)) + ") nieczynne: Inwentaryzacja",
+			30: "free|" + link(30) + "| (" + longDate("pl", w.Day(30)) + ") 2 wolne miejsca",
+			31: "out||",
+		}
+		if w.Day(-3).Month == first.Month { // the Friday before, when this month shows it
+			cells[-3] = "out||"
+		}
+		for n, want := range cells {
+			if got := cell("pl", w.Day(n)); got != want {
+				t.Errorf("%s: %q, want %q", w.Date(n), got, want)
 			}
 		}
-		if !strings.Contains(body, "<caption>Listopad 2026</caption>") || !strings.Contains(body, `href="`+base+`?month=2026-12"`) || strings.Contains(body, `rel="prev"`) {
-			t.Errorf("month navigation of November: %s", body)
+		// The window's months link to each other, and only to each other.
+		months := []office.Date{first}
+		if last.Month != first.Month {
+			months = append(months, last)
 		}
-		_, body = e.site().get(base + "?month=2026-12")
-		for d, want := range map[int]string{
-			2:  "closed|| (środa, 2 grudnia 2026) nieczynne: Inwentaryzacja",
-			23: "free|" + base + "/2026-12-23| (środa, 23 grudnia 2026) 2 wolne miejsca",
-			24: "out||",
-		} {
-			if got := cell(body, d); got != want {
-				t.Errorf("December %d: %q, want %q", d, got, want)
+		for i, m := range months {
+			_, body := e.site().get(base + "?month=" + monthParam(m))
+			prev, next := strings.Contains(body, `rel="prev"`), strings.Contains(body, `rel="next"`)
+			if prev != (i > 0) || next != (i < len(months)-1) {
+				t.Errorf("month navigation of %s: prev %v, next %v", monthParam(m), prev, next)
 			}
-		}
-		if !strings.Contains(body, `rel="prev"`) || strings.Contains(body, `rel="next"`) {
-			t.Errorf("month navigation of December")
+			if i < len(months)-1 && !strings.Contains(body, `href="`+base+`?month=`+monthParam(months[i+1])+`"`) {
+				t.Errorf("%s does not link to %s", monthParam(m), monthParam(months[i+1]))
+			}
 		}
 		// A month outside the window shows the nearest inside it.
-		if _, body = e.site().get(base + "?month=2027-05"); !strings.Contains(body, "<caption>Grudzień 2026</caption>") {
+		if _, body = e.site().get(base + "?month=" + monthParam(w.Day(190))); !strings.Contains(body, "<caption>"+monthTitle("pl", last)+"</caption>") {
 			t.Error("a month past the window is not kept inside it")
 		}
 		// English and Ukrainian plural forms.
-		if _, body = e.site().get(base + "?lang=en"); cell(body, 26) != "free|"+base+"/2026-11-26| (Thursday, 26 November 2026) 2 free places" || !strings.Contains(cell(body, 24), "no free places") {
-			t.Errorf("English calendar: %q %q", cell(body, 26), cell(body, 24))
+		if got := cell("en", w.Day(3)); got != "free|"+link(3)+"| ("+longDate("en", w.Day(3))+") 2 free places" || !strings.Contains(cell("en", w.Day(1)), "no free places") {
+			t.Errorf("English calendar: %q %q", got, cell("en", w.Day(1)))
 		}
-		if _, body = e.site().get(base + "?lang=uk"); !strings.HasSuffix(cell(body, 25), "1 вільне місце") || !strings.HasSuffix(cell(body, 26), "2 вільні місця") {
-			t.Errorf("Ukrainian calendar: %q %q", cell(body, 25), cell(body, 26))
+		if !strings.HasSuffix(cell("uk", w.Day(2)), "1 вільне місце") || !strings.HasSuffix(cell("uk", w.Day(3)), "2 вільні місця") {
+			t.Errorf("Ukrainian calendar: %q %q", cell("uk", w.Day(2)), cell("uk", w.Day(3)))
 		}
 		// The full day offers no time; the day with a seat offers one.
-		_, body = e.site().get(base + "/2026-11-24")
+		_, body = e.site().get(link(1))
 		if strings.Contains(body, `type="radio"`) || strings.Contains(body, `id="choose-time"`) || !strings.Contains(body, "Brak wolnych miejsc") {
 			t.Errorf("full day: %s", body)
 		}
-		_, body = e.site().get(base + "/2026-11-25")
+		_, body = e.site().get(link(2))
 		if n := strings.Count(body, `type="radio"`); n != 2 || strings.Count(body, " disabled>") != 1 || !strings.Contains(body, "zajęte") {
 			t.Errorf("day with one free time: %d radios: %s", n, body)
 		}
@@ -657,12 +670,12 @@ func TestSiteManageAndCancel(t *testing.T) {
 		if !strings.Contains(body, "Wybierz sprawę.") || !strings.Contains(body, "Wpisz datę, na przykład 24.11.2026.") {
 			t.Errorf("cancel by day without a matter: %s", body)
 		}
-		resp, body = sc.post("/odwolaj", url.Values{"pesel": {validPESEL}, "service_id": {strconv.FormatInt(serviceID, 10)}, "date": {"2026-11-25"}})
+		resp, body = sc.post("/odwolaj", url.Values{"pesel": {validPESEL}, "service_id": {strconv.FormatInt(serviceID, 10)}, "date": {e.week.Date(2)}})
 		wantPage(t, resp, body, 404)
-		if !strings.Contains(body, "Nie znaleziono rezerwacji na ten numer PESEL w tej sprawie w tym dniu.") || !strings.Contains(body, `value="2026-11-25"`) {
+		if !strings.Contains(body, "Nie znaleziono rezerwacji na ten numer PESEL w tej sprawie w tym dniu.") || !strings.Contains(body, `value="`+e.week.Date(2)+`"`) {
 			t.Errorf("cancel by day, wrong day: %s", body)
 		}
-		resp, _ = sc.post("/odwolaj", url.Values{"pesel": {validPESEL}, "service_id": {strconv.FormatInt(serviceID, 10)}, "date": {"24.11.2026"}})
+		resp, _ = sc.post("/odwolaj", url.Values{"pesel": {validPESEL}, "service_id": {strconv.FormatInt(serviceID, 10)}, "date": {e.week.Day(1).In(time.UTC, 0).Format("02.01.2006")}})
 		if resp.StatusCode != 303 || resp.Header.Get("Location") != "/rezerwacja/"+booking.FormatCode(b2.Code)+"?odwolano=1" {
 			t.Fatalf("cancel by day: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}

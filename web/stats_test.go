@@ -60,7 +60,7 @@ func TestStatsAPI(t *testing.T) {
 		second := post(fmt.Sprintf("/api/v1/counters/%d/next", c1.ID)) // 11:20, waited 60
 		post(fmt.Sprintf("/api/v1/tickets/%d/no-show", int64(second["id"].(float64))))
 
-		const q = "?from=2026-11-23&to=2026-11-23"
+		q := "?from=" + e.week.Date(0) + "&to=" + e.week.Date(0)
 		resp, body := e.do("GET", "/api/v1/admin/stats"+q, nil, admin...)
 		if resp.StatusCode != 200 {
 			t.Fatalf("stats: %d %s", resp.StatusCode, body)
@@ -84,7 +84,7 @@ func TestStatsAPI(t *testing.T) {
 		t.Run("without a range, the last 7 office days", func(t *testing.T) {
 			resp, body := e.do("GET", "/api/v1/admin/stats", nil, admin...)
 			var r map[string]any
-			if resp.StatusCode != 200 || json.Unmarshal(body, &r) != nil || r["from"] != "2026-11-17" || r["to"] != "2026-11-23" {
+			if resp.StatusCode != 200 || json.Unmarshal(body, &r) != nil || r["from"] != e.week.Date(-6) || r["to"] != e.week.Date(0) {
 				t.Fatalf("%d %s", resp.StatusCode, body)
 			}
 		})
@@ -178,11 +178,11 @@ func TestStatsAPI(t *testing.T) {
 
 		t.Run("bad input is 422 naming the field", func(t *testing.T) {
 			for _, tc := range []struct{ query, field string }{
-				{"?from=2026-13-01&to=2026-11-23", "from"},
+				{"?from=2026-13-01&to=" + e.week.Date(0), "from"},
 				{"?from=yesterday", "from"},
 				{"?from=2026-11-01&to=2026-11-31", "to"},
-				{"?from=2026-11-23&to=2026-11-22", "to"},
-				{"?from=2025-11-22&to=2026-11-23", "to"}, // 367 days
+				{"?from=" + e.week.Date(0) + "&to=" + e.week.Date(-1), "to"},
+				{"?from=" + e.week.Date(-366) + "&to=" + e.week.Date(0), "to"}, // 367 days
 			} {
 				for _, path := range []string{"/api/v1/admin/stats", "/api/v1/admin/stats.csv", "/api/v1/admin/stats/hours.svg"} {
 					resp, body := e.do("GET", path+tc.query, nil, admin...)
@@ -194,7 +194,7 @@ func TestStatsAPI(t *testing.T) {
 					}
 				}
 			}
-			if resp, body := e.do("GET", "/api/v1/admin/stats?from=2025-11-23&to=2026-11-23", nil, admin...); resp.StatusCode != 200 {
+			if resp, body := e.do("GET", "/api/v1/admin/stats?from="+e.week.Date(-365)+"&to="+e.week.Date(0), nil, admin...); resp.StatusCode != 200 {
 				t.Fatalf("366 days: %d %s", resp.StatusCode, body)
 			}
 		})
