@@ -37,11 +37,11 @@ type officeView struct {
 // is empty and its zone Europe/Warsaw.
 func (s *Server) officeOf(c *fiber.Ctx) (officeView, error) {
 	off, err := s.Offices.Office(c.UserContext())
-	if err != nil && okienko.ErrorCode(err) != okienko.ENOTFOUND {
-		return officeView{}, err
-	}
-	if err != nil {
+	switch {
+	case okienko.ErrorCode(err) == okienko.ENOTFOUND:
 		off = nil
+	case err != nil:
+		return officeView{}, err
 	}
 	loc := off.Location()
 	v := officeView{Zone: loc.String(), Today: office.DateOf(s.Clock.Now().In(loc)).String()}

@@ -25,16 +25,9 @@ var Written = office.Date{Year: 2026, Month: time.November, Day: 23}
 // window without meeting either.
 const quietBefore, quietAfter = 7, 31
 
-// Warsaw is the office's zone in every test office.
-var Warsaw = mustLoad("Europe/Warsaw")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+// Warsaw is the office's zone in every test office: the zone of an office
+// that names none.
+var Warsaw = (*office.Office)(nil).Location()
 
 // Week is the test week: a Monday and the days around it, in Warsaw. Tests
 // that work on the office's calendar take their days and instants from it
