@@ -1,6 +1,7 @@
 package officetest
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -65,4 +66,10 @@ func TestWeekTimes(t *testing.T) {
 	if summer.Offset() != "+02:00" {
 		t.Errorf("summer offset %s", summer.Offset())
 	}
+}
+
+// TestAnchorShown says which week the tests stand on (go test -v).
+func TestAnchorShown(t *testing.T) {
+	w := Anchor(t)
+	t.Logf("%s=%q: the test week is %s to %s", DayVar, os.Getenv(DayVar), w.Monday, w.Day(6))
 }
