@@ -29,7 +29,12 @@ func (s *Store) Covered(ctx context.Context, from, to office.Date, departmentID 
 	if to.IsZero() {
 		fe.Add("ends_on", "required")
 	}
-	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+	switch {
+	case !from.InBounds() && !from.IsZero():
+		fe.Add("starts_on", office.BoundsMessage)
+	case !to.InBounds() && !to.IsZero():
+		fe.Add("ends_on", office.BoundsMessage)
+	case !from.IsZero() && !to.IsZero() && to.Before(from):
 		fe.Add("ends_on", "must not be before starts_on")
 	}
 	if err := fe.Err(); err != nil {

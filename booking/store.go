@@ -65,6 +65,8 @@ func (s *Store) validate(r Request) (*validated, error) {
 	}
 	if r.Start.IsZero() {
 		fe.Add("start", "required: the start time of a free slot, RFC 3339 with offset")
+	} else if !office.DateOf(r.Start.UTC()).InBounds() {
+		fe.Add("start", office.BoundsMessage)
 	}
 	if v.Name, err = NormalizeName(r.Name); err != nil {
 		fe.Add("name", err.Error())
@@ -361,6 +363,8 @@ func (s *Store) CancelByDay(ctx context.Context, pesel string, serviceID int64, 
 	}
 	if day.IsZero() {
 		fe.Add("date", "required")
+	} else if !day.InBounds() {
+		fe.Add("date", office.BoundsMessage)
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err

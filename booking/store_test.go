@@ -717,3 +717,42 @@ func TestLoadMatchesBookings(t *testing.T) {
 		}
 	})
 }
+
+// FuzzCalendar: for any day and range length, on both databases, Days and
+// Slots answer at once: EINVALID naming the field, or the days asked for
+// and the slots of a day that exists; never another error.
+func FuzzCalendar(f *testing.F) {
+	f.Add(9999, 12, 31, 0)
+	f.Add(0, 1, 1, 0)
+	f.Add(10000, 1, 1, 2)
+	f.Add(2100, 12, 31, 0)
+	f.Add(2026, 2, 30, 3)
+	f.Add(2026, 11, 24, 61)
+	f.Add(2026, 11, 24, 62)
+	var worlds []*world
+	for _, db := range databasetest.Both(f) {
+		worlds = append(worlds, newWorld(f, db, nil))
+	}
+	f.Fuzz(func(t *testing.T, y, m, d, span int) {
+		from := office.Date{Year: y, Month: time.Month(m), Day: d}
+		to := from.AddDays(span % 100000)
+		for _, w := range worlds {
+			days, err := w.store.Days(context.Background(), w.svc.ID, from, to)
+			if err != nil {
+				if e := okienko.AsError(err); e.Code != okienko.EINVALID || len(e.Fields) == 0 {
+					t.Fatalf("Days(%v, %v): %v, want EINVALID naming a field", from, to, err)
+				}
+			} else if len(days) == 0 || len(days) > booking.MaxDays || days[0].Date != from || days[len(days)-1].Date != to {
+				t.Fatalf("Days(%v, %v): %d days", from, to, len(days))
+			}
+			slots, err := w.store.Slots(context.Background(), w.svc.ID, from)
+			if err != nil {
+				if e := okienko.AsError(err); e.Code != okienko.EINVALID || len(e.Fields) == 0 {
+					t.Fatalf("Slots(%v): %v, want EINVALID naming a field", from, err)
+				}
+			} else if !from.InBounds() {
+				t.Fatalf("Slots(%v) answered %d slots for a day out of bounds", from, len(slots))
+			}
+		}
+	})
+}

@@ -1,11 +1,15 @@
 package office
 
 import (
+	"cmp"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
+
+	"github.com/okienko/okienko"
 )
 
 var warsaw = mustLoad("Europe/Warsaw")
@@ -67,11 +71,68 @@ func (d Date) AddDays(n int) Date {
 	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 0, 0, 0, 0, time.UTC))
 }
 
+// Compare returns -1, 0 or +1 as d is earlier than, the same day as, or
+// later than e. It compares the numbers, never the text: "10000-01-01" is
+// later than "9999-12-31".
+func (d Date) Compare(e Date) int {
+	switch {
+	case d.Year != e.Year:
+		return cmp.Compare(d.Year, e.Year)
+	case d.Month != e.Month:
+		return cmp.Compare(d.Month, e.Month)
+	}
+	return cmp.Compare(d.Day, e.Day)
+}
+
 // Before reports whether d is earlier than e.
-func (d Date) Before(e Date) bool { return d.String() < e.String() }
+func (d Date) Before(e Date) bool { return d.Compare(e) < 0 }
 
 // After reports whether d is later than e.
-func (d Date) After(e Date) bool { return d.String() > e.String() }
+func (d Date) After(e Date) bool { return d.Compare(e) > 0 }
+
+// MinDate and MaxDate are the first and the last day the office works
+// with. Every date a request carries must lie between them, so no loop over
+// days and no query ever meets a year 0 or 10000.
+var (
+	MinDate = Date{Year: 2000, Month: time.January, Day: 1}
+	MaxDate = Date{Year: 2100, Month: time.December, Day: 31}
+)
+
+// BoundsMessage says, beside a field, where its dates must lie.
+const BoundsMessage = "must lie between 2000-01-01 and 2100-12-31"
+
+// InBounds reports whether d is a day that exists and lies between MinDate
+// and MaxDate.
+func (d Date) InBounds() bool {
+	return d.Exists() && !d.Before(MinDate) && !d.After(MaxDate)
+}
+
+// Exists reports whether d is a day of the calendar: not 31 April, not
+// month 13.
+func (d Date) Exists() bool { return DateOf(d.In(time.UTC, 0)) == d }
+
+// ReadDate reads a date a request carries: "YYYY-MM-DD" of a day that
+// exists, between MinDate and MaxDate. Its error is the message to show
+// beside the field: the form expected, or BoundsMessage.
+func ReadDate(s string) (Date, error) {
+	d, err := ParseDate(s)
+	if err != nil {
+		return Date{}, errors.New("must be a date of the form YYYY-MM-DD")
+	}
+	if !d.InBounds() {
+		return Date{}, errors.New(BoundsMessage)
+	}
+	return d, nil
+}
+
+// CheckBounds returns EINVALID naming field when d, if given, lies outside
+// MinDate..MaxDate.
+func CheckBounds(field string, d Date) error {
+	if d.IsZero() || d.InBounds() {
+		return nil
+	}
+	return okienko.Invalid(field, BoundsMessage)
+}
 
 // MarshalJSON writes "YYYY-MM-DD", or null for the zero Date.
 func (d Date) MarshalJSON() ([]byte, error) {

@@ -135,3 +135,107 @@ func TestDatabaseRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// Dates compare as days, not as text: "10000-01-01" comes after
+// "9999-12-31", and every order agrees with time's.
+func TestDateCompare(t *testing.T) {
+	if !date(10000, 1, 1).After(date(9999, 12, 31)) || !date(9999, 12, 31).Before(date(10000, 1, 1)) {
+		t.Fatal("10000-01-01 is not after 9999-12-31")
+	}
+	if date(2026, 11, 23).Compare(date(2026, 11, 23)) != 0 || !date(2026, 2, 1).After(date(2026, 1, 31)) {
+		t.Fatal("same day or month order wrong")
+	}
+	for _, c := range []struct {
+		d      office.Date
+		bounds bool
+	}{
+		{date(2000, 1, 1), true}, {date(2100, 12, 31), true}, {date(1999, 12, 31), false}, {date(2101, 1, 1), false},
+		{date(0, 1, 1), false}, {date(9999, 12, 31), false}, {date(2026, 2, 29), false}, {date(2026, 13, 1), false},
+		{date(2024, 2, 29), true}, {office.Date{}, false},
+	} {
+		if c.d.InBounds() != c.bounds {
+			t.Errorf("%v.InBounds() = %v", c.d, !c.bounds)
+		}
+	}
+}
+
+// ReadDate takes exactly the days of 2000–2100 written YYYY-MM-DD, and
+// says which rule a refused one broke.
+func TestReadDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-11-23": "", "2000-01-01": "", "2100-12-31": "",
+		"1999-12-31": office.BoundsMessage, "2101-01-01": office.BoundsMessage, "0000-01-01": office.BoundsMessage, "9999-12-31": office.BoundsMessage,
+		"2026-02-30": "must be a date of the form YYYY-MM-DD", "10000-01-01": "must be a date of the form YYYY-MM-DD",
+		"23.11.2026": "must be a date of the form YYYY-MM-DD", "": "must be a date of the form YYYY-MM-DD", "2026-11-23T10:00": "must be a date of the form YYYY-MM-DD",
+	} {
+		d, err := office.ReadDate(in)
+		switch {
+		case want == "" && (err != nil || d.String() != in):
+			t.Errorf("ReadDate(%q) = %v, %v", in, d, err)
+		case want != "" && (err == nil || err.Error() != want):
+			t.Errorf("ReadDate(%q) = %v, %v; want %q", in, d, err, want)
+		}
+	}
+}
+
+// FuzzReadDate: whatever the text, ReadDate never panics, and what it
+// takes lies within the bounds and writes back as the same text.
+func FuzzReadDate(f *testing.F) {
+	for _, s := range []string{"2026-11-23", "9999-12-31", "0000-01-01", "2100-12-31", "2000-01-01", "2024-02-29", "2026-02-29", "-001-01-01", "+2026-01-01", "2026-1-1", "２０２６-11-23"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := office.ReadDate(s)
+		if err != nil {
+			return
+		}
+		if !d.InBounds() || d.String() != s {
+			t.Fatalf("ReadDate(%q) = %v: out of bounds or written otherwise", s, d)
+		}
+	})
+}
+
+// FuzzDateOrder: for any two days of years 1 to 99999 and any step, Compare
+// and AddDays agree with time.Time's order and arithmetic.
+func FuzzDateOrder(f *testing.F) {
+	f.Add(9999, 12, 31, 10000, 1, 1, 1)
+	f.Add(2026, 11, 23, 2026, 11, 23, -30)
+	f.Add(1, 1, 1, 99999, 12, 31, 1<<20)
+	f.Fuzz(func(t *testing.T, y1, m1, d1, y2, m2, d2, n int) {
+		a, b := realDay(y1, m1, d1), realDay(y2, m2, d2)
+		ta, tb := a.In(time.UTC, 0), b.In(time.UTC, 0)
+		if got, want := a.Compare(b), ta.Compare(tb); got != want {
+			t.Fatalf("%v.Compare(%v) = %d, want %d", a, b, got, want)
+		}
+		n %= 1 << 22
+		if moved := a.AddDays(n); moved.Compare(a) != cmpInt(n, 0) || (moved.In(time.UTC, 0).Unix()-ta.Unix())/(24*3600) != int64(n) {
+			t.Fatalf("%v.AddDays(%d) = %v", a, n, moved)
+		}
+	})
+}
+
+// realDay folds fuzzed numbers into a real day of years 1 to 99999.
+func realDay(y, m, d int) office.Date {
+	y = 1 + abs(y)%99999
+	return office.DateOf(time.Date(y, time.Month(1+abs(m)%12), 1+abs(d)%28, 0, 0, 0, 0, time.UTC))
+}
+
+func abs(n int) int {
+	if n < 0 {
+		if n == -n { // the smallest int
+			return 0
+		}
+		return -n
+	}
+	return n
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,6 +1,7 @@
 package office_test
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/office/officetest"
 )
 
 var warsaw = mustZone("Europe/Warsaw")
@@ -281,4 +283,61 @@ func TestHolidaysOfAYear(t *testing.T) {
 	if strings.Join(dates, " ") != strings.Join(want, " ") {
 		t.Fatalf("holidays of 2026:\n got %v\nwant %v", dates, want)
 	}
+}
+
+// FuzzOpeningDays: for any first day and length, on both databases,
+// OpeningDays answers (no endless loop), refuses with EINVALID naming from
+// or to, or gives the days asked for, one by one, all within the bounds; it
+// never fails otherwise (a year 0 once made PostgreSQL fail with 22008).
+func FuzzOpeningDays(f *testing.F) {
+	f.Add(9999, 12, 31, 0)
+	f.Add(0, 1, 1, 0)
+	f.Add(10000, 1, 1, 3)
+	f.Add(2100, 12, 31, 1)
+	f.Add(2000, 1, 1, -1)
+	f.Add(2026, 2, 30, 5)
+	f.Add(2026, 11, 23, 399)
+	f.Add(2026, 11, 23, 400)
+	f.Add(-1, -1, -1, 1<<40)
+	type place struct {
+		store *office.Store
+		ctx   context.Context
+		dep   int64
+	}
+	var places []place
+	for _, db := range databasetest.Both(f) {
+		store := office.NewStore(db, okienko.NewManualClock(officetest.Anchor(f).At(0, 10, 0)))
+		ctx := okienko.WithActor(context.Background(), okienko.Actor{Name: "tester", Role: okienko.RoleAdmin})
+		if err := store.CreateOffice(ctx, &office.Office{Name: "Urząd"}); err != nil {
+			f.Fatal(err)
+		}
+		spec := office.DefaultDepartmentSpec()
+		spec.Name, spec.TicketPrefix = "Demo", "A"
+		d, err := store.CreateDepartment(ctx, spec)
+		if err != nil {
+			f.Fatal(err)
+		}
+		places = append(places, place{store, ctx, d.ID})
+	}
+	f.Fuzz(func(t *testing.T, y, m, d, span int) {
+		from := office.Date{Year: y, Month: time.Month(m), Day: d}
+		to := from.AddDays(span % 100000)
+		for _, p := range places {
+			days, err := p.store.OpeningDays(p.ctx, p.dep, from, to)
+			if err != nil {
+				if e := okienko.AsError(err); e.Code != okienko.EINVALID || (e.Fields["from"] == "" && e.Fields["to"] == "") {
+					t.Fatalf("OpeningDays(%v, %v): %v, want EINVALID naming from or to", from, to, err)
+				}
+				continue
+			}
+			if len(days) == 0 || len(days) > office.MaxOpeningDays || days[0].Date != from || days[len(days)-1].Date != to {
+				t.Fatalf("OpeningDays(%v, %v): %d days", from, to, len(days))
+			}
+			for i, od := range days {
+				if !od.Date.InBounds() || (i > 0 && od.Date != days[i-1].Date.AddDays(1)) {
+					t.Fatalf("OpeningDays(%v, %v): day %d is %v", from, to, i, od.Date)
+				}
+			}
+		}
+	})
 }

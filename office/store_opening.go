@@ -25,10 +25,16 @@ type OpeningDay struct {
 // OpeningDays returns the calendar of department departmentID for each day
 // from..to inclusive (days in the office's zone), reading the department,
 // its office and the closures once. ENOTFOUND; EINVALID when to is before
-// from or the range is longer than MaxOpeningDays.
+// from, the range is longer than MaxOpeningDays or leaves MinDate..MaxDate.
 func (s *Store) OpeningDays(ctx context.Context, departmentID int64, from, to Date) ([]OpeningDay, error) {
 	if from.IsZero() || to.IsZero() || to.Before(from) {
 		return nil, okienko.Invalid("to", "the range must have a first day and a last day not before it")
+	}
+	if err := CheckBounds("from", from); err != nil {
+		return nil, err
+	}
+	if err := CheckBounds("to", to); err != nil {
+		return nil, err
 	}
 	if n := daysBetween(from, to) + 1; n > MaxOpeningDays {
 		return nil, okienko.Invalid("to", fmt.Sprintf("at most %d days at once, asked for %d", MaxOpeningDays, n))

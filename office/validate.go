@@ -93,12 +93,17 @@ func (s ClosureSpec) Validate() error {
 	if s.DepartmentID != nil && *s.DepartmentID <= 0 {
 		f.Add("department_id", "must be a department id, or null to close the whole office")
 	}
-	if s.StartsOn.IsZero() {
+	switch {
+	case s.StartsOn.IsZero():
 		f.Add("starts_on", "the first day of the closure is required")
-	} else if s.EndsOn.Before(s.StartsOn) {
+	case !s.StartsOn.InBounds():
+		f.Add("starts_on", BoundsMessage)
+	case !s.EndsOn.InBounds():
+		f.Add("ends_on", BoundsMessage)
+	case s.EndsOn.Before(s.StartsOn):
 		f.Add("ends_on", fmt.Sprintf("must not be before starts_on (%s)", s.StartsOn))
-	} else if n := daysBetween(s.StartsOn, s.EndsOn) + 1; n > MaxClosureDays {
-		f.Add("ends_on", fmt.Sprintf("a closure can last at most %d days, this one lasts %d", MaxClosureDays, n))
+	case daysBetween(s.StartsOn, s.EndsOn)+1 > MaxClosureDays:
+		f.Add("ends_on", fmt.Sprintf("a closure can last at most %d days, this one lasts %d", MaxClosureDays, daysBetween(s.StartsOn, s.EndsOn)+1))
 	}
 	if n := utf8.RuneCountInString(s.Reason); n > maxClosureReason {
 		f.Add("reason", fmt.Sprintf("must be at most %d characters, got %d", maxClosureReason, n))

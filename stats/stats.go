@@ -100,6 +100,12 @@ func (s *Store) LastWeek(loc *time.Location) (from, to office.Date) {
 // CheckRange returns EINVALID (field "to") for a range that ends before it
 // starts or spans more than MaxDays days.
 func CheckRange(from, to office.Date) error {
+	if err := office.CheckBounds("from", from); err != nil {
+		return err
+	}
+	if err := office.CheckBounds("to", to); err != nil {
+		return err
+	}
 	if to.Before(from) {
 		return okienko.Invalid("to", "must not be before from")
 	}

@@ -37,18 +37,7 @@ func (s *Server) adminOps(g fiber.Router) {
 func (s *Server) closureImpact(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	fe := okienko.FieldErrors{}
-	date := func(name string) office.Date {
-		v := c.Query(name)
-		if v == "" {
-			return office.Date{}
-		}
-		d, err := office.ParseDate(v)
-		if err != nil {
-			fe.Add(name, "must be a date of the form YYYY-MM-DD")
-		}
-		return d
-	}
-	from, to := date("starts_on"), date("ends_on")
+	from, to := queryDate(c, "starts_on", fe), queryDate(c, "ends_on", fe)
 	if c.Query("starts_on") == "" {
 		fe.Add("starts_on", "required")
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/office"
 )
 
 // MaxJSONBody is the largest JSON request body accepted.
@@ -48,7 +49,62 @@ func decodeJSONBytes(body []byte, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &okienko.Error{Code: okienko.EBADREQUEST, Message: "the request body must hold exactly one JSON value"}
 	}
-	return nil
+	fe := okienko.FieldErrors{}
+	checkDates(reflect.ValueOf(v), fe)
+	return fe.Err()
+}
+
+// checkDates adds to fe, under its JSON name, every date or time in v (a
+// decoded body) that lies outside office.MinDate..MaxDate, so no date from a
+// request reaches a loop or a query unbounded.
+func checkDates(v reflect.Value, fe okienko.FieldErrors) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	t := v.Type()
+	for i := range t.NumField() {
+		f, fv := t.Field(i), v.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" && !f.Anonymous {
+			name = f.Name
+		}
+		for fv.Kind() == reflect.Pointer && !fv.IsNil() {
+			fv = fv.Elem()
+		}
+		var day office.Date
+		switch x := fv.Interface().(type) {
+		case office.Date:
+			day = x
+		case Instant:
+			if !x.IsZero() {
+				day = office.DateOf(x.UTC())
+			}
+		case time.Time:
+			if !x.IsZero() {
+				day = office.DateOf(x.UTC())
+			}
+		default:
+			if f.Anonymous {
+				checkDates(fv, fe)
+			}
+			continue
+		}
+		if !day.IsZero() && !day.InBounds() {
+			fe.Add(name, office.BoundsMessage)
+		}
+	}
 }
 
 // jsonError turns a decoding error into an EBADREQUEST naming the field.

@@ -38,15 +38,17 @@ func (s *Server) officeLocation(c *fiber.Ctx) (*time.Location, error) {
 	return off.Location(), nil
 }
 
-// queryDate reads an optional YYYY-MM-DD query parameter.
+// queryDate reads an optional YYYY-MM-DD query parameter, between
+// office.MinDate and office.MaxDate; a bad one is added to fe under name and
+// read as no date.
 func queryDate(c *fiber.Ctx, name string, fe okienko.FieldErrors) office.Date {
 	v := c.Query(name)
 	if v == "" {
 		return office.Date{}
 	}
-	d, err := office.ParseDate(v)
+	d, err := office.ReadDate(v)
 	if err != nil {
-		fe.Add(name, "must be a date YYYY-MM-DD")
+		fe.Add(name, err.Error())
 	}
 	return d
 }

@@ -212,6 +212,7 @@ var knownErrors = []knownError{
 	knownMessage(`there is no matter with id \d+`, "err.service.unknown"),
 	// dates typed by the resident
 	knownMessage(`not a date`, "err.date.invalid"),
+	knownMessage(`must lie between 2000-01-01 and 2100-12-31`, "err.date.bounds"),
 	// codes
 	knownMessage(`must be 8 characters, like ABCD-EFGH`, "err.code.length"),
 	knownMessage(`must not contain 0, 1, I or O, which codes never use`, "err.code.lookAlike"),

@@ -215,7 +215,7 @@ func (s *Server) dayPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	day, err := office.ParseDate(c.Params("date"))
+	day, err := office.ReadDate(c.Params("date"))
 	if err != nil {
 		return okienko.Errorf(okienko.ENOTFOUND, "no such day")
 	}

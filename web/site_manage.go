@@ -192,6 +192,8 @@ func parseDay(v string) (office.Date, bool) {
 	v = strings.TrimSpace(v)
 	for _, layout := range []string{time.DateOnly, "2.1.2006", "02.01.2006"} {
 		if t, err := time.Parse(layout, v); err == nil {
+			// A day outside office.MinDate..MaxDate is read as it is and
+			// refused, with its own message, by CancelByDay.
 			return office.DateOf(t), true
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/okienko/okienko"
-	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/stats"
 )
 
@@ -63,29 +62,16 @@ func (s *Server) statsReport(c *fiber.Ctx) (*stats.Report, error) {
 	st := stats.New(s.DB, s.Clock)
 	from, to := st.LastWeek(loc)
 	fe := okienko.FieldErrors{}
-	date := func(name string) (office.Date, bool) {
-		v := c.Query(name)
-		if v == "" {
-			return office.Date{}, false
-		}
-		d, err := office.ParseDate(v)
-		if err != nil {
-			fe.Add(name, "must be a date of the form YYYY-MM-DD")
-			return office.Date{}, false
-		}
-		return d, true
-	}
-	f, hasFrom := date("from")
-	t, hasTo := date("to")
+	f, t := queryDate(c, "from", fe), queryDate(c, "to", fe)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	switch {
-	case hasFrom && hasTo:
+	case !f.IsZero() && !t.IsZero():
 		from, to = f, t
-	case hasFrom:
+	case !f.IsZero():
 		from, to = f, f.AddDays(6)
-	case hasTo:
+	case !t.IsZero():
 		from, to = t.AddDays(-6), t
 	}
 	return st.Report(ctx, from, to, loc)

@@ -30,6 +30,19 @@ func Each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
+// Both returns a migrated SQLite database and, when TEST_DATABASE_URL is
+// set, a migrated PostgreSQL one, named by dialect, for tests that can't
+// run as subtests (fuzz targets). Under CI=true a missing TEST_DATABASE_URL
+// fails t.
+func Both(t testing.TB) map[string]*gorm.DB {
+	t.Helper()
+	dbs := map[string]*gorm.DB{"sqlite": SQLite(t)}
+	if os.Getenv("TEST_DATABASE_URL") != "" || os.Getenv("CI") == "true" {
+		dbs["postgres"] = Postgres(t)
+	}
+	return dbs
+}
+
 // SQLite returns a migrated database in a new file under t.TempDir().
 func SQLite(t testing.TB) *gorm.DB {
 	t.Helper()
