@@ -71,7 +71,7 @@ func observe(log *slog.Logger, m *metrics, errHandler fiber.ErrorHandler) fiber.
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		m.duration.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Observe(elapsed.Seconds())
+		m.duration.WithLabelValues(methodLabel(c.Method()), route, strconv.Itoa(status)).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
@@ -86,6 +86,23 @@ func observe(log *slog.Logger, m *metrics, errHandler fiber.ErrorHandler) fiber.
 		)
 		return nil
 	}
+}
+
+// methodLabels are the methods HTTP defines, each its own metric label.
+var methodLabels = map[string]string{
+	fiber.MethodGet: fiber.MethodGet, fiber.MethodHead: fiber.MethodHead, fiber.MethodPost: fiber.MethodPost,
+	fiber.MethodPut: fiber.MethodPut, fiber.MethodPatch: fiber.MethodPatch, fiber.MethodDelete: fiber.MethodDelete,
+	fiber.MethodOptions: fiber.MethodOptions, fiber.MethodConnect: fiber.MethodConnect, fiber.MethodTrace: fiber.MethodTrace,
+}
+
+// methodLabel is the method as a metric label: a constant string (never a
+// view of a request's buffer), and "other" for a method HTTP doesn't
+// define, so a client inventing methods can't grow the label set.
+func methodLabel(m string) string {
+	if l, ok := methodLabels[m]; ok {
+		return l
+	}
+	return "other"
 }
 
 // securityHeaders sets the headers every response carries. The content

@@ -83,6 +83,11 @@ func New(d Deps) *Server {
 		DisableStartupMessage: true,
 		StrictRouting:         false,
 		CaseSensitive:         true,
+		// Strings read from a request are copies, not views of fasthttp's
+		// buffers, which the next request on the connection overwrites: a
+		// value kept past the request (a metric label, a log field, a
+		// cache key) stays what it was.
+		Immutable: true,
 	}
 	if len(d.TrustedProxies) > 0 {
 		cfg.ProxyHeader = fiber.HeaderXForwardedFor
