@@ -23,11 +23,21 @@ import (
 const (
 	// SessionTTL is how long a session lives after it was last used.
 	SessionTTL = 12 * time.Hour
-	// LoginWindow is the window in which failed sign-ins are counted.
-	LoginWindow = 15 * time.Minute
-	// LoginMaxFailures failures of one user name or from one address within
-	// LoginWindow make further attempts wait until the window ends.
-	LoginMaxFailures = 5
+	// LoginFreeFailures failed sign-ins of one user name from one address
+	// cost nothing; from the next on, each makes that name wait at that
+	// address LoginFirstWait, twice as long after each further failure, at
+	// most LoginMaxWait. Failures are forgotten LoginWindow after the first
+	// of them, or at a success. Nobody elsewhere waits: an attacker can't
+	// lock anybody out.
+	LoginFreeFailures = 3
+	LoginFirstWait    = 30 * time.Second
+	LoginMaxWait      = 15 * time.Minute
+	LoginWindow       = time.Hour
+	// LoginMaxAddressFailures failures from one address within
+	// LoginAddressWindow, whatever the names, make every sign-in from that
+	// address wait until the window ends (guessing many names at once).
+	LoginMaxAddressFailures = 20
+	LoginAddressWindow      = 15 * time.Minute
 
 	// touchEvery is how stale last_seen_at may get before Authenticate
 	// writes it (and slides the expiry), so most requests only read.

@@ -4,17 +4,27 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/audit"
 	"github.com/okienko/okienko/database"
 )
 
 // Rate counter key prefixes of failed sign-ins.
 const (
-	loginUserKey = "login:user:"
-	loginIPKey   = "login:ip:"
+	loginPairKey = "login:pair:" // failures of a user name from an address
+	loginWaitKey = "login:wait:" // the wait a user name has at an address
+	loginIPKey   = "login:ip:"   // failures from an address, any name
 	maxKeyPart   = 64
+)
+
+// Audit actions of sign-ins, on the object "user" (id 0 for a name that
+// belongs to nobody).
+const (
+	AuditSignIn       = "sign_in"
+	AuditSignInFailed = "sign_in_failed"
 )
 
 func badCredentials() error {
@@ -25,44 +35,58 @@ func badSession() error {
 	return okienko.Errorf(okienko.EUNAUTHORIZED, "not signed in or the session has expired")
 }
 
-// loginKeys are the failure counters a sign-in attempt counts against: its
-// user name and, when known, its address.
-func loginKeys(name, ip string) (userKey string, keys []string) {
-	userKey = loginUserKey + cleanText(name, maxKeyPart)
-	keys = []string{userKey}
-	if ip != "" {
-		keys = append(keys, loginIPKey+cleanText(ip, maxKeyPart))
+func tooManyFailures(wait time.Duration) error {
+	return &okienko.Error{Code: okienko.ETOOMANY,
+		Message: "too many failed sign-in attempts; try again later", RetryAfter: wait}
+}
+
+// loginWait is how long a user name waits at an address after its n-th
+// failure there in a row: nothing for the first LoginFreeFailures, then
+// LoginFirstWait doubling up to LoginMaxWait.
+func loginWait(n int) time.Duration {
+	if n <= LoginFreeFailures {
+		return 0
 	}
-	return userKey, keys
+	wait := LoginFirstWait
+	for i := LoginFreeFailures + 1; i < n && wait < LoginMaxWait; i++ {
+		wait *= 2
+	}
+	return min(wait, LoginMaxWait)
+}
+
+// signInFailure is what the audit log keeps of a failed sign-in.
+type signInFailure struct {
+	Username string `json:"username"`
+	IP       string `json:"ip,omitempty"`
+	Reason   string `json:"reason"`              // wrong_password, unknown_user, disabled
+	Failures int    `json:"failures"`            // of this name from this address in a row
+	WaitSecs int    `json:"wait_secs,omitempty"` // the wait it starts
 }
 
 // Login checks a user name and password and opens a session. The token is
 // returned once; the session carries its user.
 //
-// While the user name or the address ip has LoginMaxFailures failures within
-// LoginWindow, every attempt, right or wrong, fails with ETOOMANY and
-// RetryAfter set to when the later window ends. A wrong password, unknown
-// user or disabled user is EUNAUTHORIZED, all alike and all taking the time
-// of one password check, and counts a failure for both the name and the
-// address. Success clears the name's failures, not the address's.
+// Failures slow down that user name from that address only (see
+// LoginFreeFailures), and many failures slow down the address
+// (LoginMaxAddressFailures): while either waits, every attempt from there,
+// right or wrong, fails with ETOOMANY and RetryAfter, without a password
+// check and without counting. A wrong password, unknown user or disabled
+// user is EUNAUTHORIZED, all alike and all taking the time of one password
+// check. Every checked attempt is written to the audit log: AuditSignIn
+// with the session's user, AuditSignInFailed with the name, the address,
+// why and the wait it starts. Success forgets the name's failures at that
+// address.
 func (s *Store) Login(ctx context.Context, username, password, ip, userAgent string) (*Session, string, error) {
 	name := NormalizeUsername(username)
-	userKey, keys := loginKeys(name, ip)
+	addr := cleanText(ip, maxKeyPart)
+	pair := cleanText(name, maxKeyPart) + "|" + addr
 	now := s.now()
 
-	var wait time.Duration
-	for _, k := range keys {
-		hits, end, err := s.limiter.Peek(ctx, k)
-		if err != nil {
-			return nil, "", storeError(err)
+	if wait, err := s.loginWaits(ctx, pair, addr, now); err != nil || wait > 0 {
+		if err == nil {
+			err = tooManyFailures(wait)
 		}
-		if d := end.Sub(now); hits >= LoginMaxFailures && d > wait {
-			wait = d
-		}
-	}
-	if wait > 0 {
-		return nil, "", &okienko.Error{Code: okienko.ETOOMANY,
-			Message: "too many failed sign-in attempts; try again later", RetryAfter: wait}
+		return nil, "", err
 	}
 
 	var u User
@@ -81,14 +105,22 @@ func (s *Store) Login(ctx context.Context, username, password, ip, userAgent str
 		hash = u.PasswordHash
 	}
 	if ok := CheckPassword(hash, password); !ok || !found || u.Disabled {
-		for _, k := range keys {
-			if _, _, err := s.limiter.Hit(ctx, k, LoginWindow); err != nil {
-				return nil, "", storeError(err)
-			}
+		f := signInFailure{Username: cleanText(name, maxKeyPart), IP: addr, Reason: "wrong_password"}
+		switch {
+		case !found:
+			f.Reason = "unknown_user"
+		case u.Disabled:
+			f.Reason = "disabled"
+		}
+		if err := s.countFailure(ctx, pair, addr, &f); err != nil {
+			return nil, "", err
+		}
+		if err := audit.Record(ctx, s.db, now, AuditSignInFailed, auditUser, u.ID, nil, f); err != nil {
+			return nil, "", okienko.Internal(err)
 		}
 		return nil, "", badCredentials()
 	}
-	if err := s.limiter.Reset(ctx, userKey); err != nil {
+	if err := s.limiter.Reset(ctx, loginPairKey+pair); err != nil {
 		return nil, "", storeError(err)
 	}
 
@@ -103,11 +135,61 @@ func (s *Store) Login(ctx context.Context, username, password, ip, userAgent str
 		LastSeenAt: now,
 		ExpiresAt:  now.Add(SessionTTL),
 	}
-	if err := s.db.WithContext(ctx).Omit(clause.Associations).Create(sess).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Omit(clause.Associations).Create(sess).Error; err != nil {
+			return err
+		}
+		actx := okienko.WithActor(ctx, okienko.Actor{UserID: u.ID, Name: u.Username, Role: u.Role, RequestID: okienko.ActorFrom(ctx).RequestID})
+		return audit.Record(actx, tx, now, AuditSignIn, auditUser, u.ID, nil, map[string]string{"ip": sess.IP})
+	})
+	if err != nil {
 		return nil, "", okienko.Internal(err)
 	}
 	sess.User = u
 	return sess, token, nil
+}
+
+// loginWaits returns how long sign-ins of pair (name|address) must still
+// wait, from the name's wait at that address or the address's failures.
+func (s *Store) loginWaits(ctx context.Context, pair, addr string, now time.Time) (time.Duration, error) {
+	var wait time.Duration
+	if _, end, err := s.limiter.Peek(ctx, loginWaitKey+pair); err != nil {
+		return 0, storeError(err)
+	} else if !end.IsZero() {
+		wait = end.Sub(now)
+	}
+	if addr != "" {
+		hits, end, err := s.limiter.Peek(ctx, loginIPKey+addr)
+		if err != nil {
+			return 0, storeError(err)
+		}
+		if d := end.Sub(now); hits >= LoginMaxAddressFailures && d > wait {
+			wait = d
+		}
+	}
+	return wait, nil
+}
+
+// countFailure counts a failed sign-in of pair and of its address, and
+// starts the wait the pair's count calls for, noting both in f.
+func (s *Store) countFailure(ctx context.Context, pair, addr string, f *signInFailure) error {
+	n, _, err := s.limiter.Hit(ctx, loginPairKey+pair, LoginWindow)
+	if err != nil {
+		return storeError(err)
+	}
+	f.Failures = n
+	if wait := loginWait(n); wait > 0 {
+		f.WaitSecs = int(wait / time.Second)
+		if _, _, err := s.limiter.Hit(ctx, loginWaitKey+pair, wait); err != nil {
+			return storeError(err)
+		}
+	}
+	if addr != "" {
+		if _, _, err := s.limiter.Hit(ctx, loginIPKey+addr, LoginAddressWindow); err != nil {
+			return storeError(err)
+		}
+	}
+	return nil
 }
 
 // Authenticate returns the session of token with its user. Using a session

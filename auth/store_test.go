@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -151,46 +152,94 @@ func TestLoginRefused(t *testing.T) {
 	})
 }
 
-// Five failures for one user name make every further attempt wait, even
-// with the right password, until the failure window ends; success clears
-// the name's failures.
-func TestLoginThrottledByUser(t *testing.T) {
+// Failures of one user name from one address slow down that name at that
+// address only: three are free, then each makes it wait twice as long as
+// the one before (30 s, 1 min, 2 min … at most 15 min), right password or
+// not; a success there forgets them.
+func TestLoginSlowsDownNameAtAddress(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, clock := newStore(t, db)
 		createUser(t, s, "ala", adminPassword, okienko.RoleAdmin)
-
-		// Four failures, then success clears them: four more still don't throttle.
-		for i := range 4 {
-			_, _, err := s.Login(ctx, "ala", "wrong password", "10.0.0."+string(rune('0'+i)), "")
+		const here = "203.0.113.7"
+		fail := func(want time.Duration) {
+			t.Helper()
+			_, _, err := s.Login(ctx, "ALA", "wrong password", here, "")
+			wantCode(t, err, okienko.EUNAUTHORIZED)
+			_, _, err = s.Login(ctx, "ala", adminPassword, here, "")
+			if want == 0 {
+				if err != nil {
+					t.Fatalf("the right password after a free failure: %v", err)
+				}
+				return
+			}
+			if e := wantCode(t, err, okienko.ETOOMANY); e.RetryAfter != want {
+				t.Fatalf("RetryAfter = %v, want %v", e.RetryAfter, want)
+			}
+			clock.Advance(want - time.Microsecond)
+			if _, _, err := s.Login(ctx, "ala", "wrong password", here, ""); okienko.ErrorCode(err) != okienko.ETOOMANY {
+				t.Fatalf("a microsecond before the wait ends: %v, want ETOOMANY (and not counted)", err)
+			}
+			clock.Advance(time.Microsecond)
+		}
+		// A success forgets failures: three free ones, each followed by a
+		// success, never slow anything down.
+		for range 3 {
+			fail(0)
+		}
+		// Three failures in a row are free, the next ones wait longer and
+		// longer, up to the cap.
+		for range 3 {
+			_, _, err := s.Login(ctx, "ala", "wrong password", here, "")
 			wantCode(t, err, okienko.EUNAUTHORIZED)
 		}
-		login(t, s, "ala", adminPassword)
-
-		for i := range 5 {
-			_, _, err := s.Login(ctx, "ALA", "wrong password", "10.0.1."+string(rune('0'+i)), "")
+		for _, want := range []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 15 * time.Minute, 15 * time.Minute} {
+			_, _, err := s.Login(ctx, "ala", "wrong password", here, "")
 			wantCode(t, err, okienko.EUNAUTHORIZED)
+			_, _, err = s.Login(ctx, "ala", adminPassword, here, "")
+			if e := wantCode(t, err, okienko.ETOOMANY); e.RetryAfter != want {
+				t.Fatalf("RetryAfter = %v, want %v", e.RetryAfter, want)
+			}
+			clock.Advance(want)
 		}
-		clock.Advance(time.Minute)
-		_, _, err := s.Login(ctx, "ala", adminPassword, "10.0.2.1", "")
-		e := wantCode(t, err, okienko.ETOOMANY)
-		if e.RetryAfter != 14*time.Minute {
-			t.Fatalf("RetryAfter = %v, want 14m (window of 15m from the first failure, a minute ago)", e.RetryAfter)
+		// The wait over, the right password works, and the count starts over.
+		if _, _, err := s.Login(ctx, "ala", adminPassword, here, ""); err != nil {
+			t.Fatalf("after the wait: %v", err)
 		}
-		clock.Advance(e.RetryAfter - time.Microsecond)
-		_, _, err = s.Login(ctx, "ala", adminPassword, "10.0.2.1", "")
-		if e := wantCode(t, err, okienko.ETOOMANY); e.RetryAfter != time.Microsecond {
-			t.Fatalf("RetryAfter just before the end = %v", e.RetryAfter)
-		}
-		clock.Advance(time.Microsecond)
-		if _, _, err := s.Login(ctx, "ala", adminPassword, "10.0.2.1", ""); err != nil {
-			t.Fatalf("login after the window: %v", err)
+		_, _, err := s.Login(ctx, "ala", "wrong password", here, "")
+		wantCode(t, err, okienko.EUNAUTHORIZED)
+		if _, _, err := s.Login(ctx, "ala", adminPassword, here, ""); err != nil {
+			t.Fatalf("after a success the next failure must be free: %v", err)
 		}
 	})
 }
 
-// Five failures from one address on different user names throttle that
-// address, for any user, and success doesn't clear it.
+// An attacker who knows a user name can't lock its owner out: however many
+// wrong passwords come from the attacker's addresses, the user signs in
+// from theirs at once, every time.
+func TestLoginAttackerCannotLockOut(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, clock := newStore(t, db)
+		createUser(t, s, "kierownik", adminPassword, okienko.RoleAdmin)
+		for i := range 60 {
+			attacker := fmt.Sprintf("198.51.100.%d", i%3)
+			_, _, err := s.Login(ctx, "kierownik", fmt.Sprintf("guess-%d", i), attacker, "")
+			if c := okienko.ErrorCode(err); c != okienko.EUNAUTHORIZED && c != okienko.ETOOMANY {
+				t.Fatalf("attempt %d: %v", i, err)
+			}
+			if i%10 == 9 {
+				if _, _, err := s.Login(ctx, "kierownik", adminPassword, "192.0.2.10", ""); err != nil {
+					t.Fatalf("after %d attacks the user, at their own address: %v", i+1, err)
+				}
+			}
+			clock.Advance(20 * time.Second)
+		}
+	})
+}
+
+// Many failures from one address on whatever names slow down that address
+// for every name, and success doesn't clear it; other addresses go on.
 func TestLoginThrottledByIP(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
@@ -198,24 +247,67 @@ func TestLoginThrottledByIP(t *testing.T) {
 		createUser(t, s, "ala", adminPassword, okienko.RoleAdmin)
 		createUser(t, s, "bob", clerkPassword, okienko.RoleClerk)
 		const ip = "198.51.100.9"
-		for _, name := range []string{"x1", "x2", "x3", "x4"} {
-			_, _, err := s.Login(ctx, name, "wrong password", ip, "")
+		for i := range auth.LoginMaxAddressFailures - 1 {
+			_, _, err := s.Login(ctx, fmt.Sprintf("x%d", i), "wrong password", ip, "")
 			wantCode(t, err, okienko.EUNAUTHORIZED)
 		}
 		if _, _, err := s.Login(ctx, "bob", clerkPassword, ip, ""); err != nil {
-			t.Fatalf("fourth failure must not throttle yet: %v", err)
+			t.Fatalf("one failure short of the limit must not throttle yet: %v", err)
 		}
-		_, _, err := s.Login(ctx, "x5", "wrong password", ip, "")
+		_, _, err := s.Login(ctx, "x-last", "wrong password", ip, "")
 		wantCode(t, err, okienko.EUNAUTHORIZED)
 
 		_, _, err = s.Login(ctx, "ala", adminPassword, ip, "")
-		if e := wantCode(t, err, okienko.ETOOMANY); e.RetryAfter <= 0 || e.RetryAfter > auth.LoginWindow {
+		if e := wantCode(t, err, okienko.ETOOMANY); e.RetryAfter <= 0 || e.RetryAfter > auth.LoginAddressWindow {
 			t.Fatalf("RetryAfter = %v", e.RetryAfter)
 		}
 		if _, _, err := s.Login(ctx, "ala", adminPassword, "198.51.100.10", ""); err != nil {
 			t.Fatalf("another address must not be throttled: %v", err)
 		}
 	})
+}
+
+// Every checked sign-in is in the audit log: a failure with the name, the
+// address, why, and the wait it starts; a success as its user.
+func TestLoginAudited(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := okienko.WithActor(context.Background(), okienko.Actor{Name: "anonymous", Role: "anonymous", RequestID: "req-9"})
+		s, _ := newStore(t, db)
+		u := createUser(t, s, "ala", adminPassword, okienko.RoleAdmin)
+		for range 4 {
+			_, _, _ = s.Login(ctx, "ala", "wrong password", "203.0.113.8", "")
+		}
+		_, _, _ = s.Login(ctx, "nikt", "wrong password", "203.0.113.8", "")
+		if _, _, err := s.Login(ctx, "ala", adminPassword, "192.0.2.1", ""); err != nil {
+			t.Fatal(err)
+		}
+		var es []audit.Entry
+		if err := db.Where("action IN ?", []string{auth.AuditSignIn, auth.AuditSignInFailed}).Order("id").Find(&es).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(es) != 6 {
+			t.Fatalf("%d sign-in entries, want 6", len(es))
+		}
+		last := es[3]
+		if last.Action != auth.AuditSignInFailed || last.ObjectType != "user" || last.ObjectID != u.ID || last.RequestID != "req-9" || last.AfterJSON == nil ||
+			!strings.Contains(*last.AfterJSON, `"username":"ala"`) || !strings.Contains(*last.AfterJSON, `"ip":"203.0.113.8"`) ||
+			!strings.Contains(*last.AfterJSON, `"reason":"wrong_password"`) || !strings.Contains(*last.AfterJSON, `"failures":4`) || !strings.Contains(*last.AfterJSON, `"wait_secs":30`) {
+			t.Errorf("fourth failure: %+v %s", last, deref(last.AfterJSON))
+		}
+		if e := es[4]; e.ObjectID != 0 || !strings.Contains(deref(e.AfterJSON), `"reason":"unknown_user"`) {
+			t.Errorf("unknown name: %+v %s", e, deref(e.AfterJSON))
+		}
+		if e := es[5]; e.Action != auth.AuditSignIn || e.ObjectID != u.ID || e.UserID == nil || *e.UserID != u.ID || e.Actor != "ala" {
+			t.Errorf("success: %+v", e)
+		}
+	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // A session expires SessionTTL after it was last used; use slides it.
@@ -350,8 +442,11 @@ func TestUpdateUser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		entries = slices.DeleteFunc(entries, func(e audit.Entry) bool {
+			return e.Action == auth.AuditSignIn || e.Action == auth.AuditSignInFailed
+		})
 		if len(entries) != 4 { // create, display name, password, disabled
-			t.Fatalf("%d audit entries for bob, want 4", len(entries))
+			t.Fatalf("%d audit entries of changes to bob, want 4", len(entries))
 		}
 		for _, e := range entries {
 			for _, js := range []*string{e.BeforeJSON, e.AfterJSON} {
