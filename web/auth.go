@@ -143,7 +143,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	sess, token, err := s.Auth.Login(c.UserContext(), req.Username, req.Password, c.IP(), c.Get(fiber.HeaderUserAgent))
+	sess, token, err := s.Auth.Login(c.UserContext(), req.Username, req.Password, s.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return err
 	}

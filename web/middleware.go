@@ -56,7 +56,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // observe logs every request and records its duration by route pattern (not
 // path, so ids don't explode the label set). Errors are rendered first, so
 // the status logged is the one sent.
-func observe(log *slog.Logger, m *metrics, errHandler fiber.ErrorHandler) fiber.Handler {
+func observe(log *slog.Logger, m *metrics, errHandler fiber.ErrorHandler, clientIP func(*fiber.Ctx) string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		err := c.Next()
@@ -81,7 +81,7 @@ func observe(log *slog.Logger, m *metrics, errHandler fiber.ErrorHandler) fiber.
 			slog.String("path", c.Path()),
 			slog.Int("status", status),
 			slog.Duration("duration", elapsed),
-			slog.String("ip", c.IP()),
+			slog.String("ip", clientIP(c)),
 			slog.String("request_id", requestID(c)),
 		)
 		return nil

@@ -43,7 +43,7 @@ func (s *Server) rateLimit(name string, l Limit) fiber.Handler {
 		Max:        l.Max,
 		Expiration: l.Window,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return name + ":" + c.IP()
+			return name + ":" + s.clientIP(c)
 		},
 		Storage: ratelimit.NewStorage(s.DB, s.Clock, LimiterPrefix),
 		LimitReached: func(c *fiber.Ctx) error {

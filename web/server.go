@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -54,6 +55,7 @@ type Server struct {
 	Deps
 	app          *fiber.App
 	secureCookie bool
+	proxies      []netip.Prefix // trusted reverse proxies (Deps.TrustedProxies)
 	sockets      sockets
 }
 
@@ -89,14 +91,15 @@ func New(d Deps) *Server {
 		// cache key) stays what it was.
 		Immutable: true,
 	}
-	if len(d.TrustedProxies) > 0 {
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
-		cfg.EnableTrustedProxyCheck = true
-		cfg.TrustedProxies = d.TrustedProxies
-		cfg.EnableIPValidation = true
+	proxies, err := ParseProxies(d.TrustedProxies)
+	if err != nil {
+		// The configuration is checked at start-up (ParseProxies); a list
+		// given in code that isn't valid trusts nobody.
+		d.Log.Error("trusted proxies ignored", "err", err)
 	}
+	s.proxies = proxies
 	s.app = fiber.New(cfg)
-	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, newMetrics(d.Registry), errs), limitBody, securityHeaders, s.withActor)
+	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, newMetrics(d.Registry), errs, s.clientIP), limitBody, securityHeaders, s.withActor)
 	s.routes()
 	return s
 }

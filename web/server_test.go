@@ -55,6 +55,12 @@ func newEnv(t *testing.T, db *gorm.DB) *env { return newEnvWith(t, db, generous)
 
 func newEnvWith(t testing.TB, db *gorm.DB, limits web.RateLimits) *env {
 	t.Helper()
+	return newEnvTuned(t, db, limits, nil)
+}
+
+// newEnvTuned is newEnvWith with the server's dependencies changed by tune.
+func newEnvTuned(t testing.TB, db *gorm.DB, limits web.RateLimits, tune func(*web.Deps)) *env {
+	t.Helper()
 	week := officetest.Anchor(t)
 	clock := okienko.NewManualClock(week.At(0, 10, 0))
 	offices := office.NewStore(db, clock)
@@ -76,7 +82,11 @@ func newEnvWith(t testing.TB, db *gorm.DB, limits web.RateLimits) *env {
 	go func() { _ = board.Run(ctx) }()
 	t.Cleanup(cancel)
 	<-board.Ready()
-	srv := web.New(web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosk.NewStore(db, clock), BaseURL: "http://okienko.test", Version: "test", RateLimits: limits})
+	deps := web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosk.NewStore(db, clock), BaseURL: "http://okienko.test", Version: "test", RateLimits: limits}
+	if tune != nil {
+		tune(&deps)
+	}
+	srv := web.New(deps)
 	return &env{t: t, db: db, clock: clock, srv: srv, offices: offices, users: users, bookings: bookings, queue: q, board: board, creds: creds, week: week}
 }
 

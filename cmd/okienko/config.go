@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/okienko/okienko/web"
 )
 
 // setting is one environment variable of the configuration.
@@ -119,6 +121,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		return nil, fmt.Errorf("OKIENKO_BASE_URL must start with http:// or https://, not %q", c.BaseURL)
+	}
+	if _, err := web.ParseProxies(c.proxies()); err != nil {
+		return nil, fmt.Errorf("OKIENKO_TRUSTED_PROXIES: %w", err)
 	}
 	return c, nil
 }

@@ -93,6 +93,12 @@ func TestLoadConfig(t *testing.T) {
 	if _, err := loadConfig(env(map[string]string{"OKIENKO_BASE_URL": "localhost:8080"})); err == nil {
 		t.Fatal("a base URL without scheme accepted")
 	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_TRUSTED_PROXIES": "10.0.0.10, 10.1.0.0/16 ,2001:db8::/32"})); err != nil {
+		t.Fatalf("trusted proxies: %v", err)
+	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_TRUSTED_PROXIES": "10.0.0.10,proxy.internal"})); err == nil || !strings.Contains(err.Error(), "proxy.internal") {
+		t.Fatalf("a host name among the trusted proxies: %v, want an error naming it", err)
+	}
 }
 
 // The secret is generated once, mode 0600, and the same for every process
