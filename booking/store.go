@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"gorm.io/gorm"
@@ -147,6 +148,12 @@ func (s *Store) take(ctx context.Context, v *validated) (*Booking, error) {
 		}
 		slot, day := c.slot, c.slotDay
 		hash := v.pesel.HMAC(s.peselKey)
+		// The resident's limits count bookings of every matter: two
+		// bookings of one resident for two matters (two service locks)
+		// must not both count before either inserts.
+		if err := lockResident(tx, hash); err != nil {
+			return err
+		}
 		var sameDay int64
 		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND service_id = ? AND day = ? AND status IN ?", hash, v.ServiceID, day, liveStatuses).Count(&sameDay).Error; err != nil {
 			return err
@@ -229,6 +236,23 @@ func lockService(tx *gorm.DB, serviceID int64) error {
 	}
 	var id int64
 	return tx.Raw("SELECT id FROM services WHERE id = ? FOR UPDATE", serviceID).Scan(&id).Error
+}
+
+// residentLockClass is the first key of the PostgreSQL advisory locks that
+// serialise one resident's bookings ("okres").
+const residentLockClass = 0x6f6b7265
+
+// lockResident serialises, until the transaction ends, the seat paths of
+// the resident whose PESEL HMAC is hash, whatever their matters. It is
+// taken after the service lock, and nothing takes them the other way
+// round. On SQLite the immediate transaction already serialises them.
+func lockResident(tx *gorm.DB, hash string) error {
+	if database.Dialect(tx) != database.Postgres {
+		return nil
+	}
+	h := fnv.New32a()
+	h.Write([]byte(hash))
+	return tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", residentLockClass, int32(h.Sum32())).Error
 }
 
 // addLoad counts b's span as held by one more live booking (delta +1) or one

@@ -756,3 +756,52 @@ func FuzzCalendar(f *testing.F) {
 		}
 	})
 }
+
+// One resident booking ten matters at once, with the limit of 3 upcoming
+// bookings, gets exactly 3, on both databases, twenty times over: the limit
+// counts every matter, and ten matters hold ten different service locks.
+func TestRaceResidentAcrossMatters(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		services := []int64{w.svc.ID}
+		for i := 2; i <= 10; i++ {
+			spec := office.DefaultServiceSpec()
+			spec.DepartmentID, spec.Name = w.dep.ID, fmt.Sprintf("Sprawa %d", i)
+			svc, err := w.offices.CreateService(ctx, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			services = append(services, svc.ID)
+		}
+		if w.svc.MaxActivePerPESEL != 3 {
+			t.Fatalf("the default limit is %d, this test wants 3", w.svc.MaxActivePerPESEL)
+		}
+		for run := range 20 {
+			var wg sync.WaitGroup
+			errs := make([]error, len(services))
+			for i, id := range services {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := w.request(1000+run, w.at(1, 7, 30).Add(time.Duration(run)*15*time.Minute))
+					r.ServiceID = id
+					_, errs[i] = w.store.Book(ctx, r)
+				}()
+			}
+			wg.Wait()
+			won := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					won++
+				case okienko.ErrorCode(err) != okienko.ECONFLICT:
+					t.Fatalf("run %d: %v", run, err)
+				}
+			}
+			if won != 3 {
+				t.Fatalf("run %d: the resident got %d bookings at once, the limit is 3", run, won)
+			}
+		}
+	})
+}
