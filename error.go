@@ -12,14 +12,15 @@ import (
 
 // Error codes. The web layer maps each to one HTTP status.
 const (
-	EINVALID      = "invalid"           // bad input: 422 (400 for a malformed request)
-	EBADREQUEST   = "bad_request"       // the request itself can't be read: 400
-	EUNAUTHORIZED = "unauthorized"      // no or bad credentials: 401
-	EFORBIDDEN    = "forbidden"         // authenticated but not allowed: 403
-	ENOTFOUND     = "not_found"         // 404
-	ECONFLICT     = "conflict"          // state or uniqueness conflict: 409
-	ETOOMANY      = "too_many_requests" // rate limited: 429
-	EINTERNAL     = "internal"          // everything else: 500, never shown
+	EINVALID      = "invalid"            // bad input: 422 (400 for a malformed request)
+	EBADREQUEST   = "bad_request"        // the request itself can't be read: 400
+	EUNAUTHORIZED = "unauthorized"       // no or bad credentials: 401
+	EFORBIDDEN    = "forbidden"          // authenticated but not allowed: 403
+	ENOTFOUND     = "not_found"          // 404
+	ECONFLICT     = "conflict"           // state or uniqueness conflict: 409
+	ETOOMANY      = "too_many_requests"  // rate limited: 429
+	EMETHOD       = "method_not_allowed" // a known path, another method: 405
+	EINTERNAL     = "internal"           // everything else: 500, never shown
 )
 
 // Error is the application error. Message is safe to show to users; Err, when

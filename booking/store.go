@@ -74,6 +74,8 @@ func (s *Store) validate(r Request) (*validated, error) {
 	}
 	if v.pesel, err = ParsePESEL(r.PESEL); err != nil {
 		fe.Add("pesel", err.Error())
+	} else if v.pesel.BirthDate().After(s.now()) {
+		fe.Add("pesel", "the birth date encoded in it lies in the future")
 	}
 	if v.Email, err = NormalizeEmail(r.Email); err != nil {
 		fe.Add("email", err.Error())

@@ -68,7 +68,7 @@ func (s *Store) CreateCounter(ctx context.Context, spec CounterSpec) (*Counter, 
 		if err := checkDepartment(tx, spec.DepartmentID); err != nil {
 			return err
 		}
-		if err := checkServices(tx, spec.ServiceIDs); err != nil {
+		if err := checkServices(tx, spec.DepartmentID, spec.ServiceIDs); err != nil {
 			return err
 		}
 		now := s.now()
@@ -112,7 +112,7 @@ func (s *Store) UpdateCounter(ctx context.Context, id int64, patch func(*Counter
 				return err
 			}
 		}
-		if err := checkServices(tx, spec.ServiceIDs); err != nil {
+		if err := checkServices(tx, spec.DepartmentID, spec.ServiceIDs); err != nil {
 			return err
 		}
 		now := s.now()
@@ -159,9 +159,26 @@ func (s *Store) DeleteCounter(ctx context.Context, id int64) error {
 }
 
 // checkServices returns EINVALID on service_ids naming the ids that don't
-// exist.
-func checkServices(tx *gorm.DB, ids []int64) error {
-	return checkExist(tx, &Service{}, "service_ids", "service", "services", ids)
+// exist, or that are matters of another department than departmentID.
+func checkServices(tx *gorm.DB, departmentID int64, ids []int64) error {
+	if err := checkExist(tx, &Service{}, "service_ids", "service", "services", ids); err != nil || len(ids) == 0 {
+		return err
+	}
+	var others []int64
+	if err := tx.Model(&Service{}).Where("id IN ? AND department_id <> ?", ids, departmentID).Order("id").Pluck("id", &others).Error; err != nil {
+		return err
+	}
+	switch len(others) {
+	case 0:
+		return nil
+	case 1:
+		return okienko.Invalid("service_ids", fmt.Sprintf("a counter serves the matters of its own department; service %d is another's", others[0]))
+	}
+	names := make([]string, len(others))
+	for i, id := range others {
+		names[i] = fmt.Sprint(id)
+	}
+	return okienko.Invalid("service_ids", "a counter serves the matters of its own department; services "+strings.Join(names, ", ")+" are another's")
 }
 
 // checkExist returns EINVALID on field naming those of ids that have no row

@@ -826,3 +826,32 @@ func TestWithTx(t *testing.T) {
 		}
 	})
 }
+
+// A counter serves the matters of its own department: another department's
+// matter is refused on create and on change, naming service_ids.
+func TestCounterServesItsDepartment(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		d, other := f.department(t, "D", "D"), f.department(t, "E", "E")
+		mine, theirs := f.service(t, d.ID, "a"), f.service(t, other.ID, "b")
+		_, err := f.store.CreateCounter(f.ctx, office.CounterSpec{DepartmentID: d.ID, Name: "1", ServiceIDs: []int64{mine.ID, theirs.ID}})
+		wantField(t, err, okienko.EINVALID, "service_ids")
+		cnt, err := f.store.CreateCounter(f.ctx, office.CounterSpec{DepartmentID: d.ID, Name: "1", ServiceIDs: []int64{mine.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.store.UpdateCounter(f.ctx, cnt.ID, func(s *office.CounterSpec) error { s.ServiceIDs = append(s.ServiceIDs, theirs.ID); return nil })
+		wantField(t, err, okienko.EINVALID, "service_ids")
+		// Moving the counter to the other department takes its matters along
+		// only if they are that department's.
+		_, err = f.store.UpdateCounter(f.ctx, cnt.ID, func(s *office.CounterSpec) error { s.DepartmentID = other.ID; return nil })
+		wantField(t, err, okienko.EINVALID, "service_ids")
+		moved, err := f.store.UpdateCounter(f.ctx, cnt.ID, func(s *office.CounterSpec) error {
+			s.DepartmentID, s.ServiceIDs = other.ID, []int64{theirs.ID}
+			return nil
+		})
+		if err != nil || moved.DepartmentID != other.ID {
+			t.Fatalf("moved %+v, %v", moved, err)
+		}
+	})
+}

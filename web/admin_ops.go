@@ -24,7 +24,7 @@ const AuditCancelBookings = "cancel_bookings"
 // /closures/impact is not taken for a closure id.
 func (s *Server) adminOps(g fiber.Router) {
 	g.Get("/closures/impact", s.closureImpact)
-	g.Post("/closures/:id/cancel-bookings", s.closureCancelBookings)
+	g.Post("/closures/:id/cancel-bookings", noBody, s.closureCancelBookings)
 	g.Get("/services/:id/grid-impact", s.gridImpact)
 	g.Get("/live", s.liveOps)
 }

@@ -76,7 +76,7 @@ func TestAdminBadInputChangesNothing(t *testing.T) {
 			{"interval ends before it starts", "PATCH", depPath, `{"hours":{"wed":[["16:00","08:00"]]}}`, "", 422, "hours.wed", false},
 			{"interval of three", "PATCH", depPath, `{"hours":{"thu":[["08:00","12:00","16:00"]]}}`, "", 422, "hours.thu", false},
 			{"hours wrong type", "PATCH", depPath, `{"hours":{"fri":"08:00-16:00"}}`, "", 400, "hours.fri", false},
-			{"unknown weekday", "PATCH", depPath, `{"hours":{"mnd":[]}}`, "", 400, "mnd", false},
+			{"unknown weekday", "PATCH", depPath, `{"hours":{"mnd":[]}}`, "", 400, "hours.mnd", false},
 			{"duplicate prefix", "PATCH", depPath, fmt.Sprintf(`{"ticket_prefix":%q}`, other.TicketPrefix), "", 409, "ticket_prefix", false},
 			{"duplicate prefix on create", "POST", "/api/v1/admin/departments", fmt.Sprintf(`{"name":"Nowy","ticket_prefix":%q}`, other.TicketPrefix), "", 409, "ticket_prefix", false},
 			{"two-letter prefix", "PATCH", depPath, `{"ticket_prefix":"AB"}`, "", 422, "ticket_prefix", false},

@@ -62,12 +62,8 @@ func (s *Server) requireUser(roles ...string) fiber.Handler {
 			return err
 		}
 		if viaCookie && !isSafeMethod(c.Method()) {
-			sent := c.Get(CSRFHeader)
-			if sent == "" {
-				sent = c.FormValue("_csrf")
-			}
-			if subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRFToken)) != 1 {
-				return okienko.Errorf(okienko.EFORBIDDEN, "missing or wrong CSRF token")
+			if err := sessionCSRF(c, sess); err != nil {
+				return err
 			}
 		}
 		allowed := false
@@ -171,12 +167,35 @@ func (s *Server) setSessionCookie(c *fiber.Ctx, token string) {
 	})
 }
 
+// sessionCSRF checks that a change sent with sess's cookie carries sess's
+// CSRF token (the X-CSRF-Token header or the _csrf form field); EFORBIDDEN
+// otherwise, so another site can't make a browser act with its cookie.
+func sessionCSRF(c *fiber.Ctx, sess *auth.Session) error {
+	sent := c.Get(CSRFHeader)
+	if sent == "" {
+		sent = c.FormValue("_csrf")
+	}
+	if subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRFToken)) != 1 {
+		return okienko.Errorf(okienko.EFORBIDDEN, "missing or wrong CSRF token")
+	}
+	return nil
+}
+
 // logout: POST /api/v1/auth/logout ends the session of the bearer token or
-// cookie, if any, and clears the cookie. Always 204.
+// cookie, if any, and clears the cookie: 204. Ending a live session by its
+// cookie needs its CSRF token (403 without), so another site can't sign a
+// clerk out.
 func (s *Server) logout(c *fiber.Ctx) error {
 	token := bearerToken(c)
 	if token == "" {
 		token = c.Cookies(SessionCookie)
+		if token != "" {
+			if sess, err := s.Auth.Authenticate(c.UserContext(), token); err == nil {
+				if err := sessionCSRF(c, sess); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	if token != "" {
 		if err := s.Auth.Logout(c.UserContext(), token); err != nil {

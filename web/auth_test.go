@@ -142,6 +142,34 @@ func TestAuth(t *testing.T) {
 			}
 		})
 
+		t.Run("logout by cookie needs the CSRF token", func(t *testing.T) {
+			resp, body := e.do("POST", "/api/v1/auth/login", map[string]string{"username": e.creds.ClerkUser, "password": e.creds.ClerkPassword})
+			var out struct {
+				Token     string `json:"token"`
+				CSRFToken string `json:"csrf_token"`
+			}
+			if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil {
+				t.Fatalf("login: %d %s", resp.StatusCode, body)
+			}
+			cookie := "okienko_session=" + out.Token
+			if resp, body := e.do("POST", "/api/v1/auth/logout", nil, "Cookie", cookie); resp.StatusCode != 403 {
+				t.Fatalf("logout by cookie without CSRF: %d %s, want 403", resp.StatusCode, body)
+			}
+			if resp, _ := e.do("GET", "/api/v1/auth/me", nil, "Cookie", cookie); resp.StatusCode != 200 {
+				t.Fatalf("the refused logout ended the session: %d", resp.StatusCode)
+			}
+			if resp, _ := e.do("POST", "/api/v1/auth/logout", nil, "Cookie", cookie, "X-CSRF-Token", out.CSRFToken); resp.StatusCode != 204 {
+				t.Fatalf("logout with CSRF: %d", resp.StatusCode)
+			}
+			if resp, _ := e.do("GET", "/api/v1/auth/me", nil, "Cookie", cookie); resp.StatusCode != 401 {
+				t.Fatalf("after logout: %d, want 401", resp.StatusCode)
+			}
+			// A cookie of no live session is cleared without a token.
+			if resp, _ := e.do("POST", "/api/v1/auth/logout", nil, "Cookie", cookie); resp.StatusCode != 204 {
+				t.Fatalf("logout of an ended session: %d", resp.StatusCode)
+			}
+		})
+
 		t.Run("logout ends the session", func(t *testing.T) {
 			tok := e.adminToken()
 			resp, _ := e.do("POST", "/api/v1/auth/logout", nil, bearer(tok)...)

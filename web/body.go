@@ -41,6 +41,9 @@ func decodeJSONBytes(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &okienko.Error{Code: okienko.EBADREQUEST, Message: "the request body is empty; a JSON object is required"}
 	}
+	if err := checkKeys(body, reflect.TypeOf(v)); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -52,6 +55,122 @@ func decodeJSONBytes(body []byte, v any) error {
 	fe := okienko.FieldErrors{}
 	checkDates(reflect.ValueOf(v), fe)
 	return fe.Err()
+}
+
+// checkKeys walks the JSON in body beside the type t it is decoded into and
+// refuses, as an EBADREQUEST naming the key by its path ("hours.monday"):
+// a key written twice in one object (in any letter case:
+// "consent":false,"Consent":true), a key that names a field only in another
+// letter case ("SERVICE_ID"), and a key that names no field. Malformed JSON
+// is left to the decoder.
+func checkKeys(body []byte, t reflect.Type) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	err := walkKeys(dec, t, "")
+	var e *okienko.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
+
+// walkKeys reads one JSON value from dec; t is the Go type it decodes into,
+// nil where any key goes (maps, interfaces, types that decode themselves).
+func walkKeys(dec *json.Decoder, t reflect.Type, path string) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && (t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler)) {
+		t = nil
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := kt.(string)
+			name := path + key
+			if seen[strings.ToLower(key)] {
+				return &okienko.Error{Code: okienko.EBADREQUEST, Message: name + ": written twice",
+					Fields: map[string]string{name: "written twice; give each field once"}}
+			}
+			seen[strings.ToLower(key)] = true
+			var inner reflect.Type
+			switch {
+			case t == nil:
+			case t.Kind() == reflect.Struct:
+				if _, f, ok := jsonField(t, func(n string) bool { return n == key }); ok {
+					inner = f.Type
+				} else if n, _, ok := jsonField(t, func(n string) bool { return strings.EqualFold(n, key) }); ok {
+					return &okienko.Error{Code: okienko.EBADREQUEST, Message: name + ": unknown field",
+						Fields: map[string]string{name: "unknown field; names are case-sensitive: " + n}}
+				} else {
+					return &okienko.Error{Code: okienko.EBADREQUEST, Message: name + ": unknown field",
+						Fields: map[string]string{name: "unknown field"}}
+				}
+			case t.Kind() == reflect.Map:
+				inner = t.Elem()
+			}
+			if err := walkKeys(dec, inner, name+"."); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token() // }
+		return err
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		for dec.More() {
+			if err := walkKeys(dec, elem, path); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token() // ]
+		return err
+	}
+	return nil
+}
+
+var jsonUnmarshaler = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+// jsonField finds the field of struct t whose JSON name match accepts, as
+// encoding/json lays them out (embedded structs flattened), with that name.
+func jsonField(t reflect.Type, match func(name string) bool) (string, reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if name == "" && f.Anonymous {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				if n, g, ok := jsonField(ft, match); ok {
+					return n, g, true
+				}
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if match(name) {
+			return name, f, true
+		}
+	}
+	return "", reflect.StructField{}, false
 }
 
 // checkDates adds to fe, under its JSON name, every date or time in v (a
@@ -105,6 +224,21 @@ func checkDates(v reflect.Value, fe okienko.FieldErrors) {
 			fe.Add(name, office.BoundsMessage)
 		}
 	}
+}
+
+// noBody lets through a request to an action that takes no body: none, {}
+// or null alike, since many HTTP clients always send {}. Any other body is
+// EBADREQUEST.
+func noBody(c *fiber.Ctx) error {
+	b := bytes.TrimSpace(c.Body())
+	if len(b) == 0 || string(b) == "null" {
+		return c.Next()
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err == nil && len(m) == 0 {
+		return c.Next()
+	}
+	return &okienko.Error{Code: okienko.EBADREQUEST, Message: "this action takes no body: send none, {} or null"}
 }
 
 // jsonError turns a decoding error into an EBADREQUEST naming the field.

@@ -200,6 +200,9 @@ func TestBookingAPIBadInput(t *testing.T) {
 			return string(b)
 		}
 		month13 := "44130101230"
+		// Born tomorrow, by the test's clock: a PESEL that can't be anybody's yet.
+		tomorrow := e.week.Day(1)
+		unborn := peselOf(fmt.Sprintf("%02d%02d%02d", tomorrow.Year%100, int(tomorrow.Month)+20, tomorrow.Day), "0001")
 		cases := []struct {
 			name, method, path string
 			body               string
@@ -219,6 +222,7 @@ func TestBookingAPIBadInput(t *testing.T) {
 			{"missing consent", "POST", "/api/v1/bookings", with("consent", nil), 422, "consent"},
 			{"consent false", "POST", "/api/v1/bookings", with("consent", false), 422, "consent"},
 			{"PESEL checksum", "POST", "/api/v1/bookings", with("pesel", "44051401358"), 422, "pesel"},
+			{"PESEL of somebody not born yet", "POST", "/api/v1/bookings", with("pesel", unborn), 422, "pesel"},
 			{"PESEL month 13", "POST", "/api/v1/bookings", with("pesel", month13), 422, "pesel"},
 			{"PESEL 10 digits", "POST", "/api/v1/bookings", with("pesel", "4405140135"), 422, "pesel"},
 			{"PESEL letters", "POST", "/api/v1/bookings", with("pesel", "4405140135A"), 422, "pesel"},

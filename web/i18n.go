@@ -175,6 +175,7 @@ var knownErrors = []knownError{
 	knownMessage(`must be 11 digits`, "err.pesel.digits"),
 	knownMessage(`the check digit does not match`, "err.pesel.check"),
 	knownMessage(`the birth date encoded in it does not exist`, "err.pesel.birthDate"),
+	knownMessage(`the birth date encoded in it lies in the future`, "err.pesel.future"),
 	// name
 	knownMessage(`is not valid text`, "err.text.invalid"),
 	knownMessage(`must not contain control characters such as tabs or line breaks`, "err.name.control"),
@@ -229,6 +230,8 @@ var knownErrors = []knownError{
 	knownMessage(`no booking matches this code and PESEL`, "err.noBooking"),
 	knownMessage(`no booking for this PESEL, matter and day`, "err.noBookingOnDay"),
 	knownMessage(`no booking with code (?P<Code>.+)`, "err.noCode"),
+	// requests
+	knownMessage(`(?P<Method>\S+) is not allowed here; this address takes .+`, "err.method"),
 }
 
 // Message says a domain message in the locale's language: a known message

@@ -123,7 +123,7 @@ func (s *Server) adminKiosks(g fiber.Router) {
 		}
 		return c.JSON(jobs)
 	})
-	g.Post("/kiosks/:id/test-print", func(c *fiber.Ctx) error {
+	g.Post("/kiosks/:id/test-print", noBody, func(c *fiber.Ctx) error {
 		id, err := pathID(c)
 		if err != nil {
 			return err
@@ -138,7 +138,7 @@ func (s *Server) adminKiosks(g fiber.Router) {
 		}
 		return c.JSON(r)
 	})
-	g.Post("/print-jobs/:id/reprint", func(c *fiber.Ctx) error {
+	g.Post("/print-jobs/:id/reprint", noBody, func(c *fiber.Ctx) error {
 		id, err := pathID(c)
 		if err != nil {
 			return err

@@ -106,8 +106,19 @@ func methodLabel(m string) string {
 }
 
 // securityHeaders sets the headers every response carries. The content
-// security policy allows nothing from other hosts.
-func securityHeaders(c *fiber.Ctx) error {
+// security policy allows nothing from other hosts. Served at an https:// base
+// URL, browsers are also told to come back only over HTTPS, for a year
+// (relative, like every lifetime the server sends).
+func securityHeaders(https bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if https {
+			c.Response().Header.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		return setSecurityHeaders(c)
+	}
+}
+
+func setSecurityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")

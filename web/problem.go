@@ -30,6 +30,7 @@ var codeStatus = map[string]int{
 	okienko.ENOTFOUND:     http.StatusNotFound,
 	okienko.ECONFLICT:     http.StatusConflict,
 	okienko.ETOOMANY:      http.StatusTooManyRequests,
+	okienko.EMETHOD:       http.StatusMethodNotAllowed,
 	okienko.EINTERNAL:     http.StatusInternalServerError,
 }
 

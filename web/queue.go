@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"time"
 
@@ -361,10 +362,7 @@ func (s *Server) ticketAction(action queue.Action) fiber.Handler {
 			return err
 		}
 		var req finishRequest
-		if len(c.Body()) > 0 {
-			if action != queue.ActFinish {
-				return &okienko.Error{Code: okienko.EBADREQUEST, Message: "this action takes no body"}
-			}
+		if action == queue.ActFinish && len(bytes.TrimSpace(c.Body())) > 0 {
 			if err := decodeJSON(c, &req); err != nil {
 				return err
 			}

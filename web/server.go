@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ type Server struct {
 	app          *fiber.App
 	secureCookie bool
 	proxies      []netip.Prefix // trusted reverse proxies (Deps.TrustedProxies)
+	routeTable   []fiber.Route  // every route, for the Allow header of a 405
 	sockets      sockets
 }
 
@@ -99,7 +101,7 @@ func New(d Deps) *Server {
 	}
 	s.proxies = proxies
 	s.app = fiber.New(cfg)
-	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, newMetrics(d.Registry), errs, s.clientIP), limitBody, securityHeaders, s.withActor)
+	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, newMetrics(d.Registry), errs, s.clientIP), limitBody, securityHeaders(s.secureCookie), s.withActor)
 	s.routes()
 	return s
 }
@@ -151,7 +153,7 @@ func (s *Server) routes() {
 
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", s.login)
-	api.Post("/auth/logout", s.logout)
+	api.Post("/auth/logout", noBody, s.logout)
 	api.Get("/auth/me", s.requireUser(okienko.RoleAdmin, okienko.RoleClerk), s.me)
 
 	api.Get("/departments", s.publicDepartments)
@@ -181,21 +183,40 @@ func (s *Server) routes() {
 	api.Get("/counters", clerk, s.counters)
 	api.Post("/counters/:id/open", clerk, s.openCounter)
 	for _, a := range []string{"close", "pause", "resume"} {
-		api.Post("/counters/:id/"+a, clerk, s.counterAction(a))
+		api.Post("/counters/:id/"+a, clerk, noBody, s.counterAction(a))
 	}
 	api.Get("/counters/:id/queue", clerk, s.counterQueue)
-	api.Post("/counters/:id/next", clerk, s.callNext)
+	api.Post("/counters/:id/next", clerk, noBody, s.callNext)
 	api.Post("/counters/:id/call", clerk, s.callTicket)
-	for _, a := range []queue.Action{queue.ActRecall, queue.ActStart, queue.ActFinish, queue.ActNoShow, queue.ActReturn} {
-		api.Post("/tickets/:id/"+string(a), clerk, s.ticketAction(a))
+	for _, a := range []queue.Action{queue.ActRecall, queue.ActStart, queue.ActNoShow, queue.ActReturn} {
+		api.Post("/tickets/:id/"+string(a), clerk, noBody, s.ticketAction(a))
 	}
+	api.Post("/tickets/:id/"+string(queue.ActFinish), clerk, s.ticketAction(queue.ActFinish))
 	api.Post("/tickets/:id/transfer", clerk, s.transferTicket)
-	api.Post("/tickets/:id/reprint", clerk, s.reprintTicket)
+	api.Post("/tickets/:id/reprint", clerk, noBody, s.reprintTicket)
 
 	admin := api.Group("/admin", s.requireUser(okienko.RoleAdmin))
 	s.adminRoutes(admin)
 
 	app.Use(func(c *fiber.Ctx) error {
-		return okienko.Errorf(okienko.ENOTFOUND, "no such page or endpoint: %s %s", c.Method(), c.Path())
+		return s.unrouted(c, okienko.Errorf(okienko.ENOTFOUND, "no such page or endpoint: %s %s", c.Method(), c.Path()))
 	})
+	s.routeTable = app.GetRoutes(true)
+}
+
+// unrouted answers a request no route took: EMETHOD with the Allow header
+// when routes of other methods take its path, else notFound.
+func (s *Server) unrouted(c *fiber.Ctx, notFound error) error {
+	var allow []string
+	for _, r := range s.routeTable {
+		if r.Method != c.Method() && !slices.Contains(allow, r.Method) && fiber.RoutePatternMatch(c.Path(), r.Path, s.app.Config()) {
+			allow = append(allow, r.Method)
+		}
+	}
+	if len(allow) == 0 {
+		return notFound
+	}
+	slices.Sort(allow)
+	c.Set(fiber.HeaderAllow, strings.Join(allow, ", "))
+	return okienko.Errorf(okienko.EMETHOD, "%s is not allowed here; this address takes %s", c.Method(), strings.Join(allow, ", "))
 }

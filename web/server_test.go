@@ -247,3 +247,19 @@ func TestStartPage(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Served at an https:// base URL every answer tells browsers to come back
+// only over HTTPS (HSTS, by max-age); at http:// it doesn't.
+func TestHSTS(t *testing.T) {
+	db := databasetest.SQLite(t)
+	plain := newEnv(t, db)
+	if resp, _ := plain.do("GET", "/healthz", nil); resp.Header.Get("Strict-Transport-Security") != "" {
+		t.Fatalf("HSTS at an http:// base URL: %q", resp.Header.Get("Strict-Transport-Security"))
+	}
+	secure := newEnvTuned(t, databasetest.SQLite(t), generous, func(d *web.Deps) { d.BaseURL = "https://wizyty.urzad.example.pl" })
+	for _, path := range []string{"/healthz", "/", "/api/v1/departments", "/nothing-here"} {
+		if resp, _ := secure.do("GET", path, nil); resp.Header.Get("Strict-Transport-Security") != "max-age=31536000" {
+			t.Errorf("%s: Strict-Transport-Security %q", path, resp.Header.Get("Strict-Transport-Security"))
+		}
+	}
+}

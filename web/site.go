@@ -47,7 +47,7 @@ func (s *Server) siteRoutes() {
 	// Anything else under the site's paths is a page not found.
 	for _, prefix := range []string{"/sprawy", "/rezerwacja", "/odwolaj"} {
 		app.Use(prefix, s.sitePages, func(c *fiber.Ctx) error {
-			return okienko.Errorf(okienko.ENOTFOUND, "no such page")
+			return s.unrouted(c, okienko.Errorf(okienko.ENOTFOUND, "no such page"))
 		})
 	}
 }

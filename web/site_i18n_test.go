@@ -191,6 +191,8 @@ func TestSiteTranslatesDomainMessages(t *testing.T) {
 	}
 	msgs = append(msgs,
 		"consent to the processing of personal data is required to book",
+		"the birth date encoded in it lies in the future",
+		"POST is not allowed here; this address takes GET, HEAD",
 		"this time has already passed",
 		"visits can be booked up to 30 days ahead: the last bookable day is 2026-12-23",
 		"the office is closed on 2026-12-25: Boże Narodzenie",

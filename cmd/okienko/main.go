@@ -327,8 +327,13 @@ Okienko is running at %s
 `, b, b, b, b, b, b, b, b, b, b, b, b, b)
 	if creds != nil {
 		fmt.Fprintln(w, "\nA demo office was created.")
-		if creds.AdminUser != "" {
+		switch {
+		case creds.AdminUser != "" && creds.Generated:
 			fmt.Fprintf(w, "Sign in as:\n  administrator  %s / %s\n  clerk          %s / %s\n", creds.AdminUser, creds.AdminPassword, creds.ClerkUser, creds.ClerkPassword)
+		case creds.AdminUser != "":
+			// The operator chose the password (OKIENKO_ADMIN_PASSWORD): it is
+			// theirs, and never written to a log.
+			fmt.Fprintf(w, "Sign in as:\n  administrator  %s\n  clerk          %s\n  with the password of OKIENKO_ADMIN_PASSWORD\n", creds.AdminUser, creds.ClerkUser)
 		}
 		fmt.Fprintf(w, "  kiosk token    %s\n  kiosk page     %s/kiosk?token=%s\n", creds.KioskToken, b, creds.KioskToken)
 		if creds.Generated {

@@ -16,6 +16,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/office/demo"
 	"github.com/okienko/okienko/ratelimit"
 )
 
@@ -220,10 +221,13 @@ func TestServeSeedsAndStops(t *testing.T) {
 		t.Fatalf("departments: %v %v", deps, err)
 	}
 	printed := out.String()
-	for _, want := range []string{"/api/v1/departments", "/healthz", "/metrics", "/api/openapi.yaml", "administrator  admin / demo-password-1", "kiosk token"} {
+	for _, want := range []string{"/api/v1/departments", "/healthz", "/metrics", "/api/openapi.yaml", "administrator  admin\n", "kiosk token"} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("startup output lacks %q:\n%s", want, printed)
 		}
+	}
+	if strings.Contains(printed, "demo-password-1") {
+		t.Errorf("the start-up output shows OKIENKO_ADMIN_PASSWORD:\n%s", printed)
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -231,5 +235,21 @@ func TestServeSeedsAndStops(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(dir, "secret")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("secret file: %v %v", st, err)
+	}
+}
+
+// The start-up banner shows generated demo passwords once, and never a
+// password the operator chose with OKIENKO_ADMIN_PASSWORD.
+func TestBannerPasswords(t *testing.T) {
+	cfg := &Config{BaseURL: "http://localhost:8080"}
+	var b strings.Builder
+	printSurfaces(&b, cfg, &demo.Credentials{AdminUser: "admin", AdminPassword: "wygenerowane-1", ClerkUser: "urzednik", ClerkPassword: "wygenerowane-2", KioskToken: "k", Generated: true})
+	if !strings.Contains(b.String(), "admin / wygenerowane-1") || !strings.Contains(b.String(), "urzednik / wygenerowane-2") {
+		t.Fatalf("generated passwords not shown:\n%s", b.String())
+	}
+	b.Reset()
+	printSurfaces(&b, cfg, &demo.Credentials{AdminUser: "admin", AdminPassword: "sekret-operatora", ClerkUser: "urzednik", ClerkPassword: "sekret-operatora", KioskToken: "k"})
+	if strings.Contains(b.String(), "sekret-operatora") || !strings.Contains(b.String(), "OKIENKO_ADMIN_PASSWORD") {
+		t.Fatalf("the operator's password is printed:\n%s", b.String())
 	}
 }
