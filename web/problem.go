@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/database"
 )
 
 // Problem is an RFC 9457 problem detail.
@@ -56,6 +57,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			if fe.Code == fiber.StatusRequestEntityTooLarge {
 				p.Detail = "the request body is larger than the limit of 64 KiB"
 			}
+		case outage(err):
+			log.Warn("database unreachable", "err", err, "method", c.Method(), "path", c.Path(), "request_id", requestID(c))
+			p.Status = http.StatusServiceUnavailable
+			p.Detail = "The database can't be reached right now; please try again in a moment."
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(outageRetry))
 		default:
 			e := okienko.AsError(err)
 			p.Status = errorStatus(e.Code)
@@ -78,6 +84,17 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		c.Set(fiber.HeaderContentType, "application/problem+json")
 		return c.JSON(p, "application/problem+json")
 	}
+}
+
+// outageRetry is how long a client is asked to wait when the database can't
+// be reached.
+const outageRetry = 5 * time.Second
+
+// outage reports an internal error whose cause is the database out of
+// reach: answered 503 with Retry-After, not 500, so clients and load
+// balancers can tell an outage from a bug.
+func outage(err error) bool {
+	return okienko.ErrorCode(err) == okienko.EINTERNAL && database.IsUnavailable(err)
 }
 
 // retryAfterSeconds formats a wait for the Retry-After header: whole

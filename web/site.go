@@ -89,7 +89,9 @@ func (s *Server) page(c *fiber.Ctx, titleID string, args ...any) (*sitePage, err
 		l = siteLocales[siteLangs[0].Code]
 	}
 	off, err := s.Offices.Office(c.UserContext())
-	if okienko.ErrorCode(err) == okienko.ENOTFOUND {
+	if okienko.ErrorCode(err) == okienko.ENOTFOUND || outage(err) {
+		// Not seeded yet, or out of reach: the page still stands, the
+		// product's name for the office's.
 		off, err = &office.Office{Name: "Okienko"}, nil
 	}
 	if err != nil {
@@ -123,6 +125,9 @@ func (s *Server) siteError(c *fiber.Ctx, err error) error {
 	status, code := http.StatusInternalServerError, okienko.EINTERNAL
 	if errors.As(err, &fe) {
 		status = fe.Code
+	} else if outage(err) {
+		status = http.StatusServiceUnavailable
+		c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(outageRetry))
 	} else {
 		e := okienko.AsError(err)
 		code, status = e.Code, errorStatus(e.Code)
@@ -142,6 +147,8 @@ func (s *Server) siteError(c *fiber.Ctx, err error) error {
 			minutes = 1
 		}
 		titleID, d.Heading, d.Text = "tooMany.title", l.T("tooMany.heading"), l.N("tooMany.text", minutes)
+	case status == http.StatusServiceUnavailable:
+		titleID, d.Heading, d.Text = "unavailable.title", l.T("unavailable.heading"), l.T("unavailable.text")
 	case status >= 500:
 		s.Log.Error("site page failed", "err", err, "method", c.Method(), "path", c.Path(), "request_id", requestID(c))
 		d.Heading, d.Text = l.T("error.heading"), l.T("error.text")

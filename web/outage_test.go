@@ -1,0 +1,154 @@
+package web_test
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/web"
+)
+
+// tcpProxy forwards connections to a database server until cut, which
+// closes every connection it holds and refuses new ones: the database
+// gone from under the server, as a network failure or a stopped server
+// shows itself.
+type tcpProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+	cut    bool
+}
+
+func newTCPProxy(t *testing.T, target string) *tcpProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{ln: ln, target: target}
+	go p.serve()
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *tcpProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if p.cut {
+			p.mu.Unlock()
+			c.Close()
+			continue
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			p.mu.Unlock()
+			c.Close()
+			continue
+		}
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(s, c); s.Close() }()
+		go func() { _, _ = io.Copy(c, s); c.Close() }()
+	}
+}
+
+// cutOff drops every connection and refuses new ones.
+func (p *tcpProxy) cutOff() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = true
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// restore lets connections through again.
+func (p *tcpProxy) restore() {
+	p.mu.Lock()
+	p.cut = false
+	p.mu.Unlock()
+}
+
+func (p *tcpProxy) stop() {
+	p.ln.Close()
+	p.cutOff()
+}
+
+// With the database gone from under a running server (PostgreSQL behind a
+// proxy that is cut), every API call answers 503 problem+json with
+// Retry-After, pages a 503 page, /healthz 503; when it is back, the same
+// calls answer as before. Clients and load balancers can tell an outage
+// from a bug.
+func TestDatabaseUnreachable(t *testing.T) {
+	u, err := url.Parse(databasetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	db, err := database.Open(u.String(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = database.Close(db) })
+	if err := database.MigrateLogged(t.Context(), db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvTuned(t, db, generous, func(*web.Deps) {})
+	admin := bearer(e.adminToken())
+	calls := []struct{ method, path string }{
+		{"GET", "/api/v1/departments"},
+		{"GET", "/api/v1/services/1/slots?date=" + e.week.Date(1)},
+		{"GET", "/api/v1/admin/departments"},
+		{"GET", "/api/v1/bookings/ABCD-EFGH"},
+	}
+	for _, c := range calls {
+		if resp, body := e.do(c.method, c.path, nil, admin...); resp.StatusCode >= 500 {
+			t.Fatalf("before: %s %s: %d %s", c.method, c.path, resp.StatusCode, body)
+		}
+	}
+
+	proxy.cutOff()
+	for range 2 { // the first call meets the dropped connections, the second new dials
+		for _, c := range calls {
+			resp, body := e.do(c.method, c.path, nil, admin...)
+			if resp.StatusCode != 503 {
+				t.Fatalf("%s %s with the database gone: %d %s, want 503", c.method, c.path, resp.StatusCode, body)
+			}
+			if p := problemOf(t, resp, body); p.Detail == "" {
+				t.Errorf("%s %s: no detail", c.method, c.path)
+			}
+			if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 1 {
+				t.Errorf("%s %s: Retry-After %q", c.method, c.path, resp.Header.Get("Retry-After"))
+			}
+		}
+	}
+	resp, page := e.site().get("/")
+	wantPage(t, resp, page, 503)
+	if resp.Header.Get("Retry-After") == "" || !strings.Contains(page, "Usługa jest chwilowo niedostępna") {
+		t.Errorf("the 503 page: Retry-After %q: %.300s", resp.Header.Get("Retry-After"), page)
+	}
+	if resp, _ := e.do("GET", "/healthz", nil); resp.StatusCode != 503 {
+		t.Errorf("healthz: %d", resp.StatusCode)
+	}
+
+	proxy.restore()
+	for _, c := range calls {
+		if resp, body := e.do(c.method, c.path, nil, admin...); resp.StatusCode >= 500 {
+			t.Fatalf("after: %s %s: %d %s", c.method, c.path, resp.StatusCode, body)
+		}
+	}
+}
