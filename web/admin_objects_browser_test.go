@@ -218,12 +218,16 @@ func TestBrowserAdminAuditFilters(t *testing.T) {
 		p.waitFor("the audit log", `document.querySelectorAll('#audit-list tbody tr').length > 0 && document.getElementById('audit-user').options.length > 2`)
 		p.do(chromedp.SetValue(chromedp.CSS("#audit-user"), p.text(`[...document.getElementById('audit-user').options].find(o => o.text === 'Anna Kierownik (kierownik)').value`)),
 			chromedp.Click(chromedp.CSS(`#audit-form button[type=submit]`)))
-		p.waitFor("her changes", `[...document.querySelectorAll('#audit-list tbody tr')].length === 2`)
+		// Her sign-in and her two changes.
+		p.waitFor("her sign-in and changes", `[...document.querySelectorAll('#audit-list tbody tr')].length === 3`)
 		actors := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[1].textContent)`))
 		for _, a := range actors {
 			if !strings.HasPrefix(a, "kierownik") {
 				t.Fatalf("filtered by kierownik, the log shows changes by %v", actors)
 			}
+		}
+		if acts := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[2].textContent)`)); strings.Join(acts, " ") != "create update sign_in" {
+			t.Fatalf("her entries are %v, want create update sign_in", acts)
 		}
 
 		// The service's history: its creation by the demo seed and both

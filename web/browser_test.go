@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -18,8 +19,22 @@ import (
 	"github.com/okienko/okienko/web/browsertest"
 )
 
-// TestMain ends the browser the tests share.
-func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
+// TestMain runs the tests, ends the browser they share, and, when the whole
+// package ran, checks that the tests made every operation of the OpenAPI
+// document answer both a success and an error, each validated against the
+// document (checkSpec).
+func TestMain(m *testing.M) {
+	code := browsertest.Main(m)
+	if code == 0 && flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.skip").Value.String() == "" {
+		missingOK, missingError := specSeen()
+		if len(missingOK)+len(missingError) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: operations of openapi.yaml no test made answer a success:\n  %s\nand an error:\n  %s\n",
+				strings.Join(missingOK, "\n  "), strings.Join(missingError, "\n  "))
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // listen serves e's app on a loopback port for a browser and returns its URL.
 func (e *env) listen() string {

@@ -42,8 +42,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if r.Method == "HEAD" || r.Method == "USE" || r.Path == "/" && r.Method != "GET" {
 			continue
 		}
-		// Pages and assets are not API; the document covers /api, /healthz, /metrics.
-		if !strings.HasPrefix(r.Path, "/api") && r.Path != "/healthz" && r.Path != "/metrics" {
+		// Pages and assets are not API; the document covers /api, the
+		// websockets, /healthz, /metrics.
+		if !strings.HasPrefix(r.Path, "/api") && !strings.HasPrefix(r.Path, "/ws/") && r.Path != "/healthz" && r.Path != "/metrics" {
 			continue
 		}
 		served[r.Method+" "+fiberToOpenAPI(r.Path)] = true

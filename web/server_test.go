@@ -100,21 +100,21 @@ func (e *env) withT(t *testing.T) *env {
 // do sends a request through the app and returns the response with its body read.
 func (e *env) do(method, path string, body any, headers ...string) (*http.Response, []byte) {
 	e.t.Helper()
-	var r io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		r = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		r = bytes.NewReader(j)
+		raw = j
 	}
-	req := httptest.NewRequest(method, path, r)
+	req := httptest.NewRequest(method, path, bytes.NewReader(raw))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -127,6 +127,9 @@ func (e *env) do(method, path string, body any, headers ...string) (*http.Respon
 	}
 	out, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if msg := checkSpec(method, path, req.Header, raw, resp, out); msg != "" {
+		e.t.Errorf("%s", msg)
+	}
 	return resp, out
 }
 
