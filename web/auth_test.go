@@ -114,18 +114,10 @@ func TestAuth(t *testing.T) {
 		})
 
 		t.Run("cookie changes need the CSRF token", func(t *testing.T) {
-			resp, body := e.do("POST", "/api/v1/auth/login", map[string]string{"username": e.creds.AdminUser, "password": e.creds.AdminPassword})
-			var out struct {
-				Token     string `json:"token"`
-				CSRFToken string `json:"csrf_token"`
-			}
-			if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil {
-				t.Fatalf("login: %d %s", resp.StatusCode, body)
-			}
-			cookie := "okienko_session=" + out.Token
-			resp, _ = e.do("GET", "/api/v1/admin/departments", nil, "Cookie", cookie)
+			cookie, csrf := e.withT(t).signIn(e.creds.AdminUser, e.creds.AdminPassword)
+			resp, body := e.do("GET", "/api/v1/admin/departments", nil, "Cookie", cookie)
 			if resp.StatusCode != 200 {
-				t.Fatalf("cookie GET: %d", resp.StatusCode)
+				t.Fatalf("cookie GET: %d %s", resp.StatusCode, body)
 			}
 			patch := map[string]any{"name": "Biuro Obsługi Mieszkańców"}
 			resp, body = e.do("PATCH", "/api/v1/admin/departments/1", patch, "Cookie", cookie)
@@ -136,29 +128,21 @@ func TestAuth(t *testing.T) {
 			if resp.StatusCode != 403 {
 				t.Fatalf("cookie PATCH with a wrong CSRF token: %d %s, want 403", resp.StatusCode, body)
 			}
-			resp, body = e.do("PATCH", "/api/v1/admin/departments/1", patch, "Cookie", cookie, "X-CSRF-Token", out.CSRFToken)
+			resp, body = e.do("PATCH", "/api/v1/admin/departments/1", patch, "Cookie", cookie, "X-CSRF-Token", csrf)
 			if resp.StatusCode != 200 {
 				t.Fatalf("cookie PATCH with CSRF: %d %s", resp.StatusCode, body)
 			}
 		})
 
 		t.Run("logout by cookie needs the CSRF token", func(t *testing.T) {
-			resp, body := e.do("POST", "/api/v1/auth/login", map[string]string{"username": e.creds.ClerkUser, "password": e.creds.ClerkPassword})
-			var out struct {
-				Token     string `json:"token"`
-				CSRFToken string `json:"csrf_token"`
-			}
-			if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil {
-				t.Fatalf("login: %d %s", resp.StatusCode, body)
-			}
-			cookie := "okienko_session=" + out.Token
+			cookie, csrf := e.withT(t).signIn(e.creds.ClerkUser, e.creds.ClerkPassword)
 			if resp, body := e.do("POST", "/api/v1/auth/logout", nil, "Cookie", cookie); resp.StatusCode != 403 {
 				t.Fatalf("logout by cookie without CSRF: %d %s, want 403", resp.StatusCode, body)
 			}
 			if resp, _ := e.do("GET", "/api/v1/auth/me", nil, "Cookie", cookie); resp.StatusCode != 200 {
 				t.Fatalf("the refused logout ended the session: %d", resp.StatusCode)
 			}
-			if resp, _ := e.do("POST", "/api/v1/auth/logout", nil, "Cookie", cookie, "X-CSRF-Token", out.CSRFToken); resp.StatusCode != 204 {
+			if resp, _ := e.do("POST", "/api/v1/auth/logout", nil, "Cookie", cookie, "X-CSRF-Token", csrf); resp.StatusCode != 204 {
 				t.Fatalf("logout with CSRF: %d", resp.StatusCode)
 			}
 			if resp, _ := e.do("GET", "/api/v1/auth/me", nil, "Cookie", cookie); resp.StatusCode != 401 {
@@ -228,4 +212,19 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	})
+}
+
+// signIn signs in as a page does and returns the session cookie (as a
+// Cookie header) and the session's CSRF token.
+func (e *env) signIn(username, password string) (cookie, csrf string) {
+	e.t.Helper()
+	resp, body := e.do("POST", "/api/v1/auth/login", map[string]string{"username": username, "password": password})
+	var out struct {
+		Token     string `json:"token"`
+		CSRFToken string `json:"csrf_token"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil {
+		e.t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	return "okienko_session=" + out.Token, out.CSRFToken
 }
