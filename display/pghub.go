@@ -2,17 +2,15 @@ package display
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
+	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/event"
 )
 
@@ -20,14 +18,9 @@ import (
 const Channel = "okienko_events"
 
 const (
-	publishTimeout = 2 * time.Second        // longest a Publish waits for the database
-	readTimeout    = 5 * time.Second        // reading the rows of one notification
-	connectTimeout = 10 * time.Second       // connecting and LISTENing
-	idleCheck      = 30 * time.Second       // silence after which the listener pings
-	pingTimeout    = 5 * time.Second        // that ping
-	minBackoff     = 100 * time.Millisecond // first wait before reconnecting
-	maxBackoff     = 5 * time.Second        // longest wait before reconnecting
-	maxPayload     = 7900                   // ids per NOTIFY, in bytes (PostgreSQL allows < 8000 with the schema prefix)
+	publishTimeout = 2 * time.Second // longest a Publish waits for the database
+	readTimeout    = 5 * time.Second // reading the rows of one notification
+	maxPayload     = 7900            // ids per NOTIFY, in bytes (PostgreSQL allows < 8000 with the schema prefix)
 )
 
 // PGHub is the Hub of several instances on one PostgreSQL database. Publish
@@ -40,17 +33,13 @@ const (
 // so deployments (or tests) sharing a database in separate schemas do not
 // see each other's events.
 type PGHub struct {
-	url string
-	db  *gorm.DB
-	log *slog.Logger
-	out *fanout
+	db       *gorm.DB
+	log      *slog.Logger
+	out      *fanout
+	listener *database.Listener
 
 	ready     chan struct{}
 	readyOnce sync.Once
-
-	mu     sync.Mutex
-	pid    uint32 // backend pid of the LISTEN connection, 0 when there is none
-	schema string // current_schema() of the LISTEN connection
 }
 
 // NewPGHub returns a hub that notifies through db and listens on its own
@@ -60,7 +49,9 @@ func NewPGHub(databaseURL string, db *gorm.DB, log *slog.Logger) *PGHub {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &PGHub{url: databaseURL, db: db, log: log, out: newFanout(), ready: make(chan struct{})}
+	h := &PGHub{db: db, log: log, out: newFanout(), ready: make(chan struct{})}
+	h.listener = &database.Listener{URL: databaseURL, Channel: Channel, Log: log, Listening: h.listening, Notify: h.handle}
+	return h
 }
 
 // Publish notifies every instance of the events' ids, in order. It waits for
@@ -78,9 +69,7 @@ func (h *PGHub) Publish(events []event.Event) {
 	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
 	defer cancel()
 	for _, p := range payloads(ids, maxPayload) {
-		err := h.db.WithContext(ctx).
-			Exec("SELECT pg_notify(?, coalesce(current_schema(), '') || ':' || ?)", Channel, p).Error
-		if err != nil {
+		if err := database.Notify(ctx, h.db, Channel, p); err != nil {
 			h.log.Error("display: notify failed; events lost to live views", "err", err, "ids", p)
 			return
 		}
@@ -125,111 +114,23 @@ func (h *PGHub) Ready() <-chan struct{} { return h.ready }
 // with jitter) and, once listening again, delivers a Resync note to every
 // subscriber, since events of the gap are lost; the same happens when the
 // first connection attempts fail. It returns nil when ctx ends.
-func (h *PGHub) Run(ctx context.Context) error {
-	backoff := minBackoff
-	missed := false // whether subscribers may have missed events
-	for {
-		conn, err := h.listen(ctx)
-		if err == nil {
-			backoff = minBackoff
-			h.readyOnce.Do(func() { close(h.ready) })
-			if missed {
-				h.log.Info("display: listening again; subscribers resync")
-				h.out.deliver(Note{Resync: true})
-				missed = false
-			}
-			err = h.receive(ctx, conn)
-			h.mu.Lock()
-			h.pid = 0
-			h.mu.Unlock()
-			closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
-			_ = conn.Close(closeCtx)
-			cancel()
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		h.log.Warn("display: listen connection failed; reconnecting", "err", err, "after", backoff)
-		missed = true
-		// Wait between half and all of backoff, so instances spread out.
-		wait := backoff/2 + rand.N(backoff/2+1)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C:
-		}
-		backoff = min(backoff*2, maxBackoff)
-	}
-}
+func (h *PGHub) Run(ctx context.Context) error { return h.listener.Run(ctx) }
 
-// listen connects to the database and LISTENs on Channel.
-func (h *PGHub) listen(ctx context.Context) (*pgx.Conn, error) {
-	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
-	defer cancel()
-	conn, err := pgx.Connect(cctx, h.url)
-	if err != nil {
-		return nil, err
-	}
-	var schema string
-	if _, err = conn.Exec(cctx, "LISTEN "+Channel); err == nil {
-		err = conn.QueryRow(cctx, "SELECT coalesce(current_schema(), '')").Scan(&schema)
-	}
-	if err != nil {
-		_ = conn.Close(context.Background())
-		return nil, err
-	}
-	h.mu.Lock()
-	h.pid = conn.PgConn().PID()
-	h.schema = schema
-	h.mu.Unlock()
-	return conn, nil
-}
-
-// receive delivers notifications until the connection fails or ctx ends.
-// After idleCheck without a notification it pings, to notice a connection
-// that died silently.
-func (h *PGHub) receive(ctx context.Context, conn *pgx.Conn) error {
-	h.mu.Lock()
-	schema := h.schema
-	h.mu.Unlock()
-	for {
-		wctx, cancel := context.WithTimeout(ctx, idleCheck)
-		n, err := conn.WaitForNotification(wctx)
-		cancel()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil {
-			if !errors.Is(err, context.DeadlineExceeded) || conn.IsClosed() {
-				return err
-			}
-			pctx, cancel := context.WithTimeout(ctx, pingTimeout)
-			err = conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		h.handle(ctx, schema, n.Payload)
+// listening marks the hub ready and, after a gap, tells subscribers to
+// resync.
+func (h *PGHub) listening(again bool) {
+	h.readyOnce.Do(func() { close(h.ready) })
+	if again {
+		h.log.Info("display: listening again; subscribers resync")
+		h.out.deliver(Note{Resync: true})
 	}
 }
 
 // handle reads the events a notification names and delivers them in id
 // order. When they cannot be read, subscribers get a Resync instead.
-func (h *PGHub) handle(ctx context.Context, schema, payload string) {
-	i := strings.LastIndexByte(payload, ':')
-	if i < 0 {
-		h.log.Warn("display: notification without schema ignored", "payload", payload)
-		return
-	}
-	if payload[:i] != schema {
-		return // another schema's events
-	}
+func (h *PGHub) handle(ctx context.Context, payload string) {
 	var ids []int64
-	for _, s := range strings.Split(payload[i+1:], ",") {
+	for _, s := range strings.Split(payload, ",") {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			h.log.Warn("display: bad event id in notification", "payload", payload)
@@ -261,17 +162,9 @@ func (h *PGHub) handle(ctx context.Context, schema, payload string) {
 
 // listenerPID returns the backend pid of the LISTEN connection, 0 when there
 // is none (for tests that kill it).
-func (h *PGHub) listenerPID() uint32 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.pid
-}
+func (h *PGHub) listenerPID() uint32 { return h.listener.PID() }
 
 // listenerSchema returns the current schema of the LISTEN connection.
-func (h *PGHub) listenerSchema() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.schema
-}
+func (h *PGHub) listenerSchema() string { return h.listener.Schema() }
 
 var _ Hub = (*PGHub)(nil)

@@ -64,7 +64,7 @@ func (f *fixture) book(t *testing.T, lang, phone string) *booking.Booking {
 }
 
 func (f *fixture) worker(email, sms Sender) *Worker {
-	return &Worker{DB: f.db, Clock: f.clock, Email: email, SMS: sms,
+	return &Worker{DB: f.db, Clock: f.clock, Email: email, SMS: sms, Host: "urzad.example",
 		Compose: &Messages{DB: f.db, Clock: f.clock, Offices: f.offices, BaseURL: "https://urzad.example"}}
 }
 

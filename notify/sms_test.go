@@ -71,7 +71,7 @@ func TestSMSRequest(t *testing.T) {
 		}
 		code := b.Code[:4] + "-" + b.Code[4:]
 		want := map[string]string{"to": "48600123456", "from": "Urzad", "format": "json", "check_idx": "1",
-			"idx": outbox.BookingKey(b.ID, outbox.Confirmation, outbox.SMS), "encoding": ""}
+			"idx": w.Installation + "-" + outbox.BookingKey(b.ID, outbox.Confirmation, outbox.SMS), "encoding": ""}
 		for k, v := range want {
 			if form.Get(k) != v {
 				t.Errorf("%s = %q, want %q", k, form.Get(k), v)

@@ -108,7 +108,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 		return Permanent(fmt.Errorf("recipient: %w", err))
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(m.Key + "@okienko")
+	msg.SetMessageIDWithValue(m.MessageID)
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {

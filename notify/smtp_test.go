@@ -11,6 +11,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,9 @@ import (
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/notify/outbox"
 )
+
+// messageID is an RFC 5322 msg-id with a dot-atom on both sides.
+var messageID = regexp.MustCompile(`^<[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*>$`)
 
 // smtpServer is an in-process SMTP server speaking just enough ESMTP. It
 // hands each message's DATA to got.
@@ -161,8 +165,11 @@ func TestSMTPConfirmation(t *testing.T) {
 		if !strings.HasPrefix(subject, "Potwierdzenie rezerwacji "+code) {
 			t.Errorf("Subject: %q", subject)
 		}
-		if got := msg.Header.Get("Message-ID"); got != "<"+key+"@okienko>" {
-			t.Errorf("Message-ID %q, want <%s@okienko>", got, key)
+		if got, want := msg.Header.Get("Message-ID"), "<"+w.MessageID(key)+">"; got != want {
+			t.Errorf("Message-ID %q, want %q", got, want)
+		}
+		if !messageID.MatchString(msg.Header.Get("Message-ID")) || !strings.HasSuffix(msg.Header.Get("Message-ID"), "@urzad.example>") {
+			t.Errorf("Message-ID %q is not <random@host of the base URL>", msg.Header.Get("Message-ID"))
 		}
 		var parts []part
 		walk(t, mail.Header(msg.Header), msg.Body, &parts)

@@ -46,6 +46,7 @@ type Config struct {
 	ReminderHour   string
 	SMSUnicode     string
 	SMSParts       string
+	OutboxLease    string
 }
 
 // settings is the configuration table; --help prints it.
@@ -63,6 +64,7 @@ var settings = []setting{
 	{"OKIENKO_SMS_FROM", "", "sender name of SMS", false, func(c *Config) *string { return &c.SMSFrom }},
 	{"OKIENKO_SMS_UNICODE", "false", "true: send Polish letters as Unicode (70 characters a part); false: as plain letters (160)", false, func(c *Config) *string { return &c.SMSUnicode }},
 	{"OKIENKO_SMS_PARTS", "1", "most SMS parts one message may take (1–6)", false, func(c *Config) *string { return &c.SMSParts }},
+	{"OKIENKO_OUTBOX_LEASE", "1m", "how long a message being sent stays claimed unless its instance renews the claim (5s–10m): messages of an instance that died go out this long after", false, func(c *Config) *string { return &c.OutboxLease }},
 	{"OKIENKO_LOG_FORMAT", "text", "text or json", false, func(c *Config) *string { return &c.LogFormat }},
 	{"OKIENKO_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
 	{"OKIENKO_RETENTION_DAYS", "30", "days after a visit when the resident's personal data (name, e-mail, phone, PESEL HMAC) is erased", false, func(c *Config) *string { return &c.RetentionDays }},
@@ -112,6 +114,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if n, err := strconv.Atoi(c.SMSParts); err != nil || n < 1 || n > 6 {
 		return nil, fmt.Errorf("OKIENKO_SMS_PARTS must be a number from 1 to 6, not %q", c.SMSParts)
 	}
+	if d, err := time.ParseDuration(c.OutboxLease); err != nil || d < 5*time.Second || d > 10*time.Minute {
+		return nil, fmt.Errorf("OKIENKO_OUTBOX_LEASE must be a duration from 5s to 10m (e.g. 1m), not %q", c.OutboxLease)
+	}
 	if n, err := strconv.Atoi(c.ReminderHour); err != nil || n < 0 || n > 23 {
 		return nil, fmt.Errorf("OKIENKO_REMINDER_HOUR must be an hour from 0 to 23, not %q", c.ReminderHour)
 	}
@@ -149,6 +154,12 @@ func (c *Config) retention() time.Duration {
 }
 
 // reminderHour is the office hour when reminders go out.
+// outboxLease is OKIENKO_OUTBOX_LEASE, validated by loadConfig.
+func (c *Config) outboxLease() time.Duration {
+	d, _ := time.ParseDuration(c.OutboxLease)
+	return d
+}
+
 func (c *Config) reminderHour() int {
 	n, _ := strconv.Atoi(c.ReminderHour)
 	return n

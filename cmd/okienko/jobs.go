@@ -25,7 +25,6 @@ const (
 	jobErase        = "erase-personal-data"
 	jobPrintRetry   = "print-retry"
 	jobSweep        = "sweep"
-	jobNotify       = "send-notifications"
 	jobReminders    = "queue-reminders"
 )
 
@@ -39,7 +38,6 @@ type workers struct {
 	storage   *ratelimit.Storage
 	retention time.Duration
 	log       *slog.Logger
-	notify    *notify.Worker
 	// db, clock and loc (the office's zone) for queueing reminders at
 	// reminderHour, office time, the day before each visit.
 	db           *gorm.DB
@@ -59,7 +57,6 @@ func (w *workers) schedule(s *jobs.Scheduler) error {
 		{jobExpire, 5 * time.Minute, w.expireTickets},
 		{jobSweep, 15 * time.Minute, w.sweep},
 		{jobPrintRetry, time.Minute, w.retryPrints},
-		{jobNotify, time.Minute, w.sendNotifications},
 	}
 	for _, j := range every {
 		if err := s.Every(j.name, j.interval, j.fn); err != nil {
@@ -140,17 +137,5 @@ func (w *workers) sweep(ctx context.Context) error {
 		return err
 	}
 	_, err := w.storage.Sweep(ctx)
-	return err
-}
-
-// sendNotifications sends the outbox's due messages.
-func (w *workers) sendNotifications(ctx context.Context) error {
-	if w.notify == nil {
-		return nil
-	}
-	n, err := w.notify.RunOnce(ctx)
-	if n > 0 {
-		w.log.Info("notifications sent", "messages", n)
-	}
 	return err
 }

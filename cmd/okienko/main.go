@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -237,11 +238,15 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	}
 	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, users: users, counters: ratelimit.New(db, clock),
 		storage: ratelimit.NewStorage(db, clock, web.LimiterPrefix), retention: cfg.retention(), log: log,
-		notify: &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
-			Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL}},
 		db: db, clock: clock, loc: off.Location(), reminderHour: cfg.reminderHour()}
 	if err := w.schedule(sched); err != nil {
 		return err
+	}
+	outboxWorker := &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
+		Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL},
+		Lease:   cfg.outboxLease(), Host: baseHost(cfg.BaseURL)}
+	if database.IsPostgres(cfg.DatabaseURL) {
+		outboxWorker.Listen = cfg.DatabaseURL
 	}
 	var hub display.Hub = display.NewLocalHub()
 	if database.IsPostgres(cfg.DatabaseURL) {
@@ -270,6 +275,15 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	log.Info("listening", "addr", ln.Addr().String(), "version", buildVersion())
 
 	sched.Start()
+	outboxCtx, stopOutbox := context.WithCancel(context.Background())
+	defer stopOutbox()
+	outboxDone := make(chan struct{})
+	go func() {
+		defer close(outboxDone)
+		if err := outboxWorker.Run(outboxCtx); err != nil {
+			log.Error("outbox worker stopped", "err", err)
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Listen(ln) }()
 	if ready != nil {
@@ -291,15 +305,22 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err := sched.Shutdown(); err != nil {
 		log.Warn("scheduler shutdown", "err", err)
 	}
-	// Flush the outbox: what is due goes out now rather than at the next
-	// start (what fails stays queued; nothing is lost either way).
-	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelFlush()
-	if n, err := w.notify.RunOnce(flushCtx); err != nil || n > 0 {
-		log.Info("outbox flushed", "sent", n, "err", err)
-	}
+	// The outbox worker runs past the server's shutdown, so messages the
+	// last requests queued go out; sends in flight get a grace period, and
+	// what they don't finish goes back to the queue.
+	stopOutbox()
+	<-outboxDone
 	log.Info("stopped")
 	return nil
+}
+
+// baseHost is the host of the public URL, the domain of Message-IDs.
+func baseHost(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Hostname() == "" {
+		return "okienko.invalid"
+	}
+	return u.Hostname()
 }
 
 func smsParts(cfg *Config) int {

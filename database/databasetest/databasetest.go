@@ -108,3 +108,35 @@ func Postgres(t testing.TB) *gorm.DB {
 	}
 	return db
 }
+
+// EachURL runs fn as a subtest on every available database, like Each, but
+// hands it the URL of a migrated database, for tests of several instances
+// (each opens its own connections with Open) and of subprocesses.
+func EachURL(t *testing.T, fn func(t *testing.T, url string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		url := database.SQLiteURL(filepath.Join(t.TempDir(), "test.db"))
+		Open(t, url)
+		fn(t, url)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := PostgresURL(t)
+		Open(t, url)
+		fn(t, url)
+	})
+}
+
+// Open opens and migrates the database at url (migrating an up-to-date
+// database does nothing), closed when the test ends.
+func Open(t testing.TB, url string) *gorm.DB {
+	t.Helper()
+	db, err := database.Open(url, "")
+	if err != nil {
+		t.Fatalf("open %s: %v", database.Redact(url), err)
+	}
+	t.Cleanup(func() { _ = database.Close(db) })
+	if err := database.MigrateLogged(context.Background(), db, quiet); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
+}

@@ -56,6 +56,8 @@ type Message struct {
 	Attempts      int        `json:"attempts"`
 	NextAttemptAt time.Time  `json:"next_attempt_at"`
 	ClaimedAt     *time.Time `json:"-"`
+	LeaseOwner    *string    `json:"-"`
+	LeaseUntil    *time.Time `json:"-"`
 	LastError     string     `json:"last_error,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
@@ -99,7 +101,13 @@ func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message, data an
 	m.ID, m.State, m.Attempts = 0, Queued, 0
 	m.NextAttemptAt, m.CreatedAt, m.UpdatedAt = now, now, now
 	res := tx.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).Create(&m)
-	return res.RowsAffected == 1, res.Error
+	if res.Error != nil {
+		return false, res.Error
+	}
+	if res.RowsAffected == 1 {
+		ring(tx, m.Channel)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // EnqueueBooking queues the booking's message of kind by e-mail and, when
