@@ -14,8 +14,36 @@ import (
 	gomail "github.com/wneessen/go-mail"
 )
 
-// SMTPSender sends e-mail over SMTP with STARTTLS (smtp://, required) or
-// implicit TLS (smtps://).
+// TLSMode is how an smtp:// connection is protected (OKIENKO_SMTP_TLS);
+// smtps:// is always implicit TLS.
+type TLSMode string
+
+const (
+	// TLSRequired sends only after STARTTLS: a server that does not offer it
+	// is refused before anything is sent. The default.
+	TLSRequired TLSMode = "required"
+	// TLSOpportunistic uses STARTTLS when the server offers it and sends in
+	// plain text when it does not. A certificate that does not verify is an
+	// error, not a reason to fall back to plain text.
+	TLSOpportunistic TLSMode = "opportunistic"
+	// TLSOff never uses STARTTLS, for an internal relay on port 25 or a
+	// local postfix. Passwords are then never sent in the clear: only
+	// challenge-response mechanisms (CRAM-MD5, SCRAM) are tried.
+	TLSOff TLSMode = "off"
+)
+
+// ParseTLSMode returns the mode named s: required, opportunistic or off.
+// Any other value is an error naming OKIENKO_SMTP_TLS.
+func ParseTLSMode(s string) (TLSMode, error) {
+	switch m := TLSMode(s); m {
+	case TLSRequired, TLSOpportunistic, TLSOff:
+		return m, nil
+	}
+	return "", fmt.Errorf("OKIENKO_SMTP_TLS must be required, opportunistic or off, not %q", s)
+}
+
+// SMTPSender sends e-mail over SMTP: smtp:// with STARTTLS as its TLSMode
+// says, or smtps:// with implicit TLS.
 type SMTPSender struct {
 	client   *gomail.Client
 	fromName string
@@ -26,47 +54,60 @@ type SMTPSender struct {
 type SMTPOption func(*smtpOptions)
 
 type smtpOptions struct {
-	insecure  bool
 	tlsConfig *tls.Config
 	timeout   time.Duration
 }
 
-// WithoutTLS lets an smtp:// server speak plain text, for tests against an
-// in-process server only; production always requires STARTTLS.
-func WithoutTLS() SMTPOption { return func(o *smtpOptions) { o.insecure = true } }
-
-// WithTLSConfig sets the TLS configuration (e.g. a test CA).
+// WithTLSConfig sets the TLS configuration (e.g. a test CA). An empty
+// ServerName is taken from the URL's host.
 func WithTLSConfig(c *tls.Config) SMTPOption { return func(o *smtpOptions) { o.tlsConfig = c } }
 
 // WithSMTPTimeout sets the connection timeout (default 30 s).
 func WithSMTPTimeout(d time.Duration) SMTPOption { return func(o *smtpOptions) { o.timeout = d } }
 
 // NewSMTPSender returns a sender for rawURL, smtp://user:password@host:587
-// (STARTTLS mandatory) or smtps://user:password@host:465 (TLS), sending
-// from from ("Name <addr>" or an address).
-func NewSMTPSender(rawURL, from string, opts ...SMTPOption) (*SMTPSender, error) {
+// (STARTTLS as mode says; the port defaults to 587) or
+// smtps://user:password@host:465 (implicit TLS), sending from from
+// ("Name <addr>" or an address). It connects to nothing yet. Errors, each
+// naming its variable: a malformed URL or sender, a scheme other than
+// smtp:// or smtps://, an unknown mode, and off with smtps://.
+func NewSMTPSender(rawURL, from string, mode TLSMode, opts ...SMTPOption) (*SMTPSender, error) {
 	o := smtpOptions{timeout: 30 * time.Second}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
+		// Not the URL itself: it may hold the password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("OKIENKO_SMTP_URL: %w", err)
 	}
 	addr, err := mail.ParseAddress(from)
 	if err != nil {
 		return nil, fmt.Errorf("OKIENKO_MAIL_FROM %q: %w", from, err)
 	}
+	if _, err := ParseTLSMode(string(mode)); err != nil {
+		return nil, err
+	}
 	copts := []gomail.Option{gomail.WithTimeout(o.timeout), gomail.WithoutNoop()}
 	port := 587
 	switch u.Scheme {
 	case "smtp":
-		if o.insecure {
-			copts = append(copts, gomail.WithTLSPolicy(gomail.NoTLS))
-		} else {
-			copts = append(copts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		policy := gomail.TLSMandatory
+		switch mode {
+		case TLSOpportunistic:
+			policy = gomail.TLSOpportunistic
+		case TLSOff:
+			policy = gomail.NoTLS
 		}
+		copts = append(copts, gomail.WithTLSPolicy(policy))
 	case "smtps":
+		if mode == TLSOff {
+			return nil, errors.New("OKIENKO_SMTP_TLS=off contradicts OKIENKO_SMTP_URL smtps://, which is always TLS: for a server without TLS use smtp://")
+		}
 		port = 465
 		copts = append(copts, gomail.WithSSL())
 	default:
@@ -82,7 +123,12 @@ func NewSMTPSender(rawURL, from string, opts ...SMTPOption) (*SMTPSender, error)
 	}
 	copts = append(copts, gomail.WithPort(port))
 	if o.tlsConfig != nil {
-		copts = append(copts, gomail.WithTLSConfig(o.tlsConfig))
+		c := o.tlsConfig
+		if c.ServerName == "" {
+			c = c.Clone()
+			c.ServerName = u.Hostname()
+		}
+		copts = append(copts, gomail.WithTLSConfig(c))
 	}
 	if u.User != nil && u.User.Username() != "" {
 		pass, _ := u.User.Password()
@@ -98,7 +144,8 @@ func NewSMTPSender(rawURL, from string, opts ...SMTPOption) (*SMTPSender, error)
 
 // Send delivers m in one SMTP session: text and HTML parts, inline images
 // and attachments, Message-ID <key@okienko>. A rejected recipient or
-// message (5xx) is a permanent failure; anything else is retried.
+// message (5xx) is a permanent failure; anything else (no STARTTLS when
+// required, a connection refused) is retried.
 func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 	msg := gomail.NewMsg()
 	if err := msg.FromFormat(s.fromName, s.fromAddr); err != nil {

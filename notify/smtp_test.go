@@ -127,7 +127,7 @@ func TestSMTPConfirmation(t *testing.T) {
 		f := newFixture(t, db)
 		b := f.book(t, "pl", "")
 		addr, got := smtpServer(t)
-		sender, err := NewSMTPSender("smtp://"+addr, "Urząd Testowy <okienko@urzad.example>", WithoutTLS(), WithSMTPTimeout(5*time.Second))
+		sender, err := NewSMTPSender("smtp://"+addr, "Urząd Testowy <okienko@urzad.example>", TLSOff, WithSMTPTimeout(5*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,13 +212,13 @@ func TestSMTPConfirmation(t *testing.T) {
 
 func TestSMTPURLRequiresTLS(t *testing.T) {
 	for _, u := range []string{"http://host", "smtp://", "smtp://host:x"} {
-		if _, err := NewSMTPSender(u, "a@b.pl"); err == nil {
+		if _, err := NewSMTPSender(u, "a@b.pl", TLSRequired); err == nil {
 			t.Errorf("%s accepted", u)
 		}
 	}
-	// smtp:// without WithoutTLS refuses a server without STARTTLS.
+	// smtp:// in the required mode refuses a server without STARTTLS.
 	addr, got := smtpServer(t)
-	s, err := NewSMTPSender("smtp://"+addr, "a@b.pl", WithSMTPTimeout(5*time.Second))
+	s, err := NewSMTPSender("smtp://"+addr, "a@b.pl", TLSRequired, WithSMTPTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,5 +230,30 @@ func TestSMTPURLRequiresTLS(t *testing.T) {
 	case <-got:
 		t.Fatal("the server received a message without TLS")
 	default:
+	}
+}
+
+func TestSMTPTLSModes(t *testing.T) {
+	for _, v := range []string{"required", "opportunistic", "off"} {
+		if m, err := ParseTLSMode(v); err != nil || string(m) != v {
+			t.Errorf("ParseTLSMode(%q) = %q, %v", v, m, err)
+		}
+	}
+	for _, v := range []string{"", "on", "REQUIRED", "starttls"} {
+		if _, err := ParseTLSMode(v); err == nil || !strings.Contains(err.Error(), "OKIENKO_SMTP_TLS") {
+			t.Errorf("ParseTLSMode(%q): %v, want an error naming OKIENKO_SMTP_TLS", v, err)
+		}
+	}
+	for _, m := range []TLSMode{TLSRequired, TLSOpportunistic} {
+		if _, err := NewSMTPSender("smtps://host", "a@b.pl", m); err != nil {
+			t.Errorf("smtps:// with %s: %v", m, err)
+		}
+	}
+	_, err := NewSMTPSender("smtps://host", "a@b.pl", TLSOff)
+	if err == nil || !strings.Contains(err.Error(), "OKIENKO_SMTP_TLS=off") || !strings.Contains(err.Error(), "smtps://") {
+		t.Errorf("smtps:// with off: %v, want an error naming both", err)
+	}
+	if _, err := NewSMTPSender("smtp://host", "a@b.pl", "plain"); err == nil {
+		t.Error("an unknown mode accepted")
 	}
 }
