@@ -3,12 +3,15 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -142,11 +145,47 @@ func NewSMTPSender(rawURL, from string, mode TLSMode, opts ...SMTPOption) (*SMTP
 	return &SMTPSender{client: c, fromName: addr.Name, fromAddr: addr.Address}, nil
 }
 
+// messageID returns m's Message-ID without the angle brackets: m.MessageID
+// when set, else hex(SHA-256(m.Key))@okienko.invalid, valid by RFC 5322
+// whatever the key holds. An error when m.MessageID is set but is no
+// RFC 5322 id (dot-atom@dot-atom).
+func messageID(m *Outgoing) (string, error) {
+	if m.MessageID == "" {
+		sum := sha256.Sum256([]byte(m.Key))
+		return hex.EncodeToString(sum[:]) + "@okienko.invalid", nil
+	}
+	left, right, ok := strings.Cut(m.MessageID, "@")
+	if !ok || !dotAtom(left) || !dotAtom(right) {
+		return "", fmt.Errorf("the Message-ID %q is not local@domain of RFC 5322 (without angle brackets)", m.MessageID)
+	}
+	return m.MessageID, nil
+}
+
+// dotAtom reports whether s is an RFC 5322 dot-atom-text: atext runs
+// joined by single dots.
+func dotAtom(s string) bool {
+	for _, run := range strings.Split(s, ".") {
+		if run == "" {
+			return false
+		}
+		for _, r := range run {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Send delivers m in one SMTP session: text and HTML parts, inline images
-// and attachments, Message-ID <key@okienko>. A rejected recipient or
-// message (5xx) is a permanent failure; anything else (no STARTTLS when
-// required, a connection refused) is retried.
+// and attachments, the Message-ID of messageID. A malformed Message-ID, a
+// rejected recipient or message (5xx) is a permanent failure; anything else
+// (no STARTTLS when required, a connection refused) is retried.
 func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
+	id, err := messageID(m)
+	if err != nil {
+		return Permanent(err)
+	}
 	msg := gomail.NewMsg()
 	if err := msg.FromFormat(s.fromName, s.fromAddr); err != nil {
 		return Permanent(err)
@@ -155,7 +194,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 		return Permanent(fmt.Errorf("recipient: %w", err))
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(m.Key + "@okienko")
+	msg.SetMessageIDWithValue(id)
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
@@ -167,7 +206,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 	for _, f := range m.Attachments {
 		msg.AttachReadSeeker(f.Name, bytes.NewReader(f.Data), gomail.WithFileContentType(gomail.ContentType(f.ContentType)))
 	}
-	err := s.client.DialAndSendWithContext(ctx, msg)
+	err = s.client.DialAndSendWithContext(ctx, msg)
 	if err == nil {
 		return nil
 	}

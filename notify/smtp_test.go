@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -161,8 +163,9 @@ func TestSMTPConfirmation(t *testing.T) {
 		if !strings.HasPrefix(subject, "Potwierdzenie rezerwacji "+code) {
 			t.Errorf("Subject: %q", subject)
 		}
-		if got := msg.Header.Get("Message-ID"); got != "<"+key+"@okienko>" {
-			t.Errorf("Message-ID %q, want <%s@okienko>", got, key)
+		sum := sha256.Sum256([]byte(key))
+		if got, want := msg.Header.Get("Message-ID"), "<"+hex.EncodeToString(sum[:])+"@okienko.invalid>"; got != want {
+			t.Errorf("Message-ID %q, want %s", got, want)
 		}
 		var parts []part
 		walk(t, mail.Header(msg.Header), msg.Body, &parts)
@@ -255,5 +258,38 @@ func TestSMTPTLSModes(t *testing.T) {
 	}
 	if _, err := NewSMTPSender("smtp://host", "a@b.pl", "plain"); err == nil {
 		t.Error("an unknown mode accepted")
+	}
+}
+
+// The Message-ID is the message's own when it has one, else derived from
+// the key; a malformed one fails the message for good, sending nothing.
+func TestSMTPMessageID(t *testing.T) {
+	id, err := messageID(&Outgoing{Key: "booking:7:confirmation:email", MessageID: "3f9a01@okienko.example.gov.pl"})
+	if err != nil || id != "3f9a01@okienko.example.gov.pl" {
+		t.Errorf("given id: %q, %v", id, err)
+	}
+	id, err = messageID(&Outgoing{Key: "booking:7:confirmation:email"})
+	sum := sha256.Sum256([]byte("booking:7:confirmation:email"))
+	if err != nil || id != hex.EncodeToString(sum[:])+"@okienko.invalid" {
+		t.Errorf("derived id: %q, %v", id, err)
+	}
+	for _, bad := range []string{"<a@b>", "a:b@c", "a@b@c", "a..b@c", ".a@b", "a@", "@b", "a b@c", "a@b\r\nBcc: x@y"} {
+		if _, err := messageID(&Outgoing{Key: "k", MessageID: bad}); err == nil {
+			t.Errorf("Message-ID %q accepted", bad)
+		}
+	}
+	addr, got := smtpServer(t)
+	s, err := NewSMTPSender("smtp://"+addr, "a@b.pl", TLSOff, WithSMTPTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Send(context.Background(), &Outgoing{Key: "k", MessageID: "a:b@c", To: "c@d.pl", Subject: "s", Text: "t"})
+	if !IsPermanent(err) {
+		t.Fatalf("a malformed Message-ID: %v, want a permanent error", err)
+	}
+	select {
+	case <-got:
+		t.Fatal("the server received a message with a malformed Message-ID")
+	default:
 	}
 }
