@@ -14,7 +14,7 @@ import (
 // Outgoing is one composed message, ready for a Sender.
 type Outgoing struct {
 	Key         string // idempotency key, unique per installation
-	MessageID   string // e-mail only: the Message-ID, without angle brackets
+	MessageID   string // e-mail only: local@domain, without angle brackets; empty: derived from Key
 	Channel     string // outbox.Email or outbox.SMS
 	To          string // e-mail address or phone number (+48…)
 	Name        string // the recipient's name, for e-mail

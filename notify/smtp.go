@@ -3,19 +3,50 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 )
 
-// SMTPSender sends e-mail over SMTP with STARTTLS (smtp://, required) or
-// implicit TLS (smtps://).
+// TLSMode is how an smtp:// connection is protected (OKIENKO_SMTP_TLS);
+// smtps:// is always implicit TLS.
+type TLSMode string
+
+const (
+	// TLSRequired sends only after STARTTLS: a server that does not offer it
+	// is refused before anything is sent. The default.
+	TLSRequired TLSMode = "required"
+	// TLSOpportunistic uses STARTTLS when the server offers it and sends in
+	// plain text when it does not. A certificate that does not verify is an
+	// error, not a reason to fall back to plain text.
+	TLSOpportunistic TLSMode = "opportunistic"
+	// TLSOff never uses STARTTLS, for an internal relay on port 25 or a
+	// local postfix. Passwords are then never sent in the clear: only
+	// challenge-response mechanisms (CRAM-MD5, SCRAM) are tried.
+	TLSOff TLSMode = "off"
+)
+
+// ParseTLSMode returns the mode named s: required, opportunistic or off.
+// Any other value is an error naming OKIENKO_SMTP_TLS.
+func ParseTLSMode(s string) (TLSMode, error) {
+	switch m := TLSMode(s); m {
+	case TLSRequired, TLSOpportunistic, TLSOff:
+		return m, nil
+	}
+	return "", fmt.Errorf("OKIENKO_SMTP_TLS must be required, opportunistic or off, not %q", s)
+}
+
+// SMTPSender sends e-mail over SMTP: smtp:// with STARTTLS as its TLSMode
+// says, or smtps:// with implicit TLS.
 type SMTPSender struct {
 	client   *gomail.Client
 	fromName string
@@ -26,47 +57,60 @@ type SMTPSender struct {
 type SMTPOption func(*smtpOptions)
 
 type smtpOptions struct {
-	insecure  bool
 	tlsConfig *tls.Config
 	timeout   time.Duration
 }
 
-// WithoutTLS lets an smtp:// server speak plain text, for tests against an
-// in-process server only; production always requires STARTTLS.
-func WithoutTLS() SMTPOption { return func(o *smtpOptions) { o.insecure = true } }
-
-// WithTLSConfig sets the TLS configuration (e.g. a test CA).
+// WithTLSConfig sets the TLS configuration (e.g. a test CA). An empty
+// ServerName is taken from the URL's host.
 func WithTLSConfig(c *tls.Config) SMTPOption { return func(o *smtpOptions) { o.tlsConfig = c } }
 
 // WithSMTPTimeout sets the connection timeout (default 30 s).
 func WithSMTPTimeout(d time.Duration) SMTPOption { return func(o *smtpOptions) { o.timeout = d } }
 
 // NewSMTPSender returns a sender for rawURL, smtp://user:password@host:587
-// (STARTTLS mandatory) or smtps://user:password@host:465 (TLS), sending
-// from from ("Name <addr>" or an address).
-func NewSMTPSender(rawURL, from string, opts ...SMTPOption) (*SMTPSender, error) {
+// (STARTTLS as mode says; the port defaults to 587) or
+// smtps://user:password@host:465 (implicit TLS), sending from from
+// ("Name <addr>" or an address). It connects to nothing yet. Errors, each
+// naming its variable: a malformed URL or sender, a scheme other than
+// smtp:// or smtps://, an unknown mode, and off with smtps://.
+func NewSMTPSender(rawURL, from string, mode TLSMode, opts ...SMTPOption) (*SMTPSender, error) {
 	o := smtpOptions{timeout: 30 * time.Second}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
+		// Not the URL itself: it may hold the password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("OKIENKO_SMTP_URL: %w", err)
 	}
 	addr, err := mail.ParseAddress(from)
 	if err != nil {
 		return nil, fmt.Errorf("OKIENKO_MAIL_FROM %q: %w", from, err)
 	}
+	if _, err := ParseTLSMode(string(mode)); err != nil {
+		return nil, err
+	}
 	copts := []gomail.Option{gomail.WithTimeout(o.timeout), gomail.WithoutNoop()}
 	port := 587
 	switch u.Scheme {
 	case "smtp":
-		if o.insecure {
-			copts = append(copts, gomail.WithTLSPolicy(gomail.NoTLS))
-		} else {
-			copts = append(copts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		policy := gomail.TLSMandatory
+		switch mode {
+		case TLSOpportunistic:
+			policy = gomail.TLSOpportunistic
+		case TLSOff:
+			policy = gomail.NoTLS
 		}
+		copts = append(copts, gomail.WithTLSPolicy(policy))
 	case "smtps":
+		if mode == TLSOff {
+			return nil, errors.New("OKIENKO_SMTP_TLS=off contradicts OKIENKO_SMTP_URL smtps://, which is always TLS: for a server without TLS use smtp://")
+		}
 		port = 465
 		copts = append(copts, gomail.WithSSL())
 	default:
@@ -82,7 +126,12 @@ func NewSMTPSender(rawURL, from string, opts ...SMTPOption) (*SMTPSender, error)
 	}
 	copts = append(copts, gomail.WithPort(port))
 	if o.tlsConfig != nil {
-		copts = append(copts, gomail.WithTLSConfig(o.tlsConfig))
+		c := o.tlsConfig
+		if c.ServerName == "" {
+			c = c.Clone()
+			c.ServerName = u.Hostname()
+		}
+		copts = append(copts, gomail.WithTLSConfig(c))
 	}
 	if u.User != nil && u.User.Username() != "" {
 		pass, _ := u.User.Password()
@@ -96,10 +145,47 @@ func NewSMTPSender(rawURL, from string, opts ...SMTPOption) (*SMTPSender, error)
 	return &SMTPSender{client: c, fromName: addr.Name, fromAddr: addr.Address}, nil
 }
 
+// messageID returns m's Message-ID without the angle brackets: m.MessageID
+// when set, else hex(SHA-256(m.Key))@okienko.invalid, valid by RFC 5322
+// whatever the key holds. An error when m.MessageID is set but is no
+// RFC 5322 id (dot-atom@dot-atom).
+func messageID(m *Outgoing) (string, error) {
+	if m.MessageID == "" {
+		sum := sha256.Sum256([]byte(m.Key))
+		return hex.EncodeToString(sum[:]) + "@okienko.invalid", nil
+	}
+	left, right, ok := strings.Cut(m.MessageID, "@")
+	if !ok || !dotAtom(left) || !dotAtom(right) {
+		return "", fmt.Errorf("the Message-ID %q is not local@domain of RFC 5322 (without angle brackets)", m.MessageID)
+	}
+	return m.MessageID, nil
+}
+
+// dotAtom reports whether s is an RFC 5322 dot-atom-text: atext runs
+// joined by single dots.
+func dotAtom(s string) bool {
+	for _, run := range strings.Split(s, ".") {
+		if run == "" {
+			return false
+		}
+		for _, r := range run {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Send delivers m in one SMTP session: text and HTML parts, inline images
-// and attachments, Message-ID <key@okienko>. A rejected recipient or
-// message (5xx) is a permanent failure; anything else is retried.
+// and attachments, the Message-ID of messageID. A malformed Message-ID, a
+// rejected recipient or message (5xx) is a permanent failure; anything else
+// (no STARTTLS when required, a connection refused) is retried.
 func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
+	id, err := messageID(m)
+	if err != nil {
+		return Permanent(err)
+	}
 	msg := gomail.NewMsg()
 	if err := msg.FromFormat(s.fromName, s.fromAddr); err != nil {
 		return Permanent(err)
@@ -108,7 +194,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 		return Permanent(fmt.Errorf("recipient: %w", err))
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(m.MessageID)
+	msg.SetMessageIDWithValue(id)
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
@@ -120,7 +206,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 	for _, f := range m.Attachments {
 		msg.AttachReadSeeker(f.Name, bytes.NewReader(f.Data), gomail.WithFileContentType(gomail.ContentType(f.ContentType)))
 	}
-	err := s.client.DialAndSendWithContext(ctx, msg)
+	err = s.client.DialAndSendWithContext(ctx, msg)
 	if err == nil {
 		return nil
 	}

@@ -4,14 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,9 +23,6 @@ import (
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/notify/outbox"
 )
-
-// messageID is an RFC 5322 msg-id with a dot-atom on both sides.
-var messageID = regexp.MustCompile(`^<[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*>$`)
 
 // smtpServer is an in-process SMTP server speaking just enough ESMTP. It
 // hands each message's DATA to got.
@@ -131,7 +129,7 @@ func TestSMTPConfirmation(t *testing.T) {
 		f := newFixture(t, db)
 		b := f.book(t, "pl", "")
 		addr, got := smtpServer(t)
-		sender, err := NewSMTPSender("smtp://"+addr, "Urząd Testowy <okienko@urzad.example>", WithoutTLS(), WithSMTPTimeout(5*time.Second))
+		sender, err := NewSMTPSender("smtp://"+addr, "Urząd Testowy <okienko@urzad.example>", TLSOff, WithSMTPTimeout(5*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +166,7 @@ func TestSMTPConfirmation(t *testing.T) {
 		if got, want := msg.Header.Get("Message-ID"), "<"+w.MessageID(key)+">"; got != want {
 			t.Errorf("Message-ID %q, want %q", got, want)
 		}
-		if !messageID.MatchString(msg.Header.Get("Message-ID")) || !strings.HasSuffix(msg.Header.Get("Message-ID"), "@urzad.example>") {
+		if !msgID.MatchString(msg.Header.Get("Message-ID")) || !strings.HasSuffix(msg.Header.Get("Message-ID"), "@urzad.example>") {
 			t.Errorf("Message-ID %q is not <random@host of the base URL>", msg.Header.Get("Message-ID"))
 		}
 		var parts []part
@@ -219,13 +217,13 @@ func TestSMTPConfirmation(t *testing.T) {
 
 func TestSMTPURLRequiresTLS(t *testing.T) {
 	for _, u := range []string{"http://host", "smtp://", "smtp://host:x"} {
-		if _, err := NewSMTPSender(u, "a@b.pl"); err == nil {
+		if _, err := NewSMTPSender(u, "a@b.pl", TLSRequired); err == nil {
 			t.Errorf("%s accepted", u)
 		}
 	}
-	// smtp:// without WithoutTLS refuses a server without STARTTLS.
+	// smtp:// in the required mode refuses a server without STARTTLS.
 	addr, got := smtpServer(t)
-	s, err := NewSMTPSender("smtp://"+addr, "a@b.pl", WithSMTPTimeout(5*time.Second))
+	s, err := NewSMTPSender("smtp://"+addr, "a@b.pl", TLSRequired, WithSMTPTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,6 +234,64 @@ func TestSMTPURLRequiresTLS(t *testing.T) {
 	select {
 	case <-got:
 		t.Fatal("the server received a message without TLS")
+	default:
+	}
+}
+
+func TestSMTPTLSModes(t *testing.T) {
+	for _, v := range []string{"required", "opportunistic", "off"} {
+		if m, err := ParseTLSMode(v); err != nil || string(m) != v {
+			t.Errorf("ParseTLSMode(%q) = %q, %v", v, m, err)
+		}
+	}
+	for _, v := range []string{"", "on", "REQUIRED", "starttls"} {
+		if _, err := ParseTLSMode(v); err == nil || !strings.Contains(err.Error(), "OKIENKO_SMTP_TLS") {
+			t.Errorf("ParseTLSMode(%q): %v, want an error naming OKIENKO_SMTP_TLS", v, err)
+		}
+	}
+	for _, m := range []TLSMode{TLSRequired, TLSOpportunistic} {
+		if _, err := NewSMTPSender("smtps://host", "a@b.pl", m); err != nil {
+			t.Errorf("smtps:// with %s: %v", m, err)
+		}
+	}
+	_, err := NewSMTPSender("smtps://host", "a@b.pl", TLSOff)
+	if err == nil || !strings.Contains(err.Error(), "OKIENKO_SMTP_TLS=off") || !strings.Contains(err.Error(), "smtps://") {
+		t.Errorf("smtps:// with off: %v, want an error naming both", err)
+	}
+	if _, err := NewSMTPSender("smtp://host", "a@b.pl", "plain"); err == nil {
+		t.Error("an unknown mode accepted")
+	}
+}
+
+// The Message-ID is the message's own when it has one, else derived from
+// the key; a malformed one fails the message for good, sending nothing.
+func TestSMTPMessageID(t *testing.T) {
+	id, err := messageID(&Outgoing{Key: "booking:7:confirmation:email", MessageID: "3f9a01@okienko.example.gov.pl"})
+	if err != nil || id != "3f9a01@okienko.example.gov.pl" {
+		t.Errorf("given id: %q, %v", id, err)
+	}
+	id, err = messageID(&Outgoing{Key: "booking:7:confirmation:email"})
+	sum := sha256.Sum256([]byte("booking:7:confirmation:email"))
+	if err != nil || id != hex.EncodeToString(sum[:])+"@okienko.invalid" {
+		t.Errorf("derived id: %q, %v", id, err)
+	}
+	for _, bad := range []string{"<a@b>", "a:b@c", "a@b@c", "a..b@c", ".a@b", "a@", "@b", "a b@c", "a@b\r\nBcc: x@y"} {
+		if _, err := messageID(&Outgoing{Key: "k", MessageID: bad}); err == nil {
+			t.Errorf("Message-ID %q accepted", bad)
+		}
+	}
+	addr, got := smtpServer(t)
+	s, err := NewSMTPSender("smtp://"+addr, "a@b.pl", TLSOff, WithSMTPTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Send(context.Background(), &Outgoing{Key: "k", MessageID: "a:b@c", To: "c@d.pl", Subject: "s", Text: "t"})
+	if !IsPermanent(err) {
+		t.Fatalf("a malformed Message-ID: %v, want a permanent error", err)
+	}
+	select {
+	case <-got:
+		t.Fatal("the server received a message with a malformed Message-ID")
 	default:
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/web"
 )
 
@@ -35,6 +36,7 @@ type Config struct {
 	Secret         string
 	AdminPassword  string
 	SMTPURL        string
+	SMTPTLS        string
 	MailFrom       string
 	SMSURL         string
 	SMSToken       string
@@ -58,6 +60,7 @@ var settings = []setting{
 	{"OKIENKO_SECRET", "", "server secret (PESEL HMAC keys, tokens); empty: generated once into DATA_DIR/secret (set it for several instances)", true, func(c *Config) *string { return &c.Secret }},
 	{"OKIENKO_ADMIN_PASSWORD", "", "password of the demo admin and clerk on the first start; empty: generated and printed once", true, func(c *Config) *string { return &c.AdminPassword }},
 	{"OKIENKO_SMTP_URL", "", "smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: e-mails go to the log", true, func(c *Config) *string { return &c.SMTPURL }},
+	{"OKIENKO_SMTP_TLS", "required", "STARTTLS on smtp://: required (a server without it is refused), opportunistic (when offered), off (never: an internal relay on port 25, a local postfix); smtps:// is always TLS", false, func(c *Config) *string { return &c.SMTPTLS }},
 	{"OKIENKO_MAIL_FROM", "Okienko <okienko@localhost>", "sender of e-mails", false, func(c *Config) *string { return &c.MailFrom }},
 	{"OKIENKO_SMS_URL", "", "base URL of an SMSAPI-compatible gateway; empty: SMS go to the log", false, func(c *Config) *string { return &c.SMSURL }},
 	{"OKIENKO_SMS_TOKEN", "", "bearer token of the SMS gateway", true, func(c *Config) *string { return &c.SMSToken }},
@@ -116,6 +119,17 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if d, err := time.ParseDuration(c.OutboxLease); err != nil || d < 5*time.Second || d > 10*time.Minute {
 		return nil, fmt.Errorf("OKIENKO_OUTBOX_LEASE must be a duration from 5s to 10m (e.g. 1m), not %q", c.OutboxLease)
+	}
+	// The SMTP settings are checked together (the URL, the TLS mode, the
+	// sender) so that a bad one stops the start; nothing connects yet.
+	mode, err := notify.ParseTLSMode(c.SMTPTLS)
+	if err != nil {
+		return nil, err
+	}
+	if c.SMTPURL != "" {
+		if _, err := notify.NewSMTPSender(c.SMTPURL, c.MailFrom, mode); err != nil {
+			return nil, err
+		}
 	}
 	if n, err := strconv.Atoi(c.ReminderHour); err != nil || n < 0 || n > 23 {
 		return nil, fmt.Errorf("OKIENKO_REMINDER_HOUR must be an hour from 0 to 23, not %q", c.ReminderHour)

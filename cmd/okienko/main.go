@@ -232,7 +232,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		return err
 	}
 	kiosks := kiosk.NewStore(db, clock)
-	mailSender, smsSender, err := notify.Senders(cfg.SMTPURL, cfg.MailFrom, cfg.SMSURL, cfg.SMSToken, cfg.SMSFrom, cfg.SMSUnicode == "true", smsParts(cfg), log)
+	mailSender, smsSender, err := notify.Senders(cfg.SMTPURL, notify.TLSMode(cfg.SMTPTLS), cfg.MailFrom, cfg.SMSURL, cfg.SMSToken, cfg.SMSFrom, cfg.SMSUnicode == "true", smsParts(cfg), log)
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,39 @@ func TestLoadConfig(t *testing.T) {
 	}
 }
 
+// OKIENKO_SMTP_TLS defaults to required, takes the three modes, and a bad
+// value or off with smtps:// stops the start with a message naming it.
+func TestLoadConfigSMTPTLS(t *testing.T) {
+	c, err := loadConfig(env(nil))
+	if err != nil || c.SMTPTLS != "required" {
+		t.Fatalf("default OKIENKO_SMTP_TLS %q, %v", c.SMTPTLS, err)
+	}
+	for _, mode := range []string{"required", "opportunistic", "off"} {
+		if _, err := loadConfig(env(map[string]string{"OKIENKO_SMTP_URL": "smtp://relay.internal:25", "OKIENKO_SMTP_TLS": mode})); err != nil {
+			t.Errorf("OKIENKO_SMTP_TLS=%s: %v", mode, err)
+		}
+	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_SMTP_URL": "smtps://relay.internal", "OKIENKO_SMTP_TLS": "opportunistic"})); err != nil {
+		t.Errorf("smtps:// with opportunistic: %v", err)
+	}
+	for _, bad := range []map[string]string{
+		{"OKIENKO_SMTP_TLS": "yes"},
+		{"OKIENKO_SMTP_TLS": "starttls", "OKIENKO_SMTP_URL": "smtp://relay.internal"},
+		{"OKIENKO_SMTP_TLS": "off", "OKIENKO_SMTP_URL": "smtps://relay.internal"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"migrate"}, env(bad), nil, &out, &errOut)
+		if code != 2 || !strings.Contains(errOut.String(), "OKIENKO_SMTP_TLS") {
+			t.Errorf("%v: exit %d, %q; want 2 and a message naming OKIENKO_SMTP_TLS", bad, code, errOut.String())
+		}
+	}
+	// A malformed URL is refused without echoing it (it may hold the password).
+	_, err = loadConfig(env(map[string]string{"OKIENKO_SMTP_URL": "smtp://user:s3cret@host:x"}))
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("a malformed OKIENKO_SMTP_URL: %v", err)
+	}
+}
+
 // The secret is generated once, mode 0600, and the same for every process
 // that starts on the data directory, even at once.
 func TestEnsureSecret(t *testing.T) {
