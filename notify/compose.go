@@ -53,7 +53,8 @@ type view struct {
 	Name, Office, Address, Service, Department string
 	Code, Date, Time, Number                   string
 	BaseURL, ManageURL, CancelURL              string
-	ByOffice                                   bool
+	ByOffice                                   bool   // the office cancelled the visit
+	Reason                                     string // the office's words on why, if any
 }
 
 // Compose builds m: for e-mail a subject, text and HTML parts, for a
@@ -94,6 +95,7 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	}
 	var data struct {
 		Reason string `json:"reason"`
+		Note   string `json:"note"`
 	}
 	_ = json.Unmarshal([]byte(m.Data), &data)
 	start := b.StartsAt.In(off.Location())
@@ -103,6 +105,9 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 		Code: booking.FormatCode(b.Code), Date: start.Format("2006-01-02"), Time: start.Format("15:04"),
 		BaseURL: c.BaseURL, ManageURL: manage, CancelURL: manage + "/odwolaj",
 		ByOffice: m.Kind == outbox.Cancellation && data.Reason != "" && data.Reason != booking.ReasonResident,
+	}
+	if v.ByOffice {
+		v.Reason = strings.TrimSpace(data.Note)
 	}
 	t := texts[m.Lang]
 	if t == nil {
