@@ -29,6 +29,13 @@ const (
 	EventCheckedIn     = "booking.checked_in"
 )
 
+// Why a booking was cancelled (its CancelReason).
+const (
+	ReasonResident = "resident" // by the resident
+	ReasonLate     = "late"     // not checked in on time
+	ReasonClosure  = "closure"  // the office or department closed on its day
+)
+
 // Booking is a resident's visit reserved for a slot of a service. Personal
 // fields are nil once erased.
 type Booking struct {
@@ -50,7 +57,8 @@ type Booking struct {
 	UpdatedAt    time.Time   `json:"-"`
 	CheckedInAt  *time.Time  `json:"checked_in_at,omitempty"`
 	CancelledAt  *time.Time  `json:"cancelled_at,omitempty"`
-	CancelReason string      `json:"-"`
+	CancelReason string      `json:"-"` // one of the Reason… words
+	CancelNote   string      `json:"-"` // the office's words on why, for the resident
 	ErasedAt     *time.Time  `json:"-"`
 }
 
@@ -59,6 +67,12 @@ func (Booking) TableName() string { return "bookings" }
 
 // Live reports whether the booking holds its seat.
 func (b *Booking) Live() bool { return b.Status == StatusBooked || b.Status == StatusCheckedIn }
+
+// CancelledByOffice reports whether the office cancelled b (a closure, an
+// administrator), not the resident nor the lateness rule.
+func (b *Booking) CancelledByOffice() bool {
+	return b.Status == StatusCancelled && b.CancelReason != "" && b.CancelReason != ReasonResident
+}
 
 // Slot is one time of a service's grid with its free seats.
 type Slot struct {

@@ -1,49 +1,174 @@
 package booking
 
 import (
+	"bytes"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
-
-	ics "github.com/arran4/golang-ical"
+	"unicode/utf8"
 
 	"github.com/okienko/okienko/office"
 )
 
-// Calendar returns the booking as an iCalendar file (RFC 5545) with one
-// event: a stable UID, the visit's start and end, the office as location and
-// a description with the matter, the department, the confirmation code and,
-// when manageURL is set, where to view or cancel it. A cancelled booking's
-// event is marked CANCELLED so calendars that imported it drop it.
-func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *office.Office, manageURL string, now time.Time) []byte {
-	cal := ics.NewCalendarFor("Okienko")
-	cal.SetMethod(ics.MethodPublish)
-	cal.SetProductId("-//Okienko//Rezerwacje//PL")
-	ev := cal.AddEvent("booking-" + b.Code + "@okienko")
-	ev.SetDtStampTime(now.UTC())
-	ev.SetStartAt(b.StartsAt.UTC())
-	ev.SetEndAt(b.EndsAt.UTC())
-	ev.SetSummary(off.Name + ": " + svc.Name)
+// Calendar methods (RFC 5546): a booking's calendar file publishes its visit
+// while the booking lives and cancels it once the booking is cancelled.
+const (
+	MethodPublish = "PUBLISH"
+	MethodCancel  = "CANCEL"
+)
+
+// CalendarMethod is the METHOD of b's calendar file: CANCEL for a cancelled
+// booking (by the resident, the office or for lateness), PUBLISH otherwise.
+func CalendarMethod(b *Booking) string {
+	if b.Status == StatusCancelled || b.Status == StatusCancelledLate {
+		return MethodCancel
+	}
+	return MethodPublish
+}
+
+// CalendarContentType is the MIME type of b's calendar file as an e-mail
+// part: text/calendar with the UTF-8 charset and the file's method.
+func CalendarContentType(b *Booking) string {
+	return "text/calendar; charset=utf-8; method=" + CalendarMethod(b)
+}
+
+// CalendarUID is the event's UID, the same in every file about b and
+// unique per installation: "booking-ID-CODE@host", host from baseURL
+// ("okienko" when baseURL has none).
+func CalendarUID(b *Booking, baseURL string) string {
+	host := ""
+	if u, err := url.Parse(baseURL); err == nil {
+		host = strings.ToLower(u.Hostname())
+	}
+	if host == "" {
+		host = "okienko"
+	}
+	return "booking-" + strconv.FormatInt(b.ID, 10) + "-" + b.Code + "@" + host
+}
+
+// Calendar returns b as an iCalendar file (RFC 5545) with one event: lines
+// end with CRLF and are folded at 75 octets, never inside a UTF-8
+// character; texts are escaped. The event's UID is CalendarUID, DTSTAMP is
+// now in UTC, the office is its location and the description gives the
+// matter, the department, the confirmation code and, when manageURL is set,
+// the booking's page. A live booking's file is METHOD:PUBLISH with SEQUENCE
+// 0 and STATUS:CONFIRMED; a cancelled one's is METHOD:CANCEL with SEQUENCE 1
+// and STATUS:CANCELLED, so calendars that imported the visit drop it.
+func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *office.Office, baseURL, manageURL string, now time.Time) []byte {
+	var w calendarWriter
+	method := CalendarMethod(b)
+	w.line("BEGIN", "VCALENDAR")
+	w.line("VERSION", "2.0")
+	w.line("PRODID", "-//Okienko//Rezerwacje//PL")
+	w.line("CALSCALE", "GREGORIAN")
+	w.line("METHOD", method)
+	w.line("BEGIN", "VEVENT")
+	w.line("UID", CalendarUID(b, baseURL))
+	w.line("DTSTAMP", utcStamp(now))
+	w.line("DTSTART", utcStamp(b.StartsAt))
+	w.line("DTEND", utcStamp(b.EndsAt))
+	seq, status := "0", "CONFIRMED"
+	if method == MethodCancel {
+		seq, status = "1", "CANCELLED"
+	}
+	w.line("SEQUENCE", seq)
+	w.line("STATUS", status)
+	w.text("SUMMARY", off.Name+": "+svc.Name)
 	loc := off.Name
 	if off.Address != "" {
 		loc += ", " + off.Address
 	}
-	ev.SetLocation(loc)
-	desc := []string{
-		"Sprawa: " + svc.Name,
-		"Wydział: " + dep.Name,
-		"Kod potwierdzenia: " + FormatCode(b.Code),
-		"Zgłoś się w biletomacie w holu z tym kodem, najwcześniej " + strconv.Itoa(svc.CheckinEarlyMinutes) + " min przed wizytą, najpóźniej " + strconv.Itoa(svc.CheckinGraceMinutes) + " min po jej rozpoczęciu.",
+	w.text("LOCATION", loc)
+	var desc []string
+	if method == MethodCancel {
+		line := "Wizyta odwołana."
+		if b.CancelledByOffice() {
+			line = "Wizyta odwołana przez urząd."
+			if b.CancelNote != "" {
+				line = "Wizyta odwołana przez urząd: " + b.CancelNote
+			}
+		}
+		desc = append(desc, line)
+	}
+	desc = append(desc,
+		"Sprawa: "+svc.Name,
+		"Wydział: "+dep.Name,
+		"Kod potwierdzenia: "+FormatCode(b.Code),
+	)
+	if method == MethodPublish {
+		desc = append(desc, "Zgłoś się w biletomacie w holu z tym kodem, najwcześniej "+strconv.Itoa(svc.CheckinEarlyMinutes)+
+			" min przed wizytą, najpóźniej "+strconv.Itoa(svc.CheckinGraceMinutes)+" min po jej rozpoczęciu.")
 	}
 	if manageURL != "" {
 		desc = append(desc, "Rezerwacja: "+manageURL)
-		ev.SetURL(manageURL)
 	}
-	ev.SetDescription(strings.Join(desc, "\n"))
-	if b.Live() {
-		ev.SetStatus(ics.ObjectStatusConfirmed)
-	} else {
-		ev.SetStatus(ics.ObjectStatusCancelled)
+	w.text("DESCRIPTION", strings.Join(desc, "\n"))
+	if manageURL != "" {
+		w.line("URL", manageURL)
 	}
-	return []byte(cal.Serialize())
+	w.line("TRANSP", "OPAQUE")
+	w.line("END", "VEVENT")
+	w.line("END", "VCALENDAR")
+	return w.buf.Bytes()
+}
+
+// utcStamp is t as an RFC 5545 DATE-TIME in UTC ("20060102T150405Z").
+func utcStamp(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
+// calendarWriter writes RFC 5545 content lines.
+type calendarWriter struct{ buf bytes.Buffer }
+
+// maxLine is the longest content line RFC 5545 allows, in octets, without
+// the CRLF.
+const maxLine = 75
+
+// line writes "name:value" CRLF, folded: a line longer than maxLine octets
+// continues on lines starting with a space, each cut before a UTF-8
+// character so that no character is split.
+func (w *calendarWriter) line(name, value string) {
+	s := name + ":" + value
+	limit := maxLine
+	for len(s) > limit {
+		cut := limit
+		for cut > limit-utf8.UTFMax && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		w.buf.WriteString(s[:cut])
+		w.buf.WriteString("\r\n ")
+		s = s[cut:]
+		limit = maxLine - 1 // the leading space counts
+	}
+	w.buf.WriteString(s)
+	w.buf.WriteString("\r\n")
+}
+
+// text writes a TEXT property: value escaped (backslash, semicolon, comma,
+// newlines as \n) and without other control characters, which TEXT forbids.
+func (w *calendarWriter) text(name, value string) {
+	w.line(name, escapeText(value))
+}
+
+func escapeText(s string) string {
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(strings.ToValidUTF8(s, "\uFFFD"))
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == ';':
+			b.WriteString(`\;`)
+		case r == ',':
+			b.WriteString(`\,`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			// dropped: TEXT allows no other control characters
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/office"
 )
@@ -49,7 +50,7 @@ func TestCovered(t *testing.T) {
 		gone := book(4, w.svc.ID, 1, 10, 0)
 		bTue := book(5, otherSvc.ID, 1, 9, 0)
 		bWed := book(6, otherSvc.ID, 2, 10, 0)
-		if _, err := w.store.Cancel(ctx, gone, "resident"); err != nil {
+		if _, err := w.store.Cancel(ctx, gone, booking.ReasonResident, ""); err != nil {
 			t.Fatal(err)
 		}
 		day := w.day

@@ -369,7 +369,7 @@ func (s *Store) CancelByCode(ctx context.Context, code, pesel string) (*Booking,
 		if b.PESELHMAC == nil || subtle.ConstantTimeCompare([]byte(*b.PESELHMAC), []byte(hash)) != 1 {
 			return errNoBooking
 		}
-		out, err = s.cancel(ctx, tx, b, StatusCancelled, "resident")
+		out, err = s.cancel(ctx, tx, b, StatusCancelled, ReasonResident, "")
 		return err
 	})
 	return out, err
@@ -407,15 +407,17 @@ func (s *Store) CancelByDay(ctx context.Context, pesel string, serviceID int64, 
 		if err != nil {
 			return err
 		}
-		out, err = s.cancel(ctx, tx, &b, StatusCancelled, "resident")
+		out, err = s.cancel(ctx, tx, &b, StatusCancelled, ReasonResident, "")
 		return err
 	})
 	return out, err
 }
 
 // Cancel cancels a booking by id for the office (a closure, an
-// administrator), with reason. ENOTFOUND; ECONFLICT as CancelByCode.
-func (s *Store) Cancel(ctx context.Context, id int64, reason string) (*Booking, error) {
+// administrator), with reason (a Reason… word) and note, the office's words
+// to the resident on why (may be empty), which the booking keeps and its
+// cancellation message and page show. ENOTFOUND; ECONFLICT as CancelByCode.
+func (s *Store) Cancel(ctx context.Context, id int64, reason, note string) (*Booking, error) {
 	var out *Booking
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		var b Booking
@@ -426,15 +428,16 @@ func (s *Store) Cancel(ctx context.Context, id int64, reason string) (*Booking, 
 			return err
 		}
 		var err error
-		out, err = s.cancel(ctx, tx, &b, StatusCancelled, reason)
+		out, err = s.cancel(ctx, tx, &b, StatusCancelled, reason, note)
 		return err
 	})
 	return out, err
 }
 
 // cancel moves a booked booking to status (cancelled or cancelled_late) on tx
-// and records the event. Only before the slot starts, unless for lateness.
-func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, reason string) (*Booking, error) {
+// with reason and note, records the event and queues the cancellation
+// messages. Only before the slot starts, unless for lateness.
+func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, reason, note string) (*Booking, error) {
 	now := s.now()
 	switch {
 	case b.Status == StatusCheckedIn:
@@ -445,7 +448,7 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 		return nil, okienko.Errorf(okienko.ECONFLICT, "the visit has already begun; it can no longer be cancelled")
 	}
 	res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, StatusBooked).
-		Updates(map[string]any{"status": status, "cancelled_at": now, "cancel_reason": reason, "updated_at": now})
+		Updates(map[string]any{"status": status, "cancelled_at": now, "cancel_reason": reason, "cancel_note": note, "updated_at": now})
 	if res.Error != nil {
 		return nil, res.Error
 	}
@@ -462,10 +465,14 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 	if err := event.Record(ctx, tx, now, typ, "booking", b.ID, map[string]any{"service_id": b.ServiceID, "start": b.StartsAt, "reason": reason}); err != nil {
 		return nil, err
 	}
-	if err := outbox.EnqueueBooking(ctx, tx, now, b.ID, b.Lang, kind, b.Phone != nil, map[string]any{"reason": reason}); err != nil {
+	data := map[string]any{"reason": reason}
+	if note != "" {
+		data["note"] = note
+	}
+	if err := outbox.EnqueueBooking(ctx, tx, now, b.ID, b.Lang, kind, b.Phone != nil, data); err != nil {
 		return nil, err
 	}
-	b.Status, b.CancelledAt, b.CancelReason, b.UpdatedAt = status, &now, reason, now
+	b.Status, b.CancelledAt, b.CancelReason, b.CancelNote, b.UpdatedAt = status, &now, reason, note, now
 	return b, nil
 }
 
@@ -572,7 +579,7 @@ func (s *Store) CancelLate(ctx context.Context) (int, error) {
 			if err := tx.First(&b, c.ID).Error; err != nil {
 				return err
 			}
-			_, err := s.cancel(ctx, tx, &b, StatusCancelledLate, "late")
+			_, err := s.cancel(ctx, tx, &b, StatusCancelledLate, ReasonLate, "")
 			return err
 		})
 		if okienko.ErrorCode(err) == okienko.ECONFLICT {

@@ -53,12 +53,16 @@ type view struct {
 	Name, Office, Address, Service, Department string
 	Code, Date, Time, Number                   string
 	BaseURL, ManageURL, CancelURL              string
-	ByOffice                                   bool
+	ByOffice                                   bool   // the office cancelled the visit
+	Reason                                     string // the office's words on why, if any
 }
 
-// Compose builds m: for e-mail a subject, text and HTML parts and, for a
-// confirmation, the .ics file and the QR image of the code; for SMS the
-// text. Permanent errors: ErrErased, no phone, an unknown kind.
+// Compose builds m: for e-mail a subject, text and HTML parts, for a
+// confirmation the QR image of the code, and for a confirmation or a
+// cancellation the booking's .ics file (booking.Calendar, as the booking
+// stands: a cancelled one's cancels the event), sent as text/calendar with
+// charset and method; for SMS the text. Permanent errors: ErrErased, no
+// phone, an unknown kind.
 func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
 	if m.TicketID != nil {
 		return c.composeTicket(ctx, m)
@@ -91,6 +95,7 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	}
 	var data struct {
 		Reason string `json:"reason"`
+		Note   string `json:"note"`
 	}
 	_ = json.Unmarshal([]byte(m.Data), &data)
 	start := b.StartsAt.In(off.Location())
@@ -99,7 +104,10 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 		Name: deref(b.Name), Office: off.Name, Address: off.Address, Service: svc.Name, Department: dep.Name,
 		Code: booking.FormatCode(b.Code), Date: start.Format("2006-01-02"), Time: start.Format("15:04"),
 		BaseURL: c.BaseURL, ManageURL: manage, CancelURL: manage + "/odwolaj",
-		ByOffice: m.Kind == outbox.Cancellation && data.Reason != "" && data.Reason != "resident",
+		ByOffice: m.Kind == outbox.Cancellation && data.Reason != "" && data.Reason != booking.ReasonResident,
+	}
+	if v.ByOffice {
+		v.Reason = strings.TrimSpace(data.Note)
 	}
 	t := texts[m.Lang]
 	if t == nil {
@@ -142,8 +150,11 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 		page.QR = "qr-" + b.Code + "@okienko"
 		page.QRLabel, _ = execute(t, "label.qr", v)
 		out.Inline = append(out.Inline, File{Name: "kod-" + b.Code + ".png", ContentType: "image/png", ContentID: page.QR, Data: img})
-		ics := booking.Calendar(&b, svc, dep, off, manage, c.Clock.Now())
-		out.Attachments = append(out.Attachments, File{Name: "wizyta-" + b.Code + ".ics", ContentType: "text/calendar", Data: ics})
+	}
+	switch m.Kind {
+	case outbox.Confirmation, outbox.Cancellation, outbox.CancellationLate:
+		ics := booking.Calendar(&b, svc, dep, off, c.BaseURL, manage, c.Clock.Now())
+		out.Attachments = append(out.Attachments, File{Name: "wizyta-" + b.Code + ".ics", ContentType: booking.CalendarContentType(&b), Data: ics})
 	}
 	var buf bytes.Buffer
 	if err := mailHTML.Execute(&buf, page); err != nil {

@@ -38,7 +38,7 @@ func TestQueueReminders(t *testing.T) {
 		emailOnly := book("02070803628", "", 1, 10)
 		cancelled := book("90090515836", "", 1, 11)
 		later := book("85021512343", "", 2, 9)
-		if _, err := store.Cancel(ctx, cancelled.ID, "resident"); err != nil {
+		if _, err := store.Cancel(ctx, cancelled.ID, booking.ReasonResident, ""); err != nil {
 			t.Fatal(err)
 		}
 		clock.Set(w.At(0, 18, 0))

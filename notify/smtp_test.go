@@ -20,6 +20,8 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"gorm.io/gorm"
 
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/booking/calendartest"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/notify/outbox"
 )
@@ -188,24 +190,24 @@ func TestSMTPConfirmation(t *testing.T) {
 		if !bytes.HasPrefix(png.body, []byte("\x89PNG")) || !strings.Contains(png.header.Get("Content-ID"), "qr-"+b.Code) {
 			t.Errorf("inline QR: %d bytes, Content-ID %q", len(png.body), png.header.Get("Content-ID"))
 		}
-		c, err := ics.ParseCalendar(bytes.NewReader(cal.body))
-		if err != nil {
-			t.Fatalf(".ics: %v\n%s", err, cal.body)
+		if typ, params, _ := mime.ParseMediaType(cal.header.Get("Content-Type")); typ != "text/calendar" || params["charset"] != "utf-8" || params["method"] != "PUBLISH" {
+			t.Errorf(".ics part's Content-Type %q, want text/calendar with charset=utf-8 and method=PUBLISH", cal.header.Get("Content-Type"))
 		}
-		ev := c.Events()
-		if len(ev) != 1 {
-			t.Fatalf(".ics has %d events", len(ev))
+		c, ev := calendartest.Parse(t, cal.body)
+		calendartest.Expect(t, c, ev, "PUBLISH", "CONFIRMED", booking.CalendarUID(b, "https://urzad.example"), 0)
+		if got := calendartest.Value(ev, ics.ComponentPropertySummary); got != "Urząd Testowy: Wniosek o dowód osobisty" {
+			t.Errorf(".ics SUMMARY %q", got)
 		}
-		start, err := ev[0].GetStartAt()
+		start, err := ev.GetStartAt()
 		if err != nil || !start.Equal(b.StartsAt) {
 			t.Errorf(".ics DTSTART %v (%v), want %v", start, err, b.StartsAt)
 		}
 		// The .ics is stamped when composed, by the injected clock (unlike
 		// the mail's Date header, which go-mail sets from real time).
-		if stamp, err := ev[0].GetDtStampTime(); err != nil || !stamp.Equal(f.clock.Now()) {
+		if stamp, err := ev.GetDtStampTime(); err != nil || !stamp.Equal(f.clock.Now()) {
 			t.Errorf(".ics DTSTAMP %v (%v), want %v", stamp, err, f.clock.Now())
 		}
-		if desc := ev[0].GetProperty(ics.ComponentPropertyDescription); desc == nil || !strings.Contains(desc.Value, code) {
+		if desc := ev.GetProperty(ics.ComponentPropertyDescription); desc == nil || !strings.Contains(desc.Value, code) {
 			t.Errorf(".ics description lacks the code %s", code)
 		}
 		m := messages(t, db)[0]

@@ -8,13 +8,14 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/audit"
+	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/queue"
 )
 
 // CancelReasonClosure is the reason recorded on bookings cancelled because
 // the office closed on their day.
-const CancelReasonClosure = "closure"
+const CancelReasonClosure = booking.ReasonClosure
 
 // AuditCancelBookings is the audit action of cancelling a closure's bookings.
 const AuditCancelBookings = "cancel_bookings"
@@ -74,6 +75,8 @@ func (s *Server) closureImpact(c *fiber.Ctx) error {
 // cancels every booked visit not yet begun on the closure's days (of its
 // department, or office-wide), each in its own transaction with its
 // cancellation message queued in the outbox, and answers {"cancelled": n}.
+// Each booking keeps the closure's reason as the office's word to the
+// resident.
 // A booking checked in or cancelled meanwhile is skipped. The cancellation
 // is audited on the closure. 404 for an unknown closure.
 func (s *Server) closureCancelBookings(c *fiber.Ctx) error {
@@ -96,7 +99,7 @@ func (s *Server) closureCancelBookings(c *fiber.Ctx) error {
 	}
 	cancelled := []int64{}
 	for _, bid := range ids {
-		_, err := s.Bookings.Cancel(ctx, bid, CancelReasonClosure)
+		_, err := s.Bookings.Cancel(ctx, bid, CancelReasonClosure, cl.Reason)
 		switch okienko.ErrorCode(err) {
 		case "":
 			cancelled = append(cancelled, bid)

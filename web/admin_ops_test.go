@@ -83,7 +83,7 @@ func TestAdminOpsClosureImpact(t *testing.T) {
 		gone := e.bookAt(4, svcA, 1, 10, 0)
 		b24 := e.bookAt(5, svcB, 1, 9, 0)
 		b25 := e.bookAt(6, svcB, 2, 10, 0)
-		if _, err := e.bookings.Cancel(t.Context(), gone, "resident"); err != nil {
+		if _, err := e.bookings.Cancel(t.Context(), gone, booking.ReasonResident, ""); err != nil {
 			t.Fatal(err)
 		}
 
@@ -145,19 +145,21 @@ func TestAdminOpsClosureImpact(t *testing.T) {
 		if out.Cancelled == nil || *out.Cancelled != 2 {
 			t.Fatalf("cancelled %v, want 2", out.Cancelled)
 		}
+		// The bookings keep the closure's reason for the resident.
 		type row struct {
 			ID           int64
 			Status       string
 			CancelReason string
+			CancelNote   string
 		}
 		var rows []row
-		if err := db.Table("bookings").Select("id, status, cancel_reason").Order("id").Find(&rows).Error; err != nil {
+		if err := db.Table("bookings").Select("id, status, cancel_reason, cancel_note").Order("id").Find(&rows).Error; err != nil {
 			t.Fatal(err)
 		}
 		want := map[int64]row{
-			a24: {a24, booking.StatusCancelled, web.CancelReasonClosure}, a25: {a25, booking.StatusCancelled, web.CancelReasonClosure},
-			a26: {a26, booking.StatusBooked, ""}, gone: {gone, booking.StatusCancelled, "resident"},
-			b24: {b24, booking.StatusBooked, ""}, b25: {b25, booking.StatusBooked, ""},
+			a24: {a24, booking.StatusCancelled, web.CancelReasonClosure, "awaria systemu"}, a25: {a25, booking.StatusCancelled, web.CancelReasonClosure, "awaria systemu"},
+			a26: {a26, booking.StatusBooked, "", ""}, gone: {gone, booking.StatusCancelled, "resident", ""},
+			b24: {b24, booking.StatusBooked, "", ""}, b25: {b25, booking.StatusBooked, "", ""},
 		}
 		if len(rows) != len(want) {
 			t.Fatalf("%d bookings, want %d", len(rows), len(want))

@@ -165,7 +165,9 @@ func (s *Server) getBooking(c *fiber.Ctx) error {
 	return c.JSON(s.viewOf(b, loc))
 }
 
-// bookingCalendar: GET /api/v1/bookings/{code}/calendar.ics
+// bookingCalendar: GET /api/v1/bookings/{code}/calendar.ics — the booking's
+// calendar file (booking.Calendar): METHOD:PUBLISH while it lives, the
+// cancelling METHOD:CANCEL once it is cancelled. 404 for an unknown code.
 func (s *Server) bookingCalendar(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	b, err := s.Bookings.Get(ctx, c.Params("code"))
@@ -186,7 +188,7 @@ func (s *Server) bookingCalendar(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="wizyta-`+b.Code+`.ics"`)
-	return c.Send(booking.Calendar(b, svc, dep, off, "", s.Clock.Now()))
+	return c.Send(booking.Calendar(b, svc, dep, off, s.BaseURL, s.BaseURL+bookingPath(b.Code), s.Clock.Now()))
 }
 
 type cancelByCodeRequest struct {

@@ -145,7 +145,9 @@ type bookingPageData struct {
 	CancelHref   string
 	Live         bool
 	CanCancel    bool
-	Cancelled    bool // just cancelled by the resident
+	Cancelled    bool   // just cancelled by the resident
+	ByOffice     bool   // cancelled by the office (a closure)
+	Reason       string // the office's words on why, when ByOffice
 }
 
 // bookingView reads what a booking's page shows of b.
@@ -163,7 +165,17 @@ func (s *Server) bookingView(c *fiber.Ctx, p *sitePage, b *booking.Booking) (boo
 		QRHref: "/rezerwacja/" + code + "/qr.svg", CalendarHref: "/api/v1/bookings/" + code + "/calendar.ics",
 		CancelHref: "/rezerwacja/" + code + "/odwolaj",
 		Live:       b.Live(), CanCancel: b.Status == booking.StatusBooked && s.Clock.Now().Before(b.StartsAt),
+		ByOffice: b.CancelledByOffice(), Reason: officeReason(b),
 	}, nil
+}
+
+// officeReason is why the office cancelled b, in its words; "" when it did
+// not cancel b or gave no reason.
+func officeReason(b *booking.Booking) string {
+	if !b.CancelledByOffice() {
+		return ""
+	}
+	return strings.TrimSpace(b.CancelNote)
 }
 
 // bookingPage: GET /rezerwacja/{code} — the confirmation and status of a
