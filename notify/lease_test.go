@@ -115,6 +115,23 @@ func enqueueOn(t *testing.T, db *gorm.DB, now time.Time, ch, prefix string, n in
 	}
 }
 
+// start runs w until ctx ends, its result to done; on PostgreSQL it
+// LISTENs for wakes, as the server does, and start waits until it does.
+func start(t *testing.T, ctx context.Context, w *Worker, url string, done chan<- error) {
+	t.Helper()
+	if database.IsPostgres(url) {
+		w.Listen, w.listening = url, make(chan struct{}, 1)
+	}
+	go func() { done <- w.Run(ctx) }()
+	if w.Listen != "" {
+		select {
+		case <-w.listening:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the worker did not LISTEN")
+		}
+	}
+}
+
 // renewedNow waits until w has renewed its leases after this call.
 func renewedNow(t *testing.T, w *Worker) {
 	t.Helper()
@@ -217,7 +234,8 @@ func TestOutboxOnlyTheLeaseOwnerRecords(t *testing.T) {
 // all SMS sends stuck, e-mail still goes out at once. At shutdown the
 // stuck sends are interrupted and their messages return to the queue.
 func TestOutboxHangingSMSGatewayDoesNotDelayEmail(t *testing.T) {
-	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+	databasetest.EachURL(t, func(t *testing.T, url string) {
+		db := databasetest.Open(t, url)
 		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
 		gateway, mail := newGate(), newCounter()
 		defer gateway.release()
@@ -225,7 +243,7 @@ func TestOutboxHangingSMSGatewayDoesNotDelayEmail(t *testing.T) {
 			SendTimeout: time.Hour, Poll: time.Hour, Grace: time.Millisecond}
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- w.Run(ctx) }()
+		start(t, ctx, w, url, done)
 		enqueueOn(t, db, clock.Now(), outbox.SMS, "stuck", 10)
 		gateway.waitStarted(t, DefaultConcurrency)
 		enqueueOn(t, db, clock.Now(), outbox.Email, "mail", 20)
@@ -270,22 +288,13 @@ func TestOutboxWakesOnCommit(t *testing.T) {
 		dbApp := dbW
 		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
 		mail := newCounter()
-		w := &Worker{DB: dbW, Clock: clock, Email: mail, SMS: mail, Compose: plain{}, Poll: time.Hour,
-			listening: make(chan struct{}, 1)}
+		w := &Worker{DB: dbW, Clock: clock, Email: mail, SMS: mail, Compose: plain{}, Poll: time.Hour}
 		if database.Dialect(dbW) == database.Postgres {
 			dbApp = databasetest.Open(t, url)
-			w.Listen = url
 		}
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- w.Run(ctx) }()
-		if w.Listen != "" {
-			select {
-			case <-w.listening:
-			case <-time.After(10 * time.Second):
-				t.Fatal("the worker did not LISTEN")
-			}
-		}
+		start(t, ctx, w, url, done)
 		for round := 0; round < 3; round++ {
 			// Both lanes asleep, nothing in flight: only a wake can send.
 			for deadline := time.Now().Add(10 * time.Second); w.idleLanes.Load() != 2; {

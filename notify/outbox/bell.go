@@ -22,10 +22,10 @@ const bellName = "okienko:outbox-bell"
 // database: Enqueue rings it. It is a gorm plugin, so every session and
 // transaction of one *gorm.DB finds the same Bell.
 //
-// The ring comes before the enqueuing transaction commits. On SQLite that
-// is enough: the database has one connection, so a woken worker's claim
-// runs after the transaction ends. On PostgreSQL the outbox trigger's
-// NOTIFY, delivered on commit, wakes the workers of every instance.
+// Only SQLite rings it, before the enqueuing transaction commits, which is
+// enough: the database has one connection, so a woken worker's claim runs
+// after the transaction ends. On PostgreSQL the outbox trigger's NOTIFY,
+// delivered on commit, wakes the workers of every instance, this one too.
 type Bell struct {
 	mu   sync.Mutex
 	subs map[chan string]struct{}

@@ -104,8 +104,8 @@ func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message, data an
 	if res.Error != nil {
 		return false, res.Error
 	}
-	if res.RowsAffected == 1 {
-		ring(tx, m.Channel)
+	if res.RowsAffected == 1 && tx.Dialector.Name() != "postgres" {
+		ring(tx, m.Channel) // PostgreSQL: the trigger's NOTIFY, on commit
 	}
 	return res.RowsAffected == 1, nil
 }
