@@ -6,8 +6,9 @@ import (
 
 // Senders returns the e-mail and SMS senders for the configuration: SMTP
 // when smtpURL is set, the SMSAPI gateway when smsURL is set, LogSender for
-// each one unset. An error for a malformed URL or sender address.
-func Senders(smtpURL, mailFrom, smsURL, smsToken, smsFrom string, smsUnicode bool, smsParts int, log *slog.Logger) (email, sms Sender, err error) {
+// each one unset; the gateway encodes SMS by smsLimits, which the composer
+// (Messages.SMS) must share. An error for a malformed URL or sender address.
+func Senders(smtpURL, mailFrom, smsURL, smsToken, smsFrom string, smsLimits SMSLimits, log *slog.Logger) (email, sms Sender, err error) {
 	email, sms = LogSender{Log: log}, LogSender{Log: log}
 	if smtpURL != "" {
 		if email, err = NewSMTPSender(smtpURL, mailFrom); err != nil {
@@ -15,7 +16,7 @@ func Senders(smtpURL, mailFrom, smsURL, smsToken, smsFrom string, smsUnicode boo
 		}
 	}
 	if smsURL != "" {
-		sms = &SMSSender{BaseURL: smsURL, Token: smsToken, From: smsFrom, Unicode: smsUnicode, Parts: smsParts}
+		sms = &SMSSender{BaseURL: smsURL, Token: smsToken, From: smsFrom, Limits: smsLimits}
 	}
 	return email, sms, nil
 }

@@ -231,14 +231,14 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		return err
 	}
 	kiosks := kiosk.NewStore(db, clock)
-	mailSender, smsSender, err := notify.Senders(cfg.SMTPURL, cfg.MailFrom, cfg.SMSURL, cfg.SMSToken, cfg.SMSFrom, cfg.SMSUnicode == "true", smsParts(cfg), log)
+	mailSender, smsSender, err := notify.Senders(cfg.SMTPURL, cfg.MailFrom, cfg.SMSURL, cfg.SMSToken, cfg.SMSFrom, smsLimits(cfg), log)
 	if err != nil {
 		return err
 	}
 	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, users: users, counters: ratelimit.New(db, clock),
 		storage: ratelimit.NewStorage(db, clock, web.LimiterPrefix), retention: cfg.retention(), log: log,
 		notify: &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
-			Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL}},
+			Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL, SMS: smsLimits(cfg), Log: log}},
 		db: db, clock: clock, loc: off.Location(), reminderHour: cfg.reminderHour()}
 	if err := w.schedule(sched); err != nil {
 		return err
@@ -302,9 +302,11 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	return nil
 }
 
-func smsParts(cfg *Config) int {
+// smsLimits are the SMS encoding and parts of the configuration, shared by
+// the gateway and the composer.
+func smsLimits(cfg *Config) notify.SMSLimits {
 	n, _ := strconv.Atoi(cfg.SMSParts)
-	return n
+	return notify.SMSLimits{Unicode: cfg.SMSUnicode == "true", Parts: n}
 }
 
 // printSurfaces tells the person who started the server where everything is,
