@@ -173,7 +173,7 @@ var (
 func ASCIIPolish(s string) string { return typographic.Replace(polishLetters.Replace(s)) }
 
 // gsmExtended are the GSM 03.38 characters that take two septets.
-const gsmExtended = "^{}\\[~]|€"
+const gsmExtended = "\f^{}\\[~]|€"
 
 // gsmBasic are the characters of the GSM 03.38 basic set other than ASCII
 // letters and digits.

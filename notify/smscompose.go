@@ -182,8 +182,8 @@ func shortenToFit(t *template.Template, name string, v view, used []bool, l SMSL
 
 // shortenings are name's shortenings at word boundaries, shortest first:
 // its first word, the first two, …, each ending in "…" (a trailing comma,
-// colon, dash and the like dropped), but never name whole, nor one longer than max
-// characters. None for a name of one word.
+// colon, dash and the like dropped); never name whole, one longer than
+// max characters, or the same one twice. None for a name of one word.
 func shortenings(name string, max int) []string {
 	words := strings.Fields(name)
 	var out []string
@@ -194,7 +194,7 @@ func shortenings(name string, max int) []string {
 			break
 		}
 		cut := strings.TrimRight(strings.Join(words[:k], " "), " ,;:-–—/(„\"")
-		if cut == "" {
+		if cut == "" || len(out) > 0 && out[len(out)-1] == cut+"…" {
 			continue
 		}
 		out = append(out, cut+"…")
