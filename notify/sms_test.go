@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -198,5 +199,51 @@ func TestSMSParts(t *testing.T) {
 	}
 	if !(SMSLimits{}).Fits(a("ą", 160)) || (SMSLimits{Unicode: true}).Fits(a("ą", 71)) || !(SMSLimits{Unicode: true, Parts: 2}).Fits(a("ą", 134)) {
 		t.Error("Fits does not encode as Send does")
+	}
+}
+
+// The bug report's cases end to end, as the gateway gets them with one
+// part allowed: the Polish confirmation ends with the whole link carrying
+// the right code; the Ukrainian one (UCS-2) has the code and the link, in
+// two parts, and a warning says so.
+func TestSMSComposedToFit(t *testing.T) {
+	for _, lang := range []string{"pl", "uk"} {
+		t.Run(lang, func(t *testing.T) {
+			databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+				f := newFixture(t, db)
+				b := f.book(t, lang, "600 123 456")
+				g := &gateway{status: 200, body: `{"count":1}`}
+				srv := httptest.NewServer(g)
+				defer srv.Close()
+				limits := SMSLimits{Parts: 1}
+				var logged strings.Builder
+				log := slog.New(slog.NewTextHandler(&logged, nil))
+				w := &Worker{DB: f.db, Clock: f.clock, Email: &recorder{}, SMS: &SMSSender{BaseURL: srv.URL, Token: "t", Limits: limits},
+					Compose: &Messages{DB: f.db, Clock: f.clock, Offices: f.offices, BaseURL: "https://urzad.example", SMS: limits, Log: log}}
+				if n, err := w.RunOnce(context.Background()); err != nil || n != 2 {
+					t.Fatalf("sent %d, %v", n, err)
+				}
+				_, forms := g.seen()
+				msg := forms[0].Get("message")
+				code := b.Code[:4] + "-" + b.Code[4:]
+				link := "https://urzad.example/rezerwacja/" + code + "/odwolaj"
+				if !strings.HasSuffix(msg, " "+link) || (!strings.Contains(msg, " "+code+".") && !strings.Contains(msg, " "+code+":")) {
+					t.Fatalf("message %q lacks the code %s or the link whole", msg, code)
+				}
+				enc, unicode := limits.Encode(msg)
+				parts := SMSParts(enc, unicode)
+				warned := strings.Contains(logged.String(), "needs more parts")
+				switch lang {
+				case "pl":
+					if unicode || parts != 1 || warned || forms[0].Get("encoding") != "" {
+						t.Errorf("%q: unicode=%v, %d parts, warned=%v", msg, unicode, parts, warned)
+					}
+				case "uk":
+					if !unicode || parts != 2 || !warned || forms[0].Get("encoding") != "utf-8" {
+						t.Errorf("%q: unicode=%v, %d parts, warned=%v", msg, unicode, parts, warned)
+					}
+				}
+			})
+		})
 	}
 }
