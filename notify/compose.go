@@ -8,6 +8,7 @@ import (
 	"errors"
 	htmltemplate "html/template"
 	"image/png"
+	"log/slog"
 	"strings"
 	"text/template"
 
@@ -45,7 +46,9 @@ type Messages struct {
 	DB      *gorm.DB
 	Clock   okienko.Clock
 	Offices *office.Store
-	BaseURL string // public URL of the server, without the trailing slash
+	BaseURL string       // public URL of the server, without the trailing slash
+	SMS     SMSLimits    // the SMS sender's limits: SMS are composed to fit them
+	Log     *slog.Logger // default slog.Default()
 }
 
 // view is what the templates see.
@@ -120,9 +123,9 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 		if b.Phone == nil {
 			return nil, Permanent(errors.New("the booking has no phone"))
 		}
-		text, err := execute(t, m.Kind+".sms", v)
+		text, err := c.smsText(t, m, v)
 		if err != nil {
-			return nil, Permanent(err)
+			return nil, err
 		}
 		return &Outgoing{To: *b.Phone, Text: text}, nil
 	}
@@ -240,9 +243,9 @@ func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgo
 	if tpl == nil {
 		tpl = texts["pl"]
 	}
-	text, err := execute(tpl, m.Kind+".sms", view{Office: off.Name, Service: svc.Name, Number: t.Number, BaseURL: c.BaseURL})
+	text, err := c.smsText(tpl, m, view{Office: off.Name, Service: svc.Name, Number: t.Number, BaseURL: c.BaseURL})
 	if err != nil {
-		return nil, Permanent(err)
+		return nil, err
 	}
 	return &Outgoing{To: *t.Phone, Text: text}, nil
 }

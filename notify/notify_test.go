@@ -24,6 +24,7 @@ type fixture struct {
 	offices  *office.Store
 	bookings *booking.Store
 	svc      *office.Service
+	sms      SMSLimits // of the composer
 }
 
 func newFixture(t *testing.T, db *gorm.DB) *fixture {
@@ -65,7 +66,7 @@ func (f *fixture) book(t *testing.T, lang, phone string) *booking.Booking {
 
 func (f *fixture) worker(email, sms Sender) *Worker {
 	return &Worker{DB: f.db, Clock: f.clock, Email: email, SMS: sms, Host: "urzad.example",
-		Compose: &Messages{DB: f.db, Clock: f.clock, Offices: f.offices, BaseURL: "https://urzad.example"}}
+		Compose: &Messages{DB: f.db, Clock: f.clock, Offices: f.offices, BaseURL: "https://urzad.example", SMS: f.sms}}
 }
 
 func messages(t *testing.T, db *gorm.DB) []outbox.Message {

@@ -13,18 +13,26 @@ import (
 )
 
 // SMSSender sends SMS through an SMSAPI-compatible gateway: POST
-// {base}/sms.do with a bearer token.
+// {base}/sms.do with a bearer token. It sends a text whole, encoded by
+// Limits; fitting it into Limits.Parts is the composer's job (Messages),
+// which never cuts the code or the link.
 type SMSSender struct {
 	BaseURL string // e.g. https://api.smsapi.pl
 	Token   string
 	From    string // sender name; empty: the gateway's default
-	// Unicode sends Polish (and any) letters as they are (UCS-2: 70
-	// characters a part); otherwise Polish letters are replaced by ASCII
-	// ones (GSM: 160 a part). A text with letters GSM lacks even so
-	// (Ukrainian) goes as Unicode.
-	Unicode bool
-	Parts   int // most parts a message may take, default 1; longer texts are cut
+	Limits  SMSLimits
 	Client  *http.Client
+}
+
+// SMSLimits are what one SMS may take; the sender and the composer share
+// them (OKIENKO_SMS_UNICODE, OKIENKO_SMS_PARTS).
+type SMSLimits struct {
+	// Unicode keeps Polish (and any) letters as they are; a text with a
+	// letter GSM 03.38 lacks then goes as UCS-2 (70 characters a part).
+	// Otherwise Polish letters become ASCII ones (GSM: 160 a part); a text
+	// with letters GSM lacks even so (Ukrainian) goes as UCS-2 all the same.
+	Unicode bool
+	Parts   int // most parts a message may take; below 1 means 1
 }
 
 // Send posts m.Text to m.To with idx = the message's key and check_idx=1,
@@ -32,7 +40,7 @@ type SMSSender struct {
 // errors about the message are permanent; 5xx, 429, timeouts and network
 // errors are retried.
 func (s *SMSSender) Send(ctx context.Context, m *Outgoing) error {
-	text, unicode := s.Fit(m.Text)
+	text, unicode := s.Limits.Encode(m.Text)
 	form := url.Values{
 		"to":        {strings.TrimPrefix(m.To, "+")},
 		"message":   {text},
@@ -43,8 +51,8 @@ func (s *SMSSender) Send(ctx context.Context, m *Outgoing) error {
 	if s.From != "" {
 		form.Set("from", s.From)
 	}
-	if unicode {
-		form.Set("encoding", "utf-8")
+	if unicode || !isASCII(text) {
+		form.Set("encoding", "utf-8") // the form is UTF-8; the default is windows-1250
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.BaseURL, "/")+"/sms.do", strings.NewReader(form.Encode()))
 	if err != nil {
@@ -86,71 +94,95 @@ func (s *SMSSender) Send(ctx context.Context, m *Outgoing) error {
 	return nil
 }
 
-// Fit returns text as it will be sent, within Parts parts, and whether it
-// goes as Unicode.
-func (s *SMSSender) Fit(text string) (string, bool) {
-	parts := s.Parts
-	if parts < 1 {
-		parts = 1
+// Encode returns text as it is sent under l and whether it goes as UCS-2:
+// with Unicode off Polish letters become ASCII ones; typographic
+// punctuation (… – „ ”) becomes ASCII when that leaves the text in GSM
+// 03.38. It never drops or cuts anything.
+func (l SMSLimits) Encode(text string) (string, bool) {
+	if !l.Unicode {
+		text = polishLetters.Replace(text)
 	}
-	unicode := s.Unicode
-	if !unicode {
-		text = ASCIIPolish(text)
-		unicode = !isGSM(text)
+	if plain := typographic.Replace(text); isGSM(plain) {
+		return plain, false
 	}
+	return text, true
+}
+
+// MaxParts is l.Parts, at least 1.
+func (l SMSLimits) MaxParts() int {
+	if l.Parts < 1 {
+		return 1
+	}
+	return l.Parts
+}
+
+// Fits reports whether text, encoded by l, takes at most l.MaxParts()
+// parts.
+func (l SMSLimits) Fits(text string) bool {
+	enc, unicode := l.Encode(text)
+	return SMSParts(enc, unicode) <= l.MaxParts()
+}
+
+// SMSParts returns how many parts an encoded text takes: GSM 03.38 160
+// septets alone or 153 a part of several, a character of the extension
+// table taking two; UCS-2 70 units alone or 67 a part, a character beyond
+// the BMP taking two. No character is split between parts. An empty text
+// takes one part.
+func SMSParts(text string, unicode bool) int {
 	single, multi := 160, 153
 	if unicode {
 		single, multi = 70, 67
 	}
-	limit := single
-	if parts > 1 {
-		limit = multi * parts
+	if smsLength(text, unicode) <= single {
+		return 1
 	}
-	if smsLength(text, unicode) <= limit {
-		return text, unicode
-	}
-	var b strings.Builder
-	n := 0
+	parts, used := 1, 0
 	for _, r := range text {
 		w := runeLength(r, unicode)
-		if n+w > limit-1 {
-			break
+		if used+w > multi {
+			parts, used = parts+1, 0
 		}
-		b.WriteRune(r)
-		n += w
+		used += w
 	}
-	if unicode {
-		b.WriteRune('…')
-	} else {
-		b.WriteByte('.')
-	}
-	return b.String(), unicode
+	return parts
 }
 
-var polish = strings.NewReplacer(
-	"ą", "a", "ć", "c", "ę", "e", "ł", "l", "ń", "n", "ó", "o", "ś", "s", "ź", "z", "ż", "z",
-	"Ą", "A", "Ć", "C", "Ę", "E", "Ł", "L", "Ń", "N", "Ó", "O", "Ś", "S", "Ź", "Z", "Ż", "Z",
-	"–", "-", "—", "-", "„", "\"", "”", "\"", "…", "...",
+// SMSLimit returns the most units (septets or UCS-2 units) parts parts
+// hold: 160 or 70 alone, 153 or 67 a part of several.
+func SMSLimit(parts int, unicode bool) int {
+	single, multi := 160, 153
+	if unicode {
+		single, multi = 70, 67
+	}
+	if parts <= 1 {
+		return single
+	}
+	return multi * parts
+}
+
+var (
+	polishLetters = strings.NewReplacer(
+		"ą", "a", "ć", "c", "ę", "e", "ł", "l", "ń", "n", "ó", "o", "ś", "s", "ź", "z", "ż", "z",
+		"Ą", "A", "Ć", "C", "Ę", "E", "Ł", "L", "Ń", "N", "Ó", "O", "Ś", "S", "Ź", "Z", "Ż", "Z",
+	)
+	typographic = strings.NewReplacer("–", "-", "—", "-", "„", "\"", "”", "\"", "…", "...")
 )
 
 // ASCIIPolish replaces Polish letters with their ASCII base letters.
-func ASCIIPolish(s string) string { return polish.Replace(s) }
+// Typographic punctuation (… – „ ”) becomes ASCII too.
+func ASCIIPolish(s string) string { return typographic.Replace(polishLetters.Replace(s)) }
 
 // gsmExtended are the GSM 03.38 characters that take two septets.
-const gsmExtended = "^{}\\[~]|€"
+const gsmExtended = "\f^{}\\[~]|€"
 
-// gsmBasic are the non-ASCII-alphanumeric characters of the GSM 03.38
-// basic set that are also in ASCII.
-const gsmBasic = "@$\n\r _!\"#%&'()*+,-./:;<=>?"
+// gsmBasic are the characters of the GSM 03.38 basic set other than ASCII
+// letters and digits.
+const gsmBasic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà"
 
+// isGSM reports whether every character of s is in GSM 03.38 (the basic
+// set or its extension table).
 func isGSM(s string) bool {
 	for _, r := range s {
-		if r >= utf8.RuneSelf {
-			if r != '€' {
-				return false
-			}
-			continue
-		}
 		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') ||
 			strings.ContainsRune(gsmBasic, r) || strings.ContainsRune(gsmExtended, r) {
 			continue
@@ -160,6 +192,16 @@ func isGSM(s string) bool {
 	return true
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// runeLength is r's length in septets (GSM) or UTF-16 units (UCS-2).
 func runeLength(r rune, unicode bool) int {
 	if unicode {
 		if r > 0xFFFF {
@@ -173,6 +215,7 @@ func runeLength(r rune, unicode bool) int {
 	return 1
 }
 
+// smsLength is s's length in septets (GSM) or UTF-16 units (UCS-2).
 func smsLength(s string, unicode bool) int {
 	n := 0
 	for _, r := range s {

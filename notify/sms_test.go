@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -141,32 +142,108 @@ func TestSMSFailures(t *testing.T) {
 	}
 }
 
-func TestSMSFit(t *testing.T) {
-	long := strings.Repeat("żółw ", 50)
+// Encode only changes letters and punctuation, never the length of what
+// is said: Polish letters become ASCII with Unicode off, typographic
+// punctuation whenever that leaves the text in GSM.
+func TestSMSEncode(t *testing.T) {
 	cases := []struct {
 		name        string
-		s           SMSSender
-		in          string
+		l           SMSLimits
+		in, want    string
 		wantUnicode bool
-		maxLen      int
 	}{
-		{"Polish to ASCII", SMSSender{}, "Zażółć gęślą jaźń", false, 160},
-		{"Unicode kept", SMSSender{Unicode: true}, "Zażółć gęślą jaźń", true, 70},
-		{"Cyrillic goes as Unicode", SMSSender{}, "Візит скасовано", true, 70},
-		{"long cut to one part", SMSSender{}, long, false, 160},
-		{"long cut to two parts", SMSSender{Parts: 2}, long, false, 306},
-		{"long Unicode cut", SMSSender{Unicode: true}, long, true, 70},
+		{"Polish to ASCII", SMSLimits{}, "Zażółć gęślą jaźń…", "Zazolc gesla jazn...", false},
+		{"Unicode keeps Polish", SMSLimits{Unicode: true}, "Zażółć gęślą jaźń…", "Zażółć gęślą jaźń…", true},
+		{"Unicode on, a GSM text stays GSM", SMSLimits{Unicode: true}, "Visit – Office…", "Visit - Office...", false},
+		{"Cyrillic goes as Unicode", SMSLimits{}, "Візит скасовано…", "Візит скасовано…", true},
+		{"Polish letters go even in a Unicode text", SMSLimits{}, "Łódź: візит", "Lodz: візит", true},
+		{"GSM's own accents stay GSM", SMSLimits{}, "Café Müller {€}", "Café Müller {€}", false},
+		{"a backtick is not GSM", SMSLimits{}, "a`b", "a`b", true},
 	}
 	for _, c := range cases {
-		out, unicode := c.s.Fit(c.in)
-		if unicode != c.wantUnicode || smsLength(out, unicode) > c.maxLen {
-			t.Errorf("%s: %q unicode=%v length %d", c.name, out, unicode, smsLength(out, unicode))
-		}
-		if !unicode && !isGSM(out) {
-			t.Errorf("%s: %q is not GSM", c.name, out)
+		out, unicode := c.l.Encode(c.in)
+		if out != c.want || unicode != c.wantUnicode {
+			t.Errorf("%s: %q unicode=%v, want %q unicode=%v", c.name, out, unicode, c.want, c.wantUnicode)
 		}
 	}
-	if out, _ := (&SMSSender{}).Fit("Zażółć gęślą jaźń"); out != "Zazolc gesla jazn" {
-		t.Errorf("normalised %q", out)
+}
+
+// SMSParts counts septets (the extension table two), UCS-2 units (beyond
+// the BMP two) and never splits a character between parts.
+func TestSMSParts(t *testing.T) {
+	a, zh := strings.Repeat, "ж"
+	cases := []struct {
+		name    string
+		text    string
+		unicode bool
+		want    int
+	}{
+		{"empty", "", false, 1},
+		{"160 septets", a("a", 160), false, 1},
+		{"161 septets", a("a", 161), false, 2},
+		{"an extended character takes two", a("a", 159) + "€", false, 2},
+		{"306 septets", a("a", 306), false, 2},
+		{"307 septets", a("a", 307), false, 3},
+		{"an escape sequence is not split", a("a", 152) + "€" + a("a", 152), false, 3},
+		{"70 units", a(zh, 70), true, 1},
+		{"71 units", a(zh, 71), true, 2},
+		{"134 units", a(zh, 134), true, 2},
+		{"135 units", a(zh, 135), true, 3},
+		{"beyond the BMP takes two", a(zh, 69) + "😀", true, 2},
+		{"a surrogate pair is not split", a(zh, 66) + "😀" + a(zh, 66), true, 3},
+	}
+	for _, c := range cases {
+		if got := SMSParts(c.text, c.unicode); got != c.want {
+			t.Errorf("%s: %d parts, want %d", c.name, got, c.want)
+		}
+	}
+	if !(SMSLimits{}).Fits(a("ą", 160)) || (SMSLimits{Unicode: true}).Fits(a("ą", 71)) || !(SMSLimits{Unicode: true, Parts: 2}).Fits(a("ą", 134)) {
+		t.Error("Fits does not encode as Send does")
+	}
+}
+
+// The bug report's cases end to end, as the gateway gets them with one
+// part allowed: the Polish confirmation ends with the whole link carrying
+// the right code; the Ukrainian one (UCS-2) has the code and the link, in
+// two parts, and a warning says so.
+func TestSMSComposedToFit(t *testing.T) {
+	for _, lang := range []string{"pl", "uk"} {
+		t.Run(lang, func(t *testing.T) {
+			databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+				f := newFixture(t, db)
+				b := f.book(t, lang, "600 123 456")
+				g := &gateway{status: 200, body: `{"count":1}`}
+				srv := httptest.NewServer(g)
+				defer srv.Close()
+				limits := SMSLimits{Parts: 1}
+				var logged strings.Builder
+				log := slog.New(slog.NewTextHandler(&logged, nil))
+				w := &Worker{DB: f.db, Clock: f.clock, Email: &recorder{}, SMS: &SMSSender{BaseURL: srv.URL, Token: "t", Limits: limits},
+					Compose: &Messages{DB: f.db, Clock: f.clock, Offices: f.offices, BaseURL: "https://urzad.example", SMS: limits, Log: log}}
+				if n, err := w.RunOnce(context.Background()); err != nil || n != 2 {
+					t.Fatalf("sent %d, %v", n, err)
+				}
+				_, forms := g.seen()
+				msg := forms[0].Get("message")
+				code := b.Code[:4] + "-" + b.Code[4:]
+				link := "https://urzad.example/rezerwacja/" + code + "/odwolaj"
+				if !strings.HasSuffix(msg, " "+link) || (!strings.Contains(msg, " "+code+".") && !strings.Contains(msg, " "+code+":")) {
+					t.Fatalf("message %q lacks the code %s or the link whole", msg, code)
+				}
+				enc, unicode := limits.Encode(msg)
+				parts := SMSParts(enc, unicode)
+				warned := strings.Contains(logged.String(), "needs more parts")
+				switch lang {
+				case "pl":
+					if unicode || parts != 1 || warned || forms[0].Get("encoding") != "" {
+						t.Errorf("%q: unicode=%v, %d parts, warned=%v", msg, unicode, parts, warned)
+					}
+				case "uk":
+					if !unicode || parts != 2 || !warned || forms[0].Get("encoding") != "utf-8" {
+						t.Errorf("%q: unicode=%v, %d parts, warned=%v", msg, unicode, parts, warned)
+					}
+				}
+			})
+		})
 	}
 }

@@ -232,7 +232,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		return err
 	}
 	kiosks := kiosk.NewStore(db, clock)
-	mailSender, smsSender, err := notify.Senders(cfg.SMTPURL, notify.TLSMode(cfg.SMTPTLS), cfg.MailFrom, cfg.SMSURL, cfg.SMSToken, cfg.SMSFrom, cfg.SMSUnicode == "true", smsParts(cfg), log)
+	mailSender, smsSender, err := notify.Senders(cfg.SMTPURL, notify.TLSMode(cfg.SMTPTLS), cfg.MailFrom, cfg.SMSURL, cfg.SMSToken, cfg.SMSFrom, smsLimits(cfg), log)
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		return err
 	}
 	outboxWorker := &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
-		Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL},
+		Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL, SMS: smsLimits(cfg), Log: log},
 		Lease:   cfg.outboxLease(), Host: baseHost(cfg.BaseURL)}
 	if database.IsPostgres(cfg.DatabaseURL) {
 		outboxWorker.Listen = cfg.DatabaseURL
@@ -323,9 +323,11 @@ func baseHost(baseURL string) string {
 	return u.Hostname()
 }
 
-func smsParts(cfg *Config) int {
+// smsLimits are the SMS encoding and parts of the configuration, shared by
+// the gateway and the composer.
+func smsLimits(cfg *Config) notify.SMSLimits {
 	n, _ := strconv.Atoi(cfg.SMSParts)
-	return n
+	return notify.SMSLimits{Unicode: cfg.SMSUnicode == "true", Parts: n}
 }
 
 // printSurfaces tells the person who started the server where everything is,
