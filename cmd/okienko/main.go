@@ -314,10 +314,11 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	return nil
 }
 
-// baseHost is the host of the public URL, the domain of Message-IDs.
+// baseHost is the host of the public URL, the domain of Message-IDs;
+// okienko.invalid for an IPv6 address, which no Message-ID may hold.
 func baseHost(baseURL string) string {
 	u, err := url.Parse(baseURL)
-	if err != nil || u.Hostname() == "" {
+	if err != nil || u.Hostname() == "" || strings.Contains(u.Hostname(), ":") {
 		return "okienko.invalid"
 	}
 	return u.Hostname()

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
@@ -99,6 +100,17 @@ func TestLoadConfig(t *testing.T) {
 	}
 	if _, err := loadConfig(env(map[string]string{"OKIENKO_TRUSTED_PROXIES": "10.0.0.10,proxy.internal"})); err == nil || !strings.Contains(err.Error(), "proxy.internal") {
 		t.Fatalf("a host name among the trusted proxies: %v, want an error naming it", err)
+	}
+	if c, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_LEASE": "90s"})); err != nil || c.outboxLease() != 90*time.Second {
+		t.Fatalf("OKIENKO_OUTBOX_LEASE=90s: %v", err)
+	}
+	for _, bad := range []string{"1s", "11m", "60", "soon", "-1m"} {
+		if _, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_LEASE": bad})); err == nil || !strings.Contains(err.Error(), "OKIENKO_OUTBOX_LEASE") {
+			t.Errorf("OKIENKO_OUTBOX_LEASE=%s: %v, want an error naming it", bad, err)
+		}
+	}
+	if baseHost("https://wizyty.urzad.example.pl:8443/x") != "wizyty.urzad.example.pl" || baseHost("http://[::1]:8080") != "okienko.invalid" {
+		t.Errorf("baseHost: %q, %q", baseHost("https://wizyty.urzad.example.pl:8443/x"), baseHost("http://[::1]:8080"))
 	}
 }
 
