@@ -318,3 +318,65 @@ func TestOutboxWakesOnCommit(t *testing.T) {
 		}
 	})
 }
+
+// The database blinks (PostgreSQL behind a proxy that drops every
+// connection and refuses new ones). Messages queued meanwhile go out as
+// soon as it is back, not at the next poll: the worker's listener
+// reconnects and wakes the lanes. A send that finished while the database
+// was away is recorded once it is back, without being sent again.
+func TestOutboxDatabaseBlink(t *testing.T) {
+	url := databasetest.PostgresURL(t)
+	direct := databasetest.Open(t, url)
+	proxy, purl := databasetest.ProxyURL(t, url)
+	db, err := database.Open(purl, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
+	mail, held := newCounter(), newGate()
+	defer held.release()
+	w := &Worker{DB: db, Clock: clock, Email: mail, SMS: held, Compose: plain{}, Poll: time.Hour, SendTimeout: time.Hour}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	start(t, ctx, w, purl, done)
+
+	// An SMS in flight when the database goes.
+	enqueueOn(t, direct, clock.Now(), outbox.SMS, "inflight", 1)
+	held.waitStarted(t, 1)
+	proxy.Cut()
+	enqueueOn(t, direct, clock.Now(), outbox.Email, "blink", 5)
+	held.release()
+	// The worker tries the database and is refused, at least twice.
+	for deadline := time.Now().Add(10 * time.Second); proxy.Refused() < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the worker did not try the database while it was away")
+		}
+	}
+	back := time.Now()
+	proxy.Restore()
+	mail.wait(t, 5, "e-mail queued while the database was away")
+	t.Logf("delivered %v after the database came back", time.Since(back).Round(time.Millisecond))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var m outbox.Message
+		if err := direct.Where("key = ?", "inflight:0:sms").Take(&m).Error; err != nil {
+			t.Fatal(err)
+		}
+		if m.State == outbox.Sent {
+			if m.Attempts != 1 {
+				t.Errorf("the SMS sent during the blink took %d attempts", m.Attempts)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the SMS sent during the blink is %s", m.State)
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if acc := held.accepted(); len(acc) != 1 {
+		t.Errorf("the SMS gateway accepted %v", acc)
+	}
+}

@@ -1,91 +1,16 @@
 package web_test
 
 import (
-	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/web"
 )
-
-// tcpProxy forwards connections to a database server until cut, which
-// closes every connection it holds and refuses new ones: the database
-// gone from under the server, as a network failure or a stopped server
-// shows itself.
-type tcpProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	conns  []net.Conn
-	cut    bool
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{ln: ln, target: target}
-	go p.serve()
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *tcpProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.cut {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.conns = append(p.conns, c, s)
-		p.mu.Unlock()
-		go func() { _, _ = io.Copy(s, c); s.Close() }()
-		go func() { _, _ = io.Copy(c, s); c.Close() }()
-	}
-}
-
-// cutOff drops every connection and refuses new ones.
-func (p *tcpProxy) cutOff() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cut = true
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-// restore lets connections through again.
-func (p *tcpProxy) restore() {
-	p.mu.Lock()
-	p.cut = false
-	p.mu.Unlock()
-}
-
-func (p *tcpProxy) stop() {
-	p.ln.Close()
-	p.cutOff()
-}
 
 // With the database gone from under a running server (PostgreSQL behind a
 // proxy that is cut), every API call answers 503 problem+json with
@@ -97,8 +22,8 @@ func TestDatabaseUnreachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newTCPProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
+	proxy := databasetest.NewProxy(t, u.Host)
+	u.Host = proxy.Addr()
 	db, err := database.Open(u.String(), "")
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +46,7 @@ func TestDatabaseUnreachable(t *testing.T) {
 		}
 	}
 
-	proxy.cutOff()
+	proxy.Cut()
 	for range 2 { // the first call meets the dropped connections, the second new dials
 		for _, c := range calls {
 			resp, body := e.do(c.method, c.path, nil, admin...)
@@ -145,7 +70,7 @@ func TestDatabaseUnreachable(t *testing.T) {
 		t.Errorf("healthz: %d", resp.StatusCode)
 	}
 
-	proxy.restore()
+	proxy.Restore()
 	for _, c := range calls {
 		if resp, body := e.do(c.method, c.path, nil, admin...); resp.StatusCode >= 500 {
 			t.Fatalf("after: %s %s: %d %s", c.method, c.path, resp.StatusCode, body)
