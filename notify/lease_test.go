@@ -2,12 +2,14 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko"
@@ -379,4 +381,53 @@ func TestOutboxDatabaseBlink(t *testing.T) {
 	if acc := held.accepted(); len(acc) != 1 {
 		t.Errorf("the SMS gateway accepted %v", acc)
 	}
+}
+
+// The worker's metrics count each attempt's outcome by channel and time
+// the sends and how late after being due the provider had them.
+func TestOutboxMetrics(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
+		enqueueOn(t, db, clock.Now(), outbox.Email, "m", 2)
+		enqueueOn(t, db, clock.Now(), outbox.SMS, "m", 3)
+		reg := prometheus.NewRegistry()
+		calls := 0
+		sms := &recorder{fail: func(*Outgoing) error {
+			calls++
+			if calls == 1 {
+				return Permanent(errors.New("bad number"))
+			}
+			return errors.New("gateway busy")
+		}}
+		w := &Worker{DB: db, Clock: clock, Email: newCounter(), SMS: sms, Compose: plain{}, Metrics: NewMetrics(reg)}
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{"email/sent": 2, "sms/failed": 1, "sms/retry": 2}
+		got := map[string]float64{}
+		var sends, delays uint64
+		families, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			for _, m := range f.GetMetric() {
+				labels := map[string]string{}
+				for _, l := range m.GetLabel() {
+					labels[l.GetName()] = l.GetValue()
+				}
+				switch f.GetName() {
+				case "okienko_outbox_messages_total":
+					got[labels["channel"]+"/"+labels["outcome"]] = m.GetCounter().GetValue()
+				case "okienko_outbox_send_seconds":
+					sends += m.GetHistogram().GetSampleCount()
+				case "okienko_outbox_delivery_delay_seconds":
+					delays += m.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || sends != 5 || delays != 2 {
+			t.Errorf("outcomes %v, want %v; %d sends timed, %d delays", got, want, sends, delays)
+		}
+	})
 }

@@ -77,6 +77,8 @@ type Worker struct {
 	// Installation prefixes the keys sent to providers; default the
 	// installation's id from the database.
 	Installation string
+	// Metrics, when set, counts outcomes and times sends.
+	Metrics *Metrics
 
 	// crashAfterSend, in tests, leaves a message in sending after it was
 	// sent when it returns true, as a crash would.
@@ -426,6 +428,7 @@ func (w *Worker) MessageID(key string) string {
 // its own deadline, and records the outcome. It reports whether the
 // message was sent.
 func (w *Worker) deliver(ctx context.Context, m *outbox.Message) bool {
+	began := time.Now()
 	sctx, cancel := context.WithTimeout(ctx, w.sendTimeout())
 	defer cancel()
 	out, err := w.Compose.Compose(sctx, m)
@@ -438,13 +441,23 @@ func (w *Worker) deliver(ctx context.Context, m *outbox.Message) bool {
 		m.Recipient = Mask(m.Channel, out.To)
 		err = sender.Send(sctx, out)
 	}
+	took := time.Since(began)
 	switch {
 	case err == nil:
-		return w.markSent(m)
+		ok := w.markSent(m)
+		if ok {
+			w.Metrics.observe(m.Channel, "sent", took, w.now().Sub(m.NextAttemptAt))
+		}
+		return ok
 	case ctx.Err() != nil:
 		w.release(m)
+		w.Metrics.observe(m.Channel, "returned", took, 0)
 	default:
-		w.markFailed(m, err)
+		if w.markFailed(m, err) {
+			w.Metrics.observe(m.Channel, "failed", took, 0)
+		} else {
+			w.Metrics.observe(m.Channel, "retry", took, 0)
+		}
 	}
 	return false
 }
@@ -489,10 +502,14 @@ func (w *Worker) markSent(m *outbox.Message) bool {
 	return true
 }
 
-func (w *Worker) markFailed(m *outbox.Message, cause error) {
+// markFailed records a failed attempt: the message is queued again after
+// its backoff, or, after a permanent error or the last attempt, failed.
+// It reports whether the message failed for good.
+func (w *Worker) markFailed(m *outbox.Message, cause error) bool {
 	max := orDefault(w.MaxAttempts, DefaultMaxAttempts)
 	upd := map[string]any{"last_error": truncate(cause.Error(), 500)}
-	if IsPermanent(cause) || m.Attempts >= max {
+	final := IsPermanent(cause) || m.Attempts >= max
+	if final {
 		upd["state"] = outbox.Failed
 		w.log().Warn("message failed", "key", m.Key, "attempts", m.Attempts, "error", cause)
 	} else {
@@ -501,6 +518,7 @@ func (w *Worker) markFailed(m *outbox.Message, cause error) {
 		w.log().Info("message send failed; will retry", "key", m.Key, "attempts", m.Attempts, "retry_in", Backoff(m.Attempts), "error", cause)
 	}
 	w.record(m, upd)
+	return final
 }
 
 // release returns a message whose send was interrupted by shutdown to the
