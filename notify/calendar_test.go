@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"mime"
 	"net/mail"
@@ -186,24 +185,7 @@ func TestSMTPCancellationCharset(t *testing.T) {
 		if _, err := f.bookings.Cancel(context.Background(), b.ID, booking.ReasonClosure, closureReason); err != nil {
 			t.Fatal(err)
 		}
-		addr, got := smtpServer(t)
-		sender, err := NewSMTPSender("smtp://"+addr, "Urząd Testowy <okienko@urzad.example>", TLSOff, WithSMTPTimeout(5*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n, err := f.worker(sender, &recorder{}).RunOnce(context.Background()); err != nil || n != 1 {
-			t.Fatalf("sent %d, %v", n, err)
-		}
-		var data []byte
-		select {
-		case data = <-got:
-		default:
-			t.Fatal("the server received no message")
-		}
-		msg, err := mail.ReadMessage(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, msg := sendOneOverSMTP(t, f)
 		var parts []part
 		walk(t, mail.Header(msg.Header), msg.Body, &parts)
 		texts := map[string]string{}

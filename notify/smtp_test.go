@@ -126,30 +126,37 @@ func walk(t *testing.T, h mail.Header, body io.Reader, out *[]part) {
 	*out = append(*out, part{header: h, typ: typ, body: raw})
 }
 
+// sendOneOverSMTP sends f's one due e-mail through an in-process SMTP
+// server and returns the worker and the message the server received.
+func sendOneOverSMTP(t *testing.T, f *fixture) (*Worker, *mail.Message) {
+	t.Helper()
+	addr, got := smtpServer(t)
+	sender, err := NewSMTPSender("smtp://"+addr, "Urząd Testowy <okienko@urzad.example>", TLSOff, WithSMTPTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := f.worker(sender, &recorder{})
+	if n, err := w.RunOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("sent %d, %v", n, err)
+	}
+	var data []byte
+	select {
+	case data = <-got:
+	default:
+		t.Fatal("the server received no message")
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, msg
+}
+
 func TestSMTPConfirmation(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newFixture(t, db)
 		b := f.book(t, "pl", "")
-		addr, got := smtpServer(t)
-		sender, err := NewSMTPSender("smtp://"+addr, "Urząd Testowy <okienko@urzad.example>", TLSOff, WithSMTPTimeout(5*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := f.worker(sender, &recorder{})
-		n, err := w.RunOnce(context.Background())
-		if err != nil || n != 1 {
-			t.Fatalf("sent %d, %v", n, err)
-		}
-		var data []byte
-		select {
-		case data = <-got:
-		default:
-			t.Fatal("the server received no message")
-		}
-		msg, err := mail.ReadMessage(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
+		w, msg := sendOneOverSMTP(t, f)
 		dec := new(mime.WordDecoder)
 		key := outbox.BookingKey(b.ID, outbox.Confirmation, outbox.Email)
 		from, _ := msg.Header.AddressList("From")
