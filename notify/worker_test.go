@@ -192,3 +192,25 @@ func TestOutboxTwoWorkersNeverSendTwice(t *testing.T) {
 		t.Logf("split between workers: %v", sent)
 	})
 }
+
+// A message keeps its Message-ID across attempts; two installations never
+// share one, and each is a valid RFC 5322 msg-id on the public URL's host.
+func TestMessageIDPerInstallation(t *testing.T) {
+	a := &Worker{Installation: "a1b2c3d4e5f60718", Host: "wizyty.urzad.example.pl"}
+	b := &Worker{Installation: "0f1e2d3c4b5a6978", Host: "wizyty.urzad.example.pl"}
+	key := outbox.BookingKey(5, outbox.Confirmation, outbox.Email)
+	if a.MessageID(key) != a.MessageID(key) {
+		t.Error("one message, two Message-IDs")
+	}
+	if a.MessageID(key) == b.MessageID(key) {
+		t.Errorf("two installations share %s", a.MessageID(key))
+	}
+	if a.MessageID(key) == a.MessageID(outbox.BookingKey(6, outbox.Confirmation, outbox.Email)) {
+		t.Error("two messages share a Message-ID")
+	}
+	for _, id := range []string{a.MessageID(key), b.MessageID(key)} {
+		if !msgID.MatchString("<"+id+">") || !strings.HasSuffix(id, "@wizyty.urzad.example.pl") || strings.Contains(id, "booking") {
+			t.Errorf("Message-ID %s", id)
+		}
+	}
+}
