@@ -24,18 +24,19 @@ const (
 )
 
 // Preview draws what the printer would print for b on paper of profile p: a
-// black-and-white image p.Dots wide. Text is drawn with a built-in 5×7 font
-// (letters the font lacks as their base letter with the Polish and Central
-// European marks drawn on, other characters by transliteration), sizes,
-// bold and alignment are honoured, raster images are copied, native QR codes
-// are drawn from their stored data, a cut is a dashed line; paper past
-// about 2.5 m is not drawn. It returns
-// EINVALID when p is not a usable profile.
+// black-and-white image p.Dots wide. Text bytes are read through the code
+// table the printer uses and drawn with a built-in 5×7 font (letters the
+// font lacks as their base letter with the Polish and Central European marks
+// drawn on, anything else by transliteration); sizes, bold and alignment
+// are honoured, raster images are copied, native QR codes are drawn from
+// their stored data, a cut is a dashed line; paper past about 2.5 m is not
+// drawn. It returns EINVALID when p is not a usable profile.
 func Preview(b []byte, p Profile) (image.Image, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	pv := &preview{p: p, table: codeTables[p.CodeTable], canvas: &canvas{width: p.Dots}}
+	t, _ := p.table()
+	pv := &preview{p: p, table: t, canvas: &canvas{width: p.Dots}}
 	pv.reset()
 	pv.y = marginDots
 	for _, t := range parse(b) {
@@ -88,7 +89,7 @@ func (pv *preview) apply(t token) {
 	case opInit:
 		pv.reset()
 	case opTable:
-		if nt, ok := codeTables[t.n]; ok {
+		if nt, ok := pv.p.tableFor(t.n); ok {
 			pv.table = nt
 		}
 	case opAlign:
