@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/okienko/okienko"
 )
@@ -163,6 +164,32 @@ func TestCutCommands(t *testing.T) {
 		e := newTestEncoder(t, p)
 		if got := e.Cut(30).Bytes(); !bytes.Equal(got, want) {
 			t.Errorf("%s: % x; want % x", cut, got, want)
+		}
+	}
+}
+
+// The test page fits the narrowest paper a profile may have and 58 mm
+// (finding: a 36-column line on 32 columns).
+func TestTestPageFits(t *testing.T) {
+	narrow := Profile{PaperMM: 58, Columns: 24, Dots: 256, CodeTable: 18, QR: QRRaster, Cut: CutFeed}
+	for _, p := range []Profile{Profile80, Profile58, narrow} {
+		b, err := TestPage(p, testStatusURL, "Czas: 2026-11-23 09:15:00 UTC")
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := DecodeProfile(b, p)
+		for _, l := range strings.Split(text, "\n") {
+			if n := utf8.RuneCountInString(l); n > p.Columns {
+				t.Errorf("%d columns: line %q has %d", p.Columns, l, n)
+			}
+		}
+		if !containsLine(strings.Split(text, "\n"), ruler(p.Columns)) {
+			t.Errorf("%d columns: no ruler in\n%s", p.Columns, text)
+		}
+		for _, img := range rasterImages(t, b) {
+			if img.Bounds().Dx() > p.Dots {
+				t.Errorf("%d dots: an image %d wide", p.Dots, img.Bounds().Dx())
+			}
 		}
 	}
 }
