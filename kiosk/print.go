@@ -98,7 +98,7 @@ func (s *Store) nudge(id int64) {
 
 // Render returns the ESC/POS bytes of ticket t for kiosk k's printer.
 func Render(k *Kiosk, t escpos.Ticket) ([]byte, error) {
-	p, err := escpos.ProfileFor(k.Printer.PaperMM, k.Printer.CodeTable, k.Printer.QR, k.Printer.Cutter)
+	p, err := k.Printer.Profile()
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (s *Store) TestPrint(ctx context.Context, id int64, qrData string) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	p, err := escpos.ProfileFor(k.Printer.PaperMM, k.Printer.CodeTable, k.Printer.QR, k.Printer.Cutter)
+	p, err := k.Printer.Profile()
 	if err != nil {
 		return Result{}, err
 	}
@@ -175,7 +175,7 @@ func (s *Store) send(ctx context.Context, k *Kiosk, j *Job) (Result, error) {
 	pctx, cancel := context.WithTimeout(ctx, 3*PrintTimeout)
 	defer cancel()
 	state, reason := printer.StateUnknown, ""
-	t, err := openTransport(k.Printer.URI, PrintTimeout)
+	t, err := k.Printer.open(PrintTimeout)
 	if err == nil {
 		var st printer.Status
 		st, err = printer.Print(pctx, t, j.Payload, PrintTimeout)
@@ -328,7 +328,7 @@ func (s *Store) Preview(ctx context.Context, jobID int64) ([]byte, error) {
 
 // PreviewPNG renders ESC/POS bytes for kiosk k's printer as a PNG image.
 func PreviewPNG(k *Kiosk, payload []byte) ([]byte, error) {
-	p, err := escpos.ProfileFor(k.Printer.PaperMM, k.Printer.CodeTable, k.Printer.QR, k.Printer.Cutter)
+	p, err := k.Printer.Profile()
 	if err != nil {
 		return nil, err
 	}

@@ -159,12 +159,15 @@ func (p Profile) Validate() error {
 		fe.Add("paper_mm", "must be 58 or 80")
 	}
 	switch {
+	case p.Dots == 0 && p.Columns == 0 && fe["paper_mm"] != "":
+		// Left to follow a paper that is wrong: that is the one mistake.
 	case p.Dots < MinDots || p.Dots > MaxDots || p.Dots%8 != 0:
 		fe.Add("dots", fmt.Sprintf("must be a multiple of 8 from %d to %d", MinDots, MaxDots))
 	case p.PaperMM > 0 && p.Dots > p.PaperMM*dotsPerMM:
 		fe.Add("dots", fmt.Sprintf("%d dots do not fit on %d mm paper (at most %d)", p.Dots, p.PaperMM, p.PaperMM*dotsPerMM))
 	}
 	switch {
+	case p.Dots == 0 && p.Columns == 0 && fe["paper_mm"] != "":
 	case p.Columns < MinColumns || p.Columns > MaxColumns:
 		fe.Add("columns", fmt.Sprintf("must be from %d to %d", MinColumns, MaxColumns))
 	case p.Dots >= MinDots && p.Columns > p.Dots/9:
