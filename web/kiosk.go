@@ -31,9 +31,10 @@ func (s *Server) kioskMe(c *fiber.Ctx) error {
 	})
 }
 
-// printTicket renders t for the calling kiosk's printer and prints it; a
-// failure to print never fails the request: the ticket exists and is shown.
-func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTicket) printResult {
+// printTicket renders t in lang (pl, en or uk; "" is pl) for the calling
+// kiosk's printer and prints it; a failure to print never fails the
+// request: the ticket exists and is shown.
+func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTicket, lang string) printResult {
 	kioskID := okienko.ActorFrom(ctx).KioskID
 	k, err := s.Kiosks.Get(ctx, kioskID)
 	if err != nil {
@@ -43,7 +44,7 @@ func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTi
 	if k.Printer.URI == "none" {
 		return printResult{State: kiosk.NoPrint}
 	}
-	et, err := s.escposTicket(ctx, t, view)
+	et, err := s.escposTicket(ctx, t, view, lang)
 	if err == nil {
 		var payload []byte
 		if payload, err = kiosk.Render(k, et); err == nil {
@@ -57,8 +58,10 @@ func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTi
 	return printResult{State: kiosk.Failed, Reason: "render_failed"}
 }
 
-// escposTicket is the printed form of a ticket.
-func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicTicket) (escpos.Ticket, error) {
+// escposTicket is the printed form of a ticket in lang: pl, en or uk ("" is
+// pl). The labels and the note are in that language; the office's own
+// names (office, department, service) are as the office wrote them.
+func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicTicket, lang string) (escpos.Ticket, error) {
 	off, err := s.Offices.Office(ctx)
 	if err != nil {
 		return escpos.Ticket{}, err
@@ -67,10 +70,14 @@ func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicT
 	if err != nil {
 		return escpos.Ticket{}, err
 	}
+	l, ok := siteLocales[lang]
+	if !ok {
+		lang, l = "pl", siteLocales["pl"]
+	}
 	return escpos.Ticket{
 		Office: off.Name, Department: dep.Name, Service: view.Service, Number: t.Number,
 		Issued: t.IssuedAt, Loc: off.Location(), PeopleAhead: view.PeopleAhead, WaitMinutes: view.EstimatedWaitMinutes,
-		StatusURL: view.StatusURL, Note: "Śledź kolejkę w telefonie: zeskanuj kod QR. Zachowaj bilet do końca wizyty.", Lang: "pl",
+		StatusURL: view.StatusURL, Note: l.T("printedTicket.note"), Lang: lang,
 	}, nil
 }
 
@@ -169,15 +176,20 @@ func sendPNG(c *fiber.Ctx, png []byte) error {
 	return c.Send(png)
 }
 
-// ticketPreview: GET /api/v1/admin/tickets/{id}/preview.png?kiosk=ID — the
-// ticket as the kiosk's printer (default: the first kiosk's, else an 80 mm
-// printer) would print it, also where no printer is attached.
+// ticketPreview: GET /api/v1/admin/tickets/{id}/preview.png?kiosk=ID&lang=
+// — the ticket as the kiosk's printer (default: the first kiosk's, else an
+// 80 mm printer) would print it in lang (pl, en, uk; default pl), also where
+// no printer is attached.
 func (s *Server) ticketPreview(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
+	lang := c.Query("lang")
+	if err := checkTicketLang(lang); err != nil {
+		return err
+	}
 	t, err := s.Queue.Ticket(ctx, id)
 	if err != nil {
 		return err
@@ -201,7 +213,7 @@ func (s *Server) ticketPreview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	et, err := s.escposTicket(ctx, t, view)
+	et, err := s.escposTicket(ctx, t, view, lang)
 	if err != nil {
 		return err
 	}

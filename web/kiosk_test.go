@@ -7,10 +7,12 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+	"unicode"
 
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/kiosk/escpos"
 	"github.com/okienko/okienko/kiosk/printer/printertest"
 )
 
@@ -132,6 +134,77 @@ func TestAdminKiosks(t *testing.T) {
 		}
 		if resp, _ := e.do("GET", "/api/v1/kiosk/me", nil, bearer(k.Token)...); resp.StatusCode != 401 {
 			t.Fatalf("a deleted kiosk's token: %d", resp.StatusCode)
+		}
+	})
+}
+
+// The printed ticket is in the language the visitor chose at the kiosk:
+// the labels and the note; Ukrainian in Latin letters (the printer has no
+// Cyrillic). Another language is refused, naming lang, with no ticket.
+func TestKioskTicketLanguage(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		admin := bearer(e.adminToken())
+		kioskTok := bearer(e.creds.KioskToken)
+		fake := printertest.Start(t)
+		resp, body := e.do("GET", "/api/v1/admin/kiosks", nil, admin...)
+		var ks []struct{ ID int64 }
+		if resp.StatusCode != 200 || json.Unmarshal(body, &ks) != nil || len(ks) != 1 {
+			t.Fatalf("kiosks: %d %s", resp.StatusCode, body)
+		}
+		if resp, body := e.do("PATCH", fmt.Sprintf("/api/v1/admin/kiosks/%d", ks[0].ID), map[string]any{"printer": map[string]any{"uri": fake.URI()}}, admin...); resp.StatusCode != 200 {
+			t.Fatalf("set printer: %d %s", resp.StatusCode, body)
+		}
+		svc := e.counterOf("Stanowisko 1").ServiceIDs[0]
+		for i, tc := range []struct {
+			lang      string
+			want, not []string
+		}{
+			{"", []string{"Twój numer", "Śledź kolejkę w telefonie: zeskanuj kod QR."}, []string{"Your number"}},
+			{"en", []string{"Your number", "Ahead of you:", "Follow the queue on your phone: scan the QR code."}, []string{"Twój numer", "Śledź"}},
+			{"uk", []string{"Vash nomer", "Pered vamy:", "Stezhte za cherhoiu v telefoni: skanuite QR-kod."}, []string{"Twój numer", "Śledź"}},
+			{"pl", []string{"Twój numer", "Przed Tobą:"}, []string{"Your number"}},
+		} {
+			req := map[string]any{"service_id": svc}
+			if tc.lang != "" {
+				req["lang"] = tc.lang
+			}
+			resp, body := e.do("POST", "/api/v1/kiosk/tickets", req, kioskTok...)
+			if resp.StatusCode != 201 || !strings.Contains(string(body), `"print":{"state":"printed"}`) {
+				t.Fatalf("%q: %d %s", tc.lang, resp.StatusCode, body)
+			}
+			jobs := fake.Jobs()
+			if len(jobs) != i+1 {
+				t.Fatalf("%q: %d jobs", tc.lang, len(jobs))
+			}
+			text := escpos.Decode(jobs[i], escpos.CodeTablePC852)
+			flat := strings.Join(strings.Fields(text), " ")
+			for _, w := range tc.want {
+				if !strings.Contains(flat, w) {
+					t.Errorf("%q: no %q in\n%s", tc.lang, w, text)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(flat, w) {
+					t.Errorf("%q: %q in\n%s", tc.lang, w, text)
+				}
+			}
+			if strings.ContainsAny(text, "?\x1a\ufffd") || strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) {
+				t.Errorf("%q: unprintable or Cyrillic text in\n%s", tc.lang, text)
+			}
+		}
+		for _, tc := range []struct{ path, body string }{
+			{"/api/v1/kiosk/tickets", fmt.Sprintf(`{"service_id":%d,"lang":"de"}`, svc)},
+			{"/api/v1/kiosk/checkin", `{"code":"ABC-234","lang":"PL"}`},
+		} {
+			resp, body := e.do("POST", tc.path, tc.body, kioskTok...)
+			if p := problemOf(t, resp, body); resp.StatusCode != 422 || p.Errors["lang"] == "" {
+				t.Errorf("%s: %d %s", tc.body, resp.StatusCode, body)
+			}
+		}
+		resp, body = e.do("POST", "/api/v1/kiosk/tickets", map[string]any{"service_id": svc}, kioskTok...)
+		if resp.StatusCode != 201 || !strings.Contains(string(body), `"number":"B005"`) || len(fake.Jobs()) != 5 {
+			t.Fatalf("after the refusals: %d %s, %d jobs", resp.StatusCode, body, len(fake.Jobs()))
 		}
 	})
 }

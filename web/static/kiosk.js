@@ -671,7 +671,7 @@ const OkienkoKiosk = (function () {
     button.setAttribute('aria-busy', 'true');
     showAlert(null);
     try {
-      const body = { service_id: state.service.id, priority: state.priority };
+      const body = { service_id: state.service.id, priority: state.priority, lang: state.lang };
       if (state.sms) {
         const phone = $('phone').value.trim();
         if (!phone) {
@@ -778,7 +778,7 @@ const OkienkoKiosk = (function () {
     $('checkin-submit').setAttribute('aria-busy', 'true');
     showAlert(null);
     try {
-      const out = await api('POST', '/api/v1/kiosk/checkin', { code }, true);
+      const out = await api('POST', '/api/v1/kiosk/checkin', { code, lang: state.lang }, true);
       showTicket(out, true);
     } catch (err) {
       checkinFailed(err, code);
