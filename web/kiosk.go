@@ -168,6 +168,7 @@ func (s *Server) adminKiosks(g fiber.Router) {
 		return sendPNG(c, png)
 	})
 	g.Get("/tickets/:id/preview.png", s.ticketPreview)
+	g.Get("/printer-presets", func(c *fiber.Ctx) error { return c.JSON(kiosk.Presets()) })
 }
 
 func sendPNG(c *fiber.Ctx, png []byte) error {

@@ -7,7 +7,9 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -205,6 +207,145 @@ func TestKioskTicketLanguage(t *testing.T) {
 		resp, body = e.do("POST", "/api/v1/kiosk/tickets", map[string]any{"service_id": svc}, kioskTok...)
 		if resp.StatusCode != 201 || !strings.Contains(string(body), `"number":"B005"`) || len(fake.Jobs()) != 5 {
 			t.Fatalf("after the refusals: %d %s, %d jobs", resp.StatusCode, body, len(fake.Jobs()))
+		}
+	})
+}
+
+// Printer profiles in the admin API: the presets, a kiosk set to a TM-T88
+// (42 columns, 512 dots) prints tickets and the test page that fit it, the
+// preview is as wide as its paper, and every setting is checked, naming the
+// field, with nothing written.
+func TestAdminKioskPrinterProfile(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		admin := bearer(e.adminToken())
+		kioskTok := bearer(e.creds.KioskToken)
+		fake := printertest.Start(t)
+		if resp, _ := e.do("GET", "/api/v1/admin/printer-presets", nil); resp.StatusCode != 401 {
+			t.Fatalf("presets without signing in: %d", resp.StatusCode)
+		}
+		resp, body := e.do("GET", "/api/v1/admin/printer-presets", nil, admin...)
+		var presets []struct {
+			ID      string         `json:"id"`
+			Printer map[string]any `json:"printer"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &presets) != nil || len(presets) != 3 || presets[1].ID != "tm-t88" {
+			t.Fatalf("presets: %d %s", resp.StatusCode, body)
+		}
+		tmt88 := presets[1].Printer
+		tmt88["uri"] = fake.URI()
+
+		resp, body = e.do("GET", "/api/v1/admin/kiosks", nil, admin...)
+		var ks []struct{ ID int64 }
+		if resp.StatusCode != 200 || json.Unmarshal(body, &ks) != nil || len(ks) != 1 {
+			t.Fatalf("kiosks: %d %s", resp.StatusCode, body)
+		}
+		path := fmt.Sprintf("/api/v1/admin/kiosks/%d", ks[0].ID)
+		resp, body = e.do("PATCH", path, map[string]any{"printer": tmt88}, admin...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"columns":42,"dots":512`) {
+			t.Fatalf("set a TM-T88: %d %s", resp.StatusCode, body)
+		}
+		p := escpos.Presets[1].Profile
+		svc := e.counterOf("Stanowisko 1").ServiceIDs[0]
+		resp, body = e.do("POST", "/api/v1/kiosk/tickets", map[string]any{"service_id": svc}, kioskTok...)
+		if resp.StatusCode != 201 || !strings.Contains(string(body), `"print":{"state":"printed"}`) {
+			t.Fatalf("ticket: %d %s", resp.StatusCode, body)
+		}
+		var issued struct{ Ticket struct{ ID int64 } }
+		_ = json.Unmarshal(body, &issued)
+		resp, body = e.do("POST", path+"/test-print", nil, admin...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"state":"printed"`) {
+			t.Fatalf("test page: %d %s", resp.StatusCode, body)
+		}
+		jobs := fake.Jobs()
+		if len(jobs) != 2 {
+			t.Fatalf("%d jobs", len(jobs))
+		}
+		for i, job := range jobs {
+			for _, l := range strings.Split(escpos.DecodeProfile(job, p), "\n") {
+				if n := utf8.RuneCountInString(l); n > 42 {
+					t.Errorf("job %d: line %q has %d columns", i, l, n)
+				}
+			}
+			if !bytes.Contains(job, []byte{0x1d, 'v', '0', 0, 512 / 8, 0}) {
+				t.Errorf("job %d: no image 512 dots wide", i)
+			}
+		}
+		if text := escpos.DecodeProfile(jobs[1], p); !strings.Contains(text, "123456789|123456789|123456789|123456789|12\n") {
+			t.Errorf("the test page has no ruler of 42 columns:\n%s", text)
+		}
+		for _, lang := range []string{"en", "pl"} {
+			resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/tickets/%d/preview.png?lang=%s", issued.Ticket.ID, lang), nil, admin...)
+			if img, err := png.Decode(bytes.NewReader(body)); resp.StatusCode != 200 || err != nil || img.Bounds().Dx() != 512 {
+				t.Fatalf("preview %q: %d %v", lang, resp.StatusCode, err)
+			}
+		}
+		resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/tickets/%d/preview.png?lang=de", issued.Ticket.ID), nil, admin...)
+		if p := problemOf(t, resp, body); resp.StatusCode != 422 || p.Errors["lang"] == "" {
+			t.Fatalf("preview in German: %d %s", resp.StatusCode, body)
+		}
+
+		_, before := e.do("GET", path, nil, admin...)
+		for _, tc := range []struct{ printer, field string }{
+			{`{"uri":"tcp://127.0.0.1:99999"}`, "printer.uri"},
+			{`{"uri":"tcp://127.0.0.1:0"}`, "printer.uri"},
+			{`{"columns":23}`, "printer.columns"},
+			{`{"columns":65}`, "printer.columns"},
+			{`{"dots":840}`, "printer.dots"},
+			{`{"dots":500}`, "printer.dots"},
+			{`{"paper_mm":58}`, "printer.dots"}, // 512 dots set by hand do not fit 58 mm
+			{`{"code_table":256}`, "printer.code_table"},
+			{`{"charset":"cp437"}`, "printer.charset"},
+			{`{"cut":"half"}`, "printer.cut"},
+			{`{"cut":"full","cutter":false}`, "printer.cutter"},
+			{`{"qr":"pdf417"}`, "printer.qr"},
+		} {
+			resp, body := e.do("PATCH", path, `{"printer":`+tc.printer+`}`, admin...)
+			if p := problemOf(t, resp, body); resp.StatusCode != 422 || p.Errors[tc.field] == "" || len(p.Errors) != 1 {
+				t.Errorf("%s: %d %v", tc.printer, resp.StatusCode, p.Errors)
+			}
+		}
+		for _, tc := range []struct{ printer, field string }{
+			{`{"chinese_off":"yes"}`, "chinese_off"},
+			{`{"status":1}`, "status"},
+			{`{"columns":"42"}`, "columns"},
+		} {
+			resp, body := e.do("PATCH", path, `{"printer":`+tc.printer+`}`, admin...)
+			if resp.StatusCode != 400 && resp.StatusCode != 422 || !strings.Contains(string(body), tc.field) {
+				t.Errorf("%s: %d %s", tc.printer, resp.StatusCode, body)
+			}
+		}
+		resp, body = e.do("POST", "/api/v1/admin/kiosks", `{"name":"X","printer":{"uri":"tcp://192.0.2.1:65536"}}`, admin...)
+		if p := problemOf(t, resp, body); resp.StatusCode != 422 || p.Errors["printer.uri"] == "" {
+			t.Errorf("create with port 65536: %d %v", resp.StatusCode, p.Errors)
+		}
+		if _, after := e.do("GET", path, nil, admin...); !bytes.Equal(before, after) {
+			t.Errorf("refused changes wrote:\n%s\nnow\n%s", before, after)
+		}
+
+		// A clone's settings: FS . at the start, no cut command, status not asked.
+		clone := presets[2].Printer
+		clone["uri"], clone["status"] = fake.URI(), false
+		if resp, body := e.do("PATCH", path, map[string]any{"printer": clone}, admin...); resp.StatusCode != 200 {
+			t.Fatalf("set a clone: %d %s", resp.StatusCode, body)
+		}
+		fake.SetMute(true)
+		asked := len(fake.Asked())
+		resp, body = e.do("POST", "/api/v1/kiosk/tickets", map[string]any{"service_id": svc}, kioskTok...)
+		if resp.StatusCode != 201 || !strings.Contains(string(body), `"print":{"state":"printed"}`) {
+			t.Fatalf("ticket on a mute clone: %d %s", resp.StatusCode, body)
+		}
+		// Written without a status question after it, the job may still be
+		// on its way; it ends with the feed to the tear bar.
+		var last []byte
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if jobs = fake.Jobs(); len(jobs) == 3 && bytes.Contains(jobs[2][max(0, len(jobs[2])-3):], []byte{0x1b, 'd'}) {
+				last = jobs[2]
+				break
+			}
+		}
+		if !bytes.HasPrefix(last, []byte{0x1b, '@', 0x1c, '.', 0x1b, 't', 18}) || bytes.Contains(last, []byte{0x1d, 'V'}) || len(fake.Asked()) != asked {
+			t.Errorf("clone job % x…, asked %d status questions; want FS ., no cut, none asked", last[:min(len(last), 8)], len(fake.Asked())-asked)
 		}
 	})
 }
