@@ -130,7 +130,11 @@ func (s *Store) TestPrint(ctx context.Context, id int64, qrData string) (Result,
 // and prints it: directly on a network or local printer (the answer says
 // printed, or failed with the reason: paper_out, cover_open, offline,
 // cutter_error, unreachable), through the kiosk's agent (queued), or not at
-// all without a printer (none). ENOTFOUND for an unknown kiosk.
+// all without a printer (none). A job for an agent kiosk whose agent is
+// silent (agent_offline) or has reported its printer unable to print
+// (paper_out, …) fails at once with that reason and is never sent by
+// itself: the visitor is told now, not surprised by a late ticket; a person
+// may reprint it. ENOTFOUND for an unknown kiosk.
 func (s *Store) PrintTicket(ctx context.Context, kioskID, ticketID int64, payload []byte) (Result, error) {
 	k, err := s.Get(ctx, kioskID)
 	if err != nil {
@@ -144,8 +148,15 @@ func (s *Store) PrintTicket(ctx context.Context, kioskID, ticketID int64, payloa
 	if ticketID == 0 {
 		j.TicketID, j.Kind = nil, "test"
 	}
+	reason := unprintable(k)
+	if reason != "" {
+		j.State, j.Reason = JobFailed, reason
+	}
 	if err := s.db.WithContext(ctx).Create(j).Error; err != nil {
 		return Result{}, okienko.Internal(err)
+	}
+	if reason != "" {
+		return Result{State: Failed, Reason: reason, JobID: j.ID}, nil
 	}
 	return s.dispatch(ctx, k, j)
 }
@@ -218,8 +229,10 @@ func (s *Store) Finish(ctx context.Context, jobID int64, reason string) (Result,
 }
 
 // Reprint prints a job again (after a refill, or for a lost ticket): the
-// job goes back to the queue and is sent once. ENOTFOUND; ECONFLICT while it
-// is queued or being printed.
+// job goes back to the queue and is sent once. While an agent kiosk's agent
+// is silent or its printer cannot print, the answer is failed with the
+// reason (as for PrintTicket) and the job is left as it was. ENOTFOUND;
+// ECONFLICT while it is queued or being printed.
 func (s *Store) Reprint(ctx context.Context, jobID int64) (Result, error) {
 	var j Job
 	err := s.db.WithContext(ctx).First(&j, jobID).Error
@@ -228,6 +241,16 @@ func (s *Store) Reprint(ctx context.Context, jobID int64) (Result, error) {
 	}
 	if err != nil {
 		return Result{}, okienko.Internal(err)
+	}
+	if j.State != JobDone && j.State != JobFailed {
+		return Result{}, okienko.Errorf(okienko.ECONFLICT, "print job %d is %s; it can be printed again once it is done or failed", jobID, j.State)
+	}
+	k, err := s.Get(ctx, j.KioskID)
+	if err != nil {
+		return Result{}, err
+	}
+	if reason := unprintable(k); reason != "" {
+		return Result{State: Failed, Reason: reason, JobID: jobID}, nil
 	}
 	res := s.db.WithContext(ctx).Model(&Job{}).Where("id = ? AND state IN ?", jobID, []string{JobDone, JobFailed}).
 		Updates(map[string]any{"state": JobQueued, "reason": "", "updated_at": s.now()})
@@ -238,10 +261,6 @@ func (s *Store) Reprint(ctx context.Context, jobID int64) (Result, error) {
 		return Result{}, okienko.Errorf(okienko.ECONFLICT, "print job %d is %s; it can be printed again once it is done or failed", jobID, j.State)
 	}
 	j.State = JobQueued
-	k, err := s.Get(ctx, j.KioskID)
-	if err != nil {
-		return Result{}, err
-	}
 	return s.dispatch(ctx, k, &j)
 }
 

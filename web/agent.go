@@ -39,15 +39,28 @@ var printerStates = map[string]bool{
 // kiosk PC: the server sends {"type":"jobs","jobs":[{id,payload}]} as jobs
 // are queued; the agent answers each with {"type":"result","job_id",
 // "reason","printer_state"} and reports {"type":"status","printer_state"}.
+// Everything the agent says is its heartbeat (kiosk.Store.AgentHeard).
 func (s *Server) wsAgent(c *websocket.Conn) {
 	kioskID, _ := c.Locals(kioskIDLocal).(int64)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.sockets.add(c)
 	defer s.sockets.remove(c)
+	// Every word of the agent (connecting, a message, a pong) is its
+	// heartbeat: the kiosk's agent_seen_at and last_seen_at move, and the
+	// kiosk is offline once nothing has come for kiosk.AgentTimeout.
+	heard := func(state string) {
+		if err := s.Kiosks.AgentHeard(ctx, kioskID, state); err != nil {
+			s.Log.Warn("agent: heartbeat", "kiosk", kioskID, "err", err)
+		}
+	}
+	heard("")
 	gone := make(chan struct{})
 	_ = c.SetReadDeadline(time.Now().Add(readTimeout))
-	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(readTimeout)) })
+	c.SetPongHandler(func(string) error {
+		heard("")
+		return c.SetReadDeadline(time.Now().Add(readTimeout))
+	})
 	go func() {
 		defer close(gone)
 		for {
@@ -59,13 +72,10 @@ func (s *Server) wsAgent(c *websocket.Conn) {
 			var m agentMessage
 			if json.Unmarshal(b, &m) != nil || (m.PrinterState != "" && !printerStates[m.PrinterState]) {
 				s.Log.Warn("agent: bad message", "kiosk", kioskID)
+				heard("")
 				continue
 			}
-			if m.PrinterState != "" {
-				if err := s.Kiosks.SetPrinterState(ctx, kioskID, m.PrinterState); err != nil {
-					s.Log.Warn("agent: printer state", "kiosk", kioskID, "err", err)
-				}
-			}
+			heard(m.PrinterState)
 			if m.Type == "result" {
 				if _, err := s.Kiosks.Finish(ctx, m.JobID, m.Reason); err != nil {
 					s.Log.Warn("agent: job result", "kiosk", kioskID, "job", m.JobID, "err", err)
