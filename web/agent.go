@@ -46,6 +46,7 @@ func (s *Server) wsAgent(c *websocket.Conn) {
 	defer cancel()
 	s.sockets.add(c)
 	defer s.sockets.remove(c)
+	s.metrics.agents.Inc()
 	// Every word of the agent (connecting, a message, a pong) is its
 	// heartbeat: the kiosk's agent_seen_at and last_seen_at move, and the
 	// kiosk is offline once nothing has come for kiosk.AgentTimeout.
@@ -82,6 +83,13 @@ func (s *Server) wsAgent(c *websocket.Conn) {
 				}
 			}
 		}
+	}()
+	// The agent counts as connected until the reader has handled its last
+	// word: once the gauge is down, nothing it sent is still to be recorded.
+	defer func() {
+		_ = c.Close()
+		<-gone
+		s.metrics.agents.Dec()
 	}()
 	// Jobs sent over an earlier connection and never answered may or may not
 	// have printed: they fail, to be reprinted by a person who can see.

@@ -33,12 +33,19 @@ import (
 	"github.com/okienko/okienko/web"
 )
 
+// agentProcessEnv makes the test binary run as the okienko-kiosk program
+// (main), for tests that need the agent in a process of its own to kill.
+const agentProcessEnv = "OKIENKO_KIOSK_TEST_AGENT"
+
 func TestMain(m *testing.M) {
 	// Reconnect quickly: the tests wait for the agent to come back. Ask a
 	// printer that cannot print again soon: the tests wait for a refill to
 	// be noticed.
 	reconnectMin, reconnectMax = 20*time.Millisecond, 200*time.Millisecond
 	badStatusEvery = 100 * time.Millisecond
+	if os.Getenv(agentProcessEnv) == "1" {
+		main()
+	}
 	os.Exit(m.Run())
 }
 
@@ -269,6 +276,18 @@ func (st *stack) waitAgentOnline() {
 		k = st.kiosk()
 		return k.AgentOnline
 	}, func() string { return fmt.Sprintf("%+v", k) })
+}
+
+// waitAgentsConnected waits until the server's gauge counts n agents: with
+// 0, everything a dead agent sent has been handled.
+func (st *stack) waitAgentsConnected(n int) {
+	st.t.Helper()
+	want := fmt.Sprintf("\nokienko_kiosk_agents_connected %d\n", n)
+	var body []byte
+	eventually(st.t, "agents connected "+fmt.Sprint(n), func() bool {
+		_, body = st.get("/metrics", "")
+		return bytes.Contains(body, []byte(want))
+	}, func() string { return string(body) })
 }
 
 // job returns the print job of a ticket.
