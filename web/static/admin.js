@@ -195,6 +195,8 @@ const MESSAGES = {
     'printer.offline': 'niegotowa',
     'printer.unreachable': 'nieosiągalna',
     'printer.cutter_error': 'błąd obcinacza',
+    'printer.none': 'brak drukarki',
+    'printer.agent_offline': 'offline — brak kontaktu z programem biletomatu',
 
     'displays.heading': 'Tablice',
     'displays.lead': 'Każda tablica w holu otwiera swój adres. Zmiany wydziałów i języka tablica przyjmuje sama, w ciągu minuty.',
@@ -1179,7 +1181,7 @@ const MESSAGES = {
     $('kiosk-token').hidden = true;
     $('kiosk-token').replaceChildren();
     const kiosks = (await api('GET', '/api/v1/admin/kiosks')) || [];
-    const rows = kiosks.map((k) => [k.name, el('span', { 'data-printer-of': String(k.id), text: printerState(k.printer_state) }),
+    const rows = kiosks.map((k) => [k.name, el('span', { 'data-printer-of': String(k.id), text: kioskPrinter(k) }),
       el('span', { 'data-seen-of': String(k.id), text: fmtTime(k.last_seen_at) }),
       el('span', { class: 'actions' },
         button(t('kiosks.settings'), () => editKiosk(k), '', t('kiosks.settings') + ': ' + k.name),
@@ -1198,12 +1200,15 @@ const MESSAGES = {
     for (const k of kiosks) {
       const st = document.querySelector(`[data-printer-of="${k.id}"]`);
       const seen = document.querySelector(`[data-seen-of="${k.id}"]`);
-      if (st) st.textContent = printerState(k.printer_state);
+      if (st) st.textContent = kioskPrinter(k);
       if (seen) seen.textContent = fmtTime(k.last_seen_at);
     }
   }
 
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
+  // kioskPrinter is a kiosk's printer state; an agent kiosk is offline when
+  // its program has not been heard for 90 s.
+  const kioskPrinter = (k) => (k.printer && k.printer.uri === 'agent' && !k.agent_online ? t('printer.agent_offline') : printerState(k.printer_state));
 
   // testPrint prints the test page on a kiosk's printer and says how it went.
   async function testPrint(k) {

@@ -84,6 +84,7 @@ const MESSAGES = {
     'print.paper_out': 'W drukarce skończył się papier — zrób zdjęcie biletu lub zeskanuj kod QR.',
     'print.cover_open': 'Drukarka ma otwartą pokrywę — zrób zdjęcie biletu lub zeskanuj kod QR.',
     'print.offline': 'Drukarka nie działa — zrób zdjęcie biletu lub zeskanuj kod QR.',
+    'print.agent_offline': 'Drukarka jest niedostępna — zrób zdjęcie biletu lub zapamiętaj numer.',
     'print.failed': 'Nie udało się wydrukować biletu — zrób zdjęcie biletu lub zeskanuj kod QR.',
 
     'printer.paper_low': 'Drukarka: kończy się papier',
@@ -167,6 +168,7 @@ const MESSAGES = {
     'print.paper_out': 'The printer is out of paper — take a photo of the ticket or scan the QR code.',
     'print.cover_open': 'The printer cover is open — take a photo of the ticket or scan the QR code.',
     'print.offline': 'The printer is not working — take a photo of the ticket or scan the QR code.',
+    'print.agent_offline': 'The printer is unavailable — take a photo of the ticket or remember the number.',
     'print.failed': 'The ticket could not be printed — take a photo of the ticket or scan the QR code.',
 
     'printer.paper_low': 'Printer: paper running low',
@@ -250,6 +252,7 @@ const MESSAGES = {
     'print.paper_out': 'У принтері закінчився папір — сфотографуйте квиток або відскануйте QR-код.',
     'print.cover_open': 'Кришку принтера відкрито — сфотографуйте квиток або відскануйте QR-код.',
     'print.offline': 'Принтер не працює — сфотографуйте квиток або відскануйте QR-код.',
+    'print.agent_offline': 'Принтер недоступний — сфотографуйте квиток або запам’ятайте номер.',
     'print.failed': 'Не вдалося надрукувати квиток — сфотографуйте квиток або відскануйте QR-код.',
 
     'printer.paper_low': 'Принтер: закінчується папір',
@@ -924,6 +927,7 @@ const OkienkoKiosk = (function () {
           case 'paper_out': return t('print.paper_out');
           case 'cover_open': return t('print.cover_open');
           case 'offline': case 'unreachable': return t('print.offline');
+          case 'agent_offline': return t('print.agent_offline');
           default: return t('print.failed');
         }
       default: return t('print.none');
