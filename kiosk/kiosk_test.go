@@ -82,11 +82,11 @@ func TestPrintPaperOutThenReprint(t *testing.T) {
 			t.Fatalf("job %+v", j)
 		}
 		fake.Refill()
-		r, err = s.Reprint(ctx, j.ID)
+		r, err = s.Reprint(ctx, j.ID, nil)
 		if err != nil || r.State != kiosk.Printed || fake.Printed() != 2 {
 			t.Fatalf("reprint: %+v %v, printed %d", r, err, fake.Printed())
 		}
-		if _, err := s.Reprint(ctx, 99999); okienko.ErrorCode(err) != okienko.ENOTFOUND {
+		if _, err := s.Reprint(ctx, 99999, nil); okienko.ErrorCode(err) != okienko.ENOTFOUND {
 			t.Fatalf("reprint of nothing: %v", err)
 		}
 	})
@@ -150,7 +150,7 @@ func TestAgentJobs(t *testing.T) {
 		if again, _ := s.Take(ctx, k.ID); len(again) != 0 {
 			t.Fatalf("a job taken twice")
 		}
-		if res, err := s.Finish(ctx, r.JobID, ""); err != nil || res.State != kiosk.Printed {
+		if res, err := s.Finish(ctx, k.ID, r.JobID, ""); err != nil || res.State != kiosk.Printed {
 			t.Fatalf("finish: %+v %v", res, err)
 		}
 		// Without a printer nothing is stored.
@@ -193,7 +193,7 @@ func TestKioskValidation(t *testing.T) {
 	})
 }
 
-// A job whose printer couldn't be reached is retried for a few minutes; a
+// A job whose printer couldn't be reached is retried while it is young; a
 // paper end waits for a person.
 func TestRetryUnreachable(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
@@ -222,9 +222,9 @@ func TestRetryUnreachable(t *testing.T) {
 		}
 		paper, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
 		fake.Refill()
-		n, err := s.RetryFailed(ctx, 3*time.Minute, 3)
-		if err != nil || n != 1 || fake.Printed() != 1 {
-			t.Fatalf("retried %d (%v), printed %d; want the unreachable one only", n, err, fake.Printed())
+		n, err := s.RetryFailed(ctx)
+		if err != nil || n.Retried != 1 || fake.Printed() != 1 {
+			t.Fatalf("retried %+v (%v), printed %d; want the unreachable one only", n, err, fake.Printed())
 		}
 		if j, _ := s.Job(ctx, paper.JobID); j.State != kiosk.JobFailed || j.Reason != "paper_out" {
 			t.Fatalf("the paper-out job was retried: %+v", j)
@@ -232,7 +232,7 @@ func TestRetryUnreachable(t *testing.T) {
 		if j, _ := s.Job(ctx, r.JobID); j.State != kiosk.JobDone || j.Attempts != 2 {
 			t.Fatalf("the retried job: %+v", j)
 		}
-		if n, _ := s.RetryFailed(ctx, 3*time.Minute, 3); n != 0 {
+		if n, _ := s.RetryFailed(ctx); n.Retried != 0 {
 			t.Fatalf("a done job retried again")
 		}
 	})
