@@ -121,7 +121,7 @@ func (s *Spec) Validate() error {
 		fe.Add("printer.qr", "must be native or raster")
 	}
 	if s.MaxJobAgeMinutes < MinMaxJobAge || s.MaxJobAgeMinutes > MaxMaxJobAge {
-		fe.Add("max_job_age_minutes", fmt.Sprintf("must be %d to %d minutes", MinMaxJobAge, MaxMaxJobAge))
+		fe.Add("max_job_age_minutes", fmt.Sprintf("must be between %d and %d minutes", MinMaxJobAge, MaxMaxJobAge))
 	}
 	return fe.Err()
 }
