@@ -35,12 +35,24 @@ type PrinterSpec struct {
 type Spec struct {
 	Name    string      `json:"name"`
 	Printer PrinterSpec `json:"printer"`
+	// MaxJobAgeMinutes is how long a ticket may wait to reach the printer
+	// (agent away, printer unreachable): older jobs are expired, never
+	// printed late.
+	MaxJobAgeMinutes int `json:"max_job_age_minutes"`
 }
 
+// Bounds of Spec.MaxJobAgeMinutes.
+const (
+	DefaultMaxJobAge = 10
+	MinMaxJobAge     = 1
+	MaxMaxJobAge     = 120
+)
+
 // DefaultSpec is a kiosk with an 80 mm printer with a cutter and native QR,
-// shown on screen only until a printer is set.
+// shown on screen only until a printer is set, whose tickets wait at most 10
+// minutes for the printer.
 func DefaultSpec() Spec {
-	return Spec{Printer: PrinterSpec{URI: "none", PaperMM: 80, CodeTable: 18, QR: "native", Cutter: true}}
+	return Spec{Printer: PrinterSpec{URI: "none", PaperMM: 80, CodeTable: 18, QR: "native", Cutter: true}, MaxJobAgeMinutes: DefaultMaxJobAge}
 }
 
 // AgentTimeout is how long a kiosk's agent may stay silent: an agent
@@ -63,10 +75,11 @@ const ReasonAgentOffline = "agent_offline"
 
 // Kiosk is a registered lobby device.
 type Kiosk struct {
-	ID       int64       `json:"id"`
-	OfficeID int64       `json:"office_id"`
-	Name     string      `json:"name"`
-	Printer  PrinterSpec `json:"printer" gorm:"-"`
+	ID               int64       `json:"id"`
+	OfficeID         int64       `json:"office_id"`
+	Name             string      `json:"name"`
+	Printer          PrinterSpec `json:"printer" gorm:"-"`
+	MaxJobAgeMinutes int         `json:"max_job_age_minutes"`
 	// PrinterState is what the printer said last (printer.State…), none
 	// without a printer, offline for an agent kiosk whose agent is silent.
 	PrinterState     string     `json:"printer_state"`
@@ -95,6 +108,7 @@ type row struct {
 	CodeTable        int
 	QR               string `gorm:"column:qr"`
 	Cutter           bool
+	MaxJobAgeMinutes int
 	PrinterState     string
 	PrinterCheckedAt *time.Time
 	LastSeenAt       *time.Time
@@ -111,8 +125,9 @@ func (row) TableName() string { return "kiosks" }
 // stored time, it holds on every instance and after restarts.
 func (r *row) kiosk(now time.Time) *Kiosk {
 	k := &Kiosk{ID: r.ID, OfficeID: r.OfficeID, Name: r.Name,
-		Printer:      PrinterSpec{URI: r.PrinterURI, PaperMM: r.PaperMM, CodeTable: r.CodeTable, QR: r.QR, Cutter: r.Cutter},
-		PrinterState: r.PrinterState, PrinterCheckedAt: r.PrinterCheckedAt, LastSeenAt: r.LastSeenAt, AgentSeenAt: r.AgentSeenAt,
+		Printer:          PrinterSpec{URI: r.PrinterURI, PaperMM: r.PaperMM, CodeTable: r.CodeTable, QR: r.QR, Cutter: r.Cutter},
+		MaxJobAgeMinutes: r.MaxJobAgeMinutes,
+		PrinterState:     r.PrinterState, PrinterCheckedAt: r.PrinterCheckedAt, LastSeenAt: r.LastSeenAt, AgentSeenAt: r.AgentSeenAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	switch r.PrinterURI {
 	case "none":
@@ -149,7 +164,7 @@ func unprintable(k *Kiosk) string {
 }
 
 // Validate checks a spec: EINVALID naming fields (name, printer.uri,
-// printer.paper_mm, printer.code_table, printer.qr).
+// printer.paper_mm, printer.code_table, printer.qr, max_job_age_minutes).
 func (s *Spec) Validate() error {
 	fe := okienko.FieldErrors{}
 	s.Name = strings.TrimSpace(s.Name)
@@ -170,6 +185,9 @@ func (s *Spec) Validate() error {
 	}
 	if s.Printer.QR != "native" && s.Printer.QR != "raster" {
 		fe.Add("printer.qr", "must be native or raster")
+	}
+	if s.MaxJobAgeMinutes < MinMaxJobAge || s.MaxJobAgeMinutes > MaxMaxJobAge {
+		fe.Add("max_job_age_minutes", fmt.Sprintf("must be between %d and %d minutes", MinMaxJobAge, MaxMaxJobAge))
 	}
 	return fe.Err()
 }
@@ -260,7 +278,7 @@ func (s *Store) Create(ctx context.Context, officeID int64, spec Spec) (*Kiosk, 
 	now := s.now()
 	r := &row{OfficeID: officeID, Name: spec.Name, TokenHash: auth.HashToken(token), PrinterURI: spec.Printer.URI,
 		PaperMM: spec.Printer.PaperMM, CodeTable: spec.Printer.CodeTable, QR: spec.Printer.QR, Cutter: spec.Printer.Cutter,
-		PrinterState: "unknown", CreatedAt: now, UpdatedAt: now}
+		MaxJobAgeMinutes: spec.MaxJobAgeMinutes, PrinterState: "unknown", CreatedAt: now, UpdatedAt: now}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(r).Error; err != nil {
 			return err
@@ -285,7 +303,7 @@ func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (
 			return err
 		}
 		before := r.kiosk(s.now())
-		spec := Spec{Name: r.Name, Printer: before.Printer}
+		spec := Spec{Name: r.Name, Printer: before.Printer, MaxJobAgeMinutes: r.MaxJobAgeMinutes}
 		if err := patch(&spec); err != nil {
 			return err
 		}
@@ -294,7 +312,8 @@ func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (
 		}
 		now := s.now()
 		set := map[string]any{"name": spec.Name, "printer_uri": spec.Printer.URI, "paper_mm": spec.Printer.PaperMM,
-			"code_table": spec.Printer.CodeTable, "qr": spec.Printer.QR, "cutter": spec.Printer.Cutter, "updated_at": now}
+			"code_table": spec.Printer.CodeTable, "qr": spec.Printer.QR, "cutter": spec.Printer.Cutter,
+			"max_job_age_minutes": spec.MaxJobAgeMinutes, "updated_at": now}
 		if spec.Printer.URI != r.PrinterURI {
 			set["printer_state"] = "unknown"
 		}

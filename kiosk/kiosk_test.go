@@ -82,11 +82,11 @@ func TestPrintPaperOutThenReprint(t *testing.T) {
 			t.Fatalf("job %+v", j)
 		}
 		fake.Refill()
-		r, err = s.Reprint(ctx, j.ID)
+		r, err = s.Reprint(ctx, j.ID, nil)
 		if err != nil || r.State != kiosk.Printed || fake.Printed() != 2 {
 			t.Fatalf("reprint: %+v %v, printed %d", r, err, fake.Printed())
 		}
-		if _, err := s.Reprint(ctx, 99999); okienko.ErrorCode(err) != okienko.ENOTFOUND {
+		if _, err := s.Reprint(ctx, 99999, nil); okienko.ErrorCode(err) != okienko.ENOTFOUND {
 			t.Fatalf("reprint of nothing: %v", err)
 		}
 	})
@@ -153,7 +153,7 @@ func TestAgentJobs(t *testing.T) {
 		if again, _ := s.Take(ctx, k.ID); len(again) != 0 {
 			t.Fatalf("a job taken twice")
 		}
-		if res, err := s.Finish(ctx, r.JobID, ""); err != nil || res.State != kiosk.Printed {
+		if res, err := s.Finish(ctx, k.ID, r.JobID, ""); err != nil || res.State != kiosk.Printed {
 			t.Fatalf("finish: %+v %v", res, err)
 		}
 		// Without a printer nothing is stored.
@@ -250,7 +250,7 @@ func TestAgentStates(t *testing.T) {
 		if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 1 || jobs[0].ID != queued.JobID {
 			t.Fatalf("take: %v %v", jobs, err)
 		}
-		if _, err := s.Finish(ctx, queued.JobID, ""); err != nil {
+		if _, err := s.Finish(ctx, k.ID, queued.JobID, ""); err != nil {
 			t.Fatal(err)
 		}
 
@@ -273,7 +273,7 @@ func TestAgentStates(t *testing.T) {
 			if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 1 || jobs[0].ID != r.JobID {
 				t.Fatalf("take: %v %v", jobs, err)
 			}
-			if _, err := s.Finish(ctx, r.JobID, ""); err != nil {
+			if _, err := s.Finish(ctx, k.ID, r.JobID, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -295,8 +295,8 @@ func TestAgentStates(t *testing.T) {
 		printOne(kiosk.Failed, kiosk.ReasonAgentOffline)
 		noneTaken()
 		// Reprinting now says why and changes nothing.
-		r, err := s.Reprint(ctx, queued.JobID)
-		if err != nil || r.State != kiosk.Failed || r.Reason != kiosk.ReasonAgentOffline {
+		r, err := s.Reprint(ctx, queued.JobID, nil)
+		if err != nil || r.State != kiosk.Failed || r.Reason != kiosk.ReasonAgentOffline || r.JobID != queued.JobID {
 			t.Fatalf("reprint while offline: %+v %v", r, err)
 		}
 		if j, _ := s.Job(ctx, queued.JobID); j.State != kiosk.JobDone || j.Attempts != 1 {
@@ -314,11 +314,12 @@ func TestAgentStates(t *testing.T) {
 			t.Fatal(err)
 		}
 		state("ok", true)
-		if r, err := s.Reprint(ctx, offline.JobID); err != nil || r.State != kiosk.Queued {
+		r, err = s.Reprint(ctx, offline.JobID, nil)
+		if err != nil || r.State != kiosk.Queued || r.JobID == offline.JobID {
 			t.Fatalf("reprint: %+v %v", r, err)
 		}
-		if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 1 || jobs[0].ID != offline.JobID {
-			t.Fatalf("take: %v %v", jobs, err)
+		if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 1 || jobs[0].ID != r.JobID || jobs[0].ReprintOf == nil || *jobs[0].ReprintOf != offline.JobID {
+			t.Fatalf("take: %v %v, want the reprint of job %d", jobs, err, offline.JobID)
 		}
 
 		// Switching the printer to none: state none whatever was heard.
@@ -359,7 +360,7 @@ func TestKioskValidation(t *testing.T) {
 	})
 }
 
-// A job whose printer couldn't be reached is retried for a few minutes; a
+// A job whose printer couldn't be reached is retried while it is young; a
 // paper end waits for a person.
 func TestRetryUnreachable(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
@@ -388,9 +389,9 @@ func TestRetryUnreachable(t *testing.T) {
 		}
 		paper, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
 		fake.Refill()
-		n, err := s.RetryFailed(ctx, 3*time.Minute, 3)
-		if err != nil || n != 1 || fake.Printed() != 1 {
-			t.Fatalf("retried %d (%v), printed %d; want the unreachable one only", n, err, fake.Printed())
+		n, err := s.RetryFailed(ctx)
+		if err != nil || n.Retried != 1 || fake.Printed() != 1 {
+			t.Fatalf("retried %+v (%v), printed %d; want the unreachable one only", n, err, fake.Printed())
 		}
 		if j, _ := s.Job(ctx, paper.JobID); j.State != kiosk.JobFailed || j.Reason != "paper_out" {
 			t.Fatalf("the paper-out job was retried: %+v", j)
@@ -398,7 +399,7 @@ func TestRetryUnreachable(t *testing.T) {
 		if j, _ := s.Job(ctx, r.JobID); j.State != kiosk.JobDone || j.Attempts != 2 {
 			t.Fatalf("the retried job: %+v", j)
 		}
-		if n, _ := s.RetryFailed(ctx, 3*time.Minute, 3); n != 0 {
+		if n, _ := s.RetryFailed(ctx); n.Retried != 0 {
 			t.Fatalf("a done job retried again")
 		}
 	})

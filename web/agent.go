@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/contrib/websocket"
 
 	"github.com/okienko/okienko/display"
+	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/kiosk/printer"
 )
 
@@ -78,7 +79,7 @@ func (s *Server) wsAgent(c *websocket.Conn) {
 			}
 			heard(m.PrinterState)
 			if m.Type == "result" {
-				if _, err := s.Kiosks.Finish(ctx, m.JobID, m.Reason); err != nil {
+				if _, err := s.Kiosks.Finish(ctx, kioskID, m.JobID, m.Reason); err != nil {
 					s.Log.Warn("agent: job result", "kiosk", kioskID, "job", m.JobID, "err", err)
 				}
 			}
@@ -92,9 +93,10 @@ func (s *Server) wsAgent(c *websocket.Conn) {
 		s.metrics.agents.Dec()
 	}()
 	// Jobs sent over an earlier connection and never answered may or may not
-	// have printed: they fail, to be reprinted by a person who can see.
-	if n, err := s.Kiosks.FailSent(ctx, kioskID, "agent_lost"); err != nil || n > 0 {
-		s.Log.Warn("agent: unanswered jobs failed", "kiosk", kioskID, "jobs", n, "err", err)
+	// have printed: their outcome is unknown, and a person who can see
+	// reprints them; they are never printed again by themselves.
+	if n, err := s.Kiosks.AbandonSent(ctx, kioskID, kiosk.ReasonAgentLost); err != nil || n > 0 {
+		s.Log.Warn("agent: unanswered jobs marked unknown", "kiosk", kioskID, "jobs", n, "err", err)
 	}
 	w := &socket{conn: c}
 	if err := w.send(display.Message(`{"type":"hello"}`)); err != nil {

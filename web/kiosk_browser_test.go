@@ -214,7 +214,8 @@ func TestBrowserKioskTicketAndCheckIn(t *testing.T) {
 
 // On a landscape screen the kiosk prints on its printer: with the paper out
 // the ticket stays on screen with what to do and the kiosk names the fault;
-// with paper it says to take the ticket from the printer. Outside the
+// with paper it says to take the ticket from the printer; when the printer
+// does not confirm the ticket it says to check. Outside the
 // department's hours it says when it opens.
 func TestBrowserKioskPrinter(t *testing.T) {
 	e := newEnv(t, databasetest.SQLite(t))
@@ -273,6 +274,15 @@ func TestBrowserKioskPrinter(t *testing.T) {
 	p.do(chromedp.Click(chromedp.CSS("#done")))
 	take(dep)
 	p.waitFor("the ticket printed", `document.getElementById('print-message').dataset.state === 'printed' && document.getElementById('print-message').textContent === 'Odbierz bilet z drukarki.'`)
+
+	// The printer takes the ticket and never confirms it: it may have
+	// printed, so the kiosk says to check, and keeps the ticket on screen.
+	fake.SetSilentAfterJob(true)
+	p.do(chromedp.Click(chromedp.CSS("#done")))
+	take(dep)
+	p.waitFor("the ticket unconfirmed", `!document.getElementById('view-ticket').hidden && document.getElementById('print-message').dataset.state === 'unknown'`+
+		` && document.getElementById('print-message').textContent === 'Drukarka nie potwierdziła wydruku. Jeśli bilet nie wyszedł, zrób zdjęcie biletu lub zeskanuj kod QR.'`)
+	fake.SetSilentAfterJob(false)
 
 	// Sunday: closed, the kiosk says when the department opens: Monday,
 	// another day by the server's clock, whatever the kiosk PC's says.

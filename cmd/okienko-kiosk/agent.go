@@ -167,7 +167,8 @@ func (a *agent) session(ctx context.Context) (connected bool, err error) {
 				var m serverMessage
 				if err := json.Unmarshal(b, &m); err != nil {
 					// Whatever jobs it held stay sent: reconnecting makes
-					// the server fail them (agent_lost), to be reprinted.
+					// the server mark them unknown (agent_lost), to be
+					// reprinted by hand.
 					a.log.Error("unreadable message from the server; reconnecting", "err", err)
 					s.abandon(msgs[i+1:])
 					return connected, fmt.Errorf("unreadable message: %w", err)
@@ -212,8 +213,9 @@ func (s *session) handle(ctx context.Context, m serverMessage) error {
 // printJobs prints jobs in order, each once, answering each with its
 // result. It stops early when ctx ends (the job being printed is finished;
 // the rest are answered agent_stopped) or when the connection is lost (the
-// rest are not printed: the server fails them as agent_lost). A result that
-// cannot be sent is not retried and its job is never printed again here.
+// rest are not printed: the server marks them unknown, agent_lost). A
+// result that cannot be sent is not retried and its job is never printed
+// again here.
 func (s *session) printJobs(ctx context.Context, jobs []serverJob) error {
 	for i, j := range jobs {
 		if ctx.Err() != nil {
@@ -222,7 +224,7 @@ func (s *session) printJobs(ctx context.Context, jobs []serverJob) error {
 		}
 		select {
 		case <-s.gone:
-			s.log.Warn("connection lost: jobs not printed; the server fails them as agent_lost", "jobs", jobIDs(jobs[i:]))
+			s.log.Warn("connection lost: jobs not printed; the server marks them unknown (agent_lost)", "jobs", jobIDs(jobs[i:]))
 			return s.readErr
 		default:
 		}
@@ -236,10 +238,10 @@ func (s *session) printJobs(ctx context.Context, jobs []serverJob) error {
 		}
 		s.state = state
 		if err := s.send(agentMessage{Type: "result", JobID: j.ID, Reason: reason, PrinterState: state}); err != nil {
-			s.log.Error("the result of a job could not be sent: the server will mark it agent_lost and it is not printed again automatically",
+			s.log.Error("the result of a job could not be sent: the server will mark it unknown (agent_lost) and it is not printed again automatically",
 				"job", j.ID, "printed", reason == "", "reason", reason, "err", err)
 			if i+1 < len(jobs) {
-				s.log.Warn("jobs not printed; the server fails them as agent_lost", "jobs", jobIDs(jobs[i+1:]))
+				s.log.Warn("jobs not printed; the server marks them unknown (agent_lost)", "jobs", jobIDs(jobs[i+1:]))
 			}
 			return err
 		}
@@ -275,7 +277,7 @@ func (s *session) nextStatus() time.Duration {
 func (s *session) decline(jobs []serverJob) {
 	for i, j := range jobs {
 		if err := s.send(agentMessage{Type: "result", JobID: j.ID, Reason: reasonStopped}); err != nil {
-			s.log.Warn("jobs not printed; the server fails them as agent_lost", "jobs", jobIDs(jobs[i:]), "err", err)
+			s.log.Warn("jobs not printed; the server marks them unknown (agent_lost)", "jobs", jobIDs(jobs[i:]), "err", err)
 			return
 		}
 		s.log.Info("job not printed: stopping", "job", j.ID)
@@ -306,7 +308,7 @@ func (s *session) abandon(msgs [][]byte) {
 		}
 	}
 	if len(ids) > 0 {
-		s.log.Warn("connection lost: jobs not printed; the server fails them as agent_lost", "jobs", ids)
+		s.log.Warn("connection lost: jobs not printed; the server marks them unknown (agent_lost)", "jobs", ids)
 	}
 }
 

@@ -417,7 +417,8 @@ func (b *logBuffer) String() string {
 // The agent end to end: server, agent and fake printer in one test. A
 // ticket is printed once through the agent; paper out fails the next job
 // with the reason and the kiosk says so; after a refill the administrator
-// reprints it and it prints exactly once more.
+// reprints it, as a new job marked DUPLIKAT, and it prints exactly once
+// more.
 func TestAgentEndToEnd(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		st := newStack(t, db)
@@ -472,8 +473,8 @@ func TestAgentEndToEnd(t *testing.T) {
 			t.Fatalf("reprint: %d %s", code, body)
 		}
 		j = st.waitJob(second.Ticket.ID, kiosk.JobDone, "")
-		if j.ID != jobID || j.Attempts != 2 {
-			t.Fatalf("reprinted job %+v, want job %d on its second attempt", j, jobID)
+		if j.ID == jobID || j.ReprintOf == nil || *j.ReprintOf != jobID || j.Attempts != 1 {
+			t.Fatalf("reprinted job %+v, want a new job reprinting job %d, on its first attempt", j, jobID)
 		}
 		st.waitPrinterState("ok")
 
@@ -484,8 +485,8 @@ func TestAgentEndToEnd(t *testing.T) {
 		if n, got := fake.Printed(), fake.Jobs(); n != 2 || len(got) != 2 {
 			t.Fatalf("printer printed %d and received %d jobs, want 2 and 2", n, len(got))
 		}
-		if text := escpos.Decode(fake.Jobs()[1], escpos.CodeTablePC852); !strings.Contains(text, second.Ticket.Number) {
-			t.Fatalf("reprinted ticket does not show %s:\n%s", second.Ticket.Number, text)
+		if text := escpos.Decode(fake.Jobs()[1], escpos.CodeTablePC852); !strings.Contains(text, second.Ticket.Number) || !strings.Contains(text, "DUPLIKAT") {
+			t.Fatalf("reprinted ticket does not show %s marked DUPLIKAT:\n%s", second.Ticket.Number, text)
 		}
 	})
 }
@@ -603,8 +604,9 @@ func waitFor(t *testing.T, what string, c <-chan struct{}) {
 
 // The server restarts while the agent prints a job: the agent finishes it,
 // cannot deliver the result, reconnects to the new instance (backing off
-// while it is down), and does not print that job again — the server fails
-// it as agent_lost for a person to decide. Later jobs print once each.
+// while it is down), and does not print that job again — the server marks
+// it unknown (agent_lost) for a person to decide. Later jobs print once
+// each.
 func TestAgentServerRestart(t *testing.T) {
 	st := newStack(t, databasetest.SQLite(t))
 	fake := printertest.Start(t)
@@ -623,7 +625,7 @@ func TestAgentServerRestart(t *testing.T) {
 	st.server = st.start(addr)
 	release()
 
-	st.waitJob(second.Ticket.ID, kiosk.JobFailed, "agent_lost")
+	st.waitJob(second.Ticket.ID, kiosk.JobUnknown, kiosk.ReasonAgentLost)
 	eventually(t, "the lost job to finish printing", func() bool { return fake.Printed() == 2 }, func() string { return fmt.Sprint(fake.Printed()) })
 
 	third := st.issue()
@@ -698,5 +700,35 @@ func TestAgentWaitsForTheServer(t *testing.T) {
 	st.waitJob(tk.Ticket.ID, kiosk.JobDone, "")
 	if fake.Printed() != 1 {
 		t.Fatalf("printed %d, want 1", fake.Printed())
+	}
+}
+
+// A printer that takes the ticket from the agent and never confirms it: the
+// agent reports no_status, the job is unknown, and the print-retry job, run
+// three times a minute apart, never sends it again: one ticket printed.
+func TestAgentPrinterSilentAfterJob(t *testing.T) {
+	st := newStack(t, databasetest.SQLite(t))
+	fake := printertest.Start(t)
+	fake.SetSilentAfterJob(true)
+	startAgent(t, []string{"--server", st.url(), "--token", st.creds.KioskToken, "--printer", fake.URI(), "--timeout", "300ms"}, nil)
+
+	tk := st.issue()
+	st.waitJob(tk.Ticket.ID, kiosk.JobUnknown, "no_status")
+	for range 3 {
+		st.clock.Advance(time.Minute)
+		if r, err := st.kiosks.RetryFailed(t.Context()); err != nil || r.Retried != 0 {
+			t.Fatalf("retry job: %+v %v", r, err)
+		}
+	}
+	// A later ticket on a fresh connection shows the agent still works and
+	// took nothing else.
+	next := st.issue()
+	st.waitJob(next.Ticket.ID, kiosk.JobUnknown, "no_status")
+	text := escpos.Decode(fake.Received(), escpos.CodeTablePC852)
+	if a, b := strings.Count(text, tk.Ticket.Number), strings.Count(text, next.Ticket.Number); a != 1 || b != 1 || fake.Printed() != 2 {
+		t.Fatalf("%s reached the printer %d times, %s %d, printed %d; want once each", tk.Ticket.Number, a, next.Ticket.Number, b, fake.Printed())
+	}
+	if j := st.job(tk.Ticket.ID); j.State != kiosk.JobUnknown || j.Attempts != 1 {
+		t.Fatalf("the first job: %+v", j)
 	}
 }

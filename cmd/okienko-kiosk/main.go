@@ -61,7 +61,9 @@ Flags (an environment variable is used when its flag is not given):
 The server's administrator sets the kiosk's printer to "agent"; every ticket the
 kiosk issues is then sent here and printed once. A job whose outcome could not be
 reported (the connection broke) is never printed again by the agent: the server
-marks it failed (agent_lost) and a person reprints it from the admin page.
+marks it unknown (agent_lost) and a person reprints it from the admin page. A job
+the printer took without confirming it is reported as no_status (or interrupted
+when the connection broke midway), never as not printed.
 
 Exit codes: 0 done, 1 not printed or printer not ready, 2 bad command line.
 `)

@@ -169,6 +169,7 @@ const MESSAGES = {
     'kiosks.qrNative': 'drukarki',
     'kiosks.qrRaster': 'jako obraz',
     'kiosks.cutter': 'Obcinacz papieru',
+    'kiosks.maxJobAge': 'Bilet czeka na drukarkę najwyżej (minut, 1–120); starszy nie drukuje się wcale',
     'kiosks.jobs': 'Ostatnie wydruki',
     'kiosks.jobsOf': 'Ostatnie wydruki: {name}',
     'kiosks.jobsCaption': 'Ostatnie zadania drukowania, od najnowszego',
@@ -181,13 +182,31 @@ const MESSAGES = {
     'kiosks.reprintJob': 'Drukuj ponownie zadanie {id}',
     'kiosks.preview': 'Podgląd',
     'kiosks.previewJob': 'Podgląd wydruku {id}',
-    'kiosks.reprinted': 'Wysłano ponownie: {state}.',
+    'kiosks.reprinted': 'Ponowny wydruk: {state}.',
+    'print.printed': 'wydrukowany',
+    'print.queued': 'czeka na program biletomatu',
+    'print.failed': 'nie wydrukował się',
+    'print.unknown': 'wysłany, drukarka nie potwierdziła',
+    'print.none': 'biletomat nie ma drukarki',
+    'job.queued': 'czeka',
+    'job.sent': 'drukuje się',
+    'job.done': 'wydrukowane',
+    'job.failed': 'nie wydrukowane',
+    'job.unknown': 'nie wiadomo, czy wydrukowane',
+    'job.expired': 'przeterminowane, nie drukowane',
+    'reason.no_status': 'drukarka przyjęła bilet, ale nie potwierdziła wydruku',
+    'reason.interrupted': 'połączenie z drukarką zerwane w trakcie wydruku',
+    'reason.agent_lost': 'program biletomatu rozłączył się przed odpowiedzią',
+    'reason.agent_stopped': 'program biletomatu został zatrzymany',
+    'reason.abandoned': 'serwer lub program biletomatu zatrzymał się w trakcie wydruku',
+    'kiosks.duplicateOf': 'duplikat #{id}',
     'kiosks.testPrint': 'Wydruk testowy',
     'kiosks.testPrintOn': 'Wydruk testowy: {name}',
     'kiosks.test.printed': 'Strona testowa wydrukowana na „{name}”.',
     'kiosks.test.queued': 'Strona testowa czeka na program biletomatu „{name}”.',
     'kiosks.test.none': 'Biletomat „{name}” nie ma drukarki (none).',
     'kiosks.test.failed': 'Strona testowa nie wydrukowała się na „{name}”: {reason}.',
+    'kiosks.test.unknown': 'Strona testowa poszła do drukarki „{name}”, ale drukarka nie potwierdziła wydruku ({reason}) — sprawdź, czy wyszła.',
     'printer.ok': 'gotowa',
     'printer.paper_low': 'kończy się papier',
     'printer.paper_out': 'brak papieru',
@@ -1205,6 +1224,10 @@ const MESSAGES = {
     }
   }
 
+  // known translates key, or gives fallback for words the page doesn't know.
+  const known = (key, fallback) => (MESSAGES.pl[key] ? t(key) : fallback);
+  const jobState = (st) => known('job.' + st, st);
+  const jobReason = (r) => (r ? known('reason.' + r, known('printer.' + r, r)) : '');
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
   // kioskPrinter is a kiosk's printer state; an agent kiosk is offline when
   // its program has not been heard for 90 s.
@@ -1215,8 +1238,8 @@ const MESSAGES = {
     try {
       const r = await api('POST', '/api/v1/admin/kiosks/' + k.id + '/test-print');
       const key = 'kiosks.test.' + (MESSAGES.pl['kiosks.test.' + r.state] ? r.state : 'failed');
-      const message = t(key, { name: k.name, reason: printerState(r.reason) });
-      if (r.state === 'failed') showAlert(message); else { showAlert(''); showNotice(message); }
+      const message = t(key, { name: k.name, reason: jobReason(r.reason) || printerState(r.reason) });
+      if (r.state === 'failed' || r.state === 'unknown') showAlert(message); else { showAlert(''); showNotice(message); }
       await loadKiosksSection();
     } catch (err) {
       failed(err);
@@ -1258,6 +1281,7 @@ const MESSAGES = {
         field(t('kiosks.codeTable'), { name: 'code_table', options: [[18, 'PC852'], [45, 'WPC1250']], value: p.code_table }),
         field(t('kiosks.qr'), { name: 'qr', options: [['native', t('kiosks.qrNative')], ['raster', t('kiosks.qrRaster')]], value: p.qr })),
       field(t('kiosks.cutter'), { name: 'cutter', type: 'checkbox', checked: p.cutter }),
+      field(t('kiosks.maxJobAge'), { name: 'max_job_age_minutes', type: 'number', min: '1', value: k.max_job_age_minutes || 10 }),
       el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
         button(t('common.cancel'), () => { $('kiosk-editor').replaceChildren(); $('kiosks-heading').focus(); })));
     // The server names printer fields "printer.uri" etc.
@@ -1266,7 +1290,8 @@ const MESSAGES = {
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
-        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, { name: v.name, printer: { uri: v.uri, paper_mm: Number(v.paper_mm), code_table: Number(v.code_table), qr: v.qr, cutter: v.cutter } });
+        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, { name: v.name, printer: { uri: v.uri, paper_mm: Number(v.paper_mm), code_table: Number(v.code_table), qr: v.qr, cutter: v.cutter },
+          max_job_age_minutes: Number(v.max_job_age_minutes) });
         $('kiosk-editor').replaceChildren();
         showNotice(t('common.saved'));
         await loadKiosksSection();
@@ -1281,12 +1306,13 @@ const MESSAGES = {
     try {
       const jobs = (await api('GET', '/api/v1/admin/kiosks/' + k.id + '/jobs')) || [];
       const heading = el('h3', { tabIndex: -1, text: t('kiosks.jobsOf', { name: k.name }) });
-      const rows = jobs.slice(0, 20).map((j) => [String(j.id), j.kind, j.state, j.reason || '', fmtTime(j.created_at),
+      const rows = jobs.slice(0, 20).map((j) => [j.reprint_of ? String(j.id) + ' (' + t('kiosks.duplicateOf', { id: j.reprint_of }) + ')' : String(j.id),
+        j.kind, jobState(j.state), jobReason(j.reason), fmtTime(j.created_at),
         el('span', { class: 'actions' },
           button(t('kiosks.reprint'), async () => {
             try {
               const r = await api('POST', '/api/v1/admin/print-jobs/' + j.id + '/reprint');
-              showNotice(t('kiosks.reprinted', { state: r.state }));
+              showNotice(t('kiosks.reprinted', { state: known('print.' + r.state, r.state) + (r.reason ? ' (' + jobReason(r.reason) + ')' : '') }));
               await showJobs(k);
             } catch (err) { failed(err); }
           }, '', t('kiosks.reprintJob', { id: j.id })),
