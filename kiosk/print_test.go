@@ -221,6 +221,11 @@ func TestAgentTakesOnlyYoungJobs(t *testing.T) {
 		ctx := context.Background()
 		k := newKiosk(t, s, officeID, "agent")
 		queue := func(number string) int64 {
+			// The agent is heard just before each ticket (else it fails at
+			// once as agent_offline).
+			if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
+				t.Fatal(err)
+			}
 			r, err := s.PrintTicket(ctx, k.ID, 0, []byte(number))
 			if err != nil || r.State != kiosk.Queued {
 				t.Fatalf("%s: %+v %v", number, r, err)
@@ -282,6 +287,9 @@ func TestAgentAnswers(t *testing.T) {
 		ctx := context.Background()
 		k := newKiosk(t, s, officeID, "agent")
 		other := newKiosk(t, s, officeID, "agent")
+		if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
 		var ids []int64
 		for range 3 {
 			r, _ := s.PrintTicket(ctx, k.ID, 0, []byte("x"))
@@ -336,6 +344,9 @@ func TestSentJobsAfterCrash(t *testing.T) {
 			sent = append(sent, j.ID)
 		}
 		// The agent took a job and was killed.
+		if err := s.AgentHeard(ctx, agent.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
 		r, _ := s.PrintTicket(ctx, agent.ID, 0, []byte("A002"))
 		if jobs, err := s.Take(ctx, agent.ID); err != nil || len(jobs) != 1 {
 			t.Fatalf("take: %v %v", jobs, err)
@@ -389,7 +400,10 @@ func TestSentJobsAfterCrash(t *testing.T) {
 		if j := job(t, restarted, sent[0]); j.State != kiosk.JobUnknown {
 			t.Fatalf("the original became %s", j.State)
 		}
-		// The agent's job is reprinted through the agent, once.
+		// Restarted, the agent is heard: its job is reprinted through it, once.
+		if err := restarted.AgentHeard(ctx, agent.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
 		if res, err := restarted.Reprint(ctx, sent[2], nil); err != nil || res.State != kiosk.Queued {
 			t.Fatalf("agent reprint: %+v %v", res, err)
 		}

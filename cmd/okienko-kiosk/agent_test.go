@@ -710,7 +710,11 @@ func TestAgentPrinterSilentAfterJob(t *testing.T) {
 	st := newStack(t, databasetest.SQLite(t))
 	fake := printertest.Start(t)
 	fake.SetSilentAfterJob(true)
-	startAgent(t, []string{"--server", st.url(), "--token", st.creds.KioskToken, "--printer", fake.URI(), "--timeout", "300ms"}, nil)
+	// The agent reports often, so it is heard (online) soon after the
+	// server's clock moves on.
+	startAgent(t, []string{"--server", st.url(), "--token", st.creds.KioskToken, "--printer", fake.URI(), "--timeout", "300ms",
+		"--status-every", "100ms"}, nil)
+	st.waitAgentOnline()
 
 	tk := st.issue()
 	st.waitJob(tk.Ticket.ID, kiosk.JobUnknown, "no_status")
@@ -721,7 +725,10 @@ func TestAgentPrinterSilentAfterJob(t *testing.T) {
 		}
 	}
 	// A later ticket on a fresh connection shows the agent still works and
-	// took nothing else.
+	// took nothing else. The silent printer made the kiosk unreachable
+	// until the agent asked it again on a fresh connection.
+	st.waitAgentOnline()
+	st.waitPrinterState("ok")
 	next := st.issue()
 	st.waitJob(next.Ticket.ID, kiosk.JobUnknown, "no_status")
 	text := escpos.Decode(fake.Received(), escpos.CodeTablePC852)
