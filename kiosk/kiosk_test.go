@@ -294,13 +294,32 @@ func TestAgentStates(t *testing.T) {
 		}
 		printOne(kiosk.Failed, kiosk.ReasonAgentOffline)
 		noneTaken()
-		// Reprinting now says why and changes nothing.
+		all, err := s.Jobs(ctx, k.ID, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobsBefore := len(all)
+		// Reprinting now says why and changes nothing: the job stays as it
+		// was and no reprint job is stored, none to print later by surprise.
 		r, err := s.Reprint(ctx, queued.JobID, nil)
 		if err != nil || r.State != kiosk.Failed || r.Reason != kiosk.ReasonAgentOffline || r.JobID != queued.JobID {
 			t.Fatalf("reprint while offline: %+v %v", r, err)
 		}
 		if j, _ := s.Job(ctx, queued.JobID); j.State != kiosk.JobDone || j.Attempts != 1 {
 			t.Fatalf("the job after a refused reprint: %+v, want done as it was", j)
+		}
+		if jobs, err := s.Jobs(ctx, k.ID, 1000); err != nil || len(jobs) != jobsBefore {
+			t.Fatalf("jobs after a refused reprint: %d %v, want %d", len(jobs), err, jobsBefore)
+		}
+		// Nor does the print-retry job send anything of the agent kiosk, even
+		// past its max_job_age_minutes: the refused jobs stay failed with
+		// their reason, never sent, for a person to reprint.
+		clock.Advance(time.Duration(kiosk.DefaultMaxJobAge+1) * time.Minute)
+		if res, err := s.RetryFailed(ctx); err != nil || res.Retried != 0 || res.Expired != 0 {
+			t.Fatalf("retry: %+v %v", res, err)
+		}
+		if j, _ := s.Job(ctx, offline.JobID); j.State != kiosk.JobFailed || j.Reason != kiosk.ReasonAgentOffline || j.Attempts != 0 {
+			t.Fatalf("the offline job after the retry job: %+v, want failed agent_offline, never sent", j)
 		}
 		noneTaken()
 		// Listed the same way.

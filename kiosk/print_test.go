@@ -400,7 +400,19 @@ func TestSentJobsAfterCrash(t *testing.T) {
 		if j := job(t, restarted, sent[0]); j.State != kiosk.JobUnknown {
 			t.Fatalf("the original became %s", j.State)
 		}
-		// Restarted, the agent is heard: its job is reprinted through it, once.
+		// The agent, killed, has been silent for over 90 s: a reprint of its
+		// job says so and stores nothing that would print later by surprise.
+		before, err := restarted.Jobs(ctx, agent.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := restarted.Reprint(ctx, sent[2], nil); err != nil || res.State != kiosk.Failed || res.Reason != kiosk.ReasonAgentOffline {
+			t.Fatalf("agent reprint with the agent offline: %+v %v", res, err)
+		}
+		if after, _ := restarted.Jobs(ctx, agent.ID, 100); len(after) != len(before) {
+			t.Fatalf("a refused reprint stored a job: %d jobs, were %d", len(after), len(before))
+		}
+		// Restarted, the agent is heard: the job is reprinted through it, once.
 		if err := restarted.AgentHeard(ctx, agent.ID, "ok"); err != nil {
 			t.Fatal(err)
 		}
