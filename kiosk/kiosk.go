@@ -41,14 +41,27 @@ type PrinterSpec struct {
 type Spec struct {
 	Name    string      `json:"name"`
 	Printer PrinterSpec `json:"printer"`
+	// MaxJobAgeMinutes is how long a ticket may wait to reach the printer
+	// (agent away, printer unreachable): older jobs are expired, never
+	// printed late.
+	MaxJobAgeMinutes int `json:"max_job_age_minutes"`
 }
 
+// Bounds of Spec.MaxJobAgeMinutes.
+const (
+	DefaultMaxJobAge = 10
+	MinMaxJobAge     = 1
+	MaxMaxJobAge     = 120
+)
+
 // DefaultSpec is a kiosk with an 80 mm printer with a cutter and native QR,
-// asked its status, shown on screen only until a printer is set. Columns,
-// dots, charset and cut are left to follow the paper, the code table and
-// the cutter (see Spec.Validate).
+// asked its status, shown on screen only until a printer is set, whose
+// tickets wait at most 10 minutes for the printer. Columns, dots, charset
+// and cut are left to follow the paper, the code table and the cutter (see
+// Spec.Validate).
 func DefaultSpec() Spec {
-	return Spec{Printer: PrinterSpec{URI: "none", PaperMM: 80, CodeTable: escpos.CodeTablePC852, QR: escpos.QRNative, Cutter: true, Status: true}}
+	return Spec{Printer: PrinterSpec{URI: "none", PaperMM: 80, CodeTable: escpos.CodeTablePC852, QR: escpos.QRNative, Cutter: true, Status: true},
+		MaxJobAgeMinutes: DefaultMaxJobAge}
 }
 
 // Presets are the printer models offices buy, as printer settings without
@@ -141,18 +154,46 @@ func (p *PrinterSpec) settle(was PrinterSpec) error {
 	return nil
 }
 
+// AgentTimeout is how long a kiosk's agent may stay silent: an agent
+// kiosk whose agent has not been heard for this long (or never) is offline.
+// The agent reports every 30 s and answers the server's pings every 20 s.
+const AgentTimeout = 90 * time.Second
+
+// Printer states of a kiosk besides those its printer reports (printer.State…).
+const (
+	// StateNone: the kiosk has no printer (printer uri none).
+	StateNone = "none"
+	// StateOffline is also the state of an agent kiosk whose agent has not
+	// been heard for AgentTimeout.
+	StateOffline = printer.StateOffline
+)
+
+// ReasonAgentOffline is why a job of an agent kiosk whose agent has not been
+// heard for AgentTimeout was not printed.
+const ReasonAgentOffline = "agent_offline"
+
 // Kiosk is a registered lobby device.
 type Kiosk struct {
 	ID               int64       `json:"id"`
 	OfficeID         int64       `json:"office_id"`
 	Name             string      `json:"name"`
 	Printer          PrinterSpec `json:"printer" gorm:"-"`
-	PrinterState     string      `json:"printer_state"`
-	PrinterCheckedAt *time.Time  `json:"printer_checked_at"`
-	LastSeenAt       *time.Time  `json:"last_seen_at"`
-	Token            string      `json:"token,omitempty" gorm:"-"` // only in the answer to create
-	CreatedAt        time.Time   `json:"created_at"`
-	UpdatedAt        time.Time   `json:"updated_at"`
+	MaxJobAgeMinutes int         `json:"max_job_age_minutes"`
+	// PrinterState is what the printer said last (printer.State…), none
+	// without a printer, offline for an agent kiosk whose agent is silent.
+	PrinterState     string     `json:"printer_state"`
+	PrinterCheckedAt *time.Time `json:"printer_checked_at"`
+	// LastSeenAt is the kiosk's last contact: its page's requests (noted at
+	// most once a minute) and every word of its agent.
+	LastSeenAt *time.Time `json:"last_seen_at"`
+	// AgentSeenAt is when the kiosk's agent was last heard; AgentOnline
+	// that it was within AgentTimeout (always false unless the printer is
+	// agent).
+	AgentSeenAt *time.Time `json:"agent_seen_at"`
+	AgentOnline bool       `json:"agent_online"`
+	Token       string     `json:"token,omitempty" gorm:"-"` // only in the answer to create
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 // row is a kiosk as stored.
@@ -172,18 +213,59 @@ type row struct {
 	Cut              string
 	ChineseOff       bool
 	AskStatus        bool
+	MaxJobAgeMinutes int
 	PrinterState     string
 	PrinterCheckedAt *time.Time
 	LastSeenAt       *time.Time
+	AgentSeenAt      *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
 
 func (row) TableName() string { return "kiosks" }
 
-func (r *row) kiosk() *Kiosk {
-	return &Kiosk{ID: r.ID, OfficeID: r.OfficeID, Name: r.Name, Printer: r.printer(),
-		PrinterState: r.PrinterState, PrinterCheckedAt: r.PrinterCheckedAt, LastSeenAt: r.LastSeenAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+// kiosk is the kiosk of r as it is at now: its printer's state is none
+// without a printer, and offline for an agent kiosk whose agent has not been
+// heard for AgentTimeout, whatever the printer said last. Computed from the
+// stored time, it holds on every instance and after restarts.
+func (r *row) kiosk(now time.Time) *Kiosk {
+	k := &Kiosk{ID: r.ID, OfficeID: r.OfficeID, Name: r.Name,
+		Printer:          r.printer(),
+		MaxJobAgeMinutes: r.MaxJobAgeMinutes,
+		PrinterState:     r.PrinterState, PrinterCheckedAt: r.PrinterCheckedAt, LastSeenAt: r.LastSeenAt, AgentSeenAt: r.AgentSeenAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	switch r.PrinterURI {
+	case "none":
+		k.PrinterState = StateNone
+	case "agent":
+		k.AgentOnline = r.AgentSeenAt != nil && now.Sub(*r.AgentSeenAt) < AgentTimeout
+		if !k.AgentOnline {
+			k.PrinterState = StateOffline
+		}
+	}
+	return k
+}
+
+// badStates are the printer states in which nothing prints.
+var badStates = map[string]bool{
+	printer.StatePaperOut: true, printer.StateCoverOpen: true, printer.StateOffline: true,
+	printer.StateUnreachable: true, printer.StateCutterError: true,
+}
+
+// unprintable says why a job for agent kiosk k would not print now: its
+// agent is silent (agent_offline) or has reported its printer unable to
+// print (paper_out, cover_open, offline, unreachable, cutter_error); "" when
+// it may print. Direct printers are asked when a job is sent instead.
+func unprintable(k *Kiosk) string {
+	switch {
+	case k.Printer.URI != "agent":
+		return ""
+	case !k.AgentOnline:
+		return ReasonAgentOffline
+	case badStates[k.PrinterState]:
+		return k.PrinterState
+	}
+	return ""
 }
 
 func (r *row) printer() PrinterSpec {
@@ -196,13 +278,13 @@ func (s Spec) columns() map[string]any {
 	p := s.Printer
 	return map[string]any{"name": s.Name, "printer_uri": p.URI, "paper_mm": p.PaperMM, "columns": p.Columns, "dots": p.Dots,
 		"code_table": p.CodeTable, "charset": p.Charset, "qr": p.QR, "cut": p.Cut, "cutter": p.Cutter,
-		"chinese_off": p.ChineseOff, "ask_status": p.Status}
+		"chinese_off": p.ChineseOff, "ask_status": p.Status, "max_job_age_minutes": s.MaxJobAgeMinutes}
 }
 
 // Validate checks a spec whose printer settings are whole (see settle):
 // EINVALID naming fields (name, printer.uri, printer.paper_mm,
 // printer.columns, printer.dots, printer.code_table, printer.charset,
-// printer.qr, printer.cut). The printer address is put in its canonical
+// printer.qr, printer.cut, max_job_age_minutes). The printer address is put in its canonical
 // form (tcp://HOST:PORT with port 9100 when none was given).
 func (s *Spec) Validate() error {
 	fe := okienko.FieldErrors{}
@@ -222,6 +304,9 @@ func (s *Spec) Validate() error {
 		for f, msg := range okienko.AsError(err).Fields {
 			fe.Add("printer."+f, msg)
 		}
+	}
+	if s.MaxJobAgeMinutes < MinMaxJobAge || s.MaxJobAgeMinutes > MaxMaxJobAge {
+		fe.Add("max_job_age_minutes", fmt.Sprintf("must be between %d and %d minutes", MinMaxJobAge, MaxMaxJobAge))
 	}
 	return fe.Err()
 }
@@ -283,7 +368,7 @@ func (s *Store) List(ctx context.Context) ([]Kiosk, error) {
 	}
 	out := make([]Kiosk, len(rows))
 	for i := range rows {
-		out[i] = *rows[i].kiosk()
+		out[i] = *rows[i].kiosk(s.now())
 	}
 	return out, nil
 }
@@ -294,7 +379,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Kiosk, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.kiosk(), nil
+	return r.kiosk(s.now()), nil
 }
 
 func load(db *gorm.DB, id int64) (*row, error) {
@@ -324,17 +409,18 @@ func (s *Store) Create(ctx context.Context, officeID int64, spec Spec) (*Kiosk, 
 	r := &row{OfficeID: officeID, Name: spec.Name, TokenHash: auth.HashToken(token), PrinterURI: p.URI,
 		PaperMM: p.PaperMM, Columns: p.Columns, Dots: p.Dots, CodeTable: p.CodeTable, Charset: p.Charset, QR: p.QR,
 		Cut: p.Cut, Cutter: p.Cutter, ChineseOff: p.ChineseOff, AskStatus: p.Status,
-		PrinterState: "unknown", CreatedAt: now, UpdatedAt: now}
+		MaxJobAgeMinutes: spec.MaxJobAgeMinutes,
+		PrinterState:     "unknown", CreatedAt: now, UpdatedAt: now}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(r).Error; err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Create, auditKiosk, r.ID, nil, r.kiosk())
+		return audit.Record(ctx, tx, now, audit.Create, auditKiosk, r.ID, nil, r.kiosk(s.now()))
 	})
 	if err != nil {
 		return nil, okienko.AsError(err)
 	}
-	k := r.kiosk()
+	k := r.kiosk(s.now())
 	k.Token = token
 	return k, nil
 }
@@ -348,8 +434,8 @@ func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (
 		if err != nil {
 			return err
 		}
-		before := r.kiosk()
-		spec := Spec{Name: r.Name, Printer: before.Printer}
+		before := r.kiosk(s.now())
+		spec := Spec{Name: r.Name, Printer: before.Printer, MaxJobAgeMinutes: r.MaxJobAgeMinutes}
 		if err := patch(&spec); err != nil {
 			return err
 		}
@@ -372,7 +458,7 @@ func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (
 		if err != nil {
 			return err
 		}
-		out = r2.kiosk()
+		out = r2.kiosk(now)
 		return audit.Record(ctx, tx, now, audit.Update, auditKiosk, id, before, out)
 	})
 	if err != nil {
@@ -391,10 +477,25 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 		if err := tx.Delete(&row{}, id).Error; err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), audit.Delete, auditKiosk, id, r.kiosk(), nil)
+		return audit.Record(ctx, tx, s.now(), audit.Delete, auditKiosk, id, r.kiosk(s.now()), nil)
 	})
 	if err != nil {
 		return okienko.AsError(err)
+	}
+	return nil
+}
+
+// AgentHeard records that kiosk id's agent said something (it connected,
+// sent a message, answered a ping), and its printer's state when state is
+// not "": the kiosk was seen now and its agent is online for AgentTimeout.
+func (s *Store) AgentHeard(ctx context.Context, id int64, state string) error {
+	now := s.now()
+	set := map[string]any{"agent_seen_at": now, "last_seen_at": now}
+	if state != "" {
+		set["printer_state"], set["printer_checked_at"], set["updated_at"] = state, now, now
+	}
+	if err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", id).Updates(set).Error; err != nil {
+		return okienko.Internal(fmt.Errorf("agent of kiosk %d heard: %w", id, err))
 	}
 	return nil
 }

@@ -87,11 +87,11 @@ func TestPrintPaperOutThenReprint(t *testing.T) {
 			t.Fatalf("job %+v", j)
 		}
 		fake.Refill()
-		r, err = s.Reprint(ctx, j.ID)
+		r, err = s.Reprint(ctx, j.ID, nil)
 		if err != nil || r.State != kiosk.Printed || fake.Printed() != 2 {
 			t.Fatalf("reprint: %+v %v, printed %d", r, err, fake.Printed())
 		}
-		if _, err := s.Reprint(ctx, 99999); okienko.ErrorCode(err) != okienko.ENOTFOUND {
+		if _, err := s.Reprint(ctx, 99999, nil); okienko.ErrorCode(err) != okienko.ENOTFOUND {
 			t.Fatalf("reprint of nothing: %v", err)
 		}
 	})
@@ -139,6 +139,9 @@ func TestAgentJobs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
 		r, err := s.PrintTicket(ctx, k.ID, 0, []byte("x"))
 		if err != nil || r.State != kiosk.Queued {
 			t.Fatalf("agent print: %+v %v", r, err)
@@ -155,7 +158,7 @@ func TestAgentJobs(t *testing.T) {
 		if again, _ := s.Take(ctx, k.ID); len(again) != 0 {
 			t.Fatalf("a job taken twice")
 		}
-		if res, err := s.Finish(ctx, r.JobID, ""); err != nil || res.State != kiosk.Printed {
+		if res, err := s.Finish(ctx, k.ID, r.JobID, ""); err != nil || res.State != kiosk.Printed {
 			t.Fatalf("finish: %+v %v", res, err)
 		}
 		// Without a printer nothing is stored.
@@ -165,6 +168,189 @@ func TestAgentJobs(t *testing.T) {
 		if r, _ := s.PrintTicket(ctx, k2.ID, 0, []byte("x")); r.State != kiosk.NoPrint {
 			t.Fatalf("no printer: %+v", r)
 		}
+	})
+}
+
+// An agent kiosk's printer state is honest: offline until its agent is
+// heard and once it has been silent for 90 s by the store's clock, else what
+// the agent reported; none without a printer. A job is queued for the agent
+// only while it is online and its printer can print, else it fails at once
+// with the reason and is never taken by the agent; a reprint then answers
+// failed and leaves the job as it was.
+func TestAgentStates(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		clock := okienko.NewManualClock(start(t))
+		offices := office.NewStore(db, clock)
+		off := &office.Office{Name: "Urząd", TimeZone: "Europe/Warsaw"}
+		ctx := context.Background()
+		if err := offices.CreateOffice(ctx, off); err != nil {
+			t.Fatal(err)
+		}
+		s := kiosk.NewStore(db, clock)
+		none := kiosk.DefaultSpec()
+		none.Name = "Ekran"
+		screen, err := s.Create(ctx, off.ID, none)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if screen.PrinterState != kiosk.StateNone || screen.AgentOnline {
+			t.Fatalf("a kiosk without printer: %+v, want state none", screen)
+		}
+		spec := kiosk.DefaultSpec()
+		spec.Name, spec.Printer.URI = "Biletomat", "agent"
+		k, err := s.Create(ctx, off.ID, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := func(want string, online bool) *kiosk.Kiosk {
+			t.Helper()
+			got, err := s.Get(ctx, k.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.PrinterState != want || got.AgentOnline != online {
+				t.Fatalf("kiosk %+v, want printer_state %s, agent online %v", got, want, online)
+			}
+			return got
+		}
+		printOne := func(want, reason string) kiosk.Result {
+			t.Helper()
+			r, err := s.PrintTicket(ctx, k.ID, 0, []byte("x"))
+			if err != nil || r.State != want || r.Reason != reason {
+				t.Fatalf("print: %+v %v, want %s %q", r, err, want, reason)
+			}
+			j, err := s.Job(ctx, r.JobID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want == kiosk.Failed && (j.State != kiosk.JobFailed || j.Reason != reason || j.Attempts != 0) {
+				t.Fatalf("job %+v, want failed %s and never sent", j, reason)
+			}
+			return r
+		}
+		noneTaken := func() {
+			t.Helper()
+			if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 0 {
+				t.Fatalf("the agent took %v %v, want nothing", jobs, err)
+			}
+		}
+
+		// Never heard: offline.
+		got := state(kiosk.StateOffline, false)
+		if got.AgentSeenAt != nil {
+			t.Fatalf("agent_seen_at %v before any word", got.AgentSeenAt)
+		}
+		offline := printOne(kiosk.Failed, kiosk.ReasonAgentOffline)
+		noneTaken()
+
+		// Heard: the printer's state; jobs queued.
+		if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
+		got = state("ok", true)
+		if !got.AgentSeenAt.Equal(clock.Now()) || !got.LastSeenAt.Equal(clock.Now()) {
+			t.Fatalf("heard at %v, seen at %v; want both %v", got.AgentSeenAt, got.LastSeenAt, clock.Now())
+		}
+		queued := printOne(kiosk.Queued, "")
+		if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 1 || jobs[0].ID != queued.JobID {
+			t.Fatalf("take: %v %v", jobs, err)
+		}
+		if _, err := s.Finish(ctx, k.ID, queued.JobID, ""); err != nil {
+			t.Fatal(err)
+		}
+
+		// The agent reports states in which nothing prints.
+		for _, st := range []string{"paper_out", "cover_open", "offline", "unreachable", "cutter_error"} {
+			if err := s.AgentHeard(ctx, k.ID, st); err != nil {
+				t.Fatal(err)
+			}
+			state(st, true)
+			printOne(kiosk.Failed, st)
+			noneTaken()
+		}
+		// Paper low or a printer that can't tell still print.
+		for _, st := range []string{"paper_low", "unknown", "ok"} {
+			if err := s.AgentHeard(ctx, k.ID, st); err != nil {
+				t.Fatal(err)
+			}
+			state(st, true)
+			r := printOne(kiosk.Queued, "")
+			if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 1 || jobs[0].ID != r.JobID {
+				t.Fatalf("take: %v %v", jobs, err)
+			}
+			if _, err := s.Finish(ctx, k.ID, r.JobID, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// A word without a state (a ping answered) keeps the state and moves
+		// the time; 90 s of silence make the kiosk offline.
+		clock.Advance(time.Minute)
+		if err := s.AgentHeard(ctx, k.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		heardAt := clock.Now()
+		clock.Advance(kiosk.AgentTimeout - time.Microsecond)
+		state("ok", true)
+		clock.Advance(time.Microsecond)
+		got = state(kiosk.StateOffline, false)
+		if !got.AgentSeenAt.Equal(heardAt) {
+			t.Fatalf("agent_seen_at %v, want %v", got.AgentSeenAt, heardAt)
+		}
+		printOne(kiosk.Failed, kiosk.ReasonAgentOffline)
+		noneTaken()
+		all, err := s.Jobs(ctx, k.ID, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobsBefore := len(all)
+		// Reprinting now says why and changes nothing: the job stays as it
+		// was and no reprint job is stored, none to print later by surprise.
+		r, err := s.Reprint(ctx, queued.JobID, nil)
+		if err != nil || r.State != kiosk.Failed || r.Reason != kiosk.ReasonAgentOffline || r.JobID != queued.JobID {
+			t.Fatalf("reprint while offline: %+v %v", r, err)
+		}
+		if j, _ := s.Job(ctx, queued.JobID); j.State != kiosk.JobDone || j.Attempts != 1 {
+			t.Fatalf("the job after a refused reprint: %+v, want done as it was", j)
+		}
+		if jobs, err := s.Jobs(ctx, k.ID, 1000); err != nil || len(jobs) != jobsBefore {
+			t.Fatalf("jobs after a refused reprint: %d %v, want %d", len(jobs), err, jobsBefore)
+		}
+		// Nor does the print-retry job send anything of the agent kiosk, even
+		// past its max_job_age_minutes: the refused jobs stay failed with
+		// their reason, never sent, for a person to reprint.
+		clock.Advance(time.Duration(kiosk.DefaultMaxJobAge+1) * time.Minute)
+		if res, err := s.RetryFailed(ctx); err != nil || res.Retried != 0 || res.Expired != 0 {
+			t.Fatalf("retry: %+v %v", res, err)
+		}
+		if j, _ := s.Job(ctx, offline.JobID); j.State != kiosk.JobFailed || j.Reason != kiosk.ReasonAgentOffline || j.Attempts != 0 {
+			t.Fatalf("the offline job after the retry job: %+v, want failed agent_offline, never sent", j)
+		}
+		noneTaken()
+		// Listed the same way.
+		list, err := s.List(ctx)
+		if err != nil || len(list) != 2 || list[1].PrinterState != kiosk.StateOffline || list[0].PrinterState != kiosk.StateNone {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+
+		// Back: the job of the offline time is reprinted by a person.
+		if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
+		state("ok", true)
+		r, err = s.Reprint(ctx, offline.JobID, nil)
+		if err != nil || r.State != kiosk.Queued || r.JobID == offline.JobID {
+			t.Fatalf("reprint: %+v %v", r, err)
+		}
+		if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 1 || jobs[0].ID != r.JobID || jobs[0].ReprintOf == nil || *jobs[0].ReprintOf != offline.JobID {
+			t.Fatalf("take: %v %v, want the reprint of job %d", jobs, err, offline.JobID)
+		}
+
+		// Switching the printer to none: state none whatever was heard.
+		if _, err := s.Update(ctx, k.ID, func(sp *kiosk.Spec) error { sp.Printer.URI = "none"; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		state(kiosk.StateNone, false)
 	})
 }
 
@@ -350,7 +536,7 @@ func TestPrinterWithoutStatus(t *testing.T) {
 	})
 }
 
-// A job whose printer couldn't be reached is retried for a few minutes; a
+// A job whose printer couldn't be reached is retried while it is young; a
 // paper end waits for a person.
 func TestRetryUnreachable(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
@@ -379,9 +565,9 @@ func TestRetryUnreachable(t *testing.T) {
 		}
 		paper, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
 		fake.Refill()
-		n, err := s.RetryFailed(ctx, 3*time.Minute, 3)
-		if err != nil || n != 1 || fake.Printed() != 1 {
-			t.Fatalf("retried %d (%v), printed %d; want the unreachable one only", n, err, fake.Printed())
+		n, err := s.RetryFailed(ctx)
+		if err != nil || n.Retried != 1 || fake.Printed() != 1 {
+			t.Fatalf("retried %+v (%v), printed %d; want the unreachable one only", n, err, fake.Printed())
 		}
 		if j, _ := s.Job(ctx, paper.JobID); j.State != kiosk.JobFailed || j.Reason != "paper_out" {
 			t.Fatalf("the paper-out job was retried: %+v", j)
@@ -389,7 +575,7 @@ func TestRetryUnreachable(t *testing.T) {
 		if j, _ := s.Job(ctx, r.JobID); j.State != kiosk.JobDone || j.Attempts != 2 {
 			t.Fatalf("the retried job: %+v", j)
 		}
-		if n, _ := s.RetryFailed(ctx, 3*time.Minute, 3); n != 0 {
+		if n, _ := s.RetryFailed(ctx); n.Retried != 0 {
 			t.Fatalf("a done job retried again")
 		}
 	})

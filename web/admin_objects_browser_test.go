@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/kiosk/printer/printertest"
 	"github.com/okienko/okienko/web/browsertest"
 )
@@ -300,4 +301,49 @@ func TestBrowserAdminKioskPrinterModel(t *testing.T) {
 			t.Errorf("a refused change wrote %s", after)
 		}
 	})
+}
+
+// The administrator's list of print jobs names the states and reasons in
+// Polish, marks a reprint as the duplicate of its job, and the kiosk's
+// settings take max_job_age_minutes, refusing 0 at the field.
+func TestBrowserAdminPrintJobs(t *testing.T) {
+	e := newEnv(t, databasetest.SQLite(t))
+	fake := printertest.Start(t)
+	resp, body := e.do("POST", "/api/v1/admin/kiosks", map[string]any{"name": "Biletomat w holu", "printer": map[string]any{"uri": fake.URI()}}, bearer(e.adminToken())...)
+	if resp.StatusCode != 201 {
+		t.Fatalf("kiosk: %d %s", resp.StatusCode, body)
+	}
+	var k struct{ ID int64 }
+	_ = json.Unmarshal(body, &k)
+	// A job the server was printing when it died, found abandoned.
+	if err := e.db.Create(&kiosk.Job{KioskID: k.ID, Kind: "test", State: kiosk.JobUnknown, Reason: kiosk.ReasonAbandoned, Via: kiosk.ViaDirect,
+		Attempts: 1, Payload: []byte("\x1b@Strona\n\x1dVB\x03"), CreatedAt: e.clock.Now(), UpdatedAt: e.clock.Now()}).Error; err != nil {
+		t.Fatal(err)
+	}
+	p := adminSignIn(t, e, "#biletomaty")
+	jobs := `#kiosks-list button[aria-label=` + jsString("Ostatnie wydruki: Biletomat w holu") + `]`
+	p.waitFor("the kiosks", `document.querySelector(`+jsString(jobs)+`) !== null`)
+	p.do(chromedp.Click(chromedp.CSS(jobs)))
+	p.waitFor("the job unknown", `document.getElementById('kiosk-jobs').textContent.includes('nie wiadomo, czy wydrukowane') &&
+		document.getElementById('kiosk-jobs').textContent.includes('serwer lub program biletomatu zatrzymał się w trakcie wydruku')`)
+	p.do(chromedp.Click(chromedp.CSS(`#kiosk-jobs button[aria-label^="Drukuj ponownie zadanie"]`)))
+	p.waitFor("reprinted", `document.getElementById('notice').textContent === 'Ponowny wydruk: wydrukowany.'`)
+	p.waitFor("the duplicate listed", `document.getElementById('kiosk-jobs').textContent.includes('(duplikat #') &&
+		document.getElementById('kiosk-jobs').textContent.includes('wydrukowane')`)
+	if fake.Printed() != 1 {
+		t.Fatalf("printed %d", fake.Printed())
+	}
+
+	settings := `#kiosks-list button[aria-label=` + jsString("Ustawienia drukarki: Biletomat w holu") + `]`
+	p.do(chromedp.Click(chromedp.CSS(settings)))
+	p.waitFor("the settings", `document.querySelector('#kiosk-settings [name=max_job_age_minutes]')?.value === '10'`)
+	p.do(chromedp.SetValue(chromedp.CSS(`#kiosk-settings [name=max_job_age_minutes]`), "0"),
+		chromedp.Click(chromedp.CSS(`#kiosk-settings button[type=submit]`)))
+	p.waitFor("the field refused", `document.querySelector('#kiosk-settings [name=max_job_age_minutes]').closest('.field').textContent.includes('Od 1 do 120 minut.')`)
+	p.do(chromedp.SetValue(chromedp.CSS(`#kiosk-settings [name=max_job_age_minutes]`), "30"),
+		chromedp.Click(chromedp.CSS(`#kiosk-settings button[type=submit]`)))
+	p.waitFor("saved", `document.getElementById('kiosk-settings') === null`)
+	if got, err := kiosk.NewStore(e.db, e.clock).Get(t.Context(), k.ID); err != nil || got.MaxJobAgeMinutes != 30 {
+		t.Fatalf("saved %+v %v", got, err)
+	}
 }

@@ -82,7 +82,7 @@ func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicT
 }
 
 // reprintTicket: POST /api/v1/tickets/{id}/reprint (clerk) — print a
-// ticket's last job again.
+// ticket's last job again, as a duplicate.
 func (s *Server) reprintTicket(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -92,11 +92,46 @@ func (s *Server) reprintTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Kiosks.Reprint(c.UserContext(), j.ID)
+	r, err := s.reprint(c.UserContext(), j.ID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(r)
+}
+
+// reprint prints print job jobID again, asked by a person: a ticket's job
+// as the ticket's duplicate (marked DUPLIKAT, with the people ahead now and
+// the reprint's time, the issue time kept), any other (a test page) as it
+// was. Errors as kiosk.Store.Reprint's.
+func (s *Server) reprint(ctx context.Context, jobID int64) (kiosk.Result, error) {
+	j, err := s.Kiosks.Job(ctx, jobID)
+	if err != nil {
+		return kiosk.Result{}, err
+	}
+	var payload []byte
+	if j.TicketID != nil {
+		k, err := s.Kiosks.Get(ctx, j.KioskID)
+		if err != nil {
+			return kiosk.Result{}, err
+		}
+		t, err := s.Queue.Ticket(ctx, *j.TicketID)
+		if err != nil {
+			return kiosk.Result{}, err
+		}
+		view, err := s.publicTicket(ctx, t)
+		if err != nil {
+			return kiosk.Result{}, err
+		}
+		et, err := s.escposTicket(ctx, t, view, "")
+		if err != nil {
+			return kiosk.Result{}, err
+		}
+		et.Reprinted = s.Clock.Now()
+		if payload, err = kiosk.Render(k, et); err != nil {
+			return kiosk.Result{}, err
+		}
+	}
+	return s.Kiosks.Reprint(ctx, jobID, payload)
 }
 
 // adminKiosks mounts the kiosks and their print jobs on the admin API.
@@ -150,7 +185,7 @@ func (s *Server) adminKiosks(g fiber.Router) {
 		if err != nil {
 			return err
 		}
-		r, err := k.Reprint(c.UserContext(), id)
+		r, err := s.reprint(c.UserContext(), id)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"github.com/okienko/okienko/kiosk/printer"
 )
 
 // Connection timings; tests shorten them.
@@ -29,7 +31,18 @@ var (
 	// doubles after each failed attempt, with ±20 % jitter.
 	reconnectMin = 500 * time.Millisecond
 	reconnectMax = 30 * time.Second
+	// badStatusEvery is how often the printer is asked and its state
+	// reported while it cannot print (paper out, cover open, …), when that
+	// is sooner than --status-every: the server refuses the kiosk's tickets
+	// meanwhile, so a refill must be noticed quickly.
+	badStatusEvery = 5 * time.Second
 )
+
+// badStates are the printer states in which nothing prints.
+var badStates = map[string]bool{
+	printer.StatePaperOut: true, printer.StateCoverOpen: true, printer.StateOffline: true,
+	printer.StateUnreachable: true, printer.StateCutterError: true,
+}
 
 // reasonStopped is the result of a job the agent received but did not start
 // printing because it was stopping: not printed, safe to reprint.
@@ -103,6 +116,7 @@ type session struct {
 	*agent
 	conn    *websocket.Conn
 	inbox   inbox
+	state   string        // the printer's state as last reported
 	gone    chan struct{} // closed when reading fails: the connection is over
 	readErr error         // why; read only after gone is closed
 }
@@ -130,7 +144,9 @@ func (a *agent) session(ctx context.Context) (connected bool, err error) {
 	conn.SetPingHandler(s.pong)
 	go s.read()
 
-	status := time.NewTicker(a.statusEvery)
+	// The state is reported on connecting, then every statusEvery, sooner
+	// while the printer cannot print; it is the agent's heartbeat too.
+	status := time.NewTimer(a.statusEvery)
 	defer status.Stop()
 	for {
 		select {
@@ -144,13 +160,15 @@ func (a *agent) session(ctx context.Context) (connected bool, err error) {
 			if err := s.reportStatus(ctx); err != nil {
 				return connected, s.cause(err)
 			}
+			status.Reset(s.nextStatus())
 		case <-s.inbox.ready:
 			msgs := s.inbox.take()
 			for i, b := range msgs {
 				var m serverMessage
 				if err := json.Unmarshal(b, &m); err != nil {
 					// Whatever jobs it held stay sent: reconnecting makes
-					// the server fail them (agent_lost), to be reprinted.
+					// the server mark them unknown (agent_lost), to be
+					// reprinted by hand.
 					a.log.Error("unreadable message from the server; reconnecting", "err", err)
 					s.abandon(msgs[i+1:])
 					return connected, fmt.Errorf("unreadable message: %w", err)
@@ -165,6 +183,11 @@ func (a *agent) session(ctx context.Context) (connected bool, err error) {
 				}
 				if m.Type == "hello" {
 					connected = true
+				}
+				if m.Type == "hello" || m.Type == "jobs" {
+					// The state was just reported: the next report is
+					// due from now.
+					status.Reset(s.nextStatus())
 				}
 			}
 		}
@@ -190,8 +213,9 @@ func (s *session) handle(ctx context.Context, m serverMessage) error {
 // printJobs prints jobs in order, each once, answering each with its
 // result. It stops early when ctx ends (the job being printed is finished;
 // the rest are answered agent_stopped) or when the connection is lost (the
-// rest are not printed: the server fails them as agent_lost). A result that
-// cannot be sent is not retried and its job is never printed again here.
+// rest are not printed: the server marks them unknown, agent_lost). A
+// result that cannot be sent is not retried and its job is never printed
+// again here.
 func (s *session) printJobs(ctx context.Context, jobs []serverJob) error {
 	for i, j := range jobs {
 		if ctx.Err() != nil {
@@ -200,7 +224,7 @@ func (s *session) printJobs(ctx context.Context, jobs []serverJob) error {
 		}
 		select {
 		case <-s.gone:
-			s.log.Warn("connection lost: jobs not printed; the server fails them as agent_lost", "jobs", jobIDs(jobs[i:]))
+			s.log.Warn("connection lost: jobs not printed; the server marks them unknown (agent_lost)", "jobs", jobIDs(jobs[i:]))
 			return s.readErr
 		default:
 		}
@@ -212,11 +236,12 @@ func (s *session) printJobs(ctx context.Context, jobs []serverJob) error {
 		} else {
 			s.log.Warn("job not printed", "job", j.ID, "reason", reason, "err", err, "took", took)
 		}
+		s.state = state
 		if err := s.send(agentMessage{Type: "result", JobID: j.ID, Reason: reason, PrinterState: state}); err != nil {
-			s.log.Error("the result of a job could not be sent: the server will mark it agent_lost and it is not printed again automatically",
+			s.log.Error("the result of a job could not be sent: the server will mark it unknown (agent_lost) and it is not printed again automatically",
 				"job", j.ID, "printed", reason == "", "reason", reason, "err", err)
 			if i+1 < len(jobs) {
-				s.log.Warn("jobs not printed; the server fails them as agent_lost", "jobs", jobIDs(jobs[i+1:]))
+				s.log.Warn("jobs not printed; the server marks them unknown (agent_lost)", "jobs", jobIDs(jobs[i+1:]))
 			}
 			return err
 		}
@@ -235,7 +260,16 @@ func (s *session) reportStatus(ctx context.Context) error {
 	} else {
 		s.log.Debug("printer status", "state", state)
 	}
+	s.state = state
 	return s.send(agentMessage{Type: "status", PrinterState: state})
+}
+
+// nextStatus is the wait before the next report of the printer's state.
+func (s *session) nextStatus() time.Duration {
+	if badStates[s.state] && badStatusEvery < s.statusEvery {
+		return badStatusEvery
+	}
+	return s.statusEvery
 }
 
 // decline answers jobs that were received but not printed because the agent
@@ -243,7 +277,7 @@ func (s *session) reportStatus(ctx context.Context) error {
 func (s *session) decline(jobs []serverJob) {
 	for i, j := range jobs {
 		if err := s.send(agentMessage{Type: "result", JobID: j.ID, Reason: reasonStopped}); err != nil {
-			s.log.Warn("jobs not printed; the server fails them as agent_lost", "jobs", jobIDs(jobs[i:]), "err", err)
+			s.log.Warn("jobs not printed; the server marks them unknown (agent_lost)", "jobs", jobIDs(jobs[i:]), "err", err)
 			return
 		}
 		s.log.Info("job not printed: stopping", "job", j.ID)
@@ -274,7 +308,7 @@ func (s *session) abandon(msgs [][]byte) {
 		}
 	}
 	if len(ids) > 0 {
-		s.log.Warn("connection lost: jobs not printed; the server fails them as agent_lost", "jobs", ids)
+		s.log.Warn("connection lost: jobs not printed; the server marks them unknown (agent_lost)", "jobs", ids)
 	}
 }
 

@@ -14,8 +14,10 @@ import (
 // printJob prints job once on the printer at uri, each step bounded by
 // timeout; ctx's end does not interrupt it (a job being printed is finished).
 // It returns reason "" when the printer took the job and reports ready,
-// else the printer.PrintError reason (paper_out, cover_open, offline,
-// cutter_error, unreachable), and the printer's state to report.
+// else the printer.PrintError's job reason (paper_out, cover_open, offline,
+// cutter_error, unreachable when nothing was written; no_status or
+// interrupted when the job went out and the printer did not confirm it, so
+// it may have printed), and the printer's state to report.
 func printJob(ctx context.Context, uri string, job []byte, timeout time.Duration) (reason, state string, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*timeout+time.Second)
 	defer cancel()
@@ -30,7 +32,7 @@ func printJob(ctx context.Context, uri string, job []byte, timeout time.Duration
 	case err == nil:
 		return "", st.State(), nil
 	case errors.As(err, &pe):
-		return pe.Reason, pe.Reason, err
+		return pe.JobReason(), pe.Reason, err
 	default:
 		return printer.StateUnreachable, printer.StateUnreachable, err
 	}

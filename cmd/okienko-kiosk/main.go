@@ -52,6 +52,7 @@ Flags (an environment variable is used when its flag is not given):
                                                   or file:///dev/usb/lp0 (USB printer)
   --timeout D           bound of each printer step (status, write), default 3s
   --status-every D      how often the printer's state is reported, default 30s
+                        (every 5s while the printer cannot print)
   --paper MM            test-print: paper width, 80 (default) or 58
   --code-table N        test-print: 18 (PC852, default) or 45 (WPC1250)
   --log-level LEVEL     OKIENKO_LOG_LEVEL         debug, info (default), warn or error
@@ -60,7 +61,9 @@ Flags (an environment variable is used when its flag is not given):
 The server's administrator sets the kiosk's printer to "agent"; every ticket the
 kiosk issues is then sent here and printed once. A job whose outcome could not be
 reported (the connection broke) is never printed again by the agent: the server
-marks it failed (agent_lost) and a person reprints it from the admin page.
+marks it unknown (agent_lost) and a person reprints it from the admin page. A job
+the printer took without confirming it is reported as no_status (or interrupted
+when the connection broke midway), never as not printed.
 
 Exit codes: 0 done, 1 not printed or printer not ready, 2 bad command line.
 `)

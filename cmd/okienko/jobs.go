@@ -98,15 +98,18 @@ func (w *workers) expireTickets(ctx context.Context) error {
 	return err
 }
 
-// retryPrints prints again the tickets whose printer could not be reached
-// in the last 3 minutes, up to 3 attempts each.
+// retryPrints is the print-retry job (kiosk.Store.RetryFailed): jobs left
+// sent by a stopped server or agent become unknown; jobs that never reached
+// their printer are sent again while younger than their kiosk's
+// max_job_age_minutes, and expire after; nothing whose bytes went out is
+// printed again by itself.
 func (w *workers) retryPrints(ctx context.Context) error {
 	if w.kiosks == nil {
 		return nil
 	}
-	n, err := w.kiosks.RetryFailed(ctx, 3*time.Minute, 3)
-	if n > 0 {
-		w.log.Info("print jobs retried", "jobs", n)
+	r, err := w.kiosks.RetryFailed(ctx)
+	if r.Retried > 0 || r.Expired > 0 || r.Abandoned > 0 {
+		w.log.Info("print jobs", "retried", r.Retried, "expired", r.Expired, "left_sent_now_unknown", r.Abandoned)
 	}
 	return err
 }

@@ -232,6 +232,13 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		return err
 	}
 	kiosks := kiosk.NewStore(db, clock)
+	// Jobs a stopped server or agent left being printed may have printed:
+	// they become unknown, reprintable, never printed again by themselves.
+	if n, err := kiosks.AbandonStale(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("print jobs left sent by a stopped server or agent are now unknown", "jobs", n)
+	}
 	mailSender, smsSender, err := notify.Senders(cfg.SMTPURL, notify.TLSMode(cfg.SMTPTLS), cfg.MailFrom, cfg.SMSURL, cfg.SMSToken, cfg.SMSFrom, smsLimits(cfg), log)
 	if err != nil {
 		return err

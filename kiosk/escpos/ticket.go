@@ -24,6 +24,11 @@ type Ticket struct {
 	// (Cabinet of Ministers resolution 55 of 2010): "Ваш номер" is "Vash
 	// nomer".
 	Lang string
+	// Reprinted, when set, makes the ticket a duplicate printed at that
+	// time: marked DUPLIKAT at the top, with Issued as the issue time and
+	// this as the reprint's. PeopleAhead and WaitMinutes are then the
+	// current ones.
+	Reprinted time.Time
 }
 
 // maxNumberScale is the largest GS ! multiplier the ticket number is printed with.
@@ -34,7 +39,10 @@ const maxNumberScale = 3
 // number" and the number big (the largest of triple, double or single size
 // that fits the paper), the date and time, the people ahead and the estimated
 // wait, the QR code of the status URL (native or raster per profile) with a
-// caption, the note, then feed and cut. Every line is centred. It returns
+// caption, the note, then feed and cut. A reprint (Reprinted set) starts
+// with the duplicate mark (DUPLIKAT, bold, double size) and gives the issue
+// time and the reprint's time on two labelled lines instead of the date and
+// time. Every line is centred. It returns
 // EINVALID naming the profile's fields, number, issued, lang, or qr when the
 // status URL does not fit a QR code on the paper.
 func Render(p Profile, t Ticket) ([]byte, error) {
@@ -72,6 +80,14 @@ func Render(p Profile, t Ticket) ([]byte, error) {
 	}
 
 	e.Init().Align(AlignCenter)
+	if !t.Reprinted.IsZero() {
+		e.Bold(true).Size(2, 2)
+		for _, line := range wrapWith(l.duplicate, p.Columns/2, e.t.printable) {
+			e.Line(line)
+		}
+		e.Size(1, 1).Bold(false)
+		e.Feed(1)
+	}
 	if t.Office != "" {
 		e.Bold(true).Size(1, 2)
 		wrapped(t.Office)
@@ -89,7 +105,16 @@ func Render(p Profile, t Ticket) ([]byte, error) {
 	e.Bold(true).Size(scale, scale).Line(number).Size(1, 1).Bold(false)
 	e.Feed(1)
 
-	wrapped(issued.Format("02.01.2006 15:04"))
+	if t.Reprinted.IsZero() {
+		wrapped(issued.Format("02.01.2006 15:04"))
+	} else {
+		reprinted := t.Reprinted
+		if t.Loc != nil {
+			reprinted = reprinted.In(t.Loc)
+		}
+		wrapped(l.issued + " " + issued.Format("02.01.2006\u00a015:04"))
+		wrapped(l.reprinted + " " + reprinted.Format("02.01.2006\u00a015:04"))
+	}
 	ahead := l.ahead(max(t.PeopleAhead, 0))
 	if t.WaitMinutes > 0 {
 		ahead += " · " + l.wait(t.WaitMinutes)
@@ -120,6 +145,9 @@ func qrModuleSize(p Profile) int { return clamp(p.Dots/96, 3, 8) }
 type labels struct {
 	yourNumber string
 	scan       string
+	duplicate  string // the mark of a reprint
+	issued     string // "issued:" before the issue time of a reprint
+	reprinted  string // "reprinted:" before its own time
 	ahead      func(n int) string
 	wait       func(minutes int) string
 }
@@ -129,6 +157,9 @@ var ticketLabels = map[string]labels{
 	"en": {
 		yourNumber: "Your number",
 		scan:       "Scan the code to follow the queue",
+		duplicate:  "DUPLICATE",
+		issued:     "Issued:",
+		reprinted:  "Reprinted:",
 		ahead: func(n int) string {
 			if n == 1 {
 				return "Ahead of you: 1\u00a0person"
@@ -140,6 +171,9 @@ var ticketLabels = map[string]labels{
 	"uk": {
 		yourNumber: "Ваш номер",
 		scan:       "Скануйте код, щоб стежити за чергою",
+		duplicate:  "ДУБЛІКАТ",
+		issued:     "Видано:",
+		reprinted:  "Дублікат:",
 		ahead: func(n int) string {
 			return fmt.Sprintf("Перед вами: %d\u00a0%s", n, UkrainianPlural(n, "особа", "особи", "осіб"))
 		},
@@ -150,6 +184,9 @@ var ticketLabels = map[string]labels{
 var polishLabels = labels{
 	yourNumber: "Twój numer",
 	scan:       "Zeskanuj kod, aby śledzić kolejkę",
+	duplicate:  "DUPLIKAT",
+	issued:     "Wydano:",
+	reprinted:  "Duplikat:",
 	ahead: func(n int) string {
 		return fmt.Sprintf("Przed Tobą: %d\u00a0%s", n, PolishPlural(n, "osoba", "osoby", "osób"))
 	},

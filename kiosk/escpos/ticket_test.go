@@ -158,3 +158,47 @@ func TestRenderInvalid(t *testing.T) {
 		}
 	}
 }
+
+// A reprint starts with the duplicate mark and gives the issue time and the
+// reprint's time, in the office's zone, each line within the paper; a
+// first print has neither.
+func TestRenderReprint(t *testing.T) {
+	for _, tt := range []struct {
+		lang string
+		want []string
+	}{
+		{"pl", []string{"DUPLIKAT", "Wydano: 23.11.2026 10:15", "Duplikat: 23.11.2026 10:40", "Przed Tobą: 1 osoba - ok. 4 min"}},
+		{"en", []string{"DUPLICATE", "Issued: 23.11.2026 10:15", "Reprinted: 23.11.2026 10:40"}},
+		{"uk", []string{"DUBLIKAT", "Vydano: 23.11.2026 10:15", "Dublikat: 23.11.2026 10:40"}},
+	} {
+		for _, p := range []Profile{Profile80, Profile58} {
+			tk := fixedTicket(t)
+			tk.Lang, tk.PeopleAhead, tk.WaitMinutes = tt.lang, 1, 4
+			tk.Reprinted = tk.Issued.Add(25 * time.Minute)
+			b, err := Render(p, tk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := Decode(b, p.CodeTable)
+			lines := strings.Split(text, "\n")
+			for _, w := range tt.want {
+				if !containsLine(lines, w) {
+					t.Errorf("%s %s: no line %q in\n%s", tt.lang, p.Name, w, text)
+				}
+			}
+			if strings.Contains(text, "\n23.11.2026 10:15\n") {
+				t.Errorf("%s %s: the reprint has the unlabelled first-print date", tt.lang, p.Name)
+			}
+			if first := strings.TrimSpace(lines[0]); first != tt.want[0] {
+				t.Errorf("%s %s: first line %q, want the mark %q", tt.lang, p.Name, first, tt.want[0])
+			}
+		}
+	}
+	plain, err := Render(Profile80, fixedTicket(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := Decode(plain, Profile80.CodeTable); strings.Contains(text, "DUPLIKAT") || strings.Contains(text, "Wydano") {
+		t.Errorf("a first print is marked as a reprint:\n%s", text)
+	}
+}

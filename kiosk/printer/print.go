@@ -20,6 +20,9 @@ type PrintError struct {
 	// have printed. When false the printer received nothing and printing
 	// again cannot duplicate the ticket.
 	Sent bool
+	// Complete reports that the whole job was written (the printer then
+	// failed to answer, or reported trouble, after it).
+	Complete bool
 	// Err is the I/O error behind StateUnreachable.
 	Err error
 }
@@ -36,6 +39,33 @@ func (e *PrintError) Error() string {
 }
 
 func (e *PrintError) Unwrap() error { return e.Err }
+
+// Reasons of a job whose bytes went out to a printer that then went quiet:
+// the ticket may well have printed, so it must never be printed again by
+// itself.
+const (
+	// ReasonNoStatus: the printer took the whole job and did not answer the
+	// status question after it.
+	ReasonNoStatus = "no_status"
+	// ReasonInterrupted: the connection or device failed while the job was
+	// being written.
+	ReasonInterrupted = "interrupted"
+)
+
+// JobReason is what the failure says of the job: Reason, except for a
+// printer lost once the job's bytes had begun to go out, which gives
+// ReasonNoStatus (the whole job written) or ReasonInterrupted (cut off
+// while writing) instead of StateUnreachable. Reason stays the printer's
+// state.
+func (e *PrintError) JobReason() string {
+	if e.Sent && e.Reason == StateUnreachable {
+		if e.Complete {
+			return ReasonNoStatus
+		}
+		return ReasonInterrupted
+	}
+	return e.Reason
+}
 
 // Print prints job on t. It asks the printer's status first and does not
 // write when the printer is not ready; then it writes the job and asks the
@@ -73,11 +103,11 @@ func Print(ctx context.Context, t Transport, job []byte, timeout time.Duration) 
 
 	after, err := status(ctx, t, timeout)
 	if err != nil {
-		return before, &PrintError{Reason: StateUnreachable, Status: before, Sent: true,
+		return before, &PrintError{Reason: StateUnreachable, Status: before, Sent: true, Complete: true,
 			Err: fmt.Errorf("status after the job: %w", err)}
 	}
 	if after.Known && !after.Ready() {
-		return after, &PrintError{Reason: after.State(), Status: after, Sent: true}
+		return after, &PrintError{Reason: after.State(), Status: after, Sent: true, Complete: true}
 	}
 	return after, nil
 }

@@ -287,3 +287,43 @@ func TestPrintWithoutStatus(t *testing.T) {
 		t.Errorf("asked DLE EOT %d times", len(f.Asked())-asked)
 	}
 }
+
+// A printer that takes the whole job and then never answers: the job was
+// sent in full, its outcome unknown (no_status), and it printed once.
+func TestPrintSilentAfterJob(t *testing.T) {
+	f := printertest.Start(t)
+	f.SetSilentAfterJob(true)
+	const short = 300 * time.Millisecond
+	_, err := printer.Print(context.Background(), open(t, f.URI(), short), ticket, short)
+	pe := printError(t, err)
+	if pe.Reason != printer.StateUnreachable || !pe.Sent || !pe.Complete || pe.JobReason() != printer.ReasonNoStatus {
+		t.Fatalf("PrintError %+v (job reason %q), want unreachable, sent in full, no_status", pe, pe.JobReason())
+	}
+	if f.Printed() != 1 {
+		t.Fatalf("printed %d, want 1", f.Printed())
+	}
+	// A new connection is answered again.
+	if _, err := printer.Print(context.Background(), open(t, f.URI(), short), ticket, short); err == nil {
+		t.Fatal("the second job was confirmed by a printer that goes quiet after each job")
+	}
+	if f.Printed() != 2 {
+		t.Fatalf("printed %d, want 2", f.Printed())
+	}
+}
+
+// A printer that closes the connection midway through a job larger than
+// the socket buffers: the write fails, the job was sent in part
+// (interrupted) and nothing printed.
+func TestPrintClosedMidJob(t *testing.T) {
+	f := printertest.Start(t)
+	f.SetCloseMidJob(1000)
+	job := append(bytes.Repeat([]byte("A"), 32<<20), ticket...)
+	_, err := printer.Print(context.Background(), open(t, f.URI(), timeout), job, timeout)
+	pe := printError(t, err)
+	if pe.Reason != printer.StateUnreachable || !pe.Sent || pe.Complete || pe.JobReason() != printer.ReasonInterrupted {
+		t.Fatalf("PrintError %+v (job reason %q), want unreachable, sent in part, interrupted", pe, pe.JobReason())
+	}
+	if got := len(f.Received()); f.Printed() != 0 || got != 1000 {
+		t.Fatalf("printed %d, received %d bytes; want 0 and 1000", f.Printed(), got)
+	}
+}

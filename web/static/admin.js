@@ -179,6 +179,7 @@ const MESSAGES = {
     'kiosks.cutFeed': 'brak obcinacza (wysuw do urwania)',
     'kiosks.chineseOff': 'Wyłączaj tryb chiński (FS .) — dla klonów, które zamiast polskich liter drukują chińskie znaki',
     'kiosks.status': 'Pytaj drukarkę o stan (DLE EOT) — wyłącz dla drukarki, która nie odpowiada',
+    'kiosks.maxJobAge': 'Bilet czeka na drukarkę najwyżej (minut, 1–120); starszy nie drukuje się wcale',
     'kiosks.jobs': 'Ostatnie wydruki',
     'kiosks.jobsOf': 'Ostatnie wydruki: {name}',
     'kiosks.jobsCaption': 'Ostatnie zadania drukowania, od najnowszego',
@@ -191,13 +192,31 @@ const MESSAGES = {
     'kiosks.reprintJob': 'Drukuj ponownie zadanie {id}',
     'kiosks.preview': 'Podgląd',
     'kiosks.previewJob': 'Podgląd wydruku {id}',
-    'kiosks.reprinted': 'Wysłano ponownie: {state}.',
+    'kiosks.reprinted': 'Ponowny wydruk: {state}.',
+    'print.printed': 'wydrukowany',
+    'print.queued': 'czeka na program biletomatu',
+    'print.failed': 'nie wydrukował się',
+    'print.unknown': 'wysłany, drukarka nie potwierdziła',
+    'print.none': 'biletomat nie ma drukarki',
+    'job.queued': 'czeka',
+    'job.sent': 'drukuje się',
+    'job.done': 'wydrukowane',
+    'job.failed': 'nie wydrukowane',
+    'job.unknown': 'nie wiadomo, czy wydrukowane',
+    'job.expired': 'przeterminowane, nie drukowane',
+    'reason.no_status': 'drukarka przyjęła bilet, ale nie potwierdziła wydruku',
+    'reason.interrupted': 'połączenie z drukarką zerwane w trakcie wydruku',
+    'reason.agent_lost': 'program biletomatu rozłączył się przed odpowiedzią',
+    'reason.agent_stopped': 'program biletomatu został zatrzymany',
+    'reason.abandoned': 'serwer lub program biletomatu zatrzymał się w trakcie wydruku',
+    'kiosks.duplicateOf': 'duplikat #{id}',
     'kiosks.testPrint': 'Wydruk testowy',
     'kiosks.testPrintOn': 'Wydruk testowy: {name}',
     'kiosks.test.printed': 'Strona testowa wydrukowana na „{name}”.',
     'kiosks.test.queued': 'Strona testowa czeka na program biletomatu „{name}”.',
     'kiosks.test.none': 'Biletomat „{name}” nie ma drukarki (none).',
     'kiosks.test.failed': 'Strona testowa nie wydrukowała się na „{name}”: {reason}.',
+    'kiosks.test.unknown': 'Strona testowa poszła do drukarki „{name}”, ale drukarka nie potwierdziła wydruku ({reason}) — sprawdź, czy wyszła.',
     'printer.ok': 'gotowa',
     'printer.paper_low': 'kończy się papier',
     'printer.paper_out': 'brak papieru',
@@ -205,6 +224,8 @@ const MESSAGES = {
     'printer.offline': 'niegotowa',
     'printer.unreachable': 'nieosiągalna',
     'printer.cutter_error': 'błąd obcinacza',
+    'printer.none': 'brak drukarki',
+    'printer.agent_offline': 'offline — brak kontaktu z programem biletomatu',
 
     'displays.heading': 'Tablice',
     'displays.lead': 'Każda tablica w holu otwiera swój adres. Zmiany wydziałów i języka tablica przyjmuje sama, w ciągu minuty.',
@@ -1204,7 +1225,7 @@ const MESSAGES = {
     $('kiosk-token').hidden = true;
     $('kiosk-token').replaceChildren();
     const kiosks = (await api('GET', '/api/v1/admin/kiosks')) || [];
-    const rows = kiosks.map((k) => [k.name, el('span', { 'data-printer-of': String(k.id), text: printerState(k.printer_state) }),
+    const rows = kiosks.map((k) => [k.name, el('span', { 'data-printer-of': String(k.id), text: kioskPrinter(k) }),
       el('span', { 'data-seen-of': String(k.id), text: fmtTime(k.last_seen_at) }),
       el('span', { class: 'actions' },
         button(t('kiosks.settings'), () => editKiosk(k), '', t('kiosks.settings') + ': ' + k.name),
@@ -1223,20 +1244,27 @@ const MESSAGES = {
     for (const k of kiosks) {
       const st = document.querySelector(`[data-printer-of="${k.id}"]`);
       const seen = document.querySelector(`[data-seen-of="${k.id}"]`);
-      if (st) st.textContent = printerState(k.printer_state);
+      if (st) st.textContent = kioskPrinter(k);
       if (seen) seen.textContent = fmtTime(k.last_seen_at);
     }
   }
 
+  // known translates key, or gives fallback for words the page doesn't know.
+  const known = (key, fallback) => (MESSAGES.pl[key] ? t(key) : fallback);
+  const jobState = (st) => known('job.' + st, st);
+  const jobReason = (r) => (r ? known('reason.' + r, known('printer.' + r, r)) : '');
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
+  // kioskPrinter is a kiosk's printer state; an agent kiosk is offline when
+  // its program has not been heard for 90 s.
+  const kioskPrinter = (k) => (k.printer && k.printer.uri === 'agent' && !k.agent_online ? t('printer.agent_offline') : printerState(k.printer_state));
 
   // testPrint prints the test page on a kiosk's printer and says how it went.
   async function testPrint(k) {
     try {
       const r = await api('POST', '/api/v1/admin/kiosks/' + k.id + '/test-print');
       const key = 'kiosks.test.' + (MESSAGES.pl['kiosks.test.' + r.state] ? r.state : 'failed');
-      const message = t(key, { name: k.name, reason: printerState(r.reason) });
-      if (r.state === 'failed') showAlert(message); else { showAlert(''); showNotice(message); }
+      const message = t(key, { name: k.name, reason: jobReason(r.reason) || printerState(r.reason) });
+      if (r.state === 'failed' || r.state === 'unknown') showAlert(message); else { showAlert(''); showNotice(message); }
       await loadKiosksSection();
     } catch (err) {
       failed(err);
@@ -1310,6 +1338,7 @@ const MESSAGES = {
         field(t('kiosks.cut'), { name: 'cut', options: [['partial', t('kiosks.cutPartial')], ['full', t('kiosks.cutFull')], ['feed', t('kiosks.cutFeed')]], value: p.cut })),
       field(t('kiosks.chineseOff'), { name: 'chinese_off', type: 'checkbox', checked: p.chinese_off }),
       field(t('kiosks.status'), { name: 'status', type: 'checkbox', checked: p.status }),
+      field(t('kiosks.maxJobAge'), { name: 'max_job_age_minutes', type: 'number', min: '1', value: k.max_job_age_minutes || 10 }),
       el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
         button(t('common.cancel'), () => { $('kiosk-editor').replaceChildren(); $('kiosks-heading').focus(); })));
     // The server names printer fields "printer.uri" etc.
@@ -1354,7 +1383,7 @@ const MESSAGES = {
         const v = formValues(form);
         const printer = {};
         for (const n of printerFields) printer[n] = printerNumbers.includes(n) ? (v[n] === null || v[n] === '' ? 0 : Number(v[n])) : v[n];
-        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, { name: v.name, printer });
+        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, { name: v.name, printer, max_job_age_minutes: Number(v.max_job_age_minutes) });
         $('kiosk-editor').replaceChildren();
         showNotice(t('common.saved'));
         await loadKiosksSection();
@@ -1369,12 +1398,13 @@ const MESSAGES = {
     try {
       const jobs = (await api('GET', '/api/v1/admin/kiosks/' + k.id + '/jobs')) || [];
       const heading = el('h3', { tabIndex: -1, text: t('kiosks.jobsOf', { name: k.name }) });
-      const rows = jobs.slice(0, 20).map((j) => [String(j.id), j.kind, j.state, j.reason || '', fmtTime(j.created_at),
+      const rows = jobs.slice(0, 20).map((j) => [j.reprint_of ? String(j.id) + ' (' + t('kiosks.duplicateOf', { id: j.reprint_of }) + ')' : String(j.id),
+        j.kind, jobState(j.state), jobReason(j.reason), fmtTime(j.created_at),
         el('span', { class: 'actions' },
           button(t('kiosks.reprint'), async () => {
             try {
               const r = await api('POST', '/api/v1/admin/print-jobs/' + j.id + '/reprint');
-              showNotice(t('kiosks.reprinted', { state: r.state }));
+              showNotice(t('kiosks.reprinted', { state: known('print.' + r.state, r.state) + (r.reason ? ' (' + jobReason(r.reason) + ')' : '') }));
               await showJobs(k);
             } catch (err) { failed(err); }
           }, '', t('kiosks.reprintJob', { id: j.id })),

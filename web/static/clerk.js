@@ -104,9 +104,11 @@ const MESSAGES = {
     'notice.finished': 'Zakończono obsługę {number}.',
     'notice.noShow': '{number} oznaczono jako nieobecny.',
     'notice.returned': '{number} wrócił do kolejki.',
-    'notice.reprinted': 'Bilet {number} wydrukowany ponownie.',
-    'notice.reprintQueued': 'Bilet {number} czeka na drukarkę biletomatu.',
-    'notice.reprintFailed': 'Nie udało się wydrukować biletu {number} ({reason}).',
+    'notice.reprinted': 'Duplikat biletu {number} wydrukowany.',
+    'notice.reprintQueued': 'Duplikat biletu {number} czeka na drukarkę biletomatu.',
+    'notice.reprintFailed': 'Nie udało się wydrukować duplikatu biletu {number} ({reason}).',
+    'notice.reprintUnknown': 'Duplikat biletu {number} poszedł do drukarki, ale drukarka nie potwierdziła wydruku — sprawdź, czy wyszedł.',
+    'notice.reprintNone': 'Biletomat nie ma drukarki: duplikatu biletu {number} nie wydrukowano.',
     'notice.transferred': '{number} przekazano do: {service}.',
     'notice.nobody': 'Nikt nie czeka.',
     'notice.paused': 'Przerwa. Nowi klienci nie są wzywani.',
@@ -845,7 +847,7 @@ const MESSAGES = {
         case 'reprint': {
           if (!cur) return;
           const r = await api('POST', '/api/v1/tickets/' + cur.id + '/reprint');
-          const key = r.state === 'printed' ? 'notice.reprinted' : r.state === 'queued' ? 'notice.reprintQueued' : 'notice.reprintFailed';
+          const key = { printed: 'notice.reprinted', queued: 'notice.reprintQueued', unknown: 'notice.reprintUnknown', none: 'notice.reprintNone' }[r.state] || 'notice.reprintFailed';
           showNotice(t(key, { number: cur.number, reason: r.reason || r.state }));
           break;
         }

@@ -84,7 +84,9 @@ const MESSAGES = {
     'print.paper_out': 'W drukarce skończył się papier — zrób zdjęcie biletu lub zeskanuj kod QR.',
     'print.cover_open': 'Drukarka ma otwartą pokrywę — zrób zdjęcie biletu lub zeskanuj kod QR.',
     'print.offline': 'Drukarka nie działa — zrób zdjęcie biletu lub zeskanuj kod QR.',
+    'print.agent_offline': 'Drukarka jest niedostępna — zrób zdjęcie biletu lub zapamiętaj numer.',
     'print.failed': 'Nie udało się wydrukować biletu — zrób zdjęcie biletu lub zeskanuj kod QR.',
+    'print.unknown': 'Drukarka nie potwierdziła wydruku. Jeśli bilet nie wyszedł, zrób zdjęcie biletu lub zeskanuj kod QR.',
 
     'printer.paper_low': 'Drukarka: kończy się papier',
     'printer.paper_out': 'Drukarka: brak papieru',
@@ -167,7 +169,9 @@ const MESSAGES = {
     'print.paper_out': 'The printer is out of paper — take a photo of the ticket or scan the QR code.',
     'print.cover_open': 'The printer cover is open — take a photo of the ticket or scan the QR code.',
     'print.offline': 'The printer is not working — take a photo of the ticket or scan the QR code.',
+    'print.agent_offline': 'The printer is unavailable — take a photo of the ticket or remember the number.',
     'print.failed': 'The ticket could not be printed — take a photo of the ticket or scan the QR code.',
+    'print.unknown': 'The printer did not confirm the ticket. If it did not come out, take a photo of the ticket or scan the QR code.',
 
     'printer.paper_low': 'Printer: paper running low',
     'printer.paper_out': 'Printer: out of paper',
@@ -250,7 +254,9 @@ const MESSAGES = {
     'print.paper_out': 'У принтері закінчився папір — сфотографуйте квиток або відскануйте QR-код.',
     'print.cover_open': 'Кришку принтера відкрито — сфотографуйте квиток або відскануйте QR-код.',
     'print.offline': 'Принтер не працює — сфотографуйте квиток або відскануйте QR-код.',
+    'print.agent_offline': 'Принтер недоступний — сфотографуйте квиток або запам’ятайте номер.',
     'print.failed': 'Не вдалося надрукувати квиток — сфотографуйте квиток або відскануйте QR-код.',
+    'print.unknown': 'Принтер не підтвердив друк. Якщо квиток не вийшов, сфотографуйте квиток або відскануйте QR-код.',
 
     'printer.paper_low': 'Принтер: закінчується папір',
     'printer.paper_out': 'Принтер: немає паперу',
@@ -907,7 +913,7 @@ const OkienkoKiosk = (function () {
     showView('ticket');
     const tk = out.ticket;
     announce(t('ticket.announce', { number: tk.number, service: tk.service, ahead: aheadText(tk), print: printText(state.ticket.print) }));
-    if (state.ticket.print.state === 'failed') loadMe();
+    if (['failed', 'unknown'].includes(state.ticket.print.state)) loadMe();
   }
 
   function aheadText(tk) {
@@ -919,11 +925,13 @@ const OkienkoKiosk = (function () {
     switch (p.state) {
       case 'printed': return t('print.printed');
       case 'queued': return t('print.queued');
+      case 'unknown': return t('print.unknown');
       case 'failed':
         switch (p.reason) {
           case 'paper_out': return t('print.paper_out');
           case 'cover_open': return t('print.cover_open');
           case 'offline': case 'unreachable': return t('print.offline');
+          case 'agent_offline': return t('print.agent_offline');
           default: return t('print.failed');
         }
       default: return t('print.none');

@@ -42,6 +42,8 @@ type Fake struct {
 	mute        bool
 	noisy       bool
 	runOut      bool
+	quietAfter  bool // no status answers on a connection after its job
+	closeAfter  int  // close each connection after this many job bytes; 0: never
 	printed     int
 	asked       []byte
 	jobs        []*bytes.Buffer // job bytes per connection
@@ -107,6 +109,21 @@ func (f *Fake) SetSilent(v bool) { f.set(&f.silent, v) }
 // SetMute sets whether the printer has no back channel: it prints as usual
 // but never answers a status request.
 func (f *Fake) SetMute(v bool) { f.set(&f.mute, v) }
+
+// SetSilentAfterJob sets whether the printer goes quiet once it has printed
+// a job: on that connection it answers no more status requests (it still
+// reads what it is sent). A new connection is answered again. This is a
+// printer that takes the whole ticket and then never confirms it.
+func (f *Fake) SetSilentAfterJob(v bool) { f.set(&f.quietAfter, v) }
+
+// SetCloseMidJob makes the printer close every connection once it has
+// received n bytes of job data (status requests not counted), dropping the
+// rest: a job cut off midway. n <= 0 turns it off.
+func (f *Fake) SetCloseMidJob(n int) {
+	f.mu.Lock()
+	f.closeAfter = max(n, 0)
+	f.mu.Unlock()
+}
 
 // SetNoise sets whether stray bytes precede every status answer.
 func (f *Fake) SetNoise(v bool) { f.set(&f.noisy, v) }
@@ -207,6 +224,9 @@ func (f *Fake) accept() {
 type session struct {
 	held    []byte // start of a command split across reads: DLE, DLE EOT or GS
 	spoiled bool   // a byte of the current job arrived while not ready
+	quiet   bool   // a job was printed and the printer went quiet (SetSilentAfterJob)
+	data    int    // job bytes received on this connection
+	hangUp  bool   // the connection is to be closed (SetCloseMidJob)
 }
 
 func (f *Fake) serve(c net.Conn, job *bytes.Buffer) {
@@ -225,6 +245,9 @@ func (f *Fake) serve(c net.Conn, job *bytes.Buffer) {
 			f.mu.Lock()
 			answer := f.feed(&s, job, buf[:n])
 			f.mu.Unlock()
+			if s.hangUp {
+				return
+			}
 			if len(answer) > 0 {
 				if _, err := c.Write(answer); err != nil {
 					return
@@ -241,6 +264,9 @@ func (f *Fake) serve(c net.Conn, job *bytes.Buffer) {
 func (f *Fake) feed(s *session, job *bytes.Buffer, in []byte) []byte {
 	var out []byte
 	for _, b := range in {
+		if s.hangUp {
+			return nil
+		}
 		switch {
 		case len(s.held) == 0 && (b == dle || b == gs):
 			s.held = append(s.held, b)
@@ -251,7 +277,7 @@ func (f *Fake) feed(s *session, job *bytes.Buffer, in []byte) []byte {
 		case len(s.held) == 2: // DLE EOT n
 			s.held = s.held[:0]
 			f.asked = append(f.asked, b)
-			if st, ok := f.status(b); ok && !f.silent && !f.mute {
+			if st, ok := f.status(b); ok && !f.silent && !f.mute && !s.quiet {
 				if f.noisy {
 					out = append(out, noise...)
 				}
@@ -281,6 +307,10 @@ func (f *Fake) ready() bool {
 // data records one job byte.
 func (f *Fake) data(s *session, job *bytes.Buffer, b byte) {
 	job.WriteByte(b)
+	s.data++
+	if f.closeAfter > 0 && s.data >= f.closeAfter {
+		s.hangUp = true
+	}
 	if f.ready() && f.runOut {
 		f.runOut, f.paperOut = false, true
 	}
@@ -293,6 +323,7 @@ func (f *Fake) data(s *session, job *bytes.Buffer, b byte) {
 func (f *Fake) cut(s *session) {
 	if f.ready() && !s.spoiled {
 		f.printed++
+		s.quiet = s.quiet || f.quietAfter
 	}
 	s.spoiled = false
 }
