@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -205,6 +206,49 @@ func TestPresetsTicketLanguages(t *testing.T) {
 			}
 			if strings.ContainsFunc(text, isCyrillic) || containsLine(strings.Split(text, "\n"), "Twój numer") {
 				t.Errorf("%s %s: Cyrillic or Polish labels in\n%s", pr.ID, lang, text)
+			}
+		}
+	}
+}
+
+// A reprint (DUPLIKAT) on every preset and in every language: the mark in
+// the visitor's language, at double width within the columns, the issue and
+// reprint times labelled in that language, every line within the columns,
+// images within the dots, the raster QR code still readable.
+func TestPresetsReprint(t *testing.T) {
+	for _, pr := range Presets {
+		for lang, want := range map[string][]string{
+			"pl": {"DUPLIKAT", "Wydano: 23.11.2026 10:15", "Duplikat: 23.11.2026 10:40", "Twój numer"},
+			"en": {"DUPLICATE", "Issued: 23.11.2026 10:15", "Reprinted: 23.11.2026 10:40", "Your number"},
+			"uk": {"DUBLIKAT", "Vydano: 23.11.2026 10:15", "Dublikat: 23.11.2026 10:40", "Vash nomer"},
+		} {
+			p := pr.Profile
+			tk := presetTicket(t)
+			tk.Lang = lang
+			tk.Reprinted = tk.Issued.Add(25 * time.Minute)
+			b, err := Render(p, tk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := checkPrinterBytes(t, p, b)
+			lines := strings.Split(text, "\n")
+			if first := lines[0]; first != want[0] || 2*utf8.RuneCountInString(first) > p.Columns {
+				t.Errorf("%s %s: first line %q; want the mark %q at double width within %d columns", pr.ID, lang, first, want[0], p.Columns)
+			}
+			flat := strings.Join(strings.Fields(text), " ")
+			for _, w := range want[1:] {
+				if !strings.Contains(flat, w) {
+					t.Errorf("%s %s: no %q in\n%s", pr.ID, lang, w, text)
+				}
+			}
+			if strings.ContainsFunc(text, isCyrillic) {
+				t.Errorf("%s %s: Cyrillic in\n%s", pr.ID, lang, text)
+			}
+			if p.QR == QRRaster {
+				imgs := rasterImages(t, b)
+				if len(imgs) != 1 || decodeQR(t, withQuietZone(imgs[0], 32)) != testStatusURL {
+					t.Errorf("%s %s: the raster QR code does not read back", pr.ID, lang)
+				}
 			}
 		}
 	}
