@@ -65,7 +65,7 @@ func TestPrintPaperOutThenReprint(t *testing.T) {
 			t.Fatalf("created %+v", k)
 		}
 		payload := ticketBytes(t, k)
-		r, err := s.PrintTicket(ctx, k.ID, 0, payload)
+		r, err := s.PrintTicket(ctx, k.ID, 0, "", payload)
 		if err != nil || r.State != kiosk.Printed || fake.Printed() != 1 {
 			t.Fatalf("first print: %+v %v, printed %d", r, err, fake.Printed())
 		}
@@ -75,7 +75,7 @@ func TestPrintPaperOutThenReprint(t *testing.T) {
 		}
 
 		fake.SetPaperOut(true)
-		r, err = s.PrintTicket(ctx, k.ID, 0, payload)
+		r, err = s.PrintTicket(ctx, k.ID, 0, "", payload)
 		if err != nil || r.State != kiosk.Failed || r.Reason != "paper_out" || fake.Printed() != 1 {
 			t.Fatalf("paper out: %+v %v, printed %d", r, err, fake.Printed())
 		}
@@ -115,7 +115,7 @@ func TestSilentPrinterNeverHangs(t *testing.T) {
 	}
 	done := make(chan kiosk.Result, 1)
 	go func() {
-		r, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
+		r, _ := s.PrintTicket(ctx, k.ID, 0, "", ticketBytes(t, k))
 		done <- r
 	}()
 	select {
@@ -142,7 +142,7 @@ func TestAgentJobs(t *testing.T) {
 		if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
 			t.Fatal(err)
 		}
-		r, err := s.PrintTicket(ctx, k.ID, 0, []byte("x"))
+		r, err := s.PrintTicket(ctx, k.ID, 0, "", []byte("x"))
 		if err != nil || r.State != kiosk.Queued {
 			t.Fatalf("agent print: %+v %v", r, err)
 		}
@@ -165,7 +165,7 @@ func TestAgentJobs(t *testing.T) {
 		none := kiosk.DefaultSpec()
 		none.Name = "Ekran"
 		k2, _ := s.Create(ctx, officeID, none)
-		if r, _ := s.PrintTicket(ctx, k2.ID, 0, []byte("x")); r.State != kiosk.NoPrint {
+		if r, _ := s.PrintTicket(ctx, k2.ID, 0, "", []byte("x")); r.State != kiosk.NoPrint {
 			t.Fatalf("no printer: %+v", r)
 		}
 	})
@@ -215,7 +215,7 @@ func TestAgentStates(t *testing.T) {
 		}
 		printOne := func(want, reason string) kiosk.Result {
 			t.Helper()
-			r, err := s.PrintTicket(ctx, k.ID, 0, []byte("x"))
+			r, err := s.PrintTicket(ctx, k.ID, 0, "", []byte("x"))
 			if err != nil || r.State != want || r.Reason != reason {
 				t.Fatalf("print: %+v %v, want %s %q", r, err, want, reason)
 			}
@@ -512,7 +512,7 @@ func TestPrinterWithoutStatus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
+		r, err := s.PrintTicket(ctx, k.ID, 0, "", ticketBytes(t, k))
 		if err != nil || r.State != kiosk.Failed || r.Reason != "unreachable" || fake.Printed() != 0 || len(fake.Received()) != 0 {
 			t.Fatalf("asked: %+v %v, printed %d, received %d bytes", r, err, fake.Printed(), len(fake.Received()))
 		}
@@ -520,7 +520,7 @@ func TestPrinterWithoutStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 		asked := len(fake.Asked())
-		r, err = s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
+		r, err = s.PrintTicket(ctx, k.ID, 0, "", ticketBytes(t, k))
 		if n := fake.WaitPrinted(1, time.Second); err != nil || r.State != kiosk.Printed || n != 1 {
 			t.Fatalf("not asked: %+v %v, printed %d", r, err, n)
 		}
@@ -554,7 +554,7 @@ func TestRetryUnreachable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
+		r, _ := s.PrintTicket(ctx, k.ID, 0, "", ticketBytes(t, k))
 		if r.State != kiosk.Failed || r.Reason != "unreachable" {
 			t.Fatalf("dead printer: %+v", r)
 		}
@@ -563,7 +563,7 @@ func TestRetryUnreachable(t *testing.T) {
 		if _, err := s.Update(ctx, k.ID, func(sp *kiosk.Spec) error { sp.Printer.URI = fake.URI(); return nil }); err != nil {
 			t.Fatal(err)
 		}
-		paper, _ := s.PrintTicket(ctx, k.ID, 0, ticketBytes(t, k))
+		paper, _ := s.PrintTicket(ctx, k.ID, 0, "", ticketBytes(t, k))
 		fake.Refill()
 		n, err := s.RetryFailed(ctx)
 		if err != nil || n.Retried != 1 || fake.Printed() != 1 {

@@ -84,6 +84,7 @@ type Job struct {
 	Attempts  int        `json:"attempts"`
 	Via       string     `json:"via,omitempty"`
 	ReprintOf *int64     `json:"reprint_of"`
+	Lang      string     `json:"lang,omitempty"` // a ticket's language (pl, en, uk), kept for its reprints; "" for a test page
 	Payload   []byte     `json:"-"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
@@ -166,19 +167,20 @@ func (s *Store) TestPrint(ctx context.Context, id int64, qrData string) (Result,
 	if err != nil {
 		return Result{}, okienko.Internal(err)
 	}
-	return s.PrintTicket(ctx, id, 0, page)
+	return s.PrintTicket(ctx, id, 0, "", page)
 }
 
-// PrintTicket stores the print job of a ticket (payload: its ESC/POS bytes)
-// and prints it: directly on a network or local printer (the answer says
-// printed, or failed with the reason: paper_out, cover_open, offline,
-// cutter_error, unreachable), through the kiosk's agent (queued), or not at
-// all without a printer (none). A job for an agent kiosk whose agent is
+// PrintTicket stores the print job of a ticket (payload: its ESC/POS bytes
+// rendered in lang, which the job keeps for its reprints) and prints it:
+// directly on a network or local printer (the answer says printed, or
+// failed with the reason: paper_out, cover_open, offline, cutter_error,
+// unreachable), through the kiosk's agent (queued), or not at all without
+// a printer (none). A job for an agent kiosk whose agent is
 // silent (agent_offline) or has reported its printer unable to print
 // (paper_out, …) fails at once with that reason and is never sent by
 // itself: the visitor is told now, not surprised by a late ticket; a person
 // may reprint it. ENOTFOUND for an unknown kiosk.
-func (s *Store) PrintTicket(ctx context.Context, kioskID, ticketID int64, payload []byte) (Result, error) {
+func (s *Store) PrintTicket(ctx context.Context, kioskID, ticketID int64, lang string, payload []byte) (Result, error) {
 	k, err := s.Get(ctx, kioskID)
 	if err != nil {
 		return Result{}, err
@@ -187,9 +189,9 @@ func (s *Store) PrintTicket(ctx context.Context, kioskID, ticketID int64, payloa
 		return Result{State: NoPrint}, nil
 	}
 	now := s.now()
-	j := &Job{KioskID: kioskID, TicketID: &ticketID, Kind: "ticket", State: JobQueued, Payload: payload, CreatedAt: now, UpdatedAt: now}
+	j := &Job{KioskID: kioskID, TicketID: &ticketID, Kind: "ticket", State: JobQueued, Lang: lang, Payload: payload, CreatedAt: now, UpdatedAt: now}
 	if ticketID == 0 {
-		j.TicketID, j.Kind = nil, "test"
+		j.TicketID, j.Kind, j.Lang = nil, "test", ""
 	}
 	reason := unprintable(k)
 	if reason != "" {
@@ -293,7 +295,8 @@ var StaleSent = 2 * time.Minute
 // Reprint prints job jobID again, as asked by a person (after a refill, or
 // for a lost ticket): as a new job, reprint_of the original, with payload
 // (the original's bytes when nil; a ticket's duplicate, marked DUPLIKAT
-// with the current people ahead, is rendered by the caller). The new job is
+// with the current people ahead, is rendered by the caller, in the
+// original's Lang, which the new job keeps). The new job is
 // printed as PrintTicket's are and the answer is the same; the original
 // keeps its state, except that one left sent for longer than StaleSent is
 // first marked unknown (abandoned). A kiosk without a printer answers none
@@ -354,7 +357,7 @@ func (s *Store) Reprint(ctx context.Context, jobID int64, payload []byte) (Resul
 		if payload == nil {
 			payload = j.Payload
 		}
-		dup = &Job{KioskID: j.KioskID, TicketID: j.TicketID, Kind: j.Kind, State: JobQueued, Payload: payload,
+		dup = &Job{KioskID: j.KioskID, TicketID: j.TicketID, Kind: j.Kind, State: JobQueued, Lang: j.Lang, Payload: payload,
 			ReprintOf: &j.ID, CreatedAt: now, UpdatedAt: now}
 		return tx.Create(dup).Error
 	})

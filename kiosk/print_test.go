@@ -118,7 +118,7 @@ func TestNoTicketTwiceAfterSend(t *testing.T) {
 				tc.fake(fake, numbered(t, k, numbers[0]))
 				var ids []int64
 				for _, n := range numbers {
-					r, err := s.PrintTicket(ctx, k.ID, 0, numbered(t, k, n))
+					r, err := s.PrintTicket(ctx, k.ID, 0, "", numbered(t, k, n))
 					if err != nil || r.State != kiosk.Uncertain || !slices.Contains(tc.reasons, r.Reason) {
 						t.Fatalf("%s: %+v %v; want unknown, %v", n, r, err, tc.reasons)
 					}
@@ -167,12 +167,12 @@ func TestRetryOnlyYoungJobs(t *testing.T) {
 		s, clock, officeID := clocked(t, db)
 		ctx := context.Background()
 		k := newKiosk(t, s, officeID, deadURI(t), func(sp *kiosk.Spec) { sp.MaxJobAgeMinutes = 5 })
-		old, err := s.PrintTicket(ctx, k.ID, 0, numbered(t, k, "A001"))
+		old, err := s.PrintTicket(ctx, k.ID, 0, "", numbered(t, k, "A001"))
 		if err != nil || old.State != kiosk.Failed || old.Reason != "unreachable" {
 			t.Fatalf("unreachable printer: %+v %v", old, err)
 		}
 		clock.Advance(3 * time.Minute)
-		young, _ := s.PrintTicket(ctx, k.ID, 0, numbered(t, k, "A002"))
+		young, _ := s.PrintTicket(ctx, k.ID, 0, "", numbered(t, k, "A002"))
 		if r, err := s.RetryFailed(ctx); err != nil || r.Retried != 2 || r.Expired != 0 {
 			t.Fatalf("retry with the printer still away: %+v %v", r, err)
 		}
@@ -226,7 +226,7 @@ func TestAgentTakesOnlyYoungJobs(t *testing.T) {
 			if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
 				t.Fatal(err)
 			}
-			r, err := s.PrintTicket(ctx, k.ID, 0, []byte(number))
+			r, err := s.PrintTicket(ctx, k.ID, 0, "", []byte(number))
 			if err != nil || r.State != kiosk.Queued {
 				t.Fatalf("%s: %+v %v", number, r, err)
 			}
@@ -292,7 +292,7 @@ func TestAgentAnswers(t *testing.T) {
 		}
 		var ids []int64
 		for range 3 {
-			r, _ := s.PrintTicket(ctx, k.ID, 0, []byte("x"))
+			r, _ := s.PrintTicket(ctx, k.ID, 0, "", []byte("x"))
 			ids = append(ids, r.JobID)
 		}
 		if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 3 {
@@ -347,7 +347,7 @@ func TestSentJobsAfterCrash(t *testing.T) {
 		if err := s.AgentHeard(ctx, agent.ID, "ok"); err != nil {
 			t.Fatal(err)
 		}
-		r, _ := s.PrintTicket(ctx, agent.ID, 0, []byte("A002"))
+		r, _ := s.PrintTicket(ctx, agent.ID, 0, "", []byte("A002"))
 		if jobs, err := s.Take(ctx, agent.ID); err != nil || len(jobs) != 1 {
 			t.Fatalf("take: %v %v", jobs, err)
 		}

@@ -49,7 +49,7 @@ func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTi
 		var payload []byte
 		if payload, err = kiosk.Render(k, et); err == nil {
 			var r kiosk.Result
-			if r, err = s.Kiosks.PrintTicket(ctx, k.ID, t.ID, payload); err == nil {
+			if r, err = s.Kiosks.PrintTicket(ctx, k.ID, t.ID, et.Lang, payload); err == nil {
 				return printResult{State: r.State, Reason: r.Reason}
 			}
 		}
@@ -101,8 +101,9 @@ func (s *Server) reprintTicket(c *fiber.Ctx) error {
 
 // reprint prints print job jobID again, asked by a person: a ticket's job
 // as the ticket's duplicate (marked DUPLIKAT, with the people ahead now and
-// the reprint's time, the issue time kept), any other (a test page) as it
-// was. Errors as kiosk.Store.Reprint's.
+// the reprint's time, the issue time kept) in the language the job was
+// printed in and for the kiosk's printer profile as it is now, any other
+// (a test page) as it was. Errors as kiosk.Store.Reprint's.
 func (s *Server) reprint(ctx context.Context, jobID int64) (kiosk.Result, error) {
 	j, err := s.Kiosks.Job(ctx, jobID)
 	if err != nil {
@@ -122,7 +123,7 @@ func (s *Server) reprint(ctx context.Context, jobID int64) (kiosk.Result, error)
 		if err != nil {
 			return kiosk.Result{}, err
 		}
-		et, err := s.escposTicket(ctx, t, view, "")
+		et, err := s.escposTicket(ctx, t, view, j.Lang)
 		if err != nil {
 			return kiosk.Result{}, err
 		}

@@ -462,3 +462,75 @@ func TestKioskMaxJobAge(t *testing.T) {
 		}
 	})
 }
+
+// A duplicate is printed in the language the visitor chose when the ticket
+// was first printed, and for the kiosk's printer profile: on a TM-T88 (42
+// columns, raster QR on 512 dots) a ticket printed in Ukrainian is
+// reprinted by the clerk as DUBLIKAT in Latin letters, every line within 42
+// columns; both jobs keep the language, the admin's list shows it.
+func TestReprintKeepsLanguageAndProfile(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		admin := bearer(e.adminToken())
+		clerk := bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))
+		fake := printertest.Start(t)
+		resp, body := e.do("GET", "/api/v1/admin/kiosks", nil, admin...)
+		var ks []struct{ ID int64 }
+		if resp.StatusCode != 200 || json.Unmarshal(body, &ks) != nil || len(ks) != 1 {
+			t.Fatalf("kiosks: %d %s", resp.StatusCode, body)
+		}
+		pr := escpos.Presets[1]
+		p := pr.Profile
+		if pr.ID != "tm-t88" {
+			t.Fatalf("preset 1 is %s", pr.ID)
+		}
+		printer := map[string]any{"uri": fake.URI(), "paper_mm": p.PaperMM, "columns": p.Columns, "dots": p.Dots,
+			"code_table": p.CodeTable, "charset": p.Charset, "qr": p.QR, "cut": p.Cut, "chinese_off": p.ChineseOff, "status": true}
+		if resp, body := e.do("PATCH", fmt.Sprintf("/api/v1/admin/kiosks/%d", ks[0].ID), map[string]any{"printer": printer}, admin...); resp.StatusCode != 200 {
+			t.Fatalf("set a TM-T88: %d %s", resp.StatusCode, body)
+		}
+		svc := e.counterOf("Stanowisko 1").ServiceIDs[0]
+		resp, body = e.do("POST", "/api/v1/kiosk/tickets", map[string]any{"service_id": svc, "lang": "uk"}, bearer(e.creds.KioskToken)...)
+		var issued struct{ Ticket struct{ ID int64 } }
+		if resp.StatusCode != 201 || json.Unmarshal(body, &issued) != nil || !strings.Contains(string(body), `"print":{"state":"printed"}`) {
+			t.Fatalf("ticket in Ukrainian: %d %s", resp.StatusCode, body)
+		}
+		resp, body = e.do("POST", fmt.Sprintf("/api/v1/tickets/%d/reprint", issued.Ticket.ID), nil, clerk...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"state":"printed"`) {
+			t.Fatalf("reprint: %d %s", resp.StatusCode, body)
+		}
+		jobs := fake.Jobs()
+		if len(jobs) != 2 {
+			t.Fatalf("%d jobs", len(jobs))
+		}
+		text := escpos.DecodeProfile(jobs[1], p)
+		flat := strings.Join(strings.Fields(text), " ")
+		for _, w := range []string{"DUBLIKAT", "Vash nomer", "Vydano:", "Dublikat:", "Pered vamy:"} {
+			if !strings.Contains(flat, w) {
+				t.Errorf("the duplicate lacks %q:\n%s", w, text)
+			}
+		}
+		for _, w := range []string{"DUPLIKAT", "Twój numer", "Wydano"} {
+			if strings.Contains(flat, w) {
+				t.Errorf("the duplicate has the Polish %q:\n%s", w, text)
+			}
+		}
+		for _, l := range strings.Split(text, "\n") {
+			if n := utf8.RuneCountInString(l); n > p.Columns {
+				t.Errorf("line %q has %d columns; the TM-T88 has %d", l, n, p.Columns)
+			}
+		}
+		if !bytes.Contains(jobs[1], []byte{0x1d, 'v', '0', 0, byte(p.Dots / 8), 0}) {
+			t.Errorf("the duplicate has no QR image %d dots wide", p.Dots)
+		}
+		resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/kiosks/%d/jobs", ks[0].ID), nil, admin...)
+		var list []struct {
+			Lang      string `json:"lang"`
+			ReprintOf *int64 `json:"reprint_of"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &list) != nil || len(list) != 2 || list[0].ReprintOf == nil ||
+			list[0].Lang != "uk" || list[1].Lang != "uk" {
+			t.Fatalf("jobs: %d %s", resp.StatusCode, body)
+		}
+	})
+}
