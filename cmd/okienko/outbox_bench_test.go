@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -38,6 +39,8 @@ const (
 // booking's answer, and such a latency is negative. "-req" figures count
 // from the request's start instead, an upper bound. Each iteration is a
 // fresh burst on the same server; run it with -benchtime=1x (one burst).
+// The worker sends 4 messages of a channel at once, or as many as
+// OKIENKO_OUTBOX_CONCURRENCY in the environment says.
 func BenchmarkCommitToProvider(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
 		benchCommitToProvider(b, database.SQLiteURL(filepath.Join(b.TempDir(), "bench.db")))
@@ -47,13 +50,17 @@ func BenchmarkCommitToProvider(b *testing.B) {
 
 func benchCommitToProvider(b *testing.B, url string) {
 	sink := newProviderSink(b)
-	cfg, err := loadConfig(env(map[string]string{
+	vars := map[string]string{
 		"OKIENKO_DATABASE_URL": url, "OKIENKO_DATA_DIR": b.TempDir(), "OKIENKO_LISTEN": "127.0.0.1:0",
 		"OKIENKO_BASE_URL": "http://okienko.test", "OKIENKO_SECRET": "bench-secret-0123456789abcdef0123456789",
 		"OKIENKO_ADMIN_PASSWORD": "bench-password", "OKIENKO_TRUSTED_PROXIES": "127.0.0.1",
 		"OKIENKO_SMTP_URL": "smtp://" + sink.smtpAddr, "OKIENKO_SMTP_TLS": "off", "OKIENKO_MAIL_FROM": "Urząd <urzad@okienko.test>",
 		"OKIENKO_SMS_URL": sink.smsURL, "OKIENKO_SMS_TOKEN": "bench-token",
-	}))
+	}
+	if n := os.Getenv("OKIENKO_OUTBOX_CONCURRENCY"); n != "" {
+		vars["OKIENKO_OUTBOX_CONCURRENCY"] = n
+	}
+	cfg, err := loadConfig(env(vars))
 	if err != nil {
 		b.Fatal(err)
 	}
