@@ -49,6 +49,7 @@ type Config struct {
 	SMSUnicode     string
 	SMSParts       string
 	OutboxLease    string
+	OutboxParallel string
 }
 
 // settings is the configuration table; --help prints it.
@@ -68,6 +69,7 @@ var settings = []setting{
 	{"OKIENKO_SMS_UNICODE", "false", "true: send Polish letters as Unicode (70 characters a part); false: as plain letters (160)", false, func(c *Config) *string { return &c.SMSUnicode }},
 	{"OKIENKO_SMS_PARTS", "1", "most SMS parts one message may take (1–6)", false, func(c *Config) *string { return &c.SMSParts }},
 	{"OKIENKO_OUTBOX_LEASE", "1m", "how long a message being sent stays claimed unless its instance renews the claim (5s–10m): messages of an instance that died go out this long after", false, func(c *Config) *string { return &c.OutboxLease }},
+	{"OKIENKO_OUTBOX_CONCURRENCY", strconv.Itoa(notify.DefaultConcurrency), "how many messages of one channel (e-mail, SMS) an instance sends at once (1–64)", false, func(c *Config) *string { return &c.OutboxParallel }},
 	{"OKIENKO_LOG_FORMAT", "text", "text or json", false, func(c *Config) *string { return &c.LogFormat }},
 	{"OKIENKO_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
 	{"OKIENKO_RETENTION_DAYS", "30", "days after a visit when the resident's personal data (name, e-mail, phone, PESEL HMAC) is erased", false, func(c *Config) *string { return &c.RetentionDays }},
@@ -119,6 +121,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if d, err := time.ParseDuration(c.OutboxLease); err != nil || d < 5*time.Second || d > 10*time.Minute {
 		return nil, fmt.Errorf("OKIENKO_OUTBOX_LEASE must be a duration from 5s to 10m (e.g. 1m), not %q", c.OutboxLease)
+	}
+	if n, err := strconv.Atoi(c.OutboxParallel); err != nil || n < 1 || n > 64 {
+		return nil, fmt.Errorf("OKIENKO_OUTBOX_CONCURRENCY must be a number from 1 to 64, not %q", c.OutboxParallel)
 	}
 	// The SMTP settings are checked together (the URL, the TLS mode, the
 	// sender) so that a bad one stops the start; nothing connects yet.
@@ -172,6 +177,12 @@ func (c *Config) retention() time.Duration {
 func (c *Config) outboxLease() time.Duration {
 	d, _ := time.ParseDuration(c.OutboxLease)
 	return d
+}
+
+// outboxConcurrency is OKIENKO_OUTBOX_CONCURRENCY, validated by loadConfig.
+func (c *Config) outboxConcurrency() int {
+	n, _ := strconv.Atoi(c.OutboxParallel)
+	return n
 }
 
 func (c *Config) reminderHour() int {

@@ -17,6 +17,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/office/demo"
 	"github.com/okienko/okienko/ratelimit"
 )
@@ -63,7 +64,7 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DataDir != "./data" || c.Listen != ":8080" || c.BaseURL != "http://localhost:8080" || c.DatabaseURL != "" {
+	if c.DataDir != "./data" || c.Listen != ":8080" || c.BaseURL != "http://localhost:8080" || c.DatabaseURL != "" || c.outboxConcurrency() != notify.DefaultConcurrency {
 		t.Fatalf("defaults: %+v", c)
 	}
 	file := filepath.Join(t.TempDir(), "secret")
@@ -90,6 +91,14 @@ func TestLoadConfig(t *testing.T) {
 		}
 		if c.BaseURL != want {
 			t.Errorf("OKIENKO_LISTEN=%s: base URL %q, want %q", listen, c.BaseURL, want)
+		}
+	}
+	if c, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_CONCURRENCY": "12"})); err != nil || c.outboxConcurrency() != 12 {
+		t.Fatalf("OKIENKO_OUTBOX_CONCURRENCY=12: %v", err)
+	}
+	for _, bad := range []string{"0", "65", "four"} {
+		if _, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_CONCURRENCY": bad})); err == nil || !strings.Contains(err.Error(), "OKIENKO_OUTBOX_CONCURRENCY") {
+			t.Errorf("OKIENKO_OUTBOX_CONCURRENCY=%s: %v, want an error naming it", bad, err)
 		}
 	}
 	if _, err := loadConfig(env(map[string]string{"OKIENKO_BASE_URL": "localhost:8080"})); err == nil {
