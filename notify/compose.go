@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"log/slog"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/boombuler/barcode"
@@ -49,6 +50,9 @@ type Messages struct {
 	BaseURL string       // public URL of the server, without the trailing slash
 	SMS     SMSLimits    // the SMS sender's limits: SMS are composed to fit them
 	Log     *slog.Logger // default slog.Default()
+
+	once   sync.Once
+	looked *lookups
 }
 
 // view is what the templates see.
@@ -84,15 +88,15 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	if b.ErasedAt != nil || b.Email == nil {
 		return nil, Permanent(ErrErased)
 	}
-	svc, err := c.Offices.Service(ctx, b.ServiceID)
+	svc, err := c.service(ctx, b.ServiceID)
 	if err != nil {
 		return nil, err
 	}
-	dep, err := c.Offices.Department(ctx, svc.DepartmentID)
+	dep, err := c.department(ctx, svc.DepartmentID)
 	if err != nil {
 		return nil, err
 	}
-	off, err := c.Offices.Office(ctx)
+	off, err := c.office(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -231,11 +235,11 @@ func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgo
 	if t.Status != "waiting" {
 		return nil, Permanent(errors.New("the ticket is no longer waiting"))
 	}
-	svc, err := c.Offices.Service(ctx, t.ServiceID)
+	svc, err := c.service(ctx, t.ServiceID)
 	if err != nil {
 		return nil, err
 	}
-	off, err := c.Offices.Office(ctx)
+	off, err := c.office(ctx)
 	if err != nil {
 		return nil, err
 	}
