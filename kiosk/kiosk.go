@@ -19,6 +19,7 @@ import (
 	"github.com/okienko/okienko/audit"
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/event"
 )
 
 // PrinterSpec is how a kiosk's printer is reached and what it can do.
@@ -154,9 +155,11 @@ func ValidateURI(uri string) error {
 
 // Store keeps kiosks and their print jobs.
 type Store struct {
-	db    *gorm.DB
-	clock okienko.Clock
-	wake  wake
+	db      *gorm.DB
+	clock   okienko.Clock
+	wake    wake
+	printer printerLocks
+	publish func([]event.Event)
 }
 
 // NewStore returns a Store.
@@ -281,17 +284,6 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 	})
 	if err != nil {
 		return okienko.AsError(err)
-	}
-	return nil
-}
-
-// SetPrinterState records what the kiosk's printer said last.
-func (s *Store) SetPrinterState(ctx context.Context, id int64, state string) error {
-	now := s.now()
-	err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", id).
-		Updates(map[string]any{"printer_state": state, "printer_checked_at": now, "updated_at": now}).Error
-	if err != nil {
-		return okienko.Internal(fmt.Errorf("printer state of kiosk %d: %w", id, err))
 	}
 	return nil
 }

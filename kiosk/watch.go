@@ -1,0 +1,236 @@
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/event"
+	"github.com/okienko/okienko/kiosk/printer"
+	"github.com/okienko/okienko/notify/outbox"
+)
+
+// EventPrinter is the event of a kiosk's printer changing state (object
+// "kiosk"); its data is PrinterChange.
+const EventPrinter = "printer_state"
+
+// PrinterChange is the data of an EventPrinter event.
+type PrinterChange struct {
+	State    string `json:"state"`
+	Previous string `json:"previous"`
+}
+
+// alertStates are the printer states that need a person: the paper, the
+// cover, a fault, or a printer that can't be reached.
+var alertStates = map[string]bool{
+	printer.StatePaperLow: true, printer.StatePaperOut: true, printer.StateCoverOpen: true,
+	printer.StateOffline: true, printer.StateUnreachable: true, printer.StateCutterError: true,
+}
+
+// Alert reports whether a printer in state needs a person (paper low or
+// out, cover open, offline, unreachable, cutter error): the clerk page and
+// the admin panel show it, and the office is e-mailed when it goes into it.
+func Alert(state string) bool { return alertStates[state] }
+
+// OnCommit sets fn to receive the events of every committed change
+// (EventPrinter), in order.
+func (s *Store) OnCommit(fn func([]event.Event)) { s.publish = fn }
+
+// SetPrinterState records what the kiosk's printer said last, and the time
+// of the check (printer_checked_at). A change of state is an EventPrinter
+// event, published after commit for the clerk page and the admin panel; a
+// change into a state that needs a person (Alert) also queues, in the same
+// transaction, one printer_alert e-mail to the office's alerts_email when it
+// has one. Asking again and hearing the same queues nothing, so a printer
+// out of paper all morning is one e-mail; going back to ok is an event and
+// no e-mail. An unknown kiosk is ignored.
+func (s *Store) SetPrinterState(ctx context.Context, id int64, state string) error {
+	_, err := s.recordPrinterState(ctx, id, state)
+	return err
+}
+
+// recordPrinterState is SetPrinterState reporting whether the state changed.
+func (s *Store) recordPrinterState(ctx context.Context, id int64, state string) (bool, error) {
+	now := s.now()
+	var ev *event.Event
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur struct {
+			OfficeID     int64
+			PrinterState string
+		}
+		err := forUpdate(tx).Model(&row{}).Select("office_id", "printer_state").Where("id = ?", id).Take(&cur).Error
+		if database.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		set := map[string]any{"printer_state": state, "printer_checked_at": now}
+		if cur.PrinterState != state {
+			set["updated_at"] = now
+		}
+		if err := tx.Model(&row{}).Where("id = ?", id).Updates(set).Error; err != nil {
+			return err
+		}
+		if cur.PrinterState == state {
+			return nil
+		}
+		if ev, err = event.Add(ctx, tx, now, EventPrinter, auditKiosk, id, PrinterChange{State: state, Previous: cur.PrinterState}); err != nil {
+			return err
+		}
+		if !Alert(state) {
+			return nil
+		}
+		var to string
+		if err := tx.Table("offices").Select("alerts_email").Where("id = ?", cur.OfficeID).Scan(&to).Error; err != nil {
+			return err
+		}
+		if strings.TrimSpace(to) == "" {
+			return nil
+		}
+		kioskID := id
+		_, err = outbox.Enqueue(ctx, tx, now, outbox.Message{Key: fmt.Sprintf("kiosk:%d:printer:%d:email", id, ev.ID),
+			Channel: outbox.Email, Kind: outbox.PrinterAlert, Lang: "pl", KioskID: &kioskID}, map[string]int64{"event_id": ev.ID})
+		return err
+	})
+	if err != nil {
+		return false, okienko.Internal(fmt.Errorf("printer state of kiosk %d: %w", id, err))
+	}
+	if ev != nil && s.publish != nil {
+		s.publish([]event.Event{*ev})
+	}
+	return ev != nil, nil
+}
+
+// printerLocks keep the printer watch off a printer this process is
+// printing on: prints share a kiosk's lock, the watch takes it alone and
+// only when free, so a status question never interleaves with a job on the
+// same device.
+type printerLocks struct {
+	mu sync.Mutex
+	m  map[int64]*sync.RWMutex
+}
+
+func (p *printerLocks) of(id int64) *sync.RWMutex {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[int64]*sync.RWMutex{}
+	}
+	l, ok := p.m[id]
+	if !ok {
+		l = &sync.RWMutex{}
+		p.m[id] = l
+	}
+	return l
+}
+
+// WatchTimeout bounds the printer watch's question to one printer,
+// connecting included.
+var WatchTimeout = 2 * time.Second
+
+// WatchConcurrency is how many printers the watch asks at once.
+const WatchConcurrency = 8
+
+// Watched is what one CheckPrinters run did.
+type Watched struct {
+	Asked   int             // printers asked
+	Busy    int             // printers left alone because this process was printing on them
+	Changes []PrinterReport // printers whose state changed
+}
+
+// PrinterReport is a kiosk's printer's state as the watch found it.
+type PrinterReport struct {
+	KioskID  int64
+	Kiosk    string // the kiosk's name
+	State    string
+	Previous string
+}
+
+// CheckPrinters is the printer watch's run: it asks every directly attached
+// printer (tcp://, file://) for its status, at most WatchConcurrency at
+// once, each within WatchTimeout, and records what each said with
+// SetPrinterState (a printer that doesn't answer in time is unreachable).
+// Printers this process is printing on are left alone: the print records
+// their state. Agent printers report their own state; kiosks without a
+// printer have none.
+func (s *Store) CheckPrinters(ctx context.Context) (Watched, error) {
+	kiosks, err := s.List(ctx)
+	if err != nil {
+		return Watched{}, err
+	}
+	var (
+		mu   sync.Mutex
+		out  Watched
+		errs []error
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, WatchConcurrency)
+	)
+	for i := range kiosks {
+		k := &kiosks[i]
+		if !direct(k.Printer.URI) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		lock := s.printer.of(k.ID)
+		if !lock.TryLock() {
+			out.Busy++
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			state := s.ask(ctx, k.Printer.URI)
+			lock.Unlock()
+			<-sem
+			changed, err := s.recordPrinterState(ctx, k.ID, state)
+			mu.Lock()
+			defer mu.Unlock()
+			out.Asked++
+			switch {
+			case err != nil:
+				errs = append(errs, err)
+			case changed:
+				out.Changes = append(out.Changes, PrinterReport{KioskID: k.ID, Kiosk: k.Name, State: state, Previous: k.PrinterState})
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return out, errs[0]
+	}
+	return out, ctx.Err()
+}
+
+// ask asks the printer at uri for its status within WatchTimeout and names
+// it: the printer's state, unreachable when it could not be reached or did
+// not answer, unknown when it has no back channel.
+func (s *Store) ask(ctx context.Context, uri string) string {
+	t, err := openTransport(uri, WatchTimeout)
+	if err != nil {
+		return printer.StateUnreachable
+	}
+	defer t.Close()
+	qctx, cancel := context.WithTimeout(ctx, WatchTimeout)
+	defer cancel()
+	st, err := t.Status(qctx)
+	if err != nil {
+		return printer.StateUnreachable
+	}
+	return st.State()
+}
+
+// direct reports whether a printer address is one the server talks to
+// itself (a network or local printer).
+func direct(uri string) bool {
+	return strings.HasPrefix(uri, "tcp://") || strings.HasPrefix(uri, "file://")
+}

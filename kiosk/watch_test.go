@@ -1,0 +1,168 @@
+package kiosk_test
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/event"
+	"github.com/okienko/okienko/kiosk"
+	"github.com/okienko/okienko/kiosk/printer/printertest"
+	"github.com/okienko/okienko/notify/outbox"
+)
+
+// events collects what a store publishes after commit.
+type events struct {
+	mu  sync.Mutex
+	got []event.Event
+}
+
+func (e *events) publish(evs []event.Event) {
+	e.mu.Lock()
+	e.got = append(e.got, evs...)
+	e.mu.Unlock()
+}
+
+func (e *events) states() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, ev := range e.got {
+		var c kiosk.PrinterChange
+		_ = json.Unmarshal([]byte(ev.Data), &c)
+		out = append(out, ev.Type+":"+c.State)
+	}
+	return out
+}
+
+func alerts(t *testing.T, db *gorm.DB) []outbox.Message {
+	t.Helper()
+	var ms []outbox.Message
+	if err := db.Where("kind = ?", outbox.PrinterAlert).Order("id").Find(&ms).Error; err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// A change of the printer's state is one published event; a change into a
+// state that needs a person is also one e-mail to the office's
+// alerts_email, queued with the change; hearing the same state again, or
+// going back to ok, queues none. Without alerts_email no e-mail is queued.
+func TestPrinterStateChanges(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, clock, officeID := clocked(t, db)
+		ctx := context.Background()
+		var seen events
+		s.OnCommit(seen.publish)
+		k := newKiosk(t, s, officeID, "agent")
+		if err := s.SetPrinterState(ctx, k.ID, "paper_low"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(alerts(t, db)); n != 0 {
+			t.Fatalf("%d e-mails without alerts_email", n)
+		}
+		if err := db.Exec("UPDATE offices SET alerts_email = ? WHERE id = ?", "sekretariat@urzad.example.pl", officeID).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []string{"paper_out", "paper_out", "paper_out", "ok", "ok", "cover_open"} {
+			clock.Advance(30 * time.Second)
+			if err := s.SetPrinterState(ctx, k.ID, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := []string{"printer_state:paper_low", "printer_state:paper_out", "printer_state:ok", "printer_state:cover_open"}
+		if got := seen.states(); len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] || got[3] != want[3] {
+			t.Fatalf("published %v, want %v", got, want)
+		}
+		ms := alerts(t, db)
+		if len(ms) != 2 {
+			t.Fatalf("%d e-mails, want 2 (paper_out, cover_open)", len(ms))
+		}
+		for i, m := range ms {
+			var data map[string]int64
+			if err := json.Unmarshal([]byte(m.Data), &data); err != nil || len(data) != 1 || data["event_id"] == 0 {
+				t.Fatalf("e-mail %d holds %s; want only the event's id", i, m.Data)
+			}
+			if m.KioskID == nil || *m.KioskID != k.ID || m.Channel != outbox.Email || m.Lang != "pl" || m.Recipient != "" {
+				t.Fatalf("e-mail %d: %+v", i, m)
+			}
+		}
+		got, _ := s.Get(ctx, k.ID)
+		if got.PrinterState != "cover_open" || got.PrinterCheckedAt == nil || !got.PrinterCheckedAt.Equal(clock.Now().UTC()) {
+			t.Fatalf("kiosk %+v; want cover_open checked at %v", got, clock.Now().UTC())
+		}
+	})
+}
+
+// A printer that doesn't answer is unreachable within the watch's timeout,
+// and the others are still asked: the silent ones are waited for together,
+// not one after another.
+func TestCheckPrintersSilentAndDead(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, _, officeID := clocked(t, db)
+		ctx := context.Background()
+		old := kiosk.WatchTimeout
+		kiosk.WatchTimeout = 400 * time.Millisecond
+		t.Cleanup(func() { kiosk.WatchTimeout = old })
+		var silent []*kiosk.Kiosk
+		for range 5 {
+			f := printertest.Start(t)
+			f.SetSilent(true)
+			silent = append(silent, newKiosk(t, s, officeID, f.URI()))
+		}
+		dead := newKiosk(t, s, officeID, deadURI(t))
+		paper := printertest.Start(t)
+		paper.SetPaperOut(true)
+		out := newKiosk(t, s, officeID, paper.URI())
+		ready := printertest.Start(t)
+		ok := newKiosk(t, s, officeID, ready.URI())
+		screen := newKiosk(t, s, officeID, "none")
+		agent := newKiosk(t, s, officeID, "agent")
+
+		began := time.Now()
+		r, err := s.CheckPrinters(ctx)
+		took := time.Since(began)
+		if err != nil || r.Asked != 8 || r.Busy != 0 || len(r.Changes) != 8 {
+			t.Fatalf("check: %+v %v", r, err)
+		}
+		// One after another the five silent printers take 2 s; together,
+		// one timeout and the database's writes.
+		if took > 4*kiosk.WatchTimeout {
+			t.Fatalf("the watch took %v; the silent printers were not asked together", took)
+		}
+		want := map[int64]string{dead.ID: "unreachable", out.ID: "paper_out", ok.ID: "ok", screen.ID: "unknown", agent.ID: "unknown"}
+		for _, k := range silent {
+			want[k.ID] = "unreachable"
+		}
+		for id, st := range want {
+			if k, _ := s.Get(ctx, id); k.PrinterState != st {
+				t.Errorf("kiosk %d (%s): %s, want %s", id, k.Printer.URI, k.PrinterState, st)
+			}
+		}
+		if paper.Connections() != 1 || ready.Connections() != 1 {
+			t.Fatalf("connections: %d and %d, want one each", paper.Connections(), ready.Connections())
+		}
+	})
+}
+
+// While this process prints on a printer the watch leaves it alone.
+func TestCheckPrintersLeavesBusyPrinter(t *testing.T) {
+	db := databasetest.SQLite(t)
+	s, _, officeID := clocked(t, db)
+	fake := printertest.Start(t)
+	k := newKiosk(t, s, officeID, fake.URI())
+	release := s.HoldPrinter(k.ID)
+	r, err := s.CheckPrinters(context.Background())
+	release()
+	if err != nil || r.Asked != 0 || r.Busy != 1 || fake.Connections() != 0 {
+		t.Fatalf("busy printer: %+v %v, %d connections", r, err, fake.Connections())
+	}
+	if r, err := s.CheckPrinters(context.Background()); err != nil || r.Asked != 1 || fake.Connections() != 1 {
+		t.Fatalf("free again: %+v %v", r, err)
+	}
+}
