@@ -234,3 +234,28 @@ func (s *Store) ask(ctx context.Context, uri string) string {
 func direct(uri string) bool {
 	return strings.HasPrefix(uri, "tcp://") || strings.HasPrefix(uri, "file://")
 }
+
+// PrinterStatus is a kiosk's printer as the staff's pages show it.
+type PrinterStatus struct {
+	KioskID   int64      `json:"kiosk_id"`
+	Kiosk     string     `json:"kiosk"` // the kiosk's name
+	State     string     `json:"state"`
+	Alert     bool       `json:"alert"` // the state needs a person (Alert)
+	CheckedAt *time.Time `json:"checked_at"`
+}
+
+// Printers lists the printers of the kiosks that have one, by kiosk id.
+func (s *Store) Printers(ctx context.Context) ([]PrinterStatus, error) {
+	kiosks, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []PrinterStatus{}
+	for _, k := range kiosks {
+		if k.Printer.URI == printer.KindNone {
+			continue
+		}
+		out = append(out, PrinterStatus{KioskID: k.ID, Kiosk: k.Name, State: k.PrinterState, Alert: Alert(k.PrinterState), CheckedAt: k.PrinterCheckedAt})
+	}
+	return out, nil
+}
