@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,15 +18,24 @@ import (
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/event"
+	"github.com/okienko/okienko/kiosk/escpos"
+	"github.com/okienko/okienko/kiosk/printer"
 )
 
-// PrinterSpec is how a kiosk's printer is reached and what it can do.
+// PrinterSpec is how a kiosk's printer is reached and what it can do: its
+// profile (DESIGN 12) and whether it is asked its status.
 type PrinterSpec struct {
-	URI       string `json:"uri"`        // tcp://HOST:PORT, file:///dev/usb/lp0, agent or none
-	PaperMM   int    `json:"paper_mm"`   // 80 or 58
-	CodeTable int    `json:"code_table"` // 18 (PC852) or 45 (WPC1250)
-	QR        string `json:"qr"`         // native or raster
-	Cutter    bool   `json:"cutter"`
+	URI        string `json:"uri"`         // tcp://HOST:PORT, file:///dev/usb/lp0, agent or none
+	PaperMM    int    `json:"paper_mm"`    // 80 or 58
+	Columns    int    `json:"columns"`     // characters a line, 24–64 (48 on 80 mm, 32 on 58 mm)
+	Dots       int    `json:"dots"`        // dots a line, 256–832 in steps of 8 (576 on 80 mm, 384 on 58 mm)
+	CodeTable  int    `json:"code_table"`  // the n of ESC t n, 0–255
+	Charset    string `json:"charset"`     // what table n holds: pc852 or wpc1250
+	QR         string `json:"qr"`          // native or raster
+	Cut        string `json:"cut"`         // partial, full or feed (no cutter)
+	Cutter     bool   `json:"cutter"`      // for older clients: cut is not feed
+	ChineseOff bool   `json:"chinese_off"` // send FS . at the start of every job
+	Status     bool   `json:"status"`      // ask DLE EOT before and after a job; false prints blindly
 }
 
 // Spec is what an administrator sets on a kiosk.
@@ -49,11 +56,122 @@ const (
 )
 
 // DefaultSpec is a kiosk with an 80 mm printer with a cutter and native QR,
-// shown on screen only until a printer is set, whose tickets wait at most 10
-// minutes for the printer.
+// asked its status, shown on screen only until a printer is set, whose
+// tickets wait at most 10 minutes for the printer. Columns, dots, charset
+// and cut are left to follow the paper, the code table and the cutter (see
+// Spec.Validate).
 func DefaultSpec() Spec {
-	return Spec{Printer: PrinterSpec{URI: "none", PaperMM: 80, CodeTable: 18, QR: "native", Cutter: true}, MaxJobAgeMinutes: DefaultMaxJobAge}
+	return Spec{Printer: PrinterSpec{URI: "none", PaperMM: 80, CodeTable: escpos.CodeTablePC852, QR: escpos.QRNative, Cutter: true, Status: true},
+		MaxJobAgeMinutes: DefaultMaxJobAge}
 }
+
+// Presets are the printer models offices buy, as printer settings without
+// an address.
+func Presets() []Preset {
+	out := make([]Preset, len(escpos.Presets))
+	for i, pr := range escpos.Presets {
+		p := pr.Profile
+		out[i] = Preset{ID: pr.ID, Name: pr.Name, Printer: PrinterSpec{PaperMM: p.PaperMM, Columns: p.Columns, Dots: p.Dots,
+			CodeTable: p.CodeTable, Charset: p.Charset, QR: p.QR, Cut: p.Cut, Cutter: p.Cut != escpos.CutFeed,
+			ChineseOff: p.ChineseOff, Status: pr.Status}}
+	}
+	return out
+}
+
+// Preset is a printer model with its settings; uri is never set.
+type Preset struct {
+	ID      string      `json:"id"`
+	Name    string      `json:"name"`
+	Printer PrinterSpec `json:"printer"`
+}
+
+// Profile returns the ESC/POS profile of the printer: EINVALID naming the
+// profile's fields (paper_mm, columns, dots, code_table, charset, qr, cut).
+// Zero columns and dots, an empty charset and cut take their defaults as
+// in Spec.Validate.
+func (p PrinterSpec) Profile() (escpos.Profile, error) {
+	p.fill()
+	out := escpos.Profile{PaperMM: p.PaperMM, Columns: p.Columns, Dots: p.Dots, CodeTable: p.CodeTable, Charset: p.Charset,
+		QR: p.QR, Cut: p.Cut, ChineseOff: p.ChineseOff,
+		Name: fmt.Sprintf("%dmm-%s-%s", p.PaperMM, p.Charset, p.QR)}
+	return out, out.Validate()
+}
+
+// fill sets what was left empty: columns and dots from the paper, the
+// charset from Epson's meaning of the code table number, the cut from the
+// cutter; then the cutter from the cut.
+func (p *PrinterSpec) fill() {
+	columns, dots, _ := escpos.PaperDefaults(p.PaperMM)
+	if p.Columns == 0 {
+		p.Columns = columns
+	}
+	if p.Dots == 0 {
+		p.Dots = dots
+	}
+	if p.Charset == "" {
+		p.Charset = escpos.EpsonCharset(p.CodeTable)
+	}
+	if p.Cut == "" {
+		p.Cut = escpos.CutFeed
+		if p.Cutter {
+			p.Cut = escpos.CutPartial
+		}
+	}
+	p.Cutter = p.Cut != escpos.CutFeed
+}
+
+// settle makes p, the settings as a request left them over was (the stored
+// ones, or DefaultSpec's when creating), whole: a field the request left as
+// it was follows the field it depends on when that one changed. Columns
+// and dots that were the old paper's defaults take the new paper's; a
+// charset left alone takes what a new Epson code table number (18, 45)
+// holds; a cutter changed alone sets the cut (true partial, false feed) and
+// a changed cut sets the cutter; a cut and cutter that contradict each
+// other are EINVALID naming printer.cutter.
+func (p *PrinterSpec) settle(was PrinterSpec) error {
+	if p.PaperMM != was.PaperMM {
+		oldColumns, oldDots, _ := escpos.PaperDefaults(was.PaperMM)
+		newColumns, newDots, _ := escpos.PaperDefaults(p.PaperMM)
+		if p.Columns == was.Columns && (was.Columns == 0 || was.Columns == oldColumns) {
+			p.Columns = newColumns
+		}
+		if p.Dots == was.Dots && (was.Dots == 0 || was.Dots == oldDots) {
+			p.Dots = newDots
+		}
+	}
+	if p.CodeTable != was.CodeTable && p.Charset == was.Charset {
+		if cs := escpos.EpsonCharset(p.CodeTable); cs != "" {
+			p.Charset = cs
+		}
+	}
+	cutChanged, cutterChanged := p.Cut != was.Cut, p.Cutter != was.Cutter
+	switch {
+	case cutterChanged && !cutChanged:
+		p.Cut = ""
+	case cutterChanged && p.Cut != "" && p.Cutter != (p.Cut != escpos.CutFeed):
+		return okienko.Invalid("printer.cutter", fmt.Sprintf("contradicts cut %q: give cut alone", p.Cut))
+	}
+	p.fill()
+	return nil
+}
+
+// AgentTimeout is how long a kiosk's agent may stay silent: an agent
+// kiosk whose agent has not been heard for this long (or never) is offline.
+// The agent reports every 30 s and answers the server's pings every 20 s.
+const AgentTimeout = 90 * time.Second
+
+// Printer states of a kiosk besides those its printer reports (printer.State…).
+const (
+	// StateNone: the kiosk has no printer (printer uri none).
+	StateNone = "none"
+	// StateOffline is also the state of an agent kiosk whose agent has not
+	// been heard for AgentTimeout.
+	StateOffline = printer.StateOffline
+)
+
+// ReasonAgentOffline is why a job of an agent kiosk whose agent has not been
+// heard for AgentTimeout was not printed.
+const ReasonAgentOffline = "agent_offline"
 
 // Kiosk is a registered lobby device.
 type Kiosk struct {
@@ -62,12 +180,21 @@ type Kiosk struct {
 	Name             string      `json:"name"`
 	Printer          PrinterSpec `json:"printer" gorm:"-"`
 	MaxJobAgeMinutes int         `json:"max_job_age_minutes"`
-	PrinterState     string      `json:"printer_state"`
-	PrinterCheckedAt *time.Time  `json:"printer_checked_at"`
-	LastSeenAt       *time.Time  `json:"last_seen_at"`
-	Token            string      `json:"token,omitempty" gorm:"-"` // only in the answer to create
-	CreatedAt        time.Time   `json:"created_at"`
-	UpdatedAt        time.Time   `json:"updated_at"`
+	// PrinterState is what the printer said last (printer.State…), none
+	// without a printer, offline for an agent kiosk whose agent is silent.
+	PrinterState     string     `json:"printer_state"`
+	PrinterCheckedAt *time.Time `json:"printer_checked_at"`
+	// LastSeenAt is the kiosk's last contact: its page's requests (noted at
+	// most once a minute) and every word of its agent.
+	LastSeenAt *time.Time `json:"last_seen_at"`
+	// AgentSeenAt is when the kiosk's agent was last heard; AgentOnline
+	// that it was within AgentTimeout (always false unless the printer is
+	// agent).
+	AgentSeenAt *time.Time `json:"agent_seen_at"`
+	AgentOnline bool       `json:"agent_online"`
+	Token       string     `json:"token,omitempty" gorm:"-"` // only in the answer to create
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 // row is a kiosk as stored.
@@ -81,25 +208,85 @@ type row struct {
 	CodeTable        int
 	QR               string `gorm:"column:qr"`
 	Cutter           bool
+	Columns          int
+	Dots             int
+	Charset          string
+	Cut              string
+	ChineseOff       bool
+	AskStatus        bool
 	MaxJobAgeMinutes int
 	PrinterState     string
 	PrinterCheckedAt *time.Time
 	LastSeenAt       *time.Time
+	AgentSeenAt      *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
 
 func (row) TableName() string { return "kiosks" }
 
-func (r *row) kiosk() *Kiosk {
-	return &Kiosk{ID: r.ID, OfficeID: r.OfficeID, Name: r.Name,
-		Printer:          PrinterSpec{URI: r.PrinterURI, PaperMM: r.PaperMM, CodeTable: r.CodeTable, QR: r.QR, Cutter: r.Cutter},
+// kiosk is the kiosk of r as it is at now: its printer's state is none
+// without a printer, and offline for an agent kiosk whose agent has not been
+// heard for AgentTimeout, whatever the printer said last. Computed from the
+// stored time, it holds on every instance and after restarts.
+func (r *row) kiosk(now time.Time) *Kiosk {
+	k := &Kiosk{ID: r.ID, OfficeID: r.OfficeID, Name: r.Name,
+		Printer:          r.printer(),
 		MaxJobAgeMinutes: r.MaxJobAgeMinutes,
-		PrinterState:     r.PrinterState, PrinterCheckedAt: r.PrinterCheckedAt, LastSeenAt: r.LastSeenAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		PrinterState:     r.PrinterState, PrinterCheckedAt: r.PrinterCheckedAt, LastSeenAt: r.LastSeenAt, AgentSeenAt: r.AgentSeenAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	switch r.PrinterURI {
+	case "none":
+		k.PrinterState = StateNone
+	case "agent":
+		k.AgentOnline = r.AgentSeenAt != nil && now.Sub(*r.AgentSeenAt) < AgentTimeout
+		if !k.AgentOnline {
+			k.PrinterState = StateOffline
+		}
+	}
+	return k
 }
 
-// Validate checks a spec: EINVALID naming fields (name, printer.uri,
-// printer.paper_mm, printer.code_table, printer.qr, max_job_age_minutes).
+// badStates are the printer states in which nothing prints.
+var badStates = map[string]bool{
+	printer.StatePaperOut: true, printer.StateCoverOpen: true, printer.StateOffline: true,
+	printer.StateUnreachable: true, printer.StateCutterError: true,
+}
+
+// unprintable says why a job for agent kiosk k would not print now: its
+// agent is silent (agent_offline) or has reported its printer unable to
+// print (paper_out, cover_open, offline, unreachable, cutter_error); "" when
+// it may print. Direct printers are asked when a job is sent instead.
+func unprintable(k *Kiosk) string {
+	switch {
+	case k.Printer.URI != "agent":
+		return ""
+	case !k.AgentOnline:
+		return ReasonAgentOffline
+	case badStates[k.PrinterState]:
+		return k.PrinterState
+	}
+	return ""
+}
+
+func (r *row) printer() PrinterSpec {
+	return PrinterSpec{URI: r.PrinterURI, PaperMM: r.PaperMM, Columns: r.Columns, Dots: r.Dots, CodeTable: r.CodeTable,
+		Charset: r.Charset, QR: r.QR, Cut: r.Cut, Cutter: r.Cut != escpos.CutFeed, ChineseOff: r.ChineseOff, Status: r.AskStatus}
+}
+
+// columns are the stored columns of a spec.
+func (s Spec) columns() map[string]any {
+	p := s.Printer
+	return map[string]any{"name": s.Name, "printer_uri": p.URI, "paper_mm": p.PaperMM, "columns": p.Columns, "dots": p.Dots,
+		"code_table": p.CodeTable, "charset": p.Charset, "qr": p.QR, "cut": p.Cut, "cutter": p.Cutter,
+		"chinese_off": p.ChineseOff, "ask_status": p.Status, "max_job_age_minutes": s.MaxJobAgeMinutes}
+}
+
+// Validate checks a spec whose printer settings are whole (see settle):
+// EINVALID naming fields (name, printer.uri, printer.paper_mm,
+// printer.columns, printer.dots, printer.code_table, printer.charset,
+// printer.qr, printer.cut, max_job_age_minutes). The printer address is put in its canonical
+// form (tcp://HOST:PORT with port 9100 when none was given).
 func (s *Spec) Validate() error {
 	fe := okienko.FieldErrors{}
 	s.Name = strings.TrimSpace(s.Name)
@@ -109,17 +296,15 @@ func (s *Spec) Validate() error {
 	case n > 120:
 		fe.Add("name", "at most 120 characters")
 	}
-	if err := ValidateURI(s.Printer.URI); err != nil {
+	if uri, err := canonicalURI(s.Printer.URI); err != nil {
 		fe.Add("printer.uri", err.Error())
+	} else {
+		s.Printer.URI = uri
 	}
-	if s.Printer.PaperMM != 80 && s.Printer.PaperMM != 58 {
-		fe.Add("printer.paper_mm", "must be 80 or 58")
-	}
-	if s.Printer.CodeTable != 18 && s.Printer.CodeTable != 45 {
-		fe.Add("printer.code_table", "must be 18 (PC852) or 45 (WPC1250)")
-	}
-	if s.Printer.QR != "native" && s.Printer.QR != "raster" {
-		fe.Add("printer.qr", "must be native or raster")
+	if _, err := s.Printer.Profile(); err != nil {
+		for f, msg := range okienko.AsError(err).Fields {
+			fe.Add("printer."+f, msg)
+		}
 	}
 	if s.MaxJobAgeMinutes < MinMaxJobAge || s.MaxJobAgeMinutes > MaxMaxJobAge {
 		fe.Add("max_job_age_minutes", fmt.Sprintf("must be between %d and %d minutes", MinMaxJobAge, MaxMaxJobAge))
@@ -127,30 +312,37 @@ func (s *Spec) Validate() error {
 	return fe.Err()
 }
 
-// ValidateURI checks a printer address: tcp://HOST:PORT, file:///path,
-// agent or none.
+// ValidateURI checks a printer address: tcp://HOST:PORT (port 1–65535;
+// 9100 when omitted), file:///dev/…, agent or none.
 func ValidateURI(uri string) error {
-	switch uri {
-	case "none", "agent":
-		return nil
-	}
-	u, err := url.Parse(uri)
+	_, err := canonicalURI(uri)
+	return err
+}
+
+// canonicalURI checks a printer address and returns it in canonical form.
+func canonicalURI(uri string) (string, error) {
+	u, err := printer.ParseURI(uri)
 	if err != nil {
-		return errors.New("not a printer address: tcp://HOST:9100, file:///dev/usb/lp0, agent or none")
-	}
-	switch u.Scheme {
-	case "tcp":
-		if _, port, err := net.SplitHostPort(u.Host); err != nil || port == "" || u.Path != "" {
-			return errors.New("a network printer is tcp://HOST:PORT, e.g. tcp://192.0.2.10:9100")
+		if e := okienko.AsError(err); e.Fields["uri"] != "" {
+			return "", errors.New(e.Fields["uri"])
 		}
-	case "file":
-		if u.Host != "" || !strings.HasPrefix(u.Path, "/dev/") {
-			return errors.New("a local printer is file:///dev/…, e.g. file:///dev/usb/lp0")
-		}
-	default:
-		return errors.New("not a printer address: tcp://HOST:9100, file:///dev/usb/lp0, agent or none")
+		return "", err
 	}
-	return nil
+	if u.Kind == printer.KindFile && !strings.HasPrefix(u.Path, "/dev/") {
+		return "", errors.New("a local printer is file:///dev/…, e.g. file:///dev/usb/lp0")
+	}
+	return u.String(), nil
+}
+
+// open opens the kiosk's printer for a job. A printer with status false is
+// never asked DLE EOT: it is written to blindly, as one without a back
+// channel is.
+func (p PrinterSpec) open(timeout time.Duration) (printer.Transport, error) {
+	t, err := openTransport(p.URI, timeout)
+	if err != nil || p.Status {
+		return t, err
+	}
+	return printer.WithoutStatus(t), nil
 }
 
 // Store keeps kiosks and their print jobs.
@@ -179,7 +371,7 @@ func (s *Store) List(ctx context.Context) ([]Kiosk, error) {
 	}
 	out := make([]Kiosk, len(rows))
 	for i := range rows {
-		out[i] = *rows[i].kiosk()
+		out[i] = *rows[i].kiosk(s.now())
 	}
 	return out, nil
 }
@@ -190,7 +382,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Kiosk, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.kiosk(), nil
+	return r.kiosk(s.now()), nil
 }
 
 func load(db *gorm.DB, id int64) (*row, error) {
@@ -208,30 +400,36 @@ func load(db *gorm.DB, id int64) (*row, error) {
 // Create registers a kiosk in officeID; the answer carries its device token,
 // shown only this once. EINVALID.
 func (s *Store) Create(ctx context.Context, officeID int64, spec Spec) (*Kiosk, error) {
+	if err := spec.Printer.settle(DefaultSpec().Printer); err != nil {
+		return nil, err
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
 	token := auth.NewToken()
 	now := s.now()
-	r := &row{OfficeID: officeID, Name: spec.Name, TokenHash: auth.HashToken(token), PrinterURI: spec.Printer.URI,
-		PaperMM: spec.Printer.PaperMM, CodeTable: spec.Printer.CodeTable, QR: spec.Printer.QR, Cutter: spec.Printer.Cutter,
-		MaxJobAgeMinutes: spec.MaxJobAgeMinutes, PrinterState: "unknown", CreatedAt: now, UpdatedAt: now}
+	p := spec.Printer
+	r := &row{OfficeID: officeID, Name: spec.Name, TokenHash: auth.HashToken(token), PrinterURI: p.URI,
+		PaperMM: p.PaperMM, Columns: p.Columns, Dots: p.Dots, CodeTable: p.CodeTable, Charset: p.Charset, QR: p.QR,
+		Cut: p.Cut, Cutter: p.Cutter, ChineseOff: p.ChineseOff, AskStatus: p.Status,
+		MaxJobAgeMinutes: spec.MaxJobAgeMinutes,
+		PrinterState:     "unknown", CreatedAt: now, UpdatedAt: now}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(r).Error; err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Create, auditKiosk, r.ID, nil, r.kiosk())
+		return audit.Record(ctx, tx, now, audit.Create, auditKiosk, r.ID, nil, r.kiosk(s.now()))
 	})
 	if err != nil {
 		return nil, okienko.AsError(err)
 	}
-	k := r.kiosk()
+	k := r.kiosk(s.now())
 	k.Token = token
 	return k, nil
 }
 
-// Update applies patch to a kiosk's spec, validates and saves. ENOTFOUND,
-// EINVALID.
+// Update applies patch to a kiosk's spec, settles what it left to follow
+// (see PrinterSpec.settle), validates and saves. ENOTFOUND, EINVALID.
 func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (*Kiosk, error) {
 	var out *Kiosk
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -239,18 +437,20 @@ func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (
 		if err != nil {
 			return err
 		}
-		before := r.kiosk()
+		before := r.kiosk(s.now())
 		spec := Spec{Name: r.Name, Printer: before.Printer, MaxJobAgeMinutes: r.MaxJobAgeMinutes}
 		if err := patch(&spec); err != nil {
+			return err
+		}
+		if err := spec.Printer.settle(before.Printer); err != nil {
 			return err
 		}
 		if err := spec.Validate(); err != nil {
 			return err
 		}
 		now := s.now()
-		set := map[string]any{"name": spec.Name, "printer_uri": spec.Printer.URI, "paper_mm": spec.Printer.PaperMM,
-			"code_table": spec.Printer.CodeTable, "qr": spec.Printer.QR, "cutter": spec.Printer.Cutter,
-			"max_job_age_minutes": spec.MaxJobAgeMinutes, "updated_at": now}
+		set := spec.columns()
+		set["updated_at"] = now
 		if spec.Printer.URI != r.PrinterURI {
 			set["printer_state"] = "unknown"
 		}
@@ -261,7 +461,7 @@ func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (
 		if err != nil {
 			return err
 		}
-		out = r2.kiosk()
+		out = r2.kiosk(now)
 		return audit.Record(ctx, tx, now, audit.Update, auditKiosk, id, before, out)
 	})
 	if err != nil {
@@ -280,10 +480,25 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 		if err := tx.Delete(&row{}, id).Error; err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), audit.Delete, auditKiosk, id, r.kiosk(), nil)
+		return audit.Record(ctx, tx, s.now(), audit.Delete, auditKiosk, id, r.kiosk(s.now()), nil)
 	})
 	if err != nil {
 		return okienko.AsError(err)
+	}
+	return nil
+}
+
+// AgentHeard records that kiosk id's agent said something (it connected,
+// sent a message, answered a ping), and its printer's state when state is
+// not "": the kiosk was seen now and its agent is online for AgentTimeout.
+func (s *Store) AgentHeard(ctx context.Context, id int64, state string) error {
+	now := s.now()
+	set := map[string]any{"agent_seen_at": now, "last_seen_at": now}
+	if state != "" {
+		set["printer_state"], set["printer_checked_at"], set["updated_at"] = state, now, now
+	}
+	if err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", id).Updates(set).Error; err != nil {
+		return okienko.Internal(fmt.Errorf("agent of kiosk %d heard: %w", id, err))
 	}
 	return nil
 }

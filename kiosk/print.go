@@ -84,6 +84,7 @@ type Job struct {
 	Attempts  int        `json:"attempts"`
 	Via       string     `json:"via,omitempty"`
 	ReprintOf *int64     `json:"reprint_of"`
+	Lang      string     `json:"lang,omitempty"` // a ticket's language (pl, en, uk), kept for its reprints; "" for a test page
 	Payload   []byte     `json:"-"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
@@ -141,7 +142,7 @@ func (s *Store) nudge(id int64) {
 
 // Render returns the ESC/POS bytes of ticket t for kiosk k's printer.
 func Render(k *Kiosk, t escpos.Ticket) ([]byte, error) {
-	p, err := escpos.ProfileFor(k.Printer.PaperMM, k.Printer.CodeTable, k.Printer.QR, k.Printer.Cutter)
+	p, err := k.Printer.Profile()
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +158,7 @@ func (s *Store) TestPrint(ctx context.Context, id int64, qrData string) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	p, err := escpos.ProfileFor(k.Printer.PaperMM, k.Printer.CodeTable, k.Printer.QR, k.Printer.Cutter)
+	p, err := k.Printer.Profile()
 	if err != nil {
 		return Result{}, err
 	}
@@ -166,15 +167,20 @@ func (s *Store) TestPrint(ctx context.Context, id int64, qrData string) (Result,
 	if err != nil {
 		return Result{}, okienko.Internal(err)
 	}
-	return s.PrintTicket(ctx, id, 0, page)
+	return s.PrintTicket(ctx, id, 0, "", page)
 }
 
-// PrintTicket stores the print job of a ticket (payload: its ESC/POS bytes)
-// and prints it: directly on a network or local printer (the answer says
-// printed, or failed with the reason: paper_out, cover_open, offline,
-// cutter_error, unreachable), through the kiosk's agent (queued), or not at
-// all without a printer (none). ENOTFOUND for an unknown kiosk.
-func (s *Store) PrintTicket(ctx context.Context, kioskID, ticketID int64, payload []byte) (Result, error) {
+// PrintTicket stores the print job of a ticket (payload: its ESC/POS bytes
+// rendered in lang, which the job keeps for its reprints) and prints it:
+// directly on a network or local printer (the answer says printed, or
+// failed with the reason: paper_out, cover_open, offline, cutter_error,
+// unreachable), through the kiosk's agent (queued), or not at all without
+// a printer (none). A job for an agent kiosk whose agent is
+// silent (agent_offline) or has reported its printer unable to print
+// (paper_out, …) fails at once with that reason and is never sent by
+// itself: the visitor is told now, not surprised by a late ticket; a person
+// may reprint it. ENOTFOUND for an unknown kiosk.
+func (s *Store) PrintTicket(ctx context.Context, kioskID, ticketID int64, lang string, payload []byte) (Result, error) {
 	k, err := s.Get(ctx, kioskID)
 	if err != nil {
 		return Result{}, err
@@ -183,12 +189,19 @@ func (s *Store) PrintTicket(ctx context.Context, kioskID, ticketID int64, payloa
 		return Result{State: NoPrint}, nil
 	}
 	now := s.now()
-	j := &Job{KioskID: kioskID, TicketID: &ticketID, Kind: "ticket", State: JobQueued, Payload: payload, CreatedAt: now, UpdatedAt: now}
+	j := &Job{KioskID: kioskID, TicketID: &ticketID, Kind: "ticket", State: JobQueued, Lang: lang, Payload: payload, CreatedAt: now, UpdatedAt: now}
 	if ticketID == 0 {
-		j.TicketID, j.Kind = nil, "test"
+		j.TicketID, j.Kind, j.Lang = nil, "test", ""
+	}
+	reason := unprintable(k)
+	if reason != "" {
+		j.State, j.Reason = JobFailed, reason
 	}
 	if err := s.db.WithContext(ctx).Create(j).Error; err != nil {
 		return Result{}, okienko.Internal(err)
+	}
+	if reason != "" {
+		return Result{State: Failed, Reason: reason, JobID: j.ID}, nil
 	}
 	return s.dispatch(ctx, k, j)
 }
@@ -225,7 +238,7 @@ func (s *Store) send(ctx context.Context, k *Kiosk, j *Job) (Result, error) {
 	state, reason := printer.StateUnknown, ""
 	lock := s.printer.of(k.ID)
 	lock.RLock()
-	t, err := openTransport(k.Printer.URI, PrintTimeout)
+	t, err := k.Printer.open(PrintTimeout)
 	if err == nil {
 		var st printer.Status
 		st, err = printer.Print(pctx, t, j.Payload, PrintTimeout)
@@ -286,16 +299,24 @@ var StaleSent = 2 * time.Minute
 // Reprint prints job jobID again, as asked by a person (after a refill, or
 // for a lost ticket): as a new job, reprint_of the original, with payload
 // (the original's bytes when nil; a ticket's duplicate, marked DUPLIKAT
-// with the current people ahead, is rendered by the caller). The new job is
+// with the current people ahead, is rendered by the caller, in the
+// original's Lang, which the new job keeps). The new job is
 // printed as PrintTicket's are and the answer is the same; the original
 // keeps its state, except that one left sent for longer than StaleSent is
 // first marked unknown (abandoned). A kiosk without a printer answers none
 // and stores nothing. ENOTFOUND; ECONFLICT while the job, or a reprint of
 // it, waits in the queue or is being printed: it will print.
+//
+// While an agent kiosk's agent is silent (agent_offline) or has reported
+// its printer unable to print (paper_out, …), the answer is failed with
+// that reason, as for PrintTicket, and nothing is stored: no new job that
+// would print later by surprise; the original (its job_id in the answer)
+// is left as it was, to be reprinted once the printer is back.
 func (s *Store) Reprint(ctx context.Context, jobID int64, payload []byte) (Result, error) {
 	var (
-		k   *Kiosk
-		dup *Job
+		k       *Kiosk
+		dup     *Job
+		refused string
 	)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var j Job
@@ -331,18 +352,24 @@ func (s *Store) Reprint(ctx context.Context, jobID int64, payload []byte) (Resul
 		if err != nil {
 			return err
 		}
-		if k = r.kiosk(); k.Printer.URI == "none" {
+		if k = r.kiosk(now); k.Printer.URI == "none" {
+			return nil
+		}
+		if refused = unprintable(k); refused != "" {
 			return nil
 		}
 		if payload == nil {
 			payload = j.Payload
 		}
-		dup = &Job{KioskID: j.KioskID, TicketID: j.TicketID, Kind: j.Kind, State: JobQueued, Payload: payload,
+		dup = &Job{KioskID: j.KioskID, TicketID: j.TicketID, Kind: j.Kind, State: JobQueued, Lang: j.Lang, Payload: payload,
 			ReprintOf: &j.ID, CreatedAt: now, UpdatedAt: now}
 		return tx.Create(dup).Error
 	})
 	if err != nil {
 		return Result{}, okienko.AsError(err)
+	}
+	if refused != "" {
+		return Result{State: Failed, Reason: refused, JobID: jobID}, nil
 	}
 	if dup == nil {
 		return Result{State: NoPrint}, nil
@@ -413,7 +440,7 @@ func (s *Store) Take(ctx context.Context, kioskID int64) ([]Job, error) {
 			return err
 		}
 		now := s.now()
-		if err := tx.Model(&Job{}).Where("kiosk_id = ? AND state = ? AND created_at <= ?", kioskID, JobQueued, now.Add(-r.kiosk().maxJobAge())).
+		if err := tx.Model(&Job{}).Where("kiosk_id = ? AND state = ? AND created_at <= ?", kioskID, JobQueued, now.Add(-r.kiosk(now).maxJobAge())).
 			Updates(map[string]any{"state": JobExpired, "updated_at": now}).Error; err != nil {
 			return err
 		}
@@ -462,7 +489,7 @@ func (s *Store) Preview(ctx context.Context, jobID int64) ([]byte, error) {
 
 // PreviewPNG renders ESC/POS bytes for kiosk k's printer as a PNG image.
 func PreviewPNG(k *Kiosk, payload []byte) ([]byte, error) {
-	p, err := escpos.ProfileFor(k.Printer.PaperMM, k.Printer.CodeTable, k.Printer.QR, k.Printer.Cutter)
+	p, err := k.Printer.Profile()
 	if err != nil {
 		return nil, err
 	}

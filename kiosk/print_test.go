@@ -118,7 +118,7 @@ func TestNoTicketTwiceAfterSend(t *testing.T) {
 				tc.fake(fake, numbered(t, k, numbers[0]))
 				var ids []int64
 				for _, n := range numbers {
-					r, err := s.PrintTicket(ctx, k.ID, 0, numbered(t, k, n))
+					r, err := s.PrintTicket(ctx, k.ID, 0, "", numbered(t, k, n))
 					if err != nil || r.State != kiosk.Uncertain || !slices.Contains(tc.reasons, r.Reason) {
 						t.Fatalf("%s: %+v %v; want unknown, %v", n, r, err, tc.reasons)
 					}
@@ -167,12 +167,12 @@ func TestRetryOnlyYoungJobs(t *testing.T) {
 		s, clock, officeID := clocked(t, db)
 		ctx := context.Background()
 		k := newKiosk(t, s, officeID, deadURI(t), func(sp *kiosk.Spec) { sp.MaxJobAgeMinutes = 5 })
-		old, err := s.PrintTicket(ctx, k.ID, 0, numbered(t, k, "A001"))
+		old, err := s.PrintTicket(ctx, k.ID, 0, "", numbered(t, k, "A001"))
 		if err != nil || old.State != kiosk.Failed || old.Reason != "unreachable" {
 			t.Fatalf("unreachable printer: %+v %v", old, err)
 		}
 		clock.Advance(3 * time.Minute)
-		young, _ := s.PrintTicket(ctx, k.ID, 0, numbered(t, k, "A002"))
+		young, _ := s.PrintTicket(ctx, k.ID, 0, "", numbered(t, k, "A002"))
 		if r, err := s.RetryFailed(ctx); err != nil || r.Retried != 2 || r.Expired != 0 {
 			t.Fatalf("retry with the printer still away: %+v %v", r, err)
 		}
@@ -221,7 +221,12 @@ func TestAgentTakesOnlyYoungJobs(t *testing.T) {
 		ctx := context.Background()
 		k := newKiosk(t, s, officeID, "agent")
 		queue := func(number string) int64 {
-			r, err := s.PrintTicket(ctx, k.ID, 0, []byte(number))
+			// The agent is heard just before each ticket (else it fails at
+			// once as agent_offline).
+			if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
+				t.Fatal(err)
+			}
+			r, err := s.PrintTicket(ctx, k.ID, 0, "", []byte(number))
 			if err != nil || r.State != kiosk.Queued {
 				t.Fatalf("%s: %+v %v", number, r, err)
 			}
@@ -282,9 +287,12 @@ func TestAgentAnswers(t *testing.T) {
 		ctx := context.Background()
 		k := newKiosk(t, s, officeID, "agent")
 		other := newKiosk(t, s, officeID, "agent")
+		if err := s.AgentHeard(ctx, k.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
 		var ids []int64
 		for range 3 {
-			r, _ := s.PrintTicket(ctx, k.ID, 0, []byte("x"))
+			r, _ := s.PrintTicket(ctx, k.ID, 0, "", []byte("x"))
 			ids = append(ids, r.JobID)
 		}
 		if jobs, err := s.Take(ctx, k.ID); err != nil || len(jobs) != 3 {
@@ -336,7 +344,10 @@ func TestSentJobsAfterCrash(t *testing.T) {
 			sent = append(sent, j.ID)
 		}
 		// The agent took a job and was killed.
-		r, _ := s.PrintTicket(ctx, agent.ID, 0, []byte("A002"))
+		if err := s.AgentHeard(ctx, agent.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := s.PrintTicket(ctx, agent.ID, 0, "", []byte("A002"))
 		if jobs, err := s.Take(ctx, agent.ID); err != nil || len(jobs) != 1 {
 			t.Fatalf("take: %v %v", jobs, err)
 		}
@@ -389,7 +400,22 @@ func TestSentJobsAfterCrash(t *testing.T) {
 		if j := job(t, restarted, sent[0]); j.State != kiosk.JobUnknown {
 			t.Fatalf("the original became %s", j.State)
 		}
-		// The agent's job is reprinted through the agent, once.
+		// The agent, killed, has been silent for over 90 s: a reprint of its
+		// job says so and stores nothing that would print later by surprise.
+		before, err := restarted.Jobs(ctx, agent.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := restarted.Reprint(ctx, sent[2], nil); err != nil || res.State != kiosk.Failed || res.Reason != kiosk.ReasonAgentOffline {
+			t.Fatalf("agent reprint with the agent offline: %+v %v", res, err)
+		}
+		if after, _ := restarted.Jobs(ctx, agent.ID, 100); len(after) != len(before) {
+			t.Fatalf("a refused reprint stored a job: %d jobs, were %d", len(after), len(before))
+		}
+		// Restarted, the agent is heard: the job is reprinted through it, once.
+		if err := restarted.AgentHeard(ctx, agent.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
 		if res, err := restarted.Reprint(ctx, sent[2], nil); err != nil || res.State != kiosk.Queued {
 			t.Fatalf("agent reprint: %+v %v", res, err)
 		}

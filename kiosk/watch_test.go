@@ -59,7 +59,7 @@ func TestPrinterStateChanges(t *testing.T) {
 		ctx := context.Background()
 		var seen events
 		s.OnCommit(seen.publish)
-		k := newKiosk(t, s, officeID, "agent")
+		k := newKiosk(t, s, officeID, "tcp://192.0.2.1:9100")
 		if err := s.SetPrinterState(ctx, k.ID, "paper_low"); err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func TestCheckPrintersSilentAndDead(t *testing.T) {
 		if took > 4*kiosk.WatchTimeout {
 			t.Fatalf("the watch took %v; the silent printers were not asked together", took)
 		}
-		want := map[int64]string{dead.ID: "unreachable", out.ID: "paper_out", ok.ID: "ok", screen.ID: "unknown", agent.ID: "unknown"}
+		want := map[int64]string{dead.ID: "unreachable", out.ID: "paper_out", ok.ID: "ok", screen.ID: kiosk.StateNone, agent.ID: kiosk.StateOffline}
 		for _, k := range silent {
 			want[k.ID] = "unreachable"
 		}

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/kiosk/printer/printertest"
+	"github.com/okienko/okienko/web/browsertest"
 )
 
 // The administrator sets up a hall display for one department in English:
@@ -237,6 +240,65 @@ func TestBrowserAdminAuditFilters(t *testing.T) {
 		p.waitFor("the service's history", `document.getElementById('audit-object').value === '`+itoa(svcID)+`' && document.getElementById('audit-user').value === '' && [...document.querySelectorAll('#audit-list tbody tr')].every(r => r.cells[3].textContent === 'sprawa #`+itoa(svcID)+`') && [...document.querySelectorAll('#audit-list tbody tr')].some(r => r.cells[1].textContent.startsWith('admin'))`)
 		if acts := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[2].textContent)`)); strings.Join(acts, " ") != "update update create" {
 			t.Fatalf("the service's history is %v, want update update create", acts)
+		}
+	})
+}
+
+// The administrator picks a printer model: its settings fill the form and
+// stay editable; a changed field makes the model "other"; the saved kiosk
+// has what the form showed. A setting the server refuses is marked at its
+// field.
+func TestBrowserAdminKioskPrinterModel(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		admin := bearer(e.adminToken())
+		resp, body := e.do("POST", "/api/v1/admin/kiosks", map[string]any{"name": "Biletomat w holu", "printer": map[string]any{"uri": "tcp://192.0.2.10:9100"}}, admin...)
+		var k struct{ ID int64 }
+		if resp.StatusCode != 201 || json.Unmarshal(body, &k) != nil {
+			t.Fatalf("kiosk: %d %s", resp.StatusCode, body)
+		}
+		p := adminSignIn(t, e, "#biletomaty")
+		button := `#kiosks-list button[aria-label=` + jsString("Ustawienia drukarki: Biletomat w holu") + `]`
+		p.waitFor("the kiosks", `document.querySelector(`+jsString(button)+`) !== null`)
+		p.do(chromedp.Click(chromedp.CSS(button)))
+		p.waitFor("the settings, a TM-T20's", `document.querySelector('#kiosk-settings [name=model]') !== null && document.querySelector('#kiosk-settings [name=model]').value === 'tm-t20'`)
+		p.do(chromedp.SetValue(chromedp.CSS(`#kiosk-settings [name=model]`), "tm-t88"),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('#kiosk-settings [name=model]').dispatchEvent(new Event('change'))`))
+		form := func(name string) string {
+			return p.text(`(e => e.type === 'checkbox' ? String(e.checked) : e.value)(document.querySelector('#kiosk-settings [name=` + name + `]'))`)
+		}
+		for name, want := range map[string]string{"paper_mm": "80", "columns": "42", "dots": "512", "code_table": "18", "charset": "pc852", "qr": "raster", "cut": "partial", "chinese_off": "false", "status": "true"} {
+			if got := form(name); got != want {
+				t.Errorf("TM-T88 %s = %q; want %q", name, got, want)
+			}
+		}
+		p.do(chromedp.SetValue(chromedp.CSS(`#kiosk-settings [name=columns]`), "40"),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('#kiosk-settings [name=columns]').dispatchEvent(new Event('change'))`))
+		if got := form("model"); got != "" {
+			t.Errorf("after a change the model is %q; want other", got)
+		}
+		p.do(chromedp.Click(chromedp.CSS(`#kiosk-settings button[type=submit]`)))
+		// Saved, the list is loaded again and the focus back on its heading.
+		p.waitFor("saved", `document.getElementById('kiosk-settings') === null && document.activeElement === document.getElementById('kiosks-heading')`)
+		resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/kiosks/%d", k.ID), nil, admin...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"columns":40,"dots":512`) || !strings.Contains(string(body), `"qr":"raster"`) {
+			t.Fatalf("saved: %s", body)
+		}
+
+		// The 58 mm clone, then dots the paper can't hold: refused at the field.
+		p.do(chromedp.Click(chromedp.CSS(button)))
+		p.waitFor("the settings again", `document.querySelector('#kiosk-settings [name=columns]') !== null && document.querySelector('#kiosk-settings [name=columns]').value === '40'`)
+		p.do(chromedp.SetValue(chromedp.CSS(`#kiosk-settings [name=model]`), "clone-58"),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('#kiosk-settings [name=model]').dispatchEvent(new Event('change'))`))
+		if got := form("chinese_off") + form("cut") + form("dots"); got != "truefeed384" {
+			t.Errorf("clone: %s", got)
+		}
+		p.do(chromedp.SetValue(chromedp.CSS(`#kiosk-settings [name=dots]`), "576"),
+			chromedp.Click(chromedp.CSS(`#kiosk-settings button[type=submit]`)))
+		p.waitFor("the dots refused at their field", `(f => f !== null && f.textContent.includes('58 mm'))(document.querySelector('#kiosk-settings [data-field="printer.dots"]'))`)
+		browsertest.RequireNoSeriousViolations(t, p.ctx, "the printer settings with a refused field")
+		if _, after := e.do("GET", fmt.Sprintf("/api/v1/admin/kiosks/%d", k.ID), nil, admin...); !bytes.Equal(after, body) {
+			t.Errorf("a refused change wrote %s", after)
 		}
 	})
 }

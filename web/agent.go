@@ -40,15 +40,29 @@ var printerStates = map[string]bool{
 // kiosk PC: the server sends {"type":"jobs","jobs":[{id,payload}]} as jobs
 // are queued; the agent answers each with {"type":"result","job_id",
 // "reason","printer_state"} and reports {"type":"status","printer_state"}.
+// Everything the agent says is its heartbeat (kiosk.Store.AgentHeard).
 func (s *Server) wsAgent(c *websocket.Conn) {
 	kioskID, _ := c.Locals(kioskIDLocal).(int64)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.sockets.add(c)
 	defer s.sockets.remove(c)
+	s.metrics.agents.Inc()
+	// Every word of the agent (connecting, a message, a pong) is its
+	// heartbeat: the kiosk's agent_seen_at and last_seen_at move, and the
+	// kiosk is offline once nothing has come for kiosk.AgentTimeout.
+	heard := func(state string) {
+		if err := s.Kiosks.AgentHeard(ctx, kioskID, state); err != nil {
+			s.Log.Warn("agent: heartbeat", "kiosk", kioskID, "err", err)
+		}
+	}
+	heard("")
 	gone := make(chan struct{})
 	_ = c.SetReadDeadline(time.Now().Add(readTimeout))
-	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(readTimeout)) })
+	c.SetPongHandler(func(string) error {
+		heard("")
+		return c.SetReadDeadline(time.Now().Add(readTimeout))
+	})
 	go func() {
 		defer close(gone)
 		for {
@@ -60,19 +74,23 @@ func (s *Server) wsAgent(c *websocket.Conn) {
 			var m agentMessage
 			if json.Unmarshal(b, &m) != nil || (m.PrinterState != "" && !printerStates[m.PrinterState]) {
 				s.Log.Warn("agent: bad message", "kiosk", kioskID)
+				heard("")
 				continue
 			}
-			if m.PrinterState != "" {
-				if err := s.Kiosks.SetPrinterState(ctx, kioskID, m.PrinterState); err != nil {
-					s.Log.Warn("agent: printer state", "kiosk", kioskID, "err", err)
-				}
-			}
+			heard(m.PrinterState)
 			if m.Type == "result" {
 				if _, err := s.Kiosks.Finish(ctx, kioskID, m.JobID, m.Reason); err != nil {
 					s.Log.Warn("agent: job result", "kiosk", kioskID, "job", m.JobID, "err", err)
 				}
 			}
 		}
+	}()
+	// The agent counts as connected until the reader has handled its last
+	// word: once the gauge is down, nothing it sent is still to be recorded.
+	defer func() {
+		_ = c.Close()
+		<-gone
+		s.metrics.agents.Dec()
 	}()
 	// Jobs sent over an earlier connection and never answered may or may not
 	// have printed: their outcome is unknown, and a person who can see

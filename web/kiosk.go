@@ -31,9 +31,10 @@ func (s *Server) kioskMe(c *fiber.Ctx) error {
 	})
 }
 
-// printTicket renders t for the calling kiosk's printer and prints it; a
-// failure to print never fails the request: the ticket exists and is shown.
-func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTicket) printResult {
+// printTicket renders t in lang (pl, en or uk; "" is pl) for the calling
+// kiosk's printer and prints it; a failure to print never fails the
+// request: the ticket exists and is shown.
+func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTicket, lang string) printResult {
 	kioskID := okienko.ActorFrom(ctx).KioskID
 	k, err := s.Kiosks.Get(ctx, kioskID)
 	if err != nil {
@@ -43,12 +44,12 @@ func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTi
 	if k.Printer.URI == "none" {
 		return printResult{State: kiosk.NoPrint}
 	}
-	et, err := s.escposTicket(ctx, t, view)
+	et, err := s.escposTicket(ctx, t, view, lang)
 	if err == nil {
 		var payload []byte
 		if payload, err = kiosk.Render(k, et); err == nil {
 			var r kiosk.Result
-			if r, err = s.Kiosks.PrintTicket(ctx, k.ID, t.ID, payload); err == nil {
+			if r, err = s.Kiosks.PrintTicket(ctx, k.ID, t.ID, et.Lang, payload); err == nil {
 				return printResult{State: r.State, Reason: r.Reason}
 			}
 		}
@@ -57,8 +58,10 @@ func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTi
 	return printResult{State: kiosk.Failed, Reason: "render_failed"}
 }
 
-// escposTicket is the printed form of a ticket.
-func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicTicket) (escpos.Ticket, error) {
+// escposTicket is the printed form of a ticket in lang: pl, en or uk ("" is
+// pl). The labels and the note are in that language; the office's own
+// names (office, department, service) are as the office wrote them.
+func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicTicket, lang string) (escpos.Ticket, error) {
 	off, err := s.Offices.Office(ctx)
 	if err != nil {
 		return escpos.Ticket{}, err
@@ -67,10 +70,14 @@ func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicT
 	if err != nil {
 		return escpos.Ticket{}, err
 	}
+	l, ok := siteLocales[lang]
+	if !ok {
+		lang, l = "pl", siteLocales["pl"]
+	}
 	return escpos.Ticket{
 		Office: off.Name, Department: dep.Name, Service: view.Service, Number: t.Number,
 		Issued: t.IssuedAt, Loc: off.Location(), PeopleAhead: view.PeopleAhead, WaitMinutes: view.EstimatedWaitMinutes,
-		StatusURL: view.StatusURL, Note: "Śledź kolejkę w telefonie: zeskanuj kod QR. Zachowaj bilet do końca wizyty.", Lang: "pl",
+		StatusURL: view.StatusURL, Note: l.T("printedTicket.note"), Lang: lang,
 	}, nil
 }
 
@@ -94,8 +101,9 @@ func (s *Server) reprintTicket(c *fiber.Ctx) error {
 
 // reprint prints print job jobID again, asked by a person: a ticket's job
 // as the ticket's duplicate (marked DUPLIKAT, with the people ahead now and
-// the reprint's time, the issue time kept), any other (a test page) as it
-// was. Errors as kiosk.Store.Reprint's.
+// the reprint's time, the issue time kept) in the language the job was
+// printed in and for the kiosk's printer profile as it is now, any other
+// (a test page) as it was. Errors as kiosk.Store.Reprint's.
 func (s *Server) reprint(ctx context.Context, jobID int64) (kiosk.Result, error) {
 	j, err := s.Kiosks.Job(ctx, jobID)
 	if err != nil {
@@ -115,7 +123,7 @@ func (s *Server) reprint(ctx context.Context, jobID int64) (kiosk.Result, error)
 		if err != nil {
 			return kiosk.Result{}, err
 		}
-		et, err := s.escposTicket(ctx, t, view)
+		et, err := s.escposTicket(ctx, t, view, j.Lang)
 		if err != nil {
 			return kiosk.Result{}, err
 		}
@@ -196,6 +204,7 @@ func (s *Server) adminKiosks(g fiber.Router) {
 		return sendPNG(c, png)
 	})
 	g.Get("/tickets/:id/preview.png", s.ticketPreview)
+	g.Get("/printer-presets", func(c *fiber.Ctx) error { return c.JSON(kiosk.Presets()) })
 }
 
 func sendPNG(c *fiber.Ctx, png []byte) error {
@@ -204,15 +213,20 @@ func sendPNG(c *fiber.Ctx, png []byte) error {
 	return c.Send(png)
 }
 
-// ticketPreview: GET /api/v1/admin/tickets/{id}/preview.png?kiosk=ID — the
-// ticket as the kiosk's printer (default: the first kiosk's, else an 80 mm
-// printer) would print it, also where no printer is attached.
+// ticketPreview: GET /api/v1/admin/tickets/{id}/preview.png?kiosk=ID&lang=
+// — the ticket as the kiosk's printer (default: the first kiosk's, else an
+// 80 mm printer) would print it in lang (pl, en, uk; default pl), also where
+// no printer is attached.
 func (s *Server) ticketPreview(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
+	lang := c.Query("lang")
+	if err := checkTicketLang(lang); err != nil {
+		return err
+	}
 	t, err := s.Queue.Ticket(ctx, id)
 	if err != nil {
 		return err
@@ -236,7 +250,7 @@ func (s *Server) ticketPreview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	et, err := s.escposTicket(ctx, t, view)
+	et, err := s.escposTicket(ctx, t, view, lang)
 	if err != nil {
 		return err
 	}

@@ -391,3 +391,84 @@ func TestBrowserKioskSMS(t *testing.T) {
 		p.waitFor("a clean take screen", `!document.getElementById('view-take').hidden && document.getElementById('sms').getAttribute('aria-checked') === 'false' && document.getElementById('phone').value === ''`)
 	})
 }
+
+// The kiosk prints through its agent, which was heard and then has been
+// silent for 90 s by the server's clock: the ticket is not promised from
+// the printer. It stays on screen with its number and QR code (twice the
+// idle time, to be photographed), and says why in Polish, English and
+// Ukrainian; the kiosk names the printer as not working. No serious
+// accessibility violation on that screen.
+func TestBrowserKioskAgentOffline(t *testing.T) {
+	e := newEnv(t, databasetest.SQLite(t))
+	ctx := t.Context()
+	kiosks := kiosk.NewStore(e.db, e.clock)
+	ks, err := kiosks.List(ctx)
+	if err != nil || len(ks) != 1 {
+		t.Fatalf("kiosks: %v %v", ks, err)
+	}
+	if _, err := kiosks.Update(ctx, ks[0].ID, func(s *kiosk.Spec) error { s.Printer.URI = "agent"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := kiosks.AgentHeard(ctx, ks[0].ID, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(kiosk.AgentTimeout)
+	deps, err := e.offices.Departments(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep := deps[0]
+
+	base := e.listen()
+	b := browsertest.New(t, kioskTall.width, kioskTall.height)
+	p := &kioskPage{clerkPage{tab{t: t, ctx: b}}}
+	p.do(chromedp.Navigate(base + "/kiosk?token=" + e.creds.KioskToken + "&idle=60"))
+	p.waitFor("the departments", `!document.getElementById('view-start').hidden && document.querySelectorAll('#department-list button').length > 0`)
+	p.do(chromedp.Click(chromedp.CSS("#department-list button[data-department=\"" + itoa(dep.ID) + "\"]")))
+	p.waitFor("the matters", `!document.getElementById('view-services').hidden`)
+	p.do(chromedp.Click(chromedp.CSS("#service-list button[data-service=\"" + itoa(dep.Services[0].ID) + "\"]")))
+	p.waitFor("the take screen", `!document.getElementById('view-take').hidden`)
+	p.do(chromedp.Click(chromedp.CSS("#take")))
+
+	p.waitFor("the ticket, not printed", `!document.getElementById('view-ticket').hidden && document.getElementById('print-message').dataset.state === 'failed'`+
+		` && document.getElementById('print-message').textContent === 'Drukarka jest niedostępna — zrób zdjęcie biletu lub zapamiętaj numer.'`)
+	number := run(t, b, chromedp.Text(chromedp.CSS("#ticket-number")))
+	var tk struct{ ID, PublicID string }
+	if err := e.db.WithContext(ctx).Table("tickets").Select("id, public_id").Where("number = ?", number).Take(&tk).Error; err != nil {
+		t.Fatalf("ticket %q is not in the database: %v", number, err)
+	}
+	p.waitFor("its QR code", `(i => i.complete && i.naturalWidth > 0 && !i.hidden && i.getBoundingClientRect().width >= 200`+
+		` && i.getAttribute('src') === `+jsString("/api/v1/tickets/"+tk.PublicID+"/qr.svg")+`)(document.getElementById('ticket-qr'))`)
+	if visible := run(t, b, chromedp.Evaluate[bool](`(() => {
+		for (const id of ['ticket-number', 'ticket-qr', 'print-message']) {
+			const r = document.getElementById(id).getBoundingClientRect();
+			if (r.width === 0 || r.height === 0 || r.top < 0 || r.bottom > innerHeight) return false;
+		}
+		return true;
+	})()`)); !visible {
+		t.Error("the number, the QR code and the message are not all on screen")
+	}
+	p.waitFor("said to screen readers", `document.getElementById('announce').textContent.includes(`+jsString(number)+`)`+
+		` && document.getElementById('announce').textContent.includes('Drukarka jest niedostępna')`)
+	p.waitFor("the printer named", `!document.getElementById('printer').hidden && document.getElementById('printer').textContent === 'Drukarka: nie działa'`)
+	// Kept on screen twice the idle time (60 s) for a photograph.
+	p.waitFor("the long countdown", `(m => m && Number(m[1]) > 60)(/za (\d+) s$/.exec(document.getElementById('countdown').textContent))`)
+	var job struct {
+		State, Reason string
+		Attempts      int
+	}
+	if err := e.db.WithContext(ctx).Table("print_jobs").Select("state, reason, attempts").Where("ticket_id = ?", tk.ID).Take(&job).Error; err != nil {
+		t.Fatal(err)
+	}
+	if job.State != "failed" || job.Reason != "agent_offline" || job.Attempts != 0 {
+		t.Errorf("the ticket's print job: %+v, want failed agent_offline, never sent", job)
+	}
+	p.axeAt("/kiosk ticket, the agent offline", kioskTall)
+
+	p.do(chromedp.Click(chromedp.CSS(`button.lang[data-lang="en"]`)))
+	p.waitFor("the reason in English", `document.documentElement.lang === 'en' && document.getElementById('ticket-number').textContent === `+jsString(number)+
+		` && document.getElementById('print-message').textContent === 'The printer is unavailable — take a photo of the ticket or remember the number.'`)
+	p.do(chromedp.Click(chromedp.CSS(`button.lang[data-lang="uk"]`)))
+	p.waitFor("the reason in Ukrainian", `document.documentElement.lang === 'uk' && document.getElementById('ticket-number').textContent === `+jsString(number)+
+		` && document.getElementById('print-message').textContent === 'Принтер недоступний — сфотографуйте квиток або запам’ятайте номер.'`)
+}

@@ -38,6 +38,7 @@ func requestID(c *fiber.Ctx) string {
 // metrics holds the Prometheus collectors of the HTTP layer.
 type metrics struct {
 	duration *prometheus.HistogramVec
+	agents   prometheus.Gauge // kiosk agents connected to this instance
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -48,8 +49,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:      "HTTP request durations by method, route pattern and status.",
 			Buckets:   []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"method", "route", "status"}),
+		agents: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "okienko",
+			Name:      "kiosk_agents_connected",
+			Help:      "Kiosk printer agents holding a websocket to this instance.",
+		}),
 	}
-	reg.MustRegister(m.duration)
+	reg.MustRegister(m.duration, m.agents)
 	return m
 }
 

@@ -449,6 +449,7 @@ type kioskTicketRequest struct {
 	ServiceID int64  `json:"service_id"`
 	Priority  bool   `json:"priority"`
 	Phone     string `json:"phone"` // optional: an SMS when the turn is near
+	Lang      string `json:"lang"`  // the visitor's language at the kiosk: the printed ticket's
 }
 
 // printResult says what became of the ticket's printing.
@@ -457,7 +458,8 @@ type printResult struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// kioskTicket: POST /api/v1/kiosk/tickets {service_id, priority?} — 201.
+// kioskTicket: POST /api/v1/kiosk/tickets {service_id, priority?, phone?,
+// lang?} — 201.
 func (s *Server) kioskTicket(c *fiber.Ctx) error {
 	var req kioskTicketRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -465,6 +467,9 @@ func (s *Server) kioskTicket(c *fiber.Ctx) error {
 	}
 	if req.ServiceID <= 0 {
 		return okienko.Invalid("service_id", "required")
+	}
+	if err := checkTicketLang(req.Lang); err != nil {
+		return err
 	}
 	phone := ""
 	if req.Phone != "" {
@@ -477,32 +482,47 @@ func (s *Server) kioskTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.answerKiosk(c, t)
+	return s.answerKiosk(c, t, req.Lang)
 }
 
 type kioskCheckinRequest struct {
 	Code string `json:"code"`
+	Lang string `json:"lang"` // the visitor's language at the kiosk: the printed ticket's
 }
 
-// kioskCheckin: POST /api/v1/kiosk/checkin {code} — 201 the booking's ticket.
+// kioskCheckin: POST /api/v1/kiosk/checkin {code, lang?} — 201 the
+// booking's ticket.
 func (s *Server) kioskCheckin(c *fiber.Ctx) error {
 	var req kioskCheckinRequest
 	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := checkTicketLang(req.Lang); err != nil {
 		return err
 	}
 	t, _, err := s.Queue.CheckIn(c.UserContext(), req.Code)
 	if err != nil {
 		return err
 	}
-	return s.answerKiosk(c, t)
+	return s.answerKiosk(c, t, req.Lang)
 }
 
-// answerKiosk prints the ticket at the calling kiosk and answers 201
-// {ticket, print}: the ticket exists whatever became of its printing.
-func (s *Server) answerKiosk(c *fiber.Ctx, t *queue.Ticket) error {
+// checkTicketLang refuses a printed ticket's language other than pl, en, uk
+// or none (Polish), naming lang.
+func checkTicketLang(lang string) error {
+	switch lang {
+	case "", "pl", "en", "uk":
+		return nil
+	}
+	return okienko.Invalid("lang", "must be pl, en or uk")
+}
+
+// answerKiosk prints the ticket at the calling kiosk in lang and answers
+// 201 {ticket, print}: the ticket exists whatever became of its printing.
+func (s *Server) answerKiosk(c *fiber.Ctx, t *queue.Ticket, lang string) error {
 	v, err := s.publicTicket(c.UserContext(), t)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"ticket": v, "print": s.printTicket(c.UserContext(), t, v)})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"ticket": v, "print": s.printTicket(c.UserContext(), t, v, lang)})
 }

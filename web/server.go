@@ -59,6 +59,7 @@ type Server struct {
 	proxies      []netip.Prefix // trusted reverse proxies (Deps.TrustedProxies)
 	routeTable   []fiber.Route  // every route, for the Allow header of a 405
 	sockets      sockets
+	metrics      *metrics
 }
 
 // New builds the server and mounts every route.
@@ -101,7 +102,8 @@ func New(d Deps) *Server {
 	}
 	s.proxies = proxies
 	s.app = fiber.New(cfg)
-	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, newMetrics(d.Registry), errs, s.clientIP), limitBody, securityHeaders(s.secureCookie), s.withActor)
+	s.metrics = newMetrics(d.Registry)
+	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, s.metrics, errs, s.clientIP), limitBody, securityHeaders(s.secureCookie), s.withActor)
 	s.routes()
 	return s
 }

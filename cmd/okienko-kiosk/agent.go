@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+
+	"github.com/okienko/okienko/kiosk/printer"
 )
 
 // Connection timings; tests shorten them.
@@ -29,7 +31,18 @@ var (
 	// doubles after each failed attempt, with ±20 % jitter.
 	reconnectMin = 500 * time.Millisecond
 	reconnectMax = 30 * time.Second
+	// badStatusEvery is how often the printer is asked and its state
+	// reported while it cannot print (paper out, cover open, …), when that
+	// is sooner than --status-every: the server refuses the kiosk's tickets
+	// meanwhile, so a refill must be noticed quickly.
+	badStatusEvery = 5 * time.Second
 )
+
+// badStates are the printer states in which nothing prints.
+var badStates = map[string]bool{
+	printer.StatePaperOut: true, printer.StateCoverOpen: true, printer.StateOffline: true,
+	printer.StateUnreachable: true, printer.StateCutterError: true,
+}
 
 // reasonStopped is the result of a job the agent received but did not start
 // printing because it was stopping: not printed, safe to reprint.
@@ -103,6 +116,7 @@ type session struct {
 	*agent
 	conn    *websocket.Conn
 	inbox   inbox
+	state   string        // the printer's state as last reported
 	gone    chan struct{} // closed when reading fails: the connection is over
 	readErr error         // why; read only after gone is closed
 }
@@ -130,7 +144,9 @@ func (a *agent) session(ctx context.Context) (connected bool, err error) {
 	conn.SetPingHandler(s.pong)
 	go s.read()
 
-	status := time.NewTicker(a.statusEvery)
+	// The state is reported on connecting, then every statusEvery, sooner
+	// while the printer cannot print; it is the agent's heartbeat too.
+	status := time.NewTimer(a.statusEvery)
 	defer status.Stop()
 	for {
 		select {
@@ -144,6 +160,7 @@ func (a *agent) session(ctx context.Context) (connected bool, err error) {
 			if err := s.reportStatus(ctx); err != nil {
 				return connected, s.cause(err)
 			}
+			status.Reset(s.nextStatus())
 		case <-s.inbox.ready:
 			msgs := s.inbox.take()
 			for i, b := range msgs {
@@ -166,6 +183,11 @@ func (a *agent) session(ctx context.Context) (connected bool, err error) {
 				}
 				if m.Type == "hello" {
 					connected = true
+				}
+				if m.Type == "hello" || m.Type == "jobs" {
+					// The state was just reported: the next report is
+					// due from now.
+					status.Reset(s.nextStatus())
 				}
 			}
 		}
@@ -214,6 +236,7 @@ func (s *session) printJobs(ctx context.Context, jobs []serverJob) error {
 		} else {
 			s.log.Warn("job not printed", "job", j.ID, "reason", reason, "err", err, "took", took)
 		}
+		s.state = state
 		if err := s.send(agentMessage{Type: "result", JobID: j.ID, Reason: reason, PrinterState: state}); err != nil {
 			s.log.Error("the result of a job could not be sent: the server will mark it unknown (agent_lost) and it is not printed again automatically",
 				"job", j.ID, "printed", reason == "", "reason", reason, "err", err)
@@ -237,7 +260,16 @@ func (s *session) reportStatus(ctx context.Context) error {
 	} else {
 		s.log.Debug("printer status", "state", state)
 	}
+	s.state = state
 	return s.send(agentMessage{Type: "status", PrinterState: state})
+}
+
+// nextStatus is the wait before the next report of the printer's state.
+func (s *session) nextStatus() time.Duration {
+	if badStates[s.state] && badStatusEvery < s.statusEvery {
+		return badStatusEvery
+	}
+	return s.statusEvery
 }
 
 // decline answers jobs that were received but not printed because the agent

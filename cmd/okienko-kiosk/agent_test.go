@@ -33,9 +33,19 @@ import (
 	"github.com/okienko/okienko/web"
 )
 
+// agentProcessEnv makes the test binary run as the okienko-kiosk program
+// (main), for tests that need the agent in a process of its own to kill.
+const agentProcessEnv = "OKIENKO_KIOSK_TEST_AGENT"
+
 func TestMain(m *testing.M) {
-	// Reconnect quickly: the tests wait for the agent to come back.
+	// Reconnect quickly: the tests wait for the agent to come back. Ask a
+	// printer that cannot print again soon: the tests wait for a refill to
+	// be noticed.
 	reconnectMin, reconnectMax = 20*time.Millisecond, 200*time.Millisecond
+	badStatusEvery = 100 * time.Millisecond
+	if os.Getenv(agentProcessEnv) == "1" {
+		main()
+	}
 	os.Exit(m.Run())
 }
 
@@ -202,6 +212,84 @@ func (st *stack) issue() issued {
 	return out
 }
 
+// issueUnprinted takes a walk-in ticket at the kiosk; its printing must
+// fail at once with reason.
+func (st *stack) issueUnprinted(reason string) issued {
+	st.t.Helper()
+	code, body := st.post("/api/v1/kiosk/tickets", st.creds.KioskToken, map[string]any{"service_id": st.serviceID})
+	var out issued
+	if code != 201 || json.Unmarshal(body, &out) != nil || out.Ticket.Number == "" {
+		st.t.Fatalf("issue a ticket: %d %s", code, body)
+	}
+	if out.Print.State != kiosk.Failed || out.Print.Reason != reason {
+		st.t.Fatalf("print %+v, want failed with %s: %s", out.Print, reason, body)
+	}
+	return out
+}
+
+// get sends a GET request to the running server and returns the status
+// and body.
+func (st *stack) get(path, token string) (int, []byte) {
+	st.t.Helper()
+	req, err := http.NewRequest("GET", st.url()+path, nil)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := st.http.Do(req)
+	if err != nil {
+		st.t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// adminToken signs the administrator in.
+func (st *stack) adminToken() string {
+	st.t.Helper()
+	code, body := st.post("/api/v1/auth/login", "", map[string]string{"username": st.creds.AdminUser, "password": adminPassword})
+	var login struct{ Token string }
+	if code != 200 || json.Unmarshal(body, &login) != nil || login.Token == "" {
+		st.t.Fatalf("admin login: %d %s", code, body)
+	}
+	return login.Token
+}
+
+// kiosk reads the kiosk as the server shows it now.
+func (st *stack) kiosk() *kiosk.Kiosk {
+	st.t.Helper()
+	k, err := st.kiosks.Get(st.t.Context(), st.kioskID)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	return k
+}
+
+// waitAgentOnline waits until the kiosk's agent has been heard.
+func (st *stack) waitAgentOnline() {
+	st.t.Helper()
+	var k *kiosk.Kiosk
+	eventually(st.t, "the agent online", func() bool {
+		k = st.kiosk()
+		return k.AgentOnline
+	}, func() string { return fmt.Sprintf("%+v", k) })
+}
+
+// waitAgentsConnected waits until the server's gauge counts n agents: with
+// 0, everything a dead agent sent has been handled.
+func (st *stack) waitAgentsConnected(n int) {
+	st.t.Helper()
+	want := fmt.Sprintf("\nokienko_kiosk_agents_connected %d\n", n)
+	var body []byte
+	eventually(st.t, "agents connected "+fmt.Sprint(n), func() bool {
+		_, body = st.get("/metrics", "")
+		return bytes.Contains(body, []byte(want))
+	}, func() string { return string(body) })
+}
+
 // job returns the print job of a ticket.
 func (st *stack) job(ticketID int64) *kiosk.Job {
 	st.t.Helper()
@@ -337,6 +425,7 @@ func TestAgentEndToEnd(t *testing.T) {
 		fake := printertest.Start(t)
 		agent := startAgent(t, []string{"--printer", fake.URI(), "--timeout", "2s"},
 			map[string]string{"OKIENKO_SERVER_URL": st.url(), "OKIENKO_KIOSK_TOKEN": st.creds.KioskToken})
+		st.waitAgentOnline()
 
 		first := st.issue()
 		j := st.waitJob(first.Ticket.ID, kiosk.JobDone, "")
@@ -367,14 +456,19 @@ func TestAgentEndToEnd(t *testing.T) {
 			t.Fatalf("with no paper the printer printed %d and received %d jobs, want 1 and 1 (nothing sent)", n, got)
 		}
 
-		fake.Refill()
-		code, body := st.post("/api/v1/auth/login", "", map[string]string{"username": st.creds.AdminUser, "password": adminPassword})
-		var login struct{ Token string }
-		if code != 200 || json.Unmarshal(body, &login) != nil || login.Token == "" {
-			t.Fatalf("admin login: %d %s", code, body)
+		// While the agent reports no paper, tickets fail at once and are
+		// not sent to it.
+		third := st.issueUnprinted("paper_out")
+		if j := st.job(third.Ticket.ID); j.State != kiosk.JobFailed || j.Reason != "paper_out" || j.Attempts != 0 {
+			t.Fatalf("job issued with no paper: %+v, want failed paper_out, never sent", j)
 		}
+
+		// The refill is noticed by the agent's next report: while the printer
+		// cannot print it is asked again soon, not after --status-every (30 s).
+		fake.Refill()
+		st.waitPrinterState("ok")
 		jobID := st.job(second.Ticket.ID).ID
-		code, body = st.post(fmt.Sprintf("/api/v1/admin/print-jobs/%d/reprint", jobID), login.Token, nil)
+		code, body := st.post(fmt.Sprintf("/api/v1/admin/print-jobs/%d/reprint", jobID), st.adminToken(), nil)
 		if code != 200 || !strings.Contains(string(body), `"state":"queued"`) {
 			t.Fatalf("reprint: %d %s", code, body)
 		}
@@ -518,6 +612,7 @@ func TestAgentServerRestart(t *testing.T) {
 	fake := printertest.Start(t)
 	g := startGate(t, fake.Addr())
 	startAgent(t, []string{"--server", st.url(), "--token", st.creds.KioskToken, "--printer", g.URI(), "--timeout", "5s"}, nil)
+	st.waitAgentOnline()
 
 	first := st.issue()
 	st.waitJob(first.Ticket.ID, kiosk.JobDone, "")
@@ -551,10 +646,17 @@ func TestAgentStopFinishesTheJobInHand(t *testing.T) {
 	fake := printertest.Start(t)
 	g := startGate(t, fake.Addr())
 
-	// Both jobs wait for the agent, which takes them in one batch.
+	// The agent was heard a moment ago, so the kiosk is online: both jobs
+	// wait for it while it restarts, and it takes them in one batch.
+	args := []string{"--server", st.url(), "--token", st.creds.KioskToken, "--printer", g.URI(), "--timeout", "5s"}
+	before := startAgent(t, args, nil)
+	st.waitAgentOnline()
+	if code := before.stop(t); code != 0 {
+		t.Fatalf("agent exit code %d, want 0", code)
+	}
 	a, b := st.issue(), st.issue()
 	arrived, release := g.Hold()
-	agent := startAgent(t, []string{"--server", st.url(), "--token", st.creds.KioskToken, "--printer", g.URI(), "--timeout", "5s"}, nil)
+	agent := startAgent(t, args, nil)
 	waitFor(t, "the first job to reach the printer", arrived)
 	agent.cancel()
 	release()
@@ -593,6 +695,7 @@ func TestAgentWaitsForTheServer(t *testing.T) {
 		return strings.Count(agent.logs.String(), "not connected to the server") >= 3
 	}, agent.logs.String)
 	st.server = st.start(addr)
+	st.waitAgentOnline()
 	tk := st.issue()
 	st.waitJob(tk.Ticket.ID, kiosk.JobDone, "")
 	if fake.Printed() != 1 {
@@ -607,7 +710,11 @@ func TestAgentPrinterSilentAfterJob(t *testing.T) {
 	st := newStack(t, databasetest.SQLite(t))
 	fake := printertest.Start(t)
 	fake.SetSilentAfterJob(true)
-	startAgent(t, []string{"--server", st.url(), "--token", st.creds.KioskToken, "--printer", fake.URI(), "--timeout", "300ms"}, nil)
+	// The agent reports often, so it is heard (online) soon after the
+	// server's clock moves on.
+	startAgent(t, []string{"--server", st.url(), "--token", st.creds.KioskToken, "--printer", fake.URI(), "--timeout", "300ms",
+		"--status-every", "100ms"}, nil)
+	st.waitAgentOnline()
 
 	tk := st.issue()
 	st.waitJob(tk.Ticket.ID, kiosk.JobUnknown, "no_status")
@@ -618,7 +725,10 @@ func TestAgentPrinterSilentAfterJob(t *testing.T) {
 		}
 	}
 	// A later ticket on a fresh connection shows the agent still works and
-	// took nothing else.
+	// took nothing else. The silent printer made the kiosk unreachable
+	// until the agent asked it again on a fresh connection.
+	st.waitAgentOnline()
+	st.waitPrinterState("ok")
 	next := st.issue()
 	st.waitJob(next.Ticket.ID, kiosk.JobUnknown, "no_status")
 	text := escpos.Decode(fake.Received(), escpos.CodeTablePC852)

@@ -52,6 +52,7 @@ Flags (an environment variable is used when its flag is not given):
                                                   or file:///dev/usb/lp0 (USB printer)
   --timeout D           bound of each printer step (status, write), default 3s
   --status-every D      how often the printer's state is reported, default 30s
+                        (every 5s while the printer cannot print)
   --paper MM            test-print: paper width, 80 (default) or 58
   --code-table N        test-print: 18 (PC852, default) or 45 (WPC1250)
   --log-level LEVEL     OKIENKO_LOG_LEVEL         debug, info (default), warn or error

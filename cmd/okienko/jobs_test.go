@@ -137,11 +137,11 @@ func TestPrintRetryJob(t *testing.T) {
 			}
 			return b
 		}
-		if r, err := kiosks.PrintTicket(ctx, k.ID, 0, render("A001")); err != nil || r.State != kiosk.Uncertain {
+		if r, err := kiosks.PrintTicket(ctx, k.ID, 0, "", render("A001")); err != nil || r.State != kiosk.Uncertain {
 			t.Fatalf("silent after the job: %+v %v", r, err)
 		}
 		fake.SetSilent(true) // hung: answers nothing, prints nothing
-		if r, err := kiosks.PrintTicket(ctx, k.ID, 0, render("A002")); err != nil || r.State != kiosk.Failed || r.Reason != "unreachable" {
+		if r, err := kiosks.PrintTicket(ctx, k.ID, 0, "", render("A002")); err != nil || r.State != kiosk.Failed || r.Reason != "unreachable" {
 			t.Fatalf("silent printer: %+v %v", r, err)
 		}
 		fake.SetSilent(false)

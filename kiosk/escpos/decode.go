@@ -220,14 +220,29 @@ func parseCommand(b []byte) (token, int) {
 
 // Decode returns the text in ESC/POS bytes, for tests and previews: commands
 // are skipped, LF and ESC d n become newlines, and text bytes are decoded
-// through the code table (the given one, then whatever ESC t selects; PC852
-// when the table is not supported). It never fails: a command cut short ends
-// the text.
+// through the code table (the given one, then whatever ESC t selects, both
+// as Epson numbers them; PC852 when the table is not supported). It never
+// fails: a command cut short ends the text.
 func Decode(b []byte, table int) string {
-	t, ok := codeTables[table]
-	if !ok {
-		t = codeTables[DefaultCodeTable]
+	t, err := lookupTable(table)
+	if err != nil {
+		t = charsets[CharsetPC852]
 	}
+	return decode(b, t, func(n int) (codeTable, bool) { return charsets[EpsonCharset(n)], EpsonCharset(n) != "" })
+}
+
+// DecodeProfile is Decode for the printer of profile p: ESC t with p's code
+// table number selects p's character set (also where a clone numbers it
+// differently from Epson), any other number Epson's table.
+func DecodeProfile(b []byte, p Profile) string {
+	t, ok := p.table()
+	if !ok {
+		t = charsets[CharsetPC852]
+	}
+	return decode(b, t, p.tableFor)
+}
+
+func decode(b []byte, t codeTable, table func(n int) (codeTable, bool)) string {
 	var s strings.Builder
 	for _, tok := range parse(b) {
 		switch tok.op {
@@ -238,7 +253,7 @@ func Decode(b []byte, table int) string {
 		case opFeed:
 			s.WriteString(strings.Repeat("\n", tok.n))
 		case opTable:
-			if nt, ok := codeTables[tok.n]; ok {
+			if nt, ok := table(tok.n); ok {
 				t = nt
 			}
 		}

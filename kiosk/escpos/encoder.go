@@ -56,7 +56,8 @@ func NewEncoder(p Profile) (*Encoder, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return &Encoder{p: p, t: codeTables[p.CodeTable]}, nil
+	t, _ := p.table()
+	return &Encoder{p: p, t: t}, nil
 }
 
 // Bytes returns a copy of everything encoded so far.
@@ -122,13 +123,27 @@ func (e *Encoder) Feed(n int) *Encoder {
 	return e
 }
 
-// Cut feeds the paper to the cutter plus n motion units and cuts partially
-// (GS V 66 n). A profile without a cutter feeds to the tear bar instead.
+// Cut feeds the paper to the cutter plus n motion units and cuts as the
+// profile says: partially (GS V 66 n) or through (GS V 65 n). A profile
+// without a cutter (CutFeed) feeds to the tear bar instead.
 func (e *Encoder) Cut(n int) *Encoder {
-	if !e.p.Cutter {
+	m := byte(66)
+	switch e.p.Cut {
+	case CutFeed:
 		return e.Feed(tearFeedLines + clamp(n, 0, 255)/lineDots)
+	case CutFull:
+		m = 65
 	}
-	e.buf.Write([]byte{gs, 'V', 66, byte(clamp(n, 0, 255))})
+	e.buf.Write([]byte{gs, 'V', m, byte(clamp(n, 0, 255))})
+	return e
+}
+
+// Wrapped appends text word-wrapped at the profile's column count divided
+// by widthMultiplier (the GS ! width it is printed at), one Line each.
+func (e *Encoder) Wrapped(text string, widthMultiplier int) *Encoder {
+	for _, l := range wrapWith(text, e.p.Columns/max(widthMultiplier, 1), e.t.printable) {
+		e.Line(l)
+	}
 	return e
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 func FuzzEncodeText(f *testing.F) {
@@ -41,6 +42,29 @@ func FuzzEncodeText(f *testing.F) {
 			if again, _ := EncodeText(d, table); !bytes.Equal(again, b) {
 				t.Fatalf("table %d: %q: not stable: % x then % x", table, s, b, again)
 			}
+		}
+	})
+}
+
+// Any bytes decode and preview on the presets without a panic; the preview
+// is as wide as the paper. The input's length picks the preset.
+func FuzzPreviewProfile(f *testing.F) {
+	for _, pr := range Presets {
+		if b, err := Render(pr.Profile, Ticket{Number: "A001", Issued: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC), StatusURL: "https://x.test/t/1"}); err == nil {
+			f.Add(b[:min(len(b), 600)])
+		}
+	}
+	f.Add([]byte{0x1b, 't', 72, 0x80, 0x85, '\n', 0x1d, 'V', 65, 3})
+	f.Add([]byte{0x1d, 'v', '0', 0, 0xff, 0xff, 1, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := Presets[len(b)%len(Presets)].Profile
+		_ = DecodeProfile(b, p)
+		img, err := Preview(b, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Bounds().Dx() != p.Dots {
+			t.Fatalf("preview %d wide; want %d", img.Bounds().Dx(), p.Dots)
 		}
 	})
 }

@@ -148,8 +148,8 @@ func TestRenderCommands(t *testing.T) {
 				t.Errorf("QR mode %s: native print %v, raster %v", p.QR, native, raster)
 			}
 			cut := bytes.HasSuffix(b, []byte{0x1d, 'V', 66, lineDots})
-			if cut != p.Cutter {
-				t.Errorf("cutter %v but ends with % x", p.Cutter, b[len(b)-4:])
+			if cut != (p.Cut == CutPartial) {
+				t.Errorf("cut %s but ends with % x", p.Cut, b[len(b)-4:])
 			}
 			// The number is printed triple size and bold.
 			if !bytes.Contains(b, []byte{0x1b, 'E', 1, 0x1d, '!', 0x22, 'D', '0', '1', '7', '\n'}) {

@@ -24,18 +24,20 @@ const (
 )
 
 // Preview draws what the printer would print for b on paper of profile p: a
-// black-and-white image p.Dots wide. Text is drawn with a built-in 5×7 font
-// (letters the font lacks as their base letter with the Polish and Central
-// European marks drawn on, other characters by transliteration), sizes,
-// bold and alignment are honoured, raster images are copied, native QR codes
-// are drawn from their stored data, a cut is a dashed line; paper past
-// about 2.5 m is not drawn. It returns
-// EINVALID when p is not a usable profile.
+// black-and-white image p.Dots wide. Text bytes are read through the code
+// table the printer uses and drawn with a built-in 5×7 font (letters the
+// font lacks as their base letter with the Polish and Central European marks
+// drawn on, € … „ ” and other common symbols as themselves, anything else by
+// transliteration); sizes, bold and alignment are honoured, raster images
+// are copied, native QR codes are drawn from their stored data, a cut is a
+// dashed line; paper past about 2.5 m is not drawn. It returns EINVALID when
+// p is not a usable profile.
 func Preview(b []byte, p Profile) (image.Image, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	pv := &preview{p: p, table: codeTables[p.CodeTable], canvas: &canvas{width: p.Dots}}
+	t, _ := p.table()
+	pv := &preview{p: p, table: t, canvas: &canvas{width: p.Dots}}
 	pv.reset()
 	pv.y = marginDots
 	for _, t := range parse(b) {
@@ -88,7 +90,7 @@ func (pv *preview) apply(t token) {
 	case opInit:
 		pv.reset()
 	case opTable:
-		if nt, ok := codeTables[t.n]; ok {
+		if nt, ok := pv.p.tableFor(t.n); ok {
 			pv.table = nt
 		}
 	case opAlign:
@@ -260,7 +262,7 @@ func (pv *preview) drawGlyph(g glyph, x, y int) {
 		}
 		return
 	}
-	for col, b := range font5x7[base-0x20] {
+	for col, b := range glyphBitmap(base) {
 		for row := 0; row < 7; row++ {
 			if b&(1<<row) != 0 {
 				px(col, row)
@@ -282,10 +284,13 @@ func (pv *preview) drawGlyph(g glyph, x, y int) {
 	}
 }
 
-// glyphParts returns the ASCII letter the font draws for r and the marks to
-// add to it; base 0 when there is nothing sensible to draw.
+// glyphParts returns the ASCII letter or symbol the font draws for r and the
+// marks to add to it; base 0 when there is nothing sensible to draw.
 func glyphParts(r rune) (rune, []mark) {
 	if asciiOnly(r) {
+		return r, nil
+	}
+	if _, ok := symbols[r]; ok {
 		return r, nil
 	}
 	switch r {
@@ -313,6 +318,15 @@ func glyphParts(r rune) (rune, []mark) {
 		}
 	}
 	return 0, nil
+}
+
+// glyphBitmap returns the font columns of r, which is printable ASCII or
+// one of symbols.
+func glyphBitmap(r rune) [5]byte {
+	if b, ok := symbols[r]; ok {
+		return b
+	}
+	return font5x7[r-0x20]
 }
 
 // canvas is a white sheet, one bit per dot, that grows downwards.

@@ -151,3 +151,61 @@ func TestPreviewLayout(t *testing.T) {
 		t.Errorf("cut line %+v", cut)
 	}
 }
+
+// ink counts the black dots of img.
+func ink(img image.Image) int {
+	n := 0
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if isDark(img.At(x, y)) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// The preview draws what the printer gets: on WPC1250, which has "€" and
+// "…", one cell with that symbol (each font pixel is 2×2 dots), not "E" or
+// "."; on PC852, which has neither, the "EUR" and "..." the printer is sent.
+func TestPreviewSymbols(t *testing.T) {
+	wpc := Profile80
+	wpc.CodeTable = CodeTableWPC1250
+	pixels := func(g [5]byte) int {
+		n := 0
+		for _, c := range g {
+			for ; c != 0; c &= c - 1 {
+				n++
+			}
+		}
+		return n
+	}
+	draw := func(p Profile, s string) image.Image {
+		t.Helper()
+		e := newTestEncoder(t, p)
+		img, err := Preview(e.Init().Line(s).Bytes(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	for _, tt := range []struct {
+		p    Profile
+		s    string
+		want int
+	}{
+		{wpc, "€", 4 * pixels(symbols['€'])},
+		{wpc, "…", 4 * pixels(symbols['…'])},
+		{wpc, "„”", 4 * (pixels(symbols['„']) + pixels(symbols['”']))},
+		{Profile80, "€", ink(draw(Profile80, "EUR"))},
+		{Profile80, "…", ink(draw(Profile80, "..."))},
+	} {
+		if got := ink(draw(tt.p, tt.s)); got != tt.want {
+			t.Errorf("%s %q: %d dots of ink; want %d", tt.p.Name, tt.s, got, tt.want)
+		}
+	}
+	if ink(draw(wpc, "€")) == ink(draw(wpc, "E")) || ink(draw(wpc, "…")) == ink(draw(wpc, ".")) {
+		t.Errorf("€ or … drawn as E or .")
+	}
+}

@@ -18,7 +18,12 @@ type Ticket struct {
 	PeopleAhead, WaitMinutes    int
 	StatusURL                   string // encoded in the QR code; none when empty
 	Note                        string
-	Lang                        string // pl (default), en or uk: the language of the labels
+	// Lang is the language of the labels: pl (default), en or uk. Neither
+	// code table has Cyrillic, so Ukrainian (labels and any Cyrillic text)
+	// prints in Latin letters by the Ukrainian national transliteration
+	// (Cabinet of Ministers resolution 55 of 2010): "Ваш номер" is "Vash
+	// nomer".
+	Lang string
 	// Reprinted, when set, makes the ticket a duplicate printed at that
 	// time: marked DUPLIKAT at the top, with Issued as the issue time and
 	// this as the reprint's. PeopleAhead and WaitMinutes are then the

@@ -14,7 +14,7 @@ type charset func(r rune) bool
 // portable is the set of characters both supported code tables print. Wrap
 // transliterates to it, so its lines print the same on every profile.
 func portable(r rune) bool {
-	return codeTables[CodeTablePC852].printable(r) && codeTables[CodeTableWPC1250].printable(r)
+	return charsets[CharsetPC852].printable(r) && charsets[CharsetWPC1250].printable(r)
 }
 
 // asciiOnly is the set the preview font draws.

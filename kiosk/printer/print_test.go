@@ -265,6 +265,29 @@ func TestOpenAgent(t *testing.T) {
 	}
 }
 
+// A printer that never answers DLE EOT (no back channel): asked, it is
+// unreachable within one timeout and gets nothing; through WithoutStatus it
+// is never asked and prints the job once, its state unknown.
+func TestPrintWithoutStatus(t *testing.T) {
+	f := printertest.Start(t)
+	f.SetMute(true)
+	short := 200 * time.Millisecond
+	tr := open(t, f.URI(), short)
+	_, err := printer.Print(context.Background(), tr, ticket, short)
+	if pe := printError(t, err); pe.Reason != printer.StateUnreachable || pe.Sent || f.Printed() != 0 || len(f.Received()) != 0 {
+		t.Fatalf("asked: %v (sent %v), printed %d", err, pe.Sent, f.Printed())
+	}
+	asked := len(f.Asked())
+	tr = printer.WithoutStatus(open(t, f.URI(), short))
+	st, err := printer.Print(context.Background(), tr, ticket, short)
+	if n := f.WaitPrinted(1, time.Second); err != nil || st.Known || st.State() != printer.StateUnknown || n != 1 {
+		t.Fatalf("blind: %+v %v, printed %d", st, err, n)
+	}
+	if len(f.Asked()) != asked {
+		t.Errorf("asked DLE EOT %d times", len(f.Asked())-asked)
+	}
+}
+
 // A printer that takes the whole job and then never answers: the job was
 // sent in full, its outcome unknown (no_status), and it printed once.
 func TestPrintSilentAfterJob(t *testing.T) {

@@ -165,3 +165,14 @@ type unsentError struct{ err error }
 
 func (e unsentError) Error() string { return e.err.Error() }
 func (e unsentError) Unwrap() error { return e.err }
+
+// WithoutStatus returns t that is never asked its status: Status answers
+// unknown (Known false) without a byte sent, so Print writes the job
+// blindly, as to a printer without a back channel. It is for printers that
+// have none over the network, or that do not answer DLE EOT.
+func WithoutStatus(t Transport) Transport { return blind{t} }
+
+// blind is a transport that is not asked its status.
+type blind struct{ Transport }
+
+func (blind) Status(context.Context) (Status, error) { return Status{}, nil }

@@ -163,12 +163,22 @@ const MESSAGES = {
     'kiosks.printer': 'Drukarka: {name}',
     'kiosks.settings': 'Ustawienia drukarki',
     'kiosks.uri': 'Adres drukarki (tcp://HOST:PORT, file:///dev/usb/lp0, agent lub none)',
+    'kiosks.model': 'Model drukarki (wypełnia pola poniżej)',
+    'kiosks.modelCustom': 'inny — własne ustawienia',
     'kiosks.paper': 'Szerokość papieru',
-    'kiosks.codeTable': 'Strona kodowa',
+    'kiosks.columns': 'Znaków w wierszu (24–64)',
+    'kiosks.dots': 'Punktów w wierszu (256–832)',
+    'kiosks.codeTable': 'Strona kodowa: numer n w ESC t n',
+    'kiosks.charset': 'Co drukarka ma pod tym numerem',
     'kiosks.qr': 'Kod QR',
     'kiosks.qrNative': 'drukarki',
     'kiosks.qrRaster': 'jako obraz',
-    'kiosks.cutter': 'Obcinacz papieru',
+    'kiosks.cut': 'Cięcie papieru',
+    'kiosks.cutPartial': 'częściowe',
+    'kiosks.cutFull': 'pełne',
+    'kiosks.cutFeed': 'brak obcinacza (wysuw do urwania)',
+    'kiosks.chineseOff': 'Wyłączaj tryb chiński (FS .) — dla klonów, które zamiast polskich liter drukują chińskie znaki',
+    'kiosks.status': 'Pytaj drukarkę o stan (DLE EOT) — wyłącz dla drukarki, która nie odpowiada',
     'kiosks.maxJobAge': 'Bilet czeka na drukarkę najwyżej (minut, 1–120); starszy nie drukuje się wcale',
     'kiosks.jobs': 'Ostatnie wydruki',
     'kiosks.jobsOf': 'Ostatnie wydruki: {name}',
@@ -228,6 +238,8 @@ const MESSAGES = {
     'alerts.save': 'Zapisz adres',
     'alerts.saved': 'Zapisano adres powiadomień: {email}.',
     'alerts.off': 'Wiadomości o drukarkach wyłączone.',
+    'printer.none': 'brak drukarki',
+    'printer.agent_offline': 'offline — brak kontaktu z programem biletomatu',
 
     'displays.heading': 'Tablice',
     'displays.lead': 'Każda tablica w holu otwiera swój adres. Zmiany wydziałów i języka tablica przyjmuje sama, w ciągu minuty.',
@@ -500,6 +512,21 @@ const MESSAGES = {
     [/^port must be between 1 and 65535$/, 'Port musi być liczbą od 1 do 65535.'],
     [/^tcp:\/\/ needs a printer host$/, 'Adres tcp:// wymaga nazwy lub adresu drukarki.'],
     [/^.*(like name@example\.com|like example\.com|before the @|must not contain spaces).*$/, 'Podaj sam adres e-mail, np. sekretariat@urzad.gov.pl.'],
+    [/^tcp:\/\/ takes a host and port only$/, 'Adres tcp:// to tylko host i port.'],
+    [/^must be tcp:\/\/HOST:PORT, file:\/\/\/dev\/\.\.\., agent or none$/, 'Adres drukarki: tcp://HOST:PORT, file:///dev/…, agent albo none.'],
+    [/^a local printer is file:\/\/\/dev\/…, e\.g\. file:\/\/\/dev\/usb\/lp0$/, 'Drukarka lokalna to file:///dev/…, np. file:///dev/usb/lp0.'],
+    [/^file:\/\/ needs an absolute path, as in file:\/\/\/dev\/usb\/lp0$/, 'Drukarka lokalna to file:///dev/…, np. file:///dev/usb/lp0.'],
+    [/^must be 58 or 80$/, 'Papier 58 albo 80 mm.'],
+    [/^must be from (\d+) to (\d+)$/, 'Od $1 do $2.'],
+    [/^(\d+) columns do not fit in (\d+) dots \(at most (\d+)\)$/, '$1 znaków nie zmieści się w $2 punktach (najwyżej $3).'],
+    [/^must be a multiple of 8 from (\d+) to (\d+)$/, 'Wielokrotność 8, od $1 do $2.'],
+    [/^(\d+) dots do not fit on (\d+) mm paper \(at most (\d+)\)$/, '$1 punktów nie zmieści się na papierze $2 mm (najwyżej $3).'],
+    [/^must be from 0 to 255 \(the n of ESC t n\)$/, 'Od 0 do 255 (numer n w ESC t n).'],
+    [/^must be given for code table (\d+): pc852 or wpc1250$/, 'Podaj, co drukarka ma pod numerem $1: PC852 albo WPC1250.'],
+    [/^must be pc852 or wpc1250$/, 'PC852 albo WPC1250.'],
+    [/^must be native or raster$/, 'Drukarki albo jako obraz.'],
+    [/^must be partial, full or feed$/, 'Częściowe, pełne albo brak obcinacza.'],
+    [/^contradicts cut "(.*)": give cut alone$/, 'Sprzeczne z cięciem „$1”.'],
     [/^(\w+): must be (.*), not (.*)$/, '$1: zły typ wartości.'],
   ];
   function inPolish(message) {
@@ -1270,7 +1297,7 @@ const MESSAGES = {
     $('kiosk-token').hidden = true;
     $('kiosk-token').replaceChildren();
     const kiosks = (await api('GET', '/api/v1/admin/kiosks')) || [];
-    const rows = kiosks.map((k) => [k.name, el('span', { 'data-printer-of': String(k.id), text: printerState(k.printer_state) }),
+    const rows = kiosks.map((k) => [k.name, el('span', { 'data-printer-of': String(k.id), text: kioskPrinter(k) }),
       el('span', { 'data-seen-of': String(k.id), text: fmtTime(k.last_seen_at) }),
       el('span', { class: 'actions' },
         button(t('kiosks.settings'), () => editKiosk(k), '', t('kiosks.settings') + ': ' + k.name),
@@ -1302,7 +1329,7 @@ const MESSAGES = {
     for (const k of kiosks) {
       const st = document.querySelector(`[data-printer-of="${k.id}"]`);
       const seen = document.querySelector(`[data-seen-of="${k.id}"]`);
-      if (st) st.textContent = printerState(k.printer_state);
+      if (st) st.textContent = kioskPrinter(k);
       if (seen) seen.textContent = fmtTime(k.last_seen_at);
     }
   }
@@ -1312,6 +1339,9 @@ const MESSAGES = {
   const jobState = (st) => known('job.' + st, st);
   const jobReason = (r) => (r ? known('reason.' + r, known('printer.' + r, r)) : '');
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
+  // kioskPrinter is a kiosk's printer state; an agent kiosk is offline when
+  // its program has not been heard for 90 s.
+  const kioskPrinter = (k) => (k.printer && k.printer.uri === 'agent' && !k.agent_online ? t('printer.agent_offline') : printerState(k.printer_state));
 
   // testPrint prints the test page on a kiosk's printer and says how it went.
   async function testPrint(k) {
@@ -1350,29 +1380,96 @@ const MESSAGES = {
     });
   }
 
-  function editKiosk(k) {
+  // printerFields are the printer settings the kiosk form edits, as the
+  // API names them; the numbers are sent as numbers.
+  const printerFields = ['uri', 'paper_mm', 'columns', 'dots', 'code_table', 'charset', 'qr', 'cut', 'chinese_off', 'status'];
+  const printerNumbers = ['paper_mm', 'columns', 'dots', 'code_table'];
+
+  async function printerPresets() {
+    if (!state.printerPresets) state.printerPresets = (await api('GET', '/api/v1/admin/printer-presets')) || [];
+    return state.printerPresets;
+  }
+
+  async function editKiosk(k) {
+    let presets;
+    try {
+      presets = await printerPresets();
+    } catch (err) {
+      failed(err);
+      return;
+    }
     const p = k.printer || {};
     const form = el('form', { class: 'card', id: 'kiosk-settings', noValidate: true });
     const heading = el('h3', { tabIndex: -1, text: t('kiosks.printer', { name: k.name }) });
+    const num = (name, label, min, max, step) => {
+      const f = field(t(label), { name, type: 'number', value: p[name], min: String(min) });
+      const input = f.querySelector('input');
+      input.max = String(max);
+      input.step = String(step);
+      return f;
+    };
     form.append(heading,
       field(t('kiosks.name'), { name: 'name', value: k.name }),
       field(t('kiosks.uri'), { name: 'uri', value: p.uri }),
+      field(t('kiosks.model'), { name: 'model', options: [['', t('kiosks.modelCustom')], ...presets.map((pr) => [pr.id, pr.name])], value: '' }),
       el('div', { class: 'row' },
         field(t('kiosks.paper'), { name: 'paper_mm', options: [[80, '80 mm'], [58, '58 mm']], value: p.paper_mm }),
-        field(t('kiosks.codeTable'), { name: 'code_table', options: [[18, 'PC852'], [45, 'WPC1250']], value: p.code_table }),
-        field(t('kiosks.qr'), { name: 'qr', options: [['native', t('kiosks.qrNative')], ['raster', t('kiosks.qrRaster')]], value: p.qr })),
-      field(t('kiosks.cutter'), { name: 'cutter', type: 'checkbox', checked: p.cutter }),
+        num('columns', 'kiosks.columns', 24, 64, 1),
+        num('dots', 'kiosks.dots', 256, 832, 8)),
+      el('div', { class: 'row' },
+        num('code_table', 'kiosks.codeTable', 0, 255, 1),
+        field(t('kiosks.charset'), { name: 'charset', options: [['pc852', 'PC852 (Latin 2)'], ['wpc1250', 'WPC1250 (Windows-1250)']], value: p.charset })),
+      el('div', { class: 'row' },
+        field(t('kiosks.qr'), { name: 'qr', options: [['native', t('kiosks.qrNative')], ['raster', t('kiosks.qrRaster')]], value: p.qr }),
+        field(t('kiosks.cut'), { name: 'cut', options: [['partial', t('kiosks.cutPartial')], ['full', t('kiosks.cutFull')], ['feed', t('kiosks.cutFeed')]], value: p.cut })),
+      field(t('kiosks.chineseOff'), { name: 'chinese_off', type: 'checkbox', checked: p.chinese_off }),
+      field(t('kiosks.status'), { name: 'status', type: 'checkbox', checked: p.status }),
       field(t('kiosks.maxJobAge'), { name: 'max_job_age_minutes', type: 'number', min: '1', value: k.max_job_age_minutes || 10 }),
       el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
         button(t('common.cancel'), () => { $('kiosk-editor').replaceChildren(); $('kiosks-heading').focus(); })));
     // The server names printer fields "printer.uri" etc.
-    for (const n of ['uri', 'paper_mm', 'code_table', 'qr', 'cutter']) form.querySelector(`[name=${n}]`).closest('.field').dataset.field = 'printer.' + n;
+    for (const n of printerFields) form.querySelector(`[name=${n}]`).closest('.field').dataset.field = 'printer.' + n;
+    const input = (n) => form.querySelector(`[name=${n}]`);
+    const model = input('model');
+    // The model shown is the preset the fields match, else "other".
+    const matching = () => {
+      const v = formValues(form);
+      const same = (pr) => printerFields.every((n) => n === 'uri' || String(pr.printer[n]) === String(v[n]));
+      const pr = presets.find(same);
+      model.value = pr ? pr.id : '';
+    };
+    model.addEventListener('change', () => {
+      const pr = presets.find((x) => x.id === model.value);
+      if (!pr) return;
+      for (const n of printerFields) {
+        if (n === 'uri') continue;
+        const i = input(n);
+        if (i.type === 'checkbox') i.checked = Boolean(pr.printer[n]);
+        else i.value = String(pr.printer[n]);
+      }
+    });
+    // Columns and dots that were the old paper's follow a new paper.
+    const paperDefaults = { 80: [48, 576], 58: [32, 384] };
+    let paper = input('paper_mm').value;
+    input('paper_mm').addEventListener('change', () => {
+      const [oc, od] = paperDefaults[paper] || [];
+      const [nc, nd] = paperDefaults[input('paper_mm').value] || [];
+      if (String(oc) === input('columns').value && String(od) === input('dots').value && nc) {
+        input('columns').value = String(nc);
+        input('dots').value = String(nd);
+      }
+      paper = input('paper_mm').value;
+    });
+    model.addEventListener('change', () => { paper = input('paper_mm').value; });
+    for (const n of printerFields) if (n !== 'uri') input(n).addEventListener('change', matching);
+    matching();
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
-        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, { name: v.name, printer: { uri: v.uri, paper_mm: Number(v.paper_mm), code_table: Number(v.code_table), qr: v.qr, cutter: v.cutter },
-          max_job_age_minutes: Number(v.max_job_age_minutes) });
+        const printer = {};
+        for (const n of printerFields) printer[n] = printerNumbers.includes(n) ? (v[n] === null || v[n] === '' ? 0 : Number(v[n])) : v[n];
+        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, { name: v.name, printer, max_job_age_minutes: Number(v.max_job_age_minutes) });
         $('kiosk-editor').replaceChildren();
         showNotice(t('common.saved'));
         await loadKiosksSection();

@@ -84,6 +84,7 @@ const MESSAGES = {
     'print.paper_out': 'W drukarce skończył się papier — zrób zdjęcie biletu lub zeskanuj kod QR.',
     'print.cover_open': 'Drukarka ma otwartą pokrywę — zrób zdjęcie biletu lub zeskanuj kod QR.',
     'print.offline': 'Drukarka nie działa — zrób zdjęcie biletu lub zeskanuj kod QR.',
+    'print.agent_offline': 'Drukarka jest niedostępna — zrób zdjęcie biletu lub zapamiętaj numer.',
     'print.failed': 'Nie udało się wydrukować biletu — zrób zdjęcie biletu lub zeskanuj kod QR.',
     'print.unknown': 'Drukarka nie potwierdziła wydruku. Jeśli bilet nie wyszedł, zrób zdjęcie biletu lub zeskanuj kod QR.',
 
@@ -168,6 +169,7 @@ const MESSAGES = {
     'print.paper_out': 'The printer is out of paper — take a photo of the ticket or scan the QR code.',
     'print.cover_open': 'The printer cover is open — take a photo of the ticket or scan the QR code.',
     'print.offline': 'The printer is not working — take a photo of the ticket or scan the QR code.',
+    'print.agent_offline': 'The printer is unavailable — take a photo of the ticket or remember the number.',
     'print.failed': 'The ticket could not be printed — take a photo of the ticket or scan the QR code.',
     'print.unknown': 'The printer did not confirm the ticket. If it did not come out, take a photo of the ticket or scan the QR code.',
 
@@ -252,6 +254,7 @@ const MESSAGES = {
     'print.paper_out': 'У принтері закінчився папір — сфотографуйте квиток або відскануйте QR-код.',
     'print.cover_open': 'Кришку принтера відкрито — сфотографуйте квиток або відскануйте QR-код.',
     'print.offline': 'Принтер не працює — сфотографуйте квиток або відскануйте QR-код.',
+    'print.agent_offline': 'Принтер недоступний — сфотографуйте квиток або запам’ятайте номер.',
     'print.failed': 'Не вдалося надрукувати квиток — сфотографуйте квиток або відскануйте QR-код.',
     'print.unknown': 'Принтер не підтвердив друк. Якщо квиток не вийшов, сфотографуйте квиток або відскануйте QR-код.',
 
@@ -674,7 +677,7 @@ const OkienkoKiosk = (function () {
     button.setAttribute('aria-busy', 'true');
     showAlert(null);
     try {
-      const body = { service_id: state.service.id, priority: state.priority };
+      const body = { service_id: state.service.id, priority: state.priority, lang: state.lang };
       if (state.sms) {
         const phone = $('phone').value.trim();
         if (!phone) {
@@ -781,7 +784,7 @@ const OkienkoKiosk = (function () {
     $('checkin-submit').setAttribute('aria-busy', 'true');
     showAlert(null);
     try {
-      const out = await api('POST', '/api/v1/kiosk/checkin', { code }, true);
+      const out = await api('POST', '/api/v1/kiosk/checkin', { code, lang: state.lang }, true);
       showTicket(out, true);
     } catch (err) {
       checkinFailed(err, code);
@@ -928,6 +931,7 @@ const OkienkoKiosk = (function () {
           case 'paper_out': return t('print.paper_out');
           case 'cover_open': return t('print.cover_open');
           case 'offline': case 'unreachable': return t('print.offline');
+          case 'agent_offline': return t('print.agent_offline');
           default: return t('print.failed');
         }
       default: return t('print.none');

@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 )
 
 // ESC/POS bytes the fake understands.
@@ -38,6 +39,7 @@ type Fake struct {
 	nearEnd     bool
 	cutterError bool
 	silent      bool
+	mute        bool
 	noisy       bool
 	runOut      bool
 	quietAfter  bool // no status answers on a connection after its job
@@ -105,6 +107,10 @@ func (f *Fake) SetCutterError(v bool) { f.set(&f.cutterError, v) }
 // what it is sent but never answers and prints nothing.
 func (f *Fake) SetSilent(v bool) { f.set(&f.silent, v) }
 
+// SetMute sets whether the printer has no back channel: it prints as usual
+// but never answers a status request.
+func (f *Fake) SetMute(v bool) { f.set(&f.mute, v) }
+
 // SetSilentAfterJob sets whether the printer goes quiet once it has printed
 // a job: on that connection it answers no more status requests (it still
 // reads what it is sent). A new connection is answered again. This is a
@@ -145,6 +151,20 @@ func (f *Fake) Printed() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.printed
+}
+
+// WaitPrinted waits up to d for n jobs to be printed and returns how many
+// were: a job written without a status question after it may still be on
+// its way when the writer returns.
+func (f *Fake) WaitPrinted(n int, d time.Duration) int {
+	deadline := time.Now().Add(d)
+	for {
+		got := f.Printed()
+		if got >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // Jobs returns the job bytes received on each connection that sent any, in
@@ -266,7 +286,7 @@ func (f *Fake) feed(s *session, job *bytes.Buffer, in []byte) []byte {
 		case len(s.held) == 2: // DLE EOT n
 			s.held = s.held[:0]
 			f.asked = append(f.asked, b)
-			if st, ok := f.status(b); ok && !f.silent && !s.quiet {
+			if st, ok := f.status(b); ok && !f.silent && !f.mute && !s.quiet {
 				if f.noisy {
 					out = append(out, noise...)
 				}
