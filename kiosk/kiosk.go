@@ -487,18 +487,3 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 	}
 	return nil
 }
-
-// AgentHeard records that kiosk id's agent said something (it connected,
-// sent a message, answered a ping), and its printer's state when state is
-// not "": the kiosk was seen now and its agent is online for AgentTimeout.
-func (s *Store) AgentHeard(ctx context.Context, id int64, state string) error {
-	now := s.now()
-	set := map[string]any{"agent_seen_at": now, "last_seen_at": now}
-	if state != "" {
-		set["printer_state"], set["printer_checked_at"], set["updated_at"] = state, now, now
-	}
-	if err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", id).Updates(set).Error; err != nil {
-		return okienko.Internal(fmt.Errorf("agent of kiosk %d heard: %w", id, err))
-	}
-	return nil
-}

@@ -43,52 +43,113 @@ func Alert(state string) bool { return alertStates[state] }
 func (s *Store) OnCommit(fn func([]event.Event)) { s.publish = fn }
 
 // SetPrinterState records what the kiosk's printer said last, and the time
-// of the check (printer_checked_at). A change of state is an EventPrinter
-// event, published after commit for the clerk page and the admin panel; a
-// change into a state that needs a person (Alert) also queues, in the same
-// transaction, one printer_alert e-mail to the office's alerts_email when it
-// has one. Asking again and hearing the same queues nothing, so a printer
-// out of paper all morning is one e-mail; going back to ok is an event and
-// no e-mail. An unknown kiosk is ignored.
+// of the check (printer_checked_at). A change of the kiosk's printer state
+// (as read: Kiosk.PrinterState) is an EventPrinter event, published after
+// commit for the clerk page and the admin panel; a change into a state that
+// needs a person (Alert) also queues, in the same transaction, one
+// printer_alert e-mail to the office's alerts_email when it has one. Asking
+// again and hearing the same queues nothing, so a printer out of paper all
+// morning is one e-mail; going back to ok is an event and no e-mail. An
+// unknown kiosk is ignored.
 func (s *Store) SetPrinterState(ctx context.Context, id int64, state string) error {
-	_, err := s.recordPrinterState(ctx, id, state)
+	_, err := s.recordPrinterState(ctx, id, state, byPrint)
 	return err
 }
 
-// recordPrinterState is SetPrinterState reporting whether the state changed.
-func (s *Store) recordPrinterState(ctx context.Context, id int64, state string) (bool, error) {
-	now := s.now()
-	var ev *event.Event
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cur struct {
-			OfficeID     int64
-			PrinterState string
+// AgentHeard records that kiosk id's agent said something (it connected,
+// sent a message, answered a ping), and its printer's state when state is
+// not "": the kiosk was seen now and its agent is online for AgentTimeout.
+// A state goes the way of SetPrinterState (event, e-mail); so does an agent
+// heard again after AgentTimeout of silence, its kiosk no longer offline.
+func (s *Store) AgentHeard(ctx context.Context, id int64, state string) error {
+	if state == "" {
+		// The common case, a ping answered by an agent heard lately: only
+		// the times move, and the state as read stays what it was.
+		now := s.now()
+		res := s.db.WithContext(ctx).Model(&row{}).Where("id = ? AND agent_seen_at > ?", id, now.Add(-AgentTimeout)).
+			Updates(map[string]any{"agent_seen_at": now, "last_seen_at": now})
+		if res.Error != nil {
+			return okienko.Internal(fmt.Errorf("agent of kiosk %d heard: %w", id, res.Error))
 		}
-		err := forUpdate(tx).Model(&row{}).Select("office_id", "printer_state").Where("id = ?", id).Take(&cur).Error
+		if res.RowsAffected == 1 {
+			return nil
+		}
+	}
+	_, err := s.recordPrinterState(ctx, id, state, byAgent)
+	return err
+}
+
+// How recordPrinterState learnt a printer's state.
+const (
+	byPrint       = iota // a print or the watch asked the printer
+	byAgent              // the kiosk's agent said it (AgentHeard)
+	byAgentSilent        // the watch found the agent silent (CheckPrinters)
+)
+
+// recordPrinterState records state (by: byPrint, byAgent, byAgentSilent)
+// and returns the change of the kiosk's printer state, nil if none. The change is
+// between the state as read (Kiosk.PrinterState) before and after, so an
+// agent heard again after its silence is a change from offline. byAgent also
+// moves agent_seen_at and last_seen_at, and takes state "" as no news of the
+// printer. byAgentSilent records offline for an agent kiosk whose agent,
+// once heard, has been silent for AgentTimeout, and only once: it does
+// nothing unless the agent is still silent and the stored state is not
+// offline yet, and compares with the stored state, as the kiosk has read
+// offline since the silence began without anyone being told.
+func (s *Store) recordPrinterState(ctx context.Context, id int64, state string, by int) (*PrinterChange, error) {
+	now := s.now()
+	var (
+		ev     *event.Event
+		change *PrinterChange
+	)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r row
+		err := forUpdate(tx).Where("id = ?", id).Take(&r).Error
 		if database.IsNotFound(err) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		set := map[string]any{"printer_state": state, "printer_checked_at": now}
-		if cur.PrinterState != state {
+		before := r.kiosk(now).PrinterState
+		set := map[string]any{}
+		switch by {
+		case byAgent:
+			set["agent_seen_at"], set["last_seen_at"] = now, now
+			heard := now
+			r.AgentSeenAt = &heard
+		case byAgentSilent:
+			if r.PrinterURI != printer.KindAgent || r.AgentSeenAt == nil || now.Sub(*r.AgentSeenAt) < AgentTimeout ||
+				r.PrinterState == StateOffline {
+				return nil
+			}
+			before = r.PrinterState
+		}
+		if state != "" {
+			set["printer_state"], set["printer_checked_at"] = state, now
+			r.PrinterState = state
+		}
+		after := r.kiosk(now).PrinterState
+		if before != after {
 			set["updated_at"] = now
 		}
-		if err := tx.Model(&row{}).Where("id = ?", id).Updates(set).Error; err != nil {
-			return err
+		if len(set) > 0 {
+			if err := tx.Model(&row{}).Where("id = ?", id).Updates(set).Error; err != nil {
+				return err
+			}
 		}
-		if cur.PrinterState == state {
+		if before == after {
 			return nil
 		}
-		if ev, err = event.Add(ctx, tx, now, EventPrinter, auditKiosk, id, PrinterChange{State: state, Previous: cur.PrinterState}); err != nil {
+		change = &PrinterChange{State: after, Previous: before}
+		if ev, err = event.Add(ctx, tx, now, EventPrinter, auditKiosk, id, *change); err != nil {
 			return err
 		}
-		if !Alert(state) {
+		if !Alert(after) {
 			return nil
 		}
 		var to string
-		if err := tx.Table("offices").Select("alerts_email").Where("id = ?", cur.OfficeID).Scan(&to).Error; err != nil {
+		if err := tx.Table("offices").Select("alerts_email").Where("id = ?", r.OfficeID).Scan(&to).Error; err != nil {
 			return err
 		}
 		if strings.TrimSpace(to) == "" {
@@ -100,12 +161,12 @@ func (s *Store) recordPrinterState(ctx context.Context, id int64, state string) 
 		return err
 	})
 	if err != nil {
-		return false, okienko.Internal(fmt.Errorf("printer state of kiosk %d: %w", id, err))
+		return nil, okienko.Internal(fmt.Errorf("printer state of kiosk %d: %w", id, err))
 	}
 	if ev != nil && s.publish != nil {
 		s.publish([]event.Event{*ev})
 	}
-	return ev != nil, nil
+	return change, nil
 }
 
 // printerLocks keep the printer watch off a printer this process is
@@ -157,9 +218,11 @@ type PrinterReport struct {
 // printer (tcp://, file://) for its status, at most WatchConcurrency at
 // once, each within WatchTimeout, and records what each said with
 // SetPrinterState (a printer that doesn't answer in time is unreachable).
-// Printers this process is printing on are left alone: the print records
-// their state. Agent printers report their own state; kiosks without a
-// printer have none.
+// Printers this process is
+// printing on are left alone: the print records their state. Agent printers
+// report their own state, but an agent kiosk whose agent, once heard, has
+// been silent for AgentTimeout is recorded offline, once (event and
+// e-mail); kiosks without a printer have none.
 func (s *Store) CheckPrinters(ctx context.Context) (Watched, error) {
 	kiosks, err := s.List(ctx)
 	if err != nil {
@@ -174,6 +237,19 @@ func (s *Store) CheckPrinters(ctx context.Context) (Watched, error) {
 	)
 	for i := range kiosks {
 		k := &kiosks[i]
+		if k.Printer.URI == printer.KindAgent && k.AgentSeenAt != nil && !k.AgentOnline {
+			// Read as offline since its agent fell silent; recorded once.
+			c, err := s.recordPrinterState(ctx, k.ID, StateOffline, byAgentSilent)
+			mu.Lock()
+			switch {
+			case err != nil:
+				errs = append(errs, err)
+			case c != nil:
+				out.Changes = append(out.Changes, PrinterReport{KioskID: k.ID, Kiosk: k.Name, State: c.State, Previous: c.Previous})
+			}
+			mu.Unlock()
+			continue
+		}
 		if !direct(k.Printer.URI) {
 			continue
 		}
@@ -192,15 +268,15 @@ func (s *Store) CheckPrinters(ctx context.Context) (Watched, error) {
 			state := s.ask(ctx, k.Printer.URI)
 			lock.Unlock()
 			<-sem
-			changed, err := s.recordPrinterState(ctx, k.ID, state)
+			c, err := s.recordPrinterState(ctx, k.ID, state, byPrint)
 			mu.Lock()
 			defer mu.Unlock()
 			out.Asked++
 			switch {
 			case err != nil:
 				errs = append(errs, err)
-			case changed:
-				out.Changes = append(out.Changes, PrinterReport{KioskID: k.ID, Kiosk: k.Name, State: state, Previous: k.PrinterState})
+			case c != nil:
+				out.Changes = append(out.Changes, PrinterReport{KioskID: k.ID, Kiosk: k.Name, State: c.State, Previous: c.Previous})
 			}
 		}()
 	}

@@ -166,3 +166,73 @@ func TestCheckPrintersLeavesBusyPrinter(t *testing.T) {
 		t.Fatalf("free again: %+v %v", r, err)
 	}
 }
+
+// What an agent reports goes the way of every printer state: an event for
+// the staff and, into a state that needs a person, one e-mail. An agent
+// silent for AgentTimeout is noticed by the watch and recorded offline once
+// (event, e-mail); heard again, its kiosk is back (event, no e-mail). An
+// agent never heard is not the watch's business.
+func TestAgentStatesAndSilence(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, clock, officeID := clocked(t, db)
+		ctx := context.Background()
+		var seen events
+		s.OnCommit(seen.publish)
+		if err := db.Exec("UPDATE offices SET alerts_email = ? WHERE id = ?", "sekretariat@urzad.example.pl", officeID).Error; err != nil {
+			t.Fatal(err)
+		}
+		k := newKiosk(t, s, officeID, "agent")
+		never := newKiosk(t, s, officeID, "agent")
+		check := func(changes int) {
+			t.Helper()
+			if r, err := s.CheckPrinters(ctx); err != nil || len(r.Changes) != changes || r.Asked != 0 {
+				t.Fatalf("check: %+v %v; want %d changes", r, err, changes)
+			}
+		}
+		heard := func(state string) {
+			t.Helper()
+			if err := s.AgentHeard(ctx, k.ID, state); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(0)
+		heard("")   // connected: offline → unknown
+		heard("ok") // its first report
+		heard("ok")
+		clock.Advance(20 * time.Second)
+		heard("")
+		heard("paper_out")
+		heard("paper_out")
+		heard("")
+		check(0)
+		clock.Advance(kiosk.AgentTimeout)
+		check(1) // offline, once
+		check(0)
+		clock.Advance(time.Minute)
+		check(0)
+		heard("")   // back: still offline until it says
+		heard("ok") // offline → ok
+		heard("")
+		want := []string{"printer_state:unknown", "printer_state:ok", "printer_state:paper_out", "printer_state:offline", "printer_state:ok"}
+		if got := seen.states(); len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] || got[3] != want[3] || got[4] != want[4] {
+			t.Fatalf("published %v, want %v", got, want)
+		}
+		if got, _ := s.Get(ctx, k.ID); got.PrinterState != "ok" || !got.AgentOnline || !got.AgentSeenAt.Equal(clock.Now().UTC()) {
+			t.Fatalf("kiosk %+v", got)
+		}
+		if got, _ := s.Get(ctx, never.ID); got.PrinterState != kiosk.StateOffline {
+			t.Fatalf("never heard: %s", got.PrinterState)
+		}
+		if ms := alerts(t, db); len(ms) != 2 || *ms[0].KioskID != k.ID || *ms[1].KioskID != k.ID {
+			t.Fatalf("e-mails %+v, want 2 (paper_out, offline)", ms)
+		}
+
+		// Silent outside the watch's hours: heard again, the kiosk is back
+		// from offline as read.
+		clock.Advance(kiosk.AgentTimeout)
+		heard("")
+		if got := seen.states(); len(got) != 6 || got[5] != "printer_state:ok" {
+			t.Fatalf("published %v, want back to ok", got)
+		}
+	})
+}
