@@ -215,10 +215,11 @@ type PrinterReport struct {
 }
 
 // CheckPrinters is the printer watch's run: it asks every directly attached
-// printer (tcp://, file://) for its status, at most WatchConcurrency at
-// once, each within WatchTimeout, and records what each said with
-// SetPrinterState (a printer that doesn't answer in time is unreachable).
-// Printers this process is
+// printer (tcp://, file://) whose profile asks its status for it, at most
+// WatchConcurrency at once, each within WatchTimeout, and records what each
+// said with SetPrinterState (a printer that doesn't answer in time is
+// unreachable). Printers whose profile says status false (no back channel)
+// are never asked: they would read unreachable. Printers this process is
 // printing on are left alone: the print records their state. Agent printers
 // report their own state, but an agent kiosk whose agent, once heard, has
 // been silent for AgentTimeout is recorded offline, once (event and
@@ -250,7 +251,7 @@ func (s *Store) CheckPrinters(ctx context.Context) (Watched, error) {
 			mu.Unlock()
 			continue
 		}
-		if !direct(k.Printer.URI) {
+		if !direct(k.Printer.URI) || !k.Printer.Status {
 			continue
 		}
 		if ctx.Err() != nil {

@@ -167,6 +167,27 @@ func TestCheckPrintersLeavesBusyPrinter(t *testing.T) {
 	}
 }
 
+// The watch never asks a printer whose profile says status false (no back
+// channel): it would read unreachable and alert.
+func TestCheckPrintersSkipsPrinterWithoutStatus(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, _, officeID := clocked(t, db)
+		ctx := context.Background()
+		blind := printertest.Start(t)
+		k := newKiosk(t, s, officeID, blind.URI(), func(spec *kiosk.Spec) { spec.Printer.Status = false })
+		dead := newKiosk(t, s, officeID, deadURI(t), func(spec *kiosk.Spec) { spec.Printer.Status = false })
+		r, err := s.CheckPrinters(ctx)
+		if err != nil || r.Asked != 0 || len(r.Changes) != 0 || blind.Connections() != 0 {
+			t.Fatalf("check: %+v %v, %d connections", r, err, blind.Connections())
+		}
+		for _, id := range []int64{k.ID, dead.ID} {
+			if got, _ := s.Get(ctx, id); got.PrinterState != "unknown" {
+				t.Fatalf("kiosk %d: %s, want unknown", id, got.PrinterState)
+			}
+		}
+	})
+}
+
 // What an agent reports goes the way of every printer state: an event for
 // the staff and, into a state that needs a person, one e-mail. An agent
 // silent for AgentTimeout is noticed by the watch and recorded offline once
