@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/okienko/okienko/event"
+	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/queue"
 )
@@ -117,6 +118,7 @@ type Feed struct {
 	c       chan Message
 	board   *Board
 	dropped bool
+	staff   bool // also gets the staff's messages (printer)
 }
 
 // Close ends the feed; its channel is closed.
@@ -145,14 +147,21 @@ func (b *Board) drop(f *Feed, dropped bool) {
 // Subscribe returns the board's snapshot and a feed of every message after
 // it, at most buffer of them unread; a screen that falls further behind is
 // dropped (its channel closed) and must subscribe again.
-func (b *Board) Subscribe(buffer int) (Message, *Feed) {
+func (b *Board) Subscribe(buffer int) (Message, *Feed) { return b.subscribe(buffer, false) }
+
+// SubscribeStaff is Subscribe for the staff's pages: the feed also carries
+// messages the public screens never get, {"type":"printer","kiosk_id",
+// "state","previous","at"} when a kiosk's printer changes state.
+func (b *Board) SubscribeStaff(buffer int) (Message, *Feed) { return b.subscribe(buffer, true) }
+
+func (b *Board) subscribe(buffer int, staff bool) (Message, *Feed) {
 	if buffer < 1 {
 		buffer = 1
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	c := make(chan Message, buffer)
-	f := &Feed{C: c, c: c, board: b}
+	f := &Feed{C: c, c: c, board: b, staff: staff}
 	b.feeds[f] = struct{}{}
 	return b.snapshot(), f
 }
@@ -201,8 +210,15 @@ func (b *Board) OfficeID() int64 {
 }
 
 // broadcast sends m to every feed; a full feed is dropped.
-func (b *Board) broadcast(m Message) {
+func (b *Board) broadcast(m Message) { b.send(m, false) }
+
+// send sends m to every feed, or only to the staff's; a full feed is
+// dropped.
+func (b *Board) send(m Message, staffOnly bool) {
 	for f := range b.feeds {
+		if staffOnly && !f.staff {
+			continue
+		}
 		select {
 		case f.c <- m:
 		default:
@@ -341,6 +357,10 @@ func (b *Board) follow(ctx context.Context, sub *Subscription) bool {
 
 // apply turns one event into messages.
 func (b *Board) apply(ctx context.Context, e event.Event) {
+	if e.ObjectType == "kiosk" && e.Type == kiosk.EventPrinter {
+		b.printer(e)
+		return
+	}
 	if e.ObjectType != "ticket" {
 		return
 	}
@@ -405,4 +425,27 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 			}{"waiting", out}))
 		}
 	}
+}
+
+// PrinterMessage is the staff's message of a kiosk's printer changing
+// state.
+type PrinterMessage struct {
+	Type     string    `json:"type"` // "printer"
+	KioskID  int64     `json:"kiosk_id"`
+	State    string    `json:"state"`
+	Previous string    `json:"previous"`
+	At       time.Time `json:"at"`
+}
+
+// printer tells the staff's feeds of a printer's change of state.
+func (b *Board) printer(e event.Event) {
+	var c kiosk.PrinterChange
+	if err := json.Unmarshal([]byte(e.Data), &c); err != nil {
+		b.log.Warn("display board: bad event data", "event", e.ID, "err", err)
+		return
+	}
+	m := render(PrinterMessage{Type: "printer", KioskID: e.ObjectID, State: c.State, Previous: c.Previous, At: e.At})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.send(m, true)
 }

@@ -155,43 +155,53 @@ func NewScheduler(db *gorm.DB, clock okienko.Clock, loc *time.Location, log *slo
 // Instance returns the name this process records in job_runs.
 func (s *Scheduler) Instance() string { return s.locker.instance }
 
-// cronFor returns the crontab firing at wall-clock multiples of interval, or
-// an EINVALID error: the interval must be whole minutes and either divide an
-// hour or be whole hours dividing a day.
-func cronFor(interval time.Duration) (string, error) {
-	bad := okienko.Invalid("interval", "must be whole minutes dividing an hour, or whole hours dividing a day")
-	if interval < time.Minute || interval%time.Minute != 0 {
-		return "", bad
+// cronFor returns the crontab firing at wall-clock multiples of interval
+// and whether it has a seconds field, or an EINVALID error: the interval
+// must be whole seconds from 10 dividing a minute, whole minutes dividing an
+// hour, or whole hours dividing a day.
+func cronFor(interval time.Duration) (string, bool, error) {
+	bad := okienko.Invalid("interval", "must be whole seconds (at least 10) dividing a minute, whole minutes dividing an hour, or whole hours dividing a day")
+	if interval < time.Minute {
+		s := int(interval / time.Second)
+		if interval%time.Second != 0 || s < 10 || 60%s != 0 {
+			return "", false, bad
+		}
+		return fmt.Sprintf("*/%d * * * * *", s), true, nil
+	}
+	if interval%time.Minute != 0 {
+		return "", false, bad
 	}
 	m := int(interval / time.Minute)
 	switch {
 	case m == 1:
-		return "* * * * *", nil
+		return "* * * * *", false, nil
 	case m < 60 && 60%m == 0:
-		return fmt.Sprintf("*/%d * * * *", m), nil
+		return fmt.Sprintf("*/%d * * * *", m), false, nil
 	case m == 60:
-		return "0 * * * *", nil
+		return "0 * * * *", false, nil
 	case m == 24*60:
-		return "0 0 * * *", nil
+		return "0 0 * * *", false, nil
 	case m%60 == 0 && 24%(m/60) == 0:
-		return fmt.Sprintf("0 */%d * * *", m/60), nil
+		return fmt.Sprintf("0 */%d * * *", m/60), false, nil
 	}
-	return "", bad
+	return "", false, bad
 }
 
 // Every registers fn as job name, run every interval at wall-clock multiples
-// of it in the office zone (5 minutes: :00, :05, …). interval must be whole
-// minutes dividing an hour, or whole hours dividing a day. fn gets a context
-// carrying okienko.SystemActor, cancelled when Shutdown begins; its errors
-// and panics are logged and never stop the scheduler; a run still going when
-// the next tick comes makes this instance skip that tick. Returns EINVALID
-// for a bad name or interval, ECONFLICT when name is taken.
+// of it in the office zone (5 minutes: :00, :05, …; 30 seconds: :00 and :30
+// of every minute). interval must be whole seconds from 10 dividing a
+// minute, whole minutes dividing an hour, or whole hours dividing a day. fn
+// gets a context carrying okienko.SystemActor, cancelled when Shutdown
+// begins; its errors and panics are logged and never stop the scheduler; a
+// run still going when the next tick comes makes this instance skip that
+// tick. Returns EINVALID for a bad name or interval, ECONFLICT when name is
+// taken.
 func (s *Scheduler) Every(name string, interval time.Duration, fn func(ctx context.Context) error) error {
-	crontab, err := cronFor(interval)
+	crontab, seconds, err := cronFor(interval)
 	if err != nil {
 		return err
 	}
-	return s.add(name, interval, gocron.CronJob(crontab, false), fn)
+	return s.add(name, interval, gocron.CronJob(crontab, seconds), fn)
 }
 
 // Daily registers fn as job name, run every day at hour:minute office time

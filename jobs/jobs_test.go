@@ -377,6 +377,10 @@ func TestTickAt(t *testing.T) {
 		{"2025-03-10T09:05:55Z", time.Minute, "2025-03-10T09:05:00Z"},   // run started late
 		{"2025-03-10T09:09:40Z", 5 * time.Minute, "2025-03-10T09:05:00Z"},
 		{"2025-03-10T09:44:00Z", 15 * time.Minute, "2025-03-10T09:30:00Z"},
+		// 30 s: the minute and its half.
+		{"2025-03-10T09:05:20Z", 30 * time.Second, "2025-03-10T09:05:00Z"},
+		{"2025-03-10T09:05:29Z", 30 * time.Second, "2025-03-10T09:05:30Z"}, // timer fired a hair early
+		{"2025-03-10T09:05:45Z", 30 * time.Second, "2025-03-10T09:05:30Z"},
 		// 2 h in the office zone: even local hours (CET, UTC+1).
 		{"2025-03-10T10:30:00Z", 2 * time.Hour, "2025-03-10T09:00:00Z"},
 		{"2025-03-10T11:00:00Z", 2 * time.Hour, "2025-03-10T11:00:00Z"},
@@ -474,6 +478,8 @@ func TestEveryAlignsToWallClock(t *testing.T) {
 		interval time.Duration
 		want     time.Time
 	}{
+		{30 * time.Second, at(t, 10, 3, 0, 0)},
+		{20 * time.Second, at(t, 10, 2, 40, 0)},
 		{time.Minute, at(t, 10, 3, 0, 0)},
 		{5 * time.Minute, at(t, 10, 5, 0, 0)},
 		{15 * time.Minute, at(t, 10, 15, 0, 0)},
@@ -514,7 +520,9 @@ func TestRegistrationErrors(t *testing.T) {
 		field string
 	}{
 		{"zero interval", s.Every("x", 0, nop), okienko.EINVALID, "interval"},
-		{"seconds", s.Every("x", 30*time.Second, nop), okienko.EINVALID, "interval"},
+		{"a second", s.Every("x", time.Second, nop), okienko.EINVALID, "interval"},
+		{"45 seconds", s.Every("x", 45*time.Second, nop), okienko.EINVALID, "interval"},
+		{"half seconds", s.Every("x", 1500*time.Millisecond, nop), okienko.EINVALID, "interval"},
 		{"not whole minutes", s.Every("x", 90*time.Second, nop), okienko.EINVALID, "interval"},
 		{"7 minutes", s.Every("x", 7*time.Minute, nop), okienko.EINVALID, "interval"},
 		{"45 minutes", s.Every("x", 45*time.Minute, nop), okienko.EINVALID, "interval"},

@@ -108,12 +108,11 @@ func (l *locker) period(job string) (time.Duration, bool) {
 // each fires by its own clock.
 func tickAt(now time.Time, period time.Duration, loc *time.Location) time.Time {
 	t := now.Add(tickTolerance).In(loc)
-	step := int(period / time.Minute)
+	step := int(period / time.Second)
 	if step < 1 {
 		step = 1
 	}
-	sinceBoundary := time.Duration((t.Hour()*60+t.Minute())%step)*time.Minute +
-		time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())
+	sinceBoundary := time.Duration((t.Hour()*3600+t.Minute()*60+t.Second())%step)*time.Second + time.Duration(t.Nanosecond())
 	return t.Add(-sinceBoundary).UTC().Truncate(time.Microsecond)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/okienko/okienko/audit"
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/kiosk/escpos"
 	"github.com/okienko/okienko/kiosk/printer"
 )
@@ -346,9 +347,11 @@ func (p PrinterSpec) open(timeout time.Duration) (printer.Transport, error) {
 
 // Store keeps kiosks and their print jobs.
 type Store struct {
-	db    *gorm.DB
-	clock okienko.Clock
-	wake  wake
+	db      *gorm.DB
+	clock   okienko.Clock
+	wake    wake
+	printer printerLocks
+	publish func([]event.Event)
 }
 
 // NewStore returns a Store.
@@ -481,32 +484,6 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 	})
 	if err != nil {
 		return okienko.AsError(err)
-	}
-	return nil
-}
-
-// AgentHeard records that kiosk id's agent said something (it connected,
-// sent a message, answered a ping), and its printer's state when state is
-// not "": the kiosk was seen now and its agent is online for AgentTimeout.
-func (s *Store) AgentHeard(ctx context.Context, id int64, state string) error {
-	now := s.now()
-	set := map[string]any{"agent_seen_at": now, "last_seen_at": now}
-	if state != "" {
-		set["printer_state"], set["printer_checked_at"], set["updated_at"] = state, now, now
-	}
-	if err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", id).Updates(set).Error; err != nil {
-		return okienko.Internal(fmt.Errorf("agent of kiosk %d heard: %w", id, err))
-	}
-	return nil
-}
-
-// SetPrinterState records what the kiosk's printer said last.
-func (s *Store) SetPrinterState(ctx context.Context, id int64, state string) error {
-	now := s.now()
-	err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", id).
-		Updates(map[string]any{"printer_state": state, "printer_checked_at": now, "updated_at": now}).Error
-	if err != nil {
-		return okienko.Internal(fmt.Errorf("printer state of kiosk %d: %w", id, err))
 	}
 	return nil
 }

@@ -231,10 +231,13 @@ func (s *Store) send(ctx context.Context, k *Kiosk, j *Job) (Result, error) {
 	if res.RowsAffected != 1 {
 		return Result{}, okienko.Errorf(okienko.ECONFLICT, "print job %d is already being printed", j.ID)
 	}
-	// Print asks, writes and asks again, each under PrintTimeout.
+	// Print asks, writes and asks again, each under PrintTimeout, with the
+	// printer watch kept off the printer meanwhile.
 	pctx, cancel := context.WithTimeout(ctx, 3*PrintTimeout)
 	defer cancel()
 	state, reason := printer.StateUnknown, ""
+	lock := s.printer.of(k.ID)
+	lock.RLock()
 	t, err := k.Printer.open(PrintTimeout)
 	if err == nil {
 		var st printer.Status
@@ -242,6 +245,7 @@ func (s *Store) send(ctx context.Context, k *Kiosk, j *Job) (Result, error) {
 		_ = t.Close()
 		state = st.State()
 	}
+	lock.RUnlock()
 	var pe *printer.PrintError
 	switch {
 	case err == nil:

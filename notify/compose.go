@@ -20,6 +20,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/notify/outbox"
 	"github.com/okienko/okienko/office"
 )
@@ -62,15 +63,22 @@ type view struct {
 	BaseURL, ManageURL, CancelURL              string
 	ByOffice                                   bool   // the office cancelled the visit
 	Reason                                     string // the office's words on why, if any
+	// Printer alerts: the kiosk's name, its printer's problem and, when it
+	// changed since, its state now.
+	Kiosk, Problem, Current string
 }
 
-// Compose builds m: for e-mail a subject, text and HTML parts, for a
+// Compose builds m: for e-mail a subject, text and HTML parts (a printer
+// alert: see composePrinterAlert), for a
 // confirmation the QR image of the code, and for a confirmation or a
 // cancellation the booking's .ics file (booking.Calendar, as the booking
 // stands: a cancelled one's cancels the event), sent as text/calendar with
 // charset and method; for SMS the text. Permanent errors: ErrErased, no
 // phone, an unknown kind.
 func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
+	if m.Kind == outbox.PrinterAlert {
+		return c.composePrinterAlert(ctx, m)
+	}
 	if m.TicketID != nil {
 		return c.composeTicket(ctx, m)
 	}
@@ -252,4 +260,84 @@ func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgo
 		return nil, err
 	}
 	return &Outgoing{To: *t.Phone, Text: text}, nil
+}
+
+// composePrinterAlert builds the e-mail telling the office that a kiosk's
+// printer needs a person: the kiosk's name, the problem and its time in the
+// office's zone (from the event of the change the message names), and the
+// printer's state now when it changed since. It goes to the office's
+// alerts_email as it is at sending. Permanent errors: the kiosk or the event
+// is gone, the office has no alerts_email any more.
+func (c *Messages) composePrinterAlert(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
+	var data struct {
+		EventID int64 `json:"event_id"`
+	}
+	if m.KioskID == nil || m.Channel != outbox.Email || json.Unmarshal([]byte(m.Data), &data) != nil || data.EventID == 0 {
+		return nil, Permanent(errors.New("a printer alert is an e-mail naming a kiosk and an event"))
+	}
+	db := c.DB.WithContext(ctx)
+	var k struct {
+		Name         string
+		OfficeID     int64
+		PrinterState string
+	}
+	res := db.Table("kiosks").Select("name, office_id, printer_state").Where("id = ?", *m.KioskID).Take(&k)
+	if database.IsNotFound(res.Error) {
+		return nil, Permanent(errors.New("the kiosk does not exist"))
+	}
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	var ev event.Event
+	res = db.Where("id = ? AND object_type = ? AND object_id = ?", data.EventID, "kiosk", *m.KioskID).Take(&ev)
+	if database.IsNotFound(res.Error) {
+		return nil, Permanent(errors.New("the printer's event does not exist"))
+	}
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	var change struct {
+		State string `json:"state"`
+	}
+	_ = json.Unmarshal([]byte(ev.Data), &change)
+	var off office.Office
+	res = db.Where("id = ?", k.OfficeID).Take(&off)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if strings.TrimSpace(off.AlertsEmail) == "" {
+		return nil, Permanent(errors.New("the office has no alerts_email"))
+	}
+	t := texts[m.Lang]
+	if t == nil {
+		t = texts["pl"]
+	}
+	at := ev.At.In(off.Location())
+	v := view{Office: off.Name, Address: off.Address, Kiosk: k.Name, Date: at.Format("2006-01-02"), Time: at.Format("15:04"), BaseURL: c.BaseURL}
+	var err error
+	if v.Problem, err = execute(t, "printer."+change.State, v); err != nil {
+		v.Problem = change.State
+	}
+	if k.PrinterState != change.State {
+		if v.Current, err = execute(t, "printer."+k.PrinterState, v); err != nil {
+			v.Current = k.PrinterState
+		}
+	}
+	out := &Outgoing{To: strings.TrimSpace(off.AlertsEmail), Name: off.Name}
+	if out.Subject, err = execute(t, m.Kind+".subject", v); err != nil {
+		return nil, Permanent(err)
+	}
+	if out.Text, err = execute(t, m.Kind+".text", v); err != nil {
+		return nil, Permanent(err)
+	}
+	page := htmlView{Lang: m.Lang, Subject: out.Subject}
+	for _, p := range strings.Split(out.Text, "\n\n") {
+		page.Paragraphs = append(page.Paragraphs, strings.Split(p, "\n"))
+	}
+	var buf bytes.Buffer
+	if err := mailHTML.Execute(&buf, page); err != nil {
+		return nil, Permanent(err)
+	}
+	out.HTML = buf.String()
+	return out, nil
 }

@@ -9,12 +9,15 @@ import (
 
 // Office is one public office (placówka). Times are computed in its zone.
 type Office struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	TimeZone  string    `json:"time_zone"`
-	Address   string    `json:"address"`
-	CreatedAt time.Time `json:"-"`
-	UpdatedAt time.Time `json:"-"`
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	TimeZone string `json:"time_zone"`
+	Address  string `json:"address"`
+	// AlertsEmail is told by e-mail when a kiosk's printer needs a person
+	// (paper, cover, fault); "" for nobody.
+	AlertsEmail string    `json:"alerts_email"`
+	CreatedAt   time.Time `json:"-"`
+	UpdatedAt   time.Time `json:"-"`
 }
 
 // Location returns the office's time zone, Europe/Warsaw when unset or unknown.

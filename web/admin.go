@@ -154,6 +154,8 @@ func (s *Server) adminRoutes(g fiber.Router) {
 	g.Get("/audit", s.auditLog)
 	g.Get("/holidays", s.holidays)
 	g.Get("/outbox", s.outboxList)
+	g.Get("/office", s.officeSettings)
+	g.Patch("/office", s.updateOfficeSettings)
 }
 
 // holidays: GET /api/v1/admin/holidays?year= — the Polish public holidays

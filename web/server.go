@@ -152,6 +152,7 @@ func (s *Server) routes() {
 	app.Get("/ws/tickets/:public_id", websocket.New(s.wsTicket))
 	app.Get("/ws/kiosk/agent", s.requireKiosk, websocket.New(s.wsAgent))
 	app.Get("/ws/counters/:id/queue", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), websocket.New(s.wsCounterQueue))
+	app.Get("/ws/printers", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), websocket.New(s.wsPrinters))
 
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", s.login)
@@ -196,6 +197,7 @@ func (s *Server) routes() {
 	api.Post("/tickets/:id/"+string(queue.ActFinish), clerk, s.ticketAction(queue.ActFinish))
 	api.Post("/tickets/:id/transfer", clerk, s.transferTicket)
 	api.Post("/tickets/:id/reprint", clerk, noBody, s.reprintTicket)
+	api.Get("/printers", clerk, s.printers)
 
 	admin := api.Group("/admin", s.requireUser(okienko.RoleAdmin))
 	s.adminRoutes(admin)

@@ -82,7 +82,9 @@ func newEnvTuned(t testing.TB, db *gorm.DB, limits web.RateLimits, tune func(*we
 	go func() { _ = board.Run(ctx) }()
 	t.Cleanup(cancel)
 	<-board.Ready()
-	deps := web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosk.NewStore(db, clock), BaseURL: "http://okienko.test", Version: "test", RateLimits: limits}
+	kiosks := kiosk.NewStore(db, clock)
+	kiosks.OnCommit(hub.Publish)
+	deps := web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosks, BaseURL: "http://okienko.test", Version: "test", RateLimits: limits}
 	if tune != nil {
 		tune(&deps)
 	}

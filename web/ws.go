@@ -172,9 +172,20 @@ func (s *Server) wsDisplay(c *websocket.Conn) {
 // by view, refreshed when a board message concerns it (relevant) and sent
 // only when changed.
 func (s *Server) follow(c *websocket.Conn, kind string, view func(ctx context.Context) (any, error), relevant func(boardMessage) bool) {
+	_, feed := s.Board.Subscribe(socketBuffer)
+	s.followFeed(c, feed, kind, view, relevant)
+}
+
+// followStaff is follow over the board's staff feed, which also carries
+// the printers' changes.
+func (s *Server) followStaff(c *websocket.Conn, kind string, view func(ctx context.Context) (any, error), relevant func(boardMessage) bool) {
+	_, feed := s.Board.SubscribeStaff(socketBuffer)
+	s.followFeed(c, feed, kind, view, relevant)
+}
+
+func (s *Server) followFeed(c *websocket.Conn, feed *display.Feed, kind string, view func(ctx context.Context) (any, error), relevant func(boardMessage) bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, feed := s.Board.Subscribe(socketBuffer)
 	defer feed.Close()
 	var last []byte
 	renderView := func(typ string) (display.Message, bool) {

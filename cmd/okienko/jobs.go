@@ -13,6 +13,7 @@ import (
 	"github.com/okienko/okienko/jobs"
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/notify"
+	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
 )
@@ -26,6 +27,16 @@ const (
 	jobPrintRetry   = "print-retry"
 	jobSweep        = "sweep"
 	jobReminders    = "queue-reminders"
+	jobPrinterWatch = "printer-watch"
+)
+
+// Printer watch: directly attached printers are asked for their status
+// every printerWatchEvery while the office is open, and from printerWatchLead
+// before it opens, so paper that ran out overnight is found before the first
+// visitor.
+const (
+	printerWatchEvery = 30 * time.Second
+	printerWatchLead  = 15 * time.Minute
 )
 
 // workers are what the scheduled jobs work on.
@@ -33,6 +44,7 @@ type workers struct {
 	bookings  *booking.Store
 	queue     *queue.Store
 	kiosks    *kiosk.Store
+	offices   *office.Store
 	users     *auth.Store
 	counters  *ratelimit.Counter
 	storage   *ratelimit.Storage
@@ -57,6 +69,7 @@ func (w *workers) schedule(s *jobs.Scheduler) error {
 		{jobExpire, 5 * time.Minute, w.expireTickets},
 		{jobSweep, 15 * time.Minute, w.sweep},
 		{jobPrintRetry, time.Minute, w.retryPrints},
+		{jobPrinterWatch, printerWatchEvery, w.watchPrinters},
 	}
 	for _, j := range every {
 		if err := s.Every(j.name, j.interval, j.fn); err != nil {
@@ -110,6 +123,28 @@ func (w *workers) retryPrints(ctx context.Context) error {
 	r, err := w.kiosks.RetryFailed(ctx)
 	if r.Retried > 0 || r.Expired > 0 || r.Abandoned > 0 {
 		w.log.Info("print jobs", "retried", r.Retried, "expired", r.Expired, "left_sent_now_unknown", r.Abandoned)
+	}
+	return err
+}
+
+// watchPrinters is the printer watch: while the office is open, or opens
+// within printerWatchLead, it asks every directly attached printer for its
+// status (kiosk.Store.CheckPrinters); outside those hours it asks none.
+func (w *workers) watchPrinters(ctx context.Context) error {
+	if w.kiosks == nil || w.offices == nil {
+		return nil
+	}
+	open, err := w.offices.OpenWithin(ctx, w.clock.Now(), printerWatchLead)
+	if err != nil || !open {
+		return err
+	}
+	r, err := w.kiosks.CheckPrinters(ctx)
+	for _, c := range r.Changes {
+		level := slog.LevelInfo
+		if kiosk.Alert(c.State) {
+			level = slog.LevelWarn
+		}
+		w.log.Log(ctx, level, "kiosk printer state changed", "kiosk", c.Kiosk, "kiosk_id", c.KioskID, "state", c.State, "previous", c.Previous)
 	}
 	return err
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,10 +17,14 @@ import (
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/jobs"
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/kiosk/escpos"
 	"github.com/okienko/okienko/kiosk/printer/printertest"
+	"github.com/okienko/okienko/notify"
+	"github.com/okienko/okienko/notify/outbox"
+	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
@@ -159,6 +165,171 @@ func TestPrintRetryJob(t *testing.T) {
 		text := escpos.Decode(fake.Received(), k.Printer.CodeTable)
 		if a, b := strings.Count(text, "A001"), strings.Count(text, "A002"); a != 1 || b != 1 || fake.Printed() != 2 {
 			t.Fatalf("A001 reached the printer %d times, A002 %d, printed %d; want each once", a, b, fake.Printed())
+		}
+	})
+}
+
+// The printer watch, run on 30-second ticks of the injected clock: before
+// the office opens (less than 15 minutes before) it asks no printer; from
+// then on it asks every directly attached printer once per tick, across
+// instances. Paper that runs out between two ticks is recorded as paper_out
+// at the next: one published event and exactly one e-mail to the office,
+// however many ticks find it out; the refill is recorded as ok (an event for
+// the clerk page, no e-mail). After closing no printer is asked.
+func TestPrinterWatchJob(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		week := officetest.Anchor(t)
+		clock := okienko.NewManualClock(week.At(0, 7, 30)) // Monday; the office opens at 08:00
+		offices, _, _ := officetest.New(t, db, clock, nil)
+		off, err := offices.UpdateSettings(ctx, func(s *office.Settings) error { s.AlertsEmail = "sekretariat@urzad.example.pl"; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		kiosks := kiosk.NewStore(db, clock)
+		var mu sync.Mutex
+		var published []event.Event
+		kiosks.OnCommit(func(evs []event.Event) {
+			mu.Lock()
+			published = append(published, evs...)
+			mu.Unlock()
+		})
+		changes := func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			var out []string
+			for _, e := range published {
+				var c kiosk.PrinterChange
+				_ = json.Unmarshal([]byte(e.Data), &c)
+				out = append(out, c.State)
+			}
+			return out
+		}
+		fake := printertest.Start(t)
+		spec := kiosk.DefaultSpec()
+		spec.Name, spec.Printer.URI = "Biletomat parter", fake.URI()
+		k, err := kiosks.Create(ctx, off.ID, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, uri := range []string{"none", "agent"} {
+			spec.Name, spec.Printer.URI = "Biletomat "+uri, uri
+			if _, err := kiosks.Create(ctx, off.ID, spec); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		var scheds []*jobs.Scheduler
+		for _, name := range []string{"instance-a", "instance-b"} {
+			s, err := jobs.NewScheduler(db, clock, officetest.Warsaw, log, jobs.WithInstance(name), jobs.WithGocronClock(clockwork.NewFakeClockAt(clock.Now())))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = s.Shutdown() }()
+			w := &workers{kiosks: kiosks, offices: offices, clock: clock, log: log}
+			if err := w.schedule(s); err != nil {
+				t.Fatal(err)
+			}
+			scheds = append(scheds, s)
+		}
+		// tick sets the clock and lets both instances try the job; one runs it.
+		tick := func(at time.Time) {
+			t.Helper()
+			clock.Set(at)
+			ran := 0
+			for _, s := range scheds {
+				ok, err := s.RunNow(ctx, jobPrinterWatch)
+				if err != nil {
+					t.Fatalf("%s: %v", at.In(officetest.Warsaw).Format("15:04:05"), err)
+				}
+				if ok {
+					ran++
+				}
+			}
+			if ran != 1 {
+				t.Fatalf("%s: the watch ran %d times, want once", at.In(officetest.Warsaw).Format("15:04:05"), ran)
+			}
+		}
+		state := func() *kiosk.Kiosk {
+			t.Helper()
+			got, err := kiosks.Get(ctx, k.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		var mails []outbox.Message
+		queued := func() int {
+			t.Helper()
+			if err := db.Where("kind = ?", outbox.PrinterAlert).Order("id").Find(&mails).Error; err != nil {
+				t.Fatal(err)
+			}
+			return len(mails)
+		}
+
+		tick(week.At(0, 7, 30))
+		tick(week.At(0, 7, 44).Add(30 * time.Second))
+		if n := fake.Connections(); n != 0 || state().PrinterState != "unknown" {
+			t.Fatalf("before 07:45: %d connections, state %s; want none asked", n, state().PrinterState)
+		}
+		tick(week.At(0, 7, 45))
+		if n, st := fake.Connections(), state(); n != 1 || st.PrinterState != "ok" || !st.PrinterCheckedAt.Equal(week.At(0, 7, 45).UTC()) {
+			t.Fatalf("at 07:45: %d connections, %+v", n, st)
+		}
+		fake.SetPaperOut(true) // between two ticks
+		out := week.At(0, 7, 45).Add(30 * time.Second)
+		tick(out)
+		if st := state(); st.PrinterState != "paper_out" {
+			t.Fatalf("after the paper ran out: %s", st.PrinterState)
+		}
+		for i := 1; i <= 4; i++ {
+			tick(out.Add(time.Duration(i) * 30 * time.Second))
+		}
+		if n := queued(); n != 1 {
+			t.Fatalf("%d e-mails queued after five ticks with the paper out, want 1", n)
+		}
+		if st := state(); st.PrinterState != "paper_out" || !st.PrinterCheckedAt.Equal(out.Add(2*time.Minute).UTC()) {
+			t.Fatalf("the last check: %+v", st)
+		}
+		fake.Refill()
+		tick(out.Add(150 * time.Second))
+		if st := state(); st.PrinterState != "ok" {
+			t.Fatalf("after the refill: %s", st.PrinterState)
+		}
+		if got := changes(); len(got) != 3 || got[0] != "ok" || got[1] != "paper_out" || got[2] != "ok" {
+			t.Fatalf("published changes %v; want ok, paper_out, ok", got)
+		}
+		if n := queued(); n != 1 {
+			t.Fatalf("%d e-mails after the refill, want still 1", n)
+		}
+		if asked := fake.Connections(); asked != 7 {
+			t.Fatalf("%d connections from 07:45 to 07:48, want 7 (one per tick)", asked)
+		}
+
+		// The e-mail, composed as the outbox worker sends it: to the
+		// office's address, in Polish, naming the kiosk, the problem and its
+		// time, and saying the printer is ready now.
+		msgs := &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: "https://okienko.example.pl"}
+		m, err := msgs.Compose(ctx, &mails[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.To != "sekretariat@urzad.example.pl" || m.Subject != "Biletomat „Biletomat parter”: brak papieru" {
+			t.Fatalf("e-mail to %q, subject %q", m.To, m.Subject)
+		}
+		for _, want := range []string{"zgłosiła problem: brak papieru", "godz. 07:45", "Stan teraz: gotowa", "https://okienko.example.pl/admin#biletomaty"} {
+			if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+				t.Errorf("the e-mail lacks %q:\n%s", want, m.Text)
+			}
+		}
+
+		// After closing no printer is asked.
+		fake.SetPaperOut(true)
+		tick(week.At(0, 16, 0))
+		tick(week.At(0, 23, 0))
+		if n, st := fake.Connections(), state(); n != 7 || st.PrinterState != "ok" {
+			t.Fatalf("after closing: %d connections, %s", n, st.PrinterState)
 		}
 	})
 }

@@ -243,7 +243,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err != nil {
 		return err
 	}
-	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, users: users, counters: ratelimit.New(db, clock),
+	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, offices: offices, users: users, counters: ratelimit.New(db, clock),
 		storage: ratelimit.NewStorage(db, clock, web.LimiterPrefix), retention: cfg.retention(), log: log,
 		db: db, clock: clock, loc: off.Location(), reminderHour: cfg.reminderHour()}
 	if err := w.schedule(sched); err != nil {
@@ -260,6 +260,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		hub = display.NewPGHub(cfg.DatabaseURL, db, log)
 	}
 	tickets.OnCommit(hub.Publish)
+	kiosks.OnCommit(hub.Publish)
 	board := display.NewBoard(hub, tickets, offices, buildVersion(), log)
 	live, stopLive := context.WithCancel(context.Background())
 	defer stopLive()

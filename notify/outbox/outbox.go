@@ -29,6 +29,10 @@ const (
 	Cancellation     = "cancellation"
 	CancellationLate = "cancellation_late"
 	TurnNear         = "turn_near"
+	// PrinterAlert tells the office (its alerts_email) that a kiosk's
+	// printer needs a person; the message holds the kiosk's id and, in its
+	// data, the id of the event of the change.
+	PrinterAlert = "printer_alert"
 )
 
 // States of a message.
@@ -40,7 +44,7 @@ const (
 )
 
 // Message is one outbox row. It holds ids, not personal data: the worker
-// reads the address from the booking or ticket when it sends; Recipient is
+// reads the address from the booking, ticket or office when it sends; Recipient is
 // only the masked address, filled in at sending, for the administrator.
 type Message struct {
 	ID            int64      `json:"id"`
@@ -50,6 +54,7 @@ type Message struct {
 	Lang          string     `json:"lang"`
 	BookingID     *int64     `json:"booking_id,omitempty"`
 	TicketID      *int64     `json:"ticket_id,omitempty"`
+	KioskID       *int64     `json:"kiosk_id,omitempty"`
 	Recipient     string     `json:"recipient"`
 	Data          string     `json:"-"`
 	State         string     `json:"state"`

@@ -224,6 +224,20 @@ const MESSAGES = {
     'printer.offline': 'niegotowa',
     'printer.unreachable': 'nieosiągalna',
     'printer.cutter_error': 'błąd obcinacza',
+    'printers.heading': 'Drukarki biletomatów',
+    'printers.problem': 'Drukarka biletomatu „{kiosk}”: {problem}.',
+    'printers.hint.paper_low': 'Przygotuj nową rolkę papieru.',
+    'printers.hint.paper_out': 'Załóż nową rolkę papieru; do tego czasu biletomat pokazuje bilety na ekranie.',
+    'printers.hint.cover_open': 'Zamknij pokrywę drukarki.',
+    'printers.hint.offline': 'Sprawdź drukarkę: zasilanie i lampkę błędu.',
+    'printers.hint.unreachable': 'Sprawdź, czy drukarka jest włączona i podłączona.',
+    'printers.hint.cutter_error': 'Sprawdź obcinacz papieru (zacięty papier).',
+    'alerts.heading': 'Powiadomienia o drukarkach',
+    'alerts.help': 'Gdy drukarka biletomatu zgłosi, że kończy się lub skończył papier, otwartą pokrywę albo błąd, lub przestanie odpowiadać, urzędnicy widzą to od razu, a na ten adres przychodzi jedna wiadomość o każdej takiej zmianie. Drukarki podłączone bezpośrednio są sprawdzane co 30 sekund w godzinach pracy urzędu (i 15 minut przed otwarciem).',
+    'alerts.email': 'Adres e-mail do powiadomień (puste pole: bez wiadomości)',
+    'alerts.save': 'Zapisz adres',
+    'alerts.saved': 'Zapisano adres powiadomień: {email}.',
+    'alerts.off': 'Wiadomości o drukarkach wyłączone.',
     'printer.none': 'brak drukarki',
     'printer.agent_offline': 'offline — brak kontaktu z programem biletomatu',
 
@@ -317,6 +331,40 @@ const MESSAGES = {
 
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
+  },
+  // English and Ukrainian hold the printer notices so far; the rest of the
+  // panel falls back to Polish (see t).
+  en: {
+    'printers.heading': 'Kiosk printers',
+    'printers.problem': 'Printer of kiosk "{kiosk}": {problem}.',
+    'printer.paper_low': 'paper running low',
+    'printer.paper_out': 'out of paper',
+    'printer.cover_open': 'cover open',
+    'printer.offline': 'not ready',
+    'printer.unreachable': 'cannot be reached',
+    'printer.cutter_error': 'paper cutter fault',
+    'printers.hint.paper_low': 'Have a new paper roll ready.',
+    'printers.hint.paper_out': 'Load a new paper roll; until then the kiosk shows tickets on its screen.',
+    'printers.hint.cover_open': 'Close the printer\'s cover.',
+    'printers.hint.offline': 'Check the printer: power and the error light.',
+    'printers.hint.unreachable': 'Check that the printer is switched on and connected.',
+    'printers.hint.cutter_error': 'Check the paper cutter (paper jam).',
+  },
+  uk: {
+    'printers.heading': 'Принтери терміналів',
+    'printers.problem': 'Принтер термінала «{kiosk}»: {problem}.',
+    'printer.paper_low': 'закінчується папір',
+    'printer.paper_out': 'немає паперу',
+    'printer.cover_open': 'відкрита кришка',
+    'printer.offline': 'не готовий',
+    'printer.unreachable': 'недоступний',
+    'printer.cutter_error': 'помилка різака паперу',
+    'printers.hint.paper_low': 'Підготуйте новий рулон паперу.',
+    'printers.hint.paper_out': 'Вставте новий рулон паперу; доти термінал показує квитки на екрані.',
+    'printers.hint.cover_open': 'Закрийте кришку принтера.',
+    'printers.hint.offline': 'Перевірте принтер: живлення та індикатор помилки.',
+    'printers.hint.unreachable': 'Перевірте, чи принтер увімкнений і підключений.',
+    'printers.hint.cutter_error': 'Перевірте різак паперу (застряг папір).',
   },
 };
 
@@ -463,6 +511,7 @@ const MESSAGES = {
     [/^invalid username or password$/, 'Nieprawidłowa nazwa użytkownika lub hasło.'],
     [/^port must be between 1 and 65535$/, 'Port musi być liczbą od 1 do 65535.'],
     [/^tcp:\/\/ needs a printer host$/, 'Adres tcp:// wymaga nazwy lub adresu drukarki.'],
+    [/^.*(like name@example\.com|like example\.com|before the @|must not contain spaces).*$/, 'Podaj sam adres e-mail, np. sekretariat@urzad.gov.pl.'],
     [/^tcp:\/\/ takes a host and port only$/, 'Adres tcp:// to tylko host i port.'],
     [/^must be tcp:\/\/HOST:PORT, file:\/\/\/dev\/\.\.\., agent or none$/, 'Adres drukarki: tcp://HOST:PORT, file:///dev/…, agent albo none.'],
     [/^a local printer is file:\/\/\/dev\/…, e\.g\. file:\/\/\/dev\/usb\/lp0$/, 'Drukarka lokalna to file:///dev/…, np. file:///dev/usb/lp0.'],
@@ -659,7 +708,29 @@ const MESSAGES = {
     state.user = null;
     state.csrf = '';
     stopLive();
+    followPrinters(false);
     showSignin(message);
+  }
+
+  // followPrinters shows, while an administrator is signed in, every kiosk
+  // printer that needs a person (printers.js), live, and keeps the printer
+  // states of the kiosks section up to date with it.
+  let printers = null;
+  function followPrinters(on) {
+    if (on && !printers && window.OkienkoPrinters) {
+      printers = window.OkienkoPrinters.watch({
+        section: $('printers'), list: $('printers-list'), t,
+        onList: (list) => {
+          for (const p of list) {
+            const st = document.querySelector(`[data-printer-of="${p.kiosk_id}"]`);
+            if (st) st.textContent = printerState(p.state);
+          }
+        },
+      });
+    } else if (!on && printers) {
+      printers.stop();
+      printers = null;
+    }
   }
 
   function sectionFromHash() {
@@ -736,6 +807,7 @@ const MESSAGES = {
     }
     state.user = me.user;
     state.csrf = me.csrf_token;
+    followPrinters(true);
     await route(true);
   }
 
@@ -1233,7 +1305,20 @@ const MESSAGES = {
         button(t('kiosks.jobs'), () => showJobs(k), '', t('kiosks.jobsOf', { name: k.name })),
         button(t('common.delete'), () => remove('/api/v1/admin/kiosks/' + k.id, k.name, loadKiosksSection), 'btn-danger', t('common.deleteNamed', { name: k.name })))]);
     $('kiosks-list').replaceChildren(table(t('kiosks.caption'), [t('kiosks.name'), t('kiosks.printerState'), t('kiosks.lastSeen'), t('common.actions')], rows));
+    const off = await api('GET', '/api/v1/admin/office');
+    $('alerts-email').value = (off && off.alerts_email) || '';
     every('kiosks', refreshPrinters, false);
+  }
+
+  // saveAlerts sets the address told of printer problems ("" for nobody).
+  function saveAlerts(ev) {
+    ev.preventDefault();
+    const form = $('alerts-form');
+    submitting(form, async () => {
+      const off = await api('PATCH', '/api/v1/admin/office', { alerts_email: $('alerts-email').value.trim() });
+      $('alerts-email').value = off.alerts_email;
+      showNotice(off.alerts_email ? t('alerts.saved', { email: off.alerts_email }) : t('alerts.off'));
+    });
   }
 
   // refreshPrinters brings the printer states and last-seen times of the
@@ -1265,7 +1350,8 @@ const MESSAGES = {
       const key = 'kiosks.test.' + (MESSAGES.pl['kiosks.test.' + r.state] ? r.state : 'failed');
       const message = t(key, { name: k.name, reason: jobReason(r.reason) || printerState(r.reason) });
       if (r.state === 'failed' || r.state === 'unknown') showAlert(message); else { showAlert(''); showNotice(message); }
-      await loadKiosksSection();
+      // The states in place: the list (and the focus on its buttons) stays.
+      await refreshPrinters();
     } catch (err) {
       failed(err);
     }
@@ -1642,6 +1728,7 @@ const MESSAGES = {
     $('closure-form').addEventListener('submit', addClosure);
     $('user-form').addEventListener('submit', addUser);
     $('kiosk-form').addEventListener('submit', addKiosk);
+    $('alerts-form').addEventListener('submit', saveAlerts);
     $('stats-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadStatsSection().catch(failed); });
     $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadAuditSection().catch(failed); });
     window.addEventListener('hashchange', () => route(true));

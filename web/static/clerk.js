@@ -118,6 +118,55 @@ const MESSAGES = {
 
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
+
+    'printers.heading': 'Drukarki biletomatów',
+    'printers.problem': 'Drukarka biletomatu „{kiosk}”: {problem}.',
+    'printer.paper_low': 'kończy się papier',
+    'printer.paper_out': 'brak papieru',
+    'printer.cover_open': 'otwarta pokrywa',
+    'printer.offline': 'niegotowa',
+    'printer.unreachable': 'nieosiągalna',
+    'printer.cutter_error': 'błąd obcinacza papieru',
+    'printers.hint.paper_low': 'Przygotuj nową rolkę papieru.',
+    'printers.hint.paper_out': 'Załóż nową rolkę papieru; do tego czasu biletomat pokazuje bilety na ekranie.',
+    'printers.hint.cover_open': 'Zamknij pokrywę drukarki.',
+    'printers.hint.offline': 'Sprawdź drukarkę: zasilanie i lampkę błędu.',
+    'printers.hint.unreachable': 'Sprawdź, czy drukarka jest włączona i podłączona.',
+    'printers.hint.cutter_error': 'Sprawdź obcinacz papieru (zacięty papier).',
+  },
+  // English and Ukrainian hold the printer notices so far; the rest of the
+  // page falls back to Polish (see t).
+  en: {
+    'printers.heading': 'Kiosk printers',
+    'printers.problem': 'Printer of kiosk "{kiosk}": {problem}.',
+    'printer.paper_low': 'paper running low',
+    'printer.paper_out': 'out of paper',
+    'printer.cover_open': 'cover open',
+    'printer.offline': 'not ready',
+    'printer.unreachable': 'cannot be reached',
+    'printer.cutter_error': 'paper cutter fault',
+    'printers.hint.paper_low': 'Have a new paper roll ready.',
+    'printers.hint.paper_out': 'Load a new paper roll; until then the kiosk shows tickets on its screen.',
+    'printers.hint.cover_open': 'Close the printer\'s cover.',
+    'printers.hint.offline': 'Check the printer: power and the error light.',
+    'printers.hint.unreachable': 'Check that the printer is switched on and connected.',
+    'printers.hint.cutter_error': 'Check the paper cutter (paper jam).',
+  },
+  uk: {
+    'printers.heading': 'Принтери терміналів',
+    'printers.problem': 'Принтер термінала «{kiosk}»: {problem}.',
+    'printer.paper_low': 'закінчується папір',
+    'printer.paper_out': 'немає паперу',
+    'printer.cover_open': 'відкрита кришка',
+    'printer.offline': 'не готовий',
+    'printer.unreachable': 'недоступний',
+    'printer.cutter_error': 'помилка різака паперу',
+    'printers.hint.paper_low': 'Підготуйте новий рулон паперу.',
+    'printers.hint.paper_out': 'Вставте новий рулон паперу; доти термінал показує квитки на екрані.',
+    'printers.hint.cover_open': 'Закрийте кришку принтера.',
+    'printers.hint.offline': 'Перевірте принтер: живлення та індикатор помилки.',
+    'printers.hint.unreachable': 'Перевірте, чи принтер увімкнений і підключений.',
+    'printers.hint.cutter_error': 'Перевірте різак паперу (застряг папір).',
   },
 };
 
@@ -266,6 +315,7 @@ const MESSAGES = {
     queueFeed.stop();
     if (name === 'counters') countersFeed.start();
     if (name === 'work') queueFeed.start();
+    followPrinters(Boolean(state.user));
     if (focus) focus.focus();
   }
 
@@ -348,6 +398,18 @@ const MESSAGES = {
         feed = null;
       },
     };
+  }
+
+  // followPrinters shows, while a clerk is signed in, every kiosk printer
+  // that needs a person (printers.js), live.
+  let printers = null;
+  function followPrinters(on) {
+    if (on && !printers && window.OkienkoPrinters) {
+      printers = window.OkienkoPrinters.watch({ section: $('printers'), list: $('printers-list'), t });
+    } else if (!on && printers) {
+      printers.stop();
+      printers = null;
+    }
   }
 
   const countersFeed = pollingFeed(() => loadCounters(false), POLL_MS);

@@ -45,6 +45,7 @@ type Fake struct {
 	quietAfter  bool // no status answers on a connection after its job
 	closeAfter  int  // close each connection after this many job bytes; 0: never
 	printed     int
+	accepted    int
 	asked       []byte
 	jobs        []*bytes.Buffer // job bytes per connection
 	conns       map[net.Conn]bool
@@ -191,6 +192,13 @@ func (f *Fake) Received() []byte {
 	return all
 }
 
+// Connections returns how many connections the printer has accepted.
+func (f *Fake) Connections() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.accepted
+}
+
 // Asked returns n of every DLE EOT n received, in order.
 func (f *Fake) Asked() []byte {
 	f.mu.Lock()
@@ -212,6 +220,7 @@ func (f *Fake) accept() {
 			return
 		}
 		f.conns[c] = true
+		f.accepted++
 		job := &bytes.Buffer{}
 		f.jobs = append(f.jobs, job)
 		f.mu.Unlock()
