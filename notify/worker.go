@@ -30,7 +30,7 @@ const (
 	DefaultSendTimeout = 30 * time.Second
 	// DefaultConcurrency is how many messages of one channel are sent at
 	// once.
-	DefaultConcurrency = 4
+	DefaultConcurrency = 8
 	// DefaultPoll is the longest a worker waits without being woken: the
 	// safety net for a wake that got lost.
 	DefaultPoll = 30 * time.Second
