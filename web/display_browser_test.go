@@ -95,11 +95,24 @@ func (p *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 // waitFor waits until the JavaScript expression is true.
 func (p *tab) waitFor(what, expr string) {
 	p.t.Helper()
-	if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](expr)); err != nil {
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](expr))
+	// A page that reloads itself ends the poll running in it; the poll
+	// starts again in the new page, a bounded number of times.
+	for tries := 0; err != nil && tries < 5 && navigatedAway(err); tries++ {
+		_, err = chromedp.Run(p.ctx, chromedp.Poll[bool](expr))
+	}
+	if err != nil {
 		// What the page showed helps to tell a slow answer from a wrong one.
 		state, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`JSON.stringify({alert: document.querySelector('[role=alert]')?.textContent?.trim(), focus: document.activeElement?.outerHTML?.slice(0, 160), text: document.body?.innerText?.slice(0, 400)})`))
 		p.t.Fatalf("waiting for %s: %v; the page: %s", what, err, state)
 	}
+}
+
+// navigatedAway reports whether err says the page went away under a
+// script, as it does when the page reloads itself.
+func navigatedAway(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "navigated or closed") || strings.Contains(msg, "Execution context was destroyed") || strings.Contains(msg, "Cannot find context")
 }
 
 func (p *tab) text(expr string) string {
