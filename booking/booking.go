@@ -16,6 +16,13 @@ const (
 	StatusCheckedIn     = "checked_in"
 	StatusCancelled     = "cancelled"
 	StatusCancelledLate = "cancelled_late"
+	// StatusPending is a booking of a matter with confirm_minutes waiting
+	// for the resident's e-mail confirmation; its seat is held until
+	// ConfirmBy, and it can't be checked in.
+	StatusPending = "pending"
+	// StatusExpired is a pending booking not confirmed in time; it holds
+	// no seat.
+	StatusExpired = "expired"
 )
 
 // liveStatuses are the states that hold a seat.
@@ -27,6 +34,8 @@ const (
 	EventCancelled     = "booking.cancelled"
 	EventCancelledLate = "booking.cancelled_late"
 	EventCheckedIn     = "booking.checked_in"
+	EventConfirmed     = "booking.confirmed"
+	EventExpired       = "booking.expired"
 )
 
 // Why a booking was cancelled (its CancelReason).
@@ -60,13 +69,24 @@ type Booking struct {
 	CancelReason string      `json:"-"` // one of the Reason… words
 	CancelNote   string      `json:"-"` // the office's words on why, for the resident
 	ErasedAt     *time.Time  `json:"-"`
+	// ConfirmBy is when a pending booking's hold lapses; ConfirmHash the
+	// SHA-256 (hex) of its confirmation token, never the token itself.
+	ConfirmBy   *time.Time `json:"confirm_by,omitempty"`
+	ConfirmHash *string    `json:"-"`
 }
 
 // TableName is the table of bookings.
 func (Booking) TableName() string { return "bookings" }
 
-// Live reports whether the booking holds its seat.
+// Live reports whether the booking holds its seat for good (booked or
+// checked in; a pending one holds it only until ConfirmBy).
 func (b *Booking) Live() bool { return b.Status == StatusBooked || b.Status == StatusCheckedIn }
+
+// AwaitingConfirmation reports whether b is pending and its hold has not
+// lapsed at now.
+func (b *Booking) AwaitingConfirmation(now time.Time) bool {
+	return b.Status == StatusPending && b.ConfirmBy != nil && now.Before(*b.ConfirmBy)
+}
 
 // CancelledByOffice reports whether the office cancelled b (a closure, an
 // administrator), not the resident nor the lateness rule.

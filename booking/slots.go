@@ -55,6 +55,14 @@ func (s *Store) loadCalendar(ctx context.Context, db *gorm.DB, serviceID int64, 
 	if err != nil {
 		return nil, err
 	}
+	held, err := holdsBetween(ctx, db, serviceID, first, last, c.now)
+	if err != nil {
+		return nil, err
+	}
+	if len(held) > 0 {
+		c.taken = append(c.taken, held...)
+		sort.Slice(c.taken, func(i, j int) bool { return c.taken[i].StartsAt.Before(c.taken[j].StartsAt) })
+	}
 	for _, o := range c.taken {
 		if d := o.EndsAt.Sub(o.StartsAt); d > c.longest {
 			c.longest = d
@@ -78,6 +86,26 @@ func occupancyBetween(ctx context.Context, db *gorm.DB, serviceID int64, from, t
 		out[i].StartsAt, out[i].EndsAt = out[i].StartsAt.UTC(), out[i].EndsAt.UTC()
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].StartsAt.Before(out[j].StartsAt) })
+	return out, nil
+}
+
+// holdsBetween returns how many pending bookings of a service whose hold
+// has not lapsed at now hold each span overlapping [from, to). Pending
+// bookings are not in booking_load: a hold stops counting the moment its
+// confirm_by passes, before any job marks it expired.
+func holdsBetween(ctx context.Context, db *gorm.DB, serviceID int64, from, to, now time.Time) ([]occupancy, error) {
+	var out []occupancy
+	err := db.WithContext(ctx).Model(&Booking{}).
+		Select("starts_at, ends_at, count(*) AS n").
+		Where("service_id = ? AND status = ? AND starts_at < ? AND ends_at > ? AND confirm_by > ?", serviceID, StatusPending, to.UTC(), from.UTC(), now.UTC()).
+		Group("starts_at, ends_at").
+		Find(&out).Error
+	if err != nil {
+		return nil, okienko.Internal(err)
+	}
+	for i := range out {
+		out[i].StartsAt, out[i].EndsAt = out[i].StartsAt.UTC(), out[i].EndsAt.UTC()
+	}
 	return out, nil
 }
 

@@ -157,14 +157,14 @@ func (s *Store) take(ctx context.Context, v *validated) (*Booking, error) {
 			return err
 		}
 		var sameDay int64
-		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND service_id = ? AND day = ? AND status IN ?", hash, v.ServiceID, day, liveStatuses).Count(&sameDay).Error; err != nil {
+		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND service_id = ? AND day = ?", hash, v.ServiceID, day).Where(holdingSeat(c.now)).Count(&sameDay).Error; err != nil {
 			return err
 		}
 		if sameDay > 0 {
 			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has a booking for this matter on %s", day)
 		}
 		var active int64
-		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND status = ? AND starts_at > ?", hash, StatusBooked, c.now).Count(&active).Error; err != nil {
+		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND starts_at > ?", hash, c.now).Where(upcoming(c.now)).Count(&active).Error; err != nil {
 			return err
 		}
 		if int(active) >= c.svc.MaxActivePerPESEL {
@@ -183,15 +183,23 @@ func (s *Store) take(ctx context.Context, v *validated) (*Booking, error) {
 		if v.Phone != "" {
 			b.Phone = &v.Phone
 		}
+		if c.svc.ConfirmMinutes > 0 {
+			s.hold(b, c.now, c.svc.ConfirmMinutes)
+		}
 		if err := tx.Create(b).Error; err != nil {
 			return err
 		}
-		if err := addLoad(tx, b, +1); err != nil {
-			return err
+		if b.Status == StatusBooked {
+			if err := addLoad(tx, b, +1); err != nil {
+				return err
+			}
 		}
 		out = b
-		if err := event.Record(ctx, tx, c.now, EventCreated, "booking", b.ID, map[string]any{"service_id": b.ServiceID, "start": b.StartsAt}); err != nil {
+		if err := event.Record(ctx, tx, c.now, EventCreated, "booking", b.ID, map[string]any{"service_id": b.ServiceID, "start": b.StartsAt, "status": b.Status}); err != nil {
 			return err
+		}
+		if b.Status == StatusPending {
+			return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.ConfirmRequest, false, nil)
 		}
 		return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.Confirmation, b.Phone != nil, nil)
 	})
@@ -298,7 +306,7 @@ func (s *Store) freeCode(tx *gorm.DB) (string, error) {
 			return "", err
 		}
 		var n int64
-		if err := tx.Model(&Booking{}).Where("code = ? AND status IN ?", code, liveStatuses).Count(&n).Error; err != nil {
+		if err := tx.Model(&Booking{}).Where("code = ? AND status IN ?", code, codeStatuses).Count(&n).Error; err != nil {
 			return "", err
 		}
 		if n == 0 {
@@ -332,7 +340,7 @@ func (s *Store) Get(ctx context.Context, code string) (*Booking, error) {
 
 func byCode(db *gorm.DB, code string) (*Booking, error) {
 	var b Booking
-	err := db.Where("code = ?", code).Order("CASE WHEN status IN ('booked','checked_in') THEN 0 ELSE 1 END, id DESC").First(&b).Error
+	err := db.Where("code = ?", code).Order("CASE WHEN status IN ('pending','booked','checked_in') THEN 0 ELSE 1 END, id DESC").First(&b).Error
 	if database.IsNotFound(err) {
 		return nil, okienko.Errorf(okienko.ENOTFOUND, "no booking with code %s", FormatCode(code))
 	}
@@ -442,12 +450,14 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 	switch {
 	case b.Status == StatusCheckedIn:
 		return nil, okienko.Errorf(okienko.ECONFLICT, "this booking has been checked in and can no longer be cancelled")
-	case b.Status != StatusBooked:
+	case b.Status == StatusExpired:
+		return nil, okienko.Errorf(okienko.ECONFLICT, "this booking was not confirmed in time and has expired")
+	case b.Status != StatusBooked && b.Status != StatusPending:
 		return nil, okienko.Errorf(okienko.ECONFLICT, "this booking is already cancelled")
 	case status == StatusCancelled && !now.Before(b.StartsAt):
 		return nil, okienko.Errorf(okienko.ECONFLICT, "the visit has already begun; it can no longer be cancelled")
 	}
-	res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, StatusBooked).
+	res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, b.Status).
 		Updates(map[string]any{"status": status, "cancelled_at": now, "cancel_reason": reason, "cancel_note": note, "updated_at": now})
 	if res.Error != nil {
 		return nil, res.Error
@@ -455,8 +465,10 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 	if res.RowsAffected != 1 {
 		return nil, okienko.Errorf(okienko.ECONFLICT, "this booking changed meanwhile; please try again")
 	}
-	if err := addLoad(tx, b, -1); err != nil {
-		return nil, err
+	if b.Status == StatusBooked { // a pending hold is not in booking_load
+		if err := addLoad(tx, b, -1); err != nil {
+			return nil, err
+		}
 	}
 	typ, kind := EventCancelled, outbox.Cancellation
 	if status == StatusCancelledLate {
@@ -505,6 +517,10 @@ func (s *Store) CheckInTx(ctx context.Context, tx *gorm.DB, code string) (*Booki
 		return nil, checkInRefused("checked_in", "this booking is already checked in", "", time.Time{})
 	case StatusCancelled, StatusCancelledLate:
 		return nil, checkInRefused("cancelled", "this booking was cancelled", "", time.Time{})
+	case StatusPending:
+		return nil, checkInRefused("pending", "this booking awaits confirmation: confirm it with the link in the e-mail first", "", time.Time{})
+	case StatusExpired:
+		return nil, checkInRefused("expired", "this booking was not confirmed by e-mail in time and has expired", "", time.Time{})
 	}
 	svc, err := s.offices.WithTx(tx).Service(ctx, b.ServiceID)
 	if err != nil {
@@ -539,7 +555,7 @@ func (s *Store) CheckInTx(ctx context.Context, tx *gorm.DB, code string) (*Booki
 }
 
 // checkInRefused is the ECONFLICT of a refused check-in, with the reason
-// (too_early, too_late, cancelled, checked_in) and, when given, the moment
+// (too_early, too_late, cancelled, checked_in, pending, expired) and, when given, the moment
 // that explains it, for kiosks to say it in the visitor's language.
 func checkInRefused(reason, msg, atField string, at time.Time) error {
 	e := &okienko.Error{Code: okienko.ECONFLICT, Message: msg, Fields: map[string]string{"reason": reason}}
@@ -599,7 +615,7 @@ func (s *Store) CancelLate(ctx context.Context) (int, error) {
 func (s *Store) Erase(ctx context.Context, retention time.Duration) (int64, error) {
 	now := s.now()
 	res := s.db.WithContext(ctx).Model(&Booking{}).
-		Where("erased_at IS NULL AND ends_at < ? AND status <> ?", now.Add(-retention), StatusBooked).
+		Where("erased_at IS NULL AND ends_at < ? AND status NOT IN ?", now.Add(-retention), []string{StatusBooked, StatusPending}).
 		Updates(map[string]any{"name": nil, "email": nil, "phone": nil, "pesel_hmac": nil, "pesel_last4": nil, "erased_at": now, "updated_at": now})
 	if res.Error != nil {
 		return 0, okienko.Internal(res.Error)

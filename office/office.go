@@ -62,6 +62,9 @@ type ServiceSpec struct {
 	MaxActivePerPESEL   int    `json:"max_active_per_pesel" gorm:"column:max_active_per_pesel"`
 	Description         string `json:"description"`
 	Instructions        string `json:"instructions"`
+	// ConfirmMinutes, above 0, makes a new booking pending, its seat held
+	// this long until the resident confirms it by e-mail (0: off).
+	ConfirmMinutes int `json:"confirm_minutes"`
 }
 
 // Service is a matter (sprawa) residents book or queue for.

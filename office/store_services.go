@@ -107,6 +107,7 @@ func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*Service
 			"checkin_early_minutes": spec.CheckinEarlyMinutes,
 			"checkin_grace_minutes": spec.CheckinGraceMinutes,
 			"max_active_per_pesel":  spec.MaxActivePerPESEL,
+			"confirm_minutes":       spec.ConfirmMinutes,
 			"description":           spec.Description,
 			"instructions":          spec.Instructions,
 			"position":              out.Position,

@@ -52,6 +52,10 @@ func (s *ServiceSpec) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
 }
 
+// MaxConfirmMinutes is the longest a pending booking may wait for its
+// e-mail confirmation: a day.
+const MaxConfirmMinutes = 24 * 60
+
 // Validate reports what is wrong with the spec as EINVALID with Fields keyed
 // by JSON name, or nil. It does not check that the department exists.
 func (s ServiceSpec) Validate() error {
@@ -68,6 +72,7 @@ func (s ServiceSpec) Validate() error {
 	checkRange(f, "checkin_early_minutes", s.CheckinEarlyMinutes, 0, 240, "minutes")
 	checkRange(f, "checkin_grace_minutes", s.CheckinGraceMinutes, 0, 120, "minutes")
 	checkRange(f, "max_active_per_pesel", s.MaxActivePerPESEL, 1, 50, "bookings")
+	checkRange(f, "confirm_minutes", s.ConfirmMinutes, 0, MaxConfirmMinutes, "minutes")
 	if n := utf8.RuneCountInString(s.Description); n > maxDescription {
 		f.Add("description", fmt.Sprintf("must be at most %d characters, got %d", maxDescription, n))
 	}

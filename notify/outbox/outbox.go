@@ -29,6 +29,10 @@ const (
 	Cancellation     = "cancellation"
 	CancellationLate = "cancellation_late"
 	TurnNear         = "turn_near"
+	// ConfirmRequest asks the resident of a pending booking to confirm it
+	// by the e-mail's link within the matter's confirm_minutes (e-mail
+	// only; the usual Confirmation follows once confirmed).
+	ConfirmRequest = "confirm_request"
 	// PrinterAlert tells the office (its alerts_email) that a kiosk's
 	// printer needs a person; the message holds the kiosk's id and, in its
 	// data, the id of the event of the change.

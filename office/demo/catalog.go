@@ -23,6 +23,9 @@ type demoService struct {
 	capacity     int
 	description  string
 	instructions string
+	// confirmMinutes, above 0, holds a new booking this long until the
+	// resident confirms it by e-mail.
+	confirmMinutes int
 }
 
 // demoDepartment is one department of the demo catalog with its matters and
@@ -142,9 +145,10 @@ var catalog = []demoDepartment{
 		counters: 2,
 		services: []demoService{
 			{
-				name:        "Rejestracja pojazdu kupionego w Polsce",
-				slotMinutes: 20,
-				capacity:    2,
+				name:           "Rejestracja pojazdu kupionego w Polsce",
+				slotMinutes:    20,
+				capacity:       2,
+				confirmMinutes: 30,
 				description: "Rejestracja używanego pojazdu, który był już zarejestrowany w Polsce, " +
 					"na nowego właściciela. Masz na to 30 dni od zakupu.",
 				instructions: "Zabierz ze sobą:\n" +
@@ -159,9 +163,10 @@ var catalog = []demoDepartment{
 					"dotychczasowych tablic opłata jest niższa.",
 			},
 			{
-				name:        "Rejestracja pojazdu sprowadzonego z Unii Europejskiej",
-				slotMinutes: 30,
-				capacity:    1,
+				name:           "Rejestracja pojazdu sprowadzonego z Unii Europejskiej",
+				slotMinutes:    30,
+				capacity:       1,
+				confirmMinutes: 30,
 				description: "Pierwsza rejestracja w Polsce pojazdu sprowadzonego z innego kraju " +
 					"Unii Europejskiej. Masz na to 30 dni od przywozu.",
 				instructions: "Zabierz ze sobą:\n" +

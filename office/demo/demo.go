@@ -162,6 +162,7 @@ func serviceSpec(departmentID int64, s demoService) office.ServiceSpec {
 	if s.capacity > 0 {
 		spec.Capacity = s.capacity
 	}
+	spec.ConfirmMinutes = s.confirmMinutes
 	return spec
 }
 
