@@ -9,9 +9,11 @@ import (
 	htmltemplate "html/template"
 	"image/png"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"text/template"
+	"time"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -48,9 +50,12 @@ type Messages struct {
 	DB      *gorm.DB
 	Clock   okienko.Clock
 	Offices *office.Store
-	BaseURL string       // public URL of the server, without the trailing slash
-	SMS     SMSLimits    // the SMS sender's limits: SMS are composed to fit them
-	Log     *slog.Logger // default slog.Default()
+	BaseURL string // public URL of the server, without the trailing slash
+	// Bookings signs the confirmation links of pending bookings
+	// (booking.Store.ConfirmToken); without it a confirm_request fails.
+	Bookings *booking.Store
+	SMS      SMSLimits    // the SMS sender's limits: SMS are composed to fit them
+	Log      *slog.Logger // default slog.Default()
 
 	once   sync.Once
 	looked *lookups
@@ -61,8 +66,12 @@ type view struct {
 	Name, Office, Address, Service, Department string
 	Code, Date, Time, Number                   string
 	BaseURL, ManageURL, CancelURL              string
-	ByOffice                                   bool   // the office cancelled the visit
-	Reason                                     string // the office's words on why, if any
+	ByOffice                                   bool // the office cancelled the visit
+	// A pending booking's request to confirm: the link of the page that
+	// confirms it, and when the hold lapses (office time).
+	ConfirmURL, ConfirmDate, ConfirmTime string
+	ConfirmMinutes                       int
+	Reason                               string // the office's words on why, if any
 	// Printer alerts: the kiosk's name, its printer's problem and, when it
 	// changed since, its state now.
 	Kiosk, Problem, Current string
@@ -124,6 +133,11 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	if v.ByOffice {
 		v.Reason = strings.TrimSpace(data.Note)
 	}
+	if m.Kind == outbox.ConfirmRequest {
+		if err := c.confirmView(&v, &b, svc, off); err != nil {
+			return nil, err
+		}
+	}
 	t := texts[m.Lang]
 	if t == nil {
 		t = texts["pl"]
@@ -152,6 +166,10 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	for _, p := range strings.Split(out.Text, "\n\n") {
 		page.Paragraphs = append(page.Paragraphs, strings.Split(p, "\n"))
 	}
+	if m.Kind == outbox.ConfirmRequest {
+		label, _ := execute(t, "label.confirm", v)
+		page.Links = []link{{label, v.ConfirmURL}}
+	}
 	if m.Kind == outbox.Confirmation || m.Kind == outbox.Reminder {
 		manageLabel, _ := execute(t, "label.manage", v)
 		cancelLabel, _ := execute(t, "label.cancel", v)
@@ -177,6 +195,27 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	}
 	out.HTML = buf.String()
 	return out, nil
+}
+
+// confirmView fills in v what the request to confirm pending booking b
+// says: its link and deadline. Permanent errors: b no longer awaits
+// confirmation (confirmed, expired, cancelled: the message came too late to
+// matter), or no Bookings to sign the link.
+func (c *Messages) confirmView(v *view, b *booking.Booking, svc *office.Service, off *office.Office) error {
+	if b.Status != booking.StatusPending || b.ConfirmBy == nil {
+		return Permanent(errors.New("the booking no longer awaits confirmation"))
+	}
+	if c.Bookings == nil {
+		return Permanent(errors.New("no booking store to sign the confirmation link"))
+	}
+	by := b.ConfirmBy.In(off.Location())
+	v.ConfirmURL = v.ManageURL + "/potwierdz?token=" + url.QueryEscape(c.Bookings.ConfirmToken(b))
+	v.ConfirmDate, v.ConfirmTime = by.Format("2006-01-02"), by.Format("15:04")
+	v.ConfirmMinutes = int(b.ConfirmBy.Sub(b.CreatedAt).Round(time.Minute) / time.Minute)
+	if v.ConfirmMinutes <= 0 {
+		v.ConfirmMinutes = svc.ConfirmMinutes
+	}
+	return nil
 }
 
 type htmlView struct {

@@ -66,7 +66,7 @@ func (f *fixture) book(t *testing.T, lang, phone string) *booking.Booking {
 
 func (f *fixture) worker(email, sms Sender) *Worker {
 	return &Worker{DB: f.db, Clock: f.clock, Email: email, SMS: sms, Host: "urzad.example",
-		Compose: &Messages{DB: f.db, Clock: f.clock, Offices: f.offices, BaseURL: "https://urzad.example", SMS: f.sms}}
+		Compose: &Messages{DB: f.db, Clock: f.clock, Offices: f.offices, BaseURL: "https://urzad.example", Bookings: f.bookings, SMS: f.sms}}
 }
 
 func messages(t *testing.T, db *gorm.DB) []outbox.Message {

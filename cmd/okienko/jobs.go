@@ -28,6 +28,7 @@ const (
 	jobSweep        = "sweep"
 	jobReminders    = "queue-reminders"
 	jobPrinterWatch = "printer-watch"
+	jobExpireHolds  = "expire-pending-bookings"
 )
 
 // Printer watch: directly attached printers are asked for their status
@@ -70,6 +71,7 @@ func (w *workers) schedule(s *jobs.Scheduler) error {
 		{jobSweep, 15 * time.Minute, w.sweep},
 		{jobPrintRetry, time.Minute, w.retryPrints},
 		{jobPrinterWatch, printerWatchEvery, w.watchPrinters},
+		{jobExpireHolds, time.Minute, w.expireHolds},
 	}
 	for _, j := range every {
 		if err := s.Every(j.name, j.interval, j.fn); err != nil {
@@ -98,6 +100,17 @@ func (w *workers) lateArrivals(ctx context.Context) error {
 	n, err := w.bookings.CancelLate(ctx)
 	if n > 0 {
 		w.log.Info("late arrivals cancelled", "bookings", n)
+	}
+	return err
+}
+
+// expireHolds marks expired the pending bookings not confirmed in time
+// (booking.Store.ExpirePending). Their seats are free from the deadline on
+// whether or not this has run; it records the change once.
+func (w *workers) expireHolds(ctx context.Context) error {
+	n, err := w.bookings.ExpirePending(ctx)
+	if n > 0 {
+		w.log.Info("unconfirmed bookings expired", "bookings", n)
 	}
 	return err
 }
