@@ -88,6 +88,15 @@ func (b *Booking) AwaitingConfirmation(now time.Time) bool {
 	return b.Status == StatusPending && b.ConfirmBy != nil && now.Before(*b.ConfirmBy)
 }
 
+// StatusAt is b's status as it stands at now: a pending booking whose hold
+// has lapsed is expired, whether or not the expiry job has marked it yet.
+func (b *Booking) StatusAt(now time.Time) string {
+	if b.Status == StatusPending && !b.AwaitingConfirmation(now) {
+		return StatusExpired
+	}
+	return b.Status
+}
+
 // CancelledByOffice reports whether the office cancelled b (a closure, an
 // administrator), not the resident nor the lateness rule.
 func (b *Booking) CancelledByOffice() bool {

@@ -291,11 +291,15 @@ func TestPendingCannotCheckIn(t *testing.T) {
 		if got, err := w.store.CheckIn(ctx, pending.Code); err != nil || got.Status != booking.StatusCheckedIn {
 			t.Fatalf("check-in once confirmed: %+v, %v", got, err)
 		}
-		w.clock.Set(w.at(1, 10, 31))
+		// Lapsed at 10:30: expired at check-in, before and after the job.
+		w.clock.Set(w.at(1, 10, 30))
+		_, err = w.store.CheckIn(ctx, lapsing.Code)
+		if e := wantCode(t, err, okienko.ECONFLICT); e.Fields["reason"] != "expired" {
+			t.Fatalf("check-in of a lapsed booking: %+v", e)
+		}
 		if _, err := w.store.ExpirePending(ctx); err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Set(w.at(1, 10, 10))
 		_, err = w.store.CheckIn(ctx, lapsing.Code)
 		if e := wantCode(t, err, okienko.ECONFLICT); e.Fields["reason"] != "expired" {
 			t.Fatalf("check-in of an expired booking: %+v", e)

@@ -512,7 +512,7 @@ func (s *Store) CheckInTx(ctx context.Context, tx *gorm.DB, code string) (*Booki
 	if err != nil {
 		return nil, err
 	}
-	switch b.Status {
+	switch b.StatusAt(s.now()) {
 	case StatusCheckedIn:
 		return nil, checkInRefused("checked_in", "this booking is already checked in", "", time.Time{})
 	case StatusCancelled, StatusCancelledLate:

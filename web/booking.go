@@ -19,14 +19,21 @@ type bookingView struct {
 	Start       time.Time   `json:"start"`
 	End         time.Time   `json:"end"`
 	CalendarURL string      `json:"calendar_url"`
+	// ConfirmBy is when a pending booking's hold lapses unless confirmed.
+	ConfirmBy *time.Time `json:"confirm_by,omitempty"`
 }
 
 func (s *Server) viewOf(b *booking.Booking, loc *time.Location) bookingView {
-	return bookingView{
-		Code: booking.FormatCode(b.Code), Status: b.Status, ServiceID: b.ServiceID, Date: b.Day,
+	v := bookingView{
+		Code: booking.FormatCode(b.Code), Status: b.StatusAt(s.Clock.Now()), ServiceID: b.ServiceID, Date: b.Day,
 		Start: b.StartsAt.In(loc), End: b.EndsAt.In(loc),
 		CalendarURL: s.BaseURL + "/api/v1/bookings/" + booking.FormatCode(b.Code) + "/calendar.ics",
 	}
+	if b.ConfirmBy != nil && v.Status == booking.StatusPending {
+		by := b.ConfirmBy.In(loc)
+		v.ConfirmBy = &by
+	}
+	return v
 }
 
 // officeLocation is the office's zone, for answering times with its offset.

@@ -44,6 +44,10 @@ func (s *Server) siteRoutes() {
 	get("/rezerwacja/:code", lookup, s.bookingPage)
 	get("/odwolaj", s.cancelByDayForm)
 	post("/odwolaj", cancel, s.cancelByDaySubmit)
+	// The e-mail's link of a pending booking: a GET shows the button, only
+	// the POST confirms.
+	get("/rezerwacja/:code/potwierdz", lookup, s.confirmForm)
+	post("/rezerwacja/:code/potwierdz", lookup, s.confirmSubmit)
 	// Anything else under the site's paths is a page not found.
 	for _, prefix := range []string{"/sprawy", "/rezerwacja", "/odwolaj"} {
 		app.Use(prefix, s.sitePages, func(c *fiber.Ctx) error {

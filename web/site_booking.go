@@ -146,6 +146,10 @@ type bookingPageData struct {
 	Live         bool
 	CanCancel    bool
 	Cancelled    bool   // just cancelled by the resident
+	Confirmed    bool   // just confirmed by the resident
+	Pending      bool   // awaiting the resident's confirmation by e-mail
+	ConfirmTime  string // when the hold lapses, office time, while Pending
+	ConfirmDate  string
 	ByOffice     bool   // cancelled by the office (a closure)
 	Reason       string // the office's words on why, when ByOffice
 }
@@ -158,15 +162,22 @@ func (s *Server) bookingView(c *fiber.Ctx, p *sitePage, b *booking.Booking) (boo
 	}
 	loc := p.Office.Location()
 	code := booking.FormatCode(b.Code)
-	return bookingPageData{
-		Code: code, Status: b.Status, Service: svc, Department: dep,
+	now := s.Clock.Now()
+	pending := b.AwaitingConfirmation(now)
+	d := bookingPageData{
+		Code: code, Status: b.StatusAt(now), Service: svc, Department: dep,
 		LongDate: p.L.LongDate(office.DateOf(b.StartsAt.In(loc))),
 		From:     b.StartsAt.In(loc).Format("15:04"), To: b.EndsAt.In(loc).Format("15:04"),
 		QRHref: "/rezerwacja/" + code + "/qr.svg", CalendarHref: "/api/v1/bookings/" + code + "/calendar.ics",
 		CancelHref: "/rezerwacja/" + code + "/odwolaj",
-		Live:       b.Live(), CanCancel: b.Status == booking.StatusBooked && s.Clock.Now().Before(b.StartsAt),
-		ByOffice: b.CancelledByOffice(), Reason: officeReason(b),
-	}, nil
+		Live:       b.Live(), CanCancel: (b.Status == booking.StatusBooked || pending) && now.Before(b.StartsAt),
+		ByOffice: b.CancelledByOffice(), Reason: officeReason(b), Pending: pending,
+	}
+	if pending {
+		by := b.ConfirmBy.In(loc)
+		d.ConfirmTime, d.ConfirmDate = by.Format("15:04"), p.L.LongDate(office.DateOf(by))
+	}
+	return d, nil
 }
 
 // officeReason is why the office cancelled b, in its words; "" when it did
@@ -199,6 +210,7 @@ func (s *Server) bookingPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.Cancelled = c.Query("odwolano") != "" && b.Status == booking.StatusCancelled
+	d.Confirmed = c.Query("potwierdzono") != "" && b.Status == booking.StatusBooked
 	p.Data = d
 	return showSite(c, fiber.StatusOK, "site_booking", p)
 }

@@ -64,6 +64,8 @@ const MESSAGES = {
     'checkin.tooEarlyOn': 'Za wcześnie. Przybycie można potwierdzić {date}, od {time}.',
     'checkin.tooLate': 'Za późno: czas na potwierdzenie przybycia minął o {time}. Pobierz zwykły bilet.',
     'checkin.cancelled': 'Ta rezerwacja została odwołana.',
+    'checkin.pending': 'Ta rezerwacja nie została potwierdzona. Potwierdź ją linkiem z e-maila albo pobierz zwykły bilet.',
+    'checkin.expired': 'Ta rezerwacja wygasła, bo nie potwierdzono jej na czas. Pobierz zwykły bilet.',
     'checkin.already': 'Przybycie na tę rezerwację zostało już potwierdzone.',
     'checkin.conflict': 'Nie można teraz potwierdzić przybycia ({detail}).',
 
@@ -149,6 +151,8 @@ const MESSAGES = {
     'checkin.tooEarlyOn': 'Too early. You can check in on {date} from {time}.',
     'checkin.tooLate': 'Too late: check-in closed at {time}. Please take an ordinary ticket.',
     'checkin.cancelled': 'This booking was cancelled.',
+    'checkin.pending': 'This booking has not been confirmed. Confirm it with the link in the e-mail, or take a regular ticket.',
+    'checkin.expired': 'This booking expired because it was not confirmed in time. Please take a regular ticket.',
     'checkin.already': 'This booking has already been checked in.',
     'checkin.conflict': 'Check-in is not possible now ({detail}).',
 
@@ -234,6 +238,8 @@ const MESSAGES = {
     'checkin.tooEarlyOn': 'Зарано. Підтвердити прибуття можна {date} з {time}.',
     'checkin.tooLate': 'Запізно: час підтвердження прибуття минув о {time}. Отримайте звичайний квиток.',
     'checkin.cancelled': 'Це бронювання скасовано.',
+    'checkin.pending': 'Це бронювання не підтверджено. Підтвердьте його за посиланням з листа або візьміть звичайний квиток.',
+    'checkin.expired': 'Це бронювання втратило чинність, бо його не підтвердили вчасно. Візьміть звичайний квиток.',
     'checkin.already': 'Прибуття за цим бронюванням уже підтверджено.',
     'checkin.conflict': 'Зараз неможливо підтвердити прибуття ({detail}).',
 
@@ -797,7 +803,7 @@ const OkienkoKiosk = (function () {
 
   // checkinFailed explains a refused check-in in the visitor's language,
   // from the server's errors.reason (too_early with opens_at, too_late with
-  // closed_at, cancelled, checked_in); older servers only had the English
+  // closed_at, cancelled, checked_in, pending, expired); older servers only had the English
   // detail, which is still understood.
   function checkinFailed(err, code) {
     if (!(err instanceof ApiError)) {
@@ -826,6 +832,10 @@ const OkienkoKiosk = (function () {
         }
         if (why === 'cancelled') {
           showAlert('checkin.cancelled');
+          return;
+        }
+        if (why === 'pending' || why === 'expired') {
+          showAlert('checkin.' + why);
           return;
         }
         if (why === 'checked_in') {
