@@ -307,7 +307,8 @@ func TestPendingCannotCheckIn(t *testing.T) {
 	})
 }
 
-// A pending booking can be cancelled by its resident, freeing the held seat.
+// A pending booking can be cancelled by its resident (or a closure),
+// freeing the held seat.
 func TestPendingCancelled(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
@@ -316,6 +317,10 @@ func TestPendingCancelled(t *testing.T) {
 		b, err := w.store.Book(ctx, w.request(1, start))
 		if err != nil {
 			t.Fatal(err)
+		}
+		// A closure of its day would cancel it too.
+		if ids, err := w.store.Covered(ctx, w.day(1), w.day(1), 0); err != nil || len(ids) != 1 || ids[0] != b.ID {
+			t.Fatalf("covered by a closure: %v, %v", ids, err)
 		}
 		if _, err := w.store.CancelByCode(ctx, b.Code, pesel(1)); err != nil {
 			t.Fatal(err)

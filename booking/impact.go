@@ -16,7 +16,7 @@ const (
 )
 
 // Covered returns the ids of the booked (not checked-in, not cancelled)
-// bookings on office days from..to inclusive whose visit has not begun yet,
+// bookings, and the pending ones still held, on office days from..to inclusive whose visit has not begun yet,
 // of the services of department departmentID, or of every department when
 // departmentID is 0: the bookings a closure of those days would cancel.
 // Ordered by start, then id. EINVALID on "starts_on"/"ends_on" for a missing
@@ -41,7 +41,7 @@ func (s *Store) Covered(ctx context.Context, from, to office.Date, departmentID 
 		return nil, err
 	}
 	q := s.db.WithContext(ctx).Model(&Booking{}).
-		Where("status = ? AND day >= ? AND day <= ? AND starts_at > ?", StatusBooked, from, to, s.now())
+		Where("day >= ? AND day <= ? AND starts_at > ?", from, to, s.now()).Where(upcoming(s.now()))
 	if departmentID > 0 {
 		q = q.Where("service_id IN (SELECT id FROM services WHERE department_id = ?)", departmentID)
 	}

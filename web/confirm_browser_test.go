@@ -38,6 +38,9 @@ func TestSiteBrowserConfirmByEmail(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#phone"), "600 100 200"),
 			chromedp.Click(chromedp.CSS("#consent")),
 		)
+		if note := b.text(`document.getElementById('confirm-note').textContent`); !strings.Contains(note, "w ciągu 30 min") {
+			t.Errorf("the form says %q about confirming", note)
+		}
 		b.navigate("the booking", 200, chromedp.Click(chromedp.CSS("#book-submit")))
 		if lang := b.text(`document.documentElement.lang`); lang != "pl" {
 			t.Errorf("lang %q", lang)
