@@ -2,23 +2,16 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/jonboulle/clockwork"
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko"
-	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
-	"github.com/okienko/okienko/jobs"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/officetest"
-	"github.com/okienko/okienko/queue"
-	"github.com/okienko/okienko/ratelimit"
 )
 
 // Two instances on one database, each with the server's scheduler, run the
@@ -37,25 +30,7 @@ func TestExpireHoldsJobOncePerTick(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		var scheds []*jobs.Scheduler
-		for _, name := range []string{"instance-a", "instance-b"} {
-			s, err := jobs.NewScheduler(db, clock, officetest.Warsaw, log, jobs.WithInstance(name), jobs.WithGocronClock(clockwork.NewFakeClockAt(clock.Now())))
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := &workers{bookings: bookings, queue: queue.NewStore(db, clock, offices, bookings), users: auth.NewStore(db, clock, ratelimit.New(db, clock)),
-				counters: ratelimit.New(db, clock), storage: ratelimit.NewStorage(db, clock, "limit:"), retention: 30 * 24 * time.Hour, log: log}
-			if err := w.schedule(s); err != nil {
-				t.Fatal(err)
-			}
-			scheds = append(scheds, s)
-		}
-		defer func() {
-			for _, s := range scheds {
-				_ = s.Shutdown()
-			}
-		}()
+		scheds := twoInstances(t, db, clock, offices, bookings)
 		free := func() int {
 			slots, err := bookings.Slots(ctx, svc.ID, week.Day(1))
 			if err != nil {
@@ -75,17 +50,7 @@ func TestExpireHoldsJobOncePerTick(t *testing.T) {
 			if want := map[bool]int{false: 0, true: 1}[lapsed]; free() != want {
 				t.Fatalf("tick %d, before the job: %d free, want %d", tick, free(), want)
 			}
-			ran := 0
-			for _, s := range scheds {
-				ok, err := s.RunNow(ctx, jobExpireHolds)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if ok {
-					ran++
-				}
-			}
-			if ran != 1 {
+			if ran := runOnEach(t, scheds, jobExpireHolds); ran != 1 {
 				t.Fatalf("tick %d: the job ran %d times, want once", tick, ran)
 			}
 			got, err := bookings.ByID(ctx, b.ID)

@@ -30,6 +30,44 @@ import (
 	"github.com/okienko/okienko/ratelimit"
 )
 
+// twoInstances returns the schedulers of two server instances on db, each
+// with the server's jobs over bookings, shut down when t ends.
+func twoInstances(t *testing.T, db *gorm.DB, clock *okienko.ManualClock, offices *office.Store, bookings *booking.Store) []*jobs.Scheduler {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var scheds []*jobs.Scheduler
+	for _, name := range []string{"instance-a", "instance-b"} {
+		s, err := jobs.NewScheduler(db, clock, officetest.Warsaw, log, jobs.WithInstance(name), jobs.WithGocronClock(clockwork.NewFakeClockAt(clock.Now())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Shutdown() })
+		w := &workers{bookings: bookings, queue: queue.NewStore(db, clock, offices, bookings), users: auth.NewStore(db, clock, ratelimit.New(db, clock)),
+			counters: ratelimit.New(db, clock), storage: ratelimit.NewStorage(db, clock, "limit:"), retention: 30 * 24 * time.Hour, log: log}
+		if err := w.schedule(s); err != nil {
+			t.Fatal(err)
+		}
+		scheds = append(scheds, s)
+	}
+	return scheds
+}
+
+// runOnEach asks every scheduler to run job now and returns how many did.
+func runOnEach(t *testing.T, scheds []*jobs.Scheduler, job string) int {
+	t.Helper()
+	ran := 0
+	for _, s := range scheds {
+		ok, err := s.RunNow(context.Background(), job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			ran++
+		}
+	}
+	return ran
+}
+
 // Two instances on one database, each with the server's scheduler, run the
 // late-arrival job once per tick; with the injected clock past start+grace,
 // the booking is cancelled_late and its seat is free again.
@@ -46,39 +84,11 @@ func TestLateArrivalJobOncePerTick(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		var scheds []*jobs.Scheduler
-		for _, name := range []string{"instance-a", "instance-b"} {
-			s, err := jobs.NewScheduler(db, clock, warsaw, log, jobs.WithInstance(name), jobs.WithGocronClock(clockwork.NewFakeClockAt(clock.Now())))
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := &workers{bookings: bookings, queue: queue.NewStore(db, clock, offices, bookings), users: auth.NewStore(db, clock, ratelimit.New(db, clock)),
-				counters: ratelimit.New(db, clock), storage: ratelimit.NewStorage(db, clock, "limit:"), retention: 30 * 24 * time.Hour, log: log}
-			if err := w.schedule(s); err != nil {
-				t.Fatal(err)
-			}
-			scheds = append(scheds, s)
-		}
-		defer func() {
-			for _, s := range scheds {
-				_ = s.Shutdown()
-			}
-		}()
+		scheds := twoInstances(t, db, clock, offices, bookings)
 		// Each tick, both instances try; exactly one runs.
 		for tick, now := range []time.Time{start.Add(9 * time.Minute), start.Add(10 * time.Minute), start.Add(11 * time.Minute)} {
 			clock.Set(now)
-			ran := 0
-			for _, s := range scheds {
-				ok, err := s.RunNow(ctx, jobLateArrivals)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if ok {
-					ran++
-				}
-			}
-			if ran != 1 {
+			if ran := runOnEach(t, scheds, jobLateArrivals); ran != 1 {
 				t.Fatalf("tick %d: the job ran %d times, want once", tick, ran)
 			}
 			got, _ := bookings.Get(ctx, b.Code)
