@@ -332,5 +332,14 @@ func TestPendingCancelled(t *testing.T) {
 		if e := wantCode(t, err, okienko.ECONFLICT); e.Fields["reason"] != "cancelled" {
 			t.Fatalf("confirming a cancelled booking: %+v", e)
 		}
+		// By PESEL, matter and day too.
+		other, err := w.store.Book(ctx, w.request(2, w.at(1, 11, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.store.CancelByDay(ctx, pesel(2), w.svc.ID, w.day(1))
+		if err != nil || got.ID != other.ID || got.Status != booking.StatusCancelled {
+			t.Fatalf("cancel by day: %+v, %v", got, err)
+		}
 	})
 }

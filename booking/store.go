@@ -407,7 +407,7 @@ func (s *Store) CancelByDay(ctx context.Context, pesel string, serviceID int64, 
 	var out *Booking
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
 		var b Booking
-		err := tx.Where("pesel_hmac = ? AND service_id = ? AND day = ? AND status IN ?", hash, serviceID, day, liveStatuses).
+		err := tx.Where("pesel_hmac = ? AND service_id = ? AND day = ?", hash, serviceID, day).Where(holdingSeat(s.now())).
 			Order("starts_at").First(&b).Error
 		if database.IsNotFound(err) {
 			return okienko.Errorf(okienko.ENOTFOUND, "no booking for this PESEL, matter and day")
