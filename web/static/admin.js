@@ -204,11 +204,6 @@ const MESSAGES = {
     'job.failed': 'nie wydrukowane',
     'job.unknown': 'nie wiadomo, czy wydrukowane',
     'job.expired': 'przeterminowane, nie drukowane',
-    'reason.no_status': 'drukarka przyjęła bilet, ale nie potwierdziła wydruku',
-    'reason.interrupted': 'połączenie z drukarką zerwane w trakcie wydruku',
-    'reason.agent_lost': 'program biletomatu rozłączył się przed odpowiedzią',
-    'reason.agent_stopped': 'program biletomatu został zatrzymany',
-    'reason.abandoned': 'serwer lub program biletomatu zatrzymał się w trakcie wydruku',
     'kiosks.duplicateOf': 'duplikat #{id}',
     'kiosks.testPrint': 'Wydruk testowy',
     'kiosks.testPrintOn': 'Wydruk testowy: {name}',
@@ -217,29 +212,12 @@ const MESSAGES = {
     'kiosks.test.none': 'Biletomat „{name}” nie ma drukarki (none).',
     'kiosks.test.failed': 'Strona testowa nie wydrukowała się na „{name}”: {reason}.',
     'kiosks.test.unknown': 'Strona testowa poszła do drukarki „{name}”, ale drukarka nie potwierdziła wydruku ({reason}) — sprawdź, czy wyszła.',
-    'printer.ok': 'gotowa',
-    'printer.paper_low': 'kończy się papier',
-    'printer.paper_out': 'brak papieru',
-    'printer.cover_open': 'otwarta pokrywa',
-    'printer.offline': 'niegotowa',
-    'printer.unreachable': 'nieosiągalna',
-    'printer.cutter_error': 'błąd obcinacza',
-    'printers.heading': 'Drukarki biletomatów',
-    'printers.problem': 'Drukarka biletomatu „{kiosk}”: {problem}.',
-    'printers.hint.paper_low': 'Przygotuj nową rolkę papieru.',
-    'printers.hint.paper_out': 'Załóż nową rolkę papieru; do tego czasu biletomat pokazuje bilety na ekranie.',
-    'printers.hint.cover_open': 'Zamknij pokrywę drukarki.',
-    'printers.hint.offline': 'Sprawdź drukarkę: zasilanie i lampkę błędu.',
-    'printers.hint.unreachable': 'Sprawdź, czy drukarka jest włączona i podłączona.',
-    'printers.hint.cutter_error': 'Sprawdź obcinacz papieru (zacięty papier).',
     'alerts.heading': 'Powiadomienia o drukarkach',
     'alerts.help': 'Gdy drukarka biletomatu zgłosi, że kończy się lub skończył papier, otwartą pokrywę albo błąd, lub przestanie odpowiadać, urzędnicy widzą to od razu, a na ten adres przychodzi jedna wiadomość o każdej takiej zmianie. Drukarki podłączone bezpośrednio są sprawdzane co 30 sekund w godzinach pracy urzędu (i 15 minut przed otwarciem).',
     'alerts.email': 'Adres e-mail do powiadomień (puste pole: bez wiadomości)',
     'alerts.save': 'Zapisz adres',
     'alerts.saved': 'Zapisano adres powiadomień: {email}.',
     'alerts.off': 'Wiadomości o drukarkach wyłączone.',
-    'printer.none': 'brak drukarki',
-    'printer.agent_offline': 'offline — brak kontaktu z programem biletomatu',
 
     'displays.heading': 'Tablice',
     'displays.lead': 'Każda tablica w holu otwiera swój adres. Zmiany wydziałów i języka tablica przyjmuje sama, w ciągu minuty.',
@@ -268,7 +246,6 @@ const MESSAGES = {
     'forms.notPdf': 'Wybierz plik PDF.',
     'forms.tooBig': 'Plik jest większy niż 10 MB.',
     'forms.noFile': 'Wybierz plik PDF.',
-    'printer.unknown': 'nieznany',
 
     'stats.heading': 'Statystyki',
     'stats.from': 'Od dnia',
@@ -332,41 +309,13 @@ const MESSAGES = {
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
   },
-  // English and Ukrainian hold the printer notices so far; the rest of the
-  // panel falls back to Polish (see t).
-  en: {
-    'printers.heading': 'Kiosk printers',
-    'printers.problem': 'Printer of kiosk "{kiosk}": {problem}.',
-    'printer.paper_low': 'paper running low',
-    'printer.paper_out': 'out of paper',
-    'printer.cover_open': 'cover open',
-    'printer.offline': 'not ready',
-    'printer.unreachable': 'cannot be reached',
-    'printer.cutter_error': 'paper cutter fault',
-    'printers.hint.paper_low': 'Have a new paper roll ready.',
-    'printers.hint.paper_out': 'Load a new paper roll; until then the kiosk shows tickets on its screen.',
-    'printers.hint.cover_open': 'Close the printer\'s cover.',
-    'printers.hint.offline': 'Check the printer: power and the error light.',
-    'printers.hint.unreachable': 'Check that the printer is switched on and connected.',
-    'printers.hint.cutter_error': 'Check the paper cutter (paper jam).',
-  },
-  uk: {
-    'printers.heading': 'Принтери терміналів',
-    'printers.problem': 'Принтер термінала «{kiosk}»: {problem}.',
-    'printer.paper_low': 'закінчується папір',
-    'printer.paper_out': 'немає паперу',
-    'printer.cover_open': 'відкрита кришка',
-    'printer.offline': 'не готовий',
-    'printer.unreachable': 'недоступний',
-    'printer.cutter_error': 'помилка різака паперу',
-    'printers.hint.paper_low': 'Підготуйте новий рулон паперу.',
-    'printers.hint.paper_out': 'Вставте новий рулон паперу; доти термінал показує квитки на екрані.',
-    'printers.hint.cover_open': 'Закрийте кришку принтера.',
-    'printers.hint.offline': 'Перевірте принтер: живлення та індикатор помилки.',
-    'printers.hint.unreachable': 'Перевірте, чи принтер увімкнений і підключений.',
-    'printers.hint.cutter_error': 'Перевірте різак паперу (застряг папір).',
-  },
+  // English and Ukrainian have the printers' words (printers.js) so far;
+  // the rest of the panel falls back to Polish (see t).
+  en: {},
+  uk: {},
 };
+// The printers' words come from printers.js, shared by the staff's pages.
+for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.OkienkoPrinters.texts[lang]);
 
 (function () {
   const LIVE_MS = 10000;
@@ -1337,7 +1286,7 @@ const MESSAGES = {
   // known translates key, or gives fallback for words the page doesn't know.
   const known = (key, fallback) => (MESSAGES.pl[key] ? t(key) : fallback);
   const jobState = (st) => known('job.' + st, st);
-  const jobReason = (r) => (r ? known('reason.' + r, known('printer.' + r, r)) : '');
+  const jobReason = (r) => window.OkienkoPrinters.reason(t, r);
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
   // kioskPrinter is a kiosk's printer state; an agent kiosk is offline when
   // its program has not been heard for 90 s.
