@@ -16,8 +16,8 @@ import (
 	"github.com/okienko/okienko/office"
 )
 
-// peselBorn is a valid PESEL of a resident born on yymmdd (1900s) with
-// serial.
+// peselBorn is the valid PESEL of birth date yymmdd (the month as PESEL
+// writes it: +20 for the 2000s) and serial.
 func peselBorn(yymmdd string, serial int) string {
 	s := fmt.Sprintf("%s%04d", yymmdd, serial)
 	w := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
