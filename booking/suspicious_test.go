@@ -435,3 +435,29 @@ func TestSignalsRecordedAndErased(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSuspicious: the suspicious view over 30 days holding 20,000
+// bookings (the most a range may hold), from 200 addresses in one instant
+// and with 5,000 birth dates: 200 bursts of 100, 5,000 birth groups of 4
+// and one domain of 20,000.
+func BenchmarkSuspicious(b *testing.B) {
+	benchDatabases(b, func(b *testing.B, db *gorm.DB) {
+		w := newWorld(b, db, func(s *office.ServiceSpec) { s.Capacity = 100 })
+		fill(b, w, booking.SuspectMaxBookings)
+		if err := db.Exec(`UPDATE bookings SET client_net = '203.0.113.' || (id % 200), pesel_birth = 'b' || (id % 5000)`).Error; err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		ds := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			t0 := time.Now()
+			got, err := w.store.Suspicious(ctx, w.day(0), w.day(30), booking.DefaultSuspicionRules())
+			ds = append(ds, time.Since(t0))
+			if err != nil || len(got.Groups) != 200+5000+1 {
+				b.Fatalf("%v groups, %v", len(got.Groups), err)
+			}
+		}
+		percentiles(b, ds)
+	})
+}
