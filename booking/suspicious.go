@@ -397,7 +397,7 @@ const AuditCancel = "cancel"
 // unknown) or "note" (too long, control characters), with nothing changed.
 func (s *Store) CancelByAdmin(ctx context.Context, codes []string, note string) (cancelled []string, left []NotCancelled, err error) {
 	fe := okienko.FieldErrors{}
-	note = strings.TrimSpace(note)
+	note = strings.TrimSpace(strings.ReplaceAll(note, "\r\n", "\n"))
 	if n := utf8.RuneCountInString(note); n > CancelNoteMaxLen {
 		fe.Add("note", fmt.Sprintf("must be at most %d characters, got %d", CancelNoteMaxLen, n))
 	} else if !utf8.ValidString(note) || strings.ContainsFunc(note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) {
