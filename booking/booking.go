@@ -34,6 +34,7 @@ const (
 	ReasonResident = "resident" // by the resident
 	ReasonLate     = "late"     // not checked in on time
 	ReasonClosure  = "closure"  // the office or department closed on its day
+	ReasonAdmin    = "admin"    // an administrator, e.g. suspecting hoarding
 )
 
 // Booking is a resident's visit reserved for a slot of a service. Personal
@@ -51,6 +52,9 @@ type Booking struct {
 	Phone        *string     `json:"-"`
 	PESELHMAC    *string     `json:"-" gorm:"column:pesel_hmac"`
 	PESELLast4   *string     `json:"-" gorm:"column:pesel_last4"`
+	PESELBirth   *string     `json:"-" gorm:"column:pesel_birth"` // keyed signature of the birth date
+	ClientAddr   *string     `json:"-"`                           // the address it was booked from
+	ClientNet    *string     `json:"-"`                           // its IPv4 address or IPv6 /64
 	Lang         string      `json:"-"`
 	ConsentAt    time.Time   `json:"-"`
 	CreatedAt    time.Time   `json:"created_at"`

@@ -49,6 +49,9 @@ type Request struct {
 	Phone     string // optional
 	Consent   bool
 	Lang      string // pl, en or uk; default pl
+	// ClientAddr is the address the request came from (the server's
+	// reading, not the resident's word); empty when unknown.
+	ClientAddr string
 }
 
 // validated is a Request with every field checked and normalised.
@@ -183,6 +186,7 @@ func (s *Store) take(ctx context.Context, v *validated) (*Booking, error) {
 		if v.Phone != "" {
 			b.Phone = &v.Phone
 		}
+		s.recordSignals(b, v)
 		if err := tx.Create(b).Error; err != nil {
 			return err
 		}
@@ -593,14 +597,15 @@ func (s *Store) CancelLate(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Erase removes the personal data (name, e-mail, phone, PESEL HMAC and last
-// digits) of bookings whose visit ended more than retention ago, keeping the
+// Erase removes the personal data (name, e-mail, phone, PESEL HMAC, last
+// digits and birth-date signature, client address) of bookings whose visit ended more than retention ago, keeping the
 // anonymous record for statistics. It returns how many it erased.
 func (s *Store) Erase(ctx context.Context, retention time.Duration) (int64, error) {
 	now := s.now()
 	res := s.db.WithContext(ctx).Model(&Booking{}).
 		Where("erased_at IS NULL AND ends_at < ? AND status <> ?", now.Add(-retention), StatusBooked).
-		Updates(map[string]any{"name": nil, "email": nil, "phone": nil, "pesel_hmac": nil, "pesel_last4": nil, "erased_at": now, "updated_at": now})
+		Updates(map[string]any{"name": nil, "email": nil, "phone": nil, "pesel_hmac": nil, "pesel_last4": nil,
+			"pesel_birth": nil, "client_addr": nil, "client_net": nil, "erased_at": now, "updated_at": now})
 	if res.Error != nil {
 		return 0, okienko.Internal(res.Error)
 	}

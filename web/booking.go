@@ -140,6 +140,7 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
 		ServiceID: req.ServiceID, Start: req.Start.Time, Name: req.Name, PESEL: req.PESEL,
 		Email: req.Email, Phone: req.Phone, Consent: req.Consent, Lang: req.Lang,
+		ClientAddr: s.clientIP(c),
 	})
 	if err != nil {
 		return err

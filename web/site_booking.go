@@ -114,6 +114,7 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
 		ServiceID: id, Start: start, Name: values["name"], PESEL: values["pesel"],
 		Email: values["email"], Phone: values["phone"], Consent: consent, Lang: p.L.Lang,
+		ClientAddr: s.clientIP(c),
 	})
 	if err == nil {
 		return c.Redirect(bookingPath(b.Code), fiber.StatusSeeOther)

@@ -308,11 +308,104 @@ const MESSAGES = {
 
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
+    'nav.suspicious': 'Podejrzane rezerwacje',
+    'suspicious.heading': 'Podejrzane rezerwacje',
+    'suspicious.lead': 'Grupy rezerwacji, które rzadko zdarzają się mieszkańcom: wiele w krótkim czasie z jednego adresu lub sieci /64, wiele z adresami e-mail jednej domeny, wiele numerów PESEL z jedną datą urodzenia. Sprawdź, zanim odwołasz.',
+    'suspicious.from': 'Wizyty od dnia',
+    'suspicious.to': 'do dnia',
+    'suspicious.submit': 'Szukaj',
+    'suspicious.none': 'W tych dniach nie ma podejrzanych grup rezerwacji.',
+    'suspicious.address': 'Seria rezerwacji z adresu {key}',
+    'suspicious.net': 'Seria rezerwacji z sieci {key}',
+    'suspicious.domain': 'Adresy e-mail w domenie {key}',
+    'suspicious.public': '(popularna bezpłatna poczta)',
+    'suspicious.birth': 'Numery PESEL z jedną datą urodzenia (znak {key})',
+    'suspicious.summary': { one: '{n} rezerwacja, utworzona {first}', few: '{n} rezerwacje, utworzone {first} – {last}', many: '{n} rezerwacji, utworzonych {first} – {last}', other: '{n} rezerwacji, utworzonych {first} – {last}' },
+    'suspicious.selectGroup': 'Zaznacz całą grupę',
+    'suspicious.select': 'Zaznacz {code} ({name})',
+    'suspicious.code': 'Kod',
+    'suspicious.matter': 'Sprawa',
+    'suspicious.visit': 'Wizyta',
+    'suspicious.name': 'Imię i nazwisko',
+    'suspicious.email': 'E-mail',
+    'suspicious.clientAddr': 'Adres IP',
+    'suspicious.created': 'Utworzona',
+    'suspicious.note': 'Wyjaśnienie dla mieszkańców (trafi do wiadomości o odwołaniu)',
+    'suspicious.cancelSelected': 'Odwołaj zaznaczone',
+    'suspicious.selected': { one: 'Zaznaczono {n} rezerwację.', few: 'Zaznaczono {n} rezerwacje.', many: 'Zaznaczono {n} rezerwacji.', other: 'Zaznaczono {n} rezerwacji.' },
+    'suspicious.nothingSelected': 'Zaznacz rezerwacje do odwołania.',
+    'suspicious.confirm': 'Odwołać zaznaczone rezerwacje ({n})? Każda osoba dostanie wiadomość z wyjaśnieniem. Tego nie można cofnąć.',
+    'suspicious.confirmYes': 'Odwołaj ({n})',
+    'suspicious.done': 'Odwołano: {n}. Bez zmian: {m} (już odwołane, rozpoczęte lub po zgłoszeniu się).',
+    'object.booking': 'rezerwacja',
   },
-  // English and Ukrainian have the printers' words (printers.js) so far;
-  // the rest of the panel falls back to Polish (see t).
-  en: {},
-  uk: {},
+  // English and Ukrainian hold the suspicious bookings so far (and the
+  // printers' words, from printers.js); the rest of the panel falls back
+  // to Polish (see t).
+  en: {
+    'nav.suspicious': 'Suspicious bookings',
+    'suspicious.heading': 'Suspicious bookings',
+    'suspicious.lead': 'Groups of bookings residents rarely make: many in a short time from one address or /64 network, many with e-mail addresses of one domain, many PESELs with one birth date. Check before you cancel.',
+    'suspicious.from': 'Visits from',
+    'suspicious.to': 'to',
+    'suspicious.submit': 'Search',
+    'suspicious.none': 'No suspicious groups of bookings on these days.',
+    'suspicious.address': 'Bookings in a burst from address {key}',
+    'suspicious.net': 'Bookings in a burst from network {key}',
+    'suspicious.domain': 'E-mail addresses at {key}',
+    'suspicious.public': '(a big free mail provider)',
+    'suspicious.birth': 'PESELs with one birth date (mark {key})',
+    'suspicious.summary': { one: '{n} booking, made {first}', other: '{n} bookings, made {first} – {last}' },
+    'suspicious.selectGroup': 'Select the whole group',
+    'suspicious.select': 'Select {code} ({name})',
+    'suspicious.code': 'Code',
+    'suspicious.matter': 'Matter',
+    'suspicious.visit': 'Visit',
+    'suspicious.name': 'Name',
+    'suspicious.email': 'E-mail',
+    'suspicious.clientAddr': 'IP address',
+    'suspicious.created': 'Made',
+    'suspicious.note': 'Explanation for residents (goes into the cancellation message)',
+    'suspicious.cancelSelected': 'Cancel the selected',
+    'suspicious.selected': { one: '{n} booking selected.', other: '{n} bookings selected.' },
+    'suspicious.nothingSelected': 'Select the bookings to cancel.',
+    'suspicious.confirm': 'Cancel the selected bookings ({n})? Each person gets a message with the explanation. This cannot be undone.',
+    'suspicious.confirmYes': 'Cancel ({n})',
+    'suspicious.done': 'Cancelled: {n}. Unchanged: {m} (already cancelled, begun or checked in).',
+    'object.booking': 'booking',
+  },
+  uk: {
+    'nav.suspicious': 'Підозрілі бронювання',
+    'suspicious.heading': 'Підозрілі бронювання',
+    'suspicious.lead': 'Групи бронювань, які рідко трапляються в мешканців: багато за короткий час з однієї адреси або мережі /64, багато з адресами e-mail одного домену, багато номерів PESEL з однією датою народження. Перевірте, перш ніж скасувати.',
+    'suspicious.from': 'Візити з',
+    'suspicious.to': 'до',
+    'suspicious.submit': 'Шукати',
+    'suspicious.none': 'У ці дні немає підозрілих груп бронювань.',
+    'suspicious.address': 'Серія бронювань з адреси {key}',
+    'suspicious.net': 'Серія бронювань з мережі {key}',
+    'suspicious.domain': 'Адреси e-mail у домені {key}',
+    'suspicious.public': '(велика безкоштовна пошта)',
+    'suspicious.birth': 'Номери PESEL з однією датою народження (знак {key})',
+    'suspicious.summary': { one: '{n} бронювання, створене {first}', few: '{n} бронювання, створені {first} – {last}', many: '{n} бронювань, створених {first} – {last}', other: '{n} бронювання, створених {first} – {last}' },
+    'suspicious.selectGroup': 'Позначити всю групу',
+    'suspicious.select': 'Позначити {code} ({name})',
+    'suspicious.code': 'Код',
+    'suspicious.matter': 'Справа',
+    'suspicious.visit': 'Візит',
+    'suspicious.name': "Ім'я та прізвище",
+    'suspicious.email': 'E-mail',
+    'suspicious.clientAddr': 'IP-адреса',
+    'suspicious.created': 'Створено',
+    'suspicious.note': 'Пояснення для мешканців (увійде до повідомлення про скасування)',
+    'suspicious.cancelSelected': 'Скасувати позначені',
+    'suspicious.selected': { one: 'Позначено {n} бронювання.', few: 'Позначено {n} бронювання.', many: 'Позначено {n} бронювань.', other: 'Позначено {n} бронювання.' },
+    'suspicious.nothingSelected': 'Позначте бронювання для скасування.',
+    'suspicious.confirm': 'Скасувати позначені бронювання ({n})? Кожна особа отримає повідомлення з поясненням. Цю дію не можна відмінити.',
+    'suspicious.confirmYes': 'Скасувати ({n})',
+    'suspicious.done': 'Скасовано: {n}. Без змін: {m} (вже скасовані, розпочаті або після реєстрації).',
+    'object.booking': 'бронювання',
+  },
 };
 // The printers' words come from printers.js, shared by the staff's pages.
 for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.OkienkoPrinters.texts[lang]);
@@ -329,7 +422,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
   const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   const ROUTES = {
     wydzialy: 'departments', sprawy: 'services', zamkniecia: 'closures', stanowiska: 'counters',
-    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', 'na-zywo': 'live', dziennik: 'audit',
+    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', 'na-zywo': 'live', podejrzane: 'suspicious', dziennik: 'audit',
   };
   const SECTIONS = Object.values(ROUTES);
 
@@ -369,7 +462,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     return e;
   };
 
-  const state = { user: null, csrf: '', section: '', departments: [], services: [], users: [], liveTimer: null, liveGen: 0 };
+  const state = { user: null, csrf: '', section: '', departments: [], services: [], users: [], liveTimer: null, liveGen: 0, suspects: new Set() };
 
   // ---- HTTP ---------------------------------------------------------------
 
@@ -1531,6 +1624,108 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     $('stats-report').replaceChildren(...parts);
   }
 
+  // ---- Suspicious bookings ------------------------------------------------
+
+  // plusDays is the ISO date n days after the ISO date iso.
+  function plusDays(iso, n) {
+    const d = new Date(iso + 'T12:00:00Z');
+    d.setUTCDate(d.getUTCDate() + n);
+    return d.toISOString().slice(0, 10);
+  }
+
+  // loadSuspiciousSection lists the suspicious groups of the form's days
+  // (today and 30 days on at first), nothing selected.
+  async function loadSuspiciousSection() {
+    const form = $('suspicious-form');
+    const today = document.body.dataset.today || new Date().toISOString().slice(0, 10);
+    if (!form.elements.from.value) form.elements.from.value = today;
+    if (!form.elements.to.value) form.elements.to.value = plusDays(form.elements.from.value, 30);
+    clearErrors(form);
+    let rep;
+    try {
+      rep = await api('GET', '/api/v1/admin/suspicious-bookings?' + new URLSearchParams({ from: form.elements.from.value, to: form.elements.to.value }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) showErrors(form, err); else failed(err);
+      return;
+    }
+    state.suspects = new Set();
+    const groups = rep.groups || [];
+    $('suspicious-cancel').hidden = groups.length === 0;
+    if (!groups.length) {
+      $('suspicious-groups').replaceChildren(el('p', { class: 'muted', id: 'suspicious-none', text: t('suspicious.none') }));
+      return;
+    }
+    $('suspicious-groups').replaceChildren(...groups.map(suspectGroup));
+    showSuspects();
+  }
+
+  function suspectTitle(g) {
+    if (g.kind === 'burst') return t(g.key.includes('/') ? 'suspicious.net' : 'suspicious.address', { key: g.key });
+    if (g.kind === 'email_domain') return t('suspicious.domain', { key: g.key }) + (g.public_provider ? ' ' + t('suspicious.public') : '');
+    return t('suspicious.birth', { key: g.key.slice(0, 8) });
+  }
+
+  // suspectGroup draws group number i: its bookings with a checkbox each
+  // and one for the whole group. A booking in several groups has a box in
+  // each, all showing one choice.
+  function suspectGroup(g, i) {
+    const title = suspectTitle(g);
+    const all = el('input', { type: 'checkbox', id: 'suspect-all-' + i, class: 'suspect-all' });
+    const codes = [];
+    const rows = (g.bookings || []).map((b) => {
+      const cb = el('input', { type: 'checkbox', class: 'suspect-pick', value: b.code, 'aria-label': t('suspicious.select', { code: b.code, name: b.name }) });
+      cb.addEventListener('change', () => pickSuspects([b.code], cb.checked));
+      codes.push(b.code);
+      return [el('span', { class: 'pick' }, cb, ' ' + b.code), b.service, fmtTime(b.start), b.name, b.email, b.client_addr || '—', fmtTime(b.created_at)];
+    });
+    all.addEventListener('change', () => pickSuspects(codes, all.checked));
+    return el('section', { class: 'card suspect-group', id: 'suspect-group-' + i, 'data-kind': g.kind, 'aria-labelledby': 'suspect-h-' + i },
+      el('h3', { id: 'suspect-h-' + i, text: title }),
+      el('p', { class: 'muted', text: t('suspicious.summary', { n: g.count, first: fmtTime(g.first_created), last: fmtTime(g.last_created) }) }),
+      el('div', { class: 'field check' }, all, el('label', { for: all.id, text: t('suspicious.selectGroup') })),
+      table(title, [t('suspicious.code'), t('suspicious.matter'), t('suspicious.visit'), t('suspicious.name'), t('suspicious.email'), t('suspicious.clientAddr'), t('suspicious.created')], rows));
+  }
+
+  function pickSuspects(codes, on) {
+    for (const c of codes) if (on) state.suspects.add(c); else state.suspects.delete(c);
+    showSuspects();
+  }
+
+  // showSuspects makes every box show the choice, and says how many.
+  function showSuspects() {
+    for (const cb of $('suspicious-groups').querySelectorAll('.suspect-pick')) cb.checked = state.suspects.has(cb.value);
+    for (const g of $('suspicious-groups').querySelectorAll('.suspect-group')) {
+      const picks = [...g.querySelectorAll('.suspect-pick')];
+      const n = picks.filter((c) => c.checked).length;
+      const all = g.querySelector('.suspect-all');
+      all.checked = n > 0 && n === picks.length;
+      all.indeterminate = n > 0 && n < picks.length;
+    }
+    const n = state.suspects.size;
+    $('suspicious-selected').textContent = n ? t('suspicious.selected', { n }) : t('suspicious.nothingSelected');
+  }
+
+  // cancelSuspects cancels the selected bookings, after confirmation, with
+  // the note for their residents, and lists the groups again.
+  async function cancelSuspects(ev) {
+    ev.preventDefault();
+    const form = $('suspicious-cancel');
+    const codes = [...state.suspects];
+    if (!codes.length) {
+      showAlert(t('suspicious.nothingSelected'));
+      return;
+    }
+    const n = codes.length;
+    if (!(await confirmAction(t('suspicious.confirm', { n }), t('suspicious.confirmYes', { n })))) return;
+    await submitting(form, async () => {
+      const res = await api('POST', '/api/v1/admin/bookings/cancel', { codes, note: form.elements.note.value });
+      form.elements.note.value = '';
+      await loadSuspiciousSection();
+      showNotice(t('suspicious.done', { n: res.cancelled.length, m: res.not_cancelled.length }));
+      $('suspicious-heading').focus();
+    });
+  }
+
   // ---- Live ---------------------------------------------------------------
 
   // generic draws any JSON answer: objects as definition lists, lists of
@@ -1660,7 +1855,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
   const LOADERS = {
     departments: loadDepartmentsSection, services: loadServicesSection, closures: loadClosuresSection,
     counters: loadCountersSection, users: loadUsersSection, kiosks: loadKiosksSection, displays: loadDisplaysSection,
-    stats: loadStatsSection, live: loadLiveSection, audit: loadAuditSection,
+    stats: loadStatsSection, live: loadLiveSection, suspicious: loadSuspiciousSection, audit: loadAuditSection,
   };
 
   // ---- Start --------------------------------------------------------------
@@ -1680,6 +1875,8 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     $('alerts-form').addEventListener('submit', saveAlerts);
     $('stats-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadStatsSection().catch(failed); });
     $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadAuditSection().catch(failed); });
+    $('suspicious-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadSuspiciousSection().catch(failed); });
+    $('suspicious-cancel').addEventListener('submit', cancelSuspects);
     window.addEventListener('hashchange', () => route(true));
     try {
       const me = await api('GET', '/api/v1/auth/me');
