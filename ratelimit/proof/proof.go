@@ -124,6 +124,15 @@ func New(db *gorm.DB, clock okienko.Clock, key []byte, o Options) *Checker {
 	return &Checker{db: db, clock: clock, key: append([]byte(nil), key...), maxNumber: o.MaxNumber, ttl: o.TTL}
 }
 
+// KeyOf derives the key that signs challenges from the server's secret, so
+// that every instance with the secret signs alike and the key serves
+// nothing else.
+func KeyOf(secret string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("okienko proof-of-work challenge key v1"))
+	return m.Sum(nil)
+}
+
 // MaxNumber is the difficulty of the Checker's challenges.
 func (c *Checker) MaxNumber() int64 { return c.maxNumber }
 
