@@ -18,9 +18,9 @@ import (
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/notify"
-	"github.com/okienko/okienko/ratelimit/proof"
 	"github.com/okienko/okienko/office/demo"
 	"github.com/okienko/okienko/ratelimit"
+	"github.com/okienko/okienko/ratelimit/proof"
 )
 
 func env(vars map[string]string) func(string) string {
