@@ -1,8 +1,9 @@
 // The proof-of-work solver of the site's forms, run as a Web Worker by
 // proof.js so the page stays responsive. It gets an ALTCHA challenge
-// {algorithm, challenge, salt, maxnumber} and answers {number, took}: the
-// number n from 0 up whose SHA-256(salt + n), in hex, is the challenge (null
-// when there is none), and the milliseconds it took. It hashes with
+// {algorithm, challenge, salt, maxnumber} and answers {number, how, took}:
+// the number n from 0 up whose SHA-256(salt + n), in hex, is the challenge
+// (null when there is none), which hashing found it, and the milliseconds
+// it took. It hashes with
 // crypto.subtle, many numbers at a time; where the page isn't a secure
 // context (plain http on an office's network) crypto.subtle is missing and
 // a small SHA-256 of its own does the work.
@@ -13,19 +14,18 @@ const BATCH = 512; // digests in flight at once
 self.onmessage = async (ev) => {
   const ch = ev.data || {};
   const t0 = performance.now();
+  const how = self.crypto && self.crypto.subtle ? 'subtle' : 'plain';
   let number = null;
   try {
     if (ch.algorithm === 'SHA-256' && /^[0-9a-f]{64}$/.test(ch.challenge)) {
       const target = hexBytes(ch.challenge);
       const max = Math.min(Number(ch.maxnumber) || 0, 1e8);
-      number = self.crypto && self.crypto.subtle
-        ? await searchSubtle(ch.salt, target, max)
-        : searchPlain(ch.salt, target, max);
+      number = how === 'subtle' ? await searchSubtle(ch.salt, target, max) : searchPlain(ch.salt, target, max);
     }
   } catch (err) {
     number = null;
   }
-  self.postMessage({ number, took: Math.round(performance.now() - t0) });
+  self.postMessage({ number, how, took: Math.round(performance.now() - t0) });
 };
 
 function hexBytes(hex) {

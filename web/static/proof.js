@@ -4,22 +4,19 @@
 // address and solves it while the form is filled in; the solution goes into
 // the form's hidden field as base64 JSON, which the server verifies. A
 // submit before the solution is ready waits for it, the form marked busy and
-// its status saying so (data-proof-busy); a solution about to expire is
+// its status saying so (data-proof-busy); a solution older than MAX_AGE is
 // solved again first. Should anything fail, the form is sent as it is and
 // the server's answer says what to do.
 
-const MARGIN_SECONDS = 30; // a solution that expires sooner is solved again
-
-// expiresOf reads the Unix expiry ALTCHA puts in a challenge's salt.
-function expiresOf(salt) {
-  const query = String(salt).split('?')[1] || '';
-  const v = Number(new URLSearchParams(query).get('expires'));
-  return v > 0 ? v : Infinity;
-}
+// MAX_AGE is how long a solution is used, in milliseconds by this page's
+// own clock: well within the 15 minutes a challenge lives on the server
+// (proof.DefaultTTL), whatever this computer's clock says the time is.
+const MAX_AGE = 10 * 60 * 1000;
 
 // solve fetches a challenge from url and solves it in a worker; it resolves
-// to {payload, expires, took} or null.
+// to {payload, at, took, how, number} or null.
 async function solve(url) {
+  const at = performance.now();
   const r = await fetch(url, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
   if (!r.ok) return null;
   const ch = await r.json();
@@ -33,11 +30,11 @@ async function solve(url) {
   const payload = btoa(JSON.stringify({
     algorithm: ch.algorithm, challenge: ch.challenge, number: answer.number, salt: ch.salt, signature: ch.signature,
   }));
-  return { payload, expires: expiresOf(ch.salt), took: answer.took };
+  return { payload, at, took: answer.took, how: answer.how, number: answer.number };
 }
 
 function fresh(solution) {
-  return solution && solution.expires - Date.now() / 1000 > MARGIN_SECONDS;
+  return !!solution && performance.now() - solution.at < MAX_AGE;
 }
 
 function guard(form) {
@@ -58,7 +55,9 @@ function guard(form) {
       if (s) {
         ready = s;
         field.value = s.payload;
-        form.dataset.proofTook = String(s.took); // for tests and the curious
+        // For tests and the curious: how long the solving took, how.
+        form.dataset.proofTook = String(s.took);
+        form.dataset.proofHow = s.how;
       }
       return s;
     });

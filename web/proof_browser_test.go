@@ -1,0 +1,105 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/ratelimit/proof"
+)
+
+// A resident books vehicle registration on the demo through the Polish
+// site with scripts on: the page solves the proof of work by itself, unseen.
+// The form is sent at once, before the solution is ready, so the submit
+// waits for it, the form busy and its status saying so, then goes through
+// to the confirmation. Then the time the browser takes to solve a challenge
+// of the default difficulty is measured over a few fresh forms.
+func TestProofOfWorkBrowser(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		svc, slot := e.vehicleMatter()
+		formPath := fmt.Sprintf("/sprawy/%d/rezerwacja?start=%s", svc.ID, url.QueryEscape(slot.Start.Format(time.RFC3339)))
+		b := e.siteBrowser(t, 1280)
+		b.open(formPath, 200)
+		if b.text(`document.documentElement.lang`) != "pl" {
+			t.Fatal("the form is not in Polish")
+		}
+		if b.is(`!!document.getElementById('proof-noscript')`) {
+			t.Error("the note for browsers without scripts shows with scripts on")
+		}
+
+		// Filled in and sent in one go, faster than anyone types.
+		sent := run(t, b.ctx, chromedp.Evaluate[map[string]any](`(() => {
+			const f = document.querySelector('form[data-proof]');
+			f.querySelector('#name').value = 'Zofia Łęcka-Nowak';
+			f.querySelector('#pesel').value = '`+validPESEL+`';
+			f.querySelector('#email').value = 'zofia@example.pl';
+			f.querySelector('#consent').checked = true;
+			const ready = !!f.dataset.proofTook;
+			f.querySelector('#book-submit').click();
+			return {
+				ready,
+				busy: f.getAttribute('aria-busy') === 'true',
+				disabled: f.querySelector('#book-submit').getAttribute('aria-disabled') === 'true',
+				status: f.querySelector('[data-proof-status]').textContent,
+			};
+		})()`))
+		if sent["ready"] == true {
+			t.Log("the solution was ready before the submit: the wait is not exercised this time")
+		} else if sent["busy"] != true || sent["disabled"] != true || sent["status"] != "Chwileczkę, przeglądarka kończy sprawdzenie zabezpieczające…" {
+			t.Errorf("a submit waiting for the solution shows %v", sent)
+		}
+		confirmed := `location.pathname.startsWith('/rezerwacja/') && !!document.getElementById('booking-code')`
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](confirmed))
+		// The poll starts in the form; the confirmation ends it, so it
+		// starts again there.
+		for tries := 0; err != nil && tries < 5 && navigatedAway(err); tries++ {
+			_, err = chromedp.Run(b.ctx, chromedp.Poll[bool](confirmed))
+		}
+		if err != nil {
+			t.Fatalf("waiting for the confirmation: %v", err)
+		}
+		code := b.text(`document.getElementById('booking-code').textContent`)
+		var got *booking.Booking
+		got, err = e.bookings.Get(context.Background(), code)
+		if err != nil {
+			t.Fatalf("the confirmation's code %q: %v", code, err)
+		}
+		if got.ServiceID != svc.ID || !got.StartsAt.Equal(slot.Start) || got.Status != booking.StatusBooked || *got.Name != "Zofia Łęcka-Nowak" {
+			t.Fatalf("booked %+v", got)
+		}
+		if n := e.bookingCount(); n != 1 {
+			t.Fatalf("%d bookings, want 1", n)
+		}
+
+		// How long the browser takes at the default difficulty: the number
+		// is random, so a few forms, and the rate of hashing.
+		var took, tried float64
+		var how string
+		const forms = 5
+		for range forms {
+			b.open(formPath, 200)
+			solved := run(t, b.ctx, chromedp.Poll[map[string]any](`(() => {
+				const f = document.querySelector('form[data-proof]');
+				const v = f.querySelector('[data-proof-field]').value;
+				return f.dataset.proofTook && v ? {took: Number(f.dataset.proofTook), how: f.dataset.proofHow, number: JSON.parse(atob(v)).number} : null;
+			})()`))
+			took += solved["took"].(float64)
+			tried += solved["number"].(float64) + 1
+			how = solved["how"].(string)
+		}
+		rate := tried / took // hashes per millisecond
+		t.Logf("the browser (%s) solved %d challenges of maxnumber %d in %.0f ms on average, %.0f hashes/ms: %.0f ms expected for the average challenge (maxnumber/2)",
+			how, forms, proof.DefaultMaxNumber, took/forms, rate, float64(proof.DefaultMaxNumber)/2/rate)
+		if how != "subtle" {
+			t.Errorf("the browser hashed with %q, want crypto.subtle on a secure context", how)
+		}
+	})
+}
