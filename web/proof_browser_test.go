@@ -13,6 +13,7 @@ import (
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/ratelimit/proof"
+	"github.com/okienko/okienko/web/browsertest"
 )
 
 // A resident books vehicle registration on the demo through the Polish
@@ -91,6 +92,9 @@ func TestProofOfWorkBrowser(t *testing.T) {
 				const v = f.querySelector('[data-proof-field]').value;
 				return f.dataset.proofTook && v ? {took: Number(f.dataset.proofTook), how: f.dataset.proofHow, number: JSON.parse(atob(v)).number} : null;
 			})()`))
+			if how == "" {
+				browsertest.RequireNoSeriousViolations(t, b.ctx, "the vehicle registration form")
+			}
 			took += solved["took"].(float64)
 			tried += solved["number"].(float64) + 1
 			how = solved["how"].(string)

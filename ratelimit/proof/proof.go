@@ -52,7 +52,8 @@ const DefaultMaxNumber = 100_000
 const MaxMaxNumber = 10_000_000
 
 // DefaultTTL is how long a challenge may be solved and used: long enough
-// to fill a form in, short enough to keep few claims.
+// to fill a form in, short enough to keep few claims. The site's solver
+// (web/static/proof.js) solves again a solution older than 10 minutes.
 const DefaultTTL = 15 * time.Minute
 
 // Bounds of a solution read from a request, checked before any work.
