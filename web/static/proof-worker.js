@@ -1,9 +1,10 @@
-// The proof-of-work solver of the site's forms, run as a Web Worker by
+// The proof-of-work solver of the site's forms, run as Web Workers by
 // proof.js so the page stays responsive. It gets an ALTCHA challenge
-// {algorithm, challenge, salt, maxnumber} and answers {number, how, took}:
-// the number n from 0 up whose SHA-256(salt + n), in hex, is the challenge
-// (null when there is none), which hashing found it, and the milliseconds
-// it took. It hashes with
+// {algorithm, challenge, salt, maxnumber} with the part of the range this
+// worker searches, {from, to} (0 to maxnumber when not given), and answers
+// {number, how, took}: the number n from `from` up whose SHA-256(salt + n),
+// in hex, is the challenge (null when there is none in the part), which
+// hashing it used, and the milliseconds it took. It hashes with
 // crypto.subtle, many numbers at a time; where the page isn't a secure
 // context (plain http on an office's network) crypto.subtle is missing and
 // a small SHA-256 of its own does the work.
@@ -20,7 +21,9 @@ self.onmessage = async (ev) => {
     if (ch.algorithm === 'SHA-256' && /^[0-9a-f]{64}$/.test(ch.challenge)) {
       const target = hexBytes(ch.challenge);
       const max = Math.min(Number(ch.maxnumber) || 0, 1e8);
-      number = how === 'subtle' ? await searchSubtle(ch.salt, target, max) : searchPlain(ch.salt, target, max);
+      const from = Math.max(Number(ch.from) || 0, 0);
+      const to = Math.min(ch.to === undefined ? max : Number(ch.to), max);
+      number = how === 'subtle' ? await searchSubtle(ch.salt, target, from, to) : searchPlain(ch.salt, target, from, to);
     }
   } catch (err) {
     number = null;
@@ -52,25 +55,25 @@ function same(a, b) {
   return true;
 }
 
-async function searchSubtle(salt, target, max) {
+async function searchSubtle(salt, target, from, to) {
   const input = inputs(salt);
   const subtle = self.crypto.subtle;
-  for (let from = 0; from <= max; from += BATCH) {
-    const to = Math.min(from + BATCH - 1, max);
+  for (let first = from; first <= to; first += BATCH) {
+    const last = Math.min(first + BATCH - 1, to);
     const pending = [];
     // digest copies its input when called, so one buffer serves them all.
-    for (let n = from; n <= to; n++) pending.push(subtle.digest('SHA-256', input(n)));
+    for (let n = first; n <= last; n++) pending.push(subtle.digest('SHA-256', input(n)));
     const sums = await Promise.all(pending);
     for (let i = 0; i < sums.length; i++) {
-      if (same(new Uint8Array(sums[i]), target)) return from + i;
+      if (same(new Uint8Array(sums[i]), target)) return first + i;
     }
   }
   return null;
 }
 
-function searchPlain(salt, target, max) {
+function searchPlain(salt, target, from, to) {
   const input = inputs(salt);
-  for (let n = 0; n <= max; n++) {
+  for (let n = from; n <= to; n++) {
     if (same(sha256(input(n)), target)) return n;
   }
   return null;

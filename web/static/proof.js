@@ -1,7 +1,9 @@
 // Proof of work for the site's forms (DESIGN section 12), unseen by the
 // resident: as soon as a form marked data-proof is shown, a Web Worker
 // (proof-worker.js) fetches an ALTCHA challenge from the form's data-proof
-// address and solves it while the form is filled in; the solution goes into
+// address and solves it while the form is filled in (one worker per core,
+// up to MAX_WORKERS, each searching its part of the range, as ALTCHA's
+// widget does); the solution goes into
 // the form's hidden field as base64 JSON, which the server verifies. A
 // submit before the solution is ready waits for it, the form marked busy and
 // its status saying so (data-proof-busy); a solution older than MAX_AGE is
@@ -13,6 +15,35 @@
 // (proof.DefaultTTL), whatever this computer's clock says the time is.
 const MAX_AGE = 10 * 60 * 1000;
 
+const MAX_WORKERS = 8;
+
+// search runs workers over parts of the challenge's range; it resolves to
+// the first answer with a number, or null when none has one.
+function search(ch) {
+  const count = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, MAX_WORKERS));
+  const max = Number(ch.maxnumber) || 0;
+  const part = Math.ceil((max + 1) / count);
+  const workers = [];
+  return new Promise((resolve) => {
+    let left = count;
+    const done = (answer) => {
+      if (answer && answer.number !== null && answer.number !== undefined) {
+        workers.forEach((w) => w.terminate());
+        resolve(answer);
+      } else if (--left === 0) {
+        resolve(null);
+      }
+    };
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(new URL('proof-worker.js', import.meta.url));
+      workers.push(worker);
+      worker.onmessage = (ev) => { worker.terminate(); done(ev.data); };
+      worker.onerror = () => { worker.terminate(); done(null); };
+      worker.postMessage({ ...ch, from: i * part, to: Math.min((i + 1) * part - 1, max) });
+    }
+  });
+}
+
 // solve fetches a challenge from url and solves it in a worker; it resolves
 // to {payload, at, took, how, number} or null.
 async function solve(url) {
@@ -20,17 +51,13 @@ async function solve(url) {
   const r = await fetch(url, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
   if (!r.ok) return null;
   const ch = await r.json();
-  const answer = await new Promise((resolve) => {
-    const worker = new Worker(new URL('proof-worker.js', import.meta.url));
-    worker.onmessage = (ev) => { worker.terminate(); resolve(ev.data); };
-    worker.onerror = () => { worker.terminate(); resolve(null); };
-    worker.postMessage(ch);
-  });
-  if (!answer || answer.number === null || answer.number === undefined) return null;
+  const t0 = performance.now();
+  const answer = await search(ch);
+  if (!answer) return null;
   const payload = btoa(JSON.stringify({
     algorithm: ch.algorithm, challenge: ch.challenge, number: answer.number, salt: ch.salt, signature: ch.signature,
   }));
-  return { payload, at, took: answer.took, how: answer.how, number: answer.number };
+  return { payload, at, took: Math.round(performance.now() - t0), how: answer.how, number: answer.number };
 }
 
 function fresh(solution) {
