@@ -376,3 +376,23 @@ func TestProofOfWorkSiteForms(t *testing.T) {
 		}
 	})
 }
+
+// Two instances on one database with the server's secret: a challenge of
+// one is solved for the other, and a solution used on one is refused on the
+// other.
+func TestProofOfWorkAcrossInstances(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		shared := func(d *web.Deps) { d.Proofs = proof.New(d.DB, d.Clock, proof.KeyOf("test-secret"), proof.Options{}) }
+		a := newEnvTuned(t, db, generous, shared)
+		b := newEnvTuned(t, db, generous, shared)
+		svc, slot := a.vehicleMatter()
+		solution := b.solve()
+		if resp, body := a.do("POST", "/api/v1/bookings", bookingBody(svc.ID, slot.Start), web.ProofHeader, solution); resp.StatusCode != 201 {
+			t.Fatalf("booking on one with the other's challenge: %d %s", resp.StatusCode, body)
+		}
+		again := bookingBody(svc.ID, slot.Start)
+		again["pesel"], again["email"] = peselOf("850312", "1234"), "jan@example.pl"
+		resp, body := b.do("POST", "/api/v1/bookings", again, web.ProofHeader, solution)
+		refusedProof(t, "the solution used again on the other instance", resp, body)
+	})
+}
