@@ -105,3 +105,28 @@ func TestProofOfWorkBrowser(t *testing.T) {
 		}
 	})
 }
+
+// The administrator turns proof of work on for a matter in the panel's
+// service form: the ticked box is stored, and the matter's booking then
+// asks for a solution.
+func TestProofOfWorkAdminPage(t *testing.T) {
+	e := newEnv(t, databasetest.SQLite(t))
+	id, name := adminService(t, e)
+	p := adminSignIn(t, e, "#sprawy")
+	edit := `#services-list button[aria-label=` + jsString("Edytuj: "+name) + `]`
+	p.waitFor("the services", `document.querySelector(`+jsString(edit)+`) !== null`)
+	p.do(chromedp.Click(chromedp.CSS(edit)))
+	p.waitFor("the service form", `document.getElementById('service-proof') !== null`)
+	if label := p.text(`document.querySelector('label[for=service-proof]').textContent`); label == "" {
+		t.Fatal("the proof-of-work box has no label")
+	}
+	p.do(chromedp.Click(chromedp.CSS("#service-proof")), chromedp.Click(chromedp.CSS("#service-save")))
+	p.waitFor("saved", `document.getElementById('notice').textContent === 'Zapisano.'`)
+	svc, err := e.offices.Service(context.Background(), id)
+	if err != nil || !svc.ProofOfWork {
+		t.Fatalf("after saving the ticked box: %+v %v", svc, err)
+	}
+	_, slot := e.firstFreeSlot()
+	resp, body := e.do("POST", "/api/v1/bookings", bookingBody(id, slot.Start))
+	refusedProof(t, "booking the matter", resp, body)
+}
