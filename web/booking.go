@@ -137,6 +137,9 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	if err := s.proofOfService(c.UserContext(), req.ServiceID, proofHeader(c)); err != nil {
+		return err
+	}
 	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
 		ServiceID: req.ServiceID, Start: req.Start.Time, Name: req.Name, PESEL: req.PESEL,
 		Email: req.Email, Phone: req.Phone, Consent: req.Consent, Lang: req.Lang,
@@ -159,6 +162,9 @@ func (s *Server) getBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.proofOfBooking(c.UserContext(), b, proofHeader(c)); err != nil {
+		return err
+	}
 	loc, err := s.officeLocation(c)
 	if err != nil {
 		return err
@@ -179,6 +185,17 @@ func (s *Server) bookingCalendar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if svc.ProofOfWork {
+		if err := s.verifyProof(ctx, proofHeader(c)); err != nil {
+			return err
+		}
+	}
+	return s.sendCalendar(c, b, svc)
+}
+
+// sendCalendar answers the calendar file of b, a booking of svc.
+func (s *Server) sendCalendar(c *fiber.Ctx, b *booking.Booking, svc *office.Service) error {
+	ctx := c.UserContext()
 	dep, err := s.Offices.Department(ctx, svc.DepartmentID)
 	if err != nil {
 		return err
@@ -202,6 +219,13 @@ func (s *Server) cancelByCode(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	// The booking's matter decides; an unknown code is answered by
+	// CancelByCode like a wrong PESEL.
+	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
+		if err := s.proofOfBooking(c.UserContext(), b, proofHeader(c)); err != nil {
+			return err
+		}
+	}
 	b, err := s.Bookings.CancelByCode(c.UserContext(), c.Params("code"), req.PESEL)
 	if err != nil {
 		return err
@@ -223,6 +247,9 @@ type cancelByDayRequest struct {
 func (s *Server) cancelByDay(c *fiber.Ctx) error {
 	var req cancelByDayRequest
 	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.proofOfService(c.UserContext(), req.ServiceID, proofHeader(c)); err != nil {
 		return err
 	}
 	b, err := s.Bookings.CancelByDay(c.UserContext(), req.PESEL, req.ServiceID, req.Date)

@@ -39,6 +39,7 @@ func (s *Server) siteRoutes() {
 	get("/rezerwacja", s.manageForm)
 	post("/rezerwacja", lookup, s.manageSubmit)
 	get("/rezerwacja/:code/qr.svg", s.bookingQR)
+	get("/rezerwacja/:code/kalendarz.ics", lookup, s.bookingCalendarFile)
 	get("/rezerwacja/:code/odwolaj", lookup, s.cancelForm)
 	post("/rezerwacja/:code/odwolaj", cancel, lookup, s.cancelSubmit)
 	get("/rezerwacja/:code", lookup, s.bookingPage)

@@ -358,7 +358,7 @@ func TestSiteBookingForm(t *testing.T) {
 		}
 		resp, body = sc.get(loc)
 		wantPage(t, resp, body, 200)
-		for _, want := range []string{`<p class="code" id="booking-code">` + code + `</p>`, `src="/rezerwacja/` + code + `/qr.svg"`, `href="/api/v1/bookings/` + code + `/calendar.ics"`, `data-print-label="Drukuj"`, "Ctrl&#43;P", "zarezerwowana"} {
+		for _, want := range []string{`<p class="code" id="booking-code">` + code + `</p>`, `src="/rezerwacja/` + code + `/qr.svg"`, `href="/rezerwacja/` + code + `/kalendarz.ics"`, `data-print-label="Drukuj"`, "Ctrl&#43;P", "zarezerwowana"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the confirmation lacks %q", want)
 			}

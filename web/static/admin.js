@@ -88,6 +88,7 @@ const MESSAGES = {
     'services.maxPesel': 'Najwięcej aktywnych rezerwacji na PESEL',
     'services.description': 'Opis',
     'services.instructions': 'Co zabrać i jak się przygotować',
+    'services.proofOfWork': 'Ochrona przed automatami: przeglądarka rozwiązuje zadanie (proof of work) przed rezerwacją, odwołaniem i sprawdzeniem rezerwacji',
     'services.editHeading': 'Sprawa: {name}',
     'services.offGrid': { one: '{n} przyszła rezerwacja nie pasuje do nowej siatki (pozostaje ważna).', few: '{n} przyszłe rezerwacje nie pasują do nowej siatki (pozostają ważne).', many: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).', other: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).' },
     'services.gridOk': 'Wszystkie przyszłe rezerwacje pasują do nowej siatki.',
@@ -983,6 +984,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
         field(t('services.maxPesel'), { name: 'max_active_per_pesel', type: 'number', value: s.max_active_per_pesel })),
       field(t('services.description'), { name: 'description', rows: 3, value: s.description }),
       field(t('services.instructions'), { name: 'instructions', rows: 3, value: s.instructions }),
+      field(t('services.proofOfWork'), { name: 'proof_of_work', id: 'service-proof', type: 'checkbox', checked: s.proof_of_work }),
       el('div', { class: 'buttons' }, submit,
         button(t('common.cancel'), () => { $('service-editor').replaceChildren(); $('services-heading').focus(); })));
 
