@@ -118,13 +118,26 @@ func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message, data an
 // EnqueueBooking queues the booking's message of kind by e-mail and, when
 // the booking has a phone, by SMS, on tx.
 func EnqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, hasPhone bool, data any) error {
+	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, kind, hasPhone, data)
+}
+
+// EnqueueBookingMoved queues the confirmation of a booking's n-th move to
+// another time, as EnqueueBooking queues a Confirmation: data (with the old
+// start, "from") tells the composer it is a move, and n keeps each move's
+// messages apart from the first confirmation's and the other moves'
+// ("booking:42:moved.2:email").
+func EnqueueBookingMoved(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang string, n int, hasPhone bool, data any) error {
+	return enqueueBooking(ctx, tx, now, bookingID, lang, Confirmation, fmt.Sprintf("moved.%d", n), hasPhone, data)
+}
+
+func enqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind, keyKind string, hasPhone bool, data any) error {
 	channels := []string{Email}
 	if hasPhone {
 		channels = append(channels, SMS)
 	}
 	for _, ch := range channels {
 		id := bookingID
-		if _, err := Enqueue(ctx, tx, now, Message{Key: BookingKey(bookingID, kind, ch), Channel: ch, Kind: kind, Lang: lang, BookingID: &id}, data); err != nil {
+		if _, err := Enqueue(ctx, tx, now, Message{Key: BookingKey(bookingID, keyKind, ch), Channel: ch, Kind: kind, Lang: lang, BookingID: &id}, data); err != nil {
 			return err
 		}
 	}
