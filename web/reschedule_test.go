@@ -3,6 +3,8 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +186,114 @@ func TestRescheduleAPIRefusals(t *testing.T) {
 			t.Fatalf("a cancelled visit: %d %s", resp.StatusCode, body)
 		}
 		problemOf(t, resp, body)
+	})
+}
+
+// The resident changes the time on the site, in Polish: the manage page
+// links to the matter's calendar, which carries the code on to the day
+// page, whose chosen time leads to a page confirming the move with the
+// PESEL; the POST moves the visit and its page says so. A wrong PESEL, a
+// full time and a missing CSRF token move nothing.
+func TestSiteReschedule(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		serviceID, slot := e.firstFreeSlot()
+		b := e.bookOne(serviceID, slot.Start, validPESEL)
+		code := booking.FormatCode(b.Code)
+		sc := e.site()
+		sc.get("/rezerwacja")
+		resp, body := sc.post("/rezerwacja", url.Values{"code": {code}, "pesel": {validPESEL}})
+		wantPage(t, resp, body, 200)
+		calendarHref := fmt.Sprintf("/sprawy/%d/termin?zmiana=%s", serviceID, code)
+		if !strings.Contains(body, `href="`+calendarHref+`"`) || !strings.Contains(body, ">Zmień termin</a>") {
+			t.Fatalf("the manage page has no link to change the time: %s", body)
+		}
+
+		// The calendar and the day page carry the code on.
+		resp, body = sc.get(calendarHref)
+		wantPage(t, resp, body, 200)
+		dayHref := fmt.Sprintf("/sprawy/%d/termin/%s?zmiana=%s", serviceID, e.week.Date(2), code)
+		if !strings.Contains(body, "Zmieniasz termin wizyty "+code) || !strings.Contains(body, `href="`+dayHref+`"`) {
+			t.Fatalf("the calendar while moving: %s", body)
+		}
+		resp, body = sc.get(dayHref)
+		wantPage(t, resp, body, 200)
+		next := e.week.At(2, 11, 0)
+		value := next.Format(time.RFC3339)
+		if !strings.Contains(body, "Zmieniasz termin wizyty "+code) || !strings.Contains(body, `action="/rezerwacja/`+code+`/zmien"`) ||
+			!strings.Contains(html.UnescapeString(body), `value="`+value+`"`) {
+			t.Fatalf("the day page while moving: %s", body)
+		}
+
+		// The chosen time: the visit, the new time, the PESEL asked for.
+		movePath := "/rezerwacja/" + code + "/zmien"
+		resp, body = sc.get(movePath + "?start=" + url.QueryEscape(value))
+		wantPage(t, resp, body, 200)
+		for _, want := range []string{"Zmiana terminu wizyty", "Obecny termin", "Nowy termin", longDate("pl", e.week.Day(2)) + ", 11:00",
+			"Aby zmienić termin, podaj numer PESEL", `id="reschedule-submit"`, `method="post"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the move page lacks %q", want)
+			}
+		}
+		if m := csrfField.FindStringSubmatch(body); m == nil {
+			t.Fatal("the move page's form has no CSRF token")
+		}
+		unmoved := func(why string) {
+			t.Helper()
+			if got, _ := e.bookings.Get(t.Context(), b.Code); !got.StartsAt.Equal(slot.Start) {
+				t.Fatalf("%s moved the visit to %v", why, got.StartsAt)
+			}
+		}
+		unmoved("a GET")
+
+		// No CSRF token: refused.
+		resp, body = e.site().post(movePath, url.Values{"pesel": {validPESEL}, "start": {value}})
+		wantPage(t, resp, body, 403)
+		unmoved("a form without its token")
+		// A wrong PESEL: as an unknown code.
+		resp, body = sc.post(movePath, url.Values{"pesel": {"02070803628"}, "start": {value}})
+		wantPage(t, resp, body, 404)
+		if !strings.Contains(body, "Nie znaleziono rezerwacji o tym kodzie i numerze PESEL.") {
+			t.Errorf("a wrong PESEL: %s", body)
+		}
+		unmoved("a wrong PESEL")
+		// A malformed PESEL: named next to the field.
+		resp, body = sc.post(movePath, url.Values{"pesel": {"4405"}, "start": {value}})
+		wantPage(t, resp, body, 422)
+		if !strings.Contains(body, "Numer PESEL musi mieć 11 cyfr.") || !strings.Contains(body, `href="#pesel"`) {
+			t.Errorf("a malformed PESEL: %s", body)
+		}
+		// A full time: said, with the way back to the calendar.
+		full := e.week.At(2, 12, 0)
+		for n := e.freeAt(serviceID, full); n > 0; n-- {
+			e.bookAt(10+n, serviceID, 2, 12, 0)
+		}
+		resp, body = sc.post(movePath, url.Values{"pesel": {validPESEL}, "start": {full.Format(time.RFC3339)}})
+		wantPage(t, resp, body, 409)
+		if !strings.Contains(body, "Brak wolnych miejsc") || !strings.Contains(body, `href="`+calendarHref+`"`) {
+			t.Errorf("a full time: %s", body)
+		}
+		unmoved("a full time")
+
+		// Moved.
+		resp, _ = sc.post(movePath, url.Values{"pesel": {validPESEL}, "start": {value}})
+		if resp.StatusCode != 303 || resp.Header.Get("Location") != "/rezerwacja/"+code+"?zmieniono=1" {
+			t.Fatalf("move: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		got, _ := e.bookings.Get(t.Context(), b.Code)
+		if !got.StartsAt.Equal(next) || got.Status != booking.StatusBooked {
+			t.Fatalf("after the move: %+v", got)
+		}
+		resp, body = sc.get("/rezerwacja/" + code + "?zmieniono=1")
+		wantPage(t, resp, body, 200)
+		if !strings.Contains(body, "Termin wizyty "+code+" został zmieniony.") || !strings.Contains(body, longDate("pl", e.week.Day(2))+", 11:00–") {
+			t.Errorf("the moved booking's page: %s", body)
+		}
+		// The same time again is no move.
+		resp, body = sc.post(movePath, url.Values{"pesel": {validPESEL}, "start": {value}})
+		wantPage(t, resp, body, 422)
+		if !strings.Contains(body, "To jest obecna godzina Twojej wizyty.") {
+			t.Errorf("the same time again: %s", body)
+		}
 	})
 }
