@@ -131,7 +131,7 @@ func (s *Store) move(ctx context.Context, tx *gorm.DB, old *Booking, slot Slot, 
 	if err := s.loadMoves(ctx, tx, &b); err != nil {
 		return nil, err
 	}
-	err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, b.Moves, b.Phone != nil,
+	err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, outbox.Confirmation, b.Moves, b.Phone != nil,
 		map[string]any{"from": old.StartsAt.UTC().Format(time.RFC3339), "sequence": b.Moves})
 	if err != nil {
 		return nil, err
@@ -151,6 +151,30 @@ func (s *Store) loadMoves(ctx context.Context, db *gorm.DB, b *Booking) error {
 	n, err := CountMoves(ctx, db, b.ID)
 	b.Moves = n
 	return err
+}
+
+// MovesOf is CountMoves of many bookings at once: how many times each of
+// ids was moved (absent: never), a query per 500 of them.
+func MovesOf(ctx context.Context, db *gorm.DB, ids []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		var rows []struct {
+			ObjectID int64
+			N        int
+		}
+		err := db.WithContext(ctx).Model(&event.Event{}).Select("object_id, count(*) AS n").
+			Where("type = ? AND object_type = ? AND object_id IN ?", EventRescheduled, "booking", ids[:n]).
+			Group("object_id").Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ObjectID] = r.N
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }
 
 // CountMoves is how many times the booking with id was moved to another

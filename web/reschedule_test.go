@@ -94,7 +94,7 @@ func TestRescheduleAPI(t *testing.T) {
 		}
 		cal, ev := calendartest.Parse(t, body)
 		calendartest.Expect(t, cal, ev, "PUBLISH", "CONFIRMED", booking.CalendarUID(b, "http://okienko.test"), 1)
-		if n := e.tableCount("outbox", "key LIKE ?", fmt.Sprintf("booking:%d:moved.1:%%", b.ID)); n != 1 {
+		if n := e.tableCount("outbox", "key LIKE ?", fmt.Sprintf("booking:%d:confirmation.moved.1:%%", b.ID)); n != 1 {
 			t.Errorf("%d messages of the move queued, want 1 (e-mail; no phone)", n)
 		}
 	})

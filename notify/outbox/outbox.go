@@ -121,13 +121,18 @@ func EnqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID i
 	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, kind, hasPhone, data)
 }
 
-// EnqueueBookingMoved queues the confirmation of a booking's n-th move to
-// another time, as EnqueueBooking queues a Confirmation: data (with the old
-// start, "from") tells the composer it is a move, and n keeps each move's
-// messages apart from the first confirmation's and the other moves'
-// ("booking:42:moved.2:email").
-func EnqueueBookingMoved(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang string, n int, hasPhone bool, data any) error {
-	return enqueueBooking(ctx, tx, now, bookingID, lang, Confirmation, fmt.Sprintf("moved.%d", n), hasPhone, data)
+// EnqueueBookingMoved is EnqueueBooking for a booking moved to another time
+// moves times (booking.Store.Reschedule): the messages of kind about its
+// earlier times don't stop the one about its time now, so the key counts
+// the moves ("booking:42:reminder.moved.2:email"); with moves 0 it is
+// EnqueueBooking. The confirmation of a move is a Confirmation whose data
+// carries the old start ("from").
+func EnqueueBookingMoved(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, moves int, hasPhone bool, data any) error {
+	keyKind := kind
+	if moves > 0 {
+		keyKind = fmt.Sprintf("%s.moved.%d", kind, moves)
+	}
+	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, keyKind, hasPhone, data)
 }
 
 func enqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind, keyKind string, hasPhone bool, data any) error {
