@@ -92,7 +92,9 @@ func TestReschedule(t *testing.T) {
 		cal, ev = calendartest.Parse(t, w.calendarFile(t, got))
 		calendartest.Expect(t, cal, ev, "PUBLISH", "CONFIRMED", uid, 1)
 		from := old.UTC().Format(time.RFC3339)
-		key := func(n int, ch string) string { return outbox.BookingKey(b.ID, fmt.Sprintf("confirmation.moved.%d", n), ch) }
+		key := func(n int, ch string) string {
+			return outbox.BookingKey(b.ID, fmt.Sprintf("confirmation.moved.%d", n), ch)
+		}
 		msgs := outboxKeys(t, db)
 		for _, ch := range []string{outbox.Email, outbox.SMS} {
 			if want := fmt.Sprintf(`queued {"from":%q,"sequence":1}`, from); msgs[key(1, ch)] != want {
