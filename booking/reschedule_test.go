@@ -374,6 +374,75 @@ func TestRescheduleRaceForTheLastSeat(t *testing.T) {
 			if f := w.free(t, target); f != 0 {
 				t.Fatalf("round %d: the contested slot shows %d free", round, f)
 			}
+			w.wantLoadOfBookings(t)
+		}
+	})
+}
+
+// wantLoadOfBookings fails unless booking_load holds, for every span, the
+// number of live bookings holding it.
+func (w *world) wantLoadOfBookings(t *testing.T) {
+	t.Helper()
+	type span struct {
+		StartsAt, EndsAt time.Time
+		N                int
+	}
+	read := func(q *gorm.DB) map[string]int {
+		var rows []span
+		if err := q.Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, r := range rows {
+			if r.N != 0 {
+				out[r.StartsAt.UTC().Format(time.RFC3339)+"/"+r.EndsAt.UTC().Format(time.RFC3339)] = r.N
+			}
+		}
+		return out
+	}
+	load := read(w.db.Table("booking_load").Select("starts_at, ends_at, n"))
+	live := read(w.db.Table("bookings").Select("starts_at, ends_at, count(*) AS n").
+		Where("status IN ?", []string{booking.StatusBooked, booking.StatusCheckedIn}).Group("starts_at, ends_at"))
+	if fmt.Sprint(load) != fmt.Sprint(live) {
+		t.Fatalf("booking_load %v, live bookings %v", load, live)
+	}
+}
+
+// A cancellation racing a move of the same visit: whichever wins, the
+// seats counted are those of the live bookings. 20 rounds.
+func TestRescheduleRacesCancel(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, nil)
+		for round := 0; round < 20; round++ {
+			day, base := 1+round/5, (round%5)*2
+			at := func(i int) time.Time { return w.at(day, 7, 30).Add(time.Duration(base+i) * 15 * time.Minute) }
+			b, err := w.store.Book(ctx, w.request(200+round, at(0)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			gate := make(chan struct{})
+			for i, f := range []func() error{
+				func() error { _, err := w.store.Reschedule(ctx, b.Code, pesel(200+round), at(1)); return err },
+				func() error { _, err := w.store.CancelByCode(ctx, b.Code, pesel(200+round)); return err },
+			} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-gate
+					errs[i] = f()
+				}()
+			}
+			close(gate)
+			wg.Wait()
+			for i, err := range errs {
+				if c := okienko.ErrorCode(err); c != "" && c != okienko.ECONFLICT {
+					t.Fatalf("round %d: %d: %v", round, i, err)
+				}
+			}
+			w.wantLoadOfBookings(t)
 		}
 	})
 }

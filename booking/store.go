@@ -470,7 +470,9 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 	case status == StatusCancelled && !now.Before(b.StartsAt):
 		return nil, okienko.Errorf(okienko.ECONFLICT, "the visit has already begun; it can no longer be cancelled")
 	}
-	res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, StatusBooked).
+	// Unchanged since read: a move committed meanwhile (Reschedule) took
+	// another span's seat, which b's times would not release.
+	res := tx.Model(&Booking{}).Where("id = ? AND status = ? AND starts_at = ?", b.ID, StatusBooked, b.StartsAt.UTC()).
 		Updates(map[string]any{"status": status, "cancelled_at": now, "cancel_reason": reason, "cancel_note": note, "updated_at": now})
 	if res.Error != nil {
 		return nil, res.Error
