@@ -34,7 +34,26 @@ func (w *world) free(t *testing.T, start time.Time) int {
 	return -1
 }
 
-// calendarOf is b's calendar file as the server writes it, parsed strictly.
+// atOnce runs fs together, released at the same moment, and returns their
+// errors in order.
+func atOnce(fs ...func() error) []error {
+	errs := make([]error, len(fs))
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	for i, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			errs[i] = f()
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	return errs
+}
+
+// calendarFile is b's calendar file as the server writes it, parsed strictly.
 func (w *world) calendarFile(t *testing.T, b *booking.Booking) []byte {
 	t.Helper()
 	if err := w.store.Moves(context.Background(), b); err != nil {
@@ -322,23 +341,11 @@ func TestRescheduleRaceForTheLastSeat(t *testing.T) {
 				t.Fatal(err)
 			}
 			target := at(1)
-			var wg sync.WaitGroup
-			errs := make([]error, 3)
-			gate := make(chan struct{})
-			for i, f := range []func() error{
+			errs := atOnce(
 				func() error { _, err := w.store.Reschedule(ctx, a.Code, pesel(100+3*round), target); return err },
 				func() error { _, err := w.store.Reschedule(ctx, b.Code, pesel(101+3*round), target); return err },
 				func() error { _, err := w.store.Book(ctx, w.request(102+3*round, target)); return err },
-			} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-gate
-					errs[i] = f()
-				}()
-			}
-			close(gate)
-			wg.Wait()
+			)
 			won := -1
 			for i, err := range errs {
 				switch okienko.ErrorCode(err) {
@@ -421,22 +428,10 @@ func TestRescheduleRacesCancel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			gate := make(chan struct{})
-			for i, f := range []func() error{
+			errs := atOnce(
 				func() error { _, err := w.store.Reschedule(ctx, b.Code, pesel(200+round), at(1)); return err },
 				func() error { _, err := w.store.CancelByCode(ctx, b.Code, pesel(200+round)); return err },
-			} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-gate
-					errs[i] = f()
-				}()
-			}
-			close(gate)
-			wg.Wait()
+			)
 			for i, err := range errs {
 				if c := okienko.ErrorCode(err); c != "" && c != okienko.ECONFLICT {
 					t.Fatalf("round %d: %d: %v", round, i, err)
