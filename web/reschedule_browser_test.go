@@ -35,7 +35,7 @@ func TestSiteBrowserReschedule(t *testing.T) {
 		browsertest.RequireNoSeriousViolations(t, b.ctx, "the calendar while moving a visit")
 		b.navigate("Wednesday", 200, chromedp.Click(chromedp.CSS(`a[href*="/termin/`+e.week.Date(2)+`?zmiana="]`)))
 		next := e.week.At(2, 11, 0)
-		b.do(chromedp.Click(chromedp.CSS(`input[name=start][value="`+next.Format(time.RFC3339)+`"]`)))
+		b.do(chromedp.Click(chromedp.CSS(`input[name=start][value="` + next.Format(time.RFC3339) + `"]`)))
 		b.navigate("the move page", 200, chromedp.Click(chromedp.CSS("#choose-time")))
 		if got := b.text(`document.getElementById('new-time').textContent`); got != longDate("pl", e.week.Day(2))+", 11:00" {
 			t.Fatalf("the new time %q", got)
