@@ -27,6 +27,7 @@ const (
 	EventCancelled     = "booking.cancelled"
 	EventCancelledLate = "booking.cancelled_late"
 	EventCheckedIn     = "booking.checked_in"
+	EventRescheduled   = "booking.rescheduled"
 )
 
 // Why a booking was cancelled (its CancelReason).
@@ -64,6 +65,10 @@ type Booking struct {
 	CancelReason string      `json:"-"` // one of the Reason… words
 	CancelNote   string      `json:"-"` // the office's words on why, for the resident
 	ErasedAt     *time.Time  `json:"-"`
+	// Moves is how many times the booking was moved to another time (its
+	// calendar file's SEQUENCE); not a column: Store.Moves or CountMoves
+	// fill it from the events.
+	Moves int `json:"-" gorm:"-"`
 }
 
 // TableName is the table of bookings.

@@ -204,6 +204,9 @@ func (s *Server) sendCalendar(c *fiber.Ctx, b *booking.Booking, svc *office.Serv
 	if err != nil {
 		return err
 	}
+	if err := s.Bookings.Moves(ctx, b); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="wizyta-`+b.Code+`.ics"`)
 	return c.Send(booking.Calendar(b, svc, dep, off, s.BaseURL, s.BaseURL+bookingPath(b.Code), s.Clock.Now()))
@@ -227,6 +230,29 @@ func (s *Server) cancelByCode(c *fiber.Ctx) error {
 		}
 	}
 	b, err := s.Bookings.CancelByCode(c.UserContext(), c.Params("code"), req.PESEL)
+	if err != nil {
+		return err
+	}
+	loc, err := s.officeLocation(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.viewOf(b, loc))
+}
+
+type rescheduleRequest struct {
+	PESEL string  `json:"pesel"`
+	Start Instant `json:"start"`
+}
+
+// rescheduleBooking: POST /api/v1/bookings/{code}/reschedule {pesel, start}
+// — moves the booked visit to another slot of its matter, keeping the code.
+func (s *Server) rescheduleBooking(c *fiber.Ctx) error {
+	var req rescheduleRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	b, err := s.Bookings.Reschedule(c.UserContext(), c.Params("code"), req.PESEL, req.Start.Time)
 	if err != nil {
 		return err
 	}

@@ -185,6 +185,7 @@ func (s *Server) routes() {
 	api.Get("/bookings/:code", lookup, s.getBooking)
 	api.Get("/bookings/:code/calendar.ics", lookup, s.bookingCalendar)
 	api.Post("/bookings/:code/cancel", cancel, lookup, s.cancelByCode)
+	api.Post("/bookings/:code/reschedule", cancel, lookup, s.rescheduleBooking)
 
 	api.Get("/tickets/:public_id/qr.svg", s.ticketQR)
 	api.Get("/tickets/:public_id", s.ticketStatus)

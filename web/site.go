@@ -42,6 +42,8 @@ func (s *Server) siteRoutes() {
 	get("/rezerwacja/:code/kalendarz.ics", lookup, s.bookingCalendarFile)
 	get("/rezerwacja/:code/odwolaj", lookup, s.cancelForm)
 	post("/rezerwacja/:code/odwolaj", cancel, lookup, s.cancelSubmit)
+	get("/rezerwacja/:code/zmien", lookup, s.rescheduleForm)
+	post("/rezerwacja/:code/zmien", cancel, lookup, s.rescheduleSubmit)
 	get("/rezerwacja/:code", lookup, s.bookingPage)
 	get("/odwolaj", s.cancelByDayForm)
 	post("/odwolaj", cancel, s.cancelByDaySubmit)

@@ -157,9 +157,11 @@ type bookingPageData struct {
 	QRHref       string
 	CalendarHref string
 	CancelHref   string
+	MoveHref     string // the calendar for choosing a new time
 	Live         bool
 	CanCancel    bool
 	Cancelled    bool   // just cancelled by the resident
+	Moved        bool   // just moved to another time by the resident
 	ByOffice     bool   // cancelled by the office (a closure)
 	Reason       string // the office's words on why, when ByOffice
 }
@@ -177,8 +179,8 @@ func (s *Server) bookingView(c *fiber.Ctx, p *sitePage, b *booking.Booking) (boo
 		LongDate: p.L.LongDate(office.DateOf(b.StartsAt.In(loc))),
 		From:     b.StartsAt.In(loc).Format("15:04"), To: b.EndsAt.In(loc).Format("15:04"),
 		QRHref: "/rezerwacja/" + code + "/qr.svg", CalendarHref: "/rezerwacja/" + code + "/kalendarz.ics",
-		CancelHref: "/rezerwacja/" + code + "/odwolaj",
-		Live:       b.Live(), CanCancel: b.Status == booking.StatusBooked && s.Clock.Now().Before(b.StartsAt),
+		CancelHref: "/rezerwacja/" + code + "/odwolaj", MoveHref: rescheduleCalendarHref(b.ServiceID, code),
+		Live: b.Live(), CanCancel: b.Status == booking.StatusBooked && s.Clock.Now().Before(b.StartsAt),
 		ByOffice: b.CancelledByOffice(), Reason: officeReason(b),
 	}, nil
 }
@@ -213,6 +215,7 @@ func (s *Server) bookingPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.Cancelled = c.Query("odwolano") != "" && b.Status == booking.StatusCancelled
+	d.Moved = c.Query("zmieniono") != "" && b.Status == booking.StatusBooked
 	p.Data = d
 	return showSite(c, fiber.StatusOK, "site_booking", p)
 }
