@@ -36,6 +36,7 @@ const (
 	EventCheckedIn     = "booking.checked_in"
 	EventConfirmed     = "booking.confirmed"
 	EventExpired       = "booking.expired"
+	EventRescheduled   = "booking.rescheduled"
 )
 
 // Why a booking was cancelled (its CancelReason).
@@ -43,6 +44,7 @@ const (
 	ReasonResident = "resident" // by the resident
 	ReasonLate     = "late"     // not checked in on time
 	ReasonClosure  = "closure"  // the office or department closed on its day
+	ReasonAdmin    = "admin"    // an administrator, e.g. suspecting hoarding
 )
 
 // Booking is a resident's visit reserved for a slot of a service. Personal
@@ -60,6 +62,9 @@ type Booking struct {
 	Phone        *string     `json:"-"`
 	PESELHMAC    *string     `json:"-" gorm:"column:pesel_hmac"`
 	PESELLast4   *string     `json:"-" gorm:"column:pesel_last4"`
+	PESELBirth   *string     `json:"-" gorm:"column:pesel_birth"` // keyed signature of the birth date
+	ClientAddr   *string     `json:"-"`                           // the address it was booked from
+	ClientNet    *string     `json:"-"`                           // its IPv4 address or IPv6 /64
 	Lang         string      `json:"-"`
 	ConsentAt    time.Time   `json:"-"`
 	CreatedAt    time.Time   `json:"created_at"`
@@ -73,6 +78,10 @@ type Booking struct {
 	// SHA-256 (hex) of its confirmation token, never the token itself.
 	ConfirmBy   *time.Time `json:"confirm_by,omitempty"`
 	ConfirmHash *string    `json:"-"`
+	// Moves is how many times the booking was moved to another time (its
+	// calendar file's SEQUENCE); not a column: Store.Moves or CountMoves
+	// fill it from the events.
+	Moves int `json:"-" gorm:"-"`
 }
 
 // TableName is the table of bookings.

@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -340,6 +341,168 @@ func TestPendingCancelled(t *testing.T) {
 		got, err := w.store.CancelByDay(ctx, pesel(2), w.svc.ID, w.day(1))
 		if err != nil || got.ID != other.ID || got.Status != booking.StatusCancelled {
 			t.Fatalf("cancel by day: %+v, %v", got, err)
+		}
+	})
+}
+
+// Only a confirmed visit can be moved: a pending one is refused (409, asking
+// to confirm first) and keeps its hold, an expired one too. Moving a
+// booked visit counts holds as take does: a live pending hold occupies its
+// seat, a lapsed one (not yet marked expired) does not.
+func TestReschedulePendingAndHolds(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := confirmWorld(t, db)
+		held, mine, other := w.at(1, 10, 0), w.at(1, 11, 0), w.at(1, 12, 0)
+		p, err := w.store.Book(ctx, w.request(1, held))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.store.Reschedule(ctx, p.Code, pesel(1), w.at(2, 10, 0))
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "confirm it") {
+			t.Errorf("moving a pending booking: %q does not ask to confirm first", e.Message)
+		}
+		if got := w.stored(t, p.ID); got.Status != booking.StatusPending || !got.StartsAt.Equal(held) {
+			t.Fatalf("after the refused move: %s at %v", got.Status, got.StartsAt)
+		}
+		if f := w.freeAt(t, held); f != 0 {
+			t.Fatalf("the pending hold shows %d free after the refused move", f)
+		}
+		if f := w.freeAt(t, w.at(2, 10, 0)); f != 1 {
+			t.Fatalf("the refused move's slot shows %d free", f)
+		}
+
+		b, err := w.store.Book(ctx, w.request(2, mine))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err = w.store.Confirm(ctx, b.Code, w.store.ConfirmToken(b)); err != nil || b.Status != booking.StatusBooked {
+			t.Fatalf("confirmed %+v, %v", b, err)
+		}
+		if _, err := w.store.Book(ctx, w.request(3, other)); err != nil {
+			t.Fatal(err)
+		}
+		// Both other slots are held by pending bookings still awaiting
+		// confirmation: no move there.
+		for _, to := range []time.Time{held, other} {
+			_, err := w.store.Reschedule(ctx, b.Code, pesel(2), to)
+			wantCode(t, err, okienko.ECONFLICT)
+		}
+		if f := w.freeAt(t, mine); f != 0 {
+			t.Fatalf("the booked visit's slot shows %d free after refused moves", f)
+		}
+
+		// The holds lapse (the expiry job has not run): their seats are free
+		// to move into, and the lapsed booking can't be moved.
+		w.clock.Set(w.at(0, 8, 31))
+		moved, err := w.store.Reschedule(ctx, b.Code, pesel(2), other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !moved.StartsAt.Equal(other) || w.freeAt(t, mine) != 1 || w.freeAt(t, other) != 0 {
+			t.Fatalf("moved to %v; %d free at 11:00, %d at 12:00", moved.StartsAt, w.freeAt(t, mine), w.freeAt(t, other))
+		}
+		_, err = w.store.Reschedule(ctx, p.Code, pesel(1), mine)
+		if e := wantCode(t, err, okienko.ECONFLICT); !strings.Contains(e.Message, "expired") {
+			t.Errorf("moving a lapsed booking: %q", e.Message)
+		}
+		if n, err := w.store.ExpirePending(ctx); err != nil || n != 2 {
+			t.Fatalf("expired %d, %v", n, err)
+		}
+		_, err = w.store.Reschedule(ctx, p.Code, pesel(1), mine)
+		wantCode(t, err, okienko.ECONFLICT)
+		w.wantLoadOfBookings(t)
+	})
+}
+
+// A hoarder need not confirm: the suspicious view shows pending holds, and
+// an administrator's cancellation cancels them and frees their seats; a
+// hold already lapsed is neither shown nor cancelled.
+func TestSuspiciousPendingHolds(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := &suspectWorld{world: newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity, s.ConfirmMinutes = 100, 30 })}
+		ctx := okienko.WithActor(context.Background(), okienko.Actor{Name: "admin", Role: okienko.RoleAdmin})
+		lapsed := w.book(t, 0, "203.0.113.9", "", "")
+		w.clock.Advance(31 * time.Minute)
+		var bs []*booking.Booking
+		for i := 0; i < 5; i++ {
+			bs = append(bs, w.book(t, time.Second, "203.0.113.9", "", ""))
+		}
+		confirmed, err := w.store.Confirm(ctx, bs[0].Code, w.store.ConfirmToken(bs[0]))
+		if err != nil || confirmed.Status != booking.StatusBooked {
+			t.Fatalf("confirmed %+v, %v", confirmed, err)
+		}
+		got, err := w.store.Suspicious(ctx, w.day(2), w.day(2), booking.DefaultSuspicionRules())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var burst []string
+		for _, g := range got.Groups {
+			if g.Kind == booking.SuspectBurst {
+				burst = groupCodes(g)
+			}
+		}
+		if want := codesOf(bs); !slices.Equal(burst, want) {
+			t.Fatalf("burst group %v, want the 4 pending and 1 confirmed %v (not the lapsed hold)", burst, want)
+		}
+		seats := func() int {
+			t.Helper()
+			slots, err := w.store.Slots(ctx, w.svc.ID, w.day(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, s := range slots {
+				n += s.Free
+			}
+			return n
+		}
+		free := seats()
+		cancelled, left, err := w.store.CancelByAdmin(ctx, append(codesOf(bs), lapsed.Code), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(cancelled, codesOf(bs)) || len(left) != 1 || left[0].Code != booking.FormatCode(lapsed.Code) ||
+			left[0].Reason != booking.NotCancelledAlready {
+			t.Fatalf("cancelled %v, left %+v", cancelled, left)
+		}
+		if got := seats(); got != free+5 {
+			t.Fatalf("%d free seats after cancelling 5, want %d", got, free+5)
+		}
+		if n := w.count(t, "status = ? AND cancel_reason = ?", booking.StatusCancelled, booking.ReasonAdmin); n != 5 {
+			t.Fatalf("%d cancelled by the administrator, want 5", n)
+		}
+		if got := w.stored(t, lapsed.ID); got.Status != booking.StatusPending {
+			t.Fatalf("the lapsed hold is %s", got.Status)
+		}
+		var audits int64
+		db.Table("audit_log").Where("action = ?", booking.AuditCancel).Count(&audits)
+		if audits != 5 {
+			t.Fatalf("%d audit entries, want 5", audits)
+		}
+		w.wantLoadOfBookings(t)
+	})
+}
+
+// A fresh database migrated through 00015 (which rebuilds SQLite's
+// bookings table) and 00018 (which adds the suspicious view's columns) has
+// every column of a booking and every index of the bookings table, on both
+// dialects.
+func TestBookingsSchemaAfterMigrations(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		m := db.Migrator()
+		for _, col := range []string{"code", "service_id", "day", "starts_at", "ends_at", "status", "name", "email", "phone",
+			"pesel_hmac", "pesel_last4", "lang", "consent_at", "created_at", "updated_at", "checked_in_at", "cancelled_at",
+			"cancel_reason", "cancel_note", "erased_at", "confirm_by", "confirm_hash", "client_addr", "client_net", "pesel_birth"} {
+			if !m.HasColumn("bookings", col) {
+				t.Errorf("bookings.%s missing", col)
+			}
+		}
+		for _, idx := range []string{"bookings_live_code", "bookings_code_idx", "bookings_service_time_idx", "bookings_pesel_idx",
+			"bookings_status_start_idx", "bookings_erase_idx", "bookings_pending_idx", "bookings_confirm_by_idx"} {
+			if !m.HasIndex("bookings", idx) {
+				t.Errorf("index %s missing", idx)
+			}
 		}
 	})
 }

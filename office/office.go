@@ -65,6 +65,11 @@ type ServiceSpec struct {
 	// ConfirmMinutes, above 0, makes a new booking pending, its seat held
 	// this long until the resident confirms it by e-mail (0: off).
 	ConfirmMinutes int `json:"confirm_minutes"`
+	// ProofOfWork asks whoever books, cancels by day or looks a booking
+	// of this matter up by its code to solve a proof-of-work challenge
+	// first (ratelimit/proof): a browser does it unseen, a bot pays for
+	// every try.
+	ProofOfWork bool `json:"proof_of_work"`
 }
 
 // Service is a matter (sprawa) residents book or queue for.

@@ -19,15 +19,28 @@ import (
 
 var confirmLink = regexp.MustCompile(`https?://\S+/potwierdz\?token=\S+`)
 
-// A resident books the demo's vehicle registration on the Polish site: the
-// booking's page says it awaits confirmation and until when; the link of
-// the e-mail the outbox composes opens a page that confirms nothing by
-// itself; its button confirms, and the booking's page says so.
-func TestSiteBrowserConfirmByEmail(t *testing.T) {
+// The whole booking of a matter with proof of work and confirmation by
+// e-mail, in Polish (issue 16): a resident books the demo's vehicle
+// registration on the site; the form's in-browser solver solves the proof of
+// work unseen and the form posts it (the server claims the solution); the
+// booking's page says it awaits confirmation and until when; the link of the
+// e-mail the outbox composes opens a page that confirms nothing by itself;
+// its button confirms, and the booking's page says so.
+func TestSiteBrowserBookingWithProofAndEmailConfirmation(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		svc := e.serviceNamed(vehicleMatter)
+		if !svc.ProofOfWork || svc.ConfirmMinutes == 0 {
+			t.Fatalf("the demo's vehicle registration: proof_of_work %v, confirm_minutes %d; want both", svc.ProofOfWork, svc.ConfirmMinutes)
+		}
+		claims := func() (n int64) {
+			t.Helper()
+			if err := db.Table("proof_claims").Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
 		b := e.siteBrowser(t, 1280)
 		b.open(fmt.Sprintf("/sprawy/%d/termin/%s", svc.ID, e.week.Date(1)), 200)
 		b.navigate("the form", 200, chromedp.Click(chromedp.CSS("#choose-time")))
@@ -41,7 +54,21 @@ func TestSiteBrowserConfirmByEmail(t *testing.T) {
 		if note := b.text(`document.getElementById('confirm-note').textContent`); !strings.Contains(note, "w ciągu 30 min") {
 			t.Errorf("the form says %q about confirming", note)
 		}
+		// The solver fills the form's proof while it is filled in.
+		run(t, b.ctx, chromedp.Poll[bool](`(() => {
+			const f = document.querySelector('form[data-proof]');
+			return !!f && !!f.dataset.proofTook && f.querySelector('[data-proof-field]').value !== '';
+		})()`))
+		if proof := b.text(`document.querySelector('form[data-proof] [name=proof]').value`); len(proof) < 20 {
+			t.Fatalf("the form's proof %q", proof)
+		}
+		if n := claims(); n != 0 {
+			t.Fatalf("%d solutions claimed before the form is sent", n)
+		}
 		b.navigate("the booking", 200, chromedp.Click(chromedp.CSS("#book-submit")))
+		if n := claims(); n != 1 {
+			t.Fatalf("%d solutions claimed after the booking, want the form's one", n)
+		}
 		if lang := b.text(`document.documentElement.lang`); lang != "pl" {
 			t.Errorf("lang %q", lang)
 		}

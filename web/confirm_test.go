@@ -15,6 +15,7 @@ import (
 	"github.com/okienko/okienko/notify/outbox"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/officetest"
+	"github.com/okienko/okienko/web"
 )
 
 // vehicleMatter is the demo's registration of a vehicle bought in Poland,
@@ -69,7 +70,7 @@ func (e *env) pendingBooking(pesel string) (view map[string]any, b *booking.Book
 	svc := e.serviceNamed(vehicleMatter)
 	body := bookingBody(svc.ID, e.week.At(1, 10, 10))
 	body["pesel"] = pesel
-	resp, raw := e.do("POST", "/api/v1/bookings", body)
+	resp, raw := e.do("POST", "/api/v1/bookings", body, web.ProofHeader, e.solve()) // the matter asks for proof of work too
 	if resp.StatusCode != 201 || json.Unmarshal(raw, &view) != nil {
 		e.t.Fatalf("book: %d %s", resp.StatusCode, raw)
 	}
@@ -113,7 +114,7 @@ func TestConfirmBookingAPI(t *testing.T) {
 			t.Fatalf("while pending: slot %d, day %d free; before %d, %d", slot, day, slot0, day0)
 		}
 		path := "/api/v1/bookings/" + view["code"].(string)
-		resp, raw := e.do("GET", path, nil)
+		resp, raw := e.do("GET", path, nil, web.ProofHeader, e.solve())
 		if resp.StatusCode != 200 || !strings.Contains(string(raw), `"status":"pending"`) {
 			t.Fatalf("get: %d %s", resp.StatusCode, raw)
 		}
@@ -194,7 +195,7 @@ func TestConfirmExpiredSeatBack(t *testing.T) {
 		if slot, day := e.freeSeats(svc.ID, start); slot != slot0 || day != day0 {
 			t.Fatalf("at the deadline, before the job: slot %d, day %d free, want %d, %d", slot, day, slot0, day0)
 		}
-		resp, raw := e.do("GET", path, nil)
+		resp, raw := e.do("GET", path, nil, web.ProofHeader, e.solve())
 		if resp.StatusCode != 200 || !strings.Contains(string(raw), `"status":"expired"`) {
 			t.Fatalf("get after the deadline: %d %s", resp.StatusCode, raw)
 		}
@@ -319,6 +320,52 @@ func TestConfirmLinkPage(t *testing.T) {
 				wantPage(t, resp, page, 200)
 				wantNoMessageIDs(t, ids, page)
 			}
+		}
+	})
+}
+
+// A pending booking can't be moved until confirmed: the API answers 409
+// saying to confirm first, the site's move page says so instead of the
+// form (and its booking page offers no move), and the hold stays as it was.
+// Confirmed, it moves.
+func TestReschedulePendingRefused(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		view, b := e.pendingBooking(validPESEL)
+		code := view["code"].(string)
+		next := e.week.At(2, 11, 10)
+		move := map[string]any{"pesel": validPESEL, "start": next.Format(time.RFC3339)}
+		events, messages := e.changes()
+		resp, raw := e.do("POST", "/api/v1/bookings/"+code+"/reschedule", move)
+		if resp.StatusCode != 409 || !strings.Contains(string(raw), "confirm it with the link in the e-mail first") {
+			t.Fatalf("moving a pending booking: %d %s", resp.StatusCode, raw)
+		}
+		if ev, msg := e.changes(); ev != events || msg != messages {
+			t.Fatalf("the refused move wrote %d events, %d messages", ev-events, msg-messages)
+		}
+		if got, _ := e.bookings.Get(e.t.Context(), code); got.Status != booking.StatusPending || !got.StartsAt.Equal(b.StartsAt) {
+			t.Fatalf("after the refused move: %s at %v", got.Status, got.StartsAt)
+		}
+		sc := e.site()
+		resp, page := sc.get("/rezerwacja/" + code)
+		wantPage(t, resp, page, 200)
+		if strings.Contains(page, `id="reschedule-link"`) {
+			t.Error("the pending booking's page offers to move it")
+		}
+		resp, page = sc.get("/rezerwacja/" + code + "/zmien?start=" + url.QueryEscape(next.Format(time.RFC3339)))
+		wantPage(t, resp, page, 200)
+		if !strings.Contains(page, `id="reschedule-pending"`) || !strings.Contains(page, "najpierw potwierdź ją linkiem z e-maila") ||
+			strings.Contains(page, `id="reschedule-submit"`) {
+			t.Fatalf("the move page of a pending booking: %s", page)
+		}
+
+		resp, raw = e.do("POST", "/api/v1/bookings/"+code+"/confirm", map[string]string{"token": e.bookings.ConfirmToken(b)})
+		if resp.StatusCode != 200 {
+			t.Fatalf("confirm: %d %s", resp.StatusCode, raw)
+		}
+		resp, raw = e.do("POST", "/api/v1/bookings/"+code+"/reschedule", move)
+		if resp.StatusCode != 200 || !strings.Contains(string(raw), `"status":"booked"`) {
+			t.Fatalf("moving the confirmed booking: %d %s", resp.StatusCode, raw)
 		}
 	})
 }

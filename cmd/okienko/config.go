@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/okienko/okienko/notify"
+	"github.com/okienko/okienko/ratelimit/proof"
 	"github.com/okienko/okienko/web"
 )
 
@@ -50,6 +51,7 @@ type Config struct {
 	SMSParts       string
 	OutboxLease    string
 	OutboxParallel string
+	ProofMaxNumber string
 }
 
 // settings is the configuration table; --help prints it.
@@ -75,6 +77,7 @@ var settings = []setting{
 	{"OKIENKO_RETENTION_DAYS", "30", "days after a visit when the resident's personal data (name, e-mail, phone, PESEL HMAC) is erased", false, func(c *Config) *string { return &c.RetentionDays }},
 	{"OKIENKO_REMINDER_HOUR", "18", "hour (0–23, office time) when the day-before reminders are sent", false, func(c *Config) *string { return &c.ReminderHour }},
 	{"OKIENKO_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed", false, func(c *Config) *string { return &c.TrustedProxies }},
+	{"OKIENKO_PROOF_MAXNUMBER", strconv.Itoa(proof.DefaultMaxNumber), "difficulty of the proof of work of matters that ask for it (1–10000000): a challenge's secret number lies below it, and a browser tries half of them on average; the default takes one about half a second", false, func(c *Config) *string { return &c.ProofMaxNumber }},
 }
 
 // loadConfig reads the configuration with getenv (os.Getenv in the program).
@@ -124,6 +127,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if n, err := strconv.Atoi(c.OutboxParallel); err != nil || n < 1 || n > 64 {
 		return nil, fmt.Errorf("OKIENKO_OUTBOX_CONCURRENCY must be a number from 1 to 64, not %q", c.OutboxParallel)
+	}
+	if n, err := strconv.ParseInt(c.ProofMaxNumber, 10, 64); err != nil || n < 1 || n > proof.MaxMaxNumber {
+		return nil, fmt.Errorf("OKIENKO_PROOF_MAXNUMBER must be a number from 1 to %d, not %q", proof.MaxMaxNumber, c.ProofMaxNumber)
 	}
 	// The SMTP settings are checked together (the URL, the TLS mode, the
 	// sender) so that a bad one stops the start; nothing connects yet.
@@ -182,6 +188,12 @@ func (c *Config) outboxLease() time.Duration {
 // outboxConcurrency is OKIENKO_OUTBOX_CONCURRENCY, validated by loadConfig.
 func (c *Config) outboxConcurrency() int {
 	n, _ := strconv.Atoi(c.OutboxParallel)
+	return n
+}
+
+// proofMaxNumber is OKIENKO_PROOF_MAXNUMBER, validated by loadConfig.
+func (c *Config) proofMaxNumber() int64 {
+	n, _ := strconv.ParseInt(c.ProofMaxNumber, 10, 64)
 	return n
 }
 

@@ -30,12 +30,14 @@ type seat struct {
 
 // freeSeats returns n free seats of the demo office at base, from tomorrow
 // on, taken round the services so that bookings spread over them as
-// residents' would; services that hold bookings pending an e-mail
-// confirmation are left out (their bookings get no confirmation yet).
+// residents' would. Matters asking for proof of work are left out (these
+// residents send no solution), and so are those that hold bookings pending
+// an e-mail confirmation (their bookings get no confirmation yet).
 func freeSeats(client *http.Client, base string, n int) ([]seat, error) {
 	var deps []struct {
 		Services []struct {
 			ID             int64 `json:"id"`
+			ProofOfWork    bool  `json:"proof_of_work"`
 			ConfirmMinutes int   `json:"confirm_minutes"`
 		} `json:"services"`
 	}
@@ -45,7 +47,7 @@ func freeSeats(client *http.Client, base string, n int) ([]seat, error) {
 	var services []int64
 	for _, d := range deps {
 		for _, s := range d.Services {
-			if s.ConfirmMinutes == 0 { // booked at once, not pending
+			if !s.ProofOfWork && s.ConfirmMinutes == 0 { // no solver; booked at once, not pending
 				services = append(services, s.ID)
 			}
 		}

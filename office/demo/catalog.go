@@ -26,6 +26,8 @@ type demoService struct {
 	// confirmMinutes, above 0, holds a new booking this long until the
 	// resident confirms it by e-mail.
 	confirmMinutes int
+	// proofOfWork: the matter bots hoard asks for proof of work.
+	proofOfWork bool
 }
 
 // demoDepartment is one department of the demo catalog with its matters and
@@ -149,6 +151,7 @@ var catalog = []demoDepartment{
 				slotMinutes:    20,
 				capacity:       2,
 				confirmMinutes: 30,
+				proofOfWork:    true,
 				description: "Rejestracja używanego pojazdu, który był już zarejestrowany w Polsce, " +
 					"na nowego właściciela. Masz na to 30 dni od zakupu.",
 				instructions: "Zabierz ze sobą:\n" +
@@ -167,6 +170,7 @@ var catalog = []demoDepartment{
 				slotMinutes:    30,
 				capacity:       1,
 				confirmMinutes: 30,
+				proofOfWork:    true,
 				description: "Pierwsza rejestracja w Polsce pojazdu sprowadzonego z innego kraju " +
 					"Unii Europejskiej. Masz na to 30 dni od przywozu.",
 				instructions: "Zabierz ze sobą:\n" +
