@@ -24,6 +24,7 @@ import (
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/queue"
+	"github.com/okienko/okienko/ratelimit"
 )
 
 // Deps are what the server needs from the rest of the program.
@@ -41,8 +42,11 @@ type Deps struct {
 	Board *display.Board
 	// RateLimits of the resident API; zero: DefaultRateLimits.
 	RateLimits RateLimits
-	Registry   prometheus.Registerer // where HTTP metrics are registered; nil: a private registry
-	Gatherer   prometheus.Gatherer   // what /metrics serves; nil: the private registry
+	// Limiter counts the rate limits; nil: the database's counter on
+	// PostgreSQL (shared by the instances), memory on SQLite.
+	Limiter  ratelimit.Limiter
+	Registry prometheus.Registerer // where HTTP metrics are registered; nil: a private registry
+	Gatherer prometheus.Gatherer   // what /metrics serves; nil: the private registry
 	// BaseURL is the public URL of the server, e.g. https://okienko.example.pl.
 	BaseURL string
 	Version string
@@ -60,6 +64,7 @@ type Server struct {
 	routeTable   []fiber.Route  // every route, for the Allow header of a 405
 	sockets      sockets
 	metrics      *metrics
+	limiter      ratelimit.Limiter // Deps.Limiter or newLimiter's
 }
 
 // New builds the server and mounts every route.
@@ -77,7 +82,10 @@ func New(d Deps) *Server {
 		reg := prometheus.NewRegistry()
 		d.Registry, d.Gatherer = reg, reg
 	}
-	s := &Server{Deps: d, secureCookie: strings.HasPrefix(d.BaseURL, "https://")}
+	s := &Server{Deps: d, secureCookie: strings.HasPrefix(d.BaseURL, "https://"), limiter: d.Limiter}
+	if s.limiter == nil {
+		s.limiter = newLimiter(d)
+	}
 	errs := errorHandler(d.Log)
 	cfg := fiber.Config{
 		AppName:               "okienko",
@@ -166,9 +174,9 @@ func (s *Server) routes() {
 	api.Get("/attachments/:id/:filename", s.downloadAttachment)
 	api.Get("/displays/:id", s.publicDisplay)
 
-	lookup := s.rateLimit("lookup", d.RateLimits.Lookup)
-	cancel := s.rateLimit("cancel", d.RateLimits.Cancel)
-	api.Post("/bookings", s.rateLimit("book", d.RateLimits.Book), s.createBooking)
+	lookup := s.rateLimit("lookup", d.RateLimits.Lookup, missedLookup)
+	cancel := s.rateLimit("cancel", d.RateLimits.Cancel, madeOrMissed)
+	api.Post("/bookings", s.rateLimit("book", d.RateLimits.Book, madeIt), s.createBooking)
 	api.Post("/bookings/cancel", cancel, s.cancelByDay)
 	api.Get("/bookings/:code", lookup, s.getBooking)
 	api.Get("/bookings/:code/calendar.ics", lookup, s.bookingCalendar)

@@ -222,6 +222,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(sqlDB, "okienko"))
 	bookings := booking.NewStore(db, clock, offices, cfg.Secret)
+	bookings.SetMaxActivePerEmail(cfg.perEmail())
 	tickets := queue.NewStore(db, clock, offices, bookings)
 	off, err := offices.Office(ctx)
 	if err != nil {
@@ -243,8 +244,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err != nil {
 		return err
 	}
-	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, offices: offices, users: users, counters: ratelimit.New(db, clock),
-		storage: ratelimit.NewStorage(db, clock, web.LimiterPrefix), retention: cfg.retention(), log: log,
+	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, offices: offices, users: users, counters: ratelimit.New(db, clock), retention: cfg.retention(), log: log,
 		db: db, clock: clock, loc: off.Location(), reminderHour: cfg.reminderHour()}
 	if err := w.schedule(sched); err != nil {
 		return err
@@ -273,7 +273,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	srv := web.New(web.Deps{
 		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks,
 		Registry: reg, Gatherer: reg, BaseURL: cfg.BaseURL, Version: buildVersion(),
-		TrustedProxies: cfg.proxies(),
+		TrustedProxies: cfg.proxies(), RateLimits: cfg.rateLimits(),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
