@@ -2,6 +2,8 @@
 -- The limit per e-mail address counts a resident's upcoming bookings by the
 -- address as limits see it (email_key): lower-cased, a "+tag" dropped from
 -- the part before the @. Erased with the rest of the personal data.
+-- SQLite's lower() folds ASCII letters only: an earlier address with a
+-- capital like Ł keeps it in its key, so its old bookings count apart.
 ALTER TABLE bookings ADD COLUMN email_key TEXT;
 UPDATE bookings SET email_key = lower(CASE
     WHEN instr(substr(email, 1, instr(email, '@') - 1), '+') > 0 THEN substr(email, 1, instr(email, '+') - 1) || substr(email, instr(email, '@'))
