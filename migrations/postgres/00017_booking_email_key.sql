@@ -8,6 +8,9 @@ UPDATE bookings SET email_key = lower(CASE
     ELSE email END)
 WHERE email IS NOT NULL;
 CREATE INDEX bookings_email_key_idx ON bookings (email_key, starts_at) WHERE email_key IS NOT NULL;
+-- The old rate limiter's state (Fiber's, in kv_store) is no longer read:
+-- the limits now count in rate_counters on PostgreSQL, in memory on SQLite.
+DELETE FROM kv_store WHERE substr("key", 1, 6) = 'limit:';
 
 -- +goose Down
 DROP INDEX bookings_email_key_idx;
