@@ -44,21 +44,13 @@ func parseStart(v string) (time.Time, bool) {
 // at start: name, PESEL, e-mail, optional phone and the consent. Without a
 // readable start it sends the resident back to the calendar.
 func (s *Server) bookingForm(c *fiber.Ctx) error {
-	id, err := pathServiceID(c)
-	if err != nil {
-		return err
-	}
-	svc, dep, err := s.matterOf(c, id)
+	svc, dep, p, err := s.bookingFormPage(c)
 	if err != nil {
 		return err
 	}
 	start, ok := parseStart(c.Query("start"))
 	if !ok {
-		return c.Redirect(matterPath(id)+"/termin", fiber.StatusSeeOther)
-	}
-	p, err := s.page(c, "form.title", "Name", svc.Name)
-	if err != nil {
-		return err
+		return c.Redirect(matterPath(svc.ID)+"/termin", fiber.StatusSeeOther)
 	}
 	p.CSRF = s.csrfToken(c)
 	p.Data = s.bookingFormOf(p, svc, dep, start, map[string]string{}, false, nil)
@@ -85,6 +77,21 @@ func (s *Server) bookingFormOf(p *sitePage, svc *office.Service, dep *office.Dep
 	}
 }
 
+// bookingFormPage reads the matter of the booking form's path and starts
+// the form's page.
+func (s *Server) bookingFormPage(c *fiber.Ctx) (*office.Service, *office.Department, *sitePage, error) {
+	id, err := pathServiceID(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	svc, dep, err := s.matterOf(c, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := s.page(c, "form.title", "Name", svc.Name)
+	return svc, dep, p, err
+}
+
 // bookingFormValues reads what the booking form sent: the resident's
 // fields (copied), the consent and the chosen start, ok false without a
 // readable start.
@@ -102,18 +109,11 @@ func bookingFormValues(c *fiber.Ctx) (values map[string]string, consent bool, st
 // shows the form again with the server's errors next to the fields and the
 // values entered.
 func (s *Server) bookingSubmit(c *fiber.Ctx) error {
-	id, err := pathServiceID(c)
+	svc, dep, p, err := s.bookingFormPage(c)
 	if err != nil {
 		return err
 	}
-	svc, dep, err := s.matterOf(c, id)
-	if err != nil {
-		return err
-	}
-	p, err := s.page(c, "form.title", "Name", svc.Name)
-	if err != nil {
-		return err
-	}
+	id := svc.ID
 	values, consent, start, ok := bookingFormValues(c)
 	if !ok {
 		return c.Redirect(matterPath(id)+"/termin", fiber.StatusSeeOther)
@@ -141,15 +141,7 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 // saying in how many minutes and at what time to try again. Without a
 // readable form it answers tooMany, the site's 429 page.
 func (s *Server) bookingLimited(c *fiber.Ctx, tooMany *okienko.Error) error {
-	id, err := pathServiceID(c)
-	if err != nil {
-		return err
-	}
-	svc, dep, err := s.matterOf(c, id)
-	if err != nil {
-		return err
-	}
-	p, err := s.page(c, "form.title", "Name", svc.Name)
+	svc, dep, p, err := s.bookingFormPage(c)
 	if err != nil {
 		return err
 	}
