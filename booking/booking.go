@@ -27,6 +27,7 @@ const (
 	EventCancelled     = "booking.cancelled"
 	EventCancelledLate = "booking.cancelled_late"
 	EventCheckedIn     = "booking.checked_in"
+	EventRescheduled   = "booking.rescheduled"
 )
 
 // Why a booking was cancelled (its CancelReason).
@@ -34,6 +35,7 @@ const (
 	ReasonResident = "resident" // by the resident
 	ReasonLate     = "late"     // not checked in on time
 	ReasonClosure  = "closure"  // the office or department closed on its day
+	ReasonAdmin    = "admin"    // an administrator, e.g. suspecting hoarding
 )
 
 // Booking is a resident's visit reserved for a slot of a service. Personal
@@ -52,6 +54,9 @@ type Booking struct {
 	Phone        *string     `json:"-"`
 	PESELHMAC    *string     `json:"-" gorm:"column:pesel_hmac"`
 	PESELLast4   *string     `json:"-" gorm:"column:pesel_last4"`
+	PESELBirth   *string     `json:"-" gorm:"column:pesel_birth"` // keyed signature of the birth date
+	ClientAddr   *string     `json:"-"`                           // the address it was booked from
+	ClientNet    *string     `json:"-"`                           // its IPv4 address or IPv6 /64
 	Lang         string      `json:"-"`
 	ConsentAt    time.Time   `json:"-"`
 	CreatedAt    time.Time   `json:"created_at"`
@@ -61,6 +66,10 @@ type Booking struct {
 	CancelReason string      `json:"-"` // one of the Reason… words
 	CancelNote   string      `json:"-"` // the office's words on why, for the resident
 	ErasedAt     *time.Time  `json:"-"`
+	// Moves is how many times the booking was moved to another time (its
+	// calendar file's SEQUENCE); not a column: Store.Moves or CountMoves
+	// fill it from the events.
+	Moves int `json:"-" gorm:"-"`
 }
 
 // TableName is the table of bookings.

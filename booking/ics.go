@@ -53,8 +53,10 @@ func CalendarUID(b *Booking, baseURL string) string {
 // now in UTC, the office is its location and the description gives the
 // matter, the department, the confirmation code and, when manageURL is set,
 // the booking's page. A live booking's file is METHOD:PUBLISH with SEQUENCE
-// 0 and STATUS:CONFIRMED; a cancelled one's is METHOD:CANCEL with SEQUENCE 1
-// and STATUS:CANCELLED, so calendars that imported the visit drop it.
+// b.Moves (0 until it is moved; each move raises it, so calendars take the
+// new time over the old) and STATUS:CONFIRMED; a cancelled one's is
+// METHOD:CANCEL with SEQUENCE b.Moves+1 and STATUS:CANCELLED, so calendars
+// that imported the visit drop it. Callers fill b.Moves (Store.Moves).
 func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *office.Office, baseURL, manageURL string, now time.Time) []byte {
 	var w calendarWriter
 	method := CalendarMethod(b)
@@ -68,11 +70,11 @@ func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *offi
 	w.line("DTSTAMP", utcStamp(now))
 	w.line("DTSTART", utcStamp(b.StartsAt))
 	w.line("DTEND", utcStamp(b.EndsAt))
-	seq, status := "0", "CONFIRMED"
+	seq, status := b.Moves, "CONFIRMED"
 	if method == MethodCancel {
-		seq, status = "1", "CANCELLED"
+		seq, status = b.Moves+1, "CANCELLED"
 	}
-	w.line("SEQUENCE", seq)
+	w.line("SEQUENCE", strconv.Itoa(seq))
 	w.line("STATUS", status)
 	w.text("SUMMARY", off.Name+": "+svc.Name)
 	loc := off.Name

@@ -99,6 +99,17 @@ func (c *calendar) free(start, end time.Time) int {
 	return 0
 }
 
+// release counts b's seat as free in c, for moving b: the booking no longer
+// holds its span once it holds the new one.
+func (c *calendar) release(b *Booking) {
+	for i := range c.taken {
+		if o := &c.taken[i]; o.StartsAt.Equal(b.StartsAt) && o.EndsAt.Equal(b.EndsAt) && o.N > 0 {
+			o.N--
+			return
+		}
+	}
+}
+
 // grid returns every slot of day: the opening intervals tiled from their
 // start by the service's slot length, a slot that doesn't fit dropped.
 func (c *calendar) grid(day office.OpeningDay) []Slot {

@@ -60,6 +60,9 @@ type Request struct {
 	Phone     string // optional
 	Consent   bool
 	Lang      string // pl, en or uk; default pl
+	// ClientAddr is the address the request came from (the server's
+	// reading, not the resident's word); empty when unknown.
+	ClientAddr string
 }
 
 // validated is a Request with every field checked and normalised.
@@ -122,14 +125,14 @@ func (s *Store) Book(ctx context.Context, r Request) (*Booking, error) {
 	// Refuse a start that isn't bookable, or a slot already full, without
 	// taking the service's lock: in a rush for the last seats most requests
 	// end here. take checks both again under the lock.
-	if _, err := s.bookable(ctx, s.db, v); err != nil {
+	if _, err := s.bookable(ctx, s.db, v, nil); err != nil {
 		return nil, err
 	}
 	var out *Booking
 	// A code that collides with one taken in the same instant by another
 	// service's booking fails the unique index; then the whole take is retried.
 	for attempt := 0; attempt < 3; attempt++ {
-		out, err = s.take(ctx, v)
+		out, err = s.take(ctx, v, nil)
 		if err == nil || !database.IsUniqueViolation(err) {
 			break
 		}
@@ -148,19 +151,30 @@ func (s *Store) Book(ctx context.Context, r Request) (*Booking, error) {
 // service (PostgreSQL: the service row FOR UPDATE; SQLite: the immediate
 // transaction holds the write lock), it checks the slot, counts overlapping
 // live bookings against the capacity, checks the resident's limits and
-// inserts.
-func (s *Store) take(ctx context.Context, v *validated) (*Booking, error) {
+// inserts. With moving (a booking of v's service and PESEL) it moves that
+// booking instead (Reschedule): read again under the lock, its own seat not
+// counted against the new slot nor itself against the limits, the new seat
+// taken and the old freed in the same transaction.
+func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booking, error) {
 	var out *Booking
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockService(tx, v.ServiceID); err != nil {
 			return err
 		}
-		c, err := s.bookable(ctx, tx, v)
+		hash := v.pesel.HMAC(s.peselKey)
+		var self int64 // the moved booking, not counted against the limits
+		if moving != nil {
+			var err error
+			if moving, err = s.reread(tx, moving, hash, s.now()); err != nil {
+				return err
+			}
+			self = moving.ID
+		}
+		c, err := s.bookable(ctx, tx, v, moving)
 		if err != nil {
 			return err
 		}
 		slot, day := c.slot, c.slotDay
-		hash := v.pesel.HMAC(s.peselKey)
 		// The resident's limits count bookings of every matter: two
 		// bookings of one resident for two matters (two service locks)
 		// must not both count before either inserts.
@@ -168,18 +182,22 @@ func (s *Store) take(ctx context.Context, v *validated) (*Booking, error) {
 			return err
 		}
 		var sameDay int64
-		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND service_id = ? AND day = ? AND status IN ?", hash, v.ServiceID, day, liveStatuses).Count(&sameDay).Error; err != nil {
+		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND service_id = ? AND day = ? AND status IN ? AND id <> ?", hash, v.ServiceID, day, liveStatuses, self).Count(&sameDay).Error; err != nil {
 			return err
 		}
 		if sameDay > 0 {
 			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has a booking for this matter on %s", day)
 		}
 		var active int64
-		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND status = ? AND starts_at > ?", hash, StatusBooked, c.now).Count(&active).Error; err != nil {
+		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND status = ? AND starts_at > ? AND id <> ?", hash, StatusBooked, c.now, self).Count(&active).Error; err != nil {
 			return err
 		}
 		if int(active) >= c.svc.MaxActivePerPESEL {
 			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has %d upcoming bookings, the most allowed; cancel one to book another", active)
+		}
+		if moving != nil {
+			out, err = s.move(ctx, tx, moving, slot, day, c.now)
+			return err
 		}
 		emailKey := EmailKey(v.Email)
 		if err := s.checkEmailLimit(tx, emailKey, c.now); err != nil {
@@ -198,6 +216,7 @@ func (s *Store) take(ctx context.Context, v *validated) (*Booking, error) {
 		if v.Phone != "" {
 			b.Phone = &v.Phone
 		}
+		s.recordSignals(b, v)
 		if err := tx.Create(b).Error; err != nil {
 			return err
 		}
@@ -222,7 +241,9 @@ type slotCalendar struct {
 
 // bookable reads, on db, whether v's start is a bookable slot with a free
 // seat: EINVALID on start (or service_id) saying why not, ECONFLICT when full.
-func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated) (*slotCalendar, error) {
+// With moving, that booking's own seat is not counted, and its own time is
+// no slot to move to.
+func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated, moving *Booking) (*slotCalendar, error) {
 	loc, err := s.location(ctx, db)
 	if err != nil {
 		return nil, err
@@ -235,9 +256,15 @@ func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated) (*slotC
 		}
 		return nil, err
 	}
+	if moving != nil {
+		c.release(moving)
+	}
 	slot, err := c.check(v.Start.UTC())
 	if err != nil {
 		return nil, err
+	}
+	if moving != nil && slot.Start.Equal(moving.StartsAt) {
+		return nil, okienko.Invalid("start", "this is already the time of the visit; choose another")
 	}
 	if slot.Free <= 0 {
 		return nil, okienko.Errorf(okienko.ECONFLICT, "this time is already fully booked; please choose another")
@@ -491,7 +518,9 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 	case status == StatusCancelled && !now.Before(b.StartsAt):
 		return nil, okienko.Errorf(okienko.ECONFLICT, "the visit has already begun; it can no longer be cancelled")
 	}
-	res := tx.Model(&Booking{}).Where("id = ? AND status = ?", b.ID, StatusBooked).
+	// Unchanged since read: a move committed meanwhile (Reschedule) took
+	// another span's seat, which b's times would not release.
+	res := tx.Model(&Booking{}).Where("id = ? AND status = ? AND starts_at = ?", b.ID, StatusBooked, b.StartsAt.UTC()).
 		Updates(map[string]any{"status": status, "cancelled_at": now, "cancel_reason": reason, "cancel_note": note, "updated_at": now})
 	if res.Error != nil {
 		return nil, res.Error
@@ -637,14 +666,15 @@ func (s *Store) CancelLate(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Erase removes the personal data (name, e-mail, phone, PESEL HMAC and last
-// digits) of bookings whose visit ended more than retention ago, keeping the
+// Erase removes the personal data (name, e-mail, phone, PESEL HMAC, last
+// digits and birth-date signature, client address) of bookings whose visit ended more than retention ago, keeping the
 // anonymous record for statistics. It returns how many it erased.
 func (s *Store) Erase(ctx context.Context, retention time.Duration) (int64, error) {
 	now := s.now()
 	res := s.db.WithContext(ctx).Model(&Booking{}).
 		Where("erased_at IS NULL AND ends_at < ? AND status <> ?", now.Add(-retention), StatusBooked).
-		Updates(map[string]any{"name": nil, "email": nil, "email_key": nil, "phone": nil, "pesel_hmac": nil, "pesel_last4": nil, "erased_at": now, "updated_at": now})
+		Updates(map[string]any{"name": nil, "email": nil, "email_key": nil, "phone": nil, "pesel_hmac": nil, "pesel_last4": nil,
+			"pesel_birth": nil, "client_addr": nil, "client_net": nil, "erased_at": now, "updated_at": now})
 	if res.Error != nil {
 		return 0, okienko.Internal(res.Error)
 	}

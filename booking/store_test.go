@@ -28,13 +28,7 @@ func pesel(n int) string {
 	if born.Year() >= 2000 {
 		month += 20
 	}
-	s := fmt.Sprintf("%02d%02d%02d%04d", born.Year()%100, month, born.Day(), n%10000)
-	w := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
-	sum := 0
-	for i := 0; i < 10; i++ {
-		sum += int(s[i]-'0') * w[i]
-	}
-	return s + fmt.Sprint((10-sum%10)%10)
+	return peselBorn(fmt.Sprintf("%02d%02d%02d", born.Year()%100, month, born.Day()), n%10000)
 }
 
 // world is a booking store over a real database with one office, one

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"mime"
 	"net/mail"
 	"strings"
@@ -222,6 +223,63 @@ func TestSMTPCancellationCharset(t *testing.T) {
 		}
 		if desc := calendartest.Value(ev, ics.ComponentPropertyDescription); !strings.Contains(desc, closureReason) {
 			t.Errorf("DESCRIPTION lacks the reason: %q", desc)
+		}
+	})
+}
+
+// A move's confirmation says the new and the old time in the resident's
+// language, by e-mail and SMS, with the .ics of the same UID at the next
+// SEQUENCE; a second move's at the one after.
+func TestRescheduleMessages(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		says := map[string][]string{
+			"pl": {"Termin Twojej wizyty został zmieniony.", "Poprzedni termin: %s, godz. 09:00", "Nowy termin: %s, godz. 11:30", "Kod potwierdzenia (bez zmian): "},
+			"en": {"the time of your visit to Urząd Testowy has been changed.", "Previous time: %s at 09:00", "New time: %s at 11:30", "Confirmation code (unchanged): "},
+			"uk": {"Час вашого візиту змінено.", "Попередній час: %s, о 09:00", "Новий час: %s, о 11:30", "Код підтвердження (без змін): "},
+		}
+		for i, lang := range []string{"pl", "en", "uk"} {
+			b := f.bookAt(t, lang, "600100200", f.week.At(1+i, 9, 0), pesels[i])
+			sentByKind(t, f)
+			uid := booking.CalendarUID(b, "https://urzad.example")
+			for seq := 1; seq <= 2; seq++ {
+				start := f.week.At(1+i, 11, 30)
+				if seq == 2 {
+					start = f.week.At(1+i, 9, 0)
+				}
+				if _, err := f.bookings.Reschedule(ctx, b.Code, pesels[i], start); err != nil {
+					t.Fatal(err)
+				}
+				email, sms := sentByKind(t, f)
+				m := email[outbox.Confirmation]
+				if m == nil || sms[outbox.Confirmation] == nil {
+					t.Fatalf("%s: the move's messages were not sent: %v %v", lang, email, sms)
+				}
+				ct, cal, ev := calendarOf(t, m)
+				if ct != "text/calendar; charset=utf-8; method=PUBLISH" {
+					t.Errorf("%s: the move's .ics is %q", lang, ct)
+				}
+				calendartest.Expect(t, cal, ev, "PUBLISH", "CONFIRMED", uid, seq)
+				if got := calendartest.Value(ev, ics.ComponentPropertyDtStart); got != start.UTC().Format("20060102T150405Z") {
+					t.Errorf("%s: DTSTART %s, want %v", lang, got, start)
+				}
+				if seq == 2 {
+					continue
+				}
+				date := f.week.Date(1 + i)
+				for _, want := range says[lang] {
+					if strings.Contains(want, "%s") {
+						want = fmt.Sprintf(want, date)
+					}
+					if !strings.Contains(m.Text, want) {
+						t.Errorf("%s: the e-mail lacks %q:\n%s", lang, want, m.Text)
+					}
+				}
+				if !strings.Contains(m.Text, booking.FormatCode(b.Code)) || !strings.Contains(sms[outbox.Confirmation].Text, "11:30") {
+					t.Errorf("%s: e-mail %q, SMS %q", lang, m.Text, sms[outbox.Confirmation].Text)
+				}
+			}
 		}
 	})
 }

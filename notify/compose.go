@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+	"time"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -39,6 +40,10 @@ func init() {
 	}
 }
 
+// rescheduled names the texts of a confirmation of a move (a Confirmation
+// whose data says where the visit was moved from).
+const rescheduled = "rescheduled"
+
 // ErrErased fails a message whose booking's personal data was erased.
 var ErrErased = errors.New("erased: the booking's personal data was erased")
 
@@ -61,6 +66,7 @@ type view struct {
 	Name, Office, Address, Service, Department string
 	Code, Date, Time, Number                   string
 	BaseURL, ManageURL, CancelURL              string
+	PrevDate, PrevTime                         string // a moved visit's time before the move
 	ByOffice                                   bool   // the office cancelled the visit
 	Reason                                     string // the office's words on why, if any
 	// Printer alerts: the kiosk's name, its printer's problem and, when it
@@ -71,8 +77,10 @@ type view struct {
 // Compose builds m: for e-mail a subject, text and HTML parts (a printer
 // alert: see composePrinterAlert), for a
 // confirmation the QR image of the code, and for a confirmation or a
-// cancellation the booking's .ics file (booking.Calendar, as the booking
-// stands: a cancelled one's cancels the event), sent as text/calendar with
+// cancellation the booking's .ics file (booking.Calendar, as the
+// booking stands: a cancelled one's cancels the event, a moved one's has the
+// next SEQUENCE); a confirmation whose data carries "from" (a move) uses the
+// "rescheduled" texts, sent as text/calendar with
 // charset and method; for SMS the text. Permanent errors: ErrErased, no
 // phone, an unknown kind.
 func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
@@ -111,6 +119,7 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	var data struct {
 		Reason string `json:"reason"`
 		Note   string `json:"note"`
+		From   string `json:"from"` // a move's old start, RFC 3339
 	}
 	_ = json.Unmarshal([]byte(m.Data), &data)
 	start := b.StartsAt.In(off.Location())
@@ -123,6 +132,15 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	}
 	if v.ByOffice {
 		v.Reason = strings.TrimSpace(data.Note)
+	}
+	if from, err := time.Parse(time.RFC3339, data.From); err == nil && m.Kind == outbox.Confirmation {
+		// The confirmation of a move (outbox.EnqueueBookingMoved) says so
+		// in the "rescheduled" texts.
+		from = from.In(off.Location())
+		v.PrevDate, v.PrevTime = from.Format("2006-01-02"), from.Format("15:04")
+		moved := *m
+		moved.Kind = rescheduled
+		m = &moved
 	}
 	t := texts[m.Lang]
 	if t == nil {
@@ -152,12 +170,12 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	for _, p := range strings.Split(out.Text, "\n\n") {
 		page.Paragraphs = append(page.Paragraphs, strings.Split(p, "\n"))
 	}
-	if m.Kind == outbox.Confirmation || m.Kind == outbox.Reminder {
+	if m.Kind == outbox.Confirmation || m.Kind == outbox.Reminder || m.Kind == rescheduled {
 		manageLabel, _ := execute(t, "label.manage", v)
 		cancelLabel, _ := execute(t, "label.cancel", v)
 		page.Links = []link{{manageLabel, v.ManageURL}, {cancelLabel, v.CancelURL}}
 	}
-	if m.Kind == outbox.Confirmation {
+	if m.Kind == outbox.Confirmation || m.Kind == rescheduled {
 		img, err := qrPNG(b.Code)
 		if err != nil {
 			return nil, Permanent(err)
@@ -167,7 +185,10 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 		out.Inline = append(out.Inline, File{Name: "kod-" + b.Code + ".png", ContentType: "image/png", ContentID: page.QR, Data: img})
 	}
 	switch m.Kind {
-	case outbox.Confirmation, outbox.Cancellation, outbox.CancellationLate:
+	case outbox.Confirmation, outbox.Cancellation, outbox.CancellationLate, rescheduled:
+		if b.Moves, err = booking.CountMoves(ctx, c.DB, b.ID); err != nil {
+			return nil, err
+		}
 		ics := booking.Calendar(&b, svc, dep, off, c.BaseURL, manage, c.Clock.Now())
 		out.Attachments = append(out.Attachments, File{Name: "wizyta-" + b.Code + ".ics", ContentType: booking.CalendarContentType(&b), Data: ics})
 	}

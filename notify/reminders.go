@@ -14,8 +14,9 @@ import (
 
 // QueueReminders queues a reminder (e-mail, and SMS when a phone was given)
 // for every booked visit on the office day after now, in loc. The outbox's
-// keys make it safe to run again: a visit is reminded once. It returns how
-// many bookings it looked at.
+// keys make it safe to run again: a visit is reminded once per time it is
+// booked for (a visit moved after its reminder gets one for its new time).
+// It returns how many bookings it looked at.
 func QueueReminders(ctx context.Context, db *gorm.DB, clock okienko.Clock, loc *time.Location) (int, error) {
 	now := clock.Now().UTC()
 	tomorrow := office.DateOf(now.In(loc)).AddDays(1)
@@ -26,9 +27,17 @@ func QueueReminders(ctx context.Context, db *gorm.DB, clock okienko.Clock, loc *
 	if err != nil {
 		return 0, okienko.Internal(err)
 	}
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
+		ids[i] = b.ID
+	}
+	moves, err := booking.MovesOf(ctx, db, ids)
+	if err != nil {
+		return 0, okienko.Internal(err)
+	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, b := range bs {
-			if err := outbox.EnqueueBooking(ctx, tx, now, b.ID, b.Lang, outbox.Reminder, b.Phone != nil, nil); err != nil {
+			if err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, outbox.Reminder, moves[b.ID], b.Phone != nil, nil); err != nil {
 				return err
 			}
 		}

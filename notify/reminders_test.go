@@ -69,6 +69,45 @@ func TestQueueReminders(t *testing.T) {
 	})
 }
 
+// A visit moved after its reminder to another day is reminded again the
+// day before its new time, once; a visit never moved keeps its one key.
+func TestQueueRemindersAfterAMove(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := officetest.Anchor(t)
+		clock := okienko.NewManualClock(w.At(0, 8, 0))
+		offices, _, svc := officetest.New(t, db, clock, nil)
+		store := booking.NewStore(db, clock, offices, "secret")
+		b, err := store.Book(ctx, booking.Request{ServiceID: svc.ID, Start: w.At(1, 9, 0),
+			Name: "Anna Nowak", PESEL: "44051401359", Email: "anna@example.pl", Consent: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reminders := func() []string {
+			t.Helper()
+			if _, err := notify.QueueReminders(ctx, db, clock, officetest.Warsaw); err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			db.Model(&outbox.Message{}).Where("kind = ?", outbox.Reminder).Order("key").Pluck("key", &keys)
+			return keys
+		}
+		clock.Set(w.At(0, 18, 0))
+		if keys := reminders(); len(keys) != 1 || keys[0] != outbox.BookingKey(b.ID, outbox.Reminder, outbox.Email) {
+			t.Fatalf("reminders %v", keys)
+		}
+		if _, err := store.Reschedule(ctx, b.Code, "44051401359", w.At(3, 10, 0)); err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(w.At(2, 18, 0))
+		reminders()
+		keys := reminders()
+		if len(keys) != 2 || keys[0] != outbox.BookingKey(b.ID, "reminder.moved.1", outbox.Email) {
+			t.Fatalf("reminders after the move %v", keys)
+		}
+	})
+}
+
 // The "your turn is near" SMS names the ticket's number; once the ticket has
 // been called it is no longer sent.
 func TestComposeTurnNear(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"unicode/utf16"
 )
 
-var smsKinds = []string{"confirmation", "reminder", "cancellation", "cancellation_late", "turn_near"}
+var smsKinds = []string{"confirmation", "reminder", "cancellation", "cancellation_late", "rescheduled", "turn_near"}
 
 const (
 	shortOffice  = "Urząd Testowy"
@@ -33,7 +33,7 @@ func essentials(kind string, v view) (pieces []string, link string) {
 	switch kind {
 	case "turn_near":
 		return []string{v.Number}, ""
-	case "confirmation", "reminder":
+	case "confirmation", "reminder", "rescheduled":
 		return []string{v.Code, v.Date, v.Time}, v.CancelURL
 	}
 	return []string{v.Code, v.Date, v.Time}, ""

@@ -62,6 +62,11 @@ type ServiceSpec struct {
 	MaxActivePerPESEL   int    `json:"max_active_per_pesel" gorm:"column:max_active_per_pesel"`
 	Description         string `json:"description"`
 	Instructions        string `json:"instructions"`
+	// ProofOfWork asks whoever books, cancels by day or looks a booking
+	// of this matter up by its code to solve a proof-of-work challenge
+	// first (ratelimit/proof): a browser does it unseen, a bot pays for
+	// every try.
+	ProofOfWork bool `json:"proof_of_work"`
 }
 
 // Service is a matter (sprawa) residents book or queue for.

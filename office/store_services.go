@@ -109,6 +109,7 @@ func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*Service
 			"max_active_per_pesel":  spec.MaxActivePerPESEL,
 			"description":           spec.Description,
 			"instructions":          spec.Instructions,
+			"proof_of_work":         spec.ProofOfWork,
 			"position":              out.Position,
 			"updated_at":            now,
 		}).Error
@@ -171,4 +172,16 @@ func departmentGone(err error, id int64) error {
 		return okienko.Invalid("department_id", fmt.Sprintf("department %d does not exist", id))
 	}
 	return err
+}
+
+// AnyProofOfWork reports whether any service asks for proof of work, so a
+// form that serves every matter (the look-up by code, the cancelling by day)
+// knows to solve a challenge. EINTERNAL.
+func (s *Store) AnyProofOfWork(ctx context.Context) (bool, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&Service{}).Where("proof_of_work = ?", true).Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return false, okienko.Internal(fmt.Errorf("services asking for proof of work: %w", err))
+	}
+	return len(ids) > 0, nil
 }

@@ -28,6 +28,8 @@ func (s *Server) adminOps(g fiber.Router) {
 	g.Post("/closures/:id/cancel-bookings", noBody, s.closureCancelBookings)
 	g.Get("/services/:id/grid-impact", s.gridImpact)
 	g.Get("/live", s.liveOps)
+	g.Get("/suspicious-bookings", s.suspiciousBookings)
+	g.Post("/bookings/cancel", s.adminCancelBookings)
 }
 
 // closureImpact: GET /api/v1/admin/closures/impact?starts_on=&ends_on=&department_id=

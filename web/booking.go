@@ -137,9 +137,13 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	if err := s.proofOfService(c.UserContext(), req.ServiceID, proofHeader(c)); err != nil {
+		return err
+	}
 	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
 		ServiceID: req.ServiceID, Start: req.Start.Time, Name: req.Name, PESEL: req.PESEL,
 		Email: req.Email, Phone: req.Phone, Consent: req.Consent, Lang: req.Lang,
+		ClientAddr: s.clientIP(c),
 	})
 	if err != nil {
 		return err
@@ -156,6 +160,9 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 func (s *Server) getBooking(c *fiber.Ctx) error {
 	b, err := s.Bookings.Get(c.UserContext(), c.Params("code"))
 	if err != nil {
+		return err
+	}
+	if err := s.proofOfBooking(c.UserContext(), b, proofHeader(c)); err != nil {
 		return err
 	}
 	loc, err := s.officeLocation(c)
@@ -178,12 +185,26 @@ func (s *Server) bookingCalendar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if svc.ProofOfWork {
+		if err := s.verifyProof(ctx, proofHeader(c)); err != nil {
+			return err
+		}
+	}
+	return s.sendCalendar(c, b, svc)
+}
+
+// sendCalendar answers the calendar file of b, a booking of svc.
+func (s *Server) sendCalendar(c *fiber.Ctx, b *booking.Booking, svc *office.Service) error {
+	ctx := c.UserContext()
 	dep, err := s.Offices.Department(ctx, svc.DepartmentID)
 	if err != nil {
 		return err
 	}
 	off, err := s.Offices.Office(ctx)
 	if err != nil {
+		return err
+	}
+	if err := s.Bookings.Moves(ctx, b); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
@@ -201,7 +222,37 @@ func (s *Server) cancelByCode(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	// The booking's matter decides; an unknown code is answered by
+	// CancelByCode like a wrong PESEL.
+	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
+		if err := s.proofOfBooking(c.UserContext(), b, proofHeader(c)); err != nil {
+			return err
+		}
+	}
 	b, err := s.Bookings.CancelByCode(c.UserContext(), c.Params("code"), req.PESEL)
+	if err != nil {
+		return err
+	}
+	loc, err := s.officeLocation(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.viewOf(b, loc))
+}
+
+type rescheduleRequest struct {
+	PESEL string  `json:"pesel"`
+	Start Instant `json:"start"`
+}
+
+// rescheduleBooking: POST /api/v1/bookings/{code}/reschedule {pesel, start}
+// — moves the booked visit to another slot of its matter, keeping the code.
+func (s *Server) rescheduleBooking(c *fiber.Ctx) error {
+	var req rescheduleRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	b, err := s.Bookings.Reschedule(c.UserContext(), c.Params("code"), req.PESEL, req.Start.Time)
 	if err != nil {
 		return err
 	}
@@ -222,6 +273,9 @@ type cancelByDayRequest struct {
 func (s *Server) cancelByDay(c *fiber.Ctx) error {
 	var req cancelByDayRequest
 	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.proofOfService(c.UserContext(), req.ServiceID, proofHeader(c)); err != nil {
 		return err
 	}
 	b, err := s.Bookings.CancelByDay(c.UserContext(), req.PESEL, req.ServiceID, req.Date)

@@ -226,6 +226,11 @@ var knownErrors = []knownError{
 	knownMessage(`this booking has been checked in and can no longer be cancelled`, "err.cancel.checkedIn"),
 	knownMessage(`this booking is already cancelled`, "err.cancel.already"),
 	knownMessage(`the visit has already begun; it can no longer be cancelled`, "err.cancel.begun"),
+	knownMessage(`this booking has been checked in and can no longer be moved`, "err.move.checkedIn"),
+	knownMessage(`this booking is cancelled and can no longer be moved; please book a new visit`, "err.move.cancelled"),
+	knownMessage(`only a booked visit can be moved`, "err.move.notBooked"),
+	knownMessage(`the visit has already begun; it can no longer be moved`, "err.move.begun"),
+	knownMessage(`this is already the time of the visit; choose another`, "err.start.same"),
 	knownMessage(`this booking changed meanwhile; please try again`, "err.changed"),
 	// not found
 	knownMessage(`no booking matches this code and PESEL`, "err.noBooking"),

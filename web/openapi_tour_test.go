@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/kiosk/printer/printertest"
@@ -115,6 +116,8 @@ func TestOpenAPITour(t *testing.T) {
 	b := e.bookOne(serviceID, slot.Start, validPESEL)
 	good("GET", "/api/v1/bookings/"+b.Code+"/calendar.ics", nil)
 	bad("GET", "/api/v1/bookings/NOT-A-CODE!/calendar.ics", nil)
+	good("POST", "/api/v1/bookings/"+b.Code+"/reschedule", map[string]any{"pesel": validPESEL, "start": e.week.At(2, 11, 0).Format(time.RFC3339)})
+	bad("POST", "/api/v1/bookings/"+b.Code+"/reschedule", map[string]any{"pesel": validPESEL, "start": e.week.At(2, 11, 7).Format(time.RFC3339)})
 
 	// The queue: a clerk at a counter, tickets called, returned,
 	// transferred, reprinted, previewed; the kiosk prints on a fake printer.

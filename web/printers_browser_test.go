@@ -58,6 +58,20 @@ func TestBrowserClerkPrinterNotice(t *testing.T) {
 		t.Errorf("heading %q", h)
 	}
 
+	// A failed print's reason is told in words, on every staff page the
+	// same (printers.js), never as the bare reason code.
+	for lang, want := range map[string]string{
+		"pl": "offline — brak kontaktu z programem biletomatu|program biletomatu został zatrzymany|paper_jam",
+		"en": "offline — no contact with the kiosk program|the kiosk program was stopped|paper_jam",
+		"uk": "офлайн — немає зв’язку з програмою термінала|програму термінала зупинено|paper_jam",
+	} {
+		got := p.text(`(() => { const words = OkienkoPrinters.texts['` + lang + `'], t = (k) => words[k] ?? k;
+			return ['agent_offline', 'agent_stopped', 'paper_jam'].map((r) => OkienkoPrinters.reason(t, r)).join('|'); })()`)
+		if got != want {
+			t.Errorf("reasons in %s: %q, want %q", lang, got, want)
+		}
+	}
+
 	fake.Refill()
 	check()
 	p.waitFor("the notice gone after the refill", `document.getElementById('printers').hidden && document.querySelector('#printers-list li') === null`)

@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -25,6 +26,7 @@ import (
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
+	"github.com/okienko/okienko/ratelimit/proof"
 )
 
 // Deps are what the server needs from the rest of the program.
@@ -40,6 +42,10 @@ type Deps struct {
 	// Board is the live hall board the websockets serve; its Run belongs to
 	// the caller.
 	Board *display.Board
+	// Proofs issues and verifies the proof-of-work challenges of matters
+	// that ask for them; nil: a Checker of the default difficulty with a
+	// random key, good for one instance only.
+	Proofs *proof.Checker
 	// RateLimits of the resident API; zero: DefaultRateLimits.
 	RateLimits RateLimits
 	// Limiter counts the rate limits; nil: the database's counter on
@@ -77,6 +83,11 @@ func New(d Deps) *Server {
 	}
 	if d.RateLimits == (RateLimits{}) {
 		d.RateLimits = DefaultRateLimits
+	}
+	if d.Proofs == nil {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key) // crypto/rand never fails on supported platforms
+		d.Proofs = proof.New(d.DB, d.Clock, key, proof.Options{})
 	}
 	if d.Registry == nil || d.Gatherer == nil {
 		reg := prometheus.NewRegistry()
@@ -173,6 +184,7 @@ func (s *Server) routes() {
 	api.Get("/services/:id/slots", s.serviceSlots)
 	api.Get("/attachments/:id/:filename", s.downloadAttachment)
 	api.Get("/displays/:id", s.publicDisplay)
+	api.Get("/challenge", s.challenge)
 
 	lookup := s.rateLimit("lookup", d.RateLimits.Lookup, missedLookup)
 	cancel := s.rateLimit("cancel", d.RateLimits.Cancel, madeOrMissed)
@@ -181,6 +193,7 @@ func (s *Server) routes() {
 	api.Get("/bookings/:code", lookup, s.getBooking)
 	api.Get("/bookings/:code/calendar.ics", lookup, s.bookingCalendar)
 	api.Post("/bookings/:code/cancel", cancel, lookup, s.cancelByCode)
+	api.Post("/bookings/:code/reschedule", cancel, lookup, s.rescheduleBooking)
 
 	api.Get("/tickets/:public_id/qr.svg", s.ticketQR)
 	api.Get("/tickets/:public_id", s.ticketStatus)

@@ -12,6 +12,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/ratelimit/proof"
 )
 
 // bookingFormData is what the booking form shows: the chosen visit and the
@@ -118,9 +119,22 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 	if !ok {
 		return c.Redirect(matterPath(id)+"/termin", fiber.StatusSeeOther)
 	}
+	if svc.ProofOfWork {
+		solution := utils.CopyString(c.FormValue(proof.Field))
+		if err := s.verifyProof(c.UserContext(), solution); err != nil {
+			if !isProofRefusal(err) {
+				return err
+			}
+			p.Invalid = true
+			p.CSRF = s.csrfToken(c)
+			p.Data = s.bookingFormOf(p, svc, dep, start, values, consent, proofFormErrors(p.L, solution))
+			return showSite(c, fiber.StatusForbidden, "site_form", p)
+		}
+	}
 	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
 		ServiceID: id, Start: start, Name: values["name"], PESEL: values["pesel"],
 		Email: values["email"], Phone: values["phone"], Consent: consent, Lang: p.L.Lang,
+		ClientAddr: s.clientIP(c),
 	})
 	if err == nil {
 		return c.Redirect(bookingPath(b.Code), fiber.StatusSeeOther)
@@ -175,9 +189,11 @@ type bookingPageData struct {
 	QRHref       string
 	CalendarHref string
 	CancelHref   string
+	MoveHref     string // the calendar for choosing a new time
 	Live         bool
 	CanCancel    bool
 	Cancelled    bool   // just cancelled by the resident
+	Moved        bool   // just moved to another time by the resident
 	ByOffice     bool   // cancelled by the office (a closure)
 	Reason       string // the office's words on why, when ByOffice
 }
@@ -194,9 +210,9 @@ func (s *Server) bookingView(c *fiber.Ctx, p *sitePage, b *booking.Booking) (boo
 		Code: code, Status: b.Status, Service: svc, Department: dep,
 		LongDate: p.L.LongDate(office.DateOf(b.StartsAt.In(loc))),
 		From:     b.StartsAt.In(loc).Format("15:04"), To: b.EndsAt.In(loc).Format("15:04"),
-		QRHref: "/rezerwacja/" + code + "/qr.svg", CalendarHref: "/api/v1/bookings/" + code + "/calendar.ics",
-		CancelHref: "/rezerwacja/" + code + "/odwolaj",
-		Live:       b.Live(), CanCancel: b.Status == booking.StatusBooked && s.Clock.Now().Before(b.StartsAt),
+		QRHref: "/rezerwacja/" + code + "/qr.svg", CalendarHref: "/rezerwacja/" + code + "/kalendarz.ics",
+		CancelHref: "/rezerwacja/" + code + "/odwolaj", MoveHref: rescheduleCalendarHref(b.ServiceID, code),
+		Live: b.Live(), CanCancel: b.Status == booking.StatusBooked && s.Clock.Now().Before(b.StartsAt),
 		ByOffice: b.CancelledByOffice(), Reason: officeReason(b),
 	}, nil
 }
@@ -231,8 +247,25 @@ func (s *Server) bookingPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.Cancelled = c.Query("odwolano") != "" && b.Status == booking.StatusCancelled
+	d.Moved = c.Query("zmieniono") != "" && b.Status == booking.StatusBooked
 	p.Data = d
 	return showSite(c, fiber.StatusOK, "site_booking", p)
+}
+
+// bookingCalendarFile: GET /rezerwacja/{code}/kalendarz.ics — the booking's
+// calendar file for the link on its page, like the API's calendar.ics. As
+// the page itself it asks for no proof of work: a link can't carry one, and
+// it shows what the page shows.
+func (s *Server) bookingCalendarFile(c *fiber.Ctx) error {
+	b, err := s.bookingByPathCode(c)
+	if err != nil {
+		return err
+	}
+	svc, err := s.Offices.Service(c.UserContext(), b.ServiceID)
+	if err != nil {
+		return err
+	}
+	return s.sendCalendar(c, b, svc)
 }
 
 // bookingQR: GET /rezerwacja/{code}/qr.svg — the booking code as a QR code,

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,6 +60,7 @@ type calendarData struct {
 	AnyFree    bool
 	LastDay    string
 	MatterHref string
+	Moving     string // the code of the visit whose time is being changed
 }
 
 type weekdayHead struct{ Short, Long string }
@@ -130,7 +132,12 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 	l := p.L
 	d := calendarData{
 		Service: svc, Department: dep, Caption: l.MonthTitle(month.Year, month.Month),
-		LastDay: l.LongDate(last), MatterHref: matterPath(id),
+		LastDay: l.LongDate(last), MatterHref: matterPath(id), Moving: movingCode(c),
+	}
+	// While a visit's time is being changed, the links carry its code on.
+	keep := ""
+	if d.Moving != "" {
+		keep = movingQuery + "=" + d.Moving
 	}
 	for _, wd := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
 		d.Weekdays = append(d.Weekdays, weekdayHead{Short: l.T("weekdayShort." + weekdayKeys[wd]), Long: l.T("weekday." + weekdayKeys[wd])})
@@ -151,7 +158,7 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 			case bd.Closed != "":
 				cell.State, cell.Reason = "closed", l.ClosedReason(bd.Closed)
 			case bd.Free > 0:
-				cell.State, cell.Free, cell.Href = "free", bd.Free, matterPath(id)+"/termin/"+day.String()
+				cell.State, cell.Free, cell.Href = "free", bd.Free, withQuery(matterPath(id)+"/termin/"+day.String(), keep)
 				d.AnyFree = true
 			case !open[day]:
 				cell.State = "closed"
@@ -170,14 +177,26 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 	}
 	if month.After(firstMonth) {
 		prev := office.DateOf(time.Date(month.Year, month.Month-1, 1, 0, 0, 0, 0, time.UTC))
-		d.Prev = &monthLink{Href: calendarHref(id, prev), Label: l.MonthTitle(prev.Year, prev.Month)}
+		d.Prev = &monthLink{Href: withQuery(calendarHref(id, prev), keep), Label: l.MonthTitle(prev.Year, prev.Month)}
 	}
 	if month.Before(lastMonth) {
 		next := office.DateOf(time.Date(month.Year, month.Month+1, 1, 0, 0, 0, 0, time.UTC))
-		d.Next = &monthLink{Href: calendarHref(id, next), Label: l.MonthTitle(next.Year, next.Month)}
+		d.Next = &monthLink{Href: withQuery(calendarHref(id, next), keep), Label: l.MonthTitle(next.Year, next.Month)}
 	}
 	p.Data = d
 	return showSite(c, fiber.StatusOK, "site_calendar", p)
+}
+
+// withQuery is href with the query parameter kv ("name=value") added; href
+// when kv is empty.
+func withQuery(href, kv string) string {
+	switch {
+	case kv == "":
+		return href
+	case strings.Contains(href, "?"):
+		return href + "&" + kv
+	}
+	return href + "?" + kv
 }
 
 // calendarHref is the calendar page of a matter at the month of day.
@@ -205,6 +224,7 @@ type dayData struct {
 	Closed       string
 	CalendarHref string
 	FormAction   string
+	Moving       string // the code of the visit whose time is being changed
 }
 
 // dayPage: GET /sprawy/{id}/termin/{YYYY-MM-DD} — the day's bookable times
@@ -237,6 +257,11 @@ func (s *Server) dayPage(c *fiber.Ctx) error {
 	d := dayData{
 		Service: svc, Department: dep, LongDate: l.LongDate(day), Capacity: svc.Capacity,
 		CalendarHref: calendarHref(id, day), FormAction: matterPath(id) + "/rezerwacja",
+	}
+	if d.Moving = movingCode(c); d.Moving != "" {
+		// The chosen time goes to the page confirming the move.
+		d.CalendarHref = withQuery(d.CalendarHref, movingQuery+"="+d.Moving)
+		d.FormAction = reschedulePath(d.Moving)
 	}
 	for i, sl := range slots {
 		start := sl.Start.In(loc)

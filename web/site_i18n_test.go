@@ -207,6 +207,11 @@ func TestSiteTranslatesDomainMessages(t *testing.T) {
 		"the visit has already begun; it can no longer be cancelled",
 		"no booking matches this code and PESEL",
 		"no booking for this PESEL, matter and day",
+		"this booking has been checked in and can no longer be moved",
+		"this booking is cancelled and can no longer be moved; please book a new visit",
+		"only a booked visit can be moved",
+		"the visit has already begun; it can no longer be moved",
+		"this is already the time of the visit; choose another",
 	)
 	for _, lang := range []string{"pl", "en", "uk"} {
 		l := siteLocales[lang]

@@ -11,12 +11,14 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/ratelimit/proof"
 )
 
 // lookupData is the form that finds a booking by its code and PESEL.
 type lookupData struct {
 	Fields []formField
 	Errors *formErrors
+	Proof  bool // some matter asks for proof of work: the browser solves it
 }
 
 func lookupFields(l *locale, code, pesel string, fe *formErrors) []formField {
@@ -37,7 +39,11 @@ func (s *Server) manageForm(c *fiber.Ctx) error {
 		return err
 	}
 	p.CSRF = s.csrfToken(c)
-	p.Data = lookupData{Fields: lookupFields(p.L, utils.CopyString(c.Query("kod")), "", nil)}
+	pow, err := s.anyProofOfWork(c)
+	if err != nil {
+		return err
+	}
+	p.Data = lookupData{Fields: lookupFields(p.L, utils.CopyString(c.Query("kod")), "", nil), Proof: pow}
 	return showSite(c, fiber.StatusOK, "site_lookup", p)
 }
 
@@ -58,6 +64,23 @@ func (s *Server) manageSubmit(c *fiber.Ctx) error {
 	}
 	p.CSRF = s.csrfToken(c)
 	code, pesel := utils.CopyString(c.FormValue("code")), utils.CopyString(c.FormValue("pesel"))
+	pow, err := s.anyProofOfWork(c)
+	if err != nil {
+		return err
+	}
+	// The booking's matter decides, before anything is said of the PESEL.
+	if b, err := s.Bookings.Get(c.UserContext(), code); err == nil {
+		solution := utils.CopyString(c.FormValue(proof.Field))
+		if err := s.proofOfBooking(c.UserContext(), b, solution); err != nil {
+			if !isProofRefusal(err) {
+				return err
+			}
+			fe := proofFormErrors(p.L, solution)
+			p.Invalid = true
+			p.Data = lookupData{Fields: lookupFields(p.L, code, pesel, nil), Errors: fe, Proof: pow}
+			return showSite(c, fe.Status, "site_lookup", p)
+		}
+	}
 	b, err := s.Bookings.Find(c.UserContext(), code, pesel)
 	if err != nil {
 		labels := map[string]string{"code": p.L.T("manage.code"), "pesel": p.L.T("form.pesel")}
@@ -66,7 +89,7 @@ func (s *Server) manageSubmit(c *fiber.Ctx) error {
 			return err
 		}
 		p.Invalid = true
-		p.Data = lookupData{Fields: lookupFields(p.L, code, pesel, fe), Errors: fe}
+		p.Data = lookupData{Fields: lookupFields(p.L, code, pesel, fe), Errors: fe, Proof: pow}
 		return showSite(c, fe.Status, "site_lookup", p)
 	}
 	v, err := s.bookingView(c, p, b)
@@ -134,6 +157,16 @@ func (s *Server) showCancel(c *fiber.Ctx, pesel string, fe *formErrors) error {
 // the error.
 func (s *Server) cancelSubmit(c *fiber.Ctx) error {
 	pesel := utils.CopyString(c.FormValue("pesel"))
+	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
+		solution := utils.CopyString(c.FormValue(proof.Field))
+		if err := s.proofOfBooking(c.UserContext(), b, solution); err != nil {
+			if !isProofRefusal(err) {
+				return err
+			}
+			l, _ := c.Locals(siteLocaleKey).(*locale)
+			return s.showCancel(c, pesel, proofFormErrors(l, solution))
+		}
+	}
 	b, err := s.Bookings.CancelByCode(c.UserContext(), c.Params("code"), pesel)
 	if err == nil {
 		return c.Redirect(bookingPath(b.Code)+"?odwolano=1", fiber.StatusSeeOther)
@@ -157,6 +190,7 @@ type cancelByDayData struct {
 	ServiceEr string
 	Matters   []office.Department
 	Errors    *formErrors
+	Proof     bool // some matter asks for proof of work: the browser solves it
 }
 
 // cancelByDayForm: GET /odwolaj — cancel a visit by PESEL, matter and day,
@@ -176,12 +210,16 @@ func (s *Server) showCancelByDay(c *fiber.Ctx, status int, pesel string, service
 	if err != nil {
 		return err
 	}
+	pow, err := s.anyProofOfWork(c)
+	if err != nil {
+		return err
+	}
 	l := p.L
 	p.Invalid = fe != nil
 	p.Data = cancelByDayData{
 		PESEL:     peselField(l, pesel, fe),
 		Date:      l.Field(formField{ID: "date", Label: l.T("cancelDay.date"), Hint: l.T("cancelDay.dateHint"), Value: date, Type: "date", Error: fe.Error("date"), Class: "short"}),
-		ServiceID: serviceID, ServiceEr: fe.Error("service_id"), Matters: deps, Errors: fe,
+		ServiceID: serviceID, ServiceEr: fe.Error("service_id"), Matters: deps, Errors: fe, Proof: pow,
 	}
 	return showSite(c, status, "site_cancel_day", p)
 }
@@ -208,6 +246,13 @@ func (s *Server) cancelByDaySubmit(c *fiber.Ctx) error {
 	pesel, date := utils.CopyString(c.FormValue("pesel")), utils.CopyString(c.FormValue("date"))
 	sid, _ := strconv.ParseInt(c.FormValue("service_id"), 10, 64)
 	day, ok := parseDay(date)
+	solution := utils.CopyString(c.FormValue(proof.Field))
+	if err := s.proofOfService(c.UserContext(), sid, solution); err != nil {
+		if !isProofRefusal(err) {
+			return err
+		}
+		return s.showCancelByDay(c, fiber.StatusForbidden, pesel, sid, date, proofFormErrors(l, solution))
+	}
 	b, err := s.Bookings.CancelByDay(c.UserContext(), pesel, sid, day)
 	if err == nil {
 		return c.Redirect(bookingPath(b.Code)+"?odwolano=1", fiber.StatusSeeOther)

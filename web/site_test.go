@@ -153,6 +153,8 @@ func TestSitePagesInEachLanguage(t *testing.T) {
 			"/sprawy/" + svc + "/termin/" + e.week.Date(1), "/sprawy/" + svc + "/termin/" + e.week.Date(5),
 			"/sprawy/" + svc + "/rezerwacja?start=" + url.QueryEscape(slot.Start.Format(time.RFC3339)),
 			"/rezerwacja", "/rezerwacja/" + code, "/rezerwacja/" + code + "/odwolaj", "/odwolaj",
+			"/sprawy/" + svc + "/termin?zmiana=" + code, "/sprawy/" + svc + "/termin/" + e.week.Date(2) + "?zmiana=" + code,
+			"/rezerwacja/" + code + "/zmien?start=" + url.QueryEscape(e.week.At(2, 11, 0).Format(time.RFC3339)),
 		}
 		skip := map[string]string{"pl": "Przejdź do treści", "en": "Skip to content", "uk": "Перейти до змісту"}
 		for _, lang := range []string{"pl", "en", "uk"} {
@@ -358,7 +360,7 @@ func TestSiteBookingForm(t *testing.T) {
 		}
 		resp, body = sc.get(loc)
 		wantPage(t, resp, body, 200)
-		for _, want := range []string{`<p class="code" id="booking-code">` + code + `</p>`, `src="/rezerwacja/` + code + `/qr.svg"`, `href="/api/v1/bookings/` + code + `/calendar.ics"`, `data-print-label="Drukuj"`, "Ctrl&#43;P", "zarezerwowana"} {
+		for _, want := range []string{`<p class="code" id="booking-code">` + code + `</p>`, `src="/rezerwacja/` + code + `/qr.svg"`, `href="/rezerwacja/` + code + `/kalendarz.ics"`, `data-print-label="Drukuj"`, "Ctrl&#43;P", "zarezerwowana"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the confirmation lacks %q", want)
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/notify"
+	"github.com/okienko/okienko/ratelimit/proof"
 	"github.com/okienko/okienko/web"
 )
 
@@ -53,6 +54,7 @@ type Config struct {
 	OutboxParallel string
 	PerAddress     string
 	PerEmail       string
+	ProofMaxNumber string
 }
 
 // settings is the configuration table; --help prints it.
@@ -80,6 +82,7 @@ var settings = []setting{
 	{"OKIENKO_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed", false, func(c *Config) *string { return &c.TrustedProxies }},
 	{"OKIENKO_BOOKINGS_PER_ADDRESS", strconv.Itoa(web.DefaultRateLimits.Book.Max), "bookings made per 10 minutes from one client address, an IPv4 address or an IPv6 /64 (1–100000); refused attempts don't count", false, func(c *Config) *string { return &c.PerAddress }},
 	{"OKIENKO_BOOKINGS_PER_EMAIL", strconv.Itoa(booking.DefaultMaxActivePerEmail), "upcoming bookings one e-mail address may hold, lower-cased and without a +tag (1–100)", false, func(c *Config) *string { return &c.PerEmail }},
+	{"OKIENKO_PROOF_MAXNUMBER", strconv.Itoa(proof.DefaultMaxNumber), "difficulty of the proof of work of matters that ask for it (1–10000000): a challenge's secret number lies below it, and a browser tries half of them on average; the default takes one about half a second", false, func(c *Config) *string { return &c.ProofMaxNumber }},
 }
 
 // loadConfig reads the configuration with getenv (os.Getenv in the program).
@@ -129,6 +132,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if n, err := strconv.Atoi(c.OutboxParallel); err != nil || n < 1 || n > 64 {
 		return nil, fmt.Errorf("OKIENKO_OUTBOX_CONCURRENCY must be a number from 1 to 64, not %q", c.OutboxParallel)
+	}
+	if n, err := strconv.ParseInt(c.ProofMaxNumber, 10, 64); err != nil || n < 1 || n > proof.MaxMaxNumber {
+		return nil, fmt.Errorf("OKIENKO_PROOF_MAXNUMBER must be a number from 1 to %d, not %q", proof.MaxMaxNumber, c.ProofMaxNumber)
 	}
 	// The SMTP settings are checked together (the URL, the TLS mode, the
 	// sender) so that a bad one stops the start; nothing connects yet.
@@ -193,6 +199,12 @@ func (c *Config) outboxLease() time.Duration {
 // outboxConcurrency is OKIENKO_OUTBOX_CONCURRENCY, validated by loadConfig.
 func (c *Config) outboxConcurrency() int {
 	n, _ := strconv.Atoi(c.OutboxParallel)
+	return n
+}
+
+// proofMaxNumber is OKIENKO_PROOF_MAXNUMBER, validated by loadConfig.
+func (c *Config) proofMaxNumber() int64 {
+	n, _ := strconv.ParseInt(c.ProofMaxNumber, 10, 64)
 	return n
 }
 

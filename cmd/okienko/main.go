@@ -40,6 +40,7 @@ import (
 	"github.com/okienko/okienko/office/demo"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
+	"github.com/okienko/okienko/ratelimit/proof"
 	"github.com/okienko/okienko/web"
 )
 
@@ -274,6 +275,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks,
 		Registry: reg, Gatherer: reg, BaseURL: cfg.BaseURL, Version: buildVersion(),
 		TrustedProxies: cfg.proxies(), RateLimits: cfg.rateLimits(),
+		Proofs: proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

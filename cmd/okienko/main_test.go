@@ -22,6 +22,7 @@ import (
 	"github.com/okienko/okienko/office/demo"
 	"github.com/okienko/okienko/ratelimit"
 	"github.com/okienko/okienko/web"
+	"github.com/okienko/okienko/ratelimit/proof"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -101,6 +102,17 @@ func TestLoadConfig(t *testing.T) {
 	for _, bad := range []string{"0", "65", "four"} {
 		if _, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_CONCURRENCY": bad})); err == nil || !strings.Contains(err.Error(), "OKIENKO_OUTBOX_CONCURRENCY") {
 			t.Errorf("OKIENKO_OUTBOX_CONCURRENCY=%s: %v, want an error naming it", bad, err)
+		}
+	}
+	if c.proofMaxNumber() != proof.DefaultMaxNumber {
+		t.Errorf("proof difficulty %d by default, want %d", c.proofMaxNumber(), proof.DefaultMaxNumber)
+	}
+	if c, err := loadConfig(env(map[string]string{"OKIENKO_PROOF_MAXNUMBER": "250000"})); err != nil || c.proofMaxNumber() != 250000 {
+		t.Fatalf("OKIENKO_PROOF_MAXNUMBER=250000: %v", err)
+	}
+	for _, bad := range []string{"0", "-5", "10000001", "1e6"} {
+		if _, err := loadConfig(env(map[string]string{"OKIENKO_PROOF_MAXNUMBER": bad})); err == nil || !strings.Contains(err.Error(), "OKIENKO_PROOF_MAXNUMBER") {
+			t.Errorf("OKIENKO_PROOF_MAXNUMBER=%s: %v, want an error naming it", bad, err)
 		}
 	}
 	if _, err := loadConfig(env(map[string]string{"OKIENKO_BASE_URL": "localhost:8080"})); err == nil {

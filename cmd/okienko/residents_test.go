@@ -30,11 +30,13 @@ type seat struct {
 
 // freeSeats returns n free seats of the demo office at base, from tomorrow
 // on, taken round the services so that bookings spread over them as
-// residents' would.
+// residents' would. Matters asking for proof of work are left out: these
+// residents send no solution.
 func freeSeats(client *http.Client, base string, n int) ([]seat, error) {
 	var deps []struct {
 		Services []struct {
-			ID int64 `json:"id"`
+			ID          int64 `json:"id"`
+			ProofOfWork bool  `json:"proof_of_work"`
 		} `json:"services"`
 	}
 	if err := getJSON(client, base+"/api/v1/departments", &deps); err != nil {
@@ -43,7 +45,9 @@ func freeSeats(client *http.Client, base string, n int) ([]seat, error) {
 	var services []int64
 	for _, d := range deps {
 		for _, s := range d.Services {
-			services = append(services, s.ID)
+			if !s.ProofOfWork {
+				services = append(services, s.ID)
+			}
 		}
 	}
 	if len(services) == 0 {

@@ -118,13 +118,31 @@ func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message, data an
 // EnqueueBooking queues the booking's message of kind by e-mail and, when
 // the booking has a phone, by SMS, on tx.
 func EnqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, hasPhone bool, data any) error {
+	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, kind, hasPhone, data)
+}
+
+// EnqueueBookingMoved is EnqueueBooking for a booking moved to another time
+// moves times (booking.Store.Reschedule): the messages of kind about its
+// earlier times don't stop the one about its time now, so the key counts
+// the moves ("booking:42:reminder.moved.2:email"); with moves 0 it is
+// EnqueueBooking. The confirmation of a move is a Confirmation whose data
+// carries the old start ("from").
+func EnqueueBookingMoved(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, moves int, hasPhone bool, data any) error {
+	keyKind := kind
+	if moves > 0 {
+		keyKind = fmt.Sprintf("%s.moved.%d", kind, moves)
+	}
+	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, keyKind, hasPhone, data)
+}
+
+func enqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind, keyKind string, hasPhone bool, data any) error {
 	channels := []string{Email}
 	if hasPhone {
 		channels = append(channels, SMS)
 	}
 	for _, ch := range channels {
 		id := bookingID
-		if _, err := Enqueue(ctx, tx, now, Message{Key: BookingKey(bookingID, kind, ch), Channel: ch, Kind: kind, Lang: lang, BookingID: &id}, data); err != nil {
+		if _, err := Enqueue(ctx, tx, now, Message{Key: BookingKey(bookingID, keyKind, ch), Channel: ch, Kind: kind, Lang: lang, BookingID: &id}, data); err != nil {
 			return err
 		}
 	}

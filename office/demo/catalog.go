@@ -23,6 +23,8 @@ type demoService struct {
 	capacity     int
 	description  string
 	instructions string
+	// proofOfWork: the matter bots hoard asks for proof of work.
+	proofOfWork bool
 }
 
 // demoDepartment is one department of the demo catalog with its matters and
@@ -145,6 +147,7 @@ var catalog = []demoDepartment{
 				name:        "Rejestracja pojazdu kupionego w Polsce",
 				slotMinutes: 20,
 				capacity:    2,
+				proofOfWork: true,
 				description: "Rejestracja używanego pojazdu, który był już zarejestrowany w Polsce, " +
 					"na nowego właściciela. Masz na to 30 dni od zakupu.",
 				instructions: "Zabierz ze sobą:\n" +
@@ -162,6 +165,7 @@ var catalog = []demoDepartment{
 				name:        "Rejestracja pojazdu sprowadzonego z Unii Europejskiej",
 				slotMinutes: 30,
 				capacity:    1,
+				proofOfWork: true,
 				description: "Pierwsza rejestracja w Polsce pojazdu sprowadzonego z innego kraju " +
 					"Unii Europejskiej. Masz na to 30 dni od przywozu.",
 				instructions: "Zabierz ze sobą:\n" +

@@ -156,6 +156,7 @@ func serviceSpec(departmentID int64, s demoService) office.ServiceSpec {
 	spec := office.DefaultServiceSpec()
 	spec.DepartmentID = departmentID
 	spec.Name, spec.Description, spec.Instructions = s.name, s.description, s.instructions
+	spec.ProofOfWork = s.proofOfWork
 	if s.slotMinutes > 0 {
 		spec.SlotMinutes = s.slotMinutes
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,6 +135,11 @@ func TestSeedCreatesDemoOffice(t *testing.T) {
 				}
 				if svc.Description == "" || svc.Instructions == "" {
 					t.Errorf("service %q has no description or instructions", svc.Name)
+				}
+				// Vehicle registration, the matter bots hoard, asks for
+				// proof of work; the others don't.
+				if want := strings.HasPrefix(svc.Name, "Rejestracja pojazdu"); svc.ProofOfWork != want {
+					t.Errorf("service %q: proof_of_work %v, want %v", svc.Name, svc.ProofOfWork, want)
 				}
 				servicesOf[d.ID] = append(servicesOf[d.ID], svc.ID)
 			}

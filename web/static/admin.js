@@ -88,6 +88,7 @@ const MESSAGES = {
     'services.maxPesel': 'Najwięcej aktywnych rezerwacji na PESEL',
     'services.description': 'Opis',
     'services.instructions': 'Co zabrać i jak się przygotować',
+    'services.proofOfWork': 'Ochrona przed automatami: przeglądarka rozwiązuje zadanie (proof of work) przed rezerwacją, odwołaniem i sprawdzeniem rezerwacji',
     'services.editHeading': 'Sprawa: {name}',
     'services.offGrid': { one: '{n} przyszła rezerwacja nie pasuje do nowej siatki (pozostaje ważna).', few: '{n} przyszłe rezerwacje nie pasują do nowej siatki (pozostają ważne).', many: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).', other: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).' },
     'services.gridOk': 'Wszystkie przyszłe rezerwacje pasują do nowej siatki.',
@@ -204,11 +205,6 @@ const MESSAGES = {
     'job.failed': 'nie wydrukowane',
     'job.unknown': 'nie wiadomo, czy wydrukowane',
     'job.expired': 'przeterminowane, nie drukowane',
-    'reason.no_status': 'drukarka przyjęła bilet, ale nie potwierdziła wydruku',
-    'reason.interrupted': 'połączenie z drukarką zerwane w trakcie wydruku',
-    'reason.agent_lost': 'program biletomatu rozłączył się przed odpowiedzią',
-    'reason.agent_stopped': 'program biletomatu został zatrzymany',
-    'reason.abandoned': 'serwer lub program biletomatu zatrzymał się w trakcie wydruku',
     'kiosks.duplicateOf': 'duplikat #{id}',
     'kiosks.testPrint': 'Wydruk testowy',
     'kiosks.testPrintOn': 'Wydruk testowy: {name}',
@@ -217,29 +213,12 @@ const MESSAGES = {
     'kiosks.test.none': 'Biletomat „{name}” nie ma drukarki (none).',
     'kiosks.test.failed': 'Strona testowa nie wydrukowała się na „{name}”: {reason}.',
     'kiosks.test.unknown': 'Strona testowa poszła do drukarki „{name}”, ale drukarka nie potwierdziła wydruku ({reason}) — sprawdź, czy wyszła.',
-    'printer.ok': 'gotowa',
-    'printer.paper_low': 'kończy się papier',
-    'printer.paper_out': 'brak papieru',
-    'printer.cover_open': 'otwarta pokrywa',
-    'printer.offline': 'niegotowa',
-    'printer.unreachable': 'nieosiągalna',
-    'printer.cutter_error': 'błąd obcinacza',
-    'printers.heading': 'Drukarki biletomatów',
-    'printers.problem': 'Drukarka biletomatu „{kiosk}”: {problem}.',
-    'printers.hint.paper_low': 'Przygotuj nową rolkę papieru.',
-    'printers.hint.paper_out': 'Załóż nową rolkę papieru; do tego czasu biletomat pokazuje bilety na ekranie.',
-    'printers.hint.cover_open': 'Zamknij pokrywę drukarki.',
-    'printers.hint.offline': 'Sprawdź drukarkę: zasilanie i lampkę błędu.',
-    'printers.hint.unreachable': 'Sprawdź, czy drukarka jest włączona i podłączona.',
-    'printers.hint.cutter_error': 'Sprawdź obcinacz papieru (zacięty papier).',
     'alerts.heading': 'Powiadomienia o drukarkach',
     'alerts.help': 'Gdy drukarka biletomatu zgłosi, że kończy się lub skończył papier, otwartą pokrywę albo błąd, lub przestanie odpowiadać, urzędnicy widzą to od razu, a na ten adres przychodzi jedna wiadomość o każdej takiej zmianie. Drukarki podłączone bezpośrednio są sprawdzane co 30 sekund w godzinach pracy urzędu (i 15 minut przed otwarciem).',
     'alerts.email': 'Adres e-mail do powiadomień (puste pole: bez wiadomości)',
     'alerts.save': 'Zapisz adres',
     'alerts.saved': 'Zapisano adres powiadomień: {email}.',
     'alerts.off': 'Wiadomości o drukarkach wyłączone.',
-    'printer.none': 'brak drukarki',
-    'printer.agent_offline': 'offline — brak kontaktu z programem biletomatu',
 
     'displays.heading': 'Tablice',
     'displays.lead': 'Każda tablica w holu otwiera swój adres. Zmiany wydziałów i języka tablica przyjmuje sama, w ciągu minuty.',
@@ -268,7 +247,6 @@ const MESSAGES = {
     'forms.notPdf': 'Wybierz plik PDF.',
     'forms.tooBig': 'Plik jest większy niż 10 MB.',
     'forms.noFile': 'Wybierz plik PDF.',
-    'printer.unknown': 'nieznany',
 
     'stats.heading': 'Statystyki',
     'stats.from': 'Od dnia',
@@ -331,42 +309,107 @@ const MESSAGES = {
 
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
+    'nav.suspicious': 'Podejrzane rezerwacje',
+    'suspicious.heading': 'Podejrzane rezerwacje',
+    'suspicious.lead': 'Grupy rezerwacji, które rzadko zdarzają się mieszkańcom: wiele w krótkim czasie z jednego adresu lub sieci /64, wiele z adresami e-mail jednej domeny, wiele numerów PESEL z jedną datą urodzenia. Sprawdź, zanim odwołasz.',
+    'suspicious.from': 'Wizyty od dnia',
+    'suspicious.to': 'do dnia',
+    'suspicious.submit': 'Szukaj',
+    'suspicious.none': 'W tych dniach nie ma podejrzanych grup rezerwacji.',
+    'suspicious.address': 'Seria rezerwacji z adresu {key}',
+    'suspicious.net': 'Seria rezerwacji z sieci {key}',
+    'suspicious.domain': 'Adresy e-mail w domenie {key}',
+    'suspicious.public': '(popularna bezpłatna poczta)',
+    'suspicious.birth': 'Numery PESEL z jedną datą urodzenia (znak {key})',
+    'suspicious.summary': { one: '{n} rezerwacja, utworzona {first}', few: '{n} rezerwacje, utworzone {first} – {last}', many: '{n} rezerwacji, utworzonych {first} – {last}', other: '{n} rezerwacji, utworzonych {first} – {last}' },
+    'suspicious.selectGroup': 'Zaznacz całą grupę',
+    'suspicious.select': 'Zaznacz {code} ({name})',
+    'suspicious.code': 'Kod',
+    'suspicious.matter': 'Sprawa',
+    'suspicious.visit': 'Wizyta',
+    'suspicious.name': 'Imię i nazwisko',
+    'suspicious.email': 'E-mail',
+    'suspicious.clientAddr': 'Adres IP',
+    'suspicious.created': 'Utworzona',
+    'suspicious.note': 'Wyjaśnienie dla mieszkańców (trafi do wiadomości o odwołaniu)',
+    'suspicious.cancelSelected': 'Odwołaj zaznaczone',
+    'suspicious.selected': { one: 'Zaznaczono {n} rezerwację.', few: 'Zaznaczono {n} rezerwacje.', many: 'Zaznaczono {n} rezerwacji.', other: 'Zaznaczono {n} rezerwacji.' },
+    'suspicious.nothingSelected': 'Zaznacz rezerwacje do odwołania.',
+    'suspicious.confirm': 'Odwołać zaznaczone rezerwacje ({n})? Każda osoba dostanie wiadomość z wyjaśnieniem. Tego nie można cofnąć.',
+    'suspicious.confirmYes': 'Odwołaj ({n})',
+    'suspicious.done': 'Odwołano: {n}. Bez zmian: {m} (już odwołane, rozpoczęte lub po zgłoszeniu się).',
+    'object.booking': 'rezerwacja',
   },
-  // English and Ukrainian hold the printer notices so far; the rest of the
-  // panel falls back to Polish (see t).
+  // English and Ukrainian hold the suspicious bookings so far (and the
+  // printers' words, from printers.js); the rest of the panel falls back
+  // to Polish (see t).
   en: {
-    'printers.heading': 'Kiosk printers',
-    'printers.problem': 'Printer of kiosk "{kiosk}": {problem}.',
-    'printer.paper_low': 'paper running low',
-    'printer.paper_out': 'out of paper',
-    'printer.cover_open': 'cover open',
-    'printer.offline': 'not ready',
-    'printer.unreachable': 'cannot be reached',
-    'printer.cutter_error': 'paper cutter fault',
-    'printers.hint.paper_low': 'Have a new paper roll ready.',
-    'printers.hint.paper_out': 'Load a new paper roll; until then the kiosk shows tickets on its screen.',
-    'printers.hint.cover_open': 'Close the printer\'s cover.',
-    'printers.hint.offline': 'Check the printer: power and the error light.',
-    'printers.hint.unreachable': 'Check that the printer is switched on and connected.',
-    'printers.hint.cutter_error': 'Check the paper cutter (paper jam).',
+    'nav.suspicious': 'Suspicious bookings',
+    'suspicious.heading': 'Suspicious bookings',
+    'suspicious.lead': 'Groups of bookings residents rarely make: many in a short time from one address or /64 network, many with e-mail addresses of one domain, many PESELs with one birth date. Check before you cancel.',
+    'suspicious.from': 'Visits from',
+    'suspicious.to': 'to',
+    'suspicious.submit': 'Search',
+    'suspicious.none': 'No suspicious groups of bookings on these days.',
+    'suspicious.address': 'Bookings in a burst from address {key}',
+    'suspicious.net': 'Bookings in a burst from network {key}',
+    'suspicious.domain': 'E-mail addresses at {key}',
+    'suspicious.public': '(a big free mail provider)',
+    'suspicious.birth': 'PESELs with one birth date (mark {key})',
+    'suspicious.summary': { one: '{n} booking, made {first}', other: '{n} bookings, made {first} – {last}' },
+    'suspicious.selectGroup': 'Select the whole group',
+    'suspicious.select': 'Select {code} ({name})',
+    'suspicious.code': 'Code',
+    'suspicious.matter': 'Matter',
+    'suspicious.visit': 'Visit',
+    'suspicious.name': 'Name',
+    'suspicious.email': 'E-mail',
+    'suspicious.clientAddr': 'IP address',
+    'suspicious.created': 'Made',
+    'suspicious.note': 'Explanation for residents (goes into the cancellation message)',
+    'suspicious.cancelSelected': 'Cancel the selected',
+    'suspicious.selected': { one: '{n} booking selected.', other: '{n} bookings selected.' },
+    'suspicious.nothingSelected': 'Select the bookings to cancel.',
+    'suspicious.confirm': 'Cancel the selected bookings ({n})? Each person gets a message with the explanation. This cannot be undone.',
+    'suspicious.confirmYes': 'Cancel ({n})',
+    'suspicious.done': 'Cancelled: {n}. Unchanged: {m} (already cancelled, begun or checked in).',
+    'object.booking': 'booking',
   },
   uk: {
-    'printers.heading': 'Принтери терміналів',
-    'printers.problem': 'Принтер термінала «{kiosk}»: {problem}.',
-    'printer.paper_low': 'закінчується папір',
-    'printer.paper_out': 'немає паперу',
-    'printer.cover_open': 'відкрита кришка',
-    'printer.offline': 'не готовий',
-    'printer.unreachable': 'недоступний',
-    'printer.cutter_error': 'помилка різака паперу',
-    'printers.hint.paper_low': 'Підготуйте новий рулон паперу.',
-    'printers.hint.paper_out': 'Вставте новий рулон паперу; доти термінал показує квитки на екрані.',
-    'printers.hint.cover_open': 'Закрийте кришку принтера.',
-    'printers.hint.offline': 'Перевірте принтер: живлення та індикатор помилки.',
-    'printers.hint.unreachable': 'Перевірте, чи принтер увімкнений і підключений.',
-    'printers.hint.cutter_error': 'Перевірте різак паперу (застряг папір).',
+    'nav.suspicious': 'Підозрілі бронювання',
+    'suspicious.heading': 'Підозрілі бронювання',
+    'suspicious.lead': 'Групи бронювань, які рідко трапляються в мешканців: багато за короткий час з однієї адреси або мережі /64, багато з адресами e-mail одного домену, багато номерів PESEL з однією датою народження. Перевірте, перш ніж скасувати.',
+    'suspicious.from': 'Візити з',
+    'suspicious.to': 'до',
+    'suspicious.submit': 'Шукати',
+    'suspicious.none': 'У ці дні немає підозрілих груп бронювань.',
+    'suspicious.address': 'Серія бронювань з адреси {key}',
+    'suspicious.net': 'Серія бронювань з мережі {key}',
+    'suspicious.domain': 'Адреси e-mail у домені {key}',
+    'suspicious.public': '(велика безкоштовна пошта)',
+    'suspicious.birth': 'Номери PESEL з однією датою народження (знак {key})',
+    'suspicious.summary': { one: '{n} бронювання, створене {first}', few: '{n} бронювання, створені {first} – {last}', many: '{n} бронювань, створених {first} – {last}', other: '{n} бронювання, створених {first} – {last}' },
+    'suspicious.selectGroup': 'Позначити всю групу',
+    'suspicious.select': 'Позначити {code} ({name})',
+    'suspicious.code': 'Код',
+    'suspicious.matter': 'Справа',
+    'suspicious.visit': 'Візит',
+    'suspicious.name': "Ім'я та прізвище",
+    'suspicious.email': 'E-mail',
+    'suspicious.clientAddr': 'IP-адреса',
+    'suspicious.created': 'Створено',
+    'suspicious.note': 'Пояснення для мешканців (увійде до повідомлення про скасування)',
+    'suspicious.cancelSelected': 'Скасувати позначені',
+    'suspicious.selected': { one: 'Позначено {n} бронювання.', few: 'Позначено {n} бронювання.', many: 'Позначено {n} бронювань.', other: 'Позначено {n} бронювання.' },
+    'suspicious.nothingSelected': 'Позначте бронювання для скасування.',
+    'suspicious.confirm': 'Скасувати позначені бронювання ({n})? Кожна особа отримає повідомлення з поясненням. Цю дію не можна відмінити.',
+    'suspicious.confirmYes': 'Скасувати ({n})',
+    'suspicious.done': 'Скасовано: {n}. Без змін: {m} (вже скасовані, розпочаті або після реєстрації).',
+    'object.booking': 'бронювання',
   },
 };
+// The printers' words come from printers.js, shared by the staff's pages.
+for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.OkienkoPrinters.texts[lang]);
 
 (function () {
   const LIVE_MS = 10000;
@@ -380,7 +423,7 @@ const MESSAGES = {
   const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   const ROUTES = {
     wydzialy: 'departments', sprawy: 'services', zamkniecia: 'closures', stanowiska: 'counters',
-    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', 'na-zywo': 'live', dziennik: 'audit',
+    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', 'na-zywo': 'live', podejrzane: 'suspicious', dziennik: 'audit',
   };
   const SECTIONS = Object.values(ROUTES);
 
@@ -420,7 +463,7 @@ const MESSAGES = {
     return e;
   };
 
-  const state = { user: null, csrf: '', section: '', departments: [], services: [], users: [], liveTimer: null, liveGen: 0 };
+  const state = { user: null, csrf: '', section: '', departments: [], services: [], users: [], liveTimer: null, liveGen: 0, suspects: new Set() };
 
   // ---- HTTP ---------------------------------------------------------------
 
@@ -941,6 +984,7 @@ const MESSAGES = {
         field(t('services.maxPesel'), { name: 'max_active_per_pesel', type: 'number', value: s.max_active_per_pesel })),
       field(t('services.description'), { name: 'description', rows: 3, value: s.description }),
       field(t('services.instructions'), { name: 'instructions', rows: 3, value: s.instructions }),
+      field(t('services.proofOfWork'), { name: 'proof_of_work', id: 'service-proof', type: 'checkbox', checked: s.proof_of_work }),
       el('div', { class: 'buttons' }, submit,
         button(t('common.cancel'), () => { $('service-editor').replaceChildren(); $('services-heading').focus(); })));
 
@@ -1337,7 +1381,7 @@ const MESSAGES = {
   // known translates key, or gives fallback for words the page doesn't know.
   const known = (key, fallback) => (MESSAGES.pl[key] ? t(key) : fallback);
   const jobState = (st) => known('job.' + st, st);
-  const jobReason = (r) => (r ? known('reason.' + r, known('printer.' + r, r)) : '');
+  const jobReason = (r) => window.OkienkoPrinters.reason(t, r);
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
   // kioskPrinter is a kiosk's printer state; an agent kiosk is offline when
   // its program has not been heard for 90 s.
@@ -1582,6 +1626,108 @@ const MESSAGES = {
     $('stats-report').replaceChildren(...parts);
   }
 
+  // ---- Suspicious bookings ------------------------------------------------
+
+  // plusDays is the ISO date n days after the ISO date iso.
+  function plusDays(iso, n) {
+    const d = new Date(iso + 'T12:00:00Z');
+    d.setUTCDate(d.getUTCDate() + n);
+    return d.toISOString().slice(0, 10);
+  }
+
+  // loadSuspiciousSection lists the suspicious groups of the form's days
+  // (today and 30 days on at first), nothing selected.
+  async function loadSuspiciousSection() {
+    const form = $('suspicious-form');
+    const today = document.body.dataset.today || new Date().toISOString().slice(0, 10);
+    if (!form.elements.from.value) form.elements.from.value = today;
+    if (!form.elements.to.value) form.elements.to.value = plusDays(form.elements.from.value, 30);
+    clearErrors(form);
+    let rep;
+    try {
+      rep = await api('GET', '/api/v1/admin/suspicious-bookings?' + new URLSearchParams({ from: form.elements.from.value, to: form.elements.to.value }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) showErrors(form, err); else failed(err);
+      return;
+    }
+    state.suspects = new Set();
+    const groups = rep.groups || [];
+    $('suspicious-cancel').hidden = groups.length === 0;
+    if (!groups.length) {
+      $('suspicious-groups').replaceChildren(el('p', { class: 'muted', id: 'suspicious-none', text: t('suspicious.none') }));
+      return;
+    }
+    $('suspicious-groups').replaceChildren(...groups.map(suspectGroup));
+    showSuspects();
+  }
+
+  function suspectTitle(g) {
+    if (g.kind === 'burst') return t(g.key.includes('/') ? 'suspicious.net' : 'suspicious.address', { key: g.key });
+    if (g.kind === 'email_domain') return t('suspicious.domain', { key: g.key }) + (g.public_provider ? ' ' + t('suspicious.public') : '');
+    return t('suspicious.birth', { key: g.key.slice(0, 8) });
+  }
+
+  // suspectGroup draws group number i: its bookings with a checkbox each
+  // and one for the whole group. A booking in several groups has a box in
+  // each, all showing one choice.
+  function suspectGroup(g, i) {
+    const title = suspectTitle(g);
+    const all = el('input', { type: 'checkbox', id: 'suspect-all-' + i, class: 'suspect-all' });
+    const codes = [];
+    const rows = (g.bookings || []).map((b) => {
+      const cb = el('input', { type: 'checkbox', class: 'suspect-pick', value: b.code, 'aria-label': t('suspicious.select', { code: b.code, name: b.name }) });
+      cb.addEventListener('change', () => pickSuspects([b.code], cb.checked));
+      codes.push(b.code);
+      return [el('span', { class: 'pick' }, cb, ' ' + b.code), b.service, fmtTime(b.start), b.name, b.email, b.client_addr || '—', fmtTime(b.created_at)];
+    });
+    all.addEventListener('change', () => pickSuspects(codes, all.checked));
+    return el('section', { class: 'card suspect-group', id: 'suspect-group-' + i, 'data-kind': g.kind, 'aria-labelledby': 'suspect-h-' + i },
+      el('h3', { id: 'suspect-h-' + i, text: title }),
+      el('p', { class: 'muted', text: t('suspicious.summary', { n: g.count, first: fmtTime(g.first_created), last: fmtTime(g.last_created) }) }),
+      el('div', { class: 'field check' }, all, el('label', { for: all.id, text: t('suspicious.selectGroup') })),
+      table(title, [t('suspicious.code'), t('suspicious.matter'), t('suspicious.visit'), t('suspicious.name'), t('suspicious.email'), t('suspicious.clientAddr'), t('suspicious.created')], rows));
+  }
+
+  function pickSuspects(codes, on) {
+    for (const c of codes) if (on) state.suspects.add(c); else state.suspects.delete(c);
+    showSuspects();
+  }
+
+  // showSuspects makes every box show the choice, and says how many.
+  function showSuspects() {
+    for (const cb of $('suspicious-groups').querySelectorAll('.suspect-pick')) cb.checked = state.suspects.has(cb.value);
+    for (const g of $('suspicious-groups').querySelectorAll('.suspect-group')) {
+      const picks = [...g.querySelectorAll('.suspect-pick')];
+      const n = picks.filter((c) => c.checked).length;
+      const all = g.querySelector('.suspect-all');
+      all.checked = n > 0 && n === picks.length;
+      all.indeterminate = n > 0 && n < picks.length;
+    }
+    const n = state.suspects.size;
+    $('suspicious-selected').textContent = n ? t('suspicious.selected', { n }) : t('suspicious.nothingSelected');
+  }
+
+  // cancelSuspects cancels the selected bookings, after confirmation, with
+  // the note for their residents, and lists the groups again.
+  async function cancelSuspects(ev) {
+    ev.preventDefault();
+    const form = $('suspicious-cancel');
+    const codes = [...state.suspects];
+    if (!codes.length) {
+      showAlert(t('suspicious.nothingSelected'));
+      return;
+    }
+    const n = codes.length;
+    if (!(await confirmAction(t('suspicious.confirm', { n }), t('suspicious.confirmYes', { n })))) return;
+    await submitting(form, async () => {
+      const res = await api('POST', '/api/v1/admin/bookings/cancel', { codes, note: form.elements.note.value });
+      form.elements.note.value = '';
+      await loadSuspiciousSection();
+      showNotice(t('suspicious.done', { n: res.cancelled.length, m: res.not_cancelled.length }));
+      $('suspicious-heading').focus();
+    });
+  }
+
   // ---- Live ---------------------------------------------------------------
 
   // generic draws any JSON answer: objects as definition lists, lists of
@@ -1711,7 +1857,7 @@ const MESSAGES = {
   const LOADERS = {
     departments: loadDepartmentsSection, services: loadServicesSection, closures: loadClosuresSection,
     counters: loadCountersSection, users: loadUsersSection, kiosks: loadKiosksSection, displays: loadDisplaysSection,
-    stats: loadStatsSection, live: loadLiveSection, audit: loadAuditSection,
+    stats: loadStatsSection, live: loadLiveSection, suspicious: loadSuspiciousSection, audit: loadAuditSection,
   };
 
   // ---- Start --------------------------------------------------------------
@@ -1731,6 +1877,8 @@ const MESSAGES = {
     $('alerts-form').addEventListener('submit', saveAlerts);
     $('stats-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadStatsSection().catch(failed); });
     $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadAuditSection().catch(failed); });
+    $('suspicious-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadSuspiciousSection().catch(failed); });
+    $('suspicious-cancel').addEventListener('submit', cancelSuspects);
     window.addEventListener('hashchange', () => route(true));
     try {
       const me = await api('GET', '/api/v1/auth/me');

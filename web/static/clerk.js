@@ -119,56 +119,14 @@ const MESSAGES = {
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
 
-    'printers.heading': 'Drukarki biletomatów',
-    'printers.problem': 'Drukarka biletomatu „{kiosk}”: {problem}.',
-    'printer.paper_low': 'kończy się papier',
-    'printer.paper_out': 'brak papieru',
-    'printer.cover_open': 'otwarta pokrywa',
-    'printer.offline': 'niegotowa',
-    'printer.unreachable': 'nieosiągalna',
-    'printer.cutter_error': 'błąd obcinacza papieru',
-    'printers.hint.paper_low': 'Przygotuj nową rolkę papieru.',
-    'printers.hint.paper_out': 'Załóż nową rolkę papieru; do tego czasu biletomat pokazuje bilety na ekranie.',
-    'printers.hint.cover_open': 'Zamknij pokrywę drukarki.',
-    'printers.hint.offline': 'Sprawdź drukarkę: zasilanie i lampkę błędu.',
-    'printers.hint.unreachable': 'Sprawdź, czy drukarka jest włączona i podłączona.',
-    'printers.hint.cutter_error': 'Sprawdź obcinacz papieru (zacięty papier).',
   },
-  // English and Ukrainian hold the printer notices so far; the rest of the
-  // page falls back to Polish (see t).
-  en: {
-    'printers.heading': 'Kiosk printers',
-    'printers.problem': 'Printer of kiosk "{kiosk}": {problem}.',
-    'printer.paper_low': 'paper running low',
-    'printer.paper_out': 'out of paper',
-    'printer.cover_open': 'cover open',
-    'printer.offline': 'not ready',
-    'printer.unreachable': 'cannot be reached',
-    'printer.cutter_error': 'paper cutter fault',
-    'printers.hint.paper_low': 'Have a new paper roll ready.',
-    'printers.hint.paper_out': 'Load a new paper roll; until then the kiosk shows tickets on its screen.',
-    'printers.hint.cover_open': 'Close the printer\'s cover.',
-    'printers.hint.offline': 'Check the printer: power and the error light.',
-    'printers.hint.unreachable': 'Check that the printer is switched on and connected.',
-    'printers.hint.cutter_error': 'Check the paper cutter (paper jam).',
-  },
-  uk: {
-    'printers.heading': 'Принтери терміналів',
-    'printers.problem': 'Принтер термінала «{kiosk}»: {problem}.',
-    'printer.paper_low': 'закінчується папір',
-    'printer.paper_out': 'немає паперу',
-    'printer.cover_open': 'відкрита кришка',
-    'printer.offline': 'не готовий',
-    'printer.unreachable': 'недоступний',
-    'printer.cutter_error': 'помилка різака паперу',
-    'printers.hint.paper_low': 'Підготуйте новий рулон паперу.',
-    'printers.hint.paper_out': 'Вставте новий рулон паперу; доти термінал показує квитки на екрані.',
-    'printers.hint.cover_open': 'Закрийте кришку принтера.',
-    'printers.hint.offline': 'Перевірте принтер: живлення та індикатор помилки.',
-    'printers.hint.unreachable': 'Перевірте, чи принтер увімкнений і підключений.',
-    'printers.hint.cutter_error': 'Перевірте різак паперу (застряг папір).',
-  },
+  // English and Ukrainian have the printers' words (printers.js) so far;
+  // the rest of the page falls back to Polish (see t).
+  en: {},
+  uk: {},
 };
+// The printers' words come from printers.js, shared by the staff's pages.
+for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.OkienkoPrinters.texts[lang]);
 
 (function () {
   const POLL_MS = 5000;
@@ -910,7 +868,7 @@ const MESSAGES = {
           if (!cur) return;
           const r = await api('POST', '/api/v1/tickets/' + cur.id + '/reprint');
           const key = { printed: 'notice.reprinted', queued: 'notice.reprintQueued', unknown: 'notice.reprintUnknown', none: 'notice.reprintNone' }[r.state] || 'notice.reprintFailed';
-          showNotice(t(key, { number: cur.number, reason: r.reason || r.state }));
+          showNotice(t(key, { number: cur.number, reason: window.OkienkoPrinters.reason(t, r.reason || r.state) }));
           break;
         }
         case 'pause': case 'resume':

@@ -199,6 +199,13 @@ func (f *Fake) Connections() int {
 	return f.accepted
 }
 
+// Open returns how many connections to the printer are open now.
+func (f *Fake) Open() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.conns)
+}
+
 // Asked returns n of every DLE EOT n received, in order.
 func (f *Fake) Asked() []byte {
 	f.mu.Lock()
