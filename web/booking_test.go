@@ -13,6 +13,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"gorm.io/gorm"
 
+	"github.com/okienko/okienko/booking/bookingtest"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/web"
 )
@@ -371,11 +372,5 @@ func TestBookingRateLimit(t *testing.T) {
 
 // peselOf completes a birth date YYMMDD and a serial into a valid PESEL.
 func peselOf(yymmdd, serial string) string {
-	s := yymmdd + serial
-	w := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
-	sum := 0
-	for i := 0; i < 10; i++ {
-		sum += int(s[i]-'0') * w[i]
-	}
-	return s + strconv.Itoa((10-sum%10)%10)
+	return bookingtest.PESEL(yymmdd + serial)
 }

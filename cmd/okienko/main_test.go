@@ -21,8 +21,8 @@ import (
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/office/demo"
 	"github.com/okienko/okienko/ratelimit"
-	"github.com/okienko/okienko/web"
 	"github.com/okienko/okienko/ratelimit/proof"
+	"github.com/okienko/okienko/web"
 )
 
 func env(vars map[string]string) func(string) string {
