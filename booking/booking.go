@@ -59,6 +59,7 @@ type Booking struct {
 	Status       string      `json:"status"`
 	Name         *string     `json:"-"`
 	Email        *string     `json:"-"`
+	EmailKey     *string     `json:"-" gorm:"column:email_key"` // EmailKey(Email), for the limit per address
 	Phone        *string     `json:"-"`
 	PESELHMAC    *string     `json:"-" gorm:"column:pesel_hmac"`
 	PESELLast4   *string     `json:"-" gorm:"column:pesel_last4"`

@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -485,7 +486,7 @@ func TestSuspiciousPendingHolds(t *testing.T) {
 }
 
 // A fresh database migrated through 00015 (which rebuilds SQLite's
-// bookings table) and 00018 (which adds the suspicious view's columns) has
+// bookings table), 00017 (the e-mail key) and 00018 (which adds the suspicious view's columns) has
 // every column of a booking and every index of the bookings table, on both
 // dialects.
 func TestBookingsSchemaAfterMigrations(t *testing.T) {
@@ -493,16 +494,44 @@ func TestBookingsSchemaAfterMigrations(t *testing.T) {
 		m := db.Migrator()
 		for _, col := range []string{"code", "service_id", "day", "starts_at", "ends_at", "status", "name", "email", "phone",
 			"pesel_hmac", "pesel_last4", "lang", "consent_at", "created_at", "updated_at", "checked_in_at", "cancelled_at",
-			"cancel_reason", "cancel_note", "erased_at", "confirm_by", "confirm_hash", "client_addr", "client_net", "pesel_birth"} {
+			"cancel_reason", "cancel_note", "erased_at", "confirm_by", "confirm_hash", "email_key", "client_addr", "client_net", "pesel_birth"} {
 			if !m.HasColumn("bookings", col) {
 				t.Errorf("bookings.%s missing", col)
 			}
 		}
 		for _, idx := range []string{"bookings_live_code", "bookings_code_idx", "bookings_service_time_idx", "bookings_pesel_idx",
-			"bookings_status_start_idx", "bookings_erase_idx", "bookings_pending_idx", "bookings_confirm_by_idx"} {
+			"bookings_status_start_idx", "bookings_erase_idx", "bookings_pending_idx", "bookings_confirm_by_idx", "bookings_email_key_idx"} {
 			if !m.HasIndex("bookings", idx) {
 				t.Errorf("index %s missing", idx)
 			}
+		}
+	})
+}
+
+// The per-e-mail limit counts pending holds still held, as the PESEL limit
+// does, and not lapsed ones.
+func TestLimitPerEmailCountsHolds(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity, s.ConfirmMinutes = 5, 30 })
+		w.store.SetMaxActivePerEmail(2)
+		book := func(n int) error {
+			r := w.request(n, w.at(1, 9, 0))
+			r.Email = "Hurt+" + fmt.Sprint(n) + "@example.pl"
+			_, err := w.store.Book(ctx, r)
+			return err
+		}
+		for n := 1; n <= 2; n++ {
+			if err := book(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if e := wantCode(t, book(3), okienko.ECONFLICT); e.Fields["email"] == "" {
+			t.Fatalf("a third hold of one address: %v does not name email", e)
+		}
+		w.clock.Set(w.at(0, 8, 31)) // both holds lapsed
+		if err := book(3); err != nil {
+			t.Fatalf("after the holds lapsed: %v", err)
 		}
 	})
 }

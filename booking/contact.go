@@ -214,3 +214,14 @@ func NormalizePhone(s string) (string, error) {
 	}
 	return "+48" + d, nil
 }
+
+// EmailKey is the address as the limit per e-mail address counts it: the
+// normalised address (NormalizeEmail's) lower-cased, with a "+tag" dropped
+// from the part before the @, so jan+1@… and Jan+2@… are one resident.
+func EmailKey(normalized string) string {
+	local, domain, _ := strings.Cut(strings.ToLower(normalized), "@")
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	return local + "@" + domain
+}

@@ -10,18 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// withCheckDigit appends the check digit to 10 digits, computed here
-// independently of peselCheckDigit.
-func withCheckDigit(ten string) string {
-	w := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
-	sum := 0
-	for i := range 10 {
-		sum += int(ten[i]-'0') * w[i]
-	}
-	return ten + fmt.Sprint((10-sum%10)%10)
-}
+	"github.com/okienko/okienko/booking/bookingtest"
+)
 
 // peselFor builds a valid PESEL for a birth date and a 4-digit serial.
 func peselFor(t *testing.T, year, month, day int, serial string) string {
@@ -41,7 +32,7 @@ func peselFor(t *testing.T, year, month, day int, serial string) string {
 	default:
 		t.Fatalf("year %d has no PESEL encoding", year)
 	}
-	return withCheckDigit(fmt.Sprintf("%02d%02d%02d%s", year%100, month+offset, day, serial))
+	return bookingtest.PESEL(fmt.Sprintf("%02d%02d%02d%s", year%100, month+offset, day, serial))
 }
 
 func TestParsePESELValid(t *testing.T) {
@@ -108,18 +99,18 @@ func TestParsePESELInvalid(t *testing.T) {
 		{"sign", "+4051401359", "must be 11 digits"},
 		{"wrong check digit", badCheck, "the check digit does not match"},
 		{"swapped digits", "44051401539", "the check digit does not match"},
-		{"month 13", withCheckDigit("4413140135"), "the birth date encoded in it does not exist"},
-		{"month 00", withCheckDigit("4400140135"), "the birth date encoded in it does not exist"},
-		{"month 33 (2000s 13)", withCheckDigit("0433140135"), "the birth date encoded in it does not exist"},
-		{"month 93 (1800s 13)", withCheckDigit("9993140135"), "the birth date encoded in it does not exist"},
-		{"month 20", withCheckDigit("0420140135"), "the birth date encoded in it does not exist"},
-		{"30 February", withCheckDigit("0422300135"), "the birth date encoded in it does not exist"},
-		{"29 February 2023", withCheckDigit("2322290135"), "the birth date encoded in it does not exist"},
-		{"29 February 1900", withCheckDigit("0002290135"), "the birth date encoded in it does not exist"},
-		{"29 February 2100", withCheckDigit("0042290135"), "the birth date encoded in it does not exist"},
-		{"31 April", withCheckDigit("8504310135"), "the birth date encoded in it does not exist"},
-		{"day 00", withCheckDigit("8504000135"), "the birth date encoded in it does not exist"},
-		{"day 32", withCheckDigit("8501320135"), "the birth date encoded in it does not exist"},
+		{"month 13", bookingtest.PESEL("4413140135"), "the birth date encoded in it does not exist"},
+		{"month 00", bookingtest.PESEL("4400140135"), "the birth date encoded in it does not exist"},
+		{"month 33 (2000s 13)", bookingtest.PESEL("0433140135"), "the birth date encoded in it does not exist"},
+		{"month 93 (1800s 13)", bookingtest.PESEL("9993140135"), "the birth date encoded in it does not exist"},
+		{"month 20", bookingtest.PESEL("0420140135"), "the birth date encoded in it does not exist"},
+		{"30 February", bookingtest.PESEL("0422300135"), "the birth date encoded in it does not exist"},
+		{"29 February 2023", bookingtest.PESEL("2322290135"), "the birth date encoded in it does not exist"},
+		{"29 February 1900", bookingtest.PESEL("0002290135"), "the birth date encoded in it does not exist"},
+		{"29 February 2100", bookingtest.PESEL("0042290135"), "the birth date encoded in it does not exist"},
+		{"31 April", bookingtest.PESEL("8504310135"), "the birth date encoded in it does not exist"},
+		{"day 00", bookingtest.PESEL("8504000135"), "the birth date encoded in it does not exist"},
+		{"day 32", bookingtest.PESEL("8501320135"), "the birth date encoded in it does not exist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,7 +266,7 @@ func FuzzParsePESEL(f *testing.F) {
 				t.Fatalf("ParsePESEL(%q) = %q, not all digits", s, string(p))
 			}
 		}
-		if withCheckDigit(string(p[:10])) != string(p) {
+		if bookingtest.PESEL(string(p[:10])) != string(p) {
 			t.Fatalf("ParsePESEL(%q) = %q, check digit does not hold", s, string(p))
 		}
 		again, err := ParsePESEL(string(p))

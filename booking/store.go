@@ -27,15 +27,26 @@ type Store struct {
 	clock    okienko.Clock
 	offices  *office.Store
 	peselKey []byte
+	perEmail int // the most upcoming bookings one e-mail address may hold
 }
+
+// DefaultMaxActivePerEmail is how many upcoming bookings one e-mail address
+// may hold unless SetMaxActivePerEmail says otherwise: a family booking
+// for its members with one address, not a hoarder with one mailbox.
+const DefaultMaxActivePerEmail = 6
 
 // NewStore returns a Store. secret is the server secret; the key for PESEL
 // look-ups is derived from it, so a PESEL is only ever stored as an HMAC.
 func NewStore(db *gorm.DB, clock okienko.Clock, offices *office.Store, secret string) *Store {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte("okienko/pesel/v1"))
-	return &Store{db: database.OnClock(db, clock), clock: clock, offices: offices, peselKey: m.Sum(nil)}
+	return &Store{db: database.OnClock(db, clock), clock: clock, offices: offices, peselKey: m.Sum(nil), perEmail: DefaultMaxActivePerEmail}
 }
+
+// SetMaxActivePerEmail sets how many upcoming bookings one e-mail address
+// (as EmailKey sees it) may hold, at least 1; call it before the Store is
+// used.
+func (s *Store) SetMaxActivePerEmail(n int) { s.perEmail = max(n, 1) }
 
 func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
@@ -188,6 +199,10 @@ func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booki
 			out, err = s.move(ctx, tx, moving, slot, day, c.now)
 			return err
 		}
+		emailKey := EmailKey(v.Email)
+		if err := s.checkEmailLimit(tx, emailKey, c.now); err != nil {
+			return err
+		}
 		code, err := s.freeCode(tx)
 		if err != nil {
 			return err
@@ -195,7 +210,7 @@ func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booki
 		last4 := v.pesel.Last4()
 		b := &Booking{
 			Code: code, ServiceID: v.ServiceID, Day: day, StartsAt: slot.Start, EndsAt: slot.End, Status: StatusBooked,
-			Name: &v.Name, Email: &v.Email, PESELHMAC: &hash, PESELLast4: &last4, Lang: v.Lang,
+			Name: &v.Name, Email: &v.Email, EmailKey: &emailKey, PESELHMAC: &hash, PESELLast4: &last4, Lang: v.Lang,
 			ConsentAt: c.now, CreatedAt: c.now, UpdatedAt: c.now,
 		}
 		if v.Phone != "" {
@@ -290,6 +305,37 @@ func lockResident(tx *gorm.DB, hash string) error {
 	h := fnv.New32a()
 	h.Write([]byte(hash))
 	return tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", residentLockClass, int32(h.Sum32())).Error
+}
+
+// emailLockClass is the first key of the PostgreSQL advisory locks that
+// serialise the bookings made with one e-mail address ("okem").
+const emailLockClass = 0x6f6b656d
+
+// checkEmailLimit refuses, with ECONFLICT on the email field, a booking
+// whose e-mail address (key, EmailKey's) already holds the most upcoming
+// bookings allowed. It first serialises, until the transaction ends, the
+// seat paths of that address whatever their matters and residents (taken
+// after the resident's lock, and nothing takes them the other way round;
+// on SQLite the immediate transaction already serialises them).
+func (s *Store) checkEmailLimit(tx *gorm.DB, key string, now time.Time) error {
+	if database.Dialect(tx) == database.Postgres {
+		h := fnv.New32a()
+		h.Write([]byte(key))
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", emailLockClass, int32(h.Sum32())).Error; err != nil {
+			return err
+		}
+	}
+	var n int64
+	// Pending holds count like the resident's limits count them: a hoarder
+	// need not confirm to keep seats from others.
+	if err := tx.Model(&Booking{}).Where("email_key = ? AND starts_at > ?", key, now).Where(upcoming(now)).Count(&n).Error; err != nil {
+		return err
+	}
+	if int(n) >= s.perEmail {
+		msg := fmt.Sprintf("this e-mail address already has %d upcoming bookings, the most allowed; cancel one or give another address", n)
+		return &okienko.Error{Code: okienko.ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
+	}
+	return nil
 }
 
 // addLoad counts b's span as held by one more live booking (delta +1) or one
@@ -645,7 +691,7 @@ func (s *Store) Erase(ctx context.Context, retention time.Duration) (int64, erro
 	now := s.now()
 	res := s.db.WithContext(ctx).Model(&Booking{}).
 		Where("erased_at IS NULL AND ends_at < ? AND status NOT IN ?", now.Add(-retention), []string{StatusBooked, StatusPending}).
-		Updates(map[string]any{"name": nil, "email": nil, "phone": nil, "pesel_hmac": nil, "pesel_last4": nil,
+		Updates(map[string]any{"name": nil, "email": nil, "email_key": nil, "phone": nil, "pesel_hmac": nil, "pesel_last4": nil,
 			"pesel_birth": nil, "client_addr": nil, "client_net": nil, "erased_at": now, "updated_at": now})
 	if res.Error != nil {
 		return 0, okienko.Internal(res.Error)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/booking/bookingtest"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/office"
@@ -333,16 +334,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 		w := newWorld(t, db, nil)
 		ctx := context.Background()
 		ok := w.request(1, w.at(1, 10, 0))
-		monthThirteen := "44130101235" // a PESEL with month 13 (check digit made right below)
-		{
-			s := monthThirteen[:10]
-			wts := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
-			sum := 0
-			for i := range 10 {
-				sum += int(s[i]-'0') * wts[i]
-			}
-			monthThirteen = s + fmt.Sprint((10-sum%10)%10)
-		}
+		monthThirteen := bookingtest.PESEL("4413010123") // month 13, a right check digit
 		badChecksum := pesel(1)[:10] + fmt.Sprint((int(pesel(1)[10]-'0')+1)%10)
 		cases := []struct {
 			name  string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/booking"
+	"github.com/okienko/okienko/booking/bookingtest"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/office"
 )
@@ -19,13 +20,7 @@ import (
 // peselBorn is the valid PESEL of birth date yymmdd (the month as PESEL
 // writes it: +20 for the 2000s) and serial.
 func peselBorn(yymmdd string, serial int) string {
-	s := fmt.Sprintf("%s%04d", yymmdd, serial)
-	w := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
-	sum := 0
-	for i := 0; i < 10; i++ {
-		sum += int(s[i]-'0') * w[i]
-	}
-	return s + fmt.Sprint((10-sum%10)%10)
+	return bookingtest.PESEL(fmt.Sprintf("%s%04d", yymmdd, serial))
 }
 
 // suspectWorld is a world with seats enough for crowds, and a way to book

@@ -1,5 +1,6 @@
-// Package ratelimit counts events per key in fixed time windows, in the
-// database, so every instance of the application shares the same counts.
+// Package ratelimit counts events per key in fixed time windows: Counter in
+// the database, so every instance of the application shares the same
+// counts, and Memory in the process, for a single instance.
 package ratelimit
 
 import (
@@ -11,6 +12,25 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko"
+)
+
+// Limiter counts events per key in fixed windows. A key's window starts
+// with its first hit and lasts the window given to that hit; once it has
+// ended, the next hit starts a new window at 1. Implementations are safe
+// for concurrent use and count every hit exactly once: n hits at once on a
+// fresh key return 1..n, each once.
+type Limiter interface {
+	// Hit counts one event for key and returns the number of events in the
+	// key's current window, this one included, and when that window ends.
+	Hit(ctx context.Context, key string, window time.Duration) (hits int, windowEnd time.Time, err error)
+	// Undo takes back one event counted in key's current window, as if it
+	// had not been hit; nothing when the window has ended or holds none.
+	Undo(ctx context.Context, key string) error
+}
+
+var (
+	_ Limiter = (*Counter)(nil)
+	_ Limiter = (*Memory)(nil)
 )
 
 // Counter is a fixed-window counter over the rate_counters table. A key's
@@ -60,6 +80,18 @@ func (c *Counter) Hit(ctx context.Context, key string, window time.Duration) (hi
 		return 0, time.Time{}, okienko.Internal(fmt.Errorf("rate counter hit %q: %w", key, err))
 	}
 	return int(row.Hits), row.WindowEnd.Time, nil
+}
+
+// undoSQL takes one hit back from a running window. Parameters: key, now.
+const undoSQL = `UPDATE rate_counters SET hits = hits - 1 WHERE "key" = ? AND hits > 0 AND window_end > ?`
+
+// Undo takes back one hit of key's running window, in one statement; a key
+// without a running window is left alone. Errors are EINTERNAL.
+func (c *Counter) Undo(ctx context.Context, key string) error {
+	if err := c.db.WithContext(ctx).Exec(undoSQL, key, c.now()).Error; err != nil {
+		return okienko.Internal(fmt.Errorf("rate counter undo %q: %w", key, err))
+	}
+	return nil
 }
 
 // Peek returns key's count and window end without counting anything: 0 and
@@ -144,4 +176,21 @@ func (t *dbTime) parse(s string) error {
 		}
 	}
 	return fmt.Errorf("ratelimit: cannot parse time %q", s)
+}
+
+// Take counts one event for key on l against at most max per window and
+// reports whether it is allowed, and when the key's window ends. A refused
+// event is taken back at once, so the count is of allowed events only and
+// an allowed one taken back later with Undo (a refund) makes room again:
+// however many come at once, at most max are allowed in a window (less the
+// refunds). Errors are those of l.
+func Take(ctx context.Context, l Limiter, key string, max int, window time.Duration) (allowed bool, windowEnd time.Time, err error) {
+	n, end, err := l.Hit(ctx, key, window)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	if n <= max {
+		return true, end, nil
+	}
+	return false, end, l.Undo(ctx, key)
 }

@@ -222,6 +222,7 @@ var knownErrors = []knownError{
 	knownMessage(`this time is already fully booked; please choose another`, "err.full"),
 	knownMessage(`this PESEL already has a booking for this matter on (?P<Date>[0-9-]+)`, "err.sameDay"),
 	knownMessage(`this PESEL already has (?P<Count>\d+) upcoming bookings, the most allowed; cancel one to book another`, "err.tooMany"),
+	knownMessage(`this e-mail address already has (?P<Count>\d+) upcoming bookings, the most allowed; cancel one or give another address`, "err.tooManyEmail"),
 	knownMessage(`this booking has been checked in and can no longer be cancelled`, "err.cancel.checkedIn"),
 	knownMessage(`this booking is already cancelled`, "err.cancel.already"),
 	knownMessage(`the visit has already begun; it can no longer be cancelled`, "err.cancel.begun"),

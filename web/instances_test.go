@@ -27,6 +27,12 @@ import (
 // its own pool, hub (LISTEN connection), board and HTTP server.
 func newInstance(t *testing.T, url string, clock okienko.Clock, seed bool) *env {
 	t.Helper()
+	return newInstanceWith(t, url, clock, seed, generous)
+}
+
+// newInstanceWith is newInstance with the rate limits given.
+func newInstanceWith(t *testing.T, url string, clock okienko.Clock, seed bool, limits web.RateLimits) *env {
+	t.Helper()
 	db, err := database.Open(url, "")
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func newInstance(t *testing.T, url string, clock okienko.Clock, seed bool) *env 
 	go func() { _ = board.Run(ctx) }()
 	<-board.Ready()
 	srv := web.New(web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosk.NewStore(db, clock),
-		BaseURL: "http://okienko.test", Version: "test", RateLimits: generous})
+		BaseURL: "http://okienko.test", Version: "test", RateLimits: limits})
 	return &env{t: t, db: db, clock: clock.(*okienko.ManualClock), srv: srv, offices: offices, users: users, bookings: bookings, queue: q, board: board, creds: creds, week: officetest.Anchor(t)}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/queue"
+	"github.com/okienko/okienko/ratelimit"
 	"github.com/okienko/okienko/ratelimit/proof"
 )
 
@@ -47,8 +48,11 @@ type Deps struct {
 	Proofs *proof.Checker
 	// RateLimits of the resident API; zero: DefaultRateLimits.
 	RateLimits RateLimits
-	Registry   prometheus.Registerer // where HTTP metrics are registered; nil: a private registry
-	Gatherer   prometheus.Gatherer   // what /metrics serves; nil: the private registry
+	// Limiter counts the rate limits; nil: the database's counter on
+	// PostgreSQL (shared by the instances), memory on SQLite.
+	Limiter  ratelimit.Limiter
+	Registry prometheus.Registerer // where HTTP metrics are registered; nil: a private registry
+	Gatherer prometheus.Gatherer   // what /metrics serves; nil: the private registry
 	// BaseURL is the public URL of the server, e.g. https://okienko.example.pl.
 	BaseURL string
 	Version string
@@ -66,6 +70,7 @@ type Server struct {
 	routeTable   []fiber.Route  // every route, for the Allow header of a 405
 	sockets      sockets
 	metrics      *metrics
+	limiter      ratelimit.Limiter // Deps.Limiter or newLimiter's
 }
 
 // New builds the server and mounts every route.
@@ -88,7 +93,10 @@ func New(d Deps) *Server {
 		reg := prometheus.NewRegistry()
 		d.Registry, d.Gatherer = reg, reg
 	}
-	s := &Server{Deps: d, secureCookie: strings.HasPrefix(d.BaseURL, "https://")}
+	s := &Server{Deps: d, secureCookie: strings.HasPrefix(d.BaseURL, "https://"), limiter: d.Limiter}
+	if s.limiter == nil {
+		s.limiter = newLimiter(d)
+	}
 	errs := errorHandler(d.Log)
 	cfg := fiber.Config{
 		AppName:               "okienko",
@@ -178,9 +186,9 @@ func (s *Server) routes() {
 	api.Get("/displays/:id", s.publicDisplay)
 	api.Get("/challenge", s.challenge)
 
-	lookup := s.rateLimit("lookup", d.RateLimits.Lookup)
-	cancel := s.rateLimit("cancel", d.RateLimits.Cancel)
-	api.Post("/bookings", s.rateLimit("book", d.RateLimits.Book), s.createBooking)
+	lookup := s.rateLimit("lookup", d.RateLimits.Lookup, missedLookup)
+	cancel := s.rateLimit("cancel", d.RateLimits.Cancel, madeOrMissed)
+	api.Post("/bookings", s.rateLimit("book", d.RateLimits.Book, madeIt), s.createBooking)
 	api.Post("/bookings/cancel", cancel, s.cancelByDay)
 	api.Get("/bookings/:code", lookup, s.getBooking)
 	api.Get("/bookings/:code/calendar.ics", lookup, s.bookingCalendar)

@@ -21,9 +21,9 @@ import (
 // limits as the resident API (their counts are shared), after the CSRF check.
 func (s *Server) siteRoutes() {
 	app, lim := s.app, s.RateLimits
-	book := s.rateLimit("book", lim.Book)
-	cancel := s.rateLimit("cancel", lim.Cancel)
-	lookup := s.rateLimit("lookup", lim.Lookup)
+	book := s.rateLimitOr("book", lim.Book, madeIt, s.bookingLimited)
+	cancel := s.rateLimit("cancel", lim.Cancel, madeOrMissed)
+	lookup := s.rateLimit("lookup", lim.Lookup, missedLookup)
 	get := func(path string, h ...fiber.Handler) {
 		app.Get(path, append([]fiber.Handler{s.sitePages}, h...)...)
 	}

@@ -45,21 +45,13 @@ func parseStart(v string) (time.Time, bool) {
 // at start: name, PESEL, e-mail, optional phone and the consent. Without a
 // readable start it sends the resident back to the calendar.
 func (s *Server) bookingForm(c *fiber.Ctx) error {
-	id, err := pathServiceID(c)
-	if err != nil {
-		return err
-	}
-	svc, dep, err := s.matterOf(c, id)
+	svc, dep, p, err := s.bookingFormPage(c)
 	if err != nil {
 		return err
 	}
 	start, ok := parseStart(c.Query("start"))
 	if !ok {
-		return c.Redirect(matterPath(id)+"/termin", fiber.StatusSeeOther)
-	}
-	p, err := s.page(c, "form.title", "Name", svc.Name)
-	if err != nil {
-		return err
+		return c.Redirect(matterPath(svc.ID)+"/termin", fiber.StatusSeeOther)
 	}
 	p.CSRF = s.csrfToken(c)
 	p.Data = s.bookingFormOf(p, svc, dep, start, map[string]string{}, false, nil)
@@ -86,29 +78,44 @@ func (s *Server) bookingFormOf(p *sitePage, svc *office.Service, dep *office.Dep
 	}
 }
 
+// bookingFormPage reads the matter of the booking form's path and starts
+// the form's page.
+func (s *Server) bookingFormPage(c *fiber.Ctx) (*office.Service, *office.Department, *sitePage, error) {
+	id, err := pathServiceID(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	svc, dep, err := s.matterOf(c, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := s.page(c, "form.title", "Name", svc.Name)
+	return svc, dep, p, err
+}
+
+// bookingFormValues reads what the booking form sent: the resident's
+// fields (copied), the consent and the chosen start, ok false without a
+// readable start.
+func bookingFormValues(c *fiber.Ctx) (values map[string]string, consent bool, start time.Time, ok bool) {
+	values = map[string]string{}
+	for _, f := range []string{"name", "pesel", "email", "phone"} {
+		values[f] = utils.CopyString(c.FormValue(f))
+	}
+	start, ok = parseStart(c.FormValue("start"))
+	return values, c.FormValue("consent") != "", start, ok
+}
+
 // bookingSubmit: POST /sprawy/{id}/rezerwacja — books the visit and
 // redirects (303) to its confirmation page; on bad input or a conflict it
 // shows the form again with the server's errors next to the fields and the
 // values entered.
 func (s *Server) bookingSubmit(c *fiber.Ctx) error {
-	id, err := pathServiceID(c)
+	svc, dep, p, err := s.bookingFormPage(c)
 	if err != nil {
 		return err
 	}
-	svc, dep, err := s.matterOf(c, id)
-	if err != nil {
-		return err
-	}
-	p, err := s.page(c, "form.title", "Name", svc.Name)
-	if err != nil {
-		return err
-	}
-	values := map[string]string{}
-	for _, f := range []string{"name", "pesel", "email", "phone"} {
-		values[f] = utils.CopyString(c.FormValue(f))
-	}
-	consent := c.FormValue("consent") != ""
-	start, ok := parseStart(c.FormValue("start"))
+	id := svc.ID
+	values, consent, start, ok := bookingFormValues(c)
 	if !ok {
 		return c.Redirect(matterPath(id)+"/termin", fiber.StatusSeeOther)
 	}
@@ -137,6 +144,31 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
+	p.Invalid = true
+	p.CSRF = s.csrfToken(c)
+	p.Data = s.bookingFormOf(p, svc, dep, start, values, consent, fe)
+	return showSite(c, fe.Status, "site_form", p)
+}
+
+// bookingLimited answers a booking form sent past the address's limit: the
+// form again, 429 with Retry-After, everything typed kept, and a message
+// saying in how many minutes and at what time to try again. Without a
+// readable form it answers tooMany, the site's 429 page.
+func (s *Server) bookingLimited(c *fiber.Ctx, tooMany *okienko.Error) error {
+	svc, dep, p, err := s.bookingFormPage(c)
+	if err != nil {
+		return err
+	}
+	values, consent, start, ok := bookingFormValues(c)
+	if !ok {
+		return tooMany
+	}
+	wait := max(tooMany.RetryAfter, time.Second)
+	minutes := int((wait + time.Minute - 1) / time.Minute)
+	at := s.Clock.Now().Add(wait).In(p.Office.Location()).Format("15:04")
+	fe := &formErrors{Fields: map[string]string{}, Status: fiber.StatusTooManyRequests, Title: p.L.T("form.tooManyTitle"),
+		Summary: []errorItem{{Text: p.L.N("form.tooMany", minutes, "Time", at)}}}
+	c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(wait))
 	p.Invalid = true
 	p.CSRF = s.csrfToken(c)
 	p.Data = s.bookingFormOf(p, svc, dep, start, values, consent, fe)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/web"
 	"github.com/okienko/okienko/web/browsertest"
 )
 
@@ -406,4 +408,38 @@ func TestSiteBrowserLanguageSwitch(t *testing.T) {
 			t.Errorf("the next page is in %q", lang)
 		}
 	})
+}
+
+// Past the limit per address the booking form comes back with everything
+// typed in its fields, the consent ticked, and an alert saying when to try
+// again; the page is accessible like the refused form.
+func TestSiteBrowserTooManyKeepsTyped(t *testing.T) {
+	limits := generous
+	limits.Book = web.Limit{Max: 1, Window: 10 * time.Minute}
+	e := newEnvWith(t, databasetest.SQLite(t), limits)
+	b := e.siteBrowser(t, 360)
+	serviceID, slot := e.firstFreeSlot()
+	first := bookingBody(serviceID, slot.Start)
+	first["pesel"], first["email"] = residentPESEL(5), "sasiad@example.pl"
+	raw, _ := json.Marshal(first)
+	if resp, out := e.overHTTP(b.base, "POST", "/api/v1/bookings", string(raw)); resp.StatusCode != 201 {
+		t.Fatalf("a neighbour's booking from the address: %d %s", resp.StatusCode, out)
+	}
+	b.fillForm(e, validPESEL)
+	b.navigate("the form past the limit", 429, chromedp.Click(chromedp.CSS("#book-submit")))
+	msg := b.text(`document.getElementById('error-summary').textContent`)
+	if !strings.Contains(msg, "Zbyt wiele rezerwacji z Twojego adresu") || !strings.Contains(msg, "Spróbuj ponownie za 10 minut (o 10:10). Wpisane dane zostały zachowane.") {
+		t.Fatalf("the alert says %q", msg)
+	}
+	if !b.is(`document.getElementById('error-summary').getAttribute('role') === 'alert' && document.activeElement.id === 'error-summary'`) {
+		t.Error("the alert does not have the focus")
+	}
+	if b.text(`document.getElementById('name').value`) != "Jan Kowalski" || b.text(`document.getElementById('pesel').value`) != validPESEL ||
+		b.text(`document.getElementById('email').value`) != "jan@example.pl" || !b.is(`document.getElementById('consent').checked`) {
+		t.Error("what was typed is lost")
+	}
+	browsertest.RequireNoSeriousViolations(t, b.ctx, "the booking form past the limit")
+	if n := e.bookingCount(); n != 1 {
+		t.Fatalf("%d bookings, want the neighbour's only", n)
+	}
 }

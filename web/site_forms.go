@@ -72,6 +72,7 @@ type formErrors struct {
 	Fields  map[string]string
 	Summary []errorItem
 	Status  int
+	Title   string // the summary's heading; "": the form's errors
 }
 
 // fieldErrorsOf says err as the errors of a form whose fields are the ids in

@@ -428,8 +428,11 @@ func TestSiteCSRF(t *testing.T) {
 	})
 }
 
-// Past the rate limit the page POSTs answer a friendly 429 page with
-// Retry-After; the limits are those of the API, their counts shared.
+// Past the limit per address the booking form comes back with 429 and
+// Retry-After, everything typed kept and a message saying when to try
+// again; refused attempts (on the API or the form) don't count. The
+// look-up form past its limit answers the 429 page. The limits are those of
+// the API, their counts shared.
 func TestSiteTooManyAttempts(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		limits := generous
@@ -442,23 +445,49 @@ func TestSiteTooManyAttempts(t *testing.T) {
 		if resp, body := e.do("POST", "/api/v1/bookings", bad); resp.StatusCode != 422 {
 			t.Fatalf("API attempt: %d %s", resp.StatusCode, body)
 		}
+		good := bookingBody(serviceID, slot.Start)
+		good["pesel"] = residentPESEL(7)
+		if resp, body := e.do("POST", "/api/v1/bookings", good); resp.StatusCode != 201 {
+			t.Fatalf("API booking: %d %s", resp.StatusCode, body)
+		}
 		sc := e.site()
 		formPath := fmt.Sprintf("/sprawy/%d/rezerwacja", serviceID)
-		sc.get(formPath + "?start=" + url.QueryEscape(slot.Start.Format(time.RFC3339)))
-		form := url.Values{"start": {slot.Start.Format(time.RFC3339)}, "name": {"Jan Kowalski"}, "pesel": {"1"}, "email": {"jan@example.pl"}, "consent": {"1"}}
+		start := slot.Start.Add(time.Hour)
+		sc.get(formPath + "?start=" + url.QueryEscape(start.Format(time.RFC3339)))
+		form := url.Values{"start": {start.Format(time.RFC3339)}, "name": {"Jan Kowalski"}, "pesel": {"1"}, "email": {"jan@example.pl"}, "phone": {"600 100 200"}, "consent": {"1"}}
 		resp, body := sc.post(formPath, form)
 		wantPage(t, resp, body, 422)
 		form.Set("pesel", validPESEL)
-		resp, body = sc.post(formPath, form)
-		wantPage(t, resp, body, 429)
-		if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 3540 || ra > 3600 {
-			t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
+		if resp, body := sc.post(formPath, form); resp.StatusCode != 303 {
+			t.Fatalf("the second booking from the address: %d %.600s", resp.StatusCode, body)
 		}
-		if !strings.Contains(body, "Zbyt wiele prób") || !strings.Contains(body, "Spróbuj za 60 minut.") {
-			t.Errorf("429 page: %s", body)
+		// A third resident at the same address: the limit.
+		form = url.Values{"start": {start.Format(time.RFC3339)}, "name": {"Zofia Wiśniewska-Kowalczyk"}, "pesel": {residentPESEL(8)}, "email": {"zofia.w@example.pl"}, "phone": {"601 200 300"}}
+		for _, lang := range []struct{ code, heading, text string }{
+			{"pl", "Zbyt wiele rezerwacji z Twojego adresu", "Spróbuj ponownie za 60 minut (o 11:00). Wpisane dane zostały zachowane."},
+			{"en", "Too many bookings from your address", "Please try again in 60 minutes (at 11:00). What you typed has been kept."},
+			{"uk", "Забагато бронювань з вашої адреси", "Спробуйте ще раз через 60 хвилин (о 11:00). Введені дані збережено."},
+		} {
+			resp, body = sc.post(formPath+"?lang="+lang.code, form)
+			wantPage(t, resp, body, 429)
+			if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra != 3600 {
+				t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
+			}
+			if !strings.Contains(body, lang.heading) || !strings.Contains(body, lang.text) {
+				t.Errorf("%s 429 form: %s", lang.code, body)
+			}
+			for _, typed := range []string{`value="Zofia Wiśniewska-Kowalczyk"`, `value="` + residentPESEL(8) + `"`, `value="zofia.w@example.pl"`, `value="601 200 300"`, `name="start" value="` + strings.ReplaceAll(start.Format(time.RFC3339), "+", "&#43;") + `"`} {
+				if !strings.Contains(body, typed) {
+					t.Errorf("%s 429 form lost %s: %s", lang.code, typed, body)
+				}
+			}
+			if ticked := strings.Contains(body, `id="consent" name="consent" value="1" checked`); ticked != (form.Get("consent") != "") {
+				t.Errorf("%s: the consent is ticked: %v, sent: %q", lang.code, ticked, form.Get("consent"))
+			}
+			form.Set("consent", "1")
 		}
-		if e.bookingCount() != 0 {
-			t.Fatal("a limited request booked")
+		if e.bookingCount() != 2 {
+			t.Fatalf("%d bookings, want 2", e.bookingCount())
 		}
 		// The look-up limit, in Ukrainian: 2 minutes, "хвилини".
 		for i := 0; i < 2; i++ {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/ratelimit/proof"
 	"github.com/okienko/okienko/web"
@@ -51,6 +52,8 @@ type Config struct {
 	SMSParts       string
 	OutboxLease    string
 	OutboxParallel string
+	PerAddress     string
+	PerEmail       string
 	ProofMaxNumber string
 }
 
@@ -77,6 +80,8 @@ var settings = []setting{
 	{"OKIENKO_RETENTION_DAYS", "30", "days after a visit when the resident's personal data (name, e-mail, phone, PESEL HMAC) is erased", false, func(c *Config) *string { return &c.RetentionDays }},
 	{"OKIENKO_REMINDER_HOUR", "18", "hour (0–23, office time) when the day-before reminders are sent", false, func(c *Config) *string { return &c.ReminderHour }},
 	{"OKIENKO_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed", false, func(c *Config) *string { return &c.TrustedProxies }},
+	{"OKIENKO_BOOKINGS_PER_ADDRESS", strconv.Itoa(web.DefaultRateLimits.Book.Max), "bookings made per 10 minutes from one client address, an IPv4 address or an IPv6 /64 (1–100000); refused attempts don't count", false, func(c *Config) *string { return &c.PerAddress }},
+	{"OKIENKO_BOOKINGS_PER_EMAIL", strconv.Itoa(booking.DefaultMaxActivePerEmail), "upcoming bookings one e-mail address may hold, lower-cased and without a +tag (1–100)", false, func(c *Config) *string { return &c.PerEmail }},
 	{"OKIENKO_PROOF_MAXNUMBER", strconv.Itoa(proof.DefaultMaxNumber), "difficulty of the proof of work of matters that ask for it (1–10000000): a challenge's secret number lies below it, and a browser tries half of them on average; the default takes one about half a second", false, func(c *Config) *string { return &c.ProofMaxNumber }},
 }
 
@@ -142,6 +147,12 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 			return nil, err
 		}
 	}
+	if n, err := strconv.Atoi(c.PerAddress); err != nil || n < 1 || n > 100000 {
+		return nil, fmt.Errorf("OKIENKO_BOOKINGS_PER_ADDRESS must be a number from 1 to 100000, not %q", c.PerAddress)
+	}
+	if n, err := strconv.Atoi(c.PerEmail); err != nil || n < 1 || n > 100 {
+		return nil, fmt.Errorf("OKIENKO_BOOKINGS_PER_EMAIL must be a number from 1 to 100, not %q", c.PerEmail)
+	}
 	if n, err := strconv.Atoi(c.ReminderHour); err != nil || n < 0 || n > 23 {
 		return nil, fmt.Errorf("OKIENKO_REMINDER_HOUR must be an hour from 0 to 23, not %q", c.ReminderHour)
 	}
@@ -199,6 +210,20 @@ func (c *Config) proofMaxNumber() int64 {
 
 func (c *Config) reminderHour() int {
 	n, _ := strconv.Atoi(c.ReminderHour)
+	return n
+}
+
+// rateLimits are the resident's limits per address: the defaults with
+// OKIENKO_BOOKINGS_PER_ADDRESS, validated by loadConfig.
+func (c *Config) rateLimits() web.RateLimits {
+	l := web.DefaultRateLimits
+	l.Book.Max, _ = strconv.Atoi(c.PerAddress)
+	return l
+}
+
+// perEmail is OKIENKO_BOOKINGS_PER_EMAIL, validated by loadConfig.
+func (c *Config) perEmail() int {
+	n, _ := strconv.Atoi(c.PerEmail)
 	return n
 }
 

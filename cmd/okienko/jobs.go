@@ -48,7 +48,6 @@ type workers struct {
 	offices   *office.Store
 	users     *auth.Store
 	counters  *ratelimit.Counter
-	storage   *ratelimit.Storage
 	retention time.Duration
 	log       *slog.Logger
 	// db, clock and loc (the office's zone) for queueing reminders at
@@ -179,14 +178,12 @@ func (w *workers) erase(ctx context.Context) error {
 	return err
 }
 
-// sweep deletes expired sessions, rate counters and limiter state.
+// sweep deletes expired sessions and rate counters (the rate limits' too,
+// on PostgreSQL; on SQLite they are in memory and sweep themselves).
 func (w *workers) sweep(ctx context.Context) error {
 	if _, err := w.users.SweepSessions(ctx); err != nil {
 		return err
 	}
-	if _, err := w.counters.Sweep(ctx); err != nil {
-		return err
-	}
-	_, err := w.storage.Sweep(ctx)
+	_, err := w.counters.Sweep(ctx)
 	return err
 }

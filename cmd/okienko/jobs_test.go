@@ -43,7 +43,7 @@ func twoInstances(t *testing.T, db *gorm.DB, clock *okienko.ManualClock, offices
 		}
 		t.Cleanup(func() { _ = s.Shutdown() })
 		w := &workers{bookings: bookings, queue: queue.NewStore(db, clock, offices, bookings), users: auth.NewStore(db, clock, ratelimit.New(db, clock)),
-			counters: ratelimit.New(db, clock), storage: ratelimit.NewStorage(db, clock, "limit:"), retention: 30 * 24 * time.Hour, log: log}
+			counters: ratelimit.New(db, clock), retention: 30 * 24 * time.Hour, log: log}
 		if err := w.schedule(s); err != nil {
 			t.Fatal(err)
 		}

@@ -223,6 +223,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(sqlDB, "okienko"))
 	bookings := booking.NewStore(db, clock, offices, cfg.Secret)
+	bookings.SetMaxActivePerEmail(cfg.perEmail())
 	tickets := queue.NewStore(db, clock, offices, bookings)
 	off, err := offices.Office(ctx)
 	if err != nil {
@@ -244,8 +245,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err != nil {
 		return err
 	}
-	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, offices: offices, users: users, counters: ratelimit.New(db, clock),
-		storage: ratelimit.NewStorage(db, clock, web.LimiterPrefix), retention: cfg.retention(), log: log,
+	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, offices: offices, users: users, counters: ratelimit.New(db, clock), retention: cfg.retention(), log: log,
 		db: db, clock: clock, loc: off.Location(), reminderHour: cfg.reminderHour()}
 	if err := w.schedule(sched); err != nil {
 		return err
@@ -274,8 +274,8 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	srv := web.New(web.Deps{
 		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks,
 		Registry: reg, Gatherer: reg, BaseURL: cfg.BaseURL, Version: buildVersion(),
-		TrustedProxies: cfg.proxies(),
-		Proofs:         proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),
+		TrustedProxies: cfg.proxies(), RateLimits: cfg.rateLimits(),
+		Proofs: proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -16,11 +16,13 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
+	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/office/demo"
 	"github.com/okienko/okienko/ratelimit"
 	"github.com/okienko/okienko/ratelimit/proof"
+	"github.com/okienko/okienko/web"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -317,5 +319,23 @@ func TestBannerPasswords(t *testing.T) {
 	printSurfaces(&b, cfg, &demo.Credentials{AdminUser: "admin", AdminPassword: "sekret-operatora", ClerkUser: "urzednik", ClerkPassword: "sekret-operatora", KioskToken: "k"})
 	if strings.Contains(b.String(), "sekret-operatora") || !strings.Contains(b.String(), "OKIENKO_ADMIN_PASSWORD") {
 		t.Fatalf("the operator's password is printed:\n%s", b.String())
+	}
+}
+
+// The resident's limits: the defaults, values taken, bad ones refused
+// naming the variable.
+func TestConfigResidentLimits(t *testing.T) {
+	c, err := loadConfig(env(nil))
+	if err != nil || c.rateLimits() != web.DefaultRateLimits || c.perEmail() != booking.DefaultMaxActivePerEmail {
+		t.Fatalf("defaults: %+v %d %v", c.rateLimits(), c.perEmail(), err)
+	}
+	c, err = loadConfig(env(map[string]string{"OKIENKO_BOOKINGS_PER_ADDRESS": "200", "OKIENKO_BOOKINGS_PER_EMAIL": "2"}))
+	if err != nil || c.rateLimits().Book.Max != 200 || c.rateLimits().Book.Window != web.DefaultRateLimits.Book.Window || c.perEmail() != 2 {
+		t.Fatalf("set: %+v %d %v", c.rateLimits(), c.perEmail(), err)
+	}
+	for name, bad := range map[string]string{"OKIENKO_BOOKINGS_PER_ADDRESS": "0", "OKIENKO_BOOKINGS_PER_EMAIL": "many"} {
+		if _, err := loadConfig(env(map[string]string{name: bad})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v, want an error naming it", name, bad, err)
+		}
 	}
 }

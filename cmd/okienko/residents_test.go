@@ -11,11 +11,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/okienko/okienko/booking/bookingtest"
 )
 
 // This file is what the process tests and the benchmark share: residents
@@ -116,13 +117,7 @@ func getJSON(client *http.Client, url string, v any) error {
 
 // peselOf completes a birth date YYMMDD and a serial into a valid PESEL.
 func peselOf(yymmdd, serial string) string {
-	s := yymmdd + serial
-	w := []int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
-	sum := 0
-	for i := 0; i < 10; i++ {
-		sum += int(s[i]-'0') * w[i]
-	}
-	return s + strconv.Itoa((10-sum%10)%10)
+	return bookingtest.PESEL(yymmdd + serial)
 }
 
 // resident number i: a person of their own, with their own address (sent
