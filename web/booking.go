@@ -259,6 +259,12 @@ func (s *Server) rescheduleBooking(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	// The booking's matter decides, as for cancelling by code.
+	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
+		if err := s.proofOfBooking(c.UserContext(), b, proofHeader(c)); err != nil {
+			return err
+		}
+	}
 	b, err := s.Bookings.Reschedule(c.UserContext(), c.Params("code"), req.PESEL, req.Start.Time)
 	if err != nil {
 		return err

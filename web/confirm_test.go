@@ -336,7 +336,7 @@ func TestReschedulePendingRefused(t *testing.T) {
 		next := e.week.At(2, 11, 10)
 		move := map[string]any{"pesel": validPESEL, "start": next.Format(time.RFC3339)}
 		events, messages := e.changes()
-		resp, raw := e.do("POST", "/api/v1/bookings/"+code+"/reschedule", move)
+		resp, raw := e.do("POST", "/api/v1/bookings/"+code+"/reschedule", move, web.ProofHeader, e.solve())
 		if resp.StatusCode != 409 || !strings.Contains(string(raw), "confirm it with the link in the e-mail first") {
 			t.Fatalf("moving a pending booking: %d %s", resp.StatusCode, raw)
 		}
@@ -363,7 +363,7 @@ func TestReschedulePendingRefused(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("confirm: %d %s", resp.StatusCode, raw)
 		}
-		resp, raw = e.do("POST", "/api/v1/bookings/"+code+"/reschedule", move)
+		resp, raw = e.do("POST", "/api/v1/bookings/"+code+"/reschedule", move, web.ProofHeader, e.solve())
 		if resp.StatusCode != 200 || !strings.Contains(string(raw), `"status":"booked"`) {
 			t.Fatalf("moving the confirmed booking: %d %s", resp.StatusCode, raw)
 		}

@@ -165,6 +165,14 @@ func TestProofOfWorkAPI(t *testing.T) {
 		}
 		resp, body = e.do("POST", "/api/v1/bookings/"+b.Code+"/cancel", map[string]string{"pesel": validPESEL})
 		refusedProof(t, "cancel by code without a proof", resp, body)
+		move := map[string]any{"pesel": validPESEL, "start": slot.Start}
+		resp, body = e.do("POST", "/api/v1/bookings/"+b.Code+"/reschedule", move)
+		refusedProof(t, "reschedule without a proof", resp, body)
+		// With one it gets past the proof to the booking, which is pending:
+		// a pending visit is confirmed before it is moved.
+		if resp, body = e.do("POST", "/api/v1/bookings/"+b.Code+"/reschedule", move, web.ProofHeader, e.solve()); resp.StatusCode != 409 {
+			t.Fatalf("reschedule with a proof: %d %s, want 409 (pending)", resp.StatusCode, body)
+		}
 		byDay := map[string]any{"pesel": validPESEL, "service_id": svc.ID, "date": e.week.Date(1)}
 		resp, body = e.do("POST", "/api/v1/bookings/cancel", byDay)
 		refusedProof(t, "cancel by day without a proof", resp, body)
@@ -336,6 +344,33 @@ func TestProofOfWorkSiteForms(t *testing.T) {
 			t.Error("the booking's page doesn't link its calendar file")
 		}
 
+		// Moving it to another day: the move form solves a challenge, and
+		// its POST without a solution moves nothing.
+		r, raw := e.do("GET", fmt.Sprintf("/api/v1/services/%d/slots?date=%s", svc.ID, e.week.Date(2)), nil)
+		var day2 struct {
+			Slots []slotView `json:"slots"`
+		}
+		if r.StatusCode != 200 || json.Unmarshal(raw, &day2) != nil || len(day2.Slots) == 0 {
+			t.Fatalf("slots of day 2: %d %s", r.StatusCode, raw)
+		}
+		newStart := day2.Slots[0].Start.Format(time.RFC3339)
+		movePath := "/rezerwacja/" + code + "/zmien"
+		resp, body = sc.get(movePath + "?start=" + url.QueryEscape(newStart))
+		wantPage(t, resp, body, 200)
+		if !strings.Contains(body, `data-proof="/api/v1/challenge"`) || !strings.Contains(body, `name="proof"`) {
+			t.Error("the move form doesn't solve a challenge")
+		}
+		move := url.Values{"start": {newStart}, "pesel": {validPESEL}, "proof": {""}}
+		resp, body = sc.post(movePath, move)
+		wantPage(t, resp, body, 403)
+		if got, _ := e.bookings.Get(context.Background(), code); !got.StartsAt.Equal(pending.StartsAt) {
+			t.Fatalf("moved without a proof to %v", got.StartsAt)
+		}
+		move.Set("proof", e.solve())
+		if resp, body = sc.post(movePath, move); resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), "zmieniono=1") {
+			t.Fatalf("moving with a solution: %d %.400s", resp.StatusCode, body)
+		}
+
 		// The look-up by code and the cancelling forms of such a booking.
 		resp, body = sc.get("/rezerwacja")
 		wantPage(t, resp, body, 200)
@@ -363,7 +398,7 @@ func TestProofOfWorkSiteForms(t *testing.T) {
 		if !strings.Contains(body, `data-proof="/api/v1/challenge"`) {
 			t.Error("the cancel-by-day form doesn't solve a challenge")
 		}
-		byDay := url.Values{"pesel": {validPESEL}, "service_id": {fmt.Sprint(svc.ID)}, "date": {e.week.Date(1)}}
+		byDay := url.Values{"pesel": {validPESEL}, "service_id": {fmt.Sprint(svc.ID)}, "date": {e.week.Date(2)}} // moved there above
 		resp, body = sc.post("/odwolaj", byDay)
 		wantPage(t, resp, body, 403)
 		byDay.Set("proof", e.solve())

@@ -10,6 +10,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/ratelimit/proof"
 )
 
 // Changing the time of a visit: the manage page links to the matter's
@@ -103,11 +104,24 @@ func (s *Server) showReschedule(c *fiber.Ctx, start time.Time, pesel string, fe 
 
 // rescheduleSubmit: POST /rezerwacja/{code}/zmien {pesel, start} — moves the
 // visit and redirects (303) to its page, which says so; a wrong PESEL, a
-// time no longer free or a visit that can't be moved any more shows the
-// page again with the error.
+// time no longer free, a visit that can't be moved any more or a missing
+// proof of work its matter asks for shows the page again with the error.
 func (s *Server) rescheduleSubmit(c *fiber.Ctx) error {
 	pesel := utils.CopyString(c.FormValue("pesel"))
 	start, ok := parseStart(c.FormValue("start"))
+	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
+		solution := utils.CopyString(c.FormValue(proof.Field))
+		if err := s.proofOfBooking(c.UserContext(), b, solution); err != nil {
+			if !isProofRefusal(err) {
+				return err
+			}
+			if !ok {
+				return c.Redirect(rescheduleCalendarHref(b.ServiceID, booking.FormatCode(b.Code)), fiber.StatusSeeOther)
+			}
+			l, _ := c.Locals(siteLocaleKey).(*locale)
+			return s.showReschedule(c, start, pesel, proofFormErrors(l, solution))
+		}
+	}
 	b, err := s.Bookings.Reschedule(c.UserContext(), c.Params("code"), pesel, start)
 	if err == nil {
 		return c.Redirect(bookingPath(b.Code)+"?zmieniono=1", fiber.StatusSeeOther)
