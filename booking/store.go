@@ -28,7 +28,19 @@ type Store struct {
 	offices  *office.Store
 	peselKey []byte
 	perEmail int // the most upcoming bookings one e-mail address may hold
+	// admit bounds the bookings being made at once (Book): a storm of them
+	// queues here rather than for the database's connections, which the
+	// outbox, the kiosks and the staff's pages need meanwhile.
+	admit chan struct{}
 }
+
+// Bookings made at once (Store.Book) unless SetConcurrency says otherwise:
+// SQLite writes one at a time on its one connection, so two keep it busy;
+// PostgreSQL's pool has 20 connections, of which eight may book.
+const (
+	DefaultConcurrencySQLite   = 4
+	DefaultConcurrencyPostgres = 4
+)
 
 // DefaultMaxActivePerEmail is how many upcoming bookings one e-mail address
 // may hold unless SetMaxActivePerEmail says otherwise: a family booking
@@ -40,8 +52,17 @@ const DefaultMaxActivePerEmail = 6
 func NewStore(db *gorm.DB, clock okienko.Clock, offices *office.Store, secret string) *Store {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte("okienko/pesel/v1"))
-	return &Store{db: database.OnClock(db, clock), clock: clock, offices: offices, peselKey: m.Sum(nil), perEmail: DefaultMaxActivePerEmail}
+	n := DefaultConcurrencySQLite
+	if db.Dialector.Name() == "postgres" {
+		n = DefaultConcurrencyPostgres
+	}
+	return &Store{db: database.OnClock(db, clock), clock: clock, offices: offices, peselKey: m.Sum(nil), perEmail: DefaultMaxActivePerEmail,
+		admit: make(chan struct{}, n)}
 }
+
+// SetConcurrency sets how many bookings are made at once (at least 1); the
+// others wait their turn. Call it before the store is used.
+func (s *Store) SetConcurrency(n int) { s.admit = make(chan struct{}, max(n, 1)) }
 
 // SetMaxActivePerEmail sets how many upcoming bookings one e-mail address
 // (as EmailKey sees it) may hold, at least 1; call it before the Store is
@@ -121,6 +142,12 @@ func (s *Store) Book(ctx context.Context, r Request) (*Booking, error) {
 	v, err := s.validate(r)
 	if err != nil {
 		return nil, err
+	}
+	select {
+	case s.admit <- struct{}{}:
+		defer func() { <-s.admit }()
+	case <-ctx.Done():
+		return nil, okienko.Internal(ctx.Err())
 	}
 	// Refuse a start that isn't bookable, or a slot already full, without
 	// taking the service's lock: in a rush for the last seats most requests
