@@ -229,12 +229,8 @@ func (s *Server) cancelByCode(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	// The booking's matter decides; an unknown code is answered by
-	// CancelByCode like a wrong PESEL.
-	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
-		if err := s.proofOfBooking(c.UserContext(), b, proofHeader(c)); err != nil {
-			return err
-		}
+	if err := s.proofOfCode(c, proofHeader(c)); err != nil {
+		return err
 	}
 	b, err := s.Bookings.CancelByCode(c.UserContext(), c.Params("code"), req.PESEL)
 	if err != nil {
@@ -259,11 +255,8 @@ func (s *Server) rescheduleBooking(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	// The booking's matter decides, as for cancelling by code.
-	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
-		if err := s.proofOfBooking(c.UserContext(), b, proofHeader(c)); err != nil {
-			return err
-		}
+	if err := s.proofOfCode(c, proofHeader(c)); err != nil {
+		return err
 	}
 	b, err := s.Bookings.Reschedule(c.UserContext(), c.Params("code"), req.PESEL, req.Start.Time)
 	if err != nil {

@@ -157,15 +157,13 @@ func (s *Server) showCancel(c *fiber.Ctx, pesel string, fe *formErrors) error {
 // the error.
 func (s *Server) cancelSubmit(c *fiber.Ctx) error {
 	pesel := utils.CopyString(c.FormValue("pesel"))
-	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
-		solution := utils.CopyString(c.FormValue(proof.Field))
-		if err := s.proofOfBooking(c.UserContext(), b, solution); err != nil {
-			if !isProofRefusal(err) {
-				return err
-			}
-			l, _ := c.Locals(siteLocaleKey).(*locale)
-			return s.showCancel(c, pesel, proofFormErrors(l, solution))
+	solution := utils.CopyString(c.FormValue(proof.Field))
+	if err := s.proofOfCode(c, solution); err != nil {
+		if !isProofRefusal(err) {
+			return err
 		}
+		l, _ := c.Locals(siteLocaleKey).(*locale)
+		return s.showCancel(c, pesel, proofFormErrors(l, solution))
 	}
 	b, err := s.Bookings.CancelByCode(c.UserContext(), c.Params("code"), pesel)
 	if err == nil {

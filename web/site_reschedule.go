@@ -109,18 +109,24 @@ func (s *Server) showReschedule(c *fiber.Ctx, start time.Time, pesel string, fe 
 func (s *Server) rescheduleSubmit(c *fiber.Ctx) error {
 	pesel := utils.CopyString(c.FormValue("pesel"))
 	start, ok := parseStart(c.FormValue("start"))
-	if b, err := s.Bookings.Get(c.UserContext(), c.Params("code")); err == nil {
-		solution := utils.CopyString(c.FormValue(proof.Field))
-		if err := s.proofOfBooking(c.UserContext(), b, solution); err != nil {
-			if !isProofRefusal(err) {
-				return err
-			}
-			if !ok {
-				return c.Redirect(rescheduleCalendarHref(b.ServiceID, booking.FormatCode(b.Code)), fiber.StatusSeeOther)
-			}
-			l, _ := c.Locals(siteLocaleKey).(*locale)
-			return s.showReschedule(c, start, pesel, proofFormErrors(l, solution))
+	// No time to show: choose one again.
+	chooseAgain := func() error {
+		b, err := s.bookingByPathCode(c)
+		if err != nil {
+			return err
 		}
+		return c.Redirect(rescheduleCalendarHref(b.ServiceID, booking.FormatCode(b.Code)), fiber.StatusSeeOther)
+	}
+	solution := utils.CopyString(c.FormValue(proof.Field))
+	if err := s.proofOfCode(c, solution); err != nil {
+		if !isProofRefusal(err) {
+			return err
+		}
+		if !ok {
+			return chooseAgain()
+		}
+		l, _ := c.Locals(siteLocaleKey).(*locale)
+		return s.showReschedule(c, start, pesel, proofFormErrors(l, solution))
 	}
 	b, err := s.Bookings.Reschedule(c.UserContext(), c.Params("code"), pesel, start)
 	if err == nil {
@@ -131,12 +137,7 @@ func (s *Server) rescheduleSubmit(c *fiber.Ctx) error {
 		return okienko.Errorf(okienko.ENOTFOUND, "no such booking")
 	}
 	if !ok {
-		// No time to show: choose one again.
-		b, err := s.bookingByPathCode(c)
-		if err != nil {
-			return err
-		}
-		return c.Redirect(rescheduleCalendarHref(b.ServiceID, booking.FormatCode(b.Code)), fiber.StatusSeeOther)
+		return chooseAgain()
 	}
 	l, _ := c.Locals(siteLocaleKey).(*locale)
 	fe, ok := fieldErrorsOf(l, err, []string{"pesel"}, map[string]string{"pesel": l.T("form.pesel")})
