@@ -45,6 +45,12 @@ func (s *Store) WithTx(tx *gorm.DB) *Store {
 	return &Store{db: tx, clock: s.clock}
 }
 
+// Uncached returns a Store whose reads always go to the database, for the
+// checks that must see the committed catalog of this instant (the seat path
+// reads the service's capacity and slot length under its lock with it).
+// Until the catalog is cached it is s itself.
+func (s *Store) Uncached() *Store { return s }
+
 // now is the store's clock in UTC, at the microsecond precision both
 // databases keep.
 func (s *Store) now() time.Time {
