@@ -99,7 +99,7 @@ func TestAccessibility(t *testing.T) {
 		p := &tab{t: t, ctx: browsertest.New(t, desktop.width, desktop.height)}
 
 		p.visit("the day", 200, chromedp.Navigate(base+"/sprawy/"+itoa(serviceID)+"/termin/"+e.week.Date(1)))
-		p.visit("the form", 200, chromedp.Click(chromedp.CSS("#choose-time")))
+		p.visit("the form", 200, chromedp.Click(chromedp.CSS("input[name=start]:not(:disabled)")), chromedp.Click(chromedp.CSS("#choose-time")))
 		p.axeAt("/sprawy/{id}/rezerwacja?start=", phone, desktop)
 		p.visit("the empty form sent", 422, chromedp.Click(chromedp.CSS("#book-submit")))
 		p.waitFor("the errors", `document.querySelectorAll('.field-error').length >= 4`)

@@ -580,7 +580,22 @@ func TestSiteCalendar(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no cell for %s", d)
 			}
-			return m[1] + "|" + m[2] + "|" + regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[3], "")
+			// The phone's mark repeats the state (the free places, ✕, –); the
+			// words are what every reader gets.
+			mark := regexp.MustCompile(`<span class="day-mark" aria-hidden="true">([^<]*)</span>`).FindStringSubmatch(m[3])
+			if mark == nil {
+				if m[1] != "out" {
+					t.Fatalf("no mark in the cell of %s: %s", d, m[3])
+				}
+				mark = []string{"", ""}
+			}
+			words := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(strings.Replace(m[3], mark[0], "", 1), "")
+			switch {
+			case m[1] == "free" && !strings.Contains(words, ") "+mark[1]+" "),
+				m[1] == "full" && mark[1] != "✕", m[1] == "closed" && mark[1] != "–":
+				t.Errorf("the mark %q of %s does not match %q", mark[1], d, words)
+			}
+			return m[1] + "|" + m[2] + "|" + words
 		}
 		link := func(n int) string { return base + "/" + w.Date(n) }
 		cells := map[int]string{
