@@ -23,53 +23,53 @@ func inLang(lang, pl, en, uk string) (string, string) {
 
 // NameIn returns the department's name in lang ("pl", "en", "uk"), the
 // Polish one where there is none.
-func (d *DepartmentSpec) NameIn(lang string) string {
+func (d DepartmentSpec) NameIn(lang string) string {
 	s, _ := inLang(lang, d.Name, d.NameEN, d.NameUK)
 	return s
 }
 
 // NameLang returns the language NameIn(lang) is written in, for a page's
 // lang attribute.
-func (d *DepartmentSpec) NameLang(lang string) string {
+func (d DepartmentSpec) NameLang(lang string) string {
 	_, l := inLang(lang, d.Name, d.NameEN, d.NameUK)
 	return l
 }
 
 // NameIn returns the matter's name in lang, the Polish one where there is
 // none.
-func (s *ServiceSpec) NameIn(lang string) string {
+func (s ServiceSpec) NameIn(lang string) string {
 	t, _ := inLang(lang, s.Name, s.NameEN, s.NameUK)
 	return t
 }
 
 // NameLang returns the language NameIn(lang) is written in.
-func (s *ServiceSpec) NameLang(lang string) string {
+func (s ServiceSpec) NameLang(lang string) string {
 	_, l := inLang(lang, s.Name, s.NameEN, s.NameUK)
 	return l
 }
 
 // DescriptionIn returns the matter's description in lang, the Polish one
 // where there is none.
-func (s *ServiceSpec) DescriptionIn(lang string) string {
+func (s ServiceSpec) DescriptionIn(lang string) string {
 	t, _ := inLang(lang, s.Description, s.DescriptionEN, s.DescriptionUK)
 	return t
 }
 
 // DescriptionLang returns the language DescriptionIn(lang) is written in.
-func (s *ServiceSpec) DescriptionLang(lang string) string {
+func (s ServiceSpec) DescriptionLang(lang string) string {
 	_, l := inLang(lang, s.Description, s.DescriptionEN, s.DescriptionUK)
 	return l
 }
 
 // InstructionsIn returns the matter's instructions in lang, the Polish ones
 // where there are none.
-func (s *ServiceSpec) InstructionsIn(lang string) string {
+func (s ServiceSpec) InstructionsIn(lang string) string {
 	t, _ := inLang(lang, s.Instructions, s.InstructionsEN, s.InstructionsUK)
 	return t
 }
 
 // InstructionsLang returns the language InstructionsIn(lang) is written in.
-func (s *ServiceSpec) InstructionsLang(lang string) string {
+func (s ServiceSpec) InstructionsLang(lang string) string {
 	_, l := inLang(lang, s.Instructions, s.InstructionsEN, s.InstructionsUK)
 	return l
 }
