@@ -239,7 +239,6 @@ func TestSiteTranslatesDomainMessages(t *testing.T) {
 	}
 }
 
-
 // Instructions become paragraphs and bulleted lists.
 func TestSiteTextBlocks(t *testing.T) {
 	got := textBlocks("Zabierz ze sobą:\n- dowód,\n- zdjęcie.\n\nOpłata 30 zł.\r\n* karta")
