@@ -5,8 +5,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -73,28 +71,29 @@ func ParseQuery(s string) Query {
 	return Query{Words: kept}
 }
 
-// folder strips combining marks after canonical decomposition: "Dowód" →
-// "Dowod", "ї" → "і".
-var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
-// Fold lowers s and strips its diacritics, so that "Dowód", "DOWOD" and
-// "dowod" compare equal; ł and the Ukrainian ґ, which do not decompose,
-// become l and г (as many type them). Invalid UTF-8 is dropped.
+// Fold lowers s and strips its diacritics (the combining marks of its
+// canonical decomposition), so that "Dowód", "DOWOD" and "dowod" compare
+// equal and "ї" is "і"; ł and the Ukrainian ґ, which do not decompose,
+// become l and г (as many type them). Invalid UTF-8 is dropped. Safe for
+// concurrent use.
 func Fold(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	out, _, err := transform.String(folder, s)
-	if err != nil {
-		out = s
-	}
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case 'ł', 'Ł':
-			return 'l'
-		case 'ґ', 'Ґ':
-			return 'г'
+	s = norm.NFD.String(strings.ToLower(strings.ToValidUTF8(s, "")))
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteByte(byte(r))
+		case unicode.Is(unicode.Mn, r):
+		case r == 'ł':
+			b.WriteByte('l')
+		case r == 'ґ':
+			b.WriteRune('г')
+		default:
+			b.WriteRune(unicode.ToLower(r))
 		}
-		return unicode.ToLower(r)
-	}, out)
+	}
+	return b.String()
 }
 
 // Words returns the folded words of s: its runs of letters and digits.

@@ -150,3 +150,24 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSearch: a query of three words over a catalog of 20 departments
+// of 25 matters each, names in three languages and keywords.
+func BenchmarkSearch(b *testing.B) {
+	deps := make([]Department, 20)
+	for i := range deps {
+		deps[i].Name, deps[i].NameEN, deps[i].NameUK = "Wydział spraw obywatelskich", "Civil affairs", "Відділ цивільних справ"
+		for j := 0; j < 25; j++ {
+			deps[i].Services = append(deps[i].Services, Service{ServiceSpec: ServiceSpec{
+				Name: "Wniosek o wydanie dowodu osobistego", NameEN: "Applying for an ID card",
+				NameUK: "Заява на видачу посвідчення особи", Keywords: "dowód, e-dowód, identity card, ID",
+				Description: "Złożenie wniosku o nowy dowód osobisty: pierwszy, po upływie ważności.",
+			}})
+		}
+	}
+	q := ParseQuery("zameldowanie pobyt stały")
+	b.ReportAllocs()
+	for b.Loop() {
+		Search(deps, q)
+	}
+}
