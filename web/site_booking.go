@@ -95,7 +95,10 @@ func (s *Server) bookingFormPage(c *fiber.Ctx) (*office.Service, *office.Departm
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	p, err := s.page(c, "form.title", "Name", svc.Name)
+	p, err := s.page(c, "form.title")
+	if err == nil {
+		p.Title = p.L.T("form.title", "Name", svc.NameIn(p.L.Lang))
+	}
 	return svc, dep, p, err
 }
 

@@ -87,10 +87,11 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.page(c, "calendar.title", "Name", svc.Name)
+	p, err := s.page(c, "calendar.title")
 	if err != nil {
 		return err
 	}
+	p.Title = p.L.T("calendar.title", "Name", svc.NameIn(p.L.Lang))
 	ctx := c.UserContext()
 	first, last := s.bookingWindow(p.Office, svc)
 	firstMonth := office.Date{Year: first.Year, Month: first.Month, Day: 1}
@@ -258,12 +259,12 @@ func (s *Server) dayPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.page(c, "day.title", "Name", svc.Name)
+	p, err := s.page(c, "day.title")
 	if err != nil {
 		return err
 	}
 	l := p.L
-	p.Title = l.T("day.title", "Date", l.LongDate(day), "Name", svc.Name)
+	p.Title = l.T("day.title", "Date", l.LongDate(day), "Name", svc.NameIn(l.Lang))
 	slots, err := s.Bookings.Slots(c.UserContext(), id, day)
 	if err != nil {
 		return err

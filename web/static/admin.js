@@ -88,6 +88,11 @@ const MESSAGES = {
     'services.maxPesel': 'Najwięcej aktywnych rezerwacji na PESEL',
     'services.confirm': 'Potwierdzenie e-mailem w ciągu (min, 0 — bez potwierdzenia)',
     'services.description': 'Opis',
+    'common.namePl': 'Nazwa (po polsku)',
+    'lang.en': 'Po angielsku (nieobowiązkowo; puste — pokażemy polski tekst)',
+    'lang.uk': 'Po ukraińsku (nieobowiązkowo; puste — pokażemy polski tekst)',
+    'services.keywords': 'Słowa, po których mieszkańcy szukają sprawy (oprócz nazw; oddzielone przecinkami)',
+    'services.keywordsHint': 'Na przykład: meldunek, wymeldowanie, dowód. W dowolnym języku.',
     'services.instructions': 'Co zabrać i jak się przygotować',
     'services.proofOfWork': 'Ochrona przed automatami: przeglądarka rozwiązuje zadanie (proof of work) przed rezerwacją, odwołaniem i sprawdzeniem rezerwacji',
     'services.editHeading': 'Sprawa: {name}',
@@ -345,6 +350,11 @@ const MESSAGES = {
   // printers' words, from printers.js); the rest of the panel falls back
   // to Polish (see t).
   en: {
+    'common.namePl': 'Name (in Polish)',
+    'lang.en': 'In English (optional; empty — the Polish text is shown)',
+    'lang.uk': 'In Ukrainian (optional; empty — the Polish text is shown)',
+    'services.keywords': 'Words residents search the matter by (besides its names; separated by commas)',
+    'services.keywordsHint': 'For example: meldunek, wymeldowanie, dowód. In any language.',
     'nav.suspicious': 'Suspicious bookings',
     'suspicious.heading': 'Suspicious bookings',
     'suspicious.lead': 'Groups of bookings residents rarely make: many in a short time from one address or /64 network, many with e-mail addresses of one domain, many PESELs with one birth date. Check before you cancel.',
@@ -377,6 +387,11 @@ const MESSAGES = {
     'object.booking': 'booking',
   },
   uk: {
+    'common.namePl': 'Назва (польською)',
+    'lang.en': 'Англійською (необовʼязково; якщо порожньо — показуємо польський текст)',
+    'lang.uk': 'Українською (необовʼязково; якщо порожньо — показуємо польський текст)',
+    'services.keywords': 'Слова, за якими мешканці шукають справу (крім назв; через кому)',
+    'services.keywordsHint': 'Наприклад: meldunek, wymeldowanie, dowód. Будь-якою мовою.',
     'nav.suspicious': 'Підозрілі бронювання',
     'suspicious.heading': 'Підозрілі бронювання',
     'suspicious.lead': 'Групи бронювань, які рідко трапляються в мешканців: багато за короткий час з однієї адреси або мережі /64, багато з адресами e-mail одного домену, багато номерів PESEL з однією датою народження. Перевірте, перш ніж скасувати.',
@@ -712,6 +727,22 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     return el('div', { class: 'field' }, el('label', { for: id, text: label }), input);
   }
 
+  // translations returns a fieldset per other language of the catalog
+  // (English, Ukrainian) with obj's texts of fields in it: each field's name
+  // gets _en or _uk, its label is the Polish field's.
+  function translations(obj, fields) {
+    return ['en', 'uk'].map((code) => {
+      const fs = el('fieldset', { class: 'translation', 'data-lang': code }, el('legend', { text: t('lang.' + code) }));
+      for (const f of fields) {
+        const name = f.name + '_' + code;
+        const box = field(f.label, { name, rows: f.rows, value: obj ? obj[name] || '' : '' });
+        box.querySelector('input, textarea').lang = code;
+        fs.append(box);
+      }
+      return fs;
+    });
+  }
+
   function button(text, onClick, cls, label) {
     return el('button', { type: 'button', class: 'btn btn-small ' + (cls || ''), text, 'aria-label': label, on: { click: onClick } });
   }
@@ -906,9 +937,10 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     const heading = el('h3', { tabIndex: -1, text: d ? t('departments.editHeading', { name: d.name }) : t('departments.newHeading') });
     form.append(heading,
       el('div', { class: 'row' },
-        field(t('common.name'), { name: 'name', value: d ? d.name : '', required: true }),
+        field(t('common.namePl'), { name: 'name', value: d ? d.name : '', required: true }),
         field(t('departments.prefix'), { name: 'ticket_prefix', value: d ? d.ticket_prefix : '' }),
-        field(t('departments.lastTicket'), { name: 'last_ticket_minutes', type: 'number', value: d ? d.last_ticket_minutes : 15 })));
+        field(t('departments.lastTicket'), { name: 'last_ticket_minutes', type: 'number', value: d ? d.last_ticket_minutes : 15 })),
+      ...translations(d, [{ name: 'name', label: t('common.name') }]));
     const hours = el('fieldset', null, el('legend', { text: t('departments.hours') }));
     for (const day of DAYS) {
       const list = el('ul', { class: 'intervals' });
@@ -924,7 +956,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
-        const body = { name: v.name, ticket_prefix: v.ticket_prefix, last_ticket_minutes: v.last_ticket_minutes, hours: {} };
+        const body = { name: v.name, name_en: v.name_en, name_uk: v.name_uk, ticket_prefix: v.ticket_prefix, last_ticket_minutes: v.last_ticket_minutes, hours: {} };
         for (const fs of form.querySelectorAll('fieldset.day')) {
           body.hours[fs.dataset.day] = [...fs.querySelectorAll('li.interval')].map((li) => [li.querySelector('[data-role=from]').value, li.querySelector('[data-role=to]').value]);
         }
@@ -972,7 +1004,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     const submit = el('button', { type: 'submit', class: 'btn btn-primary', id: 'service-save', text: t('common.save') });
     let confirmedSlot = null;
     form.append(heading,
-      field(t('common.name'), { name: 'name', value: s.name }),
+      field(t('common.namePl'), { name: 'name', value: s.name, required: true }),
       el('div', { class: 'row' },
         field(t('services.slot'), { name: 'slot_minutes', id: 'service-slot', type: 'number', min: '1', value: s.slot_minutes }),
         field(t('services.capacity'), { name: 'capacity', type: 'number', min: '1', value: s.capacity }),
@@ -986,6 +1018,9 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
         field(t('services.confirm'), { name: 'confirm_minutes', type: 'number', min: '0', max: '1440', value: s.confirm_minutes || 0 })),
       field(t('services.description'), { name: 'description', rows: 3, value: s.description }),
       field(t('services.instructions'), { name: 'instructions', rows: 3, value: s.instructions }),
+      ...translations(s, [{ name: 'name', label: t('common.name') }, { name: 'description', label: t('services.description'), rows: 3 },
+        { name: 'instructions', label: t('services.instructions'), rows: 3 }]),
+      keywordsField(s),
       field(t('services.proofOfWork'), { name: 'proof_of_work', id: 'service-proof', type: 'checkbox', checked: s.proof_of_work }),
       el('div', { class: 'buttons' }, submit,
         button(t('common.cancel'), () => { $('service-editor').replaceChildren(); $('services-heading').focus(); })));
@@ -1031,6 +1066,15 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     $('service-editor').replaceChildren(form, forms);
     heading.focus();
     loadServiceForms(s, forms).catch(failed);
+  }
+
+  // keywordsField is the matter's search keywords with an example.
+  function keywordsField(s) {
+    const box = field(t('services.keywords'), { name: 'keywords', value: s.keywords || '' });
+    const hint = el('p', { class: 'hint', id: 'service-keywords-hint', text: t('services.keywordsHint') });
+    box.querySelector('input').setAttribute('aria-describedby', hint.id);
+    box.append(hint);
+    return box;
   }
 
   // loadServiceForms shows a service's form templates with a way to add and
