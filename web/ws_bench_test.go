@@ -1,14 +1,8 @@
 package web_test
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -131,76 +125,6 @@ func BenchmarkCallToDisplays(b *testing.B) {
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
 	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
-}
-
-// BenchmarkIdleDisplays: memory the server holds for 10,000 idle display
-// connections (target under 300 MB). The clients run in a child process
-// (this test binary again, see TestIdleDisplayClients), so only the
-// server's memory is measured.
-func BenchmarkIdleDisplays(b *testing.B) {
-	const n = 10000
-	raiseFileLimit(b, n+1000)
-	e := newEnvB(b)
-	base := e.listen()
-	for i := 0; i < b.N; i++ {
-		runtime.GC()
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
-		cmd := exec.Command(os.Args[0], "-test.run=^TestIdleDisplayClients$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "OKIENKO_IDLE_CLIENTS_URL="+base, fmt.Sprintf("OKIENKO_IDLE_CLIENTS=%d", n))
-		stdin, _ := cmd.StdinPipe()
-		stdout, _ := cmd.StdoutPipe()
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		ready := make(chan error, 1)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				if sc.Text() == "ready" {
-					ready <- nil
-					return
-				}
-			}
-			ready <- fmt.Errorf("the client process ended before connecting")
-		}()
-		if err := <-ready; err != nil {
-			b.Fatal(err)
-		}
-		runtime.GC()
-		var after runtime.MemStats
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.Sys-before.Sys)/(1<<20), "sys-MB")
-		b.ReportMetric(float64((after.HeapInuse+after.StackInuse)-(before.HeapInuse+before.StackInuse))/(1<<20), "heap+stack-MB")
-		b.ReportMetric(float64(runtime.NumGoroutine()), "goroutines")
-		stdin.Close()
-		_ = cmd.Wait()
-	}
-}
-
-// TestIdleDisplayClients is the client side of BenchmarkIdleDisplays: run
-// only as its child process, it holds the connections until stdin closes.
-func TestIdleDisplayClients(t *testing.T) {
-	base := os.Getenv("OKIENKO_IDLE_CLIENTS_URL")
-	if base == "" {
-		t.Skip("only run by BenchmarkIdleDisplays")
-	}
-	n, _ := strconv.Atoi(os.Getenv("OKIENKO_IDLE_CLIENTS"))
-	var lim syscall.Rlimit
-	_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
-	lim.Cur = lim.Max
-	_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-	conns, err := dialDisplays("ws"+strings.TrimPrefix(base, "http")+"/ws/display", n,
-		websocket.Dialer{HandshakeTimeout: time.Minute, ReadBufferSize: 512, WriteBufferSize: 256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Println("ready")
-	_, _ = io.Copy(io.Discard, os.Stdin)
-	for _, c := range conns {
-		c.Close()
-	}
 }
 
 // newEnvB is newEnv for benchmarks, on SQLite.
