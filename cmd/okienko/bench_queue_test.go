@@ -250,3 +250,78 @@ func dialDisplays(url string, n int) ([]*websocket.Conn, error) {
 	close(errs)
 	return conns, <-errs
 }
+
+// BenchmarkCallToDisplays: a clerk's press of next (POST
+// /api/v1/counters/{id}/next) until the call arrives at each of 1,000
+// hall-display websockets (/ws/display, the clients in the benchmark's
+// process, the server in its own); 10 calls per round, a ticket issued at
+// the kiosk API before each. Target p99 under 50 ms.
+func BenchmarkCallToDisplays(b *testing.B) {
+	const displays, calls = 1000, 10
+	s := startBenchServer(b, benchDatabaseURL(b, "sqlite"), nil)
+	svc, dep := s.matter("Tablica", allDay, 1, 30)
+	s.adminCreate("/api/v1/admin/users", map[string]any{"username": "bench-clerk", "password": benchPassword, "role": "clerk"})
+	counter := s.adminCreate("/api/v1/admin/counters", map[string]any{"department_id": dep, "name": "Okienko 1", "service_ids": []int64{svc}})
+	code, out := s.call("POST", "/api/v1/auth/login", map[string]string{"username": "bench-clerk", "password": benchPassword}, "", "192.0.2.1")
+	var login struct{ Token string }
+	if code != 200 || json.Unmarshal(out, &login) != nil {
+		b.Fatalf("login: %d %s", code, out)
+	}
+	if code, out := s.call("POST", fmt.Sprintf("/api/v1/counters/%d/open", counter), nil, login.Token, ""); code != 200 {
+		b.Fatalf("open counter: %d %s", code, out)
+	}
+	conns, err := dialDisplays("ws"+strings.TrimPrefix(s.base, "http")+"/ws/display", displays)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	f := newFigures()
+	for b.Loop() {
+		var all []time.Duration
+		for range calls {
+			b.StopTimer()
+			issueTickets(b, s, svc, 1)
+			b.StartTimer()
+			arrived := make([]time.Duration, len(conns))
+			var wg sync.WaitGroup
+			start := time.Now()
+			for j, c := range conns {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+						_, m, err := c.ReadMessage()
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						if strings.Contains(string(m), `"type":"called"`) {
+							arrived[j] = time.Since(start)
+							return
+						}
+					}
+				}()
+			}
+			code, out := s.call("POST", fmt.Sprintf("/api/v1/counters/%d/next", counter), nil, login.Token, "")
+			var t struct{ ID int64 }
+			if code != 200 || json.Unmarshal(out, &t) != nil {
+				b.Fatalf("next: %d %s", code, out)
+			}
+			wg.Wait()
+			all = append(all, arrived...)
+			b.StopTimer()
+			if code, out := s.call("POST", fmt.Sprintf("/api/v1/tickets/%d/start", t.ID), nil, login.Token, ""); code != 200 {
+				b.Fatalf("start: %d %s", code, out)
+			}
+			b.StartTimer()
+		}
+		f.add("p50-ms", ms(all, 0.50), "a call from the clerk's press to a display, median over 1,000 displays × 10 calls")
+		f.add("p99-ms", ms(all, 0.99), "the same, 99th percentile (target < 50)")
+	}
+	f.report(b)
+}
