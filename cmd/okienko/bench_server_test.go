@@ -90,6 +90,7 @@ type benchServer struct {
 	stdout  *syncBuffer
 	exited  chan struct{}
 	client  *http.Client
+	sink    *providerSink
 	admin   string // the demo administrator's bearer token
 	kiosk   string // the demo kiosk's token, from the first start
 }
@@ -128,7 +129,7 @@ func startBenchServer(b *testing.B, url string, extra map[string]string) *benchS
 	for k, v := range extra {
 		vars[k] = v
 	}
-	s := &benchServer{b: b, vars: vars, client: residentClient(64)}
+	s := &benchServer{b: b, vars: vars, client: residentClient(64), sink: sink}
 	b.Cleanup(s.client.CloseIdleConnections)
 	s.start()
 	b.Cleanup(s.stop)
@@ -337,6 +338,29 @@ func (s *benchServer) seatDays(svc int64, n, slots, free int) ([]string, [][]ben
 		s.b.Fatalf("only %d days with %d slots of %d free seats", len(dates), slots, free)
 	}
 	return dates, found
+}
+
+// mailed waits until the SMTP server has answered n e-mails in all (3
+// minutes at most).
+func (s *benchServer) mailed(n int) {
+	deadline := time.After(3 * time.Minute)
+	for {
+		st, changed := s.sink.state()
+		got := 0
+		for id := range st.Answered {
+			if st.Channel[id] == "email" {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			s.b.Fatalf("%d of %d e-mails sent within 3 minutes", got, n)
+		}
+	}
 }
 
 // cpu is the process's CPU time so far, user and system (/proc/PID/stat).
