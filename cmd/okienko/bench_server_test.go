@@ -47,33 +47,18 @@ func benchDatabaseURL(b *testing.B, kind string) string {
 	return databasetest.PostgresURL(b)
 }
 
-var (
-	builtOnce   sync.Once
-	builtBinary string
-	builtErr    error
-)
-
 // benchBinary is the server's binary: OKIENKO_BENCH_BINARY (tools/bench/run
-// builds it), or this package built once into a temporary directory.
+// builds it once), or this package built now into the benchmark's
+// temporary directory.
 func benchBinary(b *testing.B) string {
 	if p := os.Getenv("OKIENKO_BENCH_BINARY"); p != "" {
 		return p
 	}
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "okienko-bench-")
-		if err != nil {
-			builtErr = err
-			return
-		}
-		builtBinary = filepath.Join(dir, "okienko")
-		if out, err := exec.Command("go", "build", "-o", builtBinary, ".").CombinedOutput(); err != nil {
-			builtErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if builtErr != nil {
-		b.Fatal(builtErr)
+	p := filepath.Join(b.TempDir(), "okienko")
+	if out, err := exec.Command("go", "build", "-o", p, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	return builtBinary
+	return p
 }
 
 // benchServer is the okienko binary serving in a process of its own, with
@@ -83,6 +68,7 @@ func benchBinary(b *testing.B) string {
 // providerSink on sockets.
 type benchServer struct {
 	b       *testing.B
+	binary  string
 	vars    map[string]string
 	cmd     *exec.Cmd
 	base    string
@@ -129,7 +115,7 @@ func startBenchServer(b *testing.B, url string, extra map[string]string) *benchS
 	for k, v := range extra {
 		vars[k] = v
 	}
-	s := &benchServer{b: b, vars: vars, client: residentClient(64), sink: sink}
+	s := &benchServer{b: b, binary: benchBinary(b), vars: vars, client: residentClient(64), sink: sink}
 	b.Cleanup(s.client.CloseIdleConnections)
 	s.start()
 	b.Cleanup(s.stop)
@@ -153,7 +139,7 @@ var listeningLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
 // start runs the process and waits for its "listening" log line.
 func (s *benchServer) start() {
 	b := s.b
-	cmd := exec.Command(benchBinary(b), "serve")
+	cmd := exec.Command(s.binary, "serve")
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "OKIENKO_") {
 			cmd.Env = append(cmd.Env, kv)
