@@ -36,7 +36,8 @@ type View struct {
 }
 
 // quiet are the fields never shown as changes: bookkeeping, not content.
-var quiet = map[string]bool{"id": true, "office_id": true, "created_at": true, "updated_at": true, "position": true}
+var quiet = map[string]bool{"id": true, "office_id": true, "created_at": true, "updated_at": true, "position": true,
+	"last_seen_at": true, "printer_checked_at": true, "agent_seen_at": true, "agent_online": true, "path": true, "url": true, "sha256": true}
 
 // nameQueries read the current names of objects of a type by id, as
 // (id, name) rows; a closure's name is its days and reason, joined in Go.

@@ -547,6 +547,10 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     [/^the file is larger than the (\d+) MB allowed$/, 'Plik jest większy niż dozwolone $1 MB.'],
     [/^a matter can have at most (\d+) form templates$/, 'Sprawa może mieć najwyżej $1 formularzy.'],
     [/^the first day of the closure is required$/, 'Podaj pierwszy dzień zamknięcia.'],
+    [/^"(.*)" is not a time HH:MM between 00:00 and 24:00$/, '„$1” to nie godzina GG:MM od 00:00 do 24:00.'],
+    [/^24:00 can only end an interval, not start it$/, '24:00 może tylko kończyć przedział.'],
+    [/^an interval must end after it starts: (.*)$/, 'Przedział musi kończyć się po początku: $1.'],
+    [/^intervals overlap: (.*) and (.*)$/, 'Przedziały zachodzą na siebie: $1 i $2.'],
     [/^must not be before starts_on \((.*)\)$/, 'Nie może być przed pierwszym dniem ($1).'],
     [/^a closure can last at most (\d+) days, this one lasts (\d+)$/, 'Zamknięcie może trwać najwyżej $1 dni (to trwa $2).'],
     [/^you can't delete your own account$/, 'Nie można usunąć własnego konta.'],
@@ -735,6 +739,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     state.services = svcs || [];
   }
   const departmentName = (id) => (state.departments.find((d) => d.id === id) || { name: '#' + id }).name;
+  const serviceName = (id) => (state.services.find((s) => s.id === id) || { name: '#' + id }).name;
 
   // ---- Views and routing --------------------------------------------------
 
@@ -798,6 +803,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     }
     stopLive();
     showAlert('');
+    showNotice(''); // a notice belongs to the section it was given in
     if (focus) $(name + '-heading').focus();
     try {
       await LOADERS[name]();
@@ -876,8 +882,12 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
 
   function intervalRow(day, list, iv) {
     const li = el('li', { class: 'interval' });
-    const from = el('input', { type: 'time', value: iv[0] || '', required: true, 'data-role': 'from' });
-    const to = el('input', { type: 'time', value: iv[1] || '', required: true, 'data-role': 'to' });
+    // Text, not type=time: a browser's time input can't say 24:00, the
+    // end of a day open until midnight.
+    const clock = (role, value, pattern) => el('input', { type: 'text', inputmode: 'numeric', value: value || '', required: true, 'data-role': role,
+      pattern, placeholder: t('departments.clockPlaceholder'), maxLength: 5, size: 5, autocomplete: 'off', class: 'clock' });
+    const from = clock('from', iv[0], '([01][0-9]|2[0-3]):[0-5][0-9]');
+    const to = clock('to', iv[1], '([01][0-9]|2[0-3]):[0-5][0-9]|24:00');
     const rm = el('button', { type: 'button', class: 'btn btn-small', text: '×' });
     li.append(from, el('span', { 'aria-hidden': 'true', text: '–' }), to, rm);
     rm.addEventListener('click', () => {
@@ -889,6 +899,14 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     list.append(li);
     numberIntervals(day, list);
     return from;
+  }
+
+  // clockValue writes a typed time as HH:MM: "8:00" and "8.00" are
+  // "08:00", "24" is "24:00"; anything else is sent as typed, for the
+  // server to name.
+  function clockValue(v) {
+    const m = /^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$/.exec(v);
+    return m ? m[1].padStart(2, '0') + ':' + (m[2] || '00') : v.trim();
   }
 
   function numberIntervals(day, list) {
@@ -909,7 +927,8 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
         field(t('common.name'), { name: 'name', value: d ? d.name : '', required: true }),
         field(t('departments.prefix'), { name: 'ticket_prefix', value: d ? d.ticket_prefix : '' }),
         field(t('departments.lastTicket'), { name: 'last_ticket_minutes', type: 'number', value: d ? d.last_ticket_minutes : 15 })));
-    const hours = el('fieldset', null, el('legend', { text: t('departments.hours') }));
+    const hours = el('fieldset', { 'aria-describedby': 'hours-hint' }, el('legend', { text: t('departments.hours') }),
+      el('p', { class: 'muted small', id: 'hours-hint', text: t('departments.hoursHint') }));
     for (const day of DAYS) {
       const list = el('ul', { class: 'intervals' });
       const fs = el('fieldset', { class: 'day', 'data-field': 'hours.' + day, 'data-day': day }, el('legend', { text: t('day.' + day) }), list);
@@ -926,7 +945,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
         const v = formValues(form);
         const body = { name: v.name, ticket_prefix: v.ticket_prefix, last_ticket_minutes: v.last_ticket_minutes, hours: {} };
         for (const fs of form.querySelectorAll('fieldset.day')) {
-          body.hours[fs.dataset.day] = [...fs.querySelectorAll('li.interval')].map((li) => [li.querySelector('[data-role=from]').value, li.querySelector('[data-role=to]').value]);
+          body.hours[fs.dataset.day] = [...fs.querySelectorAll('li.interval')].map((li) => [clockValue(li.querySelector('[data-role=from]').value), clockValue(li.querySelector('[data-role=to]').value)]);
         }
         if (d) await api('PATCH', '/api/v1/admin/departments/' + d.id, body);
         else await api('POST', '/api/v1/admin/departments', body);
@@ -1175,10 +1194,11 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     sel.replaceChildren(el('option', { value: '', text: t('closures.office') }), ...state.departments.map((d) => el('option', { value: String(d.id), text: d.name })));
     sel.value = keep;
     const closures = (await api('GET', '/api/v1/admin/closures')) || [];
-    const rows = closures.map((c) => [c.starts_on === c.ends_on ? c.starts_on : c.starts_on + ' – ' + c.ends_on,
-      c.department_id ? departmentName(c.department_id) : t('closures.office'), c.reason,
-      button(t('common.delete'), () => remove('/api/v1/admin/closures/' + c.id, c.starts_on, loadClosuresSection), 'btn-danger', t('common.deleteNamed', { name: c.starts_on }))]);
-    $('closures-list').replaceChildren(table(t('closures.caption'), [t('closures.startsOn'), t('closures.scope'), t('closures.reason'), t('common.actions')], rows));
+    const days = (c) => (c.starts_on === c.ends_on ? c.starts_on : t('closures.range', { from: c.starts_on, to: c.ends_on }));
+    const rows = closures.map((c) => [days(c),
+      c.department_id ? departmentName(c.department_id) : t('closures.office'), c.reason || '—',
+      button(t('common.delete'), () => remove('/api/v1/admin/closures/' + c.id, days(c), loadClosuresSection), 'btn-danger', t('common.deleteNamed', { name: days(c) }))]);
+    $('closures-list').replaceChildren(table(t('closures.caption'), [t('closures.days'), t('closures.scope'), t('closures.reason'), t('common.actions')], rows));
     await drawCalendar(closures);
   }
 
@@ -1387,7 +1407,11 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
   // kioskPrinter is a kiosk's printer state; an agent kiosk is offline when
   // its program has not been heard for 90 s.
-  const kioskPrinter = (k) => (k.printer && k.printer.uri === 'agent' && !k.agent_online ? t('printer.agent_offline') : printerState(k.printer_state));
+  const kioskPrinter = (k) => {
+    if (k.printer && k.printer.uri === 'none') return t('kiosks.noPrinter');
+    if (k.printer && k.printer.uri === 'agent' && !k.agent_online) return t('printer.agent_offline');
+    return printerState(k.printer_state);
+  };
 
   // testPrint prints the test page on a kiosk's printer and says how it went.
   async function testPrint(k) {
@@ -1812,7 +1836,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
   async function loadAuditSection() {
     const form = $('audit-form');
     const q = new URLSearchParams({ limit: '200' });
-    await fillAuditUsers();
+    await Promise.all([fillAuditUsers(), loadDepartments()]);
     const v = formValues(form);
     if (v.user_id) q.set('user_id', v.user_id);
     if (v.object_type) q.set('object_type', v.object_type);
@@ -1825,16 +1849,10 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
       if (err instanceof ApiError) showErrors(form, err); else failed(err);
       return;
     }
-    const details = (e) => {
-      if (!e.before && !e.after) return '';
-      const d = el('details', null, el('summary', { text: t('audit.details') }));
-      if (e.before) d.append(el('p', { class: 'small', text: t('audit.before') }), el('pre', { text: e.before }));
-      if (e.after) d.append(el('p', { class: 'small', text: t('audit.after') }), el('pre', { text: e.after }));
-      return d;
-    };
-    // An object's cell shows the whole history of that object.
+    // An object's cell names it and shows the whole history of that object.
     const object = (e) => {
-      const what = (MESSAGES.pl['object.' + e.object_type] ? t('object.' + e.object_type) : e.object_type) + ' #' + e.object_id;
+      const kind = MESSAGES.pl['object.' + e.object_type] ? t('object.' + e.object_type) : e.object_type;
+      const what = e.object_name ? t('audit.objectNamed', { kind, name: e.object_name }) : kind + ' #' + e.object_id;
       return button(what, () => {
         form.elements.object_type.value = e.object_type;
         form.elements.object_id.value = String(e.object_id);
@@ -1842,8 +1860,76 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
         loadAuditSection().then(() => form.elements.object_id.focus()).catch(failed);
       }, 'link', t('audit.history', { what }));
     };
-    const rows = entries.map((e) => [fmtTime(e.at), e.actor + (e.user_id ? ' (#' + e.user_id + ')' : ''), e.action, object(e), details(e)]);
+    const action = (a) => (MESSAGES.pl['action.' + a] ? t('action.' + a) : a);
+    const rows = entries.map((e) => [fmtTime(e.at), e.actor, action(e.action), object(e), auditChanges(e)]);
     $('audit-list').replaceChildren(table(t('audit.caption'), [t('audit.at'), t('audit.actor'), t('audit.action'), t('audit.object'), t('audit.details')], rows));
+  }
+
+  // FIELD_LABELS name an object's fields in the audit log by the labels
+  // their forms use: a message key, or [key, key] joined ("Godziny
+  // otwarcia: Poniedziałek"). A field not listed shows its own name.
+  const FIELD_LABELS = {
+    name: 'common.name', ticket_prefix: 'departments.prefix', last_ticket_minutes: 'departments.lastTicket',
+    slot_minutes: 'services.slot', capacity: 'services.capacity', booking_days_ahead: 'services.daysAhead',
+    lead_minutes: 'services.lead', checkin_early_minutes: 'services.early', checkin_grace_minutes: 'services.grace',
+    max_active_per_pesel: 'services.maxPesel', confirm_minutes: 'services.confirm', description: 'services.description',
+    instructions: 'services.instructions', proof_of_work: 'field.proofOfWork',
+    starts_on: 'closures.startsOn', ends_on: 'closures.endsOn', reason: 'closures.reason',
+    department_id: 'counters.department', service_ids: 'counters.services', service_id: 'suspicious.matter',
+    username: 'users.username', display_name: 'users.displayName', role: 'users.role', disabled: 'field.disabled',
+    password_changed: 'field.passwordChanged', token_rotated: 'field.tokenRotated',
+    'printer.uri': 'field.printerUri', 'printer.paper_mm': 'kiosks.paper', 'printer.columns': 'kiosks.columns', 'printer.dots': 'kiosks.dots',
+    'printer.code_table': 'kiosks.codeTable', 'printer.charset': 'kiosks.charset', 'printer.qr': 'kiosks.qr', 'printer.cut': 'kiosks.cut',
+    'printer.cutter': 'kiosks.cut', 'printer.chinese_off': 'field.chineseOff', 'printer.status': 'field.printerStatus',
+    max_job_age_minutes: 'field.maxJobAge', printer_state: 'kiosks.printerState',
+    department_ids: 'displays.departments', lang: 'displays.lang', title: 'forms.title', filename: 'field.filename',
+    size: 'forms.size', content_type: 'field.contentType', alerts_email: 'field.alertsEmail',
+    code: 'suspicious.code', status: 'field.status', note: 'field.note', ip: 'suspicious.clientAddr',
+    cancelled: 'field.cancelled', bookings: 'field.bookings',
+  };
+  function fieldLabel(type, f) {
+    const day = /^hours\.(mon|tue|wed|thu|fri|sat|sun)$/.exec(f);
+    if (day) return t('departments.hours') + ': ' + t('day.' + day[1]);
+    if (type === 'closure' && f === 'department_id') return t('closures.scope');
+    const key = FIELD_LABELS[f];
+    return key ? t(key) : f.replace(/_/g, ' ');
+  }
+  // fieldValue shows a field's value in words: hours as spans, ids as
+  // names, yes/no, roles and languages in the page's language.
+  function fieldValue(type, f, v) {
+    if (v === null || v === undefined || v === '') return '—';
+    if (/^hours\./.test(f) && Array.isArray(v)) return v.length ? v.map((iv) => iv.join('–')).join(', ') : t('departments.closed');
+    if (f === 'department_id') return departmentName(v);
+    if (f === 'department_ids' && Array.isArray(v)) return v.length ? v.map(departmentName).join(', ') : t('displays.allDepartments');
+    if (f === 'service_id') return serviceName(v);
+    if (f === 'service_ids' && Array.isArray(v)) return v.map(serviceName).join(', ') || '—';
+    if (f === 'role' && MESSAGES.pl['role.' + v]) return t('role.' + v);
+    if (f === 'lang' && MESSAGES.pl['lang.' + v]) return t('lang.' + v);
+    if (f === 'printer_state') return printerState(v);
+    if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
+    if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+    if (typeof v === 'object') return JSON.stringify(v);
+    const text = String(v);
+    return text.length > 160 ? text.slice(0, 159) + '…' : text;
+  }
+  // auditChanges lists the fields an entry changed, "label: old → new"; a
+  // create or delete lists the object's fields under a disclosure.
+  function auditChanges(e) {
+    const changes = e.changes || [];
+    if (!changes.length) return '';
+    const list = el('ul', { class: 'changes' }, ...changes.map((c) => {
+      const li = el('li', null, el('span', { class: 'change-field', text: fieldLabel(e.object_type, c.field) + ': ' }));
+      if (e.action === 'create' || c.before === null) li.append(el('span', { class: 'change-after', text: fieldValue(e.object_type, c.field, c.after) }));
+      else if (e.action === 'delete' || c.after === null) li.append(el('span', { class: 'change-before', text: fieldValue(e.object_type, c.field, c.before) }));
+      else {
+        li.append(el('del', { class: 'change-before', text: fieldValue(e.object_type, c.field, c.before) }),
+          el('span', { class: 'arrow', 'aria-hidden': 'true', text: ' → ' }), el('span', { class: 'visually-hidden', text: ' ' + t('audit.to') + ' ' }),
+          el('ins', { class: 'change-after', text: fieldValue(e.object_type, c.field, c.after) }));
+      }
+      return li;
+    }));
+    if (e.action !== 'create' && e.action !== 'delete') return list;
+    return el('details', null, el('summary', { text: t('audit.fields', { n: changes.length }) }), list);
   }
 
   // fillAuditUsers lists the users in the audit filter, keeping the choice.
