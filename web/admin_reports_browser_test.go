@@ -266,3 +266,55 @@ func (w reportWords) audioTo() string {
 	}
 	return "zmienione na "
 }
+
+// An office open until midnight, in Polish and English: the opening-hours
+// form takes 24:00 as the end of a span (and "8:00" as 08:00), the API
+// stores it, the form shows it again, and a time that isn't one (24:30) is
+// named next to its day in the page's words.
+func TestBrowserAdminHoursToMidnight(t *testing.T) {
+	for _, tc := range []struct{ lang, badTime string }{
+		{"pl", "„24:30” to nie godzina GG:MM od 00:00 do 24:00."},
+		{"en", `"24:30" is not a time HH:MM between 00:00 and 24:00`},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			e := newEnv(t, databasetest.SQLite(t))
+			deps, err := e.offices.Departments(t.Context(), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dep := deps[0]
+			p := adminSignInAt(t, e, tc.lang, "#wydzialy", desktop.width, desktop.height)
+			open := func() {
+				t.Helper()
+				p.waitFor("the departments", `!document.getElementById('sec-departments').hidden && document.querySelectorAll('#departments-list tbody tr').length > 0`)
+				p.do(chromedp.Click(chromedp.CSS("#departments-list tbody tr:first-child button")))
+				p.waitFor("the department form", `document.querySelectorAll('#department-form li.interval').length > 0`)
+			}
+			open()
+			sat := `#department-form fieldset[data-day="sat"]`
+			p.do(chromedp.Click(chromedp.CSS(sat + " button.add-interval")))
+			p.waitFor("a Saturday span", `document.querySelectorAll('`+sat+` li.interval').length === 1`)
+			p.do(chromedp.SendKeys(chromedp.CSS(sat+` input[data-role="from"]`), "8:00"), chromedp.SendKeys(chromedp.CSS(sat+` input[data-role="to"]`), "24:00"))
+			p.axeAt("/admin#wydzialy opening hours to midnight ("+tc.lang+")", desktop)
+			p.do(chromedp.Click(chromedp.CSS(`#department-form button[type=submit]`)))
+			p.waitFor("saved", `document.getElementById('department-form') === null`)
+			got, err := e.offices.Department(t.Context(), dep.ID)
+			if err != nil || len(got.Hours.Sat) != 1 || got.Hours.Sat[0][0] != "08:00" || got.Hours.Sat[0][1] != "24:00" {
+				t.Fatalf("Saturday stored as %v (%v)", got.Hours.Sat, err)
+			}
+
+			open()
+			if v := p.text(`document.querySelector('` + sat + ` input[data-role="to"]').value`); v != "24:00" {
+				t.Fatalf("the form shows %q", v)
+			}
+			p.do(chromedp.SetValue(chromedp.CSS(sat+` input[data-role="to"]`), "24:30"), chromedp.Click(chromedp.CSS(`#department-form button[type=submit]`)))
+			p.waitFor("the error", `document.querySelector('`+sat+` .field-error') !== null`)
+			if msg := p.text(`document.querySelector('` + sat + ` .field-error').textContent`); msg != tc.badTime {
+				t.Fatalf("error %q, want %q", msg, tc.badTime)
+			}
+			if got, _ := e.offices.Department(t.Context(), dep.ID); got.Hours.Sat[0][1] != "24:00" {
+				t.Fatalf("a refused change was stored: %v", got.Hours.Sat)
+			}
+		})
+	}
+}
