@@ -35,11 +35,11 @@ import (
 // shortest slot, so spans on a 5-minute grid lock only the cells they cover.
 const seatCell = 5 * time.Minute
 
-// maxSlot is the longest slot a service can have: the bound ServiceSpec's
-// validation puts on slot_minutes (a test holds them equal). A booking that
-// overlaps [from, to) starts after from - maxSlot, which bounds the range
-// of the index scans of booking_load and bookings.
-const maxSlot = 480 * time.Minute
+// maxSlot is the longest slot a service can have (MaxSlotMinutes, the bound
+// ServiceSpec's validation puts on slot_minutes). A booking that overlaps
+// [from, to) starts after from - maxSlot, which bounds the range of the
+// index scans of booking_load and bookings.
+const maxSlot = MaxSlotMinutes * time.Minute
 
 // seatLockClass marks the bigint keys of seat cell locks: bit 62 set, so
 // they never meet the keys of pg_advisory_xact_lock(hashtext(…)) (32-bit),
