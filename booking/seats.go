@@ -127,11 +127,12 @@ func lockSeats(tx *gorm.DB, serviceID int64, c cells, resident, emailKey string)
 	return tx.Exec(q.String(), args...).Error
 }
 
-// seatQuery asks what the seat path counts for one slot: the seats taken
-// in the span [Start, End) of a service at Now and, when PESEL is set, the
-// resident's bookings the limits count (not counting booking Self), and,
-// when EmailKey is set, the e-mail address's.
+// seatQuery asks what the seat path counts: with Seats, the seats taken in
+// the span [Start, End) of a service at Now; when PESEL is set, the
+// resident's bookings the limits count (not counting booking Self); when
+// EmailKey is set, the e-mail address's.
 type seatQuery struct {
+	Seats      bool
 	ServiceID  int64
 	Start, End time.Time
 	Now        time.Time
@@ -155,27 +156,32 @@ type seatCounts struct {
 // starting after Start - maxSlot and before End.
 func countSeats(ctx context.Context, db *gorm.DB, q seatQuery) (seatCounts, error) {
 	lower, start, end, now := q.Start.Add(-maxSlot).UTC(), q.Start.UTC(), q.End.UTC(), q.Now.UTC()
-	var sql strings.Builder
-	sql.WriteString(`SELECT
-		(SELECT COALESCE(SUM(n), 0) FROM booking_load WHERE service_id = ? AND starts_at > ? AND starts_at < ? AND ends_at > ?) AS load,
-		(SELECT count(*) FROM bookings WHERE service_id = ? AND status = ? AND starts_at > ? AND starts_at < ? AND ends_at > ? AND confirm_by > ?) AS held`)
-	args := []any{q.ServiceID, lower, end, start, q.ServiceID, StatusPending, lower, end, start, now}
+	var cols []string
+	var args []any
+	if q.Seats {
+		cols = append(cols,
+			`(SELECT COALESCE(SUM(n), 0) FROM booking_load WHERE service_id = ? AND starts_at > ? AND starts_at < ? AND ends_at > ?) AS load`,
+			`(SELECT count(*) FROM bookings WHERE service_id = ? AND status = ? AND starts_at > ? AND starts_at < ? AND ends_at > ? AND confirm_by > ?) AS held`)
+		args = append(args, q.ServiceID, lower, end, start, q.ServiceID, StatusPending, lower, end, start, now)
+	}
 	if q.PESEL != "" {
-		sql.WriteString(`,
-		(SELECT count(*) FROM bookings WHERE pesel_hmac = ? AND service_id = ? AND day = ? AND id <> ?
-			AND (status IN ? OR (status = ? AND confirm_by > ?))) AS same_day,
-		(SELECT count(*) FROM bookings WHERE pesel_hmac = ? AND starts_at > ? AND id <> ?
-			AND (status = ? OR (status = ? AND confirm_by > ?))) AS active`)
+		cols = append(cols,
+			`(SELECT count(*) FROM bookings WHERE pesel_hmac = ? AND service_id = ? AND day = ? AND id <> ?
+				AND (status IN ? OR (status = ? AND confirm_by > ?))) AS same_day`,
+			`(SELECT count(*) FROM bookings WHERE pesel_hmac = ? AND starts_at > ? AND id <> ?
+				AND (status = ? OR (status = ? AND confirm_by > ?))) AS active`)
 		args = append(args, q.PESEL, q.ServiceID, q.Day, q.Self, liveStatuses, StatusPending, now,
 			q.PESEL, now, q.Self, StatusBooked, StatusPending, now)
 	}
 	if q.EmailKey != "" {
-		sql.WriteString(`,
-		(SELECT count(*) FROM bookings WHERE email_key = ? AND starts_at > ?
-			AND (status = ? OR (status = ? AND confirm_by > ?))) AS by_email`)
+		cols = append(cols, `(SELECT count(*) FROM bookings WHERE email_key = ? AND starts_at > ?
+				AND (status = ? OR (status = ? AND confirm_by > ?))) AS by_email`)
 		args = append(args, q.EmailKey, now, StatusBooked, StatusPending, now)
 	}
 	var out seatCounts
-	err := db.WithContext(ctx).Raw(sql.String(), args...).Scan(&out).Error
+	if len(cols) == 0 {
+		return out, nil
+	}
+	err := db.WithContext(ctx).Raw("SELECT "+strings.Join(cols, ", "), args...).Scan(&out).Error
 	return out, err
 }

@@ -31,9 +31,6 @@ type Store struct {
 	// queues here rather than for the database's connections, which the
 	// outbox, the kiosks and the staff's pages need meanwhile.
 	admit chan struct{}
-	// seatLocks: the seat path takes the locks of its seat cells (on
-	// PostgreSQL; SQLite's immediate transactions serialise it whole).
-	seatLocks bool
 }
 
 // Bookings made at once (Store.Book) unless SetConcurrency says otherwise:
@@ -59,7 +56,7 @@ func NewStore(db *gorm.DB, clock okienko.Clock, offices *office.Store, secret st
 		n = DefaultConcurrencyPostgres
 	}
 	return &Store{db: database.OnClock(db, clock), clock: clock, offices: offices, peselKey: m.Sum(nil), perEmail: DefaultMaxActivePerEmail,
-		admit: make(chan struct{}, n), seatLocks: database.Dialect(db) == database.Postgres}
+		admit: make(chan struct{}, n)}
 }
 
 // SetConcurrency sets how many bookings are made at once (at least 1); the
@@ -167,10 +164,10 @@ type slotChanged struct{ slot Slot }
 
 func (e *slotChanged) Error() string { return "the slot changed while its seats were being locked" }
 
-// take is the one seat-taking path. On PostgreSQL it first reads, without
-// locks, whether v's start is a bookable slot with a free seat (in a rush
-// for the last seats most requests end here) and which cells its span
-// touches; then, in one transaction, it takes the locks
+// take is the one seat-taking path. It first reads, without locks, whether
+// v's start is a bookable slot with a free seat (in a rush for the last
+// seats most requests end here) and which cells its span touches; then, in
+// one transaction, it takes the locks
 // of the slot's seat cells, the resident and the e-mail address (lockSeats),
 // reads the service's seat settings past any cache, checks the slot again,
 // counts the live bookings overlapping its span against the capacity and
@@ -180,19 +177,12 @@ func (e *slotChanged) Error() string { return "the slot changed while its seats 
 // against the new slot nor itself against the limits, the new seat taken
 // and the old freed in the same transaction.
 func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booking, error) {
-	// On SQLite the transaction holds the write lock whatever the slot,
-	// and the one connection serialises reads and writes alike: the check
-	// without locks would only read everything twice.
-	var slot Slot
-	if s.seatLocks {
-		pre, err := s.bookable(ctx, s.db, v, moving, false)
-		if err != nil {
-			return nil, err
-		}
-		slot = pre.slot
+	pre, err := s.bookable(ctx, s.db, v, moving, false)
+	if err != nil {
+		return nil, err
 	}
+	slot := pre.slot
 	var out *Booking
-	var err error
 	for attempt := 1; ; attempt++ {
 		out, err = s.takeOnce(ctx, v, moving, slot)
 		var changed *slotChanged
@@ -251,10 +241,10 @@ func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, wan
 			return err
 		}
 		slot, day := c.slot, c.slotDay
-		if s.seatLocks && !locked.covers(cellsOf(slot.Start, slot.End)) {
+		if !locked.covers(cellsOf(slot.Start, slot.End)) {
 			return &slotChanged{slot: slot}
 		}
-		n, err := countSeats(ctx, tx, seatQuery{ServiceID: v.ServiceID, Start: slot.Start, End: slot.End, Now: c.now,
+		n, err := countSeats(ctx, tx, seatQuery{Seats: true, ServiceID: v.ServiceID, Start: slot.Start, End: slot.End, Now: c.now,
 			PESEL: hash, Day: day, Self: self, EmailKey: emailKey})
 		if err != nil {
 			return err
@@ -355,7 +345,7 @@ func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated, moving 
 		return nil, okienko.Invalid("start", "this is already the time of the visit; choose another")
 	}
 	if !locked {
-		n, err := countSeats(ctx, db, seatQuery{ServiceID: v.ServiceID, Start: slot.Start, End: slot.End, Now: c.now})
+		n, err := countSeats(ctx, db, seatQuery{Seats: true, ServiceID: v.ServiceID, Start: slot.Start, End: slot.End, Now: c.now})
 		if err != nil {
 			return nil, okienko.Internal(err)
 		}
