@@ -166,16 +166,15 @@ func (e *slotChanged) Error() string { return "the slot changed while its seats 
 
 // take is the one seat-taking path. It first reads, without locks, whether
 // v's start is a bookable slot with a free seat (in a rush for the last
-// seats most requests end here) and which cells its span touches; then, in
-// one transaction, it takes the locks
-// of the slot's seat cells, the resident and the e-mail address (lockSeats),
-// reads the service's seat settings past any cache, checks the slot again,
-// counts the live bookings overlapping its span against the capacity and
-// the resident's limits (one statement), and inserts. With moving (a
-// booking of v's service and PESEL) it moves that booking instead
-// (Reschedule): read again under the locks, its own seat not counted
-// against the new slot nor itself against the limits, the new seat taken
-// and the old freed in the same transaction.
+// seats most requests end here) and which cells its span touches. Then, in
+// one transaction, it takes the locks of those seat cells, the resident's
+// and the e-mail address's (lockSeats), reads the service's seat settings
+// past any cache, checks the slot again, counts the live bookings
+// overlapping its span against the capacity and the resident's limits (one
+// statement), and inserts. With moving (a booking of v's service and
+// PESEL) it moves that booking instead (Reschedule): read again under the
+// locks, its own seat not counted against the new slot nor itself against
+// the limits, the new seat taken and the old freed in the same transaction.
 func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booking, error) {
 	pre, err := s.bookable(ctx, s.db, v, moving, false)
 	if err != nil {
@@ -191,9 +190,9 @@ func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booki
 				slot = changed.slot
 				continue
 			}
-			// A code that collides with one taken in the same instant by
-			// another booking fails the unique index; on PostgreSQL that
-			// aborts the transaction, so the whole take starts again.
+			// A new code that a live booking already has fails the unique
+			// index (nothing looks it up first); on PostgreSQL that aborts
+			// the transaction, so the whole take starts again.
 			if database.IsUniqueViolation(err) {
 				continue
 			}

@@ -770,7 +770,7 @@ func FuzzCalendar(f *testing.F) {
 
 // One resident booking ten matters at once, with the limit of 3 upcoming
 // bookings, gets exactly 3, on both databases, twenty times over: the limit
-// counts every matter, and ten matters hold ten different service locks.
+// counts every matter, and ten matters share no seat lock.
 func TestRaceResidentAcrossMatters(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
