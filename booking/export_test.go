@@ -13,3 +13,16 @@ func SeatLockKeys(serviceID int64, start, end time.Time) []int64 {
 	}
 	return out
 }
+
+// DrawCodes makes the seat path draw codes from next (then at random again)
+// until the returned function restores it.
+func DrawCodes(next func() (string, bool)) (restore func()) {
+	saved := newCode
+	newCode = func() (string, error) {
+		if c, ok := next(); ok {
+			return c, nil
+		}
+		return NewCode()
+	}
+	return func() { newCode = saved }
+}

@@ -286,3 +286,34 @@ func TestRescheduleCrosswise(t *testing.T) {
 		}
 	})
 }
+
+// A new booking whose first code drawn is a live booking's (nothing looks
+// codes up before the insert) gets another: the unique index refuses the
+// first, and the whole seat path runs again.
+func TestCodeCollisionDrawsAgain(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, nil)
+		first, err := w.store.Book(ctx, w.request(1, w.at(1, 10, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		drawn := 0
+		restore := booking.DrawCodes(func() (string, bool) {
+			drawn++
+			return first.Code, drawn <= 2
+		})
+		defer restore()
+		b, err := w.store.Book(ctx, w.request(2, w.at(1, 10, 15)))
+		if err != nil {
+			t.Fatalf("a booking whose first two codes collide: %v", err)
+		}
+		if drawn != 3 || b.Code == first.Code {
+			t.Fatalf("%d codes drawn, got %s (the live one is %s)", drawn, b.Code, first.Code)
+		}
+		if n := w.count(t, "status = ?", booking.StatusBooked); n != 2 {
+			t.Fatalf("%d bookings stored, want 2", n)
+		}
+		w.wantLoadOfBookings(t)
+	})
+}

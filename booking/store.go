@@ -267,7 +267,7 @@ func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, wan
 		}
 		// No look-up for a free code: the unique index on live codes
 		// refuses a collision and take starts again.
-		code, err := NewCode()
+		code, err := newCode()
 		if err != nil {
 			return err
 		}
@@ -303,6 +303,10 @@ func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, wan
 	})
 	return out, err
 }
+
+// newCode draws a booking's confirmation code (a variable for the test of
+// a collision).
+var newCode = NewCode
 
 // errFull refuses a slot without a free seat.
 var errFull = okienko.Errorf(okienko.ECONFLICT, "this time is already fully booked; please choose another")
