@@ -34,8 +34,10 @@ type Store struct {
 }
 
 // Bookings made at once (Store.Book) unless SetConcurrency says otherwise:
-// SQLite writes one at a time on its one connection, so two keep it busy;
-// PostgreSQL's pool has 20 connections, of which eight may book.
+// SQLite writes one at a time on its one connection; PostgreSQL's pool has
+// 20 connections, of which four may book, so the outbox, the kiosks and the
+// staff's pages find one free (docs/BENCHMARKS.md: 8 made the outbox's
+// e-mails later and, with seat locks per slot, bookings no faster).
 const (
 	DefaultConcurrencySQLite   = 4
 	DefaultConcurrencyPostgres = 4
