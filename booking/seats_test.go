@@ -317,3 +317,21 @@ func TestCodeCollisionDrawsAgain(t *testing.T) {
 		w.wantLoadOfBookings(t)
 	})
 }
+
+// A slot of the longest length locks all of its cells (96 of them) in one
+// statement: it books, and a second resident finds it full.
+func TestLongestSlotBooks(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, func(s *office.ServiceSpec) { s.SlotMinutes = booking.MaxSlotMinutes })
+		start := w.at(7, 8, 0) // next Monday, open 08:00–16:00
+		if _, err := w.store.Book(ctx, w.request(1, start)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := w.store.Book(ctx, w.request(2, start))
+		wantCode(t, err, okienko.ECONFLICT)
+		if n := len(booking.SeatLockKeys(w.svc.ID, start, start.Add(booking.MaxSlotMinutes*time.Minute))); n != 96 {
+			t.Fatalf("the longest slot locks %d cells, want 96", n)
+		}
+	})
+}
