@@ -117,9 +117,10 @@ func (s *Store) Confirm(ctx context.Context, code, token string) (*Booking, erro
 	}
 	var out *Booking
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
-		// The service's lock of the seat path: a booking taken meanwhile
-		// counts this hold either as pending or as booked, never as neither.
-		if err := lockService(tx, b.ServiceID); err != nil {
+		// The seat path's locks of the hold's cells: a booking taken
+		// meanwhile counts this hold either as pending or as booked, never
+		// as neither (a pending booking is never moved: its span is b's).
+		if err := lockSeats(tx, b.ServiceID, cellsOf(b.StartsAt, b.EndsAt), "", ""); err != nil {
 			return err
 		}
 		var cur Booking

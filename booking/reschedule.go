@@ -3,7 +3,6 @@ package booking
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -18,7 +17,7 @@ import (
 // Reschedule moves the booked visit with code to the slot starting at start
 // of the same matter, if pesel is the one it was made with, keeping the
 // code: in one transaction through the seat path (take), the new seat is
-// taken and only then the old one freed. The booking's own seat does not
+// taken and the old one freed. The booking's own seat does not
 // count against a new slot that overlaps it. It records an event and queues
 // the resident's messages (with the calendar file's next SEQUENCE).
 //
@@ -53,20 +52,7 @@ func (s *Store) Reschedule(ctx context.Context, code, pesel string, start time.T
 	if err := movable(b, s.now()); err != nil {
 		return nil, err
 	}
-	// Refuse a full or unbookable slot without the service's lock, as Book
-	// does; take checks again under it.
-	if _, err := s.bookable(ctx, s.db, v, b); err != nil {
-		return nil, err
-	}
-	out, err := s.take(ctx, v, b)
-	if err != nil {
-		var ae *okienko.Error
-		if errors.As(err, &ae) {
-			return nil, ae
-		}
-		return nil, okienko.Internal(err)
-	}
-	return out, nil
+	return s.take(ctx, v, b)
 }
 
 // movable says why b can't be moved now (ECONFLICT), nil when it can: only
@@ -109,10 +95,11 @@ func (s *Store) reread(tx *gorm.DB, b *Booking, hash string, now time.Time) (*Bo
 }
 
 // move moves old to slot (on office day day) on tx: the new span's seat is
-// counted, then the old span's released, the event recorded and the
-// messages queued. It returns the moved booking.
+// counted and the old span's released, the event recorded and the messages
+// queued. It returns the moved booking; ECONFLICT when old changed since
+// read (moved or cancelled meanwhile).
 func (s *Store) move(ctx context.Context, tx *gorm.DB, old *Booking, slot Slot, day office.Date, now time.Time) (*Booking, error) {
-	res := tx.Model(&Booking{}).Where("id = ? AND status = ?", old.ID, StatusBooked).
+	res := tx.Model(&Booking{}).Where("id = ? AND status = ? AND starts_at = ?", old.ID, StatusBooked, old.StartsAt.UTC()).
 		Updates(map[string]any{"day": day, "starts_at": slot.Start.UTC(), "ends_at": slot.End.UTC(), "updated_at": now})
 	if res.Error != nil {
 		return nil, res.Error
@@ -122,10 +109,17 @@ func (s *Store) move(ctx context.Context, tx *gorm.DB, old *Booking, slot Slot, 
 	}
 	b := *old
 	b.Day, b.StartsAt, b.EndsAt, b.UpdatedAt = day, slot.Start.UTC(), slot.End.UTC(), now
-	if err := addLoad(tx, &b, +1); err != nil {
+	// booking_load's rows are locked in ascending span order: two moves
+	// the opposite ways (A to B, B to A) hold no seat cell in common, and
+	// would otherwise each wait for the row the other holds.
+	first, firstDelta, second, secondDelta := &b, +1, old, -1
+	if spanAfter(first, second) {
+		first, firstDelta, second, secondDelta = second, secondDelta, first, firstDelta
+	}
+	if err := addLoad(tx, first, firstDelta); err != nil {
 		return nil, err
 	}
-	if err := addLoad(tx, old, -1); err != nil {
+	if err := addLoad(tx, second, secondDelta); err != nil {
 		return nil, err
 	}
 	if err := event.Record(ctx, tx, now, EventRescheduled, "booking", b.ID,
@@ -141,6 +135,15 @@ func (s *Store) move(ctx context.Context, tx *gorm.DB, old *Booking, slot Slot, 
 		return nil, err
 	}
 	return &b, nil
+}
+
+// spanAfter reports whether a's span sorts after b's (start, then end), the
+// order booking_load's rows are locked in.
+func spanAfter(a, b *Booking) bool {
+	if !a.StartsAt.Equal(b.StartsAt) {
+		return a.StartsAt.After(b.StartsAt)
+	}
+	return a.EndsAt.After(b.EndsAt)
 }
 
 // Moves fills b.Moves: how many times b was moved to another time.

@@ -71,13 +71,46 @@ func (s *Store) loadCalendar(ctx context.Context, db *gorm.DB, serviceID int64, 
 	return c, nil
 }
 
+// dayCalendar reads on db the calendar of service serviceID for the office
+// day of start, without its bookings (the seat path counts only its slot's):
+// the service (past any cache when fresh, for the seat path under its
+// locks), the office and the day's opening hours. EINVALID on service_id for
+// an unknown service.
+func (s *Store) dayCalendar(ctx context.Context, db *gorm.DB, serviceID int64, start time.Time, fresh bool) (*calendar, error) {
+	offices := s.offices.WithTx(db)
+	services := offices
+	if fresh {
+		services = offices.Uncached()
+	}
+	svc, err := services.Service(ctx, serviceID)
+	if okienko.ErrorCode(err) == okienko.ENOTFOUND {
+		return nil, okienko.Invalid("service_id", fmt.Sprintf("there is no matter with id %d", serviceID))
+	}
+	if err != nil {
+		return nil, err
+	}
+	off, err := offices.Office(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := off.Location()
+	day := office.DateOf(start.In(loc))
+	days, err := offices.OpeningDays(ctx, svc.DepartmentID, day, day)
+	if err != nil {
+		return nil, err
+	}
+	return &calendar{svc: svc, loc: loc, days: days, now: s.now()}, nil
+}
+
 // occupancyBetween returns how many live bookings of a service hold each
-// span overlapping [from, to), from booking_load.
+// span overlapping [from, to), from booking_load: the rows starting after
+// from - maxSlot (no booking is longer), so the scan of its primary key
+// (service_id, starts_at, ends_at) covers the window, not the history.
 func occupancyBetween(ctx context.Context, db *gorm.DB, serviceID int64, from, to time.Time) ([]occupancy, error) {
 	var out []occupancy
 	err := db.WithContext(ctx).Table("booking_load").
 		Select("starts_at, ends_at, n").
-		Where("service_id = ? AND starts_at < ? AND ends_at > ? AND n > 0", serviceID, to.UTC(), from.UTC()).
+		Where("service_id = ? AND starts_at > ? AND starts_at < ? AND ends_at > ? AND n > 0", serviceID, from.Add(-maxSlot).UTC(), to.UTC(), from.UTC()).
 		Find(&out).Error
 	if err != nil {
 		return nil, okienko.Internal(err)
@@ -92,12 +125,14 @@ func occupancyBetween(ctx context.Context, db *gorm.DB, serviceID int64, from, t
 // holdsBetween returns how many pending bookings of a service whose hold
 // has not lapsed at now hold each span overlapping [from, to). Pending
 // bookings are not in booking_load: a hold stops counting the moment its
-// confirm_by passes, before any job marks it expired.
+// confirm_by passes, before any job marks it expired. Bounded like
+// occupancyBetween, on the index of pending bookings (service_id, starts_at).
 func holdsBetween(ctx context.Context, db *gorm.DB, serviceID int64, from, to, now time.Time) ([]occupancy, error) {
 	var out []occupancy
 	err := db.WithContext(ctx).Model(&Booking{}).
 		Select("starts_at, ends_at, count(*) AS n").
-		Where("service_id = ? AND status = ? AND starts_at < ? AND ends_at > ? AND confirm_by > ?", serviceID, StatusPending, to.UTC(), from.UTC(), now.UTC()).
+		Where("service_id = ? AND status = ? AND starts_at > ? AND starts_at < ? AND ends_at > ? AND confirm_by > ?",
+			serviceID, StatusPending, from.Add(-maxSlot).UTC(), to.UTC(), from.UTC(), now.UTC()).
 		Group("starts_at, ends_at").
 		Find(&out).Error
 	if err != nil {
@@ -125,17 +160,6 @@ func (c *calendar) free(start, end time.Time) int {
 		return f
 	}
 	return 0
-}
-
-// release counts b's seat as free in c, for moving b: the booking no longer
-// holds its span once it holds the new one.
-func (c *calendar) release(b *Booking) {
-	for i := range c.taken {
-		if o := &c.taken[i]; o.StartsAt.Equal(b.StartsAt) && o.EndsAt.Equal(b.EndsAt) && o.N > 0 {
-			o.N--
-			return
-		}
-	}
 }
 
 // grid returns every slot of day: the opening intervals tiled from their

@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,7 +20,7 @@ import (
 
 // Store makes, finds and changes bookings. Every changing method owns its
 // transaction; taking a seat goes through one path (take) that serialises
-// per service.
+// the bookings whose spans overlap (seats.go).
 type Store struct {
 	db       *gorm.DB
 	clock    okienko.Clock
@@ -35,8 +34,10 @@ type Store struct {
 }
 
 // Bookings made at once (Store.Book) unless SetConcurrency says otherwise:
-// SQLite writes one at a time on its one connection, so two keep it busy;
-// PostgreSQL's pool has 20 connections, of which eight may book.
+// SQLite writes one at a time on its one connection; PostgreSQL's pool has
+// 20 connections, of which four may book, so the outbox, the kiosks and the
+// staff's pages find one free (docs/BENCHMARKS.md: 8 made the outbox's
+// e-mails later and, with seat locks per slot, bookings no faster).
 const (
 	DefaultConcurrencySQLite   = 4
 	DefaultConcurrencyPostgres = 4
@@ -149,46 +150,85 @@ func (s *Store) Book(ctx context.Context, r Request) (*Booking, error) {
 	case <-ctx.Done():
 		return nil, okienko.Internal(ctx.Err())
 	}
-	// Refuse a start that isn't bookable, or a slot already full, without
-	// taking the service's lock: in a rush for the last seats most requests
-	// end here. take checks both again under the lock.
-	if _, err := s.bookable(ctx, s.db, v, nil); err != nil {
-		return nil, err
-	}
-	var out *Booking
-	// A code that collides with one taken in the same instant by another
-	// service's booking fails the unique index; then the whole take is retried.
-	for attempt := 0; attempt < 3; attempt++ {
-		out, err = s.take(ctx, v, nil)
-		if err == nil || !database.IsUniqueViolation(err) {
-			break
-		}
-	}
-	if err != nil {
-		var ae *okienko.Error
-		if errors.As(err, &ae) {
-			return nil, ae
-		}
-		return nil, okienko.Internal(err)
-	}
-	return out, nil
+	return s.take(ctx, v, nil)
 }
 
-// take is the one seat-taking path: in a transaction that serialises per
-// service (PostgreSQL: the service row FOR UPDATE; SQLite: the immediate
-// transaction holds the write lock), it checks the slot, counts overlapping
-// live bookings against the capacity, checks the resident's limits and
-// inserts. With moving (a booking of v's service and PESEL) it moves that
-// booking instead (Reschedule): read again under the lock, its own seat not
-// counted against the new slot nor itself against the limits, the new seat
-// taken and the old freed in the same transaction.
+// takeAttempts bounds how often take starts its transaction again: after a
+// code taken meanwhile by another booking (the unique index refuses it) or
+// a slot that changed (its length) between choosing the locks and taking
+// them.
+const takeAttempts = 5
+
+// slotChanged is what a take transaction answers when the slot it found
+// under its locks is not covered by them: the service's slot length changed
+// meanwhile. The transaction rolls back and take starts again with slot's.
+type slotChanged struct{ slot Slot }
+
+func (e *slotChanged) Error() string { return "the slot changed while its seats were being locked" }
+
+// take is the one seat-taking path. It first reads, without locks, whether
+// v's start is a bookable slot with a free seat (in a rush for the last
+// seats most requests end here) and which cells its span touches. Then, in
+// one transaction, it takes the locks of those seat cells, the resident's
+// and the e-mail address's (lockSeats), reads the service's seat settings
+// past any cache, checks the slot again, counts the live bookings
+// overlapping its span against the capacity and the resident's limits (one
+// statement), and inserts. With moving (a booking of v's service and
+// PESEL) it moves that booking instead (Reschedule): read again under the
+// locks, its own seat not counted against the new slot nor itself against
+// the limits, the new seat taken and the old freed in the same transaction.
 func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booking, error) {
+	pre, err := s.bookable(ctx, s.db, v, moving, false)
+	if err != nil {
+		return nil, err
+	}
+	slot := pre.slot
+	var out *Booking
+	for attempt := 1; ; attempt++ {
+		out, err = s.takeOnce(ctx, v, moving, slot)
+		var changed *slotChanged
+		if err != nil && attempt < takeAttempts {
+			if errors.As(err, &changed) {
+				slot = changed.slot
+				continue
+			}
+			// A new code that a live booking already has fails the unique
+			// index (nothing looks it up first); on PostgreSQL that aborts
+			// the transaction, so the whole take starts again.
+			if database.IsUniqueViolation(err) {
+				continue
+			}
+		}
+		break
+	}
+	var ae *okienko.Error
+	var changed *slotChanged
+	switch {
+	case err == nil:
+		return out, nil
+	case errors.As(err, &ae):
+		return nil, ae
+	case errors.As(err, &changed):
+		return nil, okienko.Errorf(okienko.ECONFLICT, "this matter's times are being changed; please try again")
+	}
+	return nil, okienko.Internal(err)
+}
+
+// takeOnce is one transaction of take, holding the locks of the cells of
+// want's span: a slotChanged when the slot under the locks isn't covered by
+// them.
+func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, want Slot) (*Booking, error) {
 	var out *Booking
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := lockService(tx, v.ServiceID); err != nil {
+		hash := v.pesel.HMAC(s.peselKey)
+		var emailKey string
+		if moving == nil { // a move keeps the address's count as it is
+			emailKey = EmailKey(v.Email)
+		}
+		locked := cellsOf(want.Start, want.End)
+		if err := lockSeats(tx, v.ServiceID, locked, hash, emailKey); err != nil {
 			return err
 		}
-		hash := v.pesel.HMAC(s.peselKey)
 		var self int64 // the moved booking, not counted against the limits
 		if moving != nil {
 			var err error
@@ -197,40 +237,39 @@ func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booki
 			}
 			self = moving.ID
 		}
-		c, err := s.bookable(ctx, tx, v, moving)
+		c, err := s.bookable(ctx, tx, v, moving, true)
 		if err != nil {
 			return err
 		}
 		slot, day := c.slot, c.slotDay
-		// The resident's limits count bookings of every matter: two
-		// bookings of one resident for two matters (two service locks)
-		// must not both count before either inserts.
-		if err := lockResident(tx, hash); err != nil {
+		if !locked.covers(cellsOf(slot.Start, slot.End)) {
+			return &slotChanged{slot: slot}
+		}
+		n, err := countSeats(ctx, tx, seatQuery{Seats: true, ServiceID: v.ServiceID, Start: slot.Start, End: slot.End, Now: c.now,
+			PESEL: hash, Day: day, Self: self, EmailKey: emailKey})
+		if err != nil {
 			return err
 		}
-		var sameDay int64
-		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND service_id = ? AND day = ? AND id <> ?", hash, v.ServiceID, day, self).Where(holdingSeat(c.now)).Count(&sameDay).Error; err != nil {
-			return err
+		if c.svc.Capacity-seatsTaken(n, slot, moving) <= 0 {
+			return errFull
 		}
-		if sameDay > 0 {
+		if n.SameDay > 0 {
 			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has a booking for this matter on %s", day)
 		}
-		var active int64
-		if err := tx.Model(&Booking{}).Where("pesel_hmac = ? AND starts_at > ? AND id <> ?", hash, c.now, self).Where(upcoming(c.now)).Count(&active).Error; err != nil {
-			return err
-		}
-		if int(active) >= c.svc.MaxActivePerPESEL {
-			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has %d upcoming bookings, the most allowed; cancel one to book another", active)
+		if int(n.Active) >= c.svc.MaxActivePerPESEL {
+			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has %d upcoming bookings, the most allowed; cancel one to book another", n.Active)
 		}
 		if moving != nil {
 			out, err = s.move(ctx, tx, moving, slot, day, c.now)
 			return err
 		}
-		emailKey := EmailKey(v.Email)
-		if err := s.checkEmailLimit(tx, emailKey, c.now); err != nil {
-			return err
+		if int(n.ByEmail) >= s.perEmail {
+			msg := fmt.Sprintf("this e-mail address already has %d upcoming bookings, the most allowed; cancel one or give another address", n.ByEmail)
+			return &okienko.Error{Code: okienko.ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
 		}
-		code, err := s.freeCode(tx)
+		// No look-up for a free code: the unique index on live codes
+		// refuses a collision and take starts again.
+		code, err := newCode()
 		if err != nil {
 			return err
 		}
@@ -267,6 +306,24 @@ func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booki
 	return out, err
 }
 
+// newCode draws a booking's confirmation code (a variable for the test of
+// a collision).
+var newCode = NewCode
+
+// errFull refuses a slot without a free seat.
+var errFull = okienko.Errorf(okienko.ECONFLICT, "this time is already fully booked; please choose another")
+
+// seatsTaken is the seats n counts in slot's span, less the seat of the
+// booking being moved (moving, may be nil) when its span overlaps slot's:
+// it stops holding it as it takes the new one.
+func seatsTaken(n seatCounts, slot Slot, moving *Booking) int {
+	taken := int(n.Load + n.Held)
+	if moving != nil && moving.Status == StatusBooked && moving.StartsAt.Before(slot.End) && moving.EndsAt.After(slot.Start) {
+		taken--
+	}
+	return taken
+}
+
 // slotCalendar is a calendar with the slot a request asks for.
 type slotCalendar struct {
 	*calendar
@@ -274,25 +331,16 @@ type slotCalendar struct {
 	slotDay office.Date
 }
 
-// bookable reads, on db, whether v's start is a bookable slot with a free
-// seat: EINVALID on start (or service_id) saying why not, ECONFLICT when full.
-// With moving, that booking's own seat is not counted, and its own time is
-// no slot to move to.
-func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated, moving *Booking) (*slotCalendar, error) {
-	loc, err := s.location(ctx, db)
+// bookable reads, on db, whether v's start is a bookable slot: EINVALID on
+// start (or service_id) saying why not. With moving, that booking's own
+// time is no slot to move to. Unlocked (the check before the seat path's
+// locks) it also counts the slot's seats: ECONFLICT when full. Locked (on
+// the seat path's transaction, under its locks) it reads the service past
+// any cache and leaves the counting to the caller.
+func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated, moving *Booking, locked bool) (*slotCalendar, error) {
+	c, err := s.dayCalendar(ctx, db, v.ServiceID, v.Start, locked)
 	if err != nil {
 		return nil, err
-	}
-	day := office.DateOf(v.Start.In(loc))
-	c, err := s.loadCalendar(ctx, db, v.ServiceID, day, day)
-	if err != nil {
-		if okienko.ErrorCode(err) == okienko.ENOTFOUND {
-			return nil, okienko.Invalid("service_id", fmt.Sprintf("there is no matter with id %d", v.ServiceID))
-		}
-		return nil, err
-	}
-	if moving != nil {
-		c.release(moving)
 	}
 	slot, err := c.check(v.Start.UTC())
 	if err != nil {
@@ -301,68 +349,16 @@ func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated, moving 
 	if moving != nil && slot.Start.Equal(moving.StartsAt) {
 		return nil, okienko.Invalid("start", "this is already the time of the visit; choose another")
 	}
-	if slot.Free <= 0 {
-		return nil, okienko.Errorf(okienko.ECONFLICT, "this time is already fully booked; please choose another")
-	}
-	return &slotCalendar{calendar: c, slot: slot, slotDay: day}, nil
-}
-
-// lockService takes the per-service lock of the seat path. On SQLite the
-// immediate transaction already holds the database's write lock.
-func lockService(tx *gorm.DB, serviceID int64) error {
-	if database.Dialect(tx) != database.Postgres {
-		return nil
-	}
-	var id int64
-	return tx.Raw("SELECT id FROM services WHERE id = ? FOR UPDATE", serviceID).Scan(&id).Error
-}
-
-// residentLockClass is the first key of the PostgreSQL advisory locks that
-// serialise one resident's bookings ("okres").
-const residentLockClass = 0x6f6b7265
-
-// lockResident serialises, until the transaction ends, the seat paths of
-// the resident whose PESEL HMAC is hash, whatever their matters. It is
-// taken after the service lock, and nothing takes them the other way
-// round. On SQLite the immediate transaction already serialises them.
-func lockResident(tx *gorm.DB, hash string) error {
-	if database.Dialect(tx) != database.Postgres {
-		return nil
-	}
-	h := fnv.New32a()
-	h.Write([]byte(hash))
-	return tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", residentLockClass, int32(h.Sum32())).Error
-}
-
-// emailLockClass is the first key of the PostgreSQL advisory locks that
-// serialise the bookings made with one e-mail address ("okem").
-const emailLockClass = 0x6f6b656d
-
-// checkEmailLimit refuses, with ECONFLICT on the email field, a booking
-// whose e-mail address (key, EmailKey's) already holds the most upcoming
-// bookings allowed. It first serialises, until the transaction ends, the
-// seat paths of that address whatever their matters and residents (taken
-// after the resident's lock, and nothing takes them the other way round;
-// on SQLite the immediate transaction already serialises them).
-func (s *Store) checkEmailLimit(tx *gorm.DB, key string, now time.Time) error {
-	if database.Dialect(tx) == database.Postgres {
-		h := fnv.New32a()
-		h.Write([]byte(key))
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", emailLockClass, int32(h.Sum32())).Error; err != nil {
-			return err
+	if !locked {
+		n, err := countSeats(ctx, db, seatQuery{Seats: true, ServiceID: v.ServiceID, Start: slot.Start, End: slot.End, Now: c.now})
+		if err != nil {
+			return nil, okienko.Internal(err)
+		}
+		if slot.Free = max(c.svc.Capacity-seatsTaken(n, slot, moving), 0); slot.Free == 0 {
+			return nil, errFull
 		}
 	}
-	var n int64
-	// Pending holds count like the resident's limits count them: a hoarder
-	// need not confirm to keep seats from others.
-	if err := tx.Model(&Booking{}).Where("email_key = ? AND starts_at > ?", key, now).Where(upcoming(now)).Count(&n).Error; err != nil {
-		return err
-	}
-	if int(n) >= s.perEmail {
-		msg := fmt.Sprintf("this e-mail address already has %d upcoming bookings, the most allowed; cancel one or give another address", n)
-		return &okienko.Error{Code: okienko.ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
-	}
-	return nil
+	return &slotCalendar{calendar: c, slot: slot, slotDay: office.DateOf(slot.Start.In(c.loc))}, nil
 }
 
 // addLoad counts b's span as held by one more live booking (delta +1) or one
@@ -396,24 +392,6 @@ func (s *Store) RebuildLoad(ctx context.Context) (int64, error) {
 		return res.Error
 	})
 	return n, err
-}
-
-// freeCode returns a new code no live booking has.
-func (s *Store) freeCode(tx *gorm.DB) (string, error) {
-	for i := 0; i < 10; i++ {
-		code, err := NewCode()
-		if err != nil {
-			return "", err
-		}
-		var n int64
-		if err := tx.Model(&Booking{}).Where("code = ? AND status IN ?", code, codeStatuses).Count(&n).Error; err != nil {
-			return "", err
-		}
-		if n == 0 {
-			return code, nil
-		}
-	}
-	return "", errors.New("no free confirmation code after 10 tries")
 }
 
 func (s *Store) location(ctx context.Context, db *gorm.DB) (*time.Location, error) {

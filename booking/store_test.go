@@ -109,13 +109,43 @@ func wantCode(t *testing.T, err error, code string) *okienko.Error {
 	return okienko.AsError(err)
 }
 
-// The race: 200 residents at once for the last seats.
+// The race: 200 residents at once for the last seat, at every
+// capacity: the other seats are taken first, by residents booking the same
+// slot and, where there are enough of them, a longer one overlapping it on
+// another grid. Exactly one of the 200 wins.
 func TestRaceForTheLastSeat(t *testing.T) {
-	for _, capacity := range []int{1, 3} {
+	for _, capacity := range []int{1, 2, 5, 25} {
 		t.Run(fmt.Sprintf("capacity %d", capacity), func(t *testing.T) {
 			databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
-				w := newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity = capacity })
+				ctx := context.Background()
+				w := newWorld(t, db, func(s *office.ServiceSpec) { s.Capacity = capacity; s.SlotMinutes = 30 })
+				// 10:00–10:30 of the 30-minute grid from 07:30; then, on the
+				// 15-minute grid, 10:00–10:15 and 10:15–10:30 each overlap it.
 				start := w.at(1, 10, 0)
+				taken := capacity - 1
+				for i := 0; i < taken/2; i++ {
+					if _, err := w.store.Book(ctx, w.request(1000+i, start)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := w.offices.UpdateService(ctx, w.svc.ID, func(s *office.ServiceSpec) error { s.SlotMinutes = 15; return nil }); err != nil {
+					t.Fatal(err)
+				}
+				for i := taken / 2; i < taken; i++ {
+					at := start
+					if i%2 == 1 {
+						at = w.at(1, 10, 15)
+					}
+					if _, err := w.store.Book(ctx, w.request(1000+i, at)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := w.offices.UpdateService(ctx, w.svc.ID, func(s *office.ServiceSpec) error { s.SlotMinutes = 30; return nil }); err != nil {
+					t.Fatal(err)
+				}
+				if f := w.free(t, start); f != 1 {
+					t.Fatalf("before the race the slot shows %d free, want 1", f)
+				}
 				const residents = 200
 				var wg sync.WaitGroup
 				errs := make([]error, residents)
@@ -125,7 +155,7 @@ func TestRaceForTheLastSeat(t *testing.T) {
 					go func() {
 						defer wg.Done()
 						<-gate
-						_, errs[i] = w.store.Book(context.Background(), w.request(i, start))
+						_, errs[i] = w.store.Book(ctx, w.request(i, start))
 					}()
 				}
 				close(gate)
@@ -141,21 +171,16 @@ func TestRaceForTheLastSeat(t *testing.T) {
 						t.Errorf("unexpected error: %v", err)
 					}
 				}
-				if won != capacity || full != residents-capacity {
-					t.Fatalf("%d booked and %d refused with 409, want %d and %d", won, full, capacity, residents-capacity)
+				if won != 1 || full != residents-1 {
+					t.Fatalf("%d booked and %d refused with 409, want 1 and %d", won, full, residents-1)
 				}
-				if n := w.count(t, "starts_at = ? AND status = ?", start.UTC(), booking.StatusBooked); n != int64(capacity) {
-					t.Fatalf("%d bookings stored for the slot, want %d", n, capacity)
+				if n := w.count(t, "starts_at < ? AND ends_at > ? AND status = ?", start.Add(30*time.Minute).UTC(), start.UTC(), booking.StatusBooked); n != int64(capacity) {
+					t.Fatalf("%d bookings stored overlapping the slot, want %d", n, capacity)
 				}
-				slots, err := w.store.Slots(context.Background(), w.svc.ID, w.day(1))
-				if err != nil {
-					t.Fatal(err)
+				if f := w.free(t, start); f != 0 {
+					t.Fatalf("the full slot shows %d free", f)
 				}
-				for _, sl := range slots {
-					if sl.Start.Equal(start) && sl.Free != 0 {
-						t.Fatalf("the full slot shows %d free", sl.Free)
-					}
-				}
+				w.wantLoadOfBookings(t)
 			})
 		})
 	}
@@ -745,7 +770,7 @@ func FuzzCalendar(f *testing.F) {
 
 // One resident booking ten matters at once, with the limit of 3 upcoming
 // bookings, gets exactly 3, on both databases, twenty times over: the limit
-// counts every matter, and ten matters hold ten different service locks.
+// counts every matter, and ten matters share no seat lock.
 func TestRaceResidentAcrossMatters(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db, nil)
