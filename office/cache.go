@@ -196,19 +196,21 @@ func (c *catalogCache) get(ctx context.Context, db *gorm.DB, clock okienko.Clock
 		c.keep(snap, gen)
 		return snap, nil
 	}
-	f := &flight{gen: gen, done: make(chan struct{})}
+	f := &flight{gen: gen, done: make(chan struct{}), err: okienko.Errorf(okienko.EINTERNAL, "the catalog load did not finish")}
 	c.flight = f
 	c.mu.Unlock()
+	defer func() { // also when the load panics: nobody waits forever
+		c.mu.Lock()
+		if c.flight == f {
+			c.flight = nil
+		}
+		c.mu.Unlock()
+		close(f.done)
+	}()
 	f.snap, f.err = loadCatalog(db.WithContext(ctx), clock.Now())
 	if f.err == nil {
 		c.keep(f.snap, gen)
 	}
-	c.mu.Lock()
-	if c.flight == f {
-		c.flight = nil
-	}
-	c.mu.Unlock()
-	close(f.done)
 	return f.snap, f.err
 }
 

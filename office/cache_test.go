@@ -151,6 +151,29 @@ func TestCatalogCached(t *testing.T) {
 	})
 }
 
+// Readers arriving together on an empty cache load the catalog once.
+func TestCatalogLoadedOnceForManyReaders(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newCalendarWorld(t, db)
+		w.offices.Forget()
+		loads := w.offices.CatalogLoads()
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := w.bookings.Slots(w.ctx, w.svc.ID, w.week.Day(2)); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := w.offices.CatalogLoads() - loads; n != 1 {
+			t.Fatalf("20 readers loaded the catalog %d times", n)
+		}
+	})
+}
+
 // Every change of the catalog shows at once in the same instance's
 // calendar, and records a catalog event.
 func TestCatalogForgottenOnEveryChange(t *testing.T) {
