@@ -287,18 +287,6 @@ func (c *catalog) serviceByID(id int64) (*Service, error) {
 	return &sv, nil
 }
 
-// servicesOf returns copies of the services of department departmentID (all
-// when departmentID <= 0), by position then id.
-func (c *catalog) servicesOf(departmentID int64) []Service {
-	out := []Service{}
-	for _, sv := range c.services {
-		if departmentID <= 0 || sv.DepartmentID == departmentID {
-			out = append(out, sv)
-		}
-	}
-	return out
-}
-
 // closuresOf returns copies of the closures of office officeID that close
 // department departmentID (its own and the office-wide ones) on some day of
 // from..to, office-wide first, then by first day and id, as OpeningDays
@@ -380,27 +368,4 @@ func (s *Store) CatalogLoads() int {
 	s.cache.mu.Lock()
 	defer s.cache.mu.Unlock()
 	return s.cache.loads
-}
-
-// departmentList returns copies of the departments by position then id,
-// each with copies of its services when withServices, as Departments does.
-func (c *catalog) departmentList(withServices bool) []Department {
-	out := make([]Department, len(c.departments))
-	for i, d := range c.departments {
-		out[i] = d.clone()
-	}
-	if !withServices || len(out) == 0 {
-		return out
-	}
-	byDept := map[int64][]Service{}
-	for _, sv := range c.services {
-		byDept[sv.DepartmentID] = append(byDept[sv.DepartmentID], sv)
-	}
-	for i := range out {
-		out[i].Services = byDept[out[i].ID]
-		if out[i].Services == nil {
-			out[i].Services = []Service{}
-		}
-	}
-	return out
 }

@@ -30,9 +30,12 @@ const (
 // with the actor from the context (okienko.ActorFrom). Reads run as single
 // statements outside a transaction, so they never take SQLite's write lock.
 //
-// The catalog the calendar reads (offices, departments with their hours,
-// services, closures) is cached in memory, shared by every copy of the
-// Store (WithTx, Uncached), and forgotten on every change:
+// What the calendar reads (Office, Department, Service, AnyProofOfWork and
+// the inputs of OpeningDays: a department with its hours, its office, the
+// closures) is answered from one in-memory snapshot of those tables, shared
+// by every copy of the Store (WithTx, Uncached); the lists (Departments,
+// Services, Closures) and everything else read the database. The snapshot
+// is forgotten on every change:
 //   - a change by the Store's own transaction: after it commits, before the
 //     method returns, on this instance; on every instance (this one again)
 //     when its EventCatalogChanged event arrives through the hub (OnCommit,

@@ -14,12 +14,6 @@ import (
 // Departments lists the departments by position then id; with services=true
 // each carries its services (by position then id).
 func (s *Store) Departments(ctx context.Context, withServices bool) ([]Department, error) {
-	if snap, err := s.snapshot(ctx); err != nil || snap != nil {
-		if err != nil {
-			return nil, err
-		}
-		return snap.departmentList(withServices), nil
-	}
 	db := s.db.WithContext(ctx)
 	deps := []Department{}
 	if err := db.Order("position, id").Find(&deps).Error; err != nil {

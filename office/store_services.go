@@ -15,12 +15,6 @@ import (
 // Services lists services by position then id, of one department when
 // departmentID > 0 (empty for an unknown department).
 func (s *Store) Services(ctx context.Context, departmentID int64) ([]Service, error) {
-	if snap, err := s.snapshot(ctx); err != nil || snap != nil {
-		if err != nil {
-			return nil, err
-		}
-		return snap.servicesOf(departmentID), nil
-	}
 	q := s.db.WithContext(ctx).Order("position, id")
 	if departmentID > 0 {
 		q = q.Where("department_id = ?", departmentID)
