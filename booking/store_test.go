@@ -398,7 +398,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 			})
 		}
 		var events int64
-		db.Model(&event.Event{}).Count(&events)
+		db.Model(&event.Event{}).Where("type <> ?", office.EventCatalogChanged).Count(&events)
 		if events != 0 {
 			t.Fatalf("%d events written by refused bookings", events)
 		}

@@ -59,6 +59,12 @@ func SQLiteURL(path string) string {
 // one the file okienko.db in dataDir (created with mode 0700 if missing),
 // anything else is taken as an SQLite DSN. Times are read and written in UTC.
 func Open(databaseURL, dataDir string) (*gorm.DB, error) {
+	// No gorm PrepareStmt: on PostgreSQL pgx already prepares and caches
+	// every statement per connection (its default query exec mode,
+	// cache_statement, 512 statements); the SQLite driver
+	// (glebarez/go-sqlite) parses a statement's text again at every
+	// execution even when prepared, so gorm's cache saves nothing there
+	// (measured: no change in CPU per booking).
 	cfg := &gorm.Config{
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 		Logger:                 logger.Discard,

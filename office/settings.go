@@ -23,7 +23,7 @@ type Settings struct {
 // ENOTFOUND when no office exists; patch's errors as they are.
 func (s *Store) UpdateSettings(ctx context.Context, patch func(*Settings) error) (*Office, error) {
 	var out *Office
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		before, err := firstOffice(tx)
 		if err != nil {
 			return err
@@ -41,7 +41,7 @@ func (s *Store) UpdateSettings(ctx context.Context, patch func(*Settings) error)
 		after := *before
 		after.AlertsEmail, after.UpdatedAt = set.AlertsEmail, now
 		out = &after
-		return audit.Record(ctx, tx, now, audit.Update, ObjectOffice, before.ID, before, after)
+		return log.record(ctx, tx, now, audit.Update, ObjectOffice, before.ID, before, after)
 	})
 	if err != nil {
 		return nil, err

@@ -50,7 +50,7 @@ func (s *Store) CreateClosure(ctx context.Context, spec ClosureSpec) (*Closure, 
 		return nil, err
 	}
 	var out Closure
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		officeID, err := closureOffice(tx, spec.DepartmentID)
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (s *Store) CreateClosure(ctx context.Context, spec ClosureSpec) (*Closure, 
 			return closureDepartmentGone(err, spec.DepartmentID)
 		}
 		out = c
-		return audit.Record(ctx, tx, now, audit.Create, ObjectClosure, c.ID, nil, c)
+		return log.record(ctx, tx, now, audit.Create, ObjectClosure, c.ID, nil, c)
 	})
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func (s *Store) CreateClosure(ctx context.Context, spec ClosureSpec) (*Closure, 
 // for an unknown department_id).
 func (s *Store) UpdateClosure(ctx context.Context, id int64, patch func(*ClosureSpec) error) (*Closure, error) {
 	var out Closure
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		before, err := loadClosure(tx, id)
 		if err != nil {
 			return err
@@ -107,7 +107,7 @@ func (s *Store) UpdateClosure(ctx context.Context, id int64, patch func(*Closure
 			return closureDepartmentGone(err, spec.DepartmentID)
 		}
 		out.ClosureSpec, out.UpdatedAt = spec, now
-		return audit.Record(ctx, tx, now, audit.Update, ObjectClosure, id, before, out)
+		return log.record(ctx, tx, now, audit.Update, ObjectClosure, id, before, out)
 	})
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func (s *Store) UpdateClosure(ctx context.Context, id int64, patch func(*Closure
 
 // DeleteClosure deletes a closure. ENOTFOUND.
 func (s *Store) DeleteClosure(ctx context.Context, id int64) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		c, err := loadClosure(tx, id)
 		if err != nil {
 			return err
@@ -125,7 +125,7 @@ func (s *Store) DeleteClosure(ctx context.Context, id int64) error {
 		if err := tx.Delete(&Closure{}, id).Error; err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), audit.Delete, ObjectClosure, id, c, nil)
+		return log.record(ctx, tx, s.now(), audit.Delete, ObjectClosure, id, c, nil)
 	})
 }
 

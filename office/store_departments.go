@@ -41,6 +41,12 @@ func (s *Store) Departments(ctx context.Context, withServices bool) ([]Departmen
 
 // Department returns one department. ENOTFOUND.
 func (s *Store) Department(ctx context.Context, id int64) (*Department, error) {
+	if snap, err := s.snapshot(ctx); err != nil || snap != nil {
+		if err != nil {
+			return nil, err
+		}
+		return snap.departmentByID(id)
+	}
 	d, err := loadDepartment(s.db.WithContext(ctx), id)
 	return d, storeError(err)
 }
@@ -62,7 +68,7 @@ func (s *Store) CreateDepartment(ctx context.Context, spec DepartmentSpec) (*Dep
 		return nil, err
 	}
 	var out Department
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		o, err := firstOffice(tx)
 		if err != nil {
 			return err
@@ -80,7 +86,7 @@ func (s *Store) CreateDepartment(ctx context.Context, spec DepartmentSpec) (*Dep
 			return prefixConflict(err, spec.TicketPrefix)
 		}
 		out = d
-		return audit.Record(ctx, tx, now, audit.Create, ObjectDepartment, d.ID, nil, d)
+		return log.record(ctx, tx, now, audit.Create, ObjectDepartment, d.ID, nil, d)
 	})
 	if err != nil {
 		return nil, err
@@ -93,7 +99,7 @@ func (s *Store) CreateDepartment(ctx context.Context, spec DepartmentSpec) (*Dep
 // ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Store) UpdateDepartment(ctx context.Context, id int64, patch func(*DepartmentSpec) error) (*Department, error) {
 	var out Department
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		before, err := loadDepartment(tx, id)
 		if err != nil {
 			return err
@@ -125,7 +131,7 @@ func (s *Store) UpdateDepartment(ctx context.Context, id int64, patch func(*Depa
 		}
 		out = *before
 		out.DepartmentSpec, out.UpdatedAt = spec, now
-		return audit.Record(ctx, tx, now, audit.Update, ObjectDepartment, id, before, out)
+		return log.record(ctx, tx, now, audit.Update, ObjectDepartment, id, before, out)
 	})
 	if err != nil {
 		return nil, err
@@ -136,7 +142,7 @@ func (s *Store) UpdateDepartment(ctx context.Context, id int64, patch func(*Depa
 // DeleteDepartment deletes a department (and its closures). ENOTFOUND;
 // ECONFLICT while services or counters still belong to it.
 func (s *Store) DeleteDepartment(ctx context.Context, id int64) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		d, err := loadDepartment(tx, id)
 		if err != nil {
 			return err
@@ -158,7 +164,7 @@ func (s *Store) DeleteDepartment(ctx context.Context, id int64) error {
 			}
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), audit.Delete, ObjectDepartment, id, d, nil)
+		return log.record(ctx, tx, s.now(), audit.Delete, ObjectDepartment, id, d, nil)
 	})
 }
 

@@ -39,22 +39,9 @@ func (s *Store) OpeningDays(ctx context.Context, departmentID int64, from, to Da
 	if n := daysBetween(from, to) + 1; n > MaxOpeningDays {
 		return nil, okienko.Invalid("to", fmt.Sprintf("at most %d days at once, asked for %d", MaxOpeningDays, n))
 	}
-	db := s.db.WithContext(ctx)
-	d, err := loadDepartment(db, departmentID)
+	d, o, closures, err := s.openingInputs(ctx, departmentID, from, to)
 	if err != nil {
-		return nil, storeError(err)
-	}
-	var o Office
-	if err := db.First(&o, "id = ?", d.OfficeID).Error; err != nil {
-		return nil, storeError(notFound(err, "office", d.OfficeID))
-	}
-	var closures []Closure
-	err = db.Where("office_id = ? AND (department_id IS NULL OR department_id = ?) AND starts_on <= ? AND ends_on >= ?",
-		d.OfficeID, d.ID, to, from).
-		Order("CASE WHEN department_id IS NULL THEN 0 ELSE 1 END, starts_on, id").
-		Find(&closures).Error
-	if err != nil {
-		return nil, okienko.Internal(err)
+		return nil, err
 	}
 	loc := o.Location()
 	out := make([]OpeningDay, 0, daysBetween(from, to)+1)
@@ -68,6 +55,46 @@ func (s *Store) OpeningDays(ctx context.Context, departmentID int64, from, to Da
 		out = append(out, od)
 	}
 	return out, nil
+}
+
+// openingInputs returns what OpeningDays computes from: department
+// departmentID, its office and the closures closing it on some day of
+// from..to (office-wide first, then by first day and id); from the cached
+// catalog when it answers. ENOTFOUND.
+func (s *Store) openingInputs(ctx context.Context, departmentID int64, from, to Date) (*Department, *Office, []Closure, error) {
+	snap, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if snap != nil {
+		d, err := snap.departmentByID(departmentID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		o, err := snap.officeByID(d.OfficeID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return d, o, snap.closuresOf(d.OfficeID, d.ID, from, to), nil
+	}
+	db := s.db.WithContext(ctx)
+	d, err := loadDepartment(db, departmentID)
+	if err != nil {
+		return nil, nil, nil, storeError(err)
+	}
+	var o Office
+	if err := db.First(&o, "id = ?", d.OfficeID).Error; err != nil {
+		return nil, nil, nil, storeError(notFound(err, "office", d.OfficeID))
+	}
+	var closures []Closure
+	err = db.Where("office_id = ? AND (department_id IS NULL OR department_id = ?) AND starts_on <= ? AND ends_on >= ?",
+		d.OfficeID, d.ID, to, from).
+		Order("CASE WHEN department_id IS NULL THEN 0 ELSE 1 END, starts_on, id").
+		Find(&closures).Error
+	if err != nil {
+		return nil, nil, nil, okienko.Internal(err)
+	}
+	return d, &o, closures, nil
 }
 
 // closedReason names the holiday on day, else the reason of the first of

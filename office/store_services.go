@@ -3,6 +3,7 @@ package office
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -27,6 +28,12 @@ func (s *Store) Services(ctx context.Context, departmentID int64) ([]Service, er
 
 // Service returns one service. ENOTFOUND.
 func (s *Store) Service(ctx context.Context, id int64) (*Service, error) {
+	if snap, err := s.snapshot(ctx); err != nil || snap != nil {
+		if err != nil {
+			return nil, err
+		}
+		return snap.serviceByID(id)
+	}
 	sv, err := loadService(s.db.WithContext(ctx), id)
 	return sv, storeError(err)
 }
@@ -47,7 +54,7 @@ func (s *Store) CreateService(ctx context.Context, spec ServiceSpec) (*Service, 
 		return nil, err
 	}
 	var out Service
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		if err := checkDepartment(tx, spec.DepartmentID); err != nil {
 			return err
 		}
@@ -61,7 +68,7 @@ func (s *Store) CreateService(ctx context.Context, spec ServiceSpec) (*Service, 
 			return departmentGone(err, spec.DepartmentID)
 		}
 		out = sv
-		return audit.Record(ctx, tx, now, audit.Create, ObjectService, sv.ID, nil, sv)
+		return log.record(ctx, tx, now, audit.Create, ObjectService, sv.ID, nil, sv)
 	})
 	if err != nil {
 		return nil, err
@@ -74,7 +81,7 @@ func (s *Store) CreateService(ctx context.Context, spec ServiceSpec) (*Service, 
 // last there.
 func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*ServiceSpec) error) (*Service, error) {
 	var out Service
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		before, err := loadService(tx, id)
 		if err != nil {
 			return err
@@ -125,7 +132,7 @@ func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*Service
 			return departmentGone(err, spec.DepartmentID)
 		}
 		out.ServiceSpec, out.UpdatedAt = spec, now
-		return audit.Record(ctx, tx, now, audit.Update, ObjectService, id, before, out)
+		return log.record(ctx, tx, now, audit.Update, ObjectService, id, before, out)
 	})
 	if err != nil {
 		return nil, err
@@ -136,7 +143,7 @@ func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*Service
 // DeleteService deletes a service; counters stop serving it. ENOTFOUND;
 // ECONFLICT while other records (bookings, tickets) still refer to it.
 func (s *Store) DeleteService(ctx context.Context, id int64) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error {
+	return s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		sv, err := loadService(tx, id)
 		if err != nil {
 			return err
@@ -147,7 +154,7 @@ func (s *Store) DeleteService(ctx context.Context, id int64) error {
 			}
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), audit.Delete, ObjectService, id, sv, nil)
+		return log.record(ctx, tx, s.now(), audit.Delete, ObjectService, id, sv, nil)
 	})
 }
 
@@ -186,6 +193,12 @@ func departmentGone(err error, id int64) error {
 // form that serves every matter (the look-up by code, the cancelling by day)
 // knows to solve a challenge. EINTERNAL.
 func (s *Store) AnyProofOfWork(ctx context.Context) (bool, error) {
+	if snap, err := s.snapshot(ctx); err != nil || snap != nil {
+		if err != nil {
+			return false, err
+		}
+		return slices.ContainsFunc(snap.services, func(sv Service) bool { return sv.ProofOfWork }), nil
+	}
 	var ids []int64
 	err := s.db.WithContext(ctx).Model(&Service{}).Where("proof_of_work = ?", true).Limit(1).Pluck("id", &ids).Error
 	if err != nil {

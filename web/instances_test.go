@@ -54,10 +54,12 @@ func newInstanceWith(t *testing.T, url string, clock okienko.Clock, seed bool, l
 	q := queue.NewStore(db, clock, offices, bookings)
 	hub := display.NewPGHub(url, db, log)
 	q.OnCommit(hub.Publish)
+	offices.OnCommit(hub.Publish)
 	board := display.NewBoard(hub, q, offices, "test", log)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go func() { _ = hub.Run(ctx) }()
+	go display.FollowCatalog(ctx, hub, offices)
 	select {
 	case <-hub.Ready():
 	case <-time.After(20 * time.Second):
@@ -100,4 +102,67 @@ func TestTwoInstancesShareCalls(t *testing.T) {
 	if resp, _ := b.do("GET", fmt.Sprintf("/api/v1/counters/%d/queue", counter.ID), nil, clerk...); resp.StatusCode != 200 {
 		t.Fatalf("A's session on B: %d", resp.StatusCode)
 	}
+}
+
+// Two server instances on one PostgreSQL, each caching the catalog: a
+// matter's slot length changed and a closure added on A show in B's calendar
+// (B forgets its copy when A's catalog event arrives through the hub).
+func TestTwoInstancesShareCatalog(t *testing.T) {
+	url := databasetest.PostgresURL(t)
+	clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 10, 0))
+	a := newInstance(t, url, clock, true)
+	b := newInstance(t, url, clock, false)
+	b.creds = a.creds
+	admin := bearer(a.adminToken())
+	deps, err := a.offices.Departments(t.Context(), true)
+	if err != nil || len(deps) == 0 || len(deps[0].Services) == 0 {
+		t.Fatalf("departments: %v", err)
+	}
+	svc := deps[0].Services[0]
+	day := a.week.Date(2) // a Wednesday
+	slots := func() []booking.Slot {
+		var out struct{ Slots []booking.Slot }
+		b.okJSON("GET", fmt.Sprintf("/api/v1/services/%d/slots?date=%s", svc.ID, day), &out)
+		return out.Slots
+	}
+	// until polls B until ok holds, for at most 10 s.
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("B never saw %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	before := slots()
+	if len(before) < 2 {
+		t.Fatalf("slots on B before: %v", before)
+	}
+	loads := b.offices.CatalogLoads()
+	if again := slots(); len(again) != len(before) || b.offices.CatalogLoads() != loads {
+		t.Fatalf("B's second calendar loaded the catalog again (%d → %d loads)", loads, b.offices.CatalogLoads())
+	}
+
+	longer := svc.SlotMinutes * 2
+	if resp, body := a.do("PATCH", fmt.Sprintf("/api/v1/admin/services/%d", svc.ID), map[string]any{"slot_minutes": longer}, admin...); resp.StatusCode != 200 {
+		t.Fatalf("PATCH on A: %d %s", resp.StatusCode, body)
+	}
+	until(fmt.Sprintf("%d-minute slots", longer), func() bool {
+		s := slots()
+		return len(s) > 0 && s[0].End.Sub(s[0].Start) == time.Duration(longer)*time.Minute
+	})
+
+	if resp, body := a.do("POST", "/api/v1/admin/closures", map[string]any{"starts_on": day, "reason": "Inwentaryzacja"}, admin...); resp.StatusCode != 201 {
+		t.Fatalf("closure on A: %d %s", resp.StatusCode, body)
+	}
+	until("the closure", func() bool {
+		var days []struct {
+			Date   string `json:"date"`
+			Closed string `json:"closed"`
+		}
+		b.okJSON("GET", fmt.Sprintf("/api/v1/services/%d/days?from=%s&to=%s", svc.ID, day, day), &days)
+		return len(days) == 1 && days[0].Closed == "Inwentaryzacja" && len(slots()) == 0
+	})
 }

@@ -262,6 +262,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	}
 	tickets.OnCommit(hub.Publish)
 	kiosks.OnCommit(hub.Publish)
+	offices.OnCommit(hub.Publish)
 	board := display.NewBoard(hub, tickets, offices, buildVersion(), log)
 	live, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
@@ -271,6 +272,8 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		}
 	}()
 	go func() { _ = board.Run(live) }()
+	// Every instance forgets its cached catalog when any instance changes it.
+	go display.FollowCatalog(live, hub, offices)
 	srv := web.New(web.Deps{
 		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks,
 		Registry: reg, Gatherer: reg, BaseURL: cfg.BaseURL, Version: buildVersion(),
