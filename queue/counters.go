@@ -296,7 +296,7 @@ func (s *Store) WaitingByDepartment(ctx context.Context) (map[int64]int, error) 
 }
 
 // RecentCalls returns today's last limit tickets called to a counter, the
-// newest first.
+// newest first (called at the same instant: the highest id first).
 func (s *Store) RecentCalls(ctx context.Context, limit int) ([]Ticket, error) {
 	db := s.db.WithContext(ctx)
 	_, today, err := s.officeNow(ctx, db)
@@ -304,7 +304,7 @@ func (s *Store) RecentCalls(ctx context.Context, limit int) ([]Ticket, error) {
 		return nil, err
 	}
 	var out []Ticket
-	err = db.Where("day = ? AND called_at IS NOT NULL AND counter_id IS NOT NULL", today).Order("called_at DESC").Limit(limit).Find(&out).Error
+	err = db.Where("day = ? AND called_at IS NOT NULL AND counter_id IS NOT NULL", today).Order("called_at DESC, id DESC").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, okienko.Internal(err)
 	}
