@@ -441,6 +441,10 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 		b.printer(e)
 		return
 	}
+	if e.ObjectType == "counter" && e.Type == queue.EventCounter {
+		b.counter(e)
+		return
+	}
 	if e.ObjectType != "ticket" {
 		return
 	}
@@ -541,6 +545,32 @@ func ticketCalls(typ string, calls callList) *callList {
 		return nil
 	}
 	return &calls
+}
+
+// counter tells the screens a counter opened, paused or closed:
+// {"type":"counter","counter_id","status","service_ids"}; a resident's
+// ticket page of one of those matters learns whether anybody serves it.
+func (b *Board) counter(e event.Event) {
+	var d struct {
+		Status     string  `json:"status"`
+		ServiceIDs []int64 `json:"service_ids"`
+	}
+	if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+		b.log.Warn("display board: bad event data", "event", e.ID, "err", err)
+		return
+	}
+	if d.ServiceIDs == nil {
+		d.ServiceIDs = []int64{}
+	}
+	m := render(struct {
+		Type       string  `json:"type"`
+		CounterID  int64   `json:"counter_id"`
+		Status     string  `json:"status"`
+		ServiceIDs []int64 `json:"service_ids"`
+	}{"counter", e.ObjectID, d.Status, d.ServiceIDs})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.broadcast(m)
 }
 
 // PrinterMessage is the staff's message of a kiosk's printer changing

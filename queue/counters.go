@@ -212,7 +212,12 @@ func (s *Store) counterEvent(ctx context.Context, tx *gorm.DB, log *eventLog, st
 	return nil
 }
 
-// openCounters counts the open (not paused) counters serving a service today.
+// OpenCounters counts the open (not paused) counters serving a service
+// now.
+func (s *Store) OpenCounters(ctx context.Context, serviceID int64) (int, error) {
+	return s.openCounters(ctx, serviceID)
+}
+
 func (s *Store) openCounters(ctx context.Context, serviceID int64) (int, error) {
 	var states []CounterState
 	if err := s.db.WithContext(ctx).Where("status = ?", CounterOpen).Find(&states).Error; err != nil {
