@@ -139,3 +139,50 @@ func TestBrowserKioskHoursFitAndReset(t *testing.T) {
 	p.do(chromedp.Click(chromedp.CSS(`button.lang[data-lang="pl"]`)), chromedp.Evaluate[chromedp.Void](`OkienkoKiosk.refresh()`))
 	p.waitFor("closed for today", button(dep)+`.querySelector('.btn-reason')?.textContent === `+jsString("Wydział nie wydaje teraz biletów. Zapraszamy: "+dayMonth(e.week.Day(2))+", od 07:30."))
 }
+
+// The administrator gives a counter a short label for the hall display in
+// the counters' form: the field explains itself (aria-describedby), the
+// label is saved, listed next to the name, and the display shows it in its
+// last calls.
+func TestBrowserAdminCounterLabel(t *testing.T) {
+	e := newEnv(t, databasetest.SQLite(t))
+	counter := e.counterOf("Stanowisko 1")
+	p := adminSignIn(t, e, "#stanowiska")
+	p.waitFor("the counters", `document.querySelector('#counters-list button[aria-label="Edytuj: Stanowisko 1"]') !== null`)
+	p.do(chromedp.Click(chromedp.CSS(`#counters-list button[aria-label="Edytuj: Stanowisko 1"]`)))
+	p.waitFor("the counter form", `document.querySelector('#counter-form [name=label]') !== null`)
+	if hint := p.text(`document.getElementById(document.querySelector('#counter-form [name=label]').getAttribute('aria-describedby')).textContent`); !strings.Contains(hint, "tablicy") {
+		t.Errorf("the label's hint says %q", hint)
+	}
+	browsertest.RequireNoSeriousViolations(t, p.ctx, "/admin#stanowiska editing a counter")
+	p.do(chromedp.SendKeys(chromedp.CSS(`#counter-form [name=label]`), "Kasa 1"), chromedp.Click(chromedp.CSS(`#counter-form button[type=submit]`)))
+	p.waitFor("saved", `document.getElementById('notice').textContent === 'Zapisano.' && document.getElementById('counters-list').textContent.includes('Stanowisko 1 (Kasa 1)')`)
+	if c := e.counterOf("Stanowisko 1"); c.Label != "Kasa 1" || c.ID != counter.ID {
+		t.Fatalf("stored %+v", c)
+	}
+
+	// The display's last calls show the label; the call is spoken by name.
+	clerk := bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))
+	cpath := "/api/v1/counters/" + itoa(counter.ID)
+	if resp, body := e.do("POST", cpath+"/open", nil, clerk...); resp.StatusCode != 200 {
+		t.Fatalf("open: %d %s", resp.StatusCode, body)
+	}
+	if err := e.board.Rebuild(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		id, _, _ := e.issueTicket(counter.ServiceIDs[0])
+		if resp, body := e.do("POST", cpath+"/next", nil, clerk...); resp.StatusCode != 200 {
+			t.Fatalf("next: %d %s", resp.StatusCode, body)
+		}
+		for _, a := range []string{"start", "finish"} {
+			if resp, body := e.do("POST", "/api/v1/tickets/"+itoa(id)+"/"+a, nil, clerk...); resp.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", a, resp.StatusCode, body)
+			}
+		}
+	}
+	base := p.text(`location.origin`)
+	d := &tab{t: t, ctx: browsertest.New(t, 1920, 1080)}
+	d.do(chromedp.Navigate(base + "/display"))
+	d.waitFor("the label in the last calls", `document.querySelector('#recent-list td.counter')?.textContent === 'Kasa 1' && document.getElementById('now-counter').textContent === 'Stanowisko 1'`)
+}
