@@ -27,7 +27,6 @@ const MESSAGES = {
 
     'start.heading': 'Wybierz wydział',
     'start.empty': 'Żaden wydział nie wydaje teraz biletów.',
-    'start.unavailable': 'niedostępny',
     'start.checkin': 'Mam rezerwację',
     'start.checkinHelp': 'Potwierdź przybycie kodem rezerwacji',
     'start.today': 'Dziś: {hours}',
@@ -116,7 +115,6 @@ const MESSAGES = {
 
     'start.heading': 'Choose a department',
     'start.empty': 'No department issues tickets now.',
-    'start.unavailable': 'unavailable',
     'start.checkin': 'I have a booking',
     'start.checkinHelp': 'Check in with your booking code',
     'start.today': 'Today: {hours}',
@@ -205,7 +203,6 @@ const MESSAGES = {
 
     'start.heading': 'Оберіть відділ',
     'start.empty': 'Зараз жоден відділ не видає квитків.',
-    'start.unavailable': 'недоступно',
     'start.checkin': 'У мене є бронювання',
     'start.checkinHelp': 'Підтвердьте прибуття кодом бронювання',
     'start.today': 'Сьогодні: {hours}',
