@@ -88,7 +88,7 @@ func TestBrowserKioskHoursFitAndReset(t *testing.T) {
 		browsertest.RequireNoSeriousViolations(t, p.ctx, "/kiosk?lang="+tc.lang+" before opening")
 	}
 	// Touching a greyed department says why and stays.
-	p.do(chromedp.Click(chromedp.CSS(`button.lang[data-lang="pl"]`)), chromedp.Click(chromedp.CSS(`#department-list button[data-department="` + itoa(deps[0].ID) + `"]`)))
+	p.do(chromedp.Click(chromedp.CSS(`button.lang[data-lang="pl"]`)), chromedp.Click(chromedp.CSS(`#department-list button[data-department="`+itoa(deps[0].ID)+`"]`)))
 	p.waitFor("the reason said", `document.getElementById('alert').textContent === 'Wydział przyjmuje od 07:30.' && !document.getElementById('view-start').hidden`)
 	p.noCutText("closed")
 
