@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/web/browsertest"
 )
 
@@ -130,6 +132,14 @@ func TestBrowserDisplayFitsAndAgrees(t *testing.T) {
 		p := &tab{t: t, ctx: browsertest.New(t, 1920, 1080)}
 		p.do(browsertest.OnNewDocument(noAutoplay), chromedp.Navigate(base+"/display?lang="+lang))
 		p.waitFor(lang+" calls", `document.querySelectorAll('#recent-list tr').length === 8 && !document.getElementById('sound-enable').hidden`)
+		// The clock tells the office's time in every language, whatever
+		// the TV's zone (browsertest.Zone).
+		p.waitFor(lang+" clock", `/^\d\d:\d\d$/.test(document.getElementById('clock').textContent)`)
+		before := time.Now().In(officetest.Warsaw).Format("15:04")
+		shown := p.text(`document.getElementById('clock').textContent`)
+		if after := time.Now().In(officetest.Warsaw).Format("15:04"); shown != before && shown != after {
+			t.Errorf("%s: the clock shows %s, want the time in Warsaw, %s", lang, shown, after)
+		}
 		browsertest.RequireNoCutText(t, p.ctx, "display-1920x1080-"+lang)
 		browsertest.RequireNoSeriousViolations(t, p.ctx, "/display?lang="+lang)
 		p.do(chromedp.EmulateViewport(1080, 1920))
