@@ -173,9 +173,12 @@ func (s *Store) serviceOf(ctx context.Context, tx *gorm.DB, serviceID int64) (*o
 
 // WalkIns is whether a department issues walk-in tickets now: until Until
 // when it does, else from OpensAt (nil: not in the next two weeks).
+// ClosedToday: the department doesn't open at all today (a weekend, a
+// holiday, a closure).
 type WalkIns struct {
 	DepartmentID int64      `json:"id"`
 	Issuing      bool       `json:"issuing"`
+	ClosedToday  bool       `json:"closed_today"`
 	Until        *time.Time `json:"until,omitempty"`
 	OpensAt      *time.Time `json:"opens_at,omitempty"`
 }
@@ -210,6 +213,7 @@ func (s *Store) walkIns(ctx context.Context, tx *gorm.DB, dep *office.Department
 	if err != nil {
 		return WalkIns{}, err
 	}
+	w.ClosedToday = len(days[0].Spans) == 0
 	for _, sp := range days[0].Spans {
 		if end := sp.End.Add(-last); !now.Before(sp.Start) && now.Before(end) {
 			until := end.In(off.Location())

@@ -78,6 +78,10 @@ func TestBrowserKioskHoursFitAndReset(t *testing.T) {
 				t.Errorf("%s: %s says %q, want %q (a Wednesday)", tc.lang, d.Name, got[i], want)
 			}
 		}
+		// Closed all day: not today's usual hours.
+		if sub := p.text(button(shut) + `.querySelector('.btn-sub').textContent`); strings.Contains(sub, "07:30") {
+			t.Errorf("%s: the department closed today says %q", tc.lang, sub)
+		}
 		// The reason is part of the button's name for a screen reader.
 		if name := p.text(button(deps[0]) + `.textContent`); !strings.Contains(name, tc.early) {
 			t.Errorf("%s: the button reads %q", tc.lang, name)

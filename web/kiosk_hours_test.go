@@ -18,10 +18,11 @@ type kioskMe struct {
 		Now   string `json:"now"`
 	} `json:"office"`
 	Departments []struct {
-		ID      int64   `json:"id"`
-		Issuing bool    `json:"issuing"`
-		Until   *string `json:"until"`
-		OpensAt *string `json:"opens_at"`
+		ID          int64   `json:"id"`
+		Issuing     bool    `json:"issuing"`
+		ClosedToday bool    `json:"closed_today"`
+		Until       *string `json:"until"`
+		OpensAt     *string `json:"opens_at"`
 	} `json:"departments"`
 }
 
@@ -90,6 +91,10 @@ func TestKioskMeSaysWhichDepartmentsIssue(t *testing.T) {
 						return ""
 					}
 					return rfc(t)
+				}
+				closedToday := d.ID == shut.ID || tc.name == "Saturday"
+				if d.ClosedToday != closedToday {
+					t.Errorf("%s: department %d: closed today %v, want %v", tc.name, d.ID, d.ClosedToday, closedToday)
 				}
 				if d.Issuing != issuing || str(d.Until) != want(until) || str(d.OpensAt) != want(opens) {
 					t.Errorf("%s: department %d: issuing %v until %q opens %q; want %v %q %q", tc.name, d.ID, d.Issuing, str(d.Until), str(d.OpensAt), issuing, want(until), want(opens))

@@ -586,6 +586,8 @@ const OkienkoKiosk = (function () {
   }
 
   function hoursToday(d) {
+    const w = state.walkIns[d.id];
+    if (w && w.closed_today) return t('start.closedToday');
     const [y, m, day] = today().split('-').map(Number);
     const spans = (d.hours && d.hours[DAY_KEYS[new Date(Date.UTC(y, m - 1, day)).getUTCDay()]]) || [];
     if (!spans.length) return t('start.closedToday');
