@@ -35,8 +35,10 @@ func percentiles(b *testing.B, ds []time.Duration) {
 	b.ReportMetric(p(0.99), "p99-ms")
 }
 
-// BenchmarkAvailability: the 30-day calendar of one service with 50,000
-// bookings in the database (target p99 under 10 ms), and one day's slots.
+// BenchmarkAvailability: the store's 30-day calendar of one service with
+// 50,000 bookings in the database, and one day's slots, called in process
+// (no HTTP, no history): for profiling the store. What residents get is
+// cmd/okienko's BenchmarkAvailability, which tools/bench/run runs.
 func BenchmarkAvailability(b *testing.B) {
 	benchDatabases(b, func(b *testing.B, db *gorm.DB) {
 		w := newWorld(b, db, func(s *office.ServiceSpec) { s.Capacity = 100 })
@@ -114,16 +116,19 @@ func fill(b *testing.B, w *world, n int) {
 	}
 }
 
-// BenchmarkBookingStorm: 500 residents at once on 20 slots of capacity 1.
-// Exactly 20 win every storm; reported: attempts per second and the
-// latency of one Book call, p50 and p99.
+// BenchmarkBookingStorm: 500 goroutines at once call Store.Book on 20
+// slots of capacity 1; exactly 20 win every storm. In process (no HTTP,
+// JSON, middleware or rate limiter): for profiling the seat path, not a
+// figure of what residents get (cmd/okienko's BenchmarkBookingStorm,
+// which tools/bench/run runs).
 func BenchmarkBookingStorm(b *testing.B) {
 	benchDatabases(b, func(b *testing.B, db *gorm.DB) { storm(b, db, 1) })
 }
 
-// BenchmarkBookingWins: 500 residents at once on 20 slots of capacity 25:
-// every one wins, so every attempt is the whole seat-taking transaction
-// (the figure compared with pgbench's equivalent transaction).
+// BenchmarkBookingWins: 500 goroutines at once call Store.Book on 20 slots
+// of capacity 25: every one wins, so every attempt is the whole
+// seat-taking transaction. In process, for profiling, like
+// BenchmarkBookingStorm.
 func BenchmarkBookingWins(b *testing.B) {
 	benchDatabases(b, func(b *testing.B, db *gorm.DB) { storm(b, db, 25) })
 }

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"bytes"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -57,6 +58,9 @@ func CalendarUID(b *Booking, baseURL string) string {
 // new time over the old) and STATUS:CONFIRMED; a cancelled one's is
 // METHOD:CANCEL with SEQUENCE b.Moves+1 and STATUS:CANCELLED, so calendars
 // that imported the visit drop it. Callers fill b.Moves (Store.Moves).
+// The texts are in the language the resident booked in (b.Lang, Polish for
+// an unknown one), with the matter's and department's names in it where the
+// office wrote them, else in Polish.
 func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *office.Office, baseURL, manageURL string, now time.Time) []byte {
 	var w calendarWriter
 	method := CalendarMethod(b)
@@ -76,7 +80,11 @@ func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *offi
 	}
 	w.line("SEQUENCE", strconv.Itoa(seq))
 	w.line("STATUS", status)
-	w.text("SUMMARY", off.Name+": "+svc.Name)
+	words := calendarTexts[b.Lang]
+	if words == nil {
+		words = calendarTexts["pl"]
+	}
+	w.text("SUMMARY", off.Name+": "+svc.NameIn(b.Lang))
 	loc := off.Name
 	if off.Address != "" {
 		loc += ", " + off.Address
@@ -84,26 +92,25 @@ func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *offi
 	w.text("LOCATION", loc)
 	var desc []string
 	if method == MethodCancel {
-		line := "Wizyta odwołana."
+		line := words.cancelled
 		if b.CancelledByOffice() {
-			line = "Wizyta odwołana przez urząd."
+			line = words.cancelledByOffice
 			if b.CancelNote != "" {
-				line = "Wizyta odwołana przez urząd: " + b.CancelNote
+				line = strings.TrimSuffix(words.cancelledByOffice, ".") + ": " + b.CancelNote
 			}
 		}
 		desc = append(desc, line)
 	}
 	desc = append(desc,
-		"Sprawa: "+svc.Name,
-		"Wydział: "+dep.Name,
-		"Kod potwierdzenia: "+FormatCode(b.Code),
+		words.matter+svc.NameIn(b.Lang),
+		words.department+dep.NameIn(b.Lang),
+		words.code+FormatCode(b.Code),
 	)
 	if method == MethodPublish {
-		desc = append(desc, "Zgłoś się w biletomacie w holu z tym kodem, najwcześniej "+strconv.Itoa(svc.CheckinEarlyMinutes)+
-			" min przed wizytą, najpóźniej "+strconv.Itoa(svc.CheckinGraceMinutes)+" min po jej rozpoczęciu.")
+		desc = append(desc, fmt.Sprintf(words.checkin, svc.CheckinEarlyMinutes, svc.CheckinGraceMinutes))
 	}
 	if manageURL != "" {
-		desc = append(desc, "Rezerwacja: "+manageURL)
+		desc = append(desc, words.booking+manageURL)
 	}
 	w.text("DESCRIPTION", strings.Join(desc, "\n"))
 	if manageURL != "" {
@@ -113,6 +120,34 @@ func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *offi
 	w.line("END", "VEVENT")
 	w.line("END", "VCALENDAR")
 	return w.buf.Bytes()
+}
+
+// calendarWords are the words of a calendar file's description in one
+// language; checkin takes the minutes before and after the start.
+type calendarWords struct {
+	cancelled, cancelledByOffice, matter, department, code, checkin, booking string
+}
+
+// calendarTexts are the calendar file's words by the booking's language.
+var calendarTexts = map[string]*calendarWords{
+	"pl": {
+		cancelled: "Wizyta odwołana.", cancelledByOffice: "Wizyta odwołana przez urząd.",
+		matter: "Sprawa: ", department: "Wydział: ", code: "Kod potwierdzenia: ",
+		checkin: "Zgłoś się w biletomacie w holu z tym kodem, najwcześniej %d min przed wizytą, najpóźniej %d min po jej rozpoczęciu.",
+		booking: "Rezerwacja: ",
+	},
+	"en": {
+		cancelled: "Visit cancelled.", cancelledByOffice: "Visit cancelled by the office.",
+		matter: "Matter: ", department: "Department: ", code: "Confirmation code: ",
+		checkin: "Check in at the kiosk in the hall with this code, at the earliest %d min before the visit and at the latest %d min after it starts.",
+		booking: "Booking: ",
+	},
+	"uk": {
+		cancelled: "Візит скасовано.", cancelledByOffice: "Візит скасовано установою.",
+		matter: "Справа: ", department: "Відділ: ", code: "Код підтвердження: ",
+		checkin: "Зареєструйтеся в терміналі в холі з цим кодом не раніше ніж за %d хв до візиту і не пізніше ніж через %d хв після його початку.",
+		booking: "Бронювання: ",
+	},
 }
 
 // utcStamp is t as an RFC 5545 DATE-TIME in UTC ("20060102T150405Z").

@@ -104,3 +104,33 @@ func TestCalendarFoldsBetweenCharacters(t *testing.T) {
 		}
 	}
 }
+
+// The calendar file speaks the language the resident booked in: the
+// matter's and department's names the office wrote in it, Polish where it
+// wrote none, and its own words in that language; an unknown language is
+// Polish.
+func TestCalendarSpeaksTheBookingsLanguage(t *testing.T) {
+	b, svc, dep, off := calendarVisit(booking.StatusBooked)
+	svc.Name, svc.NameEN, svc.NameUK = "Odbiór dowodu osobistego", "Collecting an ID card", ""
+	dep.NameUK = "Відділ громадянських справ"
+	for _, tc := range []struct {
+		lang, summary string
+		says          []string
+	}{
+		{"en", "Collecting an ID card", []string{"Matter: Collecting an ID card", "Department: Wydział Spraw Obywatelskich", "Confirmation code: ABCD-2345", "at the earliest 30 min before"}},
+		{"uk", "Odbiór dowodu osobistego", []string{"Справа: Odbiór dowodu osobistego", "Відділ: Відділ громадянських справ", "Код підтвердження: ABCD-2345", "не раніше ніж за 30 хв"}},
+		{"de", "Odbiór dowodu osobistego", []string{"Sprawa: Odbiór dowodu osobistego", "Wydział: Wydział Spraw Obywatelskich", "najwcześniej 30 min"}},
+	} {
+		b.Lang = tc.lang
+		_, ev := calendartest.Parse(t, booking.Calendar(b, svc, dep, off, "https://urzad.example", "", time.Now()))
+		if got := calendartest.Value(ev, ics.ComponentPropertySummary); got != off.Name+": "+tc.summary {
+			t.Errorf("%s: SUMMARY %q", tc.lang, got)
+		}
+		desc := calendartest.Value(ev, ics.ComponentPropertyDescription)
+		for _, want := range tc.says {
+			if !strings.Contains(desc, want) {
+				t.Errorf("%s: DESCRIPTION lacks %q: %q", tc.lang, want, desc)
+			}
+		}
+	}
+}

@@ -20,6 +20,7 @@ type PESEL string
 
 // Errors returned by ParsePESEL; the caller wraps them into a field error.
 var (
+	errPESELRequired  = errors.New("required")
 	errPESELDigits    = errors.New("must be 11 digits")
 	errPESELCheck     = errors.New("the check digit does not match")
 	errPESELBirthDate = errors.New("the birth date encoded in it does not exist")
@@ -36,6 +37,9 @@ var peselWeights = [10]int{1, 3, 7, 9, 1, 3, 7, 9, 1, 3}
 // date encoded in it does not exist") that the caller turns into a field error.
 func ParsePESEL(s string) (PESEL, error) {
 	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errPESELRequired
+	}
 	if len(s) != 11 {
 		return "", errPESELDigits
 	}

@@ -86,7 +86,7 @@ func TestParsePESELInvalid(t *testing.T) {
 		in   string
 		want string
 	}{
-		{"empty", "", "must be 11 digits"},
+		{"empty", "", "required"},
 		{"10 digits", valid[:10], "must be 11 digits"},
 		{"12 digits", valid + "0", "must be 11 digits"},
 		{"letters", "4405140135A", "must be 11 digits"},

@@ -71,8 +71,12 @@ type Call struct {
 
 // DepartmentCount is a department with its waiting count.
 type DepartmentCount struct {
-	ID      int64  `json:"id"`
-	Name    string `json:"name,omitempty"`
+	ID   int64  `json:"id"`
+	Name string `json:"name,omitempty"`
+	// NameEN and NameUK are the department's English and Ukrainian names,
+	// left out where the office wrote none (a display shows Name then).
+	NameEN  string `json:"name_en,omitempty"`
+	NameUK  string `json:"name_uk,omitempty"`
 	Prefix  string `json:"prefix,omitempty"`
 	Waiting int    `json:"waiting"`
 }
@@ -356,7 +360,7 @@ func (b *Board) readNames(ctx context.Context) (names, []DepartmentCount, error)
 		for _, s := range d.Services {
 			n.services[s.ID] = s.Name
 		}
-		out = append(out, DepartmentCount{ID: d.ID, Name: d.Name, Prefix: d.TicketPrefix})
+		out = append(out, DepartmentCount{ID: d.ID, Name: d.Name, NameEN: d.NameEN, NameUK: d.NameUK, Prefix: d.TicketPrefix})
 	}
 	cs, err := b.offices.Counters(ctx)
 	if err != nil {

@@ -133,7 +133,7 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	start := b.StartsAt.In(off.Location())
 	manage := c.BaseURL + "/rezerwacja/" + booking.FormatCode(b.Code)
 	v := view{
-		Name: deref(b.Name), Office: off.Name, Address: off.Address, Service: svc.Name, Department: dep.Name,
+		Name: deref(b.Name), Office: off.Name, Address: off.Address, Service: svc.NameIn(m.Lang), Department: dep.NameIn(m.Lang),
 		Code: booking.FormatCode(b.Code), Date: start.Format("2006-01-02"), Time: start.Format("15:04"),
 		BaseURL: c.BaseURL, ManageURL: manage, CancelURL: manage + "/odwolaj",
 		ByOffice: m.Kind == outbox.Cancellation && data.Reason != "" && data.Reason != booking.ReasonResident,
@@ -313,7 +313,7 @@ func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgo
 	if tpl == nil {
 		tpl = texts["pl"]
 	}
-	text, err := c.smsText(tpl, m, view{Office: off.Name, Service: svc.Name, Number: t.Number, BaseURL: c.BaseURL})
+	text, err := c.smsText(tpl, m, view{Office: off.Name, Service: svc.NameIn(m.Lang), Number: t.Number, BaseURL: c.BaseURL})
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,11 @@ func (o *Office) Location() *time.Location {
 
 // DepartmentSpec is what an administrator sets on a department.
 type DepartmentSpec struct {
+	// Name is the Polish name, required; NameEN and NameUK are the English
+	// and Ukrainian ones, "" where Polish stands in (NameIn).
 	Name              string    `json:"name"`
+	NameEN            string    `json:"name_en" gorm:"column:name_en"`
+	NameUK            string    `json:"name_uk" gorm:"column:name_uk"`
 	TicketPrefix      string    `json:"ticket_prefix"`
 	LastTicketMinutes int       `json:"last_ticket_minutes"`
 	Hours             WeekHours `json:"hours"`
@@ -62,6 +66,18 @@ type ServiceSpec struct {
 	MaxActivePerPESEL   int    `json:"max_active_per_pesel" gorm:"column:max_active_per_pesel"`
 	Description         string `json:"description"`
 	Instructions        string `json:"instructions"`
+	// The English and Ukrainian name, description and instructions; ""
+	// where the Polish text stands in (NameIn, DescriptionIn, InstructionsIn).
+	NameEN         string `json:"name_en" gorm:"column:name_en"`
+	NameUK         string `json:"name_uk" gorm:"column:name_uk"`
+	DescriptionEN  string `json:"description_en" gorm:"column:description_en"`
+	DescriptionUK  string `json:"description_uk" gorm:"column:description_uk"`
+	InstructionsEN string `json:"instructions_en" gorm:"column:instructions_en"`
+	InstructionsUK string `json:"instructions_uk" gorm:"column:instructions_uk"`
+	// Keywords are the words residents search this matter by besides its
+	// names ("meldunek, wymeldowanie"), in any language, separated by
+	// commas or spaces.
+	Keywords string `json:"keywords"`
 	// ConfirmMinutes, above 0, makes a new booking pending, its seat held
 	// this long until the resident confirms it by e-mail (0: off).
 	ConfirmMinutes int `json:"confirm_minutes"`

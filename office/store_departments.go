@@ -113,6 +113,8 @@ func (s *Store) UpdateDepartment(ctx context.Context, id int64, patch func(*Depa
 		now := s.now()
 		err = tx.Model(&Department{}).Where("id = ?", id).Updates(map[string]any{
 			"name":                spec.Name,
+			"name_en":             spec.NameEN,
+			"name_uk":             spec.NameUK,
 			"ticket_prefix":       spec.TicketPrefix,
 			"last_ticket_minutes": spec.LastTicketMinutes,
 			"hours":               spec.Hours,

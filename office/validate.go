@@ -22,6 +22,7 @@ const (
 	maxDescription      = 4000
 	maxInstructions     = 20000
 	maxClosureReason    = 500
+	maxKeywords         = 1000
 	minutesPerDay       = 24 * 60
 	maxLastTicketMinute = 240
 )
@@ -31,6 +32,8 @@ const (
 // Normalize is only needed to store the normalised form.
 func (s *DepartmentSpec) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
+	s.NameEN = strings.TrimSpace(s.NameEN)
+	s.NameUK = strings.TrimSpace(s.NameUK)
 	s.TicketPrefix = strings.ToUpper(strings.TrimSpace(s.TicketPrefix))
 	s.Hours = s.Hours.normalized()
 }
@@ -41,6 +44,8 @@ func (s DepartmentSpec) Validate() error {
 	s.Normalize()
 	f := okienko.FieldErrors{}
 	checkName(f, "name", s.Name, maxDepartmentName)
+	checkText(f, "name_en", s.NameEN, maxDepartmentName)
+	checkText(f, "name_uk", s.NameUK, maxDepartmentName)
 	if len(s.TicketPrefix) != 1 || s.TicketPrefix[0] < 'A' || s.TicketPrefix[0] > 'Z' {
 		f.Add("ticket_prefix", fmt.Sprintf("must be a single letter A-Z, got %q", s.TicketPrefix))
 	}
@@ -49,9 +54,12 @@ func (s DepartmentSpec) Validate() error {
 	return f.Err()
 }
 
-// Normalize trims the name.
+// Normalize trims the names and the keywords.
 func (s *ServiceSpec) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
+	s.NameEN = strings.TrimSpace(s.NameEN)
+	s.NameUK = strings.TrimSpace(s.NameUK)
+	s.Keywords = strings.TrimSpace(s.Keywords)
 }
 
 // MaxConfirmMinutes is the longest a pending booking may wait for its
@@ -75,12 +83,15 @@ func (s ServiceSpec) Validate() error {
 	checkRange(f, "checkin_grace_minutes", s.CheckinGraceMinutes, 0, 120, "minutes")
 	checkRange(f, "max_active_per_pesel", s.MaxActivePerPESEL, 1, 50, "bookings")
 	checkRange(f, "confirm_minutes", s.ConfirmMinutes, 0, MaxConfirmMinutes, "minutes")
-	if n := utf8.RuneCountInString(s.Description); n > maxDescription {
-		f.Add("description", fmt.Sprintf("must be at most %d characters, got %d", maxDescription, n))
-	}
-	if n := utf8.RuneCountInString(s.Instructions); n > maxInstructions {
-		f.Add("instructions", fmt.Sprintf("must be at most %d characters, got %d", maxInstructions, n))
-	}
+	checkText(f, "name_en", s.NameEN, maxServiceName)
+	checkText(f, "name_uk", s.NameUK, maxServiceName)
+	checkText(f, "description", s.Description, maxDescription)
+	checkText(f, "description_en", s.DescriptionEN, maxDescription)
+	checkText(f, "description_uk", s.DescriptionUK, maxDescription)
+	checkText(f, "instructions", s.Instructions, maxInstructions)
+	checkText(f, "instructions_en", s.InstructionsEN, maxInstructions)
+	checkText(f, "instructions_uk", s.InstructionsUK, maxInstructions)
+	checkText(f, "keywords", s.Keywords, maxKeywords)
 	return f.Err()
 }
 
@@ -176,6 +187,17 @@ func checkName(f okienko.FieldErrors, field, name string, max int) {
 	switch {
 	case n == 0:
 		f.Add(field, "a name is required")
+	case n > max:
+		f.Add(field, fmt.Sprintf("must be at most %d characters, got %d", max, n))
+	}
+}
+
+// checkText adds a message under field when the optional text is longer
+// than max characters or is not valid UTF-8.
+func checkText(f okienko.FieldErrors, field, text string, max int) {
+	switch n := utf8.RuneCountInString(text); {
+	case !utf8.ValidString(text):
+		f.Add(field, "must be valid UTF-8 text")
 	case n > max:
 		f.Add(field, fmt.Sprintf("must be at most %d characters, got %d", max, n))
 	}

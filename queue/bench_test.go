@@ -13,7 +13,9 @@ import (
 // BenchmarkCallNext: 20 clerks press "next" at once over 1,000 waiting
 // tickets, each starting the ticket it got, until the queue is empty; no
 // ticket is called twice. Reported: calls per second and the latency of
-// one CallNext, p50 and p99.
+// one CallNext, p50 and p99. In process (no HTTP, sessions or
+// middleware): for profiling the store; what clerks get is cmd/okienko's
+// BenchmarkCallNext, which tools/bench/run runs.
 func BenchmarkCallNext(b *testing.B) {
 	for _, d := range []struct {
 		name string

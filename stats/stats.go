@@ -36,6 +36,19 @@ const MaxDays = 366
 // rank ⌈p/100·n⌉ (1-based), so every percentile is a duration that really
 // happened. They are in minutes rounded to 0.1, and null without samples.
 // Hours[h] is the number of tickets issued in office-local hour h (0–23).
+//
+// Against the report's target wait: Called counts the tickets called (their
+// wait ended at a counter), WithinTarget those called at most the target
+// after issue; WithinTargetPercent is WithinTarget out of the tickets whose
+// wait ended, called or expired (an expired ticket waited in vain), in
+// percent rounded to 0.1, null when none did.
+//
+// Booked visits are counted on the office day of the visit, whatever the
+// day the booking was made: VisitsBooked are the bookings for that day not
+// cancelled by the resident or the office (booked, checked in or cancelled
+// late); VisitsCheckedIn came, VisitsMissed were cancelled for lateness.
+// VisitNoShowPercent is VisitsMissed out of VisitsCheckedIn + VisitsMissed
+// in percent rounded to 0.1, null when both are 0.
 type Figures struct {
 	TicketsIssued         int      `json:"tickets_issued"`
 	WalkIns               int      `json:"walk_ins"`
@@ -51,6 +64,13 @@ type Figures struct {
 	ServiceP50            *float64 `json:"service_p50_minutes"`
 	ServiceP90            *float64 `json:"service_p90_minutes"`
 	Hours                 [24]int  `json:"hours"`
+	Called                int      `json:"called"`
+	WithinTarget          int      `json:"within_target"`
+	WithinTargetPercent   *float64 `json:"within_target_percent"`
+	VisitsBooked          int      `json:"visits_booked"`
+	VisitsCheckedIn       int      `json:"visits_checked_in"`
+	VisitsMissed          int      `json:"visits_missed"`
+	VisitNoShowPercent    *float64 `json:"visit_no_show_percent"`
 }
 
 // Row is the figures of one service on one office day.
@@ -70,16 +90,73 @@ type DepartmentTotal struct {
 	Figures
 }
 
+// ServiceTotal is the figures of one service (a matter) over the whole range.
+type ServiceTotal struct {
+	DepartmentID   int64  `json:"department_id"`
+	DepartmentName string `json:"department_name"`
+	ServiceID      int64  `json:"service_id"`
+	ServiceName    string `json:"service_name"`
+	Figures
+}
+
+// CounterTotal is the figures of the tickets one counter called over the
+// whole range (booking figures stay 0: a booking has no counter).
+type CounterTotal struct {
+	CounterID   int64  `json:"counter_id"`
+	CounterName string `json:"counter_name"`
+	Figures
+}
+
+// DayTotal is the figures of one office day, every service together.
+type DayTotal struct {
+	Day office.Date `json:"day"`
+	Figures
+}
+
 // Report is the statistics of the office days From to To inclusive. Rows
 // holds only the day × service pairs with something to report, ordered by
-// day, department and service; Departments only departments with activity.
+// day, department and service; Departments, Services and Days only those
+// with activity, in the same order; Counters the counters that called a
+// ticket, by id. WeekdayHours[d][h] is the number of tickets issued on
+// weekday d (0 Monday … 6 Sunday) in office-local hour h.
 type Report struct {
-	From        office.Date       `json:"from"`
-	To          office.Date       `json:"to"`
-	TimeZone    string            `json:"time_zone"`
-	Rows        []Row             `json:"rows"`
-	Departments []DepartmentTotal `json:"departments"`
-	Total       Figures           `json:"total"`
+	From          office.Date       `json:"from"`
+	To            office.Date       `json:"to"`
+	TimeZone      string            `json:"time_zone"`
+	TargetMinutes int               `json:"target_minutes"`
+	Rows          []Row             `json:"rows"`
+	Departments   []DepartmentTotal `json:"departments"`
+	Services      []ServiceTotal    `json:"services"`
+	Counters      []CounterTotal    `json:"counters"`
+	Days          []DayTotal        `json:"days"`
+	WeekdayHours  [7][24]int        `json:"weekday_hours"`
+	Total         Figures           `json:"total"`
+}
+
+// Target waits: the default and the bounds of Query.TargetMinutes.
+const (
+	DefaultTargetMinutes = 15
+	MinTargetMinutes     = 1
+	MaxTargetMinutes     = 240
+)
+
+// Query is what a report covers: the office days From to To inclusive and
+// the target wait in minutes (0 means DefaultTargetMinutes).
+type Query struct {
+	From, To      office.Date
+	TargetMinutes int
+}
+
+// Check returns EINVALID naming the field: "from" or "to" out of bounds or
+// reversed or over MaxDays days, "target_minutes" outside 1–240.
+func (q Query) Check() error {
+	if err := CheckRange(q.From, q.To); err != nil {
+		return err
+	}
+	if q.TargetMinutes != 0 && (q.TargetMinutes < MinTargetMinutes || q.TargetMinutes > MaxTargetMinutes) {
+		return okienko.Invalid("target_minutes", fmt.Sprintf("must be between %d and %d minutes, got %d", MinTargetMinutes, MaxTargetMinutes, q.TargetMinutes))
+	}
+	return nil
 }
 
 // Store computes reports from the database.
@@ -131,7 +208,18 @@ func (a *acc) finish() Figures {
 	f := a.f
 	f.WaitP50, f.WaitP90 = Percentile(a.wait, 50), Percentile(a.wait, 90)
 	f.ServiceP50, f.ServiceP90 = Percentile(a.service, 50), Percentile(a.service, 90)
+	f.WithinTargetPercent = percent(f.WithinTarget, f.Called+f.Expired)
+	f.VisitNoShowPercent = percent(f.VisitsMissed, f.VisitsCheckedIn+f.VisitsMissed)
 	return f
+}
+
+// percent is 100·n/of rounded to 0.1, nil when of is 0.
+func percent(n, of int) *float64 {
+	if of == 0 {
+		return nil
+	}
+	v := math.Round(float64(n)*1000/float64(of)) / 10
+	return &v
 }
 
 // Percentile returns the nearest-rank p-th percentile of ds in minutes
@@ -149,12 +237,17 @@ func Percentile(ds []time.Duration, p int) *float64 {
 	return &m
 }
 
-// Report computes the statistics of office days from..to in loc with five
-// queries. EINVALID for a reversed range or one over MaxDays days;
-// EINTERNAL when the database fails.
-func (s *Store) Report(ctx context.Context, from, to office.Date, loc *time.Location) (*Report, error) {
-	if err := CheckRange(from, to); err != nil {
+// Report computes the statistics of q in loc with seven queries. EINVALID
+// naming the field for a reversed range, one over MaxDays days or a target
+// out of bounds; EINTERNAL when the database fails.
+func (s *Store) Report(ctx context.Context, q Query, loc *time.Location) (*Report, error) {
+	if err := q.Check(); err != nil {
 		return nil, err
+	}
+	from, to := q.From, q.To
+	target := q.TargetMinutes
+	if target == 0 {
+		target = DefaultTargetMinutes
 	}
 	db := s.db.WithContext(ctx)
 	start, end := from.In(loc, 0).UTC(), to.AddDays(1).In(loc, 0).UTC()
@@ -177,6 +270,17 @@ func (s *Store) Report(ctx context.Context, from, to office.Date, loc *time.Loca
 	for _, r := range services {
 		svc[r.ID] = names{r.Name, r.DepartmentName, r.DepartmentID}
 	}
+	var departments []struct {
+		ID   int64
+		Name string
+	}
+	if err := db.Raw(`SELECT id, name FROM departments`).Scan(&departments).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	depName := map[int64]string{}
+	for _, d := range departments {
+		depName[d.ID] = d.Name
+	}
 
 	groups := map[key]*acc{}
 	depOf := map[key]int64{}
@@ -191,61 +295,70 @@ func (s *Store) Report(ctx context.Context, from, to office.Date, loc *time.Loca
 		return a
 	}
 	inRange := func(d office.Date) bool { return !d.Before(from) && !d.After(to) }
+	rep := &Report{From: from, To: to, TimeZone: loc.String(), TargetMinutes: target,
+		Rows: []Row{}, Departments: []DepartmentTotal{}, Services: []ServiceTotal{}, Counters: []CounterTotal{}, Days: []DayTotal{}}
 
-	// Ticket counts, grouped in SQL.
-	var counts []struct {
+	// Tickets: counts, the counter that called, times for percentiles, the
+	// target and the local hour of issue.
+	var tickets []struct {
 		Day          office.Date
 		DepartmentID int64
 		ServiceID    int64
+		CounterID    *int64
 		Kind         string
 		Status       string
-		N            int
-	}
-	if err := db.Raw(`SELECT day, department_id, service_id, kind, status, COUNT(*) AS n FROM tickets
-		WHERE day BETWEEN ? AND ? GROUP BY day, department_id, service_id, kind, status`, from, to).Scan(&counts).Error; err != nil {
-		return nil, okienko.Internal(err)
-	}
-	for _, c := range counts {
-		f := &group(c.Day, c.ServiceID, c.DepartmentID).f
-		f.TicketsIssued += c.N
-		switch c.Kind {
-		case "walk_in":
-			f.WalkIns += c.N
-		case "booking":
-			f.BookingTickets += c.N
-		}
-		switch c.Status {
-		case "done":
-			f.Served += c.N
-		case "no_show":
-			f.NoShow += c.N
-		case "expired":
-			f.Expired += c.N
-		}
-	}
-
-	// Ticket times, for percentiles and the local hour of issue.
-	var times []struct {
-		Day          office.Date
-		DepartmentID int64
-		ServiceID    int64
 		IssuedAt     time.Time
 		CalledAt     *time.Time
 		StartedAt    *time.Time
 		FinishedAt   *time.Time
 	}
-	if err := db.Raw(`SELECT day, department_id, service_id, issued_at, called_at, started_at, finished_at FROM tickets
-		WHERE day BETWEEN ? AND ?`, from, to).Scan(&times).Error; err != nil {
+	if err := db.Raw(`SELECT day, department_id, service_id, counter_id, kind, status, issued_at, called_at, started_at, finished_at
+		FROM tickets WHERE day BETWEEN ? AND ?`, from, to).Scan(&tickets).Error; err != nil {
 		return nil, okienko.Internal(err)
 	}
-	for _, t := range times {
-		a := group(t.Day, t.ServiceID, t.DepartmentID)
-		a.f.Hours[t.IssuedAt.In(loc).Hour()]++
-		if t.CalledAt != nil {
-			a.wait = append(a.wait, t.CalledAt.Sub(t.IssuedAt))
+	counters := map[int64]*acc{}
+	limit := time.Duration(target) * time.Minute
+	for _, t := range tickets {
+		into := []*acc{group(t.Day, t.ServiceID, t.DepartmentID)}
+		if t.CounterID != nil {
+			c := counters[*t.CounterID]
+			if c == nil {
+				c = &acc{}
+				counters[*t.CounterID] = c
+			}
+			into = append(into, c)
 		}
-		if t.StartedAt != nil && t.FinishedAt != nil {
-			a.service = append(a.service, t.FinishedAt.Sub(*t.StartedAt))
+		local := t.IssuedAt.In(loc)
+		rep.WeekdayHours[(int(local.Weekday())+6)%7][local.Hour()]++
+		for _, a := range into {
+			f := &a.f
+			f.TicketsIssued++
+			switch t.Kind {
+			case "walk_in":
+				f.WalkIns++
+			case "booking":
+				f.BookingTickets++
+			}
+			switch t.Status {
+			case "done":
+				f.Served++
+			case "no_show":
+				f.NoShow++
+			case "expired":
+				f.Expired++
+			}
+			f.Hours[local.Hour()]++
+			if t.CalledAt != nil {
+				wait := t.CalledAt.Sub(t.IssuedAt)
+				a.wait = append(a.wait, wait)
+				f.Called++
+				if wait <= limit {
+					f.WithinTarget++
+				}
+			}
+			if t.StartedAt != nil && t.FinishedAt != nil {
+				a.service = append(a.service, t.FinishedAt.Sub(*t.StartedAt))
+			}
 		}
 	}
 
@@ -285,7 +398,29 @@ func (s *Store) Report(ctx context.Context, from, to office.Date, loc *time.Loca
 		}
 	}
 
-	rep := &Report{From: from, To: to, TimeZone: loc.String(), Rows: []Row{}, Departments: []DepartmentTotal{}}
+	// Booked visits, on the day of the visit.
+	var visits []struct {
+		Day       office.Date
+		ServiceID int64
+		Status    string
+		N         int
+	}
+	if err := db.Raw(`SELECT day, service_id, status, COUNT(*) AS n FROM bookings
+		WHERE day BETWEEN ? AND ? AND status IN ('booked', 'checked_in', 'cancelled_late')
+		GROUP BY day, service_id, status`, from, to).Scan(&visits).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	for _, v := range visits {
+		f := &group(v.Day, v.ServiceID, svc[v.ServiceID].dep).f
+		f.VisitsBooked += v.N
+		switch v.Status {
+		case "checked_in":
+			f.VisitsCheckedIn += v.N
+		case "cancelled_late":
+			f.VisitsMissed += v.N
+		}
+	}
+
 	keys := make([]key, 0, len(groups))
 	for k := range groups {
 		keys = append(keys, k)
@@ -300,44 +435,71 @@ func (s *Store) Report(ctx context.Context, from, to office.Date, loc *time.Loca
 		}
 		return a.service < b.service
 	})
-	deps := map[int64]*acc{}
-	var depIDs []int64
+	deps, perService, perDay := map[int64]*acc{}, map[int64]*acc{}, map[office.Date]*acc{}
+	var depIDs, serviceIDs []int64
+	serviceDep := map[int64]int64{}
+	var days []office.Date
 	total := &acc{}
 	for _, k := range keys {
 		a := groups[k]
 		dep := depOf[k]
-		n := svc[k.service]
-		depName := n.depName
-		if n.dep != dep { // the service moved departments since; keep the ticket's
-			depName = ""
-			for _, r := range services {
-				if r.DepartmentID == dep {
-					depName = r.DepartmentName
-					break
-				}
-			}
-		}
-		rep.Rows = append(rep.Rows, Row{Day: k.day, DepartmentID: dep, DepartmentName: depName, ServiceID: k.service, ServiceName: n.name, Figures: a.finish()})
-		d := deps[dep]
-		if d == nil {
-			d = &acc{}
-			deps[dep] = d
+		// A service that moved departments since keeps the ticket's.
+		rep.Rows = append(rep.Rows, Row{Day: k.day, DepartmentID: dep, DepartmentName: depName[dep], ServiceID: k.service, ServiceName: svc[k.service].name, Figures: a.finish()})
+		if deps[dep] == nil {
+			deps[dep] = &acc{}
 			depIDs = append(depIDs, dep)
 		}
-		for _, into := range []*acc{d, total} {
+		if perService[k.service] == nil {
+			perService[k.service] = &acc{}
+			serviceIDs = append(serviceIDs, k.service)
+			serviceDep[k.service] = dep
+		}
+		if perDay[k.day] == nil {
+			perDay[k.day] = &acc{}
+			days = append(days, k.day)
+		}
+		for _, into := range []*acc{deps[dep], perService[k.service], perDay[k.day], total} {
 			into.add(a)
 		}
 	}
 	sort.Slice(depIDs, func(i, j int) bool { return depIDs[i] < depIDs[j] })
 	for _, id := range depIDs {
-		name := ""
-		for _, r := range rep.Rows {
-			if r.DepartmentID == id {
-				name = r.DepartmentName
-				break
-			}
+		rep.Departments = append(rep.Departments, DepartmentTotal{DepartmentID: id, DepartmentName: depName[id], Figures: deps[id].finish()})
+	}
+	sort.Slice(serviceIDs, func(i, j int) bool {
+		a, b := serviceIDs[i], serviceIDs[j]
+		if serviceDep[a] != serviceDep[b] {
+			return serviceDep[a] < serviceDep[b]
 		}
-		rep.Departments = append(rep.Departments, DepartmentTotal{DepartmentID: id, DepartmentName: name, Figures: deps[id].finish()})
+		return a < b
+	})
+	for _, id := range serviceIDs {
+		dep := serviceDep[id]
+		rep.Services = append(rep.Services, ServiceTotal{DepartmentID: dep, DepartmentName: depName[dep], ServiceID: id, ServiceName: svc[id].name, Figures: perService[id].finish()})
+	}
+	for _, d := range days {
+		rep.Days = append(rep.Days, DayTotal{Day: d, Figures: perDay[d].finish()})
+	}
+	if len(counters) > 0 {
+		ids := make([]int64, 0, len(counters))
+		for id := range counters {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		var rows []struct {
+			ID   int64
+			Name string
+		}
+		if err := db.Raw(`SELECT id, name FROM counters WHERE id IN ?`, ids).Scan(&rows).Error; err != nil {
+			return nil, okienko.Internal(err)
+		}
+		name := map[int64]string{}
+		for _, r := range rows {
+			name[r.ID] = r.Name
+		}
+		for _, id := range ids {
+			rep.Counters = append(rep.Counters, CounterTotal{CounterID: id, CounterName: name[id], Figures: counters[id].finish()})
+		}
 	}
 	rep.Total = total.finish()
 	return rep, nil
@@ -355,6 +517,11 @@ func (a *acc) add(b *acc) {
 	f.BookingsMade += g.BookingsMade
 	f.BookingsCancelled += g.BookingsCancelled
 	f.BookingsCancelledLate += g.BookingsCancelledLate
+	f.Called += g.Called
+	f.WithinTarget += g.WithinTarget
+	f.VisitsBooked += g.VisitsBooked
+	f.VisitsCheckedIn += g.VisitsCheckedIn
+	f.VisitsMissed += g.VisitsMissed
 	for h := range f.Hours {
 		f.Hours[h] += g.Hours[h]
 	}
@@ -362,46 +529,131 @@ func (a *acc) add(b *acc) {
 	a.service = append(a.service, b.service...)
 }
 
-// CSVHeader is the first row of the CSV export: the row's day, department
-// and service, then every figure, then the tickets issued per hour h00–h23.
-var CSVHeader = func() []string {
-	h := []string{"day", "department_id", "department_name", "service_id", "service_name",
-		"tickets_issued", "walk_ins", "booking_tickets", "served", "no_show", "expired",
+// CSV tables: which part of a report WriteCSV writes.
+const (
+	TableRows         = "rows"          // day × department × service
+	TableServices     = "services"      // per matter over the range
+	TableCounters     = "counters"      // per counter over the range
+	TableDays         = "days"          // per office day
+	TableWeekdayHours = "weekday_hours" // tickets issued per weekday × hour
+)
+
+// Tables are the CSV tables, the default first.
+var Tables = []string{TableRows, TableServices, TableCounters, TableDays, TableWeekdayHours}
+
+// figureHeader names the figures' columns, in the order figureCells writes
+// them, then the tickets issued per hour h00–h23.
+var figureHeader = func() []string {
+	h := []string{"tickets_issued", "walk_ins", "booking_tickets", "served", "no_show", "expired",
 		"bookings_made", "bookings_cancelled", "bookings_cancelled_late",
-		"wait_p50_minutes", "wait_p90_minutes", "service_p50_minutes", "service_p90_minutes"}
+		"wait_p50_minutes", "wait_p90_minutes", "service_p50_minutes", "service_p90_minutes",
+		"called", "within_target", "within_target_percent",
+		"visits_booked", "visits_checked_in", "visits_missed", "visit_no_show_percent"}
 	for i := 0; i < 24; i++ {
 		h = append(h, fmt.Sprintf("h%02d", i))
 	}
 	return h
 }()
 
+// CSVHeader is the first row of the rows table: the row's day, department
+// and service, then every figure, then the tickets issued per hour h00–h23.
+var CSVHeader = append([]string{"day", "department_id", "department_name", "service_id", "service_name"}, figureHeader...)
+
+// CSVHeaderOf is the first row of a table's CSV; nil for an unknown table.
+func CSVHeaderOf(table string) []string {
+	switch table {
+	case TableRows:
+		return CSVHeader
+	case TableServices:
+		return append([]string{"department_id", "department_name", "service_id", "service_name"}, figureHeader...)
+	case TableCounters:
+		return append([]string{"counter_id", "counter_name"}, figureHeader...)
+	case TableDays:
+		return append([]string{"day"}, figureHeader...)
+	case TableWeekdayHours:
+		h := []string{"weekday"}
+		for i := 0; i < 24; i++ {
+			h = append(h, fmt.Sprintf("h%02d", i))
+		}
+		return h
+	}
+	return nil
+}
+
+// Weekdays are the weekday column of the weekday_hours table, Monday first.
+var Weekdays = [7]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// figureCells writes f's figures in figureHeader's order; a figure without
+// samples is an empty field.
+func figureCells(f Figures) []string {
+	var rec []string
+	for _, n := range []int{f.TicketsIssued, f.WalkIns, f.BookingTickets, f.Served, f.NoShow, f.Expired,
+		f.BookingsMade, f.BookingsCancelled, f.BookingsCancelledLate} {
+		rec = append(rec, strconv.Itoa(n))
+	}
+	opt := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64)
+	}
+	for _, p := range []*float64{f.WaitP50, f.WaitP90, f.ServiceP50, f.ServiceP90} {
+		rec = append(rec, opt(p))
+	}
+	rec = append(rec, strconv.Itoa(f.Called), strconv.Itoa(f.WithinTarget), opt(f.WithinTargetPercent),
+		strconv.Itoa(f.VisitsBooked), strconv.Itoa(f.VisitsCheckedIn), strconv.Itoa(f.VisitsMissed), opt(f.VisitNoShowPercent))
+	for _, n := range f.Hours {
+		rec = append(rec, strconv.Itoa(n))
+	}
+	return rec
+}
+
 // WriteCSV writes r's rows as CSV: CSVHeader, then one record per day ×
-// department × service in the report's order. A percentile without samples
-// is an empty field. Names starting with = + - @ get a leading ' so a
-// spreadsheet does not run them as formulas.
-func WriteCSV(w io.Writer, r *Report) error {
+// department × service in the report's order.
+func WriteCSV(w io.Writer, r *Report) error { return WriteTableCSV(w, r, TableRows) }
+
+// WriteTableCSV writes one table of r as CSV: CSVHeaderOf(table), then a
+// record per row in the report's order. Names starting with = + - @ get a
+// leading ' so a spreadsheet does not run them as formulas. EINVALID
+// naming "table" for a table not in Tables.
+func WriteTableCSV(w io.Writer, r *Report, table string) error {
+	header := CSVHeaderOf(table)
+	if header == nil {
+		return okienko.Invalid("table", "must be one of "+strings.Join(Tables, ", "))
+	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	if err := cw.Write(header); err != nil {
 		return err
 	}
-	for _, row := range r.Rows {
-		f := row.Figures
-		rec := []string{row.Day.String(), strconv.FormatInt(row.DepartmentID, 10), cell(row.DepartmentName),
-			strconv.FormatInt(row.ServiceID, 10), cell(row.ServiceName)}
-		for _, n := range []int{f.TicketsIssued, f.WalkIns, f.BookingTickets, f.Served, f.NoShow, f.Expired,
-			f.BookingsMade, f.BookingsCancelled, f.BookingsCancelledLate} {
-			rec = append(rec, strconv.Itoa(n))
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	var recs [][]string
+	switch table {
+	case TableRows:
+		for _, row := range r.Rows {
+			recs = append(recs, append([]string{row.Day.String(), id(row.DepartmentID), cell(row.DepartmentName), id(row.ServiceID), cell(row.ServiceName)}, figureCells(row.Figures)...))
 		}
-		for _, p := range []*float64{f.WaitP50, f.WaitP90, f.ServiceP50, f.ServiceP90} {
-			if p == nil {
-				rec = append(rec, "")
-			} else {
-				rec = append(rec, strconv.FormatFloat(*p, 'f', -1, 64))
+	case TableServices:
+		for _, row := range r.Services {
+			recs = append(recs, append([]string{id(row.DepartmentID), cell(row.DepartmentName), id(row.ServiceID), cell(row.ServiceName)}, figureCells(row.Figures)...))
+		}
+	case TableCounters:
+		for _, row := range r.Counters {
+			recs = append(recs, append([]string{id(row.CounterID), cell(row.CounterName)}, figureCells(row.Figures)...))
+		}
+	case TableDays:
+		for _, row := range r.Days {
+			recs = append(recs, append([]string{row.Day.String()}, figureCells(row.Figures)...))
+		}
+	case TableWeekdayHours:
+		for d, hours := range r.WeekdayHours {
+			rec := []string{Weekdays[d]}
+			for _, n := range hours {
+				rec = append(rec, strconv.Itoa(n))
 			}
+			recs = append(recs, rec)
 		}
-		for _, n := range f.Hours {
-			rec = append(rec, strconv.Itoa(n))
-		}
+	}
+	for _, rec := range recs {
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -40,6 +40,7 @@ func ptr(v float64) *float64 { return &v }
 type seeded struct {
 	dep, depP *office.Department
 	a, b, c   *office.Service
+	c1, c2    *office.Counter
 }
 
 // seed writes the day's tickets and bookings with exact times:
@@ -78,6 +79,16 @@ func seed(t *testing.T, db *gorm.DB) seeded {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The tickets of A are called at counter 1, those of B at counter 2.
+	c1, err := offices.CreateCounter(ctx, office.CounterSpec{DepartmentID: dep.ID, Name: "Okienko 1", ServiceIDs: []int64{a.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := offices.CreateCounter(ctx, office.CounterSpec{DepartmentID: dep.ID, Name: "Okienko 2", ServiceIDs: []int64{b.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counterOf := map[int64]int64{a.ID: c1.ID, b.ID: c2.ID}
 	n := 0
 	ticket := func(svc *office.Service, kind, status string, issued time.Time, called, started, finished *time.Time) {
 		t.Helper()
@@ -89,11 +100,15 @@ func seed(t *testing.T, db *gorm.DB) seeded {
 			return p.UTC()
 		}
 		day := office.DateOf(issued.In(warsaw))
+		var counter any
+		if called != nil {
+			counter = counterOf[svc.ID]
+		}
 		if err := db.Exec(`INSERT INTO tickets (public_id, office_id, department_id, service_id, day, kind, seq, number, status,
-			issued_at, due_at, called_at, started_at, finished_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			issued_at, due_at, called_at, started_at, finished_at, created_at, updated_at, counter_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			fmt.Sprintf("pub%d", n), off.ID, svc.DepartmentID, svc.ID, day, kind, n, fmt.Sprintf("X%03d", n), status,
-			issued.UTC(), issued.UTC(), utc(called), utc(started), utc(finished), issued.UTC(), issued.UTC()).Error; err != nil {
+			issued.UTC(), issued.UTC(), utc(called), utc(started), utc(finished), issued.UTC(), issued.UTC(), counter).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -135,7 +150,7 @@ func seed(t *testing.T, db *gorm.DB) seeded {
 	booking(a, "cancelled_late", local(-5, 9, 0, 0), at(10, 20, 0))
 	booking(b, "cancelled", local(0, 9, 0, 0), at(9, 30, 0))
 	booking(b, "booked", local(1, 0, 30, 0), nil) // Monday in UTC (23:30, or 22:30 in summer), but Tuesday in Warsaw
-	return seeded{dep: dep, depP: depP, a: a, b: b, c: c}
+	return seeded{dep: dep, depP: depP, a: a, b: b, c: c, c1: c1, c2: c2}
 }
 
 func hours(m map[int]int) (h [24]int) {
@@ -151,26 +166,39 @@ func TestStatsReportOfASeededDay(t *testing.T) {
 		local := localTime(t)
 		store := stats.New(db, okienko.NewManualClock(local(0, 18, 0, 0)))
 		day := office.DateOf(local(0, 0, 0, 0))
-		rep, err := store.Report(context.Background(), day, day, warsaw)
+		rep, err := store.Report(context.Background(), stats.Query{From: day, To: day}, warsaw)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rowA := stats.Figures{TicketsIssued: 5, WalkIns: 4, BookingTickets: 1, Served: 3, NoShow: 1, Expired: 1,
 			BookingsMade: 3, BookingsCancelled: 1, BookingsCancelledLate: 1,
 			WaitP50: ptr(5), WaitP90: ptr(20), ServiceP50: ptr(9), ServiceP90: ptr(15),
-			Hours: hours(map[int]int{8: 2, 9: 2, 15: 1})}
+			Hours:  hours(map[int]int{8: 2, 9: 2, 15: 1}),
+			Called: 4, WithinTarget: 3, WithinTargetPercent: ptr(60)} // waits 5, 12, 2 and 20; one expired
 		rowB := stats.Figures{TicketsIssued: 2, WalkIns: 1, BookingTickets: 1, Served: 2,
 			BookingsMade: 1, BookingsCancelled: 1,
 			WaitP50: ptr(4), WaitP90: ptr(10), ServiceP50: ptr(6), ServiceP90: ptr(30.5),
-			Hours: hours(map[int]int{10: 2})}
+			Hours:  hours(map[int]int{10: 2}),
+			Called: 2, WithinTarget: 2, WithinTargetPercent: ptr(100)}
 		rowC := stats.Figures{TicketsIssued: 1, WalkIns: 1, Hours: hours(map[int]int{11: 1})}
 		depD := stats.Figures{TicketsIssued: 7, WalkIns: 5, BookingTickets: 2, Served: 5, NoShow: 1, Expired: 1,
 			BookingsMade: 4, BookingsCancelled: 2, BookingsCancelledLate: 1,
 			WaitP50: ptr(5), WaitP90: ptr(20), ServiceP50: ptr(9), ServiceP90: ptr(30.5),
-			Hours: hours(map[int]int{8: 2, 9: 2, 10: 2, 15: 1})}
+			Hours:  hours(map[int]int{8: 2, 9: 2, 10: 2, 15: 1}),
+			Called: 6, WithinTarget: 5, WithinTargetPercent: ptr(71.4)} // 5 of 7
 		total := depD
 		total.TicketsIssued, total.WalkIns, total.Hours = 8, 6, hours(map[int]int{8: 2, 9: 2, 10: 2, 11: 1, 15: 1})
-		want := &stats.Report{From: day, To: day, TimeZone: "Europe/Warsaw",
+		counter1 := stats.Figures{TicketsIssued: 4, WalkIns: 3, BookingTickets: 1, Served: 3, NoShow: 1,
+			WaitP50: ptr(5), WaitP90: ptr(20), ServiceP50: ptr(9), ServiceP90: ptr(15),
+			Hours:  hours(map[int]int{8: 2, 9: 2}),
+			Called: 4, WithinTarget: 3, WithinTargetPercent: ptr(75)}
+		counter2 := stats.Figures{TicketsIssued: 2, WalkIns: 1, BookingTickets: 1, Served: 2,
+			WaitP50: ptr(4), WaitP90: ptr(10), ServiceP50: ptr(6), ServiceP90: ptr(30.5),
+			Hours:  hours(map[int]int{10: 2}),
+			Called: 2, WithinTarget: 2, WithinTargetPercent: ptr(100)}
+		var weekdays [7][24]int
+		weekdays[0] = total.Hours // the test week's Monday
+		want := &stats.Report{From: day, To: day, TimeZone: "Europe/Warsaw", TargetMinutes: 15,
 			Rows: []stats.Row{
 				{Day: day, DepartmentID: s.dep.ID, DepartmentName: "Dowody osobiste", ServiceID: s.a.ID, ServiceName: "Wniosek o dowód osobisty", Figures: rowA},
 				{Day: day, DepartmentID: s.dep.ID, DepartmentName: "Dowody osobiste", ServiceID: s.b.ID, ServiceName: "Odbiór dowodu", Figures: rowB},
@@ -180,14 +208,25 @@ func TestStatsReportOfASeededDay(t *testing.T) {
 				{DepartmentID: s.dep.ID, DepartmentName: "Dowody osobiste", Figures: depD},
 				{DepartmentID: s.depP.ID, DepartmentName: "Paszporty", Figures: rowC},
 			},
-			Total: total,
+			Services: []stats.ServiceTotal{
+				{DepartmentID: s.dep.ID, DepartmentName: "Dowody osobiste", ServiceID: s.a.ID, ServiceName: "Wniosek o dowód osobisty", Figures: rowA},
+				{DepartmentID: s.dep.ID, DepartmentName: "Dowody osobiste", ServiceID: s.b.ID, ServiceName: "Odbiór dowodu", Figures: rowB},
+				{DepartmentID: s.depP.ID, DepartmentName: "Paszporty", ServiceID: s.c.ID, ServiceName: "Wniosek o paszport", Figures: rowC},
+			},
+			Counters: []stats.CounterTotal{
+				{CounterID: s.c1.ID, CounterName: "Okienko 1", Figures: counter1},
+				{CounterID: s.c2.ID, CounterName: "Okienko 2", Figures: counter2},
+			},
+			Days:         []stats.DayTotal{{Day: day, Figures: total}},
+			WeekdayHours: weekdays,
+			Total:        total,
 		}
 		if !reflect.DeepEqual(rep, want) {
 			t.Fatalf("report:\n got %s\nwant %s", dump(rep), dump(want))
 		}
 
 		t.Run("a range of two days adds the day before as its own row", func(t *testing.T) {
-			rep2, err := store.Report(context.Background(), day.AddDays(-1), day, warsaw)
+			rep2, err := store.Report(context.Background(), stats.Query{From: day.AddDays(-1), To: day}, warsaw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -279,6 +318,8 @@ func ParseCSV(t *testing.T, data []byte) []stats.Row {
 			*p = num()
 		}
 		f.WaitP50, f.WaitP90, f.ServiceP50, f.ServiceP90 = pct(), pct(), pct(), pct()
+		f.Called, f.WithinTarget, f.WithinTargetPercent = num(), num(), pct()
+		f.VisitsBooked, f.VisitsCheckedIn, f.VisitsMissed, f.VisitNoShowPercent = num(), num(), num(), pct()
 		for h := range f.Hours {
 			f.Hours[h] = num()
 		}
@@ -380,7 +421,7 @@ func TestStatsRangeLimits(t *testing.T) {
 		{"reversed", d, d.AddDays(-1), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := store.Report(context.Background(), tc.from, tc.to, warsaw)
+			_, err := store.Report(context.Background(), stats.Query{From: tc.from, To: tc.to}, warsaw)
 			if tc.ok {
 				if err != nil {
 					t.Fatal(err)
@@ -441,5 +482,173 @@ func TestStatsCSVEscapesFormulas(t *testing.T) {
 	}
 	if recs[1][2] != "Dowody, piętro 1" || recs[1][4] != "'=HYPERLINK(\"x\")" {
 		t.Fatalf("record %q", recs[1])
+	}
+}
+
+// Booked visits count on the day of the visit, bookings made on the day
+// they were made: a booking made on Monday for Tuesday is in Monday's
+// bookings_made and in Tuesday's visits.
+func TestStatsVisitsByTheDayOfTheVisit(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		local := localTime(t)
+		clock := okienko.NewManualClock(local(0, 7, 0, 0))
+		_, _, a := officetest.New(t, db, clock, nil)
+		n := 0
+		book := func(status string, cancelled *time.Time) {
+			t.Helper()
+			n++
+			start := local(1, 9, n, 0) // Tuesday
+			var c any
+			if cancelled != nil {
+				c = cancelled.UTC()
+			}
+			made := local(0, 12, 0, 0) // Monday
+			if err := db.Exec(`INSERT INTO bookings (code, service_id, day, starts_at, ends_at, status, consent_at, created_at, updated_at, cancelled_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				fmt.Sprintf("VISIT%03d", n), a.ID, office.DateOf(start.In(warsaw)), start.UTC(), start.Add(time.Minute).UTC(), status,
+				made.UTC(), made.UTC(), made.UTC(), c).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 3 {
+			book("checked_in", nil)
+		}
+		late := local(1, 9, 30, 0)
+		book("cancelled_late", &late)
+		book("booked", nil)
+		book("booked", nil)
+		early := local(0, 13, 0, 0)
+		book("cancelled", &early) // by the resident, on Monday: not a visit
+		book("pending", nil)      // never confirmed: not a visit
+		store := stats.New(db, clock)
+		mon, tue := office.DateOf(local(0, 0, 0, 0)), office.DateOf(local(1, 0, 0, 0))
+
+		rep, err := store.Report(context.Background(), stats.Query{From: tue, To: tue}, warsaw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rep.Total
+		if got.VisitsBooked != 6 || got.VisitsCheckedIn != 3 || got.VisitsMissed != 1 || got.VisitNoShowPercent == nil || *got.VisitNoShowPercent != 25 ||
+			got.BookingsMade != 0 || got.BookingsCancelled != 0 || got.BookingsCancelledLate != 1 {
+			t.Fatalf("Tuesday: %s", dump(got))
+		}
+		if len(rep.Rows) != 1 || rep.Rows[0].Day != tue || rep.Services[0].VisitsBooked != 6 {
+			t.Fatalf("rows %s services %s", dump(rep.Rows), dump(rep.Services))
+		}
+
+		rep, err = store.Report(context.Background(), stats.Query{From: mon, To: mon}, warsaw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = rep.Total
+		if got.BookingsMade != 8 || got.BookingsCancelled != 1 || got.VisitsBooked != 0 || got.VisitNoShowPercent != nil {
+			t.Fatalf("Monday: %s", dump(got))
+		}
+	})
+}
+
+// The share within the target follows the target; weekday × hour counts
+// each ticket on its own weekday; every CSV table parses back.
+func TestStatsTargetWeekdaysAndTables(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := seed(t, db)
+		local := localTime(t)
+		store := stats.New(db, okienko.NewManualClock(local(0, 18, 0, 0)))
+		mon := office.DateOf(local(0, 0, 0, 0))
+		rep, err := store.Report(context.Background(), stats.Query{From: mon.AddDays(-1), To: mon, TargetMinutes: 10}, warsaw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.TargetMinutes != 10 {
+			t.Fatalf("target %d", rep.TargetMinutes)
+		}
+		// Service A on Monday waited 5, 12, 2 and 20 minutes, one expired:
+		// 2 of 5 within 10 minutes; on Sunday one ticket, called at once.
+		var a, c1 *stats.Figures
+		for i := range rep.Services {
+			if rep.Services[i].ServiceID == s.a.ID {
+				a = &rep.Services[i].Figures
+			}
+		}
+		for i := range rep.Counters {
+			if rep.Counters[i].CounterID == s.c1.ID {
+				c1 = &rep.Counters[i].Figures
+			}
+		}
+		if a == nil || a.Called != 5 || a.WithinTarget != 3 || *a.WithinTargetPercent != 50 {
+			t.Fatalf("service A over two days: %s", dump(a))
+		}
+		if c1 == nil || c1.Called != 5 || c1.WithinTarget != 3 || *c1.WithinTargetPercent != 60 {
+			t.Fatalf("counter 1 over two days: %s", dump(c1))
+		}
+		if len(rep.Days) != 2 || rep.Days[0].Day != mon.AddDays(-1) || rep.Days[0].TicketsIssued != 1 || rep.Days[1].TicketsIssued != 8 {
+			t.Fatalf("days: %s", dump(rep.Days))
+		}
+		if rep.WeekdayHours[6][10] != 1 || rep.WeekdayHours[0][8] != 2 || rep.WeekdayHours[0][10] != 2 || rep.WeekdayHours[1] != [24]int{} {
+			t.Fatalf("weekday hours: %v", rep.WeekdayHours)
+		}
+
+		for _, table := range stats.Tables {
+			var buf bytes.Buffer
+			if err := stats.WriteTableCSV(&buf, rep, table); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatalf("%s: %v", table, err)
+			}
+			if !reflect.DeepEqual(recs[0], stats.CSVHeaderOf(table)) {
+				t.Fatalf("%s header %v", table, recs[0])
+			}
+			col := func(rec []string, name string) string {
+				for i, h := range recs[0] {
+					if h == name {
+						return rec[i]
+					}
+				}
+				t.Fatalf("%s has no column %s", table, name)
+				return ""
+			}
+			switch table {
+			case stats.TableRows:
+				if len(recs) != 1+len(rep.Rows) {
+					t.Fatalf("rows: %d records", len(recs))
+				}
+			case stats.TableServices:
+				if len(recs) != 4 || col(recs[1], "service_name") != "Wniosek o dowód osobisty" || col(recs[1], "within_target_percent") != "50" || col(recs[3], "within_target_percent") != "" {
+					t.Fatalf("services: %q", recs)
+				}
+			case stats.TableCounters:
+				if len(recs) != 3 || col(recs[1], "counter_name") != "Okienko 1" || col(recs[1], "called") != "5" || col(recs[2], "within_target_percent") != "100" {
+					t.Fatalf("counters: %q", recs)
+				}
+			case stats.TableDays:
+				if len(recs) != 3 || col(recs[2], "day") != mon.String() || col(recs[2], "tickets_issued") != "8" {
+					t.Fatalf("days: %q", recs)
+				}
+			case stats.TableWeekdayHours:
+				if len(recs) != 8 || recs[1][0] != "mon" || col(recs[1], "h08") != "2" || recs[7][0] != "sun" || col(recs[7], "h10") != "1" {
+					t.Fatalf("weekday hours: %q", recs)
+				}
+			}
+		}
+		var e *okienko.Error
+		if err := stats.WriteTableCSV(&bytes.Buffer{}, rep, "people"); !errors.As(err, &e) || e.Fields["table"] == "" {
+			t.Fatalf("unknown table: %v", err)
+		}
+	})
+}
+
+func TestStatsTargetBounds(t *testing.T) {
+	d := office.DateOf(localTime(t)(0, 0, 0, 0))
+	for _, tc := range []struct {
+		target int
+		ok     bool
+	}{{0, true}, {1, true}, {240, true}, {241, false}, {-1, false}} {
+		err := stats.Query{From: d, To: d, TargetMinutes: tc.target}.Check()
+		var e *okienko.Error
+		if tc.ok != (err == nil) || !tc.ok && (!errors.As(err, &e) || e.Code != okienko.EINVALID || e.Fields["target_minutes"] == "") {
+			t.Errorf("target %d: %v", tc.target, err)
+		}
 	}
 }

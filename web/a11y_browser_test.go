@@ -77,9 +77,13 @@ func TestAccessibility(t *testing.T) {
 		}{
 			{"/ the matters", "/", 200},
 			{"/ in Ukrainian", "/?lang=uk", 200},
-			{"/ searching", "/?q=dow", 200},
+			{"/ searching", "/?q=dow%C3%B3d", 200},
+			{"/ searching in English", "/?lang=en&q=ID+card", 200},
+			{"/ searching in Ukrainian", "/?lang=uk&q=%D0%BF%D1%80%D0%BE%D0%BF%D0%B8%D1%81%D0%BA%D0%B0", 200},
 			{"/ searching, nothing found", "/?q=zzzz", 200},
 			{"/sprawy/{id} with a form to download", matter, 200},
+			{"/sprawy/{id} in English", matter + "?lang=en", 200},
+			{"/sprawy/{id} in Ukrainian", matter + "?lang=uk", 200},
 			{"/sprawy/{id}/termin", matter + "/termin", 200},
 			{"/sprawy/{id}/termin/{date} with free times", matter + "/termin/" + e.week.Date(1), 200},
 			{"/sprawy/{id}/termin/{date} closed", matter + "/termin/" + e.week.Date(6), 200},
@@ -99,7 +103,7 @@ func TestAccessibility(t *testing.T) {
 		p := &tab{t: t, ctx: browsertest.New(t, desktop.width, desktop.height)}
 
 		p.visit("the day", 200, chromedp.Navigate(base+"/sprawy/"+itoa(serviceID)+"/termin/"+e.week.Date(1)))
-		p.visit("the form", 200, chromedp.Click(chromedp.CSS("#choose-time")))
+		p.visit("the form", 200, chromedp.Click(chromedp.CSS("input[name=start]:not(:disabled)")), chromedp.Click(chromedp.CSS("#choose-time")))
 		p.axeAt("/sprawy/{id}/rezerwacja?start=", phone, desktop)
 		p.visit("the empty form sent", 422, chromedp.Click(chromedp.CSS("#book-submit")))
 		p.waitFor("the errors", `document.querySelectorAll('.field-error').length >= 4`)

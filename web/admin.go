@@ -194,6 +194,8 @@ func (s *Server) outboxList(c *fiber.Ctx) error {
 }
 
 // auditLog: GET /api/v1/admin/audit?user_id=&object_type=&object_id=&limit=
+// — entries newest first, each with its object's name and the fields that
+// changed (audit.View).
 func (s *Server) auditLog(c *fiber.Ctx) error {
 	var f audit.Filter
 	fe := okienko.FieldErrors{}
@@ -219,8 +221,9 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if entries == nil {
-		entries = []audit.Entry{}
+	views, err := audit.Describe(c.UserContext(), s.DB, entries)
+	if err != nil {
+		return err
 	}
-	return c.JSON(entries)
+	return c.JSON(views)
 }

@@ -178,7 +178,7 @@ func TestBrowserAdminAddsClosure(t *testing.T) {
 
 		// The closure covers the booking; cancelling it asks first, and
 		// declining leaves it.
-		p.waitFor("the impact", `!document.getElementById('closure-impact').hidden && document.getElementById('closure-impact-text').textContent === 'Zamknięcie obejmuje 1 rezerwację.' && document.getElementById('closure-cancel-bookings').textContent === 'Odwołaj 1 rezerwacji'`)
+		p.waitFor("the impact", `!document.getElementById('closure-impact').hidden && document.getElementById('closure-impact-text').textContent === 'Zamknięcie obejmuje 1 rezerwację.' && document.getElementById('closure-cancel-bookings').textContent === 'Odwołaj 1 rezerwację'`)
 		p.do(chromedp.Click(chromedp.CSS("#closure-cancel-bookings")))
 		p.waitFor("the confirmation", `document.getElementById('confirm-dialog').open`)
 		p.do(chromedp.Click(chromedp.CSS("#confirm-no")))
@@ -189,7 +189,7 @@ func TestBrowserAdminAddsClosure(t *testing.T) {
 		p.do(chromedp.Click(chromedp.CSS("#closure-cancel-bookings")))
 		p.waitFor("the confirmation", `document.getElementById('confirm-dialog').open`)
 		p.do(chromedp.Click(chromedp.CSS("#confirm-yes")))
-		p.waitFor("the bookings cancelled", `document.getElementById('notice').textContent === 'Odwołano 1 rezerwacji.' && document.getElementById('closure-impact').hidden`)
+		p.waitFor("the bookings cancelled", `document.getElementById('notice').textContent === 'Odwołano 1 rezerwację.' && document.getElementById('closure-impact').hidden`)
 		if n := booked(); n != 0 {
 			t.Fatalf("after cancelling %d still booked, want 0", n)
 		}

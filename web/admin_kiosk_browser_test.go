@@ -40,7 +40,7 @@ func TestBrowserAdminKioskStates(t *testing.T) {
 	shown := func(at time.Time) string {
 		return `new Intl.DateTimeFormat('pl', { dateStyle: 'short', timeStyle: 'short', timeZone: document.body.dataset.zone || undefined }).format(new Date(` + jsString(at.Format(time.RFC3339Nano)) + `))`
 	}
-	p.waitFor("no printer", `(r => r && r.cells[1].textContent === 'brak drukarki')(`+row("Biletomat — hol główny")+`)`)
+	p.waitFor("no printer", `(r => r && r.cells[1].textContent === 'bez drukarki')(`+row("Biletomat — hol główny")+`)`)
 	p.waitFor("the agent offline", `(r => r && r.cells[1].textContent === 'offline — brak kontaktu z programem biletomatu' && r.cells[2].textContent === `+shown(heard)+`)(`+row("Biletomat przy wejściu")+`)`)
 	if got := run(t, p.ctx, chromedp.Evaluate[string](`document.getElementById('kiosks-list').textContent`)); strings.Contains(got, "nieznany") {
 		t.Errorf("the list says nieznany: %s", got)

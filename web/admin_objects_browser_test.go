@@ -198,7 +198,8 @@ func TestBrowserAdminAuditFilters(t *testing.T) {
 		if resp.StatusCode != 201 {
 			t.Fatalf("user: %d %s", resp.StatusCode, body)
 		}
-		svcID, _ := adminService(t, e)
+		svcID, svcName := adminService(t, e)
+		object := "sprawa „" + svcName + "”"
 		second := bearer(e.login("kierownik", "kierownik-haslo-1"))
 		for _, c := range []struct {
 			by   []string
@@ -230,16 +231,21 @@ func TestBrowserAdminAuditFilters(t *testing.T) {
 				t.Fatalf("filtered by kierownik, the log shows changes by %v", actors)
 			}
 		}
-		if acts := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[2].textContent)`)); strings.Join(acts, " ") != "create update sign_in" {
-			t.Fatalf("her entries are %v, want create update sign_in", acts)
+		if acts := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[2].textContent)`)); strings.Join(acts, " | ") != "utworzenie | zmiana | logowanie" {
+			t.Fatalf("her entries are %v, want utworzenie, zmiana, logowanie", acts)
+		}
+		// Her change of the capacity: only that field, old → new, in words.
+		changes := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')[1].querySelectorAll('.changes li')].map(li => li.textContent)`))
+		if len(changes) != 1 || changes[0] != "Liczba równoczesnych wizyt: 2 → zmienione na 3" {
+			t.Fatalf("her change of the capacity shows %q", changes)
 		}
 
 		// The service's history: its creation by the demo seed and both
 		// administrators' changes.
-		p.do(chromedp.Click(chromedp.CSS(`#audit-list tbody button.link[aria-label="Historia: sprawa #` + itoa(svcID) + `"]`)))
-		p.waitFor("the service's history", `document.getElementById('audit-object').value === '`+itoa(svcID)+`' && document.getElementById('audit-user').value === '' && [...document.querySelectorAll('#audit-list tbody tr')].every(r => r.cells[3].textContent === 'sprawa #`+itoa(svcID)+`') && [...document.querySelectorAll('#audit-list tbody tr')].some(r => r.cells[1].textContent.startsWith('admin'))`)
-		if acts := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[2].textContent)`)); strings.Join(acts, " ") != "update update create" {
-			t.Fatalf("the service's history is %v, want update update create", acts)
+		p.do(chromedp.Click(chromedp.CSS(`#audit-list tbody button.link[aria-label=` + jsString("Historia: "+object) + `]`)))
+		p.waitFor("the service's history", `document.getElementById('audit-object').value === '`+itoa(svcID)+`' && document.getElementById('audit-user').value === '' && [...document.querySelectorAll('#audit-list tbody tr')].every(r => r.cells[3].textContent === `+jsString(object)+`) && [...document.querySelectorAll('#audit-list tbody tr')].some(r => r.cells[1].textContent.startsWith('admin'))`)
+		if acts := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit-list tbody tr')].map(r => r.cells[2].textContent)`)); strings.Join(acts, " | ") != "zmiana | zmiana | utworzenie" {
+			t.Fatalf("the service's history is %v, want zmiana, zmiana, utworzenie", acts)
 		}
 	})
 }

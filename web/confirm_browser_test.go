@@ -43,7 +43,7 @@ func TestSiteBrowserBookingWithProofAndEmailConfirmation(t *testing.T) {
 		}
 		b := e.siteBrowser(t, 1280)
 		b.open(fmt.Sprintf("/sprawy/%d/termin/%s", svc.ID, e.week.Date(1)), 200)
-		b.navigate("the form", 200, chromedp.Click(chromedp.CSS("#choose-time")))
+		b.navigate("the form", 200, chromedp.Click(chromedp.CSS("input[name=start]:not(:disabled)")), chromedp.Click(chromedp.CSS("#choose-time")))
 		b.do(
 			chromedp.SendKeys(chromedp.CSS("#name"), "Zofia Łęcka-Nowak"),
 			chromedp.SendKeys(chromedp.CSS("#pesel"), validPESEL),

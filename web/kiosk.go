@@ -72,7 +72,8 @@ func (s *Server) printTicket(ctx context.Context, t *queue.Ticket, view publicTi
 
 // escposTicket is the printed form of a ticket in lang: pl, en or uk ("" is
 // pl). The labels and the note are in that language; the office's own
-// names (office, department, service) are as the office wrote them.
+// names (office, department, service) are as the office wrote them in lang,
+// in Polish where it wrote none.
 func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicTicket, lang string) (escpos.Ticket, error) {
 	off, err := s.Offices.Office(ctx)
 	if err != nil {
@@ -87,10 +88,19 @@ func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicT
 		lang, l = "pl", siteLocales["pl"]
 	}
 	return escpos.Ticket{
-		Office: off.Name, Department: dep.Name, Service: view.Service, Number: t.Number,
+		Office: off.Name, Department: dep.NameIn(lang), Service: serviceIn(view, lang), Number: t.Number,
 		Issued: t.IssuedAt, Loc: off.Location(), PeopleAhead: view.PeopleAhead, WaitMinutes: view.EstimatedWaitMinutes,
 		StatusURL: view.StatusURL, Note: l.T("printedTicket.note"), Lang: lang,
 	}, nil
+}
+
+// serviceIn is the ticket's matter's name in lang, the Polish one where the
+// office wrote none.
+func serviceIn(v publicTicket, lang string) string {
+	if n := v.ServiceNames[lang]; n != "" {
+		return n
+	}
+	return v.Service
 }
 
 // reprintTicket: POST /api/v1/tickets/{id}/reprint (clerk) — print a

@@ -126,6 +126,7 @@ func (s *Server) ticketPage(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		v.Service = serviceIn(v, lang) // the page's language; ticket.js keeps it on updates
 		d.Found, d.Ticket = true, v
 		d.Final = v.Status == queue.StatusDone || v.Status == queue.StatusNoShow || v.Status == queue.StatusExpired
 		d.Status, d.Detail, d.Ahead = ticketTexts(lang, v)

@@ -401,16 +401,19 @@ func (s *Server) transferTicket(c *fiber.Ctx) error {
 
 // publicTicket is a ticket as the resident following it sees it.
 type publicTicket struct {
-	ID                   int64   `json:"id"`
-	PublicID             string  `json:"public_id"`
-	Number               string  `json:"number"`
-	Status               string  `json:"status"`
-	Service              string  `json:"service"`
-	PeopleAhead          int     `json:"people_ahead"`
-	EstimatedWaitMinutes int     `json:"estimated_wait_minutes"`
-	CountersOpen         *int    `json:"counters_open,omitempty"` // waiting tickets only
-	Counter              *string `json:"counter"`
-	StatusURL            string  `json:"status_url"`
+	ID       int64  `json:"id"`
+	PublicID string `json:"public_id"`
+	Number   string `json:"number"`
+	Status   string `json:"status"`
+	Service  string `json:"service"`
+	// ServiceNames is the matter's name by language (pl, en, uk), Polish
+	// where the office wrote none, for pages that switch language.
+	ServiceNames         map[string]string `json:"service_names"`
+	PeopleAhead          int               `json:"people_ahead"`
+	EstimatedWaitMinutes int               `json:"estimated_wait_minutes"`
+	CountersOpen         *int              `json:"counters_open,omitempty"` // waiting tickets only
+	Counter              *string           `json:"counter"`
+	StatusURL            string            `json:"status_url"`
 }
 
 func (s *Server) publicTicket(ctx context.Context, t *queue.Ticket) (publicTicket, error) {
@@ -423,6 +426,9 @@ func (s *Server) publicTicket(ctx context.Context, t *queue.Ticket) (publicTicke
 		return publicTicket{}, err
 	}
 	out := publicTicket{ID: t.ID, PublicID: t.PublicID, Number: t.Number, Status: t.Status, Service: svc.Name,
+		ServiceNames: map[string]string{
+			office.LangPL: svc.Name, office.LangEN: svc.NameIn(office.LangEN), office.LangUK: svc.NameIn(office.LangUK),
+		},
 		PeopleAhead: ahead, EstimatedWaitMinutes: int((wait + time.Minute - 1) / time.Minute),
 		StatusURL: s.BaseURL + "/t/" + t.PublicID}
 	if t.Status == queue.StatusWaiting {

@@ -2,8 +2,11 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -72,6 +75,26 @@ type sitePage struct {
 	Invalid bool
 	Data    any
 }
+
+// AddressHTML is the office's address with every Polish postal code
+// (00-950) kept on one line: a browser would break it after the dash.
+func (p *sitePage) AddressHTML() template.HTML {
+	if p.Office == nil {
+		return ""
+	}
+	a := p.Office.Address
+	var b strings.Builder
+	last := 0
+	for _, m := range postalCode.FindAllStringIndex(a, -1) {
+		b.WriteString(template.HTMLEscapeString(a[last:m[0]]))
+		b.WriteString(`<span class="nowrap">` + template.HTMLEscapeString(a[m[0]:m[1]]) + `</span>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(a[last:]))
+	return template.HTML(b.String())
+}
+
+var postalCode = regexp.MustCompile(`\b[0-9]{2}-[0-9]{3}\b`)
 
 const siteLocaleKey = "site_locale"
 

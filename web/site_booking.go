@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,11 @@ func (s *Server) bookingForm(c *fiber.Ctx) error {
 	}
 	start, ok := parseStart(c.Query("start"))
 	if !ok {
+		// The day page's form sent without a time chosen: back to that day,
+		// asking for one.
+		if day, err := office.ReadDate(c.Query("day")); err == nil && day.InBounds() {
+			return c.Redirect(matterPath(svc.ID)+"/termin/"+day.String()+"?"+chooseQuery+"=1", fiber.StatusSeeOther)
+		}
 		return c.Redirect(matterPath(svc.ID)+"/termin", fiber.StatusSeeOther)
 	}
 	p.CSRF = s.csrfToken(c)
@@ -89,7 +95,10 @@ func (s *Server) bookingFormPage(c *fiber.Ctx) (*office.Service, *office.Departm
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	p, err := s.page(c, "form.title", "Name", svc.Name)
+	p, err := s.page(c, "form.title")
+	if err == nil {
+		p.Title = p.L.T("form.title", "Name", svc.NameIn(p.L.Lang))
+	}
 	return svc, dep, p, err
 }
 
@@ -144,11 +153,24 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
+	if m := sameDayConflict.FindStringSubmatch(okienko.AsError(err).Message); m != nil {
+		// The resident already holds a visit of this matter that day: lead
+		// them to it. Its code is not shown (a PESEL alone must not reveal
+		// a booking); the manage page takes the code from the e-mail, and
+		// the cancel form finds the visit by the PESEL, matter and day.
+		fe.Summary = append(fe.Summary,
+			errorItem{Href: "/rezerwacja", Text: p.L.T("err.sameDayManage")},
+			errorItem{Href: "/odwolaj?sprawa=" + itoa64(id) + "&data=" + m[1], Text: p.L.T("err.sameDayCancel")})
+	}
 	p.Invalid = true
 	p.CSRF = s.csrfToken(c)
 	p.Data = s.bookingFormOf(p, svc, dep, start, values, consent, fe)
 	return showSite(c, fe.Status, "site_form", p)
 }
+
+// sameDayConflict is the booking engine's refusal of a second visit of one
+// matter on one day for one PESEL; its group is the day.
+var sameDayConflict = regexp.MustCompile(`^this PESEL already has a booking for this matter on ([0-9]{4}-[0-9]{2}-[0-9]{2})$`)
 
 // bookingLimited answers a booking form sent past the address's limit: the
 // form again, 429 with Retry-After, everything typed kept, and a message

@@ -131,7 +131,11 @@ func TestSiteBrowserBookByKeyboard(t *testing.T) {
 		b.tabTo("the test week's Tuesday", `el.getAttribute('href') === '`+matter+`/termin/`+e.week.Date(1)+`'`)
 		b.enter("the day's times", 200)
 
-		// The first free time is checked; the arrow key moves to the next.
+		// No time is chosen for the resident; Tab reaches the first, the
+		// arrow key moves to the next and chooses it.
+		if b.is(`!!document.querySelector('input[name=start]:checked')`) {
+			t.Fatal("a time is chosen before the resident chose one")
+		}
 		b.tabTo("the times", `el.name === 'start' && el.type === 'radio'`)
 		first := b.text(`document.activeElement.value`)
 		b.press(kb.ArrowRight)
@@ -192,7 +196,7 @@ func (b *siteBrowser) fillForm(e *env, pesel string) (int64, time.Time) {
 	b.t.Helper()
 	serviceID, slot := e.firstFreeSlot()
 	b.open(fmt.Sprintf("/sprawy/%d/termin/%s", serviceID, e.week.Date(1)), 200)
-	b.navigate("the form", 200, chromedp.Click(chromedp.CSS("#choose-time")))
+	b.navigate("the form", 200, chromedp.Click(chromedp.CSS("input[name=start]:not(:disabled)")), chromedp.Click(chromedp.CSS("#choose-time")))
 	b.do(
 		chromedp.SendKeys(chromedp.CSS("#name"), "Jan Kowalski"),
 		chromedp.SendKeys(chromedp.CSS("#pesel"), pesel),

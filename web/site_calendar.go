@@ -87,10 +87,11 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.page(c, "calendar.title", "Name", svc.Name)
+	p, err := s.page(c, "calendar.title")
 	if err != nil {
 		return err
 	}
+	p.Title = p.L.T("calendar.title", "Name", svc.NameIn(p.L.Lang))
 	ctx := c.UserContext()
 	first, last := s.bookingWindow(p.Office, svc)
 	firstMonth := office.Date{Year: first.Year, Month: first.Month, Day: 1}
@@ -117,9 +118,19 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	opening, err := s.Offices.OpeningDays(ctx, dep.ID, from, to)
+	// The whole window's opening days: the month's cells, and the last day
+	// the office receives visitors, which the page names as the last
+	// bookable one (not a holiday that happens to end the window).
+	opening, err := s.Offices.OpeningDays(ctx, dep.ID, first, last)
 	if err != nil {
 		return err
+	}
+	lastOpen := last
+	for i := len(opening) - 1; i >= 0; i-- {
+		if od := opening[i]; len(od.Spans) > 0 && od.Closed == "" {
+			lastOpen = od.Date
+			break
+		}
 	}
 	free := map[office.Date]booking.Day{}
 	for _, d := range days {
@@ -132,7 +143,7 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 	l := p.L
 	d := calendarData{
 		Service: svc, Department: dep, Caption: l.MonthTitle(month.Year, month.Month),
-		LastDay: l.LongDate(last), MatterHref: matterPath(id), Moving: movingCode(c),
+		LastDay: l.LongDate(lastOpen), MatterHref: matterPath(id), Moving: movingCode(c),
 	}
 	// While a visit's time is being changed, the links carry its code on.
 	keep := ""
@@ -206,11 +217,10 @@ func calendarHref(id int64, day office.Date) string {
 
 // slotOption is one time of the day page.
 type slotOption struct {
-	ID      string
-	Value   string // the start, RFC 3339 with the office's offset
-	Time    string // 10:15
-	Free    int
-	Checked bool
+	ID    string
+	Value string // the start, RFC 3339 with the office's offset
+	Time  string // 10:15
+	Free  int
 }
 
 // dayData is what the day page shows.
@@ -225,7 +235,13 @@ type dayData struct {
 	CalendarHref string
 	FormAction   string
 	Moving       string // the code of the visit whose time is being changed
+	Day          string // YYYY-MM-DD, sent along so a form without a time comes back here
+	Errors       *formErrors
 }
+
+// chooseQuery marks the day page shown again because its form was sent
+// without a time.
+const chooseQuery = "wybierz"
 
 // dayPage: GET /sprawy/{id}/termin/{YYYY-MM-DD} — the day's bookable times
 // as radio buttons of a GET form leading to the booking form; full times
@@ -243,12 +259,12 @@ func (s *Server) dayPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.page(c, "day.title", "Name", svc.Name)
+	p, err := s.page(c, "day.title")
 	if err != nil {
 		return err
 	}
 	l := p.L
-	p.Title = l.T("day.title", "Date", l.LongDate(day), "Name", svc.Name)
+	p.Title = l.T("day.title", "Date", l.LongDate(day), "Name", svc.NameIn(l.Lang))
 	slots, err := s.Bookings.Slots(c.UserContext(), id, day)
 	if err != nil {
 		return err
@@ -256,7 +272,11 @@ func (s *Server) dayPage(c *fiber.Ctx) error {
 	loc := p.Office.Location()
 	d := dayData{
 		Service: svc, Department: dep, LongDate: l.LongDate(day), Capacity: svc.Capacity,
-		CalendarHref: calendarHref(id, day), FormAction: matterPath(id) + "/rezerwacja",
+		CalendarHref: calendarHref(id, day), FormAction: matterPath(id) + "/rezerwacja", Day: day.String(),
+	}
+	if c.Query(chooseQuery) != "" {
+		p.Invalid = true
+		d.Errors = &formErrors{Summary: []errorItem{{Href: "#slot-1", Text: l.T("err.start.required")}}}
 	}
 	if d.Moving = movingCode(c); d.Moving != "" {
 		// The chosen time goes to the page confirming the move.
@@ -266,8 +286,10 @@ func (s *Server) dayPage(c *fiber.Ctx) error {
 	for i, sl := range slots {
 		start := sl.Start.In(loc)
 		o := slotOption{ID: "slot-" + itoa64(int64(i+1)), Value: start.Format(time.RFC3339), Time: start.Format("15:04"), Free: sl.Free}
-		if sl.Free > 0 && !d.AnyFree {
-			o.Checked, d.AnyFree = true, true
+		// Nothing is chosen for the resident: a time they never picked
+		// must not be booked by pressing Next.
+		if sl.Free > 0 {
+			d.AnyFree = true
 		}
 		d.Slots = append(d.Slots, o)
 	}

@@ -2,13 +2,9 @@ package web
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/okienko/okienko/office"
 )
@@ -22,9 +18,9 @@ type homeData struct {
 	Departments []office.Department
 }
 
-// homePage: GET /?q= — the departments and their matters, filtered by the
-// search words in q (case- and diacritics-insensitive: "dowod" finds
-// "Dowód").
+// homePage: GET /?q= — the departments and their matters, only those the
+// search words in q find (office.Search: word forms, keywords, every
+// language; q is bounded by office.ParseQuery).
 func (s *Server) homePage(c *fiber.Ctx) error {
 	p, err := s.page(c, "home.title")
 	if err != nil {
@@ -35,62 +31,18 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 		return err
 	}
 	d := homeData{Query: strings.TrimSpace(utils.CopyString(c.Query("q")))}
+	if r := []rune(d.Query); len(r) > office.MaxQueryRunes {
+		d.Query = string(r[:office.MaxQueryRunes])
+	}
 	if d.Query == "" {
 		d.Departments = deps
 	} else {
 		d.Searching = true
-		d.Departments, d.Matches = searchMatters(deps, d.Query)
+		d.Departments, d.Matches = office.Search(deps, office.ParseQuery(d.Query))
 		p.Title = p.L.T("home.searchTitle", "Query", d.Query)
 	}
 	p.Data = d
 	return showSite(c, fiber.StatusOK, "site_home", p)
-}
-
-// searchMatters keeps the matters whose department name, name or
-// description contain every word of query, compared by foldText; it returns
-// the departments with any left and how many matters matched.
-func searchMatters(deps []office.Department, query string) ([]office.Department, int) {
-	words := strings.Fields(foldText(query))
-	var out []office.Department
-	n := 0
-	for _, d := range deps {
-		var kept []office.Service
-		for _, svc := range d.Services {
-			hay := foldText(d.Name + " " + svc.Name + " " + svc.Description)
-			all := true
-			for _, w := range words {
-				if !strings.Contains(hay, w) {
-					all = false
-					break
-				}
-			}
-			if all {
-				kept = append(kept, svc)
-			}
-		}
-		if len(kept) > 0 {
-			d.Services = kept
-			out = append(out, d)
-			n += len(kept)
-		}
-	}
-	return out, n
-}
-
-// foldText lowers s and strips its diacritics, so that "Dowód", "DOWOD" and
-// "dowod" compare equal; ł, which does not decompose, becomes l.
-func foldText(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
-	return strings.Map(func(r rune) rune {
-		if r == 'ł' || r == 'Ł' {
-			return 'l'
-		}
-		return unicode.ToLower(r)
-	}, out)
 }
 
 // textBlock is a paragraph or a bulleted list of a matter's instructions.
@@ -151,10 +103,12 @@ func (s *Server) matterPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.page(c, "matter.title", "Name", svc.Name)
+	p, err := s.page(c, "matter.title")
 	if err != nil {
 		return err
 	}
+	lang := p.L.Lang
+	p.Title = p.L.T("matter.title", "Name", svc.NameIn(lang))
 	atts, err := s.Offices.Attachments(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -169,8 +123,9 @@ func (s *Server) matterPage(c *fiber.Ctx) error {
 	}
 	p.Data = matterData{
 		Service: svc, Department: dep,
-		Description: textBlocks(svc.Description), Instructions: textBlocks(svc.Instructions),
-		BookHref: matterPath(id) + "/termin", Forms: forms,
+		Description:  textBlocks(svc.DescriptionIn(lang)),
+		Instructions: textBlocks(svc.InstructionsIn(lang)),
+		BookHref:     matterPath(id) + "/termin", Forms: forms,
 	}
 	return showSite(c, fiber.StatusOK, "site_matter", p)
 }

@@ -239,15 +239,6 @@ func TestSiteTranslatesDomainMessages(t *testing.T) {
 	}
 }
 
-// The search folds case and Polish diacritics, ł included.
-func TestSiteFoldText(t *testing.T) {
-	for in, want := range map[string]string{"Dowód": "dowod", "ŁÓDŹ": "lodz", "Zażółć gęślą jaźń": "zazolc gesla jazn", "Їжак": "іжак"} {
-		if got := foldText(in); got != want {
-			t.Errorf("foldText(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // Instructions become paragraphs and bulleted lists.
 func TestSiteTextBlocks(t *testing.T) {
 	got := textBlocks("Zabierz ze sobą:\n- dowód,\n- zdjęcie.\n\nOpłata 30 zł.\r\n* karta")

@@ -195,7 +195,12 @@ type cancelByDayData struct {
 // as residents are used to.
 func (s *Server) cancelByDayForm(c *fiber.Ctx) error {
 	sid, _ := strconv.ParseInt(c.Query("sprawa"), 10, 64)
-	return s.showCancelByDay(c, fiber.StatusOK, "", sid, "", nil)
+	// A link may name the day (the booking form's same-day refusal does).
+	date := ""
+	if d, err := office.ReadDate(c.Query("data")); err == nil && d.InBounds() {
+		date = d.String()
+	}
+	return s.showCancelByDay(c, fiber.StatusOK, "", sid, date, nil)
 }
 
 func (s *Server) showCancelByDay(c *fiber.Ctx, status int, pesel string, serviceID int64, date string, fe *formErrors) error {

@@ -245,55 +245,84 @@ func TestSiteLanguageChoice(t *testing.T) {
 	}
 }
 
-// The search finds matters by any word of the department's or the matter's
-// name or description, ignoring case and Polish diacritics.
+// The search finds matters the way residents type them, in each language
+// of the site (the table of office/demo's search test runs over the
+// domain; this one over the page): word forms, keywords, the names in other
+// languages, and shows the matters in the page's language, Polish standing in
+// where a text is not translated.
 func TestSiteSearch(t *testing.T) {
-	e := newEnv(t, databasetest.SQLite(t))
-	deps, err := e.offices.Departments(context.Background(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain := strings.NewReplacer("ą", "a", "ć", "c", "ę", "e", "ł", "l", "ń", "n", "ó", "o", "ś", "s", "ź", "z", "ż", "z")
-	fold := func(s string) string { return plain.Replace(strings.ToLower(s)) }
-	links := regexp.MustCompile(`href="/sprawy/(\d+)"`)
-	for _, q := range []string{"dowod", "DOWÓD", "staly", "Prawo Jazdy", "zameldowanie  pobyt", "xyzzy"} {
-		want := map[string]bool{}
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		deps, err := e.offices.Departments(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idOf := map[string]string{}
 		for _, d := range deps {
 			for _, s := range d.Services {
-				hay := fold(d.Name + " " + s.Name + " " + s.Description)
-				all := true
-				for _, w := range strings.Fields(fold(q)) {
-					all = all && strings.Contains(hay, w)
-				}
-				if all {
-					want[strconv.FormatInt(s.ID, 10)] = true
-				}
+				idOf[s.Name] = strconv.FormatInt(s.ID, 10)
 			}
 		}
-		resp, body := e.site().get("/?q=" + url.QueryEscape(q))
-		wantPage(t, resp, body, 200)
-		got := map[string]bool{}
-		for _, m := range links.FindAllStringSubmatch(body, -1) {
-			got[m[1]] = true
+		idCards := []string{"Wniosek o wydanie dowodu osobistego", "Odbiór dowodu osobistego", "Zgłoszenie utraty lub uszkodzenia dowodu osobistego"}
+		residence := []string{"Zameldowanie na pobyt stały lub czasowy", "Wymeldowanie z pobytu stałego lub czasowego", "Zaświadczenie o zameldowaniu"}
+		links := regexp.MustCompile(`href="/sprawy/(\d+)"`)
+		for _, c := range []struct {
+			lang, q string
+			want    []string
+			shows   string // a text the page shows in its language
+		}{
+			{"pl", "meldunek", residence, "Zameldowanie na pobyt stały lub czasowy"},
+			{"pl", "dowód osobisty", idCards, "Znaleziono 3 sprawy"},
+			{"pl", "dowodu osobistego", idCards, "Odbiór dowodu osobistego"},
+			{"en", "ID card", idCards, "Collecting an ID card"},
+			{"en", "residence", residence, "Registering your residence"},
+			{"en", "meldunek", residence, "Certificate of registered residence"},
+			{"uk", "посвідчення особи", idCards, "Отримання посвідчення особи"},
+			{"uk", "прописка", []string{residence[0], residence[2]}, "Реєстрація місця проживання"},
+			{"uk", "dowód osobisty", idCards, "Посвідчення особи (dowody osobiste)"},
+			{"pl", "xyzzy", nil, "Nie znaleziono spraw dla „xyzzy”"},
+		} {
+			resp, body := e.site().get("/?lang=" + c.lang + "&q=" + url.QueryEscape(c.q))
+			wantPage(t, resp, body, 200)
+			got := map[string]bool{}
+			for _, m := range links.FindAllStringSubmatch(body, -1) {
+				got[m[1]] = true
+			}
+			want := map[string]bool{}
+			for _, n := range c.want {
+				want[idOf[n]] = true
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s q=%q shows matters %v, want %v", c.lang, c.q, got, want)
+			}
+			if !strings.Contains(body, c.shows) {
+				t.Errorf("%s q=%q: the page does not show %q", c.lang, c.q, c.shows)
+			}
 		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("q=%q shows matters %v, want %v", q, got, want)
+
+		// Polish stands in for a text not translated, marked as Polish.
+		svc := deps[0].Services[0]
+		if _, err := e.offices.UpdateService(ctx, svc.ID, func(s *office.ServiceSpec) error {
+			s.NameEN, s.DescriptionEN = "", ""
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
-		if len(want) == 0 && !strings.Contains(body, "Nie znaleziono spraw dla „"+q+"”") {
-			t.Errorf("q=%q: no word that nothing was found", q)
+		_, body := e.site().get("/?lang=en&q=" + url.QueryEscape("meldunek"))
+		if !strings.Contains(body, `lang="pl">`+svc.Name+`</a>`) || !strings.Contains(body, `lang="pl">`+svc.Description) {
+			t.Errorf("the untranslated matter is not shown in Polish marked lang=pl: %s", body)
 		}
-		if len(want) > 0 && !strings.Contains(body, "Znaleziono "+strconv.Itoa(len(want))+" ") {
-			t.Errorf("q=%q: the count %d is not said", q, len(want))
+		if _, body := e.site().get("/?q=" + url.QueryEscape("<script>")); strings.Contains(body, "<script>") {
+			t.Error("the query is not escaped")
 		}
-	}
-	// The search for "dowod" finds "Dowody osobiste" with every matter.
-	_, body := e.site().get("/?q=dowod")
-	if !strings.Contains(body, "Wniosek o wydanie dowodu osobistego") || !strings.Contains(body, "Odbiór dowodu osobistego") {
-		t.Errorf("dowod does not find the ID card matters")
-	}
-	if _, body := e.site().get("/?q=" + url.QueryEscape("<script>")); strings.Contains(body, "<script>") {
-		t.Error("the query is not escaped")
-	}
+		// A query is cut at office.MaxQueryRunes characters (a request line
+		// fits in 4 KiB).
+		_, body = e.site().get("/?q=" + strings.Repeat("d", 3000))
+		if !strings.Contains(body, `value="`+strings.Repeat("d", office.MaxQueryRunes)+`"`) {
+			t.Error("a 3000-letter query is not cut to office.MaxQueryRunes")
+		}
+	})
 }
 
 // A booking through the pages without JavaScript: the form, field errors in
@@ -580,7 +609,22 @@ func TestSiteCalendar(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no cell for %s", d)
 			}
-			return m[1] + "|" + m[2] + "|" + regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[3], "")
+			// The phone's mark repeats the state (the free places, ✕, –); the
+			// words are what every reader gets.
+			mark := regexp.MustCompile(`<span class="day-mark" aria-hidden="true">([^<]*)</span>`).FindStringSubmatch(m[3])
+			if mark == nil {
+				if m[1] != "out" {
+					t.Fatalf("no mark in the cell of %s: %s", d, m[3])
+				}
+				mark = []string{"", ""}
+			}
+			words := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(strings.Replace(m[3], mark[0], "", 1), "")
+			switch {
+			case m[1] == "free" && !strings.Contains(words, ") "+mark[1]+" "),
+				m[1] == "full" && mark[1] != "✕", m[1] == "closed" && mark[1] != "–":
+				t.Errorf("the mark %q of %s does not match %q", mark[1], d, words)
+			}
+			return m[1] + "|" + m[2] + "|" + words
 		}
 		link := func(n int) string { return base + "/" + w.Date(n) }
 		cells := map[int]string{

@@ -2,6 +2,9 @@ package web
 
 import (
 	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,7 +14,8 @@ import (
 
 // adminStats mounts the statistics: the report as JSON, as CSV and the load
 // by hour as an SVG chart, all for ?from=&to= (office days, inclusive;
-// default the last 7 office days).
+// default the last 7 office days) and ?target_minutes= (the target wait,
+// 1–240, default 15).
 func (s *Server) adminStats(g fiber.Router) {
 	g.Get("/stats", func(c *fiber.Ctx) error {
 		rep, err := s.statsReport(c)
@@ -21,16 +25,26 @@ func (s *Server) adminStats(g fiber.Router) {
 		return c.JSON(rep)
 	})
 	g.Get("/stats.csv", func(c *fiber.Ctx) error {
+		table := c.Query("table", stats.TableRows)
+		if stats.CSVHeaderOf(table) == nil {
+			return okienko.Invalid("table", "must be one of "+strings.Join(stats.Tables, ", "))
+		}
 		rep, err := s.statsReport(c)
 		if err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		if err := stats.WriteCSV(&buf, rep); err != nil {
+		// UTF-8 with a byte order mark: Excel then reads the Polish letters.
+		buf := bytes.NewBufferString("\uFEFF")
+		if err := stats.WriteTableCSV(buf, rep, table); err != nil {
 			return okienko.Internal(err)
 		}
+		name := "okienko-stats-"
+		if table != stats.TableRows {
+			name += strings.ReplaceAll(table, "_", "-") + "-"
+		}
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="okienko-stats-`+rep.From.String()+`-`+rep.To.String()+`.csv"`)
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+rep.From.String()+`_`+rep.To.String()+`.csv"`)
+		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Send(buf.Bytes())
 	})
 	g.Get("/stats/hours.svg", func(c *fiber.Ctx) error {
@@ -49,9 +63,9 @@ func (s *Server) adminStats(g fiber.Router) {
 	})
 }
 
-// statsReport reads ?from= and ?to= and computes the report in the office's
-// zone. EINVALID naming the field for a malformed date, a reversed range or
-// one over 366 days.
+// statsReport reads ?from=, ?to= and ?target_minutes= and computes the
+// report in the office's zone. EINVALID naming the field for a malformed
+// date, a reversed range, one over 366 days or a target outside 1–240.
 func (s *Server) statsReport(c *fiber.Ctx) (*stats.Report, error) {
 	ctx := c.UserContext()
 	off, err := s.Offices.Office(ctx)
@@ -63,6 +77,14 @@ func (s *Server) statsReport(c *fiber.Ctx) (*stats.Report, error) {
 	from, to := st.LastWeek(loc)
 	fe := okienko.FieldErrors{}
 	f, t := queryDate(c, "from", fe), queryDate(c, "to", fe)
+	target := 0
+	if v := c.Query("target_minutes"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < stats.MinTargetMinutes || n > stats.MaxTargetMinutes {
+			fe.Add("target_minutes", fmt.Sprintf("must be a whole number of minutes between %d and %d", stats.MinTargetMinutes, stats.MaxTargetMinutes))
+		}
+		target = n
+	}
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
@@ -74,5 +96,5 @@ func (s *Server) statsReport(c *fiber.Ctx) (*stats.Report, error) {
 	case !t.IsZero():
 		from, to = t.AddDays(-6), t
 	}
-	return st.Report(ctx, from, to, loc)
+	return st.Report(ctx, stats.Query{From: from, To: to, TargetMinutes: target}, loc)
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,9 +92,15 @@ func TestStatsAPI(t *testing.T) {
 
 		t.Run("the CSV equals the page's figures", func(t *testing.T) {
 			resp, data := e.do("GET", "/api/v1/admin/stats.csv"+q, nil, admin...)
+			wantName := `attachment; filename="okienko-stats-` + e.week.Date(0) + "_" + e.week.Date(0) + `.csv"`
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
-				!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") {
+				resp.Header.Get("Content-Disposition") != wantName {
 				t.Fatalf("%d %v %s", resp.StatusCode, resp.Header, data)
+			}
+			// UTF-8 with a byte order mark, for Excel.
+			data, ok := bytes.CutPrefix(data, []byte("\xEF\xBB\xBF"))
+			if !ok {
+				t.Fatalf("no byte order mark: %q", data[:min(len(data), 8)])
 			}
 			recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 			if err != nil {
@@ -183,6 +190,10 @@ func TestStatsAPI(t *testing.T) {
 				{"?from=2026-11-01&to=2026-11-31", "to"},
 				{"?from=" + e.week.Date(0) + "&to=" + e.week.Date(-1), "to"},
 				{"?from=" + e.week.Date(-366) + "&to=" + e.week.Date(0), "to"}, // 367 days
+				{"?target_minutes=0", "target_minutes"},
+				{"?target_minutes=241", "target_minutes"},
+				{"?target_minutes=15.5", "target_minutes"},
+				{"?target_minutes=abc", "target_minutes"},
 			} {
 				for _, path := range []string{"/api/v1/admin/stats", "/api/v1/admin/stats.csv", "/api/v1/admin/stats/hours.svg"} {
 					resp, body := e.do("GET", path+tc.query, nil, admin...)
@@ -196,6 +207,32 @@ func TestStatsAPI(t *testing.T) {
 			}
 			if resp, body := e.do("GET", "/api/v1/admin/stats?from="+e.week.Date(-365)+"&to="+e.week.Date(0), nil, admin...); resp.StatusCode != 200 {
 				t.Fatalf("366 days: %d %s", resp.StatusCode, body)
+			}
+			resp, body := e.do("GET", "/api/v1/admin/stats.csv?table=people", nil, admin...)
+			if p := problemOf(t, resp, body); resp.StatusCode != 422 || p.Errors["table"] == "" {
+				t.Fatalf("table=people: %d %s", resp.StatusCode, body)
+			}
+		})
+
+		t.Run("the target and the counter's table", func(t *testing.T) {
+			// Waits were 70 and 60 minutes: one within 60, none within 15.
+			for _, tc := range []struct {
+				target string
+				within int
+			}{{"", 0}, {"&target_minutes=60", 1}, {"&target_minutes=240", 2}} {
+				var r stats.Report
+				e.okJSON("GET", "/api/v1/admin/stats"+q+tc.target, &r, admin...)
+				if r.Total.Called != 2 || r.Total.WithinTarget != tc.within || len(r.Counters) != 1 || r.Counters[0].CounterID != c1.ID || r.Counters[0].WithinTarget != tc.within {
+					t.Fatalf("target %q: total %+v counters %+v", tc.target, r.Total, r.Counters)
+				}
+			}
+			resp, data := e.do("GET", "/api/v1/admin/stats.csv"+q+"&table=counters&target_minutes=60", nil, admin...)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") != `attachment; filename="okienko-stats-counters-`+e.week.Date(0)+"_"+e.week.Date(0)+`.csv"` {
+				t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+			}
+			recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))).ReadAll()
+			if err != nil || len(recs) != 2 || !reflect.DeepEqual(recs[0], stats.CSVHeaderOf("counters")) || recs[1][1] != c1.Name {
+				t.Fatalf("%v %q", err, recs)
 			}
 		})
 	})

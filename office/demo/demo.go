@@ -123,6 +123,8 @@ func seedCatalog(ctx context.Context, offices *office.Store) error {
 	for _, d := range catalog {
 		spec := office.DefaultDepartmentSpec() // demo hours, tickets until 15 minutes before closing
 		spec.Name, spec.TicketPrefix = d.name, d.prefix
+		tr := departmentTranslations[d.name]
+		spec.NameEN, spec.NameUK = tr.nameEN, tr.nameUK
 		dep, err := offices.CreateDepartment(ctx, spec)
 		if err != nil {
 			return fmt.Errorf("demo department %s: %w", d.name, err)
@@ -156,6 +158,10 @@ func serviceSpec(departmentID int64, s demoService) office.ServiceSpec {
 	spec := office.DefaultServiceSpec()
 	spec.DepartmentID = departmentID
 	spec.Name, spec.Description, spec.Instructions = s.name, s.description, s.instructions
+	tr := serviceTranslations[s.name]
+	spec.NameEN, spec.DescriptionEN, spec.InstructionsEN = tr.nameEN, tr.descriptionEN, tr.instructionsEN
+	spec.NameUK, spec.DescriptionUK, spec.InstructionsUK = tr.nameUK, tr.descriptionUK, tr.instructionsUK
+	spec.Keywords = tr.keywords
 	spec.ProofOfWork = s.proofOfWork
 	if s.slotMinutes > 0 {
 		spec.SlotMinutes = s.slotMinutes

@@ -70,6 +70,8 @@ const MESSAGES = {
     'departments.closed': 'zamknięte',
     'departments.addInterval': 'Dodaj przedział',
     'departments.removeInterval': 'Usuń przedział {n}',
+    'departments.clockPlaceholder': 'GG:MM',
+    'departments.hoursHint': 'Godziny wpisz jako GG:MM, np. 07:30. Przedział otwarty do północy kończy się o 24:00.',
     'departments.from': 'Od',
     'departments.to': 'Do',
     'departments.intervalFrom': '{day}, przedział {n}: od',
@@ -88,6 +90,11 @@ const MESSAGES = {
     'services.maxPesel': 'Najwięcej aktywnych rezerwacji na PESEL',
     'services.confirm': 'Potwierdzenie e-mailem w ciągu (min, 0 — bez potwierdzenia)',
     'services.description': 'Opis',
+    'common.namePl': 'Nazwa (po polsku)',
+    'lang.en': 'Po angielsku (nieobowiązkowo; puste — pokażemy polski tekst)',
+    'lang.uk': 'Po ukraińsku (nieobowiązkowo; puste — pokażemy polski tekst)',
+    'services.keywords': 'Słowa, po których mieszkańcy szukają sprawy (oprócz nazw; oddzielone przecinkami)',
+    'services.keywordsHint': 'Na przykład: meldunek, wymeldowanie, dowód. W dowolnym języku.',
     'services.instructions': 'Co zabrać i jak się przygotować',
     'services.proofOfWork': 'Ochrona przed automatami: przeglądarka rozwiązuje zadanie (proof of work) przed rezerwacją, odwołaniem i sprawdzeniem rezerwacji',
     'services.editHeading': 'Sprawa: {name}',
@@ -100,6 +107,8 @@ const MESSAGES = {
     'closures.scope': 'Zakres',
     'closures.office': 'Cały urząd',
     'closures.startsOn': 'Od dnia',
+    'closures.days': 'Dni',
+    'closures.range': '{from} – {to}',
     'closures.endsOn': 'Do dnia (włącznie)',
     'closures.reason': 'Powód',
     'closures.add': 'Dodaj zamknięcie',
@@ -107,9 +116,9 @@ const MESSAGES = {
     'closures.created': 'Dodano zamknięcie {from} – {to}.',
     'closures.impact': { one: 'Zamknięcie obejmuje {n} rezerwację.', few: 'Zamknięcie obejmuje {n} rezerwacje.', many: 'Zamknięcie obejmuje {n} rezerwacji.', other: 'Zamknięcie obejmuje {n} rezerwacji.' },
     'closures.noImpact': 'Zamknięcie nie obejmuje żadnej rezerwacji.',
-    'closures.cancelBookings': 'Odwołaj {n} rezerwacji',
-    'closures.confirmCancel': 'Odwołać {n} rezerwacji w zamkniętych dniach? Każda osoba dostanie powiadomienie. Tego nie można cofnąć.',
-    'closures.cancelled': 'Odwołano {n} rezerwacji.',
+    'closures.cancelBookings': { one: 'Odwołaj {n} rezerwację', few: 'Odwołaj {n} rezerwacje', many: 'Odwołaj {n} rezerwacji', other: 'Odwołaj {n} rezerwacji' },
+    'closures.confirmCancel': { one: 'Odwołać {n} rezerwację w zamkniętych dniach? Ta osoba dostanie powiadomienie. Tego nie można cofnąć.', few: 'Odwołać {n} rezerwacje w zamkniętych dniach? Każda osoba dostanie powiadomienie. Tego nie można cofnąć.', many: 'Odwołać {n} rezerwacji w zamkniętych dniach? Każda osoba dostanie powiadomienie. Tego nie można cofnąć.', other: 'Odwołać {n} rezerwacji w zamkniętych dniach? Każda osoba dostanie powiadomienie. Tego nie można cofnąć.' },
+    'closures.cancelled': { one: 'Odwołano {n} rezerwację.', few: 'Odwołano {n} rezerwacje.', many: 'Odwołano {n} rezerwacji.', other: 'Odwołano {n} rezerwacji.' },
     'calendar.prev': 'Poprzedni miesiąc',
     'calendar.next': 'Następny miesiąc',
     'calendar.hint': 'Wybierz dzień, by od niego zacząć zamknięcie, a potem późniejszy dzień, by je do niego wydłużyć.',
@@ -158,6 +167,7 @@ const MESSAGES = {
     'kiosks.add': 'Nowy biletomat',
     'kiosks.submit': 'Utwórz biletomat',
     'kiosks.printerState': 'Drukarka',
+    'kiosks.noPrinter': 'bez drukarki',
     'kiosks.lastSeen': 'Ostatnio widziany',
     'kiosks.tokenHeading': 'Token biletomatu „{name}”',
     'kiosks.tokenOnce': 'Token jest pokazywany tylko teraz, jeden raz. Skopiuj go (zaznacz i Ctrl+C) i wpisz w biletomacie — później nie będzie go można odczytać.',
@@ -263,9 +273,42 @@ const MESSAGES = {
     'stats.served': 'Obsłużeni',
     'stats.noShow': 'Nieobecni',
     'stats.expired': 'Wygasłe',
-    'stats.bookings': 'Rezerwacje',
-    'stats.cancelled': 'Odwołane',
-    'stats.cancelledLate': 'Odwołane późno',
+    'stats.bookingsMade': 'Rezerwacje zrobione (wg dnia zrobienia)',
+    'stats.cancelled': 'Odwołane (wg dnia odwołania)',
+    'stats.cancelledLate': 'Odwołane za spóźnienie (wg dnia odwołania)',
+    'stats.cancelledOn': 'Odwołane (wg dnia odwołania)',
+    'stats.visitsBooked': 'Wizyty (wg dnia wizyty)',
+    'stats.visitsCheckedIn': 'Zgłosili się',
+    'stats.visitsMissed': 'Nie przyszli (odwołane za spóźnienie)',
+    'stats.visitNoShow': 'Niestawiennictwo na wizyty',
+    'stats.target': 'Docelowy czas oczekiwania (min, 1–240)',
+    'stats.withinTarget': 'Wywołani w ciągu {n} min',
+    'stats.percent': '{n}%',
+    'stats.print': 'Drukuj',
+    'stats.csvOf': 'Pobierz CSV: {what}',
+    'stats.table.rows': 'dni i sprawy',
+    'stats.table.services': 'sprawy',
+    'stats.table.counters': 'stanowiska',
+    'stats.table.days': 'dni',
+    'stats.table.weekday_hours': 'dni tygodnia i godziny',
+    'stats.byService': 'Według spraw',
+    'stats.byServiceCaption': 'Sprawy, {from} – {to}',
+    'stats.targetLead': 'Cel: bilet wywołany najpóźniej {n} min po wydaniu. Udział liczony wśród biletów wywołanych lub wygasłych. Niestawiennictwo: wizyty odwołane za spóźnienie wśród wizyt, na które ktoś się zgłosił lub nie przyszedł.',
+    'stats.byCounter': 'Według stanowisk',
+    'stats.byCounterCaption': 'Stanowiska, {from} – {to}',
+    'stats.counterLead': 'Bilety wywołane przy danym stanowisku.',
+    'stats.counter': 'Stanowisko',
+    'stats.called': 'Wywołane',
+    'stats.byDay': 'Według dni',
+    'stats.byDayCaption': 'Dni, {from} – {to}',
+    'stats.dayLead': 'Bilety liczone są w dniu wydania, rezerwacje zrobione w dniu zrobienia, odwołania w dniu odwołania, a wizyty w dniu wizyty.',
+    'stats.heatHeading': 'Najbardziej obciążone godziny',
+    'stats.heatLead': 'Bilety wydane w każdej godzinie, według dnia tygodnia; im ciemniejsze pole, tym więcej biletów.',
+    'stats.heatCaption': 'Bilety według dnia tygodnia i godziny wydania, {from} – {to}',
+    'stats.weekday': 'Dzień tygodnia',
+    'stats.chartAlt': 'Wykres słupkowy: bilety według godziny wydania, {from} – {to}, razem {n}.',
+    'stats.detail': 'Według dni i spraw',
+    'stats.detailLead': 'Rezerwacja zrobiona 2 grudnia na wizytę 3 grudnia jest w wierszu 2 grudnia w kolumnie „Rezerwacje zrobione” i w wierszu 3 grudnia w kolumnie „Wizyty”.',
     'stats.waitP50': 'Oczekiwanie p50 (min)',
     'stats.waitP90': 'Oczekiwanie p90 (min)',
     'stats.serviceP50': 'Obsługa p50 (min)',
@@ -304,8 +347,18 @@ const MESSAGES = {
     'audit.action': 'Zmiana',
     'audit.object': 'Obiekt',
     'audit.details': 'Szczegóły',
-    'audit.before': 'Przed',
-    'audit.after': 'Po',
+    'audit.objectNamed': '{kind} „{name}”',
+    'audit.to': 'zmienione na',
+    'audit.fields': { one: '{n} pole', few: '{n} pola', many: '{n} pól', other: '{n} pola' },
+    'action.create': 'utworzenie', 'action.update': 'zmiana', 'action.delete': 'usunięcie',
+    'action.sign_in': 'logowanie', 'action.sign_in_failed': 'nieudane logowanie',
+    'action.cancel': 'odwołanie rezerwacji', 'action.cancel_bookings': 'odwołanie rezerwacji w zamknięte dni',
+    'field.proofOfWork': 'Ochrona przed automatami (proof of work)', 'field.disabled': 'Konto wyłączone',
+    'field.passwordChanged': 'Zmiana hasła', 'field.tokenRotated': 'Nowy token', 'field.printerUri': 'Adres drukarki',
+    'field.chineseOff': 'Wyłączanie trybu chińskiego', 'field.printerStatus': 'Pytanie drukarki o stan',
+    'field.maxJobAge': 'Bilet czeka na drukarkę najwyżej (min)', 'field.filename': 'Nazwa pliku', 'field.contentType': 'Typ pliku',
+    'field.alertsEmail': 'Adres powiadomień o drukarkach', 'field.status': 'Stan', 'field.note': 'Wyjaśnienie',
+    'field.cancelled': 'Odwołane', 'field.bookings': 'Rezerwacje',
     'object.department': 'wydział', 'object.service': 'sprawa', 'object.closure': 'zamknięcie',
     'object.counter': 'stanowisko', 'object.user': 'użytkownik', 'object.kiosk': 'biletomat', 'object.office': 'urząd',
     'object.display': 'tablica', 'object.attachment': 'formularz',
@@ -347,6 +400,11 @@ const MESSAGES = {
   // printers' words, from printers.js); the rest of the panel falls back
   // to Polish (see t).
   en: {
+    'common.namePl': 'Name (in Polish)',
+    'lang.en': 'In English (optional; empty — the Polish text is shown)',
+    'lang.uk': 'In Ukrainian (optional; empty — the Polish text is shown)',
+    'services.keywords': 'Words residents search the matter by (besides its names; separated by commas)',
+    'services.keywordsHint': 'For example: meldunek, wymeldowanie, dowód. In any language.',
     'nav.suspicious': 'Suspicious bookings',
     'suspicious.heading': 'Suspicious bookings',
     'suspicious.lead': 'Groups of bookings residents rarely make: many in a short time from one address or /64 network, many with e-mail addresses of one domain, many PESELs with one birth date. Check before you cancel.',
@@ -379,6 +437,11 @@ const MESSAGES = {
     'object.booking': 'booking',
   },
   uk: {
+    'common.namePl': 'Назва (польською)',
+    'lang.en': 'Англійською (необовʼязково; якщо порожньо — показуємо польський текст)',
+    'lang.uk': 'Українською (необовʼязково; якщо порожньо — показуємо польський текст)',
+    'services.keywords': 'Слова, за якими мешканці шукають справу (крім назв; через кому)',
+    'services.keywordsHint': 'Наприклад: meldunek, wymeldowanie, dowód. Будь-якою мовою.',
     'nav.suspicious': 'Підозрілі бронювання',
     'suspicious.heading': 'Підозрілі бронювання',
     'suspicious.lead': 'Групи бронювань, які рідко трапляються в мешканців: багато за короткий час з однієї адреси або мережі /64, багато з адресами e-mail одного домену, багато номерів PESEL з однією датою народження. Перевірте, перш ніж скасувати.',
@@ -411,6 +474,118 @@ const MESSAGES = {
     'object.booking': 'бронювання',
   },
 };
+// The statistics, the audit log and the field labels it names, in English
+// and Ukrainian (the rest of the panel falls back to Polish until it is
+// translated); an entry in MESSAGES itself wins over these.
+const REPORT_MESSAGES = {
+  en: {
+    'nav.stats': 'Statistics', 'nav.audit': 'Change log',
+    'common.name': 'Name', 'common.yes': 'yes', 'common.no': 'no', 'common.none': 'Nothing here.', 'common.never': 'never',
+    'day.mon': 'Monday', 'day.tue': 'Tuesday', 'day.wed': 'Wednesday', 'day.thu': 'Thursday', 'day.fri': 'Friday', 'day.sat': 'Saturday', 'day.sun': 'Sunday',
+    'departments.prefix': 'Ticket prefix', 'departments.lastTicket': 'Last ticket before closing (min)', 'departments.hours': 'Opening hours', 'departments.closed': 'closed',
+    'services.slot': 'Visit length (min)', 'services.capacity': 'Visits at the same time', 'services.daysAhead': 'Bookable days ahead',
+    'services.lead': 'Latest booking before the visit (min)', 'services.early': 'Check-in from (min before)', 'services.grace': 'Check-in until (min after)',
+    'services.maxPesel': 'Most active bookings per PESEL', 'services.confirm': 'E-mail confirmation within (min, 0: none)',
+    'services.description': 'Description', 'services.instructions': 'What to bring and how to prepare',
+    'closures.scope': 'Scope', 'closures.office': 'Whole office', 'closures.startsOn': 'From', 'closures.endsOn': 'To (inclusive)', 'closures.reason': 'Reason',
+    'closures.days': 'Days', 'counters.department': 'Department', 'counters.services': 'Matters',
+    'users.username': 'User name', 'users.displayName': 'Full name', 'users.role': 'Role', 'role.admin': 'administrator', 'role.clerk': 'clerk',
+    'kiosks.paper': 'Paper width', 'kiosks.columns': 'Characters a line (24–64)', 'kiosks.dots': 'Dots a line (256–832)', 'kiosks.codeTable': 'Code table: n in ESC t n',
+    'kiosks.charset': 'What the printer holds at that number', 'kiosks.qr': 'QR code', 'kiosks.cut': 'Paper cut', 'kiosks.printerState': 'Printer', 'kiosks.noPrinter': 'no printer',
+    'displays.departments': 'Departments', 'displays.allDepartments': 'all departments', 'displays.lang': 'Language', 'lang.pl': 'Polish', 'lang.en': 'English', 'lang.uk': 'Ukrainian',
+    'forms.title': 'Title', 'forms.size': 'Size',
+    'stats.heading': 'Statistics', 'stats.from': 'From', 'stats.to': 'To', 'stats.submit': 'Show',
+    'stats.caption': 'Statistics {from} – {to} by day, department and matter',
+    'stats.day': 'Day', 'stats.department': 'Department', 'stats.service': 'Matter', 'stats.issued': 'Tickets', 'stats.served': 'Served',
+    'stats.noShow': 'Did not come', 'stats.expired': 'Expired',
+    'stats.bookingsMade': 'Bookings made (by the day the booking was made)', 'stats.cancelled': 'Cancelled (by the day of cancellation)',
+    'stats.cancelledLate': 'Cancelled for lateness (by the day of cancellation)', 'stats.cancelledOn': 'Cancelled (by the day of cancellation)',
+    'stats.visitsBooked': 'Visits (by the day of the visit)', 'stats.visitsCheckedIn': 'Checked in', 'stats.visitsMissed': 'Did not come (cancelled for lateness)',
+    'stats.visitNoShow': 'Visit no-show rate',
+    'stats.waitP50': 'Wait p50 (min)', 'stats.waitP90': 'Wait p90 (min)', 'stats.serviceP50': 'Service p50 (min)', 'stats.serviceP90': 'Service p90 (min)',
+    'stats.total': 'Total', 'stats.empty': 'No data for these days.',
+    'stats.chart': 'Tickets by hour of issue, {from} – {to}', 'stats.chartAlt': 'Bar chart: tickets by hour of issue, {from} – {to}, {n} in all.',
+    'stats.target': 'Target wait (min, 1–240)', 'stats.withinTarget': 'Called within {n} min', 'stats.percent': '{n}%', 'stats.print': 'Print',
+    'stats.csvOf': 'Download CSV: {what}', 'stats.table.rows': 'days and matters', 'stats.table.services': 'matters', 'stats.table.counters': 'counters',
+    'stats.table.days': 'days', 'stats.table.weekday_hours': 'weekdays and hours',
+    'stats.byService': 'By matter', 'stats.byServiceCaption': 'Matters, {from} – {to}',
+    'stats.targetLead': 'Target: a ticket called at most {n} min after it was issued. The share counts the tickets called or expired. No-show rate: visits cancelled for lateness among the visits someone checked in to or missed.',
+    'stats.byCounter': 'By counter', 'stats.byCounterCaption': 'Counters, {from} – {to}', 'stats.counterLead': 'Tickets called at each counter.',
+    'stats.counter': 'Counter', 'stats.called': 'Called',
+    'stats.byDay': 'By day', 'stats.byDayCaption': 'Days, {from} – {to}',
+    'stats.dayLead': 'Tickets count on the day they were issued, bookings made on the day they were made, cancellations on the day of cancellation, and visits on the day of the visit.',
+    'stats.heatHeading': 'Busiest hours', 'stats.heatLead': 'Tickets issued in each hour, by weekday; the darker the cell, the more tickets.',
+    'stats.heatCaption': 'Tickets by weekday and hour of issue, {from} – {to}', 'stats.weekday': 'Weekday',
+    'stats.detail': 'By day and matter',
+    'stats.detailLead': 'A booking made on 2 December for a visit on 3 December is in the 2 December row under "Bookings made" and in the 3 December row under "Visits".',
+    'audit.heading': 'Change log', 'audit.user': 'Changed by', 'audit.anyUser': 'anyone', 'audit.objectId': 'Object number', 'audit.history': 'History: {what}',
+    'audit.objectType': 'Kind of object', 'audit.anyType': 'any', 'audit.submit': 'Filter', 'audit.caption': 'Changes, newest first',
+    'audit.at': 'When', 'audit.actor': 'Who', 'audit.action': 'Change', 'audit.object': 'Object', 'audit.details': 'Details',
+    'audit.objectNamed': '{kind} "{name}"', 'audit.to': 'changed to', 'audit.fields': { one: '{n} field', other: '{n} fields' },
+    'action.create': 'created', 'action.update': 'changed', 'action.delete': 'deleted', 'action.sign_in': 'signed in', 'action.sign_in_failed': 'failed sign-in',
+    'action.cancel': 'booking cancelled', 'action.cancel_bookings': 'bookings on closed days cancelled',
+    'object.department': 'department', 'object.service': 'matter', 'object.closure': 'closure', 'object.counter': 'counter', 'object.user': 'user',
+    'object.kiosk': 'kiosk', 'object.office': 'office', 'object.display': 'display', 'object.attachment': 'form',
+    'field.proofOfWork': 'Protection against bots (proof of work)', 'field.disabled': 'Account disabled', 'field.passwordChanged': 'Password changed',
+    'field.tokenRotated': 'New token', 'field.printerUri': 'Printer address', 'field.chineseOff': 'Chinese mode off', 'field.printerStatus': 'Ask the printer for its state',
+    'field.maxJobAge': 'A ticket waits for the printer at most (min)', 'field.filename': 'File name', 'field.contentType': 'File type',
+    'field.alertsEmail': 'Address told of printer problems', 'field.status': 'State', 'field.note': 'Explanation', 'field.cancelled': 'Cancelled', 'field.bookings': 'Bookings',
+  },
+  uk: {
+    'nav.stats': 'Статистика', 'nav.audit': 'Журнал змін',
+    'common.name': 'Назва', 'common.yes': 'так', 'common.no': 'ні', 'common.none': 'Немає записів.', 'common.never': 'ніколи',
+    'day.mon': 'Понеділок', 'day.tue': 'Вівторок', 'day.wed': 'Середа', 'day.thu': 'Четвер', 'day.fri': "П'ятниця", 'day.sat': 'Субота', 'day.sun': 'Неділя',
+    'departments.prefix': 'Префікс квитків', 'departments.lastTicket': 'Останній квиток до закриття (хв)', 'departments.hours': 'Години роботи', 'departments.closed': 'зачинено',
+    'services.slot': 'Тривалість візиту (хв)', 'services.capacity': 'Одночасних візитів', 'services.daysAhead': 'Бронювання на скільки днів наперед',
+    'services.lead': 'Найпізніше до візиту (хв)', 'services.early': 'Реєстрація найраніше (хв до)', 'services.grace': 'Реєстрація найпізніше (хв після)',
+    'services.maxPesel': 'Найбільше активних бронювань на PESEL', 'services.confirm': 'Підтвердження e-mail протягом (хв, 0 — без)',
+    'services.description': 'Опис', 'services.instructions': 'Що взяти і як підготуватися',
+    'closures.scope': 'Обсяг', 'closures.office': 'Уся установа', 'closures.startsOn': 'З дня', 'closures.endsOn': 'До дня (включно)', 'closures.reason': 'Причина',
+    'closures.days': 'Дні', 'counters.department': 'Відділ', 'counters.services': 'Справи',
+    'users.username': "Ім'я користувача", 'users.displayName': "Ім'я та прізвище", 'users.role': 'Роль', 'role.admin': 'адміністратор', 'role.clerk': 'службовець',
+    'kiosks.paper': 'Ширина паперу', 'kiosks.columns': 'Знаків у рядку (24–64)', 'kiosks.dots': 'Точок у рядку (256–832)', 'kiosks.codeTable': 'Кодова сторінка: n в ESC t n',
+    'kiosks.charset': 'Що принтер має під цим номером', 'kiosks.qr': 'QR-код', 'kiosks.cut': 'Обрізання паперу', 'kiosks.printerState': 'Принтер', 'kiosks.noPrinter': 'без принтера',
+    'displays.departments': 'Відділи', 'displays.allDepartments': 'усі відділи', 'displays.lang': 'Мова', 'lang.pl': 'польська', 'lang.en': 'англійська', 'lang.uk': 'українська',
+    'forms.title': 'Назва', 'forms.size': 'Розмір',
+    'stats.heading': 'Статистика', 'stats.from': 'З дня', 'stats.to': 'До дня', 'stats.submit': 'Показати',
+    'stats.caption': 'Статистика {from} – {to} за днями, відділами і справами',
+    'stats.day': 'День', 'stats.department': 'Відділ', 'stats.service': 'Справа', 'stats.issued': 'Квитки', 'stats.served': 'Обслуговано',
+    'stats.noShow': 'Не підійшли', 'stats.expired': 'Прострочені',
+    'stats.bookingsMade': 'Бронювання зроблені (за днем бронювання)', 'stats.cancelled': 'Скасовані (за днем скасування)',
+    'stats.cancelledLate': 'Скасовані через запізнення (за днем скасування)', 'stats.cancelledOn': 'Скасовані (за днем скасування)',
+    'stats.visitsBooked': 'Візити (за днем візиту)', 'stats.visitsCheckedIn': 'Зареєструвалися', 'stats.visitsMissed': 'Не прийшли (скасовано через запізнення)',
+    'stats.visitNoShow': 'Неявка на візити',
+    'stats.waitP50': 'Очікування p50 (хв)', 'stats.waitP90': 'Очікування p90 (хв)', 'stats.serviceP50': 'Обслуговування p50 (хв)', 'stats.serviceP90': 'Обслуговування p90 (хв)',
+    'stats.total': 'Разом', 'stats.empty': 'Немає даних за ці дні.',
+    'stats.chart': 'Квитки за годиною видачі, {from} – {to}', 'stats.chartAlt': 'Стовпчикова діаграма: квитки за годиною видачі, {from} – {to}, усього {n}.',
+    'stats.target': 'Цільовий час очікування (хв, 1–240)', 'stats.withinTarget': 'Викликані протягом {n} хв', 'stats.percent': '{n}%', 'stats.print': 'Друкувати',
+    'stats.csvOf': 'Завантажити CSV: {what}', 'stats.table.rows': 'дні та справи', 'stats.table.services': 'справи', 'stats.table.counters': 'віконця',
+    'stats.table.days': 'дні', 'stats.table.weekday_hours': 'дні тижня та години',
+    'stats.byService': 'За справами', 'stats.byServiceCaption': 'Справи, {from} – {to}',
+    'stats.targetLead': 'Мета: квиток викликано не пізніше ніж через {n} хв після видачі. Частка рахується серед викликаних або прострочених квитків. Неявка: візити, скасовані через запізнення, серед візитів, на які хтось зареєструвався або не прийшов.',
+    'stats.byCounter': 'За віконцями', 'stats.byCounterCaption': 'Віконця, {from} – {to}', 'stats.counterLead': 'Квитки, викликані до кожного віконця.',
+    'stats.counter': 'Віконце', 'stats.called': 'Викликані',
+    'stats.byDay': 'За днями', 'stats.byDayCaption': 'Дні, {from} – {to}',
+    'stats.dayLead': 'Квитки рахуються в день видачі, бронювання — в день, коли їх зроблено, скасування — в день скасування, а візити — в день візиту.',
+    'stats.heatHeading': 'Найзавантаженіші години', 'stats.heatLead': 'Квитки, видані щогодини, за днем тижня; чим темніше поле, тим більше квитків.',
+    'stats.heatCaption': 'Квитки за днем тижня і годиною видачі, {from} – {to}', 'stats.weekday': 'День тижня',
+    'stats.detail': 'За днями і справами',
+    'stats.detailLead': 'Бронювання, зроблене 2 грудня на візит 3 грудня, є в рядку 2 грудня в колонці «Бронювання зроблені» і в рядку 3 грудня в колонці «Візити».',
+    'audit.heading': 'Журнал змін', 'audit.user': 'Хто змінював', 'audit.anyUser': 'будь-хто', 'audit.objectId': "Номер об'єкта", 'audit.history': 'Історія: {what}',
+    'audit.objectType': "Вид об'єкта", 'audit.anyType': 'будь-який', 'audit.submit': 'Фільтрувати', 'audit.caption': 'Зміни, від найновішої',
+    'audit.at': 'Коли', 'audit.actor': 'Хто', 'audit.action': 'Зміна', 'audit.object': "Об'єкт", 'audit.details': 'Подробиці',
+    'audit.objectNamed': '{kind} «{name}»', 'audit.to': 'змінено на', 'audit.fields': { one: '{n} поле', few: '{n} поля', many: '{n} полів', other: '{n} поля' },
+    'action.create': 'створення', 'action.update': 'зміна', 'action.delete': 'видалення', 'action.sign_in': 'вхід', 'action.sign_in_failed': 'невдалий вхід',
+    'action.cancel': 'скасування бронювання', 'action.cancel_bookings': 'скасування бронювань у дні закриття',
+    'object.department': 'відділ', 'object.service': 'справа', 'object.closure': 'закриття', 'object.counter': 'віконце', 'object.user': 'користувач',
+    'object.kiosk': 'термінал', 'object.office': 'установа', 'object.display': 'табло', 'object.attachment': 'бланк',
+    'field.proofOfWork': 'Захист від ботів (proof of work)', 'field.disabled': 'Обліковий запис вимкнено', 'field.passwordChanged': 'Зміна пароля',
+    'field.tokenRotated': 'Новий токен', 'field.printerUri': 'Адреса принтера', 'field.chineseOff': 'Вимкнення китайського режиму', 'field.printerStatus': 'Запит стану принтера',
+    'field.maxJobAge': 'Квиток чекає на принтер щонайбільше (хв)', 'field.filename': 'Назва файлу', 'field.contentType': 'Тип файлу',
+    'field.alertsEmail': 'Адреса для сповіщень про принтери', 'field.status': 'Стан', 'field.note': 'Пояснення', 'field.cancelled': 'Скасовані', 'field.bookings': 'Бронювання',
+  },
+};
+for (const lang of Object.keys(REPORT_MESSAGES)) MESSAGES[lang] = Object.assign({}, REPORT_MESSAGES[lang], MESSAGES[lang]);
 // The printers' words come from printers.js, shared by the staff's pages.
 for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.OkienkoPrinters.texts[lang]);
 
@@ -458,7 +633,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
         if (k === 'class') e.className = v;
         else if (k === 'text') e.textContent = v;
         else if (k === 'on') for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
-        else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'for' || k === 'scope' || k === 'inputmode') e.setAttribute(k, v);
+        else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'for' || k === 'scope' || k === 'inputmode' || k === 'role') e.setAttribute(k, v);
         else e[k] = v;
       }
     }
@@ -549,6 +724,10 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     [/^the file is larger than the (\d+) MB allowed$/, 'Plik jest większy niż dozwolone $1 MB.'],
     [/^a matter can have at most (\d+) form templates$/, 'Sprawa może mieć najwyżej $1 formularzy.'],
     [/^the first day of the closure is required$/, 'Podaj pierwszy dzień zamknięcia.'],
+    [/^"(.*)" is not a time HH:MM between 00:00 and 24:00$/, '„$1” to nie godzina GG:MM od 00:00 do 24:00.'],
+    [/^24:00 can only end an interval, not start it$/, '24:00 może tylko kończyć przedział.'],
+    [/^an interval must end after it starts: (.*)$/, 'Przedział musi kończyć się po początku: $1.'],
+    [/^intervals overlap: (.*) and (.*)$/, 'Przedziały zachodzą na siebie: $1 i $2.'],
     [/^must not be before starts_on \((.*)\)$/, 'Nie może być przed pierwszym dniem ($1).'],
     [/^a closure can last at most (\d+) days, this one lasts (\d+)$/, 'Zamknięcie może trwać najwyżej $1 dni (to trwa $2).'],
     [/^you can't delete your own account$/, 'Nie można usunąć własnego konta.'],
@@ -577,6 +756,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
   ];
   function inPolish(message) {
     const m = String(message || '');
+    if (lang !== 'pl') return m; // the server's own words are English
     for (const [re, pl] of SERVER_PL) if (re.test(m)) return m.replace(re, pl);
     return m;
   }
@@ -719,6 +899,22 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     return el('div', { class: 'field' }, el('label', { for: id, text: label }), input);
   }
 
+  // translations returns a fieldset per other language of the catalog
+  // (English, Ukrainian) with obj's texts of fields in it: each field's name
+  // gets _en or _uk, its label is the Polish field's.
+  function translations(obj, fields) {
+    return ['en', 'uk'].map((code) => {
+      const fs = el('fieldset', { class: 'translation', 'data-lang': code }, el('legend', { text: t('lang.' + code) }));
+      for (const f of fields) {
+        const name = f.name + '_' + code;
+        const box = field(f.label, { name, rows: f.rows, value: obj ? obj[name] || '' : '' });
+        box.querySelector('input, textarea').lang = code;
+        fs.append(box);
+      }
+      return fs;
+    });
+  }
+
   function button(text, onClick, cls, label) {
     return el('button', { type: 'button', class: 'btn btn-small ' + (cls || ''), text, 'aria-label': label, on: { click: onClick } });
   }
@@ -742,6 +938,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     state.services = svcs || [];
   }
   const departmentName = (id) => (state.departments.find((d) => d.id === id) || { name: '#' + id }).name;
+  const serviceName = (id) => (state.services.find((s) => s.id === id) || { name: '#' + id }).name;
 
   // ---- Views and routing --------------------------------------------------
 
@@ -805,6 +1002,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     }
     stopLive();
     showAlert('');
+    showNotice(''); // a notice belongs to the section it was given in
     if (focus) $(name + '-heading').focus();
     try {
       await LOADERS[name]();
@@ -883,8 +1081,12 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
 
   function intervalRow(day, list, iv) {
     const li = el('li', { class: 'interval' });
-    const from = el('input', { type: 'time', value: iv[0] || '', required: true, 'data-role': 'from' });
-    const to = el('input', { type: 'time', value: iv[1] || '', required: true, 'data-role': 'to' });
+    // Text, not type=time: a browser's time input can't say 24:00, the
+    // end of a day open until midnight.
+    const clock = (role, value, pattern) => el('input', { type: 'text', inputmode: 'numeric', value: value || '', required: true, 'data-role': role,
+      pattern, placeholder: t('departments.clockPlaceholder'), maxLength: 5, size: 5, autocomplete: 'off', class: 'clock' });
+    const from = clock('from', iv[0], '([01][0-9]|2[0-3]):[0-5][0-9]');
+    const to = clock('to', iv[1], '([01][0-9]|2[0-3]):[0-5][0-9]|24:00');
     const rm = el('button', { type: 'button', class: 'btn btn-small', text: '×' });
     li.append(from, el('span', { 'aria-hidden': 'true', text: '–' }), to, rm);
     rm.addEventListener('click', () => {
@@ -896,6 +1098,14 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     list.append(li);
     numberIntervals(day, list);
     return from;
+  }
+
+  // clockValue writes a typed time as HH:MM: "8:00" and "8.00" are
+  // "08:00", "24" is "24:00"; anything else is sent as typed, for the
+  // server to name.
+  function clockValue(v) {
+    const m = /^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$/.exec(v);
+    return m ? m[1].padStart(2, '0') + ':' + (m[2] || '00') : v.trim();
   }
 
   function numberIntervals(day, list) {
@@ -913,10 +1123,12 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     const heading = el('h3', { tabIndex: -1, text: d ? t('departments.editHeading', { name: d.name }) : t('departments.newHeading') });
     form.append(heading,
       el('div', { class: 'row' },
-        field(t('common.name'), { name: 'name', value: d ? d.name : '', required: true }),
+        field(t('common.namePl'), { name: 'name', value: d ? d.name : '', required: true }),
         field(t('departments.prefix'), { name: 'ticket_prefix', value: d ? d.ticket_prefix : '' }),
-        field(t('departments.lastTicket'), { name: 'last_ticket_minutes', type: 'number', value: d ? d.last_ticket_minutes : 15 })));
-    const hours = el('fieldset', null, el('legend', { text: t('departments.hours') }));
+        field(t('departments.lastTicket'), { name: 'last_ticket_minutes', type: 'number', value: d ? d.last_ticket_minutes : 15 })),
+      ...translations(d, [{ name: 'name', label: t('common.name') }]));
+    const hours = el('fieldset', { 'aria-describedby': 'hours-hint' }, el('legend', { text: t('departments.hours') }),
+      el('p', { class: 'muted small', id: 'hours-hint', text: t('departments.hoursHint') }));
     for (const day of DAYS) {
       const list = el('ul', { class: 'intervals' });
       const fs = el('fieldset', { class: 'day', 'data-field': 'hours.' + day, 'data-day': day }, el('legend', { text: t('day.' + day) }), list);
@@ -931,9 +1143,9 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
-        const body = { name: v.name, ticket_prefix: v.ticket_prefix, last_ticket_minutes: v.last_ticket_minutes, hours: {} };
+        const body = { name: v.name, name_en: v.name_en, name_uk: v.name_uk, ticket_prefix: v.ticket_prefix, last_ticket_minutes: v.last_ticket_minutes, hours: {} };
         for (const fs of form.querySelectorAll('fieldset.day')) {
-          body.hours[fs.dataset.day] = [...fs.querySelectorAll('li.interval')].map((li) => [li.querySelector('[data-role=from]').value, li.querySelector('[data-role=to]').value]);
+          body.hours[fs.dataset.day] = [...fs.querySelectorAll('li.interval')].map((li) => [clockValue(li.querySelector('[data-role=from]').value), clockValue(li.querySelector('[data-role=to]').value)]);
         }
         if (d) await api('PATCH', '/api/v1/admin/departments/' + d.id, body);
         else await api('POST', '/api/v1/admin/departments', body);
@@ -979,7 +1191,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     const submit = el('button', { type: 'submit', class: 'btn btn-primary', id: 'service-save', text: t('common.save') });
     let confirmedSlot = null;
     form.append(heading,
-      field(t('common.name'), { name: 'name', value: s.name }),
+      field(t('common.namePl'), { name: 'name', value: s.name, required: true }),
       el('div', { class: 'row' },
         field(t('services.slot'), { name: 'slot_minutes', id: 'service-slot', type: 'number', min: '1', value: s.slot_minutes }),
         field(t('services.capacity'), { name: 'capacity', type: 'number', min: '1', value: s.capacity }),
@@ -993,6 +1205,9 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
         field(t('services.confirm'), { name: 'confirm_minutes', type: 'number', min: '0', max: '1440', value: s.confirm_minutes || 0 })),
       field(t('services.description'), { name: 'description', rows: 3, value: s.description }),
       field(t('services.instructions'), { name: 'instructions', rows: 3, value: s.instructions }),
+      ...translations(s, [{ name: 'name', label: t('common.name') }, { name: 'description', label: t('services.description'), rows: 3 },
+        { name: 'instructions', label: t('services.instructions'), rows: 3 }]),
+      keywordsField(s),
       field(t('services.proofOfWork'), { name: 'proof_of_work', id: 'service-proof', type: 'checkbox', checked: s.proof_of_work }),
       el('div', { class: 'buttons' }, submit,
         button(t('common.cancel'), () => { $('service-editor').replaceChildren(); $('services-heading').focus(); })));
@@ -1038,6 +1253,15 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     $('service-editor').replaceChildren(form, forms);
     heading.focus();
     loadServiceForms(s, forms).catch(failed);
+  }
+
+  // keywordsField is the matter's search keywords with an example.
+  function keywordsField(s) {
+    const box = field(t('services.keywords'), { name: 'keywords', value: s.keywords || '' });
+    const hint = el('p', { class: 'hint', id: 'service-keywords-hint', text: t('services.keywordsHint') });
+    box.querySelector('input').setAttribute('aria-describedby', hint.id);
+    box.append(hint);
+    return box;
   }
 
   // loadServiceForms shows a service's form templates with a way to add and
@@ -1182,10 +1406,11 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     sel.replaceChildren(el('option', { value: '', text: t('closures.office') }), ...state.departments.map((d) => el('option', { value: String(d.id), text: d.name })));
     sel.value = keep;
     const closures = (await api('GET', '/api/v1/admin/closures')) || [];
-    const rows = closures.map((c) => [c.starts_on === c.ends_on ? c.starts_on : c.starts_on + ' – ' + c.ends_on,
-      c.department_id ? departmentName(c.department_id) : t('closures.office'), c.reason,
-      button(t('common.delete'), () => remove('/api/v1/admin/closures/' + c.id, c.starts_on, loadClosuresSection), 'btn-danger', t('common.deleteNamed', { name: c.starts_on }))]);
-    $('closures-list').replaceChildren(table(t('closures.caption'), [t('closures.startsOn'), t('closures.scope'), t('closures.reason'), t('common.actions')], rows));
+    const days = (c) => (c.starts_on === c.ends_on ? c.starts_on : t('closures.range', { from: c.starts_on, to: c.ends_on }));
+    const rows = closures.map((c) => [days(c),
+      c.department_id ? departmentName(c.department_id) : t('closures.office'), c.reason || '—',
+      button(t('common.delete'), () => remove('/api/v1/admin/closures/' + c.id, days(c), loadClosuresSection), 'btn-danger', t('common.deleteNamed', { name: days(c) }))]);
+    $('closures-list').replaceChildren(table(t('closures.caption'), [t('closures.days'), t('closures.scope'), t('closures.reason'), t('common.actions')], rows));
     await drawCalendar(closures);
   }
 
@@ -1395,7 +1620,11 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
   const printerState = (st) => (MESSAGES.pl['printer.' + st] ? t('printer.' + st) : st || t('printer.unknown'));
   // kioskPrinter is a kiosk's printer state; an agent kiosk is offline when
   // its program has not been heard for 90 s.
-  const kioskPrinter = (k) => (k.printer && k.printer.uri === 'agent' && !k.agent_online ? t('printer.agent_offline') : printerState(k.printer_state));
+  const kioskPrinter = (k) => {
+    if (k.printer && k.printer.uri === 'none') return t('kiosks.noPrinter');
+    if (k.printer && k.printer.uri === 'agent' && !k.agent_online) return t('printer.agent_offline');
+    return printerState(k.printer_state);
+  };
 
   // testPrint prints the test page on a kiosk's printer and says how it went.
   async function testPrint(k) {
@@ -1605,35 +1834,110 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
 
   // ---- Statistics ---------------------------------------------------------
 
+  // statsTable is a table in its own scrolling region: a wide table scrolls
+  // inside it, by keyboard too (the region takes focus), never the page.
+  function statsTable(id, caption, headers, rows, cls) {
+    if (!rows.length) return el('p', { class: 'muted', text: t('stats.empty') });
+    const capId = id + '-caption';
+    return el('div', { class: 'table-wrap scroll-region', id, role: 'region', tabIndex: 0, 'aria-labelledby': capId },
+      el('table', { class: cls || 'stats-table' },
+        el('caption', { id: capId, text: caption }),
+        el('thead', null, el('tr', null, ...headers.map((h) => el('th', { scope: 'col', text: h })))),
+        el('tbody', null, ...rows.map((cells) => el('tr', null, ...cells.map((c, i) => {
+          const cell = el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : null);
+          if (c instanceof Node) cell.append(c); else cell.textContent = c === null || c === undefined ? '' : String(c);
+          return cell;
+        }))))));
+  }
+
+  const fmtPct = (v) => (v === null || v === undefined ? '—' : t('stats.percent', { n: fmtNum(v) }));
+  const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+  // heatMap draws tickets issued per weekday × hour as a table whose cells
+  // darken with the count (the number is always written in the cell).
+  function heatMap(rep) {
+    const wh = rep.weekday_hours || [];
+    let lo = 24, hi = -1, max = 0;
+    wh.forEach((hours) => hours.forEach((n, h) => { if (n > 0) { lo = Math.min(lo, h); hi = Math.max(hi, h); max = Math.max(max, n); } }));
+    if (hi < 0) return el('p', { class: 'muted', text: t('stats.empty') });
+    const hours = [];
+    for (let h = lo; h <= hi; h++) hours.push(h);
+    const level = (n) => (n === 0 ? 0 : Math.min(4, 1 + Math.floor((n / max) * 3.999)));
+    const rows = WEEKDAYS.map((d, i) => [t('day.' + d), ...hours.map((h) => {
+      const n = (wh[i] || [])[h] || 0;
+      return el('span', { class: 'heat heat-' + level(n), text: String(n) });
+    })]);
+    return statsTable('stats-heatmap', t('stats.heatCaption', { from: rep.from, to: rep.to }),
+      [t('stats.weekday'), ...hours.map((h) => String(h).padStart(2, '0') + ':00')], rows, 'stats-table heatmap');
+  }
+
   async function loadStatsSection() {
     const form = $('stats-form');
     const q = new URLSearchParams();
-    for (const n of ['from', 'to']) if (form.elements[n].value) q.set(n, form.elements[n].value);
+    for (const n of ['from', 'to', 'target_minutes']) if (form.elements[n].value) q.set(n, form.elements[n].value);
+    clearErrors(form);
     let rep;
     try {
       rep = await api('GET', '/api/v1/admin/stats?' + q);
     } catch (err) {
-      if (err instanceof ApiError) showErrors(form, err); else failed(err);
+      if (err instanceof ApiError && err.status !== 401) showErrors(form, err); else failed(err);
       return;
     }
     form.elements.from.value = rep.from;
     form.elements.to.value = rep.to;
-    const range = new URLSearchParams({ from: rep.from, to: rep.to });
-    const figures = (f) => [f.tickets_issued, f.served, f.no_show, f.expired, f.bookings_made, f.bookings_cancelled, f.bookings_cancelled_late,
+    form.elements.target_minutes.value = rep.target_minutes;
+    const range = { from: rep.from, to: rep.to };
+    const target = rep.target_minutes;
+    const query = (extra) => new URLSearchParams({ from: rep.from, to: rep.to, target_minutes: String(target), ...extra });
+    const tot = rep.total;
+    const parts = [];
+    parts.push(el('dl', { class: 'facts stats-summary', id: 'stats-summary' },
+      ...[[t('stats.issued'), tot.tickets_issued], [t('stats.served'), tot.served],
+        [t('stats.withinTarget', { n: target }), fmtPct(tot.within_target_percent)],
+        [t('stats.visitNoShow'), fmtPct(tot.visit_no_show_percent)]].map(([k, v]) => el('div', null, el('dt', { text: k }), el('dd', { text: String(v) })))));
+    const csv = (table) => el('a', { class: 'btn btn-small', href: '/api/v1/admin/stats.csv?' + query({ table }), download: '', id: 'stats-csv-' + table, text: t('stats.csvOf', { what: t('stats.table.' + table) }) });
+    const section = (id, heading, lead, body, table) => el('section', { class: 'stats-part', 'aria-labelledby': id + '-h' },
+      el('h3', { id: id + '-h', text: heading }), lead ? el('p', { class: 'muted small', text: lead }) : null, body,
+      table ? el('p', { class: 'stats-download' }, csv(table)) : null);
+
+    const wait = (f) => [fmtNum(f.wait_p50_minutes), fmtNum(f.wait_p90_minutes), fmtPct(f.within_target_percent)];
+    const waitHeads = [t('stats.waitP50'), t('stats.waitP90'), t('stats.withinTarget', { n: target })];
+    const visits = (f) => [f.visits_booked, f.visits_checked_in, f.visits_missed, fmtPct(f.visit_no_show_percent)];
+    const visitHeads = [t('stats.visitsBooked'), t('stats.visitsCheckedIn'), t('stats.visitsMissed'), t('stats.visitNoShow')];
+
+    parts.push(section('stats-services', t('stats.byService'), t('stats.targetLead', { n: target }),
+      statsTable('stats-services-table', t('stats.byServiceCaption', range),
+        [t('stats.service'), t('stats.issued'), t('stats.served'), t('stats.noShow'), t('stats.expired'), ...waitHeads, t('stats.serviceP50'), ...visitHeads],
+        (rep.services || []).map((r) => [r.service_name + ' (' + r.department_name + ')', r.tickets_issued, r.served, r.no_show, r.expired, ...wait(r), fmtNum(r.service_p50_minutes), ...visits(r)])),
+      'services'));
+    parts.push(section('stats-counters', t('stats.byCounter'), t('stats.counterLead'),
+      statsTable('stats-counters-table', t('stats.byCounterCaption', range),
+        [t('stats.counter'), t('stats.called'), t('stats.served'), t('stats.noShow'), ...waitHeads, t('stats.serviceP50'), t('stats.serviceP90')],
+        (rep.counters || []).map((r) => [r.counter_name, r.called, r.served, r.no_show, ...wait(r), fmtNum(r.service_p50_minutes), fmtNum(r.service_p90_minutes)])),
+      'counters'));
+    parts.push(section('stats-days', t('stats.byDay'), t('stats.dayLead'),
+      statsTable('stats-days-table', t('stats.byDayCaption', range),
+        [t('stats.day'), t('stats.issued'), t('stats.served'), t('stats.withinTarget', { n: target }), t('stats.bookingsMade'), t('stats.cancelledOn'), ...visitHeads],
+        (rep.days || []).map((r) => [r.day, r.tickets_issued, r.served, fmtPct(r.within_target_percent), r.bookings_made, r.bookings_cancelled + r.bookings_cancelled_late, ...visits(r)])),
+      'days'));
+    parts.push(section('stats-heat', t('stats.heatHeading'), t('stats.heatLead'), heatMap(rep), 'weekday_hours'));
+    const chartTitle = t('stats.chart', range);
+    parts.push(el('figure', { class: 'chart', 'aria-labelledby': 'stats-chart-title' },
+      el('figcaption', { id: 'stats-chart-title', class: 'chart-title', text: chartTitle }),
+      el('img', { id: 'stats-chart', src: '/api/v1/admin/stats/hours.svg?' + new URLSearchParams(range), alt: t('stats.chartAlt', { from: rep.from, to: rep.to, n: tot.tickets_issued }) })));
+
+    const figures = (f) => [f.tickets_issued, f.served, f.no_show, f.expired, f.bookings_made, f.bookings_cancelled, f.bookings_cancelled_late, f.visits_booked,
       fmtNum(f.wait_p50_minutes), fmtNum(f.wait_p90_minutes), fmtNum(f.service_p50_minutes), fmtNum(f.service_p90_minutes)];
     const rows = (rep.rows || []).map((r) => [r.day + ' · ' + r.department_name + ' · ' + r.service_name, ...figures(r)]);
-    const parts = [];
-    if (rows.length) {
-      rows.push([t('stats.total'), ...figures(rep.total)]);
-      parts.push(table(t('stats.caption', { from: rep.from, to: rep.to }),
+    if (rows.length) rows.push([t('stats.total'), ...figures(tot)]);
+    parts.push(section('stats-detail', t('stats.detail'), t('stats.detailLead'),
+      statsTable('stats-detail-table', t('stats.caption', range),
         [t('stats.day') + ' · ' + t('stats.department') + ' · ' + t('stats.service'), t('stats.issued'), t('stats.served'), t('stats.noShow'), t('stats.expired'),
-          t('stats.bookings'), t('stats.cancelled'), t('stats.cancelledLate'), t('stats.waitP50'), t('stats.waitP90'), t('stats.serviceP50'), t('stats.serviceP90')], rows));
-    } else {
-      parts.push(el('p', { class: 'muted', text: t('stats.empty') }));
-    }
-    parts.push(el('figure', { class: 'chart' }, el('img', { id: 'stats-chart', src: '/api/v1/admin/stats/hours.svg?' + range, alt: t('stats.chart', { from: rep.from, to: rep.to }) })),
-      el('p', null, el('a', { id: 'stats-csv', class: 'btn', href: '/api/v1/admin/stats.csv?' + range, download: '', text: t('stats.csv') })));
+          t('stats.bookingsMade'), t('stats.cancelled'), t('stats.cancelledLate'), t('stats.visitsBooked'),
+          t('stats.waitP50'), t('stats.waitP90'), t('stats.serviceP50'), t('stats.serviceP90')], rows),
+      'rows'));
     $('stats-report').replaceChildren(...parts);
+    $('stats-print').hidden = false;
   }
 
   // ---- Suspicious bookings ------------------------------------------------
@@ -1820,7 +2124,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
   async function loadAuditSection() {
     const form = $('audit-form');
     const q = new URLSearchParams({ limit: '200' });
-    await fillAuditUsers();
+    await Promise.all([fillAuditUsers(), loadDepartments()]);
     const v = formValues(form);
     if (v.user_id) q.set('user_id', v.user_id);
     if (v.object_type) q.set('object_type', v.object_type);
@@ -1833,16 +2137,10 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
       if (err instanceof ApiError) showErrors(form, err); else failed(err);
       return;
     }
-    const details = (e) => {
-      if (!e.before && !e.after) return '';
-      const d = el('details', null, el('summary', { text: t('audit.details') }));
-      if (e.before) d.append(el('p', { class: 'small', text: t('audit.before') }), el('pre', { text: e.before }));
-      if (e.after) d.append(el('p', { class: 'small', text: t('audit.after') }), el('pre', { text: e.after }));
-      return d;
-    };
-    // An object's cell shows the whole history of that object.
+    // An object's cell names it and shows the whole history of that object.
     const object = (e) => {
-      const what = (MESSAGES.pl['object.' + e.object_type] ? t('object.' + e.object_type) : e.object_type) + ' #' + e.object_id;
+      const kind = MESSAGES.pl['object.' + e.object_type] ? t('object.' + e.object_type) : e.object_type;
+      const what = e.object_name ? t('audit.objectNamed', { kind, name: e.object_name }) : kind + ' #' + e.object_id;
       return button(what, () => {
         form.elements.object_type.value = e.object_type;
         form.elements.object_id.value = String(e.object_id);
@@ -1850,8 +2148,76 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
         loadAuditSection().then(() => form.elements.object_id.focus()).catch(failed);
       }, 'link', t('audit.history', { what }));
     };
-    const rows = entries.map((e) => [fmtTime(e.at), e.actor + (e.user_id ? ' (#' + e.user_id + ')' : ''), e.action, object(e), details(e)]);
+    const action = (a) => (MESSAGES.pl['action.' + a] ? t('action.' + a) : a);
+    const rows = entries.map((e) => [fmtTime(e.at), e.actor, action(e.action), object(e), auditChanges(e)]);
     $('audit-list').replaceChildren(table(t('audit.caption'), [t('audit.at'), t('audit.actor'), t('audit.action'), t('audit.object'), t('audit.details')], rows));
+  }
+
+  // FIELD_LABELS name an object's fields in the audit log by the labels
+  // their forms use: a message key, or [key, key] joined ("Godziny
+  // otwarcia: Poniedziałek"). A field not listed shows its own name.
+  const FIELD_LABELS = {
+    name: 'common.name', ticket_prefix: 'departments.prefix', last_ticket_minutes: 'departments.lastTicket',
+    slot_minutes: 'services.slot', capacity: 'services.capacity', booking_days_ahead: 'services.daysAhead',
+    lead_minutes: 'services.lead', checkin_early_minutes: 'services.early', checkin_grace_minutes: 'services.grace',
+    max_active_per_pesel: 'services.maxPesel', confirm_minutes: 'services.confirm', description: 'services.description',
+    instructions: 'services.instructions', proof_of_work: 'field.proofOfWork',
+    starts_on: 'closures.startsOn', ends_on: 'closures.endsOn', reason: 'closures.reason',
+    department_id: 'counters.department', service_ids: 'counters.services', service_id: 'suspicious.matter',
+    username: 'users.username', display_name: 'users.displayName', role: 'users.role', disabled: 'field.disabled',
+    password_changed: 'field.passwordChanged', token_rotated: 'field.tokenRotated',
+    'printer.uri': 'field.printerUri', 'printer.paper_mm': 'kiosks.paper', 'printer.columns': 'kiosks.columns', 'printer.dots': 'kiosks.dots',
+    'printer.code_table': 'kiosks.codeTable', 'printer.charset': 'kiosks.charset', 'printer.qr': 'kiosks.qr', 'printer.cut': 'kiosks.cut',
+    'printer.cutter': 'kiosks.cut', 'printer.chinese_off': 'field.chineseOff', 'printer.status': 'field.printerStatus',
+    max_job_age_minutes: 'field.maxJobAge', printer_state: 'kiosks.printerState',
+    department_ids: 'displays.departments', lang: 'displays.lang', title: 'forms.title', filename: 'field.filename',
+    size: 'forms.size', content_type: 'field.contentType', alerts_email: 'field.alertsEmail',
+    code: 'suspicious.code', status: 'field.status', note: 'field.note', ip: 'suspicious.clientAddr',
+    cancelled: 'field.cancelled', bookings: 'field.bookings',
+  };
+  function fieldLabel(type, f) {
+    const day = /^hours\.(mon|tue|wed|thu|fri|sat|sun)$/.exec(f);
+    if (day) return t('departments.hours') + ': ' + t('day.' + day[1]);
+    if (type === 'closure' && f === 'department_id') return t('closures.scope');
+    const key = FIELD_LABELS[f];
+    return key ? t(key) : f.replace(/_/g, ' ');
+  }
+  // fieldValue shows a field's value in words: hours as spans, ids as
+  // names, yes/no, roles and languages in the page's language.
+  function fieldValue(type, f, v) {
+    if (v === null || v === undefined || v === '') return '—';
+    if (/^hours\./.test(f) && Array.isArray(v)) return v.length ? v.map((iv) => iv.join('–')).join(', ') : t('departments.closed');
+    if (f === 'department_id') return departmentName(v);
+    if (f === 'department_ids' && Array.isArray(v)) return v.length ? v.map(departmentName).join(', ') : t('displays.allDepartments');
+    if (f === 'service_id') return serviceName(v);
+    if (f === 'service_ids' && Array.isArray(v)) return v.map(serviceName).join(', ') || '—';
+    if (f === 'role' && MESSAGES.pl['role.' + v]) return t('role.' + v);
+    if (f === 'lang' && MESSAGES.pl['lang.' + v]) return t('lang.' + v);
+    if (f === 'printer_state') return printerState(v);
+    if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
+    if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+    if (typeof v === 'object') return JSON.stringify(v);
+    const text = String(v);
+    return text.length > 160 ? text.slice(0, 159) + '…' : text;
+  }
+  // auditChanges lists the fields an entry changed, "label: old → new"; a
+  // create or delete lists the object's fields under a disclosure.
+  function auditChanges(e) {
+    const changes = e.changes || [];
+    if (!changes.length) return '';
+    const list = el('ul', { class: 'changes' }, ...changes.map((c) => {
+      const li = el('li', null, el('span', { class: 'change-field', text: fieldLabel(e.object_type, c.field) + ': ' }));
+      if (e.action === 'create' || c.before === null) li.append(el('span', { class: 'change-after', text: fieldValue(e.object_type, c.field, c.after) }));
+      else if (e.action === 'delete' || c.after === null) li.append(el('span', { class: 'change-before', text: fieldValue(e.object_type, c.field, c.before) }));
+      else {
+        li.append(el('del', { class: 'change-before', text: fieldValue(e.object_type, c.field, c.before) }),
+          el('span', { class: 'arrow', 'aria-hidden': 'true', text: ' → ' }), el('span', { class: 'visually-hidden', text: t('audit.to') + ' ' }),
+          el('ins', { class: 'change-after', text: fieldValue(e.object_type, c.field, c.after) }));
+      }
+      return li;
+    }));
+    if (e.action !== 'create' && e.action !== 'delete') return list;
+    return el('details', null, el('summary', { text: t('audit.fields', { n: changes.length }) }), list);
   }
 
   // fillAuditUsers lists the users in the audit filter, keeping the choice.
@@ -1886,6 +2252,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     $('kiosk-form').addEventListener('submit', addKiosk);
     $('alerts-form').addEventListener('submit', saveAlerts);
     $('stats-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadStatsSection().catch(failed); });
+    $('stats-print').addEventListener('click', () => window.print());
     $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadAuditSection().catch(failed); });
     $('suspicious-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadSuspiciousSection().catch(failed); });
     $('suspicious-cancel').addEventListener('submit', cancelSuspects);

@@ -211,7 +211,7 @@ const OkienkoDisplay = (function () {
   function drawWaiting() {
     $('waiting-list').replaceChildren(...state.departments.map((d) => el('li', { 'data-department': String(d.id) },
       el('span', { class: 'prefix', 'aria-hidden': 'true', text: d.prefix || '' }),
-      el('span', { class: 'dep-name', text: d.name }),
+      el('span', { class: 'dep-name', text: d['name_' + lang] || d.name, lang: d['name_' + lang] ? lang : 'pl' }),
       el('span', { class: 'dep-count', 'aria-hidden': 'true', text: String(d.waiting || 0) }),
       el('span', { class: 'visually-hidden', text: ': ' + t('waiting.count', { n: d.waiting || 0 }) }))));
     fitAll();

@@ -314,6 +314,13 @@ const OkienkoKiosk = (function () {
     return e;
   };
 
+  // named is a department's or matter's name in the visitor's language, the
+  // Polish one where the office wrote none; nameLang is the language it is in.
+  const named = (o) => (o && o['name_' + state.lang]) || (o && o.name) || '';
+  const nameLang = (o) => (o && o['name_' + state.lang] ? state.lang : 'pl');
+  // ticketService is a ticket's matter in the visitor's language.
+  const ticketService = (tk) => (tk.service_names && tk.service_names[state.lang]) || tk.service || '';
+
   const state = {
     lang: homeLang,
     plural: new Intl.PluralRules(homeLang),
@@ -628,7 +635,7 @@ const OkienkoKiosk = (function () {
       const b = el('button', { type: 'button', class: 'btn btn-choice' + (why ? ' is-closed' : ''), 'data-department': String(d.id) },
         el('span', { class: 'prefix', 'aria-hidden': 'true', text: d.ticket_prefix || '' }),
         el('span', { class: 'btn-text' },
-          el('span', { class: 'btn-title', text: d.name }),
+          el('span', { class: 'btn-title', text: named(d), lang: nameLang(d) }),
           why ? el('span', { class: 'btn-reason', text: t(why.key, why.params) }) : null,
           el('span', { class: 'btn-sub', text: hoursToday(d) + ' · ' + t('start.matters', { n: d.services.length }) })));
       if (why) {
@@ -656,12 +663,13 @@ const OkienkoKiosk = (function () {
   function drawServices() {
     const d = state.department;
     if (!d) return;
-    $('services-heading').textContent = d.name;
+    $('services-heading').textContent = named(d);
+    $('services-heading').lang = nameLang(d);
     const list = $('service-list');
     list.replaceChildren();
     for (const s of d.services || []) {
       const b = el('button', { type: 'button', class: 'btn btn-choice', 'data-service': String(s.id) },
-        el('span', { class: 'btn-text' }, el('span', { class: 'btn-title', text: s.name })));
+        el('span', { class: 'btn-text' }, el('span', { class: 'btn-title', text: named(s), lang: nameLang(s) })));
       b.addEventListener('click', () => chooseService(s));
       list.append(el('li', null, b));
     }
@@ -681,8 +689,10 @@ const OkienkoKiosk = (function () {
   function drawTake() {
     const s = state.service;
     if (!s || !state.department) return;
-    $('take-department').textContent = state.department.name;
-    $('take-heading').textContent = s.name;
+    $('take-department').textContent = named(state.department);
+    $('take-department').lang = nameLang(state.department);
+    $('take-heading').textContent = named(s);
+    $('take-heading').lang = nameLang(s);
     $('priority').setAttribute('aria-checked', String(state.priority));
     $('sms').setAttribute('aria-checked', String(state.sms));
     $('sms-entry').hidden = !state.sms;
@@ -976,7 +986,7 @@ const OkienkoKiosk = (function () {
     drawTicket();
     showView('ticket');
     const tk = out.ticket;
-    announce(t('ticket.announce', { number: tk.number, service: tk.service, ahead: aheadText(tk), print: printText(state.ticket.print) }));
+    announce(t('ticket.announce', { number: tk.number, service: ticketService(tk), ahead: aheadText(tk), print: printText(state.ticket.print) }));
     if (['failed', 'unknown'].includes(state.ticket.print.state)) loadMe();
   }
 
@@ -1009,7 +1019,7 @@ const OkienkoKiosk = (function () {
     if (!st) return;
     const tk = st.ticket;
     $('ticket-number').textContent = tk.number;
-    $('ticket-service').textContent = tk.service || '';
+    $('ticket-service').textContent = ticketService(tk);
     $('ticket-booking').hidden = !st.booking;
     $('ticket-ahead').textContent = aheadText(tk);
     const wait = tk.estimated_wait_minutes || 0;

@@ -56,7 +56,7 @@ const OkienkoTicket = (function () {
   function render(tk) {
     const counter = tk.counter || '';
     $('number').textContent = tk.number;
-    $('service').textContent = tk.service;
+    $('service').textContent = (tk.service_names && tk.service_names[document.documentElement.lang]) || tk.service;
     show('status', t('status.' + tk.status, { counter }));
     show('ahead', aheadText(tk));
     show('detail', t('detail.' + tk.status));
