@@ -54,10 +54,13 @@ func render(v any) Message {
 }
 
 // Call is a ticket called (or called again) to a counter, as the hall shows it.
+// Counter is the counter's name, as it is spoken; CounterLabel its short
+// form for the screen, when the administrator gave it one.
 type Call struct {
 	TicketID     int64     `json:"ticket_id"`
 	Number       string    `json:"number"`
 	Counter      string    `json:"counter"`
+	CounterLabel string    `json:"counter_label,omitempty"`
 	CounterID    int64     `json:"counter_id"`
 	DepartmentID int64     `json:"department_id"`
 	Department   string    `json:"department"`
@@ -81,6 +84,65 @@ type DepartmentCount struct {
 // MaxCalls is how many recent calls the board keeps.
 const MaxCalls = 12
 
+// The hall's last calls follow one rule, whether a board reads them from the
+// database (Rebuild, as a freshly started server does) or keeps them from
+// events (apply): today's tickets that were called to a counter and not sent
+// back to the queue since (returned, transferred or expired), one entry per
+// ticket at its last call, newest first, at most MaxCalls. Entries don't
+// tell whether the call was a recall: the "called" message does. The database's
+// side is queue.Store.RecentCalls; the events' side is callList.called and
+// callList.removed, with a read of the database to refill the list when an
+// entry leaves it. Screens draw the list they are sent (the "calls" of the
+// snapshot, and of every message that changes it), so a screen left open
+// and one loaded now show the same calls.
+type callList []Call
+
+// called puts c in its place, dropping an earlier call of its ticket, and
+// keeps at most MaxCalls. The list is ordered by the time of the call,
+// newest first, and calls at the same instant by ticket id, highest first,
+// as the database orders them.
+func (l callList) called(c Call) callList {
+	out := make(callList, 0, min(len(l)+1, MaxCalls))
+	placed := false
+	for _, x := range l {
+		if len(out) == MaxCalls {
+			break
+		}
+		if x.TicketID == c.TicketID {
+			continue
+		}
+		if !placed && (c.At.After(x.At) || c.At.Equal(x.At) && c.TicketID > x.TicketID) {
+			out, placed = append(out, c), true
+			if len(out) == MaxCalls {
+				break
+			}
+		}
+		out = append(out, x)
+	}
+	if !placed && len(out) < MaxCalls {
+		out = append(out, c)
+	}
+	return out
+}
+
+// removed drops the ticket's entry (the list answered is never nil); ok is
+// false when it had none.
+func (l callList) removed(ticketID int64) (out callList, ok bool) {
+	for i, x := range l {
+		if x.TicketID == ticketID {
+			out = make(callList, 0, len(l)-1)
+			return append(append(out, l[:i]...), l[i+1:]...), true
+		}
+	}
+	return l, false
+}
+
+// leavesCalls tells whether a ticket in status is no longer called: sent
+// back to the queue (returned, transferred) or expired.
+func leavesCalls(status string) bool {
+	return status == queue.StatusWaiting || status == queue.StatusExpired
+}
+
 // Board is the live state of the hall of one office: the recent calls and
 // the waiting counts, kept from the hub's events by one goroutine (Run), so
 // each event is turned into messages once, whatever the number of screens.
@@ -96,7 +158,7 @@ type Board struct {
 	office    *office.Office
 	loc       *time.Location
 	deps      []DepartmentCount
-	calls     []Call
+	calls     callList
 	names     names
 	feeds     map[*Feed]struct{}
 	ready     chan struct{}
@@ -105,7 +167,8 @@ type Board struct {
 
 // names resolves ids in events to what screens show.
 type names struct {
-	counters, departments, services map[int64]string
+	counters              map[int64]office.CounterSpec
+	departments, services map[int64]string
 }
 
 // NewBoard returns a Board; call Run to keep it live.
@@ -188,7 +251,7 @@ func (b *Board) snapshot() Message {
 	}
 	calls := b.calls
 	if calls == nil {
-		calls = []Call{}
+		calls = callList{}
 	}
 	deps := b.deps
 	if deps == nil {
@@ -199,7 +262,7 @@ func (b *Board) snapshot() Message {
 		Version     string            `json:"version"`
 		Office      officeRef         `json:"office"`
 		Departments []DepartmentCount `json:"departments"`
-		Calls       []Call            `json:"calls"`
+		Calls       callList          `json:"calls"`
 	}{"snapshot", b.version, off, deps, calls})
 }
 
@@ -257,14 +320,10 @@ func (b *Board) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	recent, err := b.queue.RecentCalls(ctx, MaxCalls)
+	loc := off.Location()
+	calls, err := b.readCalls(ctx, n, loc)
 	if err != nil {
 		return err
-	}
-	loc := off.Location()
-	calls := make([]Call, 0, len(recent))
-	for _, t := range recent {
-		calls = append(calls, n.call(t.ID, t.Number, *t.CounterID, t.DepartmentID, t.ServiceID, false, t.CalledAt.In(loc)))
 	}
 	for i := range deps {
 		deps[i].Waiting = counts[deps[i].ID]
@@ -275,8 +334,22 @@ func (b *Board) Rebuild(ctx context.Context) error {
 	return nil
 }
 
+// readCalls reads the last calls from the database, by the rule of
+// callList.
+func (b *Board) readCalls(ctx context.Context, n names, loc *time.Location) (callList, error) {
+	recent, err := b.queue.RecentCalls(ctx, MaxCalls)
+	if err != nil {
+		return nil, err
+	}
+	calls := make(callList, 0, len(recent))
+	for _, t := range recent {
+		calls = append(calls, n.call(t.ID, t.Number, *t.CounterID, t.DepartmentID, t.ServiceID, false, t.CalledAt.In(loc)))
+	}
+	return calls, nil
+}
+
 func (b *Board) readNames(ctx context.Context) (names, []DepartmentCount, error) {
-	n := names{counters: map[int64]string{}, departments: map[int64]string{}, services: map[int64]string{}}
+	n := names{counters: map[int64]office.CounterSpec{}, departments: map[int64]string{}, services: map[int64]string{}}
 	deps, err := b.offices.Departments(ctx, true)
 	if err != nil {
 		return n, nil, err
@@ -294,14 +367,21 @@ func (b *Board) readNames(ctx context.Context) (names, []DepartmentCount, error)
 		return n, nil, err
 	}
 	for _, c := range cs {
-		n.counters[c.ID] = c.Name
+		n.counters[c.ID] = c.CounterSpec
 	}
 	return n, out, nil
 }
 
+// call is a Call with its names; at is kept to the microsecond, as both
+// databases store it, so a call read back equals the call as it was made.
 func (n names) call(ticketID int64, number string, counterID, departmentID, serviceID int64, recall bool, at time.Time) Call {
-	return Call{TicketID: ticketID, Number: number, Counter: n.counters[counterID], CounterID: counterID,
-		DepartmentID: departmentID, Department: n.departments[departmentID], Service: n.services[serviceID], Recall: recall, At: at}
+	c := n.counters[counterID]
+	label := c.Label
+	if label == c.Name {
+		label = ""
+	}
+	return Call{TicketID: ticketID, Number: number, Counter: c.Name, CounterLabel: label, CounterID: counterID,
+		DepartmentID: departmentID, Department: n.departments[departmentID], Service: n.services[serviceID], Recall: recall, At: at.Truncate(time.Microsecond)}
 }
 
 // ticketEvent is the data queue events carry.
@@ -365,6 +445,10 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 		b.printer(e)
 		return
 	}
+	if e.ObjectType == "counter" && e.Type == queue.EventCounter {
+		b.counter(e)
+		return
+	}
 	if e.ObjectType != "ticket" {
 		return
 	}
@@ -377,8 +461,26 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 	if err != nil {
 		b.log.Warn("display board: waiting counts", "err", err)
 	}
+	// A ticket leaving the calls: the list is refilled from the database,
+	// read before taking the lock, as a fresh board would read it.
+	var refill callList
+	refilled := false
+	if e.Type != queue.EventCalled && leavesCalls(d.Status) {
+		b.mu.Lock()
+		_, listed := b.calls.removed(e.ObjectID)
+		n, loc := b.names, b.loc
+		b.mu.Unlock()
+		if listed && loc != nil {
+			if refill, err = b.readCalls(ctx, n, loc); err == nil {
+				refilled = true
+			} else {
+				b.log.Warn("display board: last calls", "err", err)
+			}
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	var calls callList // the list after this event, when the event changed it
 	if e.Type == queue.EventCalled && d.CounterID != 0 {
 		if _, known := b.names.counters[d.CounterID]; !known {
 			b.mu.Unlock()
@@ -393,24 +495,32 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 			at = at.In(b.loc)
 		}
 		c := b.names.call(e.ObjectID, d.Number, d.CounterID, d.DepartmentID, d.ServiceID, d.Recall, at)
-		b.calls = append([]Call{c}, b.calls...)
-		if len(b.calls) > MaxCalls {
-			b.calls = b.calls[:MaxCalls]
-		}
+		entry := c
+		entry.Recall = false // the list tells who is called, the message whether again
+		b.calls = b.calls.called(entry)
+		calls = b.calls
 		b.broadcast(render(struct {
 			Type string `json:"type"`
 			Call
-		}{"called", c}))
+			Calls callList `json:"calls"`
+		}{"called", c, calls}))
+	} else if leavesCalls(d.Status) {
+		if refilled {
+			b.calls, calls = refill, refill
+		} else if l, ok := b.calls.removed(e.ObjectID); ok {
+			b.calls, calls = l, l
+		}
 	}
 	b.broadcast(render(struct {
-		Type         string `json:"type"`
-		TicketID     int64  `json:"ticket_id"`
-		Number       string `json:"number"`
-		Status       string `json:"status"`
-		ServiceID    int64  `json:"service_id"`
-		DepartmentID int64  `json:"department_id"`
-		CounterID    int64  `json:"counter_id,omitempty"`
-	}{"ticket", e.ObjectID, d.Number, d.Status, d.ServiceID, d.DepartmentID, d.CounterID}))
+		Type         string    `json:"type"`
+		TicketID     int64     `json:"ticket_id"`
+		Number       string    `json:"number"`
+		Status       string    `json:"status"`
+		ServiceID    int64     `json:"service_id"`
+		DepartmentID int64     `json:"department_id"`
+		CounterID    int64     `json:"counter_id,omitempty"`
+		Calls        *callList `json:"calls,omitempty"`
+	}{"ticket", e.ObjectID, d.Number, d.Status, d.ServiceID, d.DepartmentID, d.CounterID, ticketCalls(e.Type, calls)}))
 	if err == nil {
 		changed := false
 		for i := range b.deps {
@@ -429,6 +539,42 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 			}{"waiting", out}))
 		}
 	}
+}
+
+// ticketCalls is the list a "ticket" message carries: the list when the
+// event changed it other than by a call (which the "called" message
+// carries); nil, left out, otherwise.
+func ticketCalls(typ string, calls callList) *callList {
+	if typ == queue.EventCalled || calls == nil {
+		return nil
+	}
+	return &calls
+}
+
+// counter tells the screens a counter opened, paused or closed:
+// {"type":"counter","counter_id","status","service_ids"}; a resident's
+// ticket page of one of those matters learns whether anybody serves it.
+func (b *Board) counter(e event.Event) {
+	var d struct {
+		Status     string  `json:"status"`
+		ServiceIDs []int64 `json:"service_ids"`
+	}
+	if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+		b.log.Warn("display board: bad event data", "event", e.ID, "err", err)
+		return
+	}
+	if d.ServiceIDs == nil {
+		d.ServiceIDs = []int64{}
+	}
+	m := render(struct {
+		Type       string  `json:"type"`
+		CounterID  int64   `json:"counter_id"`
+		Status     string  `json:"status"`
+		ServiceIDs []int64 `json:"service_ids"`
+	}{"counter", e.ObjectID, d.Status, d.ServiceIDs})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.broadcast(m)
 }
 
 // PrinterMessage is the staff's message of a kiosk's printer changing

@@ -117,9 +117,21 @@ type Closure struct {
 
 // CounterSpec is what an administrator sets on a counter.
 type CounterSpec struct {
-	DepartmentID int64   `json:"department_id"`
-	Name         string  `json:"name"`
-	ServiceIDs   []int64 `json:"service_ids" gorm:"-"`
+	DepartmentID int64  `json:"department_id"`
+	Name         string `json:"name"`
+	// Label is the short form of the name the hall display shows ("4",
+	// "Kasa 2"), at most MaxCounterLabel characters; empty: the name.
+	Label      string  `json:"label"`
+	ServiceIDs []int64 `json:"service_ids" gorm:"-"`
+}
+
+// Shown is what the hall display shows for the counter: its label, or its
+// name when it has none.
+func (s CounterSpec) Shown() string {
+	if s.Label != "" {
+		return s.Label
+	}
+	return s.Name
 }
 
 // Counter (stanowisko) is where a clerk serves a set of services.

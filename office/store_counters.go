@@ -119,6 +119,7 @@ func (s *Store) UpdateCounter(ctx context.Context, id int64, patch func(*Counter
 		err = tx.Model(&Counter{}).Where("id = ?", id).Updates(map[string]any{
 			"department_id": spec.DepartmentID,
 			"name":          spec.Name,
+			"label":         spec.Label,
 			"updated_at":    now,
 		}).Error
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/okienko/okienko"
@@ -14,6 +15,7 @@ const (
 	MaxIntervalsPerDay  = 6
 	MaxClosureDays      = 366
 	MaxCounterServices  = 100
+	MaxCounterLabel     = 16 // what fits the hall display's last calls
 	maxDepartmentName   = 200
 	maxServiceName      = 200
 	maxCounterName      = 100
@@ -131,6 +133,7 @@ func (s ClosureSpec) Validate() error {
 // empty list rather than nil).
 func (s *CounterSpec) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
+	s.Label = strings.TrimSpace(s.Label)
 	s.ServiceIDs = idSet(s.ServiceIDs)
 }
 
@@ -156,6 +159,11 @@ func (s CounterSpec) Validate() error {
 		f.Add("department_id", "a department is required")
 	}
 	checkName(f, "name", s.Name, maxCounterName)
+	if n := utf8.RuneCountInString(s.Label); n > MaxCounterLabel {
+		f.Add("label", fmt.Sprintf("must be at most %d characters, got %d", MaxCounterLabel, n))
+	} else if strings.IndexFunc(s.Label, unicode.IsControl) >= 0 {
+		f.Add("label", "must be one line of text, without control characters")
+	}
 	if len(s.ServiceIDs) > MaxCounterServices {
 		f.Add("service_ids", fmt.Sprintf("a counter can serve at most %d services, got %d", MaxCounterServices, len(s.ServiceIDs)))
 	}

@@ -220,6 +220,8 @@ func TestCounterSpecValidate(t *testing.T) {
 		{"long name", office.CounterSpec{DepartmentID: 1, Name: strings.Repeat("x", 101)}, "name", "at most 100"},
 		{"101 services", office.CounterSpec{DepartmentID: 1, Name: "1", ServiceIDs: many}, "service_ids", "at most 100"},
 		{"bad id", office.CounterSpec{DepartmentID: 1, Name: "1", ServiceIDs: []int64{3, 0}}, "service_ids", "0 is not a service id"},
+		{"long label", office.CounterSpec{DepartmentID: 1, Name: "1", Label: strings.Repeat("ż", 17)}, "label", "at most 16"},
+		{"label of two lines", office.CounterSpec{DepartmentID: 1, Name: "1", Label: "Kasa\n2"}, "label", "one line"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { checkOnly(t, tc.spec.Validate(), tc.field, tc.msg) })

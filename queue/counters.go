@@ -212,7 +212,12 @@ func (s *Store) counterEvent(ctx context.Context, tx *gorm.DB, log *eventLog, st
 	return nil
 }
 
-// openCounters counts the open (not paused) counters serving a service today.
+// OpenCounters counts the open (not paused) counters serving a service
+// now.
+func (s *Store) OpenCounters(ctx context.Context, serviceID int64) (int, error) {
+	return s.openCounters(ctx, serviceID)
+}
+
 func (s *Store) openCounters(ctx context.Context, serviceID int64) (int, error) {
 	var states []CounterState
 	if err := s.db.WithContext(ctx).Where("status = ?", CounterOpen).Find(&states).Error; err != nil {
@@ -296,7 +301,7 @@ func (s *Store) WaitingByDepartment(ctx context.Context) (map[int64]int, error) 
 }
 
 // RecentCalls returns today's last limit tickets called to a counter, the
-// newest first.
+// newest first (called at the same instant: the highest id first).
 func (s *Store) RecentCalls(ctx context.Context, limit int) ([]Ticket, error) {
 	db := s.db.WithContext(ctx)
 	_, today, err := s.officeNow(ctx, db)
@@ -304,7 +309,7 @@ func (s *Store) RecentCalls(ctx context.Context, limit int) ([]Ticket, error) {
 		return nil, err
 	}
 	var out []Ticket
-	err = db.Where("day = ? AND called_at IS NOT NULL AND counter_id IS NOT NULL", today).Order("called_at DESC").Limit(limit).Find(&out).Error
+	err = db.Where("day = ? AND called_at IS NOT NULL AND counter_id IS NOT NULL", today).Order("called_at DESC, id DESC").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, okienko.Internal(err)
 	}

@@ -171,33 +171,79 @@ func (s *Store) serviceOf(ctx context.Context, tx *gorm.DB, serviceID int64) (*o
 	return svc, dep, nil
 }
 
-// checkOpenForWalkIns returns nil when dep takes walk-ins now, else
-// ECONFLICT saying when it opens next.
-func (s *Store) checkOpenForWalkIns(ctx context.Context, tx *gorm.DB, dep *office.Department) error {
+// WalkIns is whether a department issues walk-in tickets now: until Until
+// when it does, else from OpensAt (nil: not in the next two weeks).
+// ClosedToday: the department doesn't open at all today (a weekend, a
+// holiday, a closure).
+type WalkIns struct {
+	DepartmentID int64      `json:"id"`
+	Issuing      bool       `json:"issuing"`
+	ClosedToday  bool       `json:"closed_today"`
+	Until        *time.Time `json:"until,omitempty"`
+	OpensAt      *time.Time `json:"opens_at,omitempty"`
+}
+
+// WalkInsNow tells for each department whether it issues walk-in tickets
+// now (opening hours, closures and holidays, up to its last_ticket_minutes
+// before closing), by the rule IssueWalkIn applies; times in the office's
+// zone.
+func (s *Store) WalkInsNow(ctx context.Context, deps []office.Department) ([]WalkIns, error) {
+	db := s.db.WithContext(ctx)
+	out := make([]WalkIns, 0, len(deps))
+	for i := range deps {
+		w, err := s.walkIns(ctx, db, &deps[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// walkIns is WalkInsNow for one department, on tx.
+func (s *Store) walkIns(ctx context.Context, tx *gorm.DB, dep *office.Department) (WalkIns, error) {
 	off, today, err := s.officeNow(ctx, tx)
 	if err != nil {
-		return err
+		return WalkIns{}, err
 	}
 	now := s.now()
+	w := WalkIns{DepartmentID: dep.ID}
 	last := time.Duration(dep.LastTicketMinutes) * time.Minute
 	days, err := s.offices.WithTx(tx).OpeningDays(ctx, dep.ID, today, today.AddDays(14))
 	if err != nil {
-		return err
+		return WalkIns{}, err
 	}
+	w.ClosedToday = len(days[0].Spans) == 0
 	for _, sp := range days[0].Spans {
-		if !now.Before(sp.Start) && now.Before(sp.End.Add(-last)) {
-			return nil
+		if end := sp.End.Add(-last); !now.Before(sp.Start) && now.Before(end) {
+			until := end.In(off.Location())
+			w.Issuing, w.Until = true, &until
+			return w, nil
 		}
 	}
 	for _, d := range days {
 		for _, sp := range d.Spans {
-			if sp.Start.After(now) {
+			if sp.Start.After(now) && sp.Start.Before(sp.End.Add(-last)) {
 				at := sp.Start.In(off.Location())
-				return &okienko.Error{Code: okienko.ECONFLICT,
-					Message: fmt.Sprintf("%s is not issuing tickets now; it opens at %s on %s", dep.Name, at.Format("15:04"), office.DateOf(at)),
-					Fields:  map[string]string{"opens_at": at.Format(time.RFC3339)}}
+				w.OpensAt = &at
+				return w, nil
 			}
 		}
+	}
+	return w, nil
+}
+
+// checkOpenForWalkIns returns nil when dep takes walk-ins now, else
+// ECONFLICT saying when it opens next.
+func (s *Store) checkOpenForWalkIns(ctx context.Context, tx *gorm.DB, dep *office.Department) error {
+	w, err := s.walkIns(ctx, tx, dep)
+	if err != nil || w.Issuing {
+		return err
+	}
+	if at := w.OpensAt; at != nil {
+		return &okienko.Error{Code: okienko.ECONFLICT,
+			Message: fmt.Sprintf("%s is not issuing tickets now; it opens at %s on %s", dep.Name, at.Format("15:04"), office.DateOf(*at)),
+			Fields:  map[string]string{"opens_at": at.Format(time.RFC3339)}}
 	}
 	return okienko.Errorf(okienko.ECONFLICT, "%s is not issuing tickets now", dep.Name)
 }

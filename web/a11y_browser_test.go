@@ -272,14 +272,14 @@ func TestAccessibility(t *testing.T) {
 		srv := e.listenRestartable()
 		p := &tab{t: t, ctx: browsertest.New(t, tvWide.width, tvWide.height)}
 
-		p.do(chromedp.Navigate(srv.base() + "/display"))
-		p.waitFor("the sound overlay", `!document.getElementById('sound-overlay').hidden && document.querySelectorAll('#waiting-list li').length > 0`)
+		p.do(browsertest.OnNewDocument(noAutoplay), chromedp.Navigate(srv.base()+"/display"))
+		p.waitFor("the sound hint", `!document.getElementById('sound-enable').hidden && document.querySelectorAll('#waiting-list li').length > 0`)
 		p.axeAt("/display asking for sound", tvWide, tvTall)
 		if !run(t, p.ctx, chromedp.Evaluate[bool](fakeSpeech)) {
 			t.Fatal("fake speech not installed")
 		}
 		p.do(chromedp.Click(chromedp.CSS("#sound-enable")))
-		p.waitFor("the overlay gone", `document.getElementById('sound-overlay').hidden`)
+		p.waitFor("the hint gone", `document.getElementById('sound-enable').hidden`)
 
 		for _, step := range []string{"/next", fmt.Sprintf("/api/v1/tickets/%d/start", first), "/next"} {
 			path := step

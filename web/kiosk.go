@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,8 +14,9 @@ import (
 )
 
 // kioskMe: GET /api/v1/kiosk/me — the kiosk the token belongs to, its
-// printer's state, and the office's name, zone and today, for the kiosk
-// page.
+// printer's state, the office's name, zone, today and now, and which
+// departments issue walk-in tickets now (and until or from when), for the
+// kiosk page's first screen.
 func (s *Server) kioskMe(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	k, err := s.Kiosks.Get(ctx, okienko.ActorFrom(ctx).KioskID)
@@ -25,9 +27,19 @@ func (s *Server) kioskMe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	deps, err := s.Offices.Departments(ctx, false)
+	if err != nil {
+		return err
+	}
+	walkIns, err := s.Queue.WalkInsNow(ctx, deps)
+	if err != nil {
+		return err
+	}
+	loc, _ := time.LoadLocation(off.Zone)
 	return c.JSON(fiber.Map{
-		"kiosk":  fiber.Map{"id": k.ID, "name": k.Name, "printer_state": k.PrinterState},
-		"office": fiber.Map{"name": off.Name, "time_zone": off.Zone, "today": off.Today},
+		"kiosk":       fiber.Map{"id": k.ID, "name": k.Name, "printer_state": k.PrinterState},
+		"office":      fiber.Map{"name": off.Name, "time_zone": off.Zone, "today": off.Today, "now": s.Clock.Now().In(loc).Format(time.RFC3339)},
+		"departments": walkIns,
 	})
 }
 

@@ -31,8 +31,18 @@ func TestKioskPage(t *testing.T) {
 		if !strings.Contains(page, `<html lang="`+tc.lang+`">`) {
 			t.Errorf("/kiosk%s is not in %q", tc.query, tc.lang)
 		}
-		if !strings.Contains(page, `aria-pressed="true"><span class="lang-code" aria-hidden="true">`+strings.ToUpper(tc.lang)) {
+		if !strings.Contains(page, `data-lang="`+tc.lang+`" lang="`+tc.lang+`" aria-pressed="true">`+languageNames[tc.lang]+`</button>`) {
 			t.Errorf("/kiosk%s: the %s button is not pressed", tc.query, tc.lang)
+		}
+		// Each language by its own name only: "UK" would read as the
+		// United Kingdom.
+		for code, name := range languageNames {
+			if !strings.Contains(page, `lang="`+code+`" aria-pressed="`) || !strings.Contains(page, `">`+name+`</button>`) {
+				t.Errorf("/kiosk%s: no %s button named %s in %s", tc.query, code, name, code)
+			}
+			if strings.Contains(page, ">"+strings.ToUpper(code)+"<") {
+				t.Errorf("/kiosk%s: the %s button shows the code %s", tc.query, code, strings.ToUpper(code))
+			}
 		}
 		if strings.Contains(page, "abc") {
 			t.Errorf("/kiosk%s: the token is echoed into the page", tc.query)
@@ -58,6 +68,10 @@ func TestKioskPage(t *testing.T) {
 		}
 	}
 }
+
+// languageNames are the languages as the kiosk names them: by their own
+// names.
+var languageNames = map[string]string{"pl": "Polski", "en": "English", "uk": "Українська"}
 
 // A visitor takes a ticket, and checks in a booking with its code. Without
 // a token the kiosk says it isn't set up; with ?token= it keeps the token
@@ -146,7 +160,7 @@ func TestBrowserKioskTicketAndCheckIn(t *testing.T) {
 			t.Errorf("QR image %q", src)
 		}
 		p.waitFor("the ticket's texts", `document.getElementById('ticket-service').textContent === `+jsString(service.Name)+
-			` && document.getElementById('ticket-ahead').textContent === 'Nikt przed Tobą nie czeka.'`+
+			` && document.getElementById('ticket-ahead').textContent === 'Teraz nikt nie obsługuje tej sprawy: żadne stanowisko nie jest dla niej otwarte.'`+
 			` && document.getElementById('print-message').textContent === 'Zapamiętaj numer lub zeskanuj kod QR.'`+
 			` && document.getElementById('ticket-booking').hidden`+
 			` && /^Powrót do ekranu startowego za \d+ s$/.test(document.getElementById('countdown').textContent)`+
@@ -284,18 +298,32 @@ func TestBrowserKioskPrinter(t *testing.T) {
 		` && document.getElementById('print-message').textContent === 'Drukarka nie potwierdziła wydruku. Jeśli bilet nie wyszedł, zrób zdjęcie biletu lub zeskanuj kod QR.'`)
 	fake.SetSilentAfterJob(false)
 
-	// Sunday: closed, the kiosk says when the department opens: Monday,
-	// another day by the server's clock, whatever the kiosk PC's says.
+	// Sunday: closed; the first screen says when the department opens:
+	// Monday, another day by the server's clock, whatever the kiosk PC's
+	// says; touching it says so again and leads nowhere.
 	e.clock.Set(e.week.At(6, 13, 0))
 	p.do(chromedp.Click(chromedp.CSS("#done")))
-	take(dep)
-	p.waitFor("when it opens", `!document.getElementById('view-take').hidden && document.getElementById('alert').textContent === 'Wydział nie wydaje teraz biletów. Zapraszamy: `+dayMonth(e.week.Day(7))+`, od 08:00.'`)
+	sunday := `Wydział nie wydaje teraz biletów. Zapraszamy: ` + dayMonth(e.week.Day(7)) + `, od 08:00.`
+	closedButton := `document.querySelector('#department-list button[data-department="` + itoa(dep.ID) + `"]')`
+	p.waitFor("when it opens, on the first screen", `!document.getElementById('view-start').hidden && `+closedButton+`.getAttribute('aria-disabled') === 'true' && `+closedButton+`.querySelector('.btn-reason').textContent === `+jsString(sunday))
+	p.do(chromedp.Click(chromedp.CSS("#department-list button[data-department=\"" + itoa(dep.ID) + "\"]")))
+	p.waitFor("the reason said", `!document.getElementById('view-start').hidden && document.getElementById('alert').textContent === `+jsString(sunday))
 	// Monday before opening: later today, by the server's day.
 	e.clock.Set(e.week.At(7, 7, 0))
 	p.do(chromedp.Reload())
-	p.waitFor("the departments", `!document.getElementById('view-start').hidden && document.querySelectorAll('#department-list button').length > 0`)
-	take(dep)
-	p.waitFor("when it opens today", `!document.getElementById('view-take').hidden && document.getElementById('alert').textContent === 'Wydział przyjmuje od 08:00.'`)
+	p.waitFor("when it opens today", `!document.getElementById('view-start').hidden && `+closedButton+`?.querySelector('.btn-reason')?.textContent === 'Wydział przyjmuje od 08:00.'`)
+	// A screen left showing an open department: the server still refuses
+	// a ticket and says when.
+	e.clock.Set(e.week.At(7, 9, 0))
+	p.do(chromedp.Evaluate[chromedp.Void](`OkienkoKiosk.refresh()`))
+	p.waitFor("open again", `!`+closedButton+`.hasAttribute('aria-disabled')`)
+	p.do(chromedp.Click(chromedp.CSS("#department-list button[data-department=\"" + itoa(dep.ID) + "\"]")))
+	p.waitFor("the matters", `!document.getElementById('view-services').hidden`)
+	p.do(chromedp.Click(chromedp.CSS("#service-list button[data-service=\"" + itoa(dep.Services[0].ID) + "\"]")))
+	p.waitFor("the take screen", `!document.getElementById('view-take').hidden`)
+	e.clock.Set(e.week.At(7, 15, 50))
+	p.do(chromedp.Click(chromedp.CSS("#take")))
+	p.waitFor("refused after the last ticket", `!document.getElementById('view-take').hidden && document.getElementById('alert').textContent === 'Wydział nie wydaje teraz biletów. Zapraszamy: `+dayMonth(e.week.Day(8))+`, od 07:30.'`)
 }
 
 // kioskPage drives the kiosk page in one browser tab.

@@ -411,6 +411,7 @@ type publicTicket struct {
 	ServiceNames         map[string]string `json:"service_names"`
 	PeopleAhead          int               `json:"people_ahead"`
 	EstimatedWaitMinutes int               `json:"estimated_wait_minutes"`
+	CountersOpen         *int              `json:"counters_open,omitempty"` // waiting tickets only
 	Counter              *string           `json:"counter"`
 	StatusURL            string            `json:"status_url"`
 }
@@ -430,6 +431,13 @@ func (s *Server) publicTicket(ctx context.Context, t *queue.Ticket) (publicTicke
 		},
 		PeopleAhead: ahead, EstimatedWaitMinutes: int((wait + time.Minute - 1) / time.Minute),
 		StatusURL: s.BaseURL + "/t/" + t.PublicID}
+	if t.Status == queue.StatusWaiting {
+		open, err := s.Queue.OpenCounters(ctx, t.ServiceID)
+		if err != nil {
+			return publicTicket{}, err
+		}
+		out.CountersOpen = &open
+	}
 	if t.CounterID != nil && (t.Status == queue.StatusCalled || t.Status == queue.StatusServing) {
 		if ct, err := s.Offices.Counter(ctx, *t.CounterID); err == nil {
 			out.Counter = &ct.Name

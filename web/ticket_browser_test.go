@@ -37,6 +37,7 @@ func (e *env) ticketStatus(publicID string) (status string, ahead, minutes int) 
 var (
 	inlineScript = regexp.MustCompile(`<script(\s[^>]*)?>`)
 	tagText      = regexp.MustCompile(`<[^>]+>`)
+	waitShown    = regexp.MustCompile(`\d+ (min|хв)`)
 )
 
 // pageText is the text of an HTML page, tags dropped and spaces collapsed.
@@ -51,7 +52,13 @@ func pageText(body []byte) string {
 func TestTicketPageRendersTheStatus(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db)
-		service := e.counterOf("Stanowisko 1").ServiceIDs[0]
+		counter := e.counterOf("Stanowisko 1")
+		service := counter.ServiceIDs[0]
+		clerk := bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))
+		cpath := "/api/v1/counters/" + strconv.FormatInt(counter.ID, 10)
+		if resp, body := e.do("POST", cpath+"/open", nil, clerk...); resp.StatusCode != 200 {
+			t.Fatalf("open the counter: %d %s", resp.StatusCode, body)
+		}
 		var tickets []string // public ids, in the order issued
 		var numbers []string
 		for range 6 {
@@ -112,7 +119,35 @@ func TestTicketPageRendersTheStatus(t *testing.T) {
 			}
 		}
 
-		resp, body := e.do("GET", "/t/no-such-ticket", nil)
+		// With no counter open for the matter, the page says nobody serves
+		// it now, not that nobody is ahead with no wait.
+		if resp, body := e.do("POST", cpath+"/close", nil, clerk...); resp.StatusCode != 200 {
+			t.Fatalf("close the counter: %d %s", resp.StatusCode, body)
+		}
+		unserved := []struct {
+			ticket     int
+			lang, want string
+		}{
+			{0, "pl", "Teraz nikt nie obsługuje tej sprawy: żadne stanowisko nie jest dla niej otwarte, więc nie da się podać czasu oczekiwania."},
+			{2, "pl", "Teraz nikt nie obsługuje tej sprawy: żadne stanowisko nie jest dla niej otwarte. Przed Tobą: 2 osoby."},
+			{0, "en", "Nobody is serving this matter now: no counter is open for it, so the wait can't be estimated."},
+			{5, "en", "Nobody is serving this matter now: no counter is open for it. Ahead of you: 5 people."},
+			{0, "uk", "Зараз цю справу ніхто не обслуговує: для неї не відкрите жодне віконце, тому час очікування оцінити неможливо."},
+			{2, "uk", "Зараз цю справу ніхто не обслуговує: для неї не відкрите жодне віконце. Перед вами: 2 особи."},
+		}
+		for _, tc := range unserved {
+			path := "/t/" + tickets[tc.ticket] + "?lang=" + tc.lang
+			_, body := e.do("GET", path, nil)
+			if text := pageText(body); !strings.Contains(text, tc.want) || waitShown.MatchString(text) {
+				t.Errorf("%s does not say %q alone: %s", path, tc.want, text)
+			}
+		}
+		resp, body := e.do("GET", "/api/v1/tickets/"+tickets[0], nil)
+		if !strings.Contains(string(body), `"counters_open":0`) {
+			t.Errorf("the API does not say no counter is open: %d %s", resp.StatusCode, body)
+		}
+
+		resp, body = e.do("GET", "/t/no-such-ticket", nil)
 		if resp.StatusCode != 404 || !strings.Contains(pageText(body), "Nie znaleziono biletu") {
 			t.Fatalf("unknown ticket: %d %s", resp.StatusCode, pageText(body))
 		}
@@ -129,15 +164,29 @@ func TestBrowserTicketPageFollowsTheTicket(t *testing.T) {
 		counter := e.counterOf("Stanowisko 1")
 		clerk := bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))
 		cpath := "/api/v1/counters/" + strconv.FormatInt(counter.ID, 10)
-		if resp, body := e.do("POST", cpath+"/open", nil, clerk...); resp.StatusCode != 200 {
-			t.Fatalf("open the counter: %d %s", resp.StatusCode, body)
-		}
 		first, _, _ := e.issueTicket(counter.ServiceIDs[0])
 		mine, number, publicID := e.issueTicket(counter.ServiceIDs[0])
 
 		base := e.listen()
 		p := &tab{t: t, ctx: browsertest.New(t, 360, 740)}
-		p.do(chromedp.Navigate(base + "/t/" + publicID))
+		// No counter open yet: nobody serves the matter, in each language;
+		// the page learns it when the counter opens.
+		for _, tc := range []struct{ lang, want string }{
+			{"en", "Nobody is serving this matter now: no counter is open for it. Ahead of you: 1 person."},
+			{"uk", "Зараз цю справу ніхто не обслуговує: для неї не відкрите жодне віконце. Перед вами: 1 особа."},
+			{"pl", "Teraz nikt nie obsługuje tej sprawy: żadne stanowisko nie jest dla niej otwarte. Przed Tobą: 1 osoba."},
+		} {
+			p.do(chromedp.Navigate(base + "/t/" + publicID + "?lang=" + tc.lang))
+			p.waitFor(tc.lang+" page live", `document.getElementById('refresh').hidden && document.getElementById('ahead').textContent === `+jsString(tc.want))
+			p.do(chromedp.Evaluate[chromedp.Void](`OkienkoTicket.render(JSON.parse(JSON.stringify({...{number: document.getElementById('number').textContent, service: document.getElementById('service').textContent, status: 'waiting', people_ahead: 1, counters_open: 0}})))`))
+			if got := p.text(`document.getElementById('ahead').textContent`); got != tc.want {
+				t.Errorf("%s: the script words it %q, the server %q", tc.lang, got, tc.want)
+			}
+		}
+		browsertest.RequireNoSeriousViolations(t, p.ctx, "/t/{id} with no counter open")
+		if resp, body := e.do("POST", cpath+"/open", nil, clerk...); resp.StatusCode != 200 {
+			t.Fatalf("open the counter: %d %s", resp.StatusCode, body)
+		}
 		p.waitFor("the page live", `document.getElementById('live-note').textContent === 'Stan odświeża się samoczynnie.' && document.getElementById('refresh').hidden`)
 		if missing := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-i18n]')].map(e => e.dataset.i18n).filter(k => !(k in JSON.parse(document.body.dataset.messages)))`)); len(missing) > 0 {
 			t.Errorf("template keys missing from the messages: %v", missing)
@@ -192,5 +241,16 @@ func TestBrowserTicketPageFollowsTheTicket(t *testing.T) {
 			}
 		}
 		p.waitFor("the end of the visit", `document.getElementById('status').textContent === 'Sprawa zakończona' && document.getElementById('live-note').hidden`)
+		// Nothing more will ring: no sound to turn on, on the open page and
+		// on one loaded now.
+		if shown := p.text(`['sound', 'sound-on'].filter(id => !document.getElementById(id).hidden).join(' ')`); shown != "" {
+			t.Errorf("after the visit the page still shows %s", shown)
+		}
+		p.do(chromedp.Navigate(base + "/t/" + publicID))
+		p.waitFor("the finished page", `document.getElementById('status').textContent === 'Sprawa zakończona'`)
+		if shown := p.text(`['sound', 'sound-on'].filter(id => !document.getElementById(id).hidden).join(' ')`); shown != "" {
+			t.Errorf("a finished ticket's page shows %s", shown)
+		}
+		browsertest.RequireNoSeriousViolations(t, p.ctx, "/t/{id} finished")
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -230,11 +231,12 @@ func (s *Server) followFeed(c *websocket.Conn, feed *display.Feed, kind string, 
 
 // boardMessage is what follow reads of a board message.
 type boardMessage struct {
-	Type         string `json:"type"`
-	TicketID     int64  `json:"ticket_id"`
-	ServiceID    int64  `json:"service_id"`
-	DepartmentID int64  `json:"department_id"`
-	CounterID    int64  `json:"counter_id"`
+	Type         string  `json:"type"`
+	TicketID     int64   `json:"ticket_id"`
+	ServiceID    int64   `json:"service_id"`
+	DepartmentID int64   `json:"department_id"`
+	CounterID    int64   `json:"counter_id"`
+	ServiceIDs   []int64 `json:"service_ids"` // a counter's, in "counter" messages
 }
 
 // wsTicket: /ws/tickets/{public_id} — one ticket's status, live.
@@ -254,7 +256,11 @@ func (s *Server) wsTicket(c *websocket.Conn) {
 		service.Store(cur.ServiceID)
 		return s.publicTicket(ctx, cur)
 	}, func(m boardMessage) bool {
-		// Its own changes, and anything that moves its matter's queue.
+		// Its own changes, anything that moves its matter's queue, and a
+		// counter of its matter opening or closing.
+		if m.Type == "counter" {
+			return slices.Contains(m.ServiceIDs, service.Load())
+		}
 		return m.Type == "ticket" && (m.TicketID == t.ID || m.ServiceID == service.Load())
 	})
 }

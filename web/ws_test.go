@@ -131,8 +131,8 @@ func TestDisplayProtocol(t *testing.T) {
 	})
 }
 
-// The resident's ticket: a snapshot, then updates when people ahead are
-// called and when it is called itself.
+// The resident's ticket: a snapshot, then updates when a counter of its
+// matter opens, when people ahead are called and when it is called itself.
 func TestTicketSocket(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db)
@@ -143,11 +143,15 @@ func TestTicketSocket(t *testing.T) {
 		c := e.dial(base, "/ws/tickets/"+pid, nil)
 		snap := c.next()
 		tk := snap["ticket"].(map[string]any)
-		if snap["type"] != "snapshot" || tk["number"] != number || tk["people_ahead"].(float64) != 1 {
+		if snap["type"] != "snapshot" || tk["number"] != number || tk["people_ahead"].(float64) != 1 || tk["counters_open"].(float64) != 0 {
 			t.Fatalf("snapshot %v", snap)
 		}
+		// A counter of its matter opens: somebody serves it now.
 		clerk := bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))
 		e.do("POST", fmt.Sprintf("/api/v1/counters/%d/open", counter.ID), nil, clerk...)
+		if m := c.until("ticket"); m["ticket"].(map[string]any)["counters_open"].(float64) != 1 {
+			t.Fatalf("after the counter opened: %v", m)
+		}
 		e.do("POST", fmt.Sprintf("/api/v1/counters/%d/next", counter.ID), nil, clerk...)
 		m := c.until("ticket")
 		if m["ticket"].(map[string]any)["people_ahead"].(float64) != 0 {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -154,5 +155,15 @@ func resizeWindow(width, height int) chromedp.Action[chromedp.Void] {
 			return fmt.Errorf("resize the tab's window: %w", err)
 		}
 		return nil
+	})
+}
+
+// OnNewDocument runs script in every page the tab loads from now on, before
+// the page's own scripts: a test stands in for what the browser would
+// decide (its autoplay policy, say) this way.
+func OnNewDocument(script string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script})
+		return err
 	})
 }

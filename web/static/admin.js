@@ -138,6 +138,8 @@ const MESSAGES = {
     'counters.services': 'Sprawy',
     'counters.editHeading': 'Stanowisko: {name}',
     'counters.newHeading': 'Nowe stanowisko',
+    'counters.label': 'Skrót na tablicy',
+    'counters.labelHint': 'Co pokazać na tablicy wywoławczej zamiast nazwy, np. „4” albo „Kasa 2” (do 16 znaków). Puste: nazwa.',
 
     'users.heading': 'Użytkownicy',
     'users.caption': 'Konta administratorów i urzędników',
@@ -884,11 +886,16 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
       input = el('textarea', { id, name: opts.name, rows: opts.rows, value: opts.value || '' });
     } else {
       input = el('input', { id, name: opts.name, type: opts.type || 'text', value: opts.value === undefined ? '' : String(opts.value), autocomplete: opts.autocomplete || 'off' });
+      if (opts.maxLength) input.maxLength = opts.maxLength;
       if (opts.type === 'number') { input.min = opts.min === undefined ? '0' : opts.min; input.step = '1'; }
       if (opts.type === 'checkbox') input.checked = Boolean(opts.checked);
       if (opts.required) input.required = true;
     }
     if (opts.type === 'checkbox') return el('div', { class: 'field check' }, input, el('label', { for: id, text: label }));
+    if (opts.hint) {
+      input.setAttribute('aria-describedby', id + '-hint');
+      return el('div', { class: 'field' }, el('label', { for: id, text: label }), input, el('p', { id: id + '-hint', class: 'small muted', text: opts.hint }));
+    }
     return el('div', { class: 'field' }, el('label', { for: id, text: label }), input);
   }
 
@@ -1458,7 +1465,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     await loadDepartments();
     const counters = (await api('GET', '/api/v1/admin/counters')) || [];
     const svcName = (id) => (state.services.find((s) => s.id === id) || { name: '#' + id }).name;
-    const rows = counters.map((c) => [c.name, departmentName(c.department_id), (c.service_ids || []).map(svcName).join(', '),
+    const rows = counters.map((c) => [c.label ? c.name + ' (' + c.label + ')' : c.name, departmentName(c.department_id), (c.service_ids || []).map(svcName).join(', '),
       el('span', { class: 'actions' },
         button(t('common.edit'), () => editCounter(c), '', t('common.editNamed', { name: c.name })),
         button(t('common.delete'), () => remove('/api/v1/admin/counters/' + c.id, c.name, loadCountersSection), 'btn-danger', t('common.deleteNamed', { name: c.name })))]);
@@ -1478,14 +1485,15 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     };
     depField.querySelector('select').addEventListener('change', drawServices);
     drawServices();
-    form.append(heading, field(t('common.name'), { name: 'name', value: c ? c.name : '' }), depField, svcBox,
+    form.append(heading, field(t('common.name'), { name: 'name', value: c ? c.name : '' }),
+      field(t('counters.label'), { name: 'label', value: c ? c.label || '' : '', hint: t('counters.labelHint'), maxLength: 16 }), depField, svcBox,
       el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
         button(t('common.cancel'), () => { $('counter-editor').replaceChildren(); $('counter-new').focus(); })));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
-        const body = { name: v.name, department_id: Number(v.department_id), service_ids: Object.keys(v).filter((k) => k.startsWith('svc-') && v[k]).map((k) => Number(k.slice(4))) };
+        const body = { name: v.name, label: v.label, department_id: Number(v.department_id), service_ids: Object.keys(v).filter((k) => k.startsWith('svc-') && v[k]).map((k) => Number(k.slice(4))) };
         if (c) await api('PATCH', '/api/v1/admin/counters/' + c.id, body);
         else await api('POST', '/api/v1/admin/counters', body);
         $('counter-editor').replaceChildren();

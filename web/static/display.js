@@ -22,8 +22,8 @@ const MESSAGES = {
     'recent.counter': 'Stanowisko',
     'waiting.heading': 'Oczekujący',
     'waiting.count': { one: '{n} osoba czeka', few: '{n} osoby czekają', many: '{n} osób czeka', other: '{n} osoby czeka' },
-    'sound.enable': 'Włącz dźwięk',
-    'sound.help': 'Kliknij albo naciśnij dowolny klawisz, aby włączyć sygnał i zapowiedzi głosowe.',
+    'sound.enable': 'Dźwięk wyłączony — dotknij, aby włączyć',
+    'sound.help': 'Przeglądarka tego ekranu nie pozwala odtwarzać dźwięku bez dotknięcia. Kliknij albo naciśnij dowolny klawisz, aby włączyć sygnał i zapowiedzi głosowe.',
     'call.text': 'Numer {number}: {counter}',
     'speech.call': 'Numer {number}, {counter}',
     'speech.counter': 'stanowisko {n}',
@@ -41,8 +41,8 @@ const MESSAGES = {
     'recent.counter': 'Counter',
     'waiting.heading': 'Waiting',
     'waiting.count': { one: '{n} person waiting', other: '{n} people waiting' },
-    'sound.enable': 'Turn on sound',
-    'sound.help': 'Click or press any key to turn on the chime and spoken calls.',
+    'sound.enable': 'Sound off — touch to turn on',
+    'sound.help': 'This screen\'s browser does not let it play sound before a touch. Click or press any key to turn on the chime and spoken calls.',
     'call.text': 'Number {number}: {counter}',
     'speech.call': 'Number {number}, {counter}',
     'speech.counter': 'counter {n}',
@@ -60,8 +60,8 @@ const MESSAGES = {
     'recent.counter': 'Віконце',
     'waiting.heading': 'Очікують',
     'waiting.count': { one: '{n} особа чекає', few: '{n} особи чекають', many: '{n} осіб чекає', other: '{n} особи чекає' },
-    'sound.enable': 'Увімкнути звук',
-    'sound.help': 'Натисніть кнопку або будь-яку клавішу, щоб увімкнути сигнал і голосові оголошення.',
+    'sound.enable': 'Звук вимкнено — торкніться, щоб увімкнути',
+    'sound.help': 'Браузер цього екрана не дозволяє відтворювати звук без дотику. Натисніть кнопку або будь-яку клавішу, щоб увімкнути сигнал і голосові оголошення.',
     'call.text': 'Номер {number}: {counter}',
     'speech.call': 'Номер {number}, {counter}',
     'speech.counter': 'віконце {n}',
@@ -160,7 +160,42 @@ const OkienkoDisplay = (function () {
     }
     $('recent-list').replaceChildren(...rest.map((c) => el('tr', { 'data-ticket': String(c.ticket_id) },
       el('th', { scope: 'row', class: 'number', text: c.number }),
-      el('td', { class: 'counter', text: c.counter }))));
+      el('td', { class: 'counter', text: c.counter_label || c.counter }))));
+    fitAll();
+  }
+
+  // ---- Fitting the text -----------------------------------------------------
+
+  // Nothing a visitor must read is cut. A text that doesn't fit its box at
+  // its size (the counter's name in the last calls, the called counter, a
+  // long department) wraps onto at most maxLines lines, and if it still
+  // doesn't fit its size shrinks, down to a floor where it is still read
+  // across the hall.
+  const FIT = [
+    ['#now-counter', 2, 0.45],
+    ['#now-number', 1, 0.5],
+    ['#recent-list .counter', 2, 0.5],
+    ['#recent-list .number', 1, 0.6],
+    ['#waiting-list .dep-name', 2, 0.7],
+    ['#office', 2, 0.6],
+  ];
+
+  function fit(e, maxLines, floor) {
+    e.style.fontSize = '';
+    const full = parseFloat(getComputedStyle(e).fontSize);
+    let size = full;
+    const fits = () => {
+      const lh = parseFloat(getComputedStyle(e).lineHeight) || size * 1.2;
+      return e.scrollWidth <= e.clientWidth + 1 && e.getBoundingClientRect().height <= lh * maxLines + 2;
+    };
+    while (!fits() && size > full * floor) {
+      size = Math.max(full * floor, size * 0.92);
+      e.style.fontSize = size + 'px';
+    }
+  }
+
+  function fitAll() {
+    for (const [sel, lines, floor] of FIT) for (const e of document.querySelectorAll(sel)) if (e.getClientRects().length) fit(e, lines, floor);
   }
 
   // highlight marks the newest call as fresh for FRESH_MS.
@@ -179,6 +214,7 @@ const OkienkoDisplay = (function () {
       el('span', { class: 'dep-name', text: d['name_' + lang] || d.name, lang: d['name_' + lang] ? lang : 'pl' }),
       el('span', { class: 'dep-count', 'aria-hidden': 'true', text: String(d.waiting || 0) }),
       el('span', { class: 'visually-hidden', text: ': ' + t('waiting.count', { n: d.waiting || 0 }) }))));
+    fitAll();
   }
 
   function tick() {
@@ -226,12 +262,8 @@ const OkienkoDisplay = (function () {
     state.departments = (msg.departments || []).filter((d) => wanted(d.id));
     const known = new Set(state.calls.map(callKey));
     const newestAt = state.calls.length ? Date.parse(state.calls[0].at) : -Infinity;
-    const calls = [];
-    for (const c of msg.calls || []) {
-      if (wanted(c.department_id) && !calls.some((x) => x.ticket_id === c.ticket_id)) calls.push(c);
-    }
     const first = state.snapshots++ === 0;
-    state.calls = calls.slice(0, RECENT_MAX);
+    setCalls(msg.calls);
     drawCalls();
     drawWaiting();
     // Calls made while the display was offline are announced when it is back.
@@ -242,11 +274,22 @@ const OkienkoDisplay = (function () {
     }
   }
 
+  // setCalls takes the board's list of last calls, the one the server keeps
+  // (display/board.go, callList) and sends with the snapshot and with every
+  // message that changes it: a screen left open and one loaded now draw the
+  // same list. Only the departments this screen shows are kept.
+  function setCalls(calls) {
+    state.calls = (calls || []).filter((c) => wanted(c.department_id)).slice(0, RECENT_MAX);
+  }
+
   function onEvent(msg) {
     switch (msg.type) {
       case 'called':
-        if (!wanted(msg.department_id)) return;
-        state.calls = [msg, ...state.calls.filter((c) => c.ticket_id !== msg.ticket_id)].slice(0, RECENT_MAX);
+        if (Array.isArray(msg.calls)) setCalls(msg.calls);
+        if (!wanted(msg.department_id)) {
+          drawCalls();
+          return;
+        }
         drawCalls();
         highlight();
         announce(msg);
@@ -259,11 +302,11 @@ const OkienkoDisplay = (function () {
         drawWaiting();
         break;
       case 'ticket':
-        // A ticket sent back to the queue (or expired) is no longer called.
-        if (msg.status === 'waiting' || msg.status === 'expired') {
-          const before = state.calls.length;
-          state.calls = state.calls.filter((c) => c.ticket_id !== msg.ticket_id);
-          if (state.calls.length !== before) drawCalls();
+        // A ticket sent back to the queue (or expired) leaves the list; the
+        // board sends the list as it is now.
+        if (Array.isArray(msg.calls)) {
+          setCalls(msg.calls);
+          drawCalls();
         }
         break;
       default:
@@ -283,32 +326,62 @@ const OkienkoDisplay = (function () {
     busy: false,
   };
 
-  function remembered() {
-    try { return localStorage.getItem(SOUND_KEY); } catch (e) { return null; }
-  }
-
   function remember(v) {
     try { localStorage.setItem(SOUND_KEY, v); } catch (e) { /* storage off */ }
   }
 
-  function showOverlay() {
-    const o = $('sound-overlay');
-    if (!o.hidden) return;
-    o.hidden = false;
+  // soundAllowed tells whether the browser lets the page play sound without
+  // a gesture (a TV's browser started with --autoplay-policy=no-user-gesture-required,
+  // or one the visitor has touched): navigator.getAutoplayPolicy where the
+  // browser has it, else whether an AudioContext runs, playing a silent
+  // buffer, within a short while.
+  async function soundAllowed() {
+    if (typeof navigator.getAutoplayPolicy === 'function') {
+      try {
+        return navigator.getAutoplayPolicy('mediaelement') === 'allowed';
+      } catch (e) { /* fall through to the test */ }
+    }
+    const AC = window.AudioContext || window.webkitAudioContext;
+    if (!AC) return false;
+    let ctx;
+    try {
+      ctx = new AC();
+      const buf = ctx.createBuffer(1, 1, 22050);
+      const src = ctx.createBufferSource();
+      src.buffer = buf;
+      src.connect(ctx.destination);
+      src.start(0);
+      if (ctx.state !== 'running') {
+        await Promise.race([ctx.resume().catch(() => {}), new Promise((r) => setTimeout(r, 500))]);
+      }
+      return ctx.state === 'running';
+    } catch (e) {
+      return false;
+    } finally {
+      if (ctx && ctx.close) ctx.close().catch(() => {});
+    }
+  }
+
+  // showHint shows the small "sound off" button in the top bar, away from
+  // the numbers; any touch or key on the screen turns the sound on.
+  function showHint() {
+    const h = $('sound-enable');
+    if (!h.hidden) return;
+    h.hidden = false;
     document.addEventListener('keydown', enableSound, true);
     document.addEventListener('pointerdown', enableSound, true);
-    $('sound-enable').focus();
+    fitAll();
   }
 
   // enableSound runs in the user's gesture, so the browser lets the page
   // play sound and speak from now on; the choice is remembered.
   function enableSound(ev) {
-    if (sound.on && $('sound-overlay').hidden) return; // the click after the pointerdown
+    if (sound.on && $('sound-enable').hidden) return; // the click after the pointerdown
     if (ev && ev.type === 'keydown' && ['Tab', 'Shift', 'Alt', 'Control', 'Meta'].includes(ev.key)) return;
     document.removeEventListener('keydown', enableSound, true);
     document.removeEventListener('pointerdown', enableSound, true);
     if (ev) ev.preventDefault();
-    $('sound-overlay').hidden = true;
+    $('sound-enable').hidden = true;
     sound.on = true;
     remember('on');
     const chime = $('chime');
@@ -380,7 +453,7 @@ const OkienkoDisplay = (function () {
           p.catch((err) => {
             if (err && err.name === 'NotAllowedError') {
               sound.on = false;
-              showOverlay();
+              showHint();
             }
             finish();
           });
@@ -444,8 +517,17 @@ const OkienkoDisplay = (function () {
     tick();
     drawCalls();
     $('sound-enable').addEventListener('click', enableSound);
-    if (remembered() === 'on') sound.on = true;
-    else showOverlay();
+    // Calls wait for the answer: one made meanwhile is chimed once it comes.
+    sound.busy = true;
+    soundAllowed().then((ok) => {
+      if (ok) sound.on = true;
+      else showHint();
+      sound.checked = true;
+    }, () => showHint()).finally(() => {
+      sound.busy = false;
+      pump();
+    });
+    addEventListener('resize', fitAll);
     if (window.speechSynthesis && window.speechSynthesis.addEventListener) {
       window.speechSynthesis.addEventListener('voiceschanged', () => { voice = pickVoice(); });
     }
@@ -457,5 +539,5 @@ const OkienkoDisplay = (function () {
   }
 
   start();
-  return { speechText, spokenNumber, spokenCounter, announced, lang, checkSetup, queued: () => sound.queue.length };
+  return { speechText, spokenNumber, spokenCounter, announced, lang, checkSetup, queued: () => sound.queue.length, sound: () => ({ on: sound.on, checked: Boolean(sound.checked) }) };
 }());

@@ -73,6 +73,7 @@ const MESSAGES = {
     'ticket.booking': 'Przybycie potwierdzone.',
     'ticket.ahead': { one: 'Przed Tobą czeka {n} osoba.', few: 'Przed Tobą czekają {n} osoby.', many: 'Przed Tobą czeka {n} osób.', other: 'Przed Tobą czeka {n} osoby.' },
     'ticket.aheadNone': 'Nikt przed Tobą nie czeka.',
+    'ticket.unserved': 'Teraz nikt nie obsługuje tej sprawy: żadne stanowisko nie jest dla niej otwarte.',
     'ticket.wait': { one: 'Szacowany czas oczekiwania: około {n} minuta.', few: 'Szacowany czas oczekiwania: około {n} minuty.', many: 'Szacowany czas oczekiwania: około {n} minut.', other: 'Szacowany czas oczekiwania: około {n} minuty.' },
     'ticket.qr': 'Kod QR biletu {number}',
     'ticket.qrHelp': 'Zeskanuj telefonem, aby śledzić kolejkę.',
@@ -160,6 +161,7 @@ const MESSAGES = {
     'ticket.booking': 'You are checked in.',
     'ticket.ahead': { one: '{n} person is ahead of you.', other: '{n} people are ahead of you.' },
     'ticket.aheadNone': 'Nobody is ahead of you.',
+    'ticket.unserved': 'Nobody is serving this matter now: no counter is open for it.',
     'ticket.wait': { one: 'Estimated wait: about {n} minute.', other: 'Estimated wait: about {n} minutes.' },
     'ticket.qr': 'QR code of ticket {number}',
     'ticket.qrHelp': 'Scan with your phone to follow the queue.',
@@ -247,6 +249,7 @@ const MESSAGES = {
     'ticket.booking': 'Прибуття підтверджено.',
     'ticket.ahead': { one: 'Перед вами {n} особа.', few: 'Перед вами {n} особи.', many: 'Перед вами {n} осіб.', other: 'Перед вами {n} особи.' },
     'ticket.aheadNone': 'Перед вами нікого немає.',
+    'ticket.unserved': 'Зараз цю справу ніхто не обслуговує: для неї не відкрите жодне віконце.',
     'ticket.wait': { one: 'Орієнтовний час очікування: близько {n} хвилини.', few: 'Орієнтовний час очікування: близько {n} хвилин.', many: 'Орієнтовний час очікування: близько {n} хвилин.', other: 'Орієнтовний час очікування: близько {n} хвилини.' },
     'ticket.qr': 'QR-код квитка {number}',
     'ticket.qrHelp': 'Відскануйте телефоном, щоб стежити за чергою.',
@@ -331,6 +334,8 @@ const OkienkoKiosk = (function () {
     ticket: null, // {ticket, print, booking}
     alert: null, // {key, params} or {text}
     printerState: '',
+    walkIns: {}, // department id → {issuing, until, opens_at}, from /api/v1/kiosk/me
+    boundaryTimer: null,
     today: document.body.dataset.today || '', // the office's date by the server's clock
     busy: false,
     lastActivity: Date.now(),
@@ -419,11 +424,21 @@ const OkienkoKiosk = (function () {
     a.classList.toggle('shown', Boolean(text));
   }
 
+  let announceFrame = 0;
+
   function announce(text) {
     const a = $('announce');
     a.textContent = '';
+    cancelAnimationFrame(announceFrame);
     // A change the screen reader notices even when the text repeats.
-    requestAnimationFrame(() => { a.textContent = text; });
+    announceFrame = requestAnimationFrame(() => { a.textContent = text; });
+  }
+
+  // silence empties the hidden live region, so the next visitor's screen
+  // reader finds nothing of the last visitor's ticket.
+  function silence() {
+    cancelAnimationFrame(announceFrame);
+    $('announce').textContent = '';
   }
 
   // ---- HTTP ---------------------------------------------------------------
@@ -523,6 +538,7 @@ const OkienkoKiosk = (function () {
     state.service = null;
     state.priority = false;
     state.ticket = null;
+    silence();
     setCode('', false);
     showAlert(null);
     if (!state.token) {
@@ -555,6 +571,7 @@ const OkienkoKiosk = (function () {
       if (state.lang !== homeLang) setLanguage(homeLang);
       goStart();
       refreshDepartments();
+      loadMe();
       return;
     }
     const left = Math.max(0, Math.ceil((limit - idleMs) / 1000));
@@ -576,27 +593,64 @@ const OkienkoKiosk = (function () {
   }
 
   function hoursToday(d) {
+    const w = state.walkIns[d.id];
+    if (w && w.closed_today) return t('start.closedToday');
     const [y, m, day] = today().split('-').map(Number);
     const spans = (d.hours && d.hours[DAY_KEYS[new Date(Date.UTC(y, m - 1, day)).getUTCDay()]]) || [];
     if (!spans.length) return t('start.closedToday');
     return t('start.today', { hours: spans.map((s) => s[0] + '–' + s[1]).join(', ') });
   }
 
+  // closedReason is why a department takes no ticket now, as a message
+  // key and its parameters, or null when it takes them (or the server
+  // hasn't said).
+  function closedReason(d) {
+    const w = state.walkIns[d.id];
+    if (!w || w.issuing) return null;
+    const opens = w.opens_at;
+    if (!opens) return { key: 'take.closed' };
+    if (isToday(opens)) return { key: 'take.opensAt', params: { time: wallTime(opens) } };
+    return { key: 'take.opensOn', params: { time: wallTime(opens), date: wallDate(opens) } };
+  }
+
+  let drawnDepartments = '';
+
+  // drawDepartments lists the departments; one that issues no ticket now is
+  // greyed out (aria-disabled: still read, with its reason, and a touch
+  // says the reason instead of leading on).
   function drawDepartments() {
     const list = $('department-list');
     const deps = state.departments;
     if (!deps) return;
+    // The same screen is not drawn again: a button never changes under a
+    // finger that is touching it.
+    const drawn = JSON.stringify([state.lang, state.today, deps, deps.map(closedReason)]);
+    if (drawn === drawnDepartments) return;
+    drawnDepartments = drawn;
     list.replaceChildren();
+    let open = 0;
     for (const d of deps) {
-      const b = el('button', { type: 'button', class: 'btn btn-choice', 'data-department': String(d.id) },
+      const why = closedReason(d);
+      if (!why) open++;
+      const b = el('button', { type: 'button', class: 'btn btn-choice' + (why ? ' is-closed' : ''), 'data-department': String(d.id) },
         el('span', { class: 'prefix', 'aria-hidden': 'true', text: d.ticket_prefix || '' }),
         el('span', { class: 'btn-text' },
           el('span', { class: 'btn-title', text: named(d), lang: nameLang(d) }),
+          why ? el('span', { class: 'btn-reason', text: t(why.key, why.params) }) : null,
           el('span', { class: 'btn-sub', text: hoursToday(d) + ' · ' + t('start.matters', { n: d.services.length }) })));
-      b.addEventListener('click', () => chooseDepartment(d));
+      if (why) {
+        b.setAttribute('aria-disabled', 'true');
+        b.addEventListener('click', () => {
+          const now = closedReason(d);
+          if (now) showAlert(now.key, now.params);
+          else chooseDepartment(d);
+        });
+      } else {
+        b.addEventListener('click', () => chooseDepartment(d));
+      }
       list.append(el('li', null, b));
     }
-    $('departments-empty').hidden = deps.length > 0;
+    $('departments-empty').hidden = deps.length > 0 && open > 0;
   }
 
   function chooseDepartment(d) {
@@ -938,7 +992,9 @@ const OkienkoKiosk = (function () {
 
   function aheadText(tk) {
     const n = tk.people_ahead || 0;
-    return n > 0 ? t('ticket.ahead', { n }) : t('ticket.aheadNone');
+    const ahead = n > 0 ? t('ticket.ahead', { n }) : '';
+    if (tk.counters_open === 0) return (ahead ? ahead + ' ' : '') + t('ticket.unserved');
+    return ahead || t('ticket.aheadNone');
   }
 
   function printText(p) {
@@ -967,7 +1023,7 @@ const OkienkoKiosk = (function () {
     $('ticket-booking').hidden = !st.booking;
     $('ticket-ahead').textContent = aheadText(tk);
     const wait = tk.estimated_wait_minutes || 0;
-    $('ticket-wait').hidden = !(wait > 0 && tk.people_ahead > 0);
+    $('ticket-wait').hidden = !(wait > 0 && tk.people_ahead > 0 && tk.counters_open !== 0);
     $('ticket-wait').textContent = wait > 0 ? t('ticket.wait', { n: wait }) : '';
     $('ticket-sms').hidden = !st.phone;
     $('ticket-sms').textContent = st.phone ? t('ticket.sms', { phone: st.phone }) : '';
@@ -990,14 +1046,32 @@ const OkienkoKiosk = (function () {
       const me = await api('GET', '/api/v1/kiosk/me', undefined, true);
       state.printerState = (me && me.kiosk && me.kiosk.printer_state) || '';
       if (me && me.office && me.office.name) $('office').textContent = me.office.name;
-      if (me && me.office && me.office.today && me.office.today !== state.today) {
-        state.today = me.office.today;
-        drawDepartments();
+      if (me && me.office && me.office.today && me.office.today !== state.today) state.today = me.office.today;
+      if (me && Array.isArray(me.departments)) {
+        state.walkIns = {};
+        for (const w of me.departments) state.walkIns[w.id] = w;
+        watchBoundary(me);
       }
+      drawDepartments();
     } catch (err) {
       if (err.status !== 0) state.printerState = '';
     }
     drawPrinter();
+  }
+
+  // watchBoundary asks again when the next department opens or stops
+  // issuing tickets (by the server's clock), so the first screen changes on
+  // time rather than at the next minute's check.
+  function watchBoundary(me) {
+    clearTimeout(state.boundaryTimer);
+    const serverNow = Date.parse((me.office && me.office.now) || '');
+    if (Number.isNaN(serverNow)) return;
+    let next = Infinity;
+    for (const w of me.departments) {
+      const at = Date.parse(w.issuing ? w.until : w.opens_at);
+      if (!Number.isNaN(at) && at > serverNow) next = Math.min(next, at - serverNow);
+    }
+    if (next < ME_EVERY_MS) state.boundaryTimer = setTimeout(loadMe, next + 500);
   }
 
   function drawPrinter() {
@@ -1043,7 +1117,10 @@ const OkienkoKiosk = (function () {
     });
     buildPhoneKeys();
     $('take').addEventListener('click', takeTicket);
-    $('done').addEventListener('click', goStart);
+    $('done').addEventListener('click', () => {
+      goStart();
+      loadMe();
+    });
     buildKeyboard();
     for (const type of ['pointerdown', 'keydown', 'touchstart', 'input', 'wheel']) {
       document.addEventListener(type, touched, { capture: true, passive: true });
@@ -1075,5 +1152,5 @@ const OkienkoKiosk = (function () {
   start();
 
   // idle is the idle timeout at once, for tests.
-  return { idle: () => tick(true) };
+  return { idle: () => tick(true), refresh: () => loadMe() };
 }());

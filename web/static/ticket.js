@@ -27,12 +27,14 @@ const OkienkoTicket = (function () {
     return m.replace(/\{(\w+)\}/g, (all, name) => (vars && vars[name] !== undefined ? String(vars[name]) : all));
   }
 
-  // aheadText: "Przed Tobą: 3 osoby, ok. 12 min" for a waiting ticket.
+  // aheadText: "Przed Tobą: 3 osoby, ok. 12 min" for a waiting ticket;
+  // that nobody serves its matter now when no counter is open for it.
   function aheadText(tk) {
     if (tk.status !== 'waiting') return '';
     const n = tk.people_ahead || 0;
-    if (n === 0) return t('ahead.none');
     const people = t('people.' + plural.select(n), { n }) || t('people.other', { n });
+    if (tk.counters_open === 0) return n === 0 ? t('ahead.unserved') : t('ahead.unservedPeople', { people });
+    if (n === 0) return t('ahead.none');
     const minutes = tk.estimated_wait_minutes || 0;
     return t(minutes > 0 ? 'ahead.peopleWait' : 'ahead.people', { people, minutes });
   }
@@ -66,11 +68,16 @@ const OkienkoTicket = (function () {
     state.status = tk.status;
     state.counter = counter;
     if (called) yourTurn();
-    if (FINAL.includes(tk.status) && state.feed) {
-      state.feed.close(); // nothing more will happen to this ticket
-      state.feed = null;
-      show('offline', '');
-      $('live-note').hidden = true;
+    if (FINAL.includes(tk.status)) {
+      // Nothing more will happen to this ticket: no sound to wait for.
+      $('sound').hidden = true;
+      $('sound-on').hidden = true;
+      if (state.feed) {
+        state.feed.close();
+        state.feed = null;
+        show('offline', '');
+        $('live-note').hidden = true;
+      }
     }
   }
 
