@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -328,6 +329,13 @@ func TestOrder(t *testing.T) {
 		}
 		if bt.Number != "DR01" || bt.Kind != queue.KindBooking || w1.Number != "D001" || p.Number != "D004" {
 			t.Fatalf("numbers %s %s %s", bt.Number, w1.Number, p.Number)
+		}
+		// Checking in again issues nothing and names the ticket already issued.
+		_, _, err = h.q.CheckIn(ctx, b.Code)
+		var again *okienko.Error
+		if !errors.As(err, &again) || again.Code != okienko.ECONFLICT || again.Fields["reason"] != "checked_in" ||
+			again.Fields["ticket_number"] != "DR01" || again.Fields["ticket_public_id"] != bt.PublicID {
+			t.Fatalf("a second check-in: %#v", err)
 		}
 		// Before the booking's slot begins: priority, then walk-ins by issue time.
 		ahead, _, _ := h.q.Position(ctx, w2)

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -132,8 +133,26 @@ func (s *Store) IssueWalkInWithPhone(ctx context.Context, serviceID int64, prior
 
 // CheckIn checks in the booking with code and issues its ticket, in one
 // transaction; the ticket's place is the booking's slot start. Errors as
-// booking.Store.CheckIn.
+// booking.Store.CheckIn; a booking already checked in is refused with its
+// ticket's number and public id in the fields ticket_number and
+// ticket_public_id, so a kiosk can show the visitor their number again.
 func (s *Store) CheckIn(ctx context.Context, code string) (*Ticket, *booking.Booking, error) {
+	t, b, err := s.checkIn(ctx, code)
+	var ae *okienko.Error
+	if errors.As(err, &ae) && ae.Code == okienko.ECONFLICT && ae.Fields["reason"] == "checked_in" {
+		if known, err2 := s.bookings.Get(ctx, code); err2 == nil {
+			var issued Ticket
+			if s.db.WithContext(ctx).Where("booking_id = ?", known.ID).Order("id DESC").Limit(1).Find(&issued).Error == nil && issued.ID != 0 {
+				fields := maps.Clone(ae.Fields)
+				fields["ticket_number"], fields["ticket_public_id"] = issued.Number, issued.PublicID
+				return nil, nil, &okienko.Error{Code: ae.Code, Message: ae.Message, Fields: fields}
+			}
+		}
+	}
+	return t, b, err
+}
+
+func (s *Store) checkIn(ctx context.Context, code string) (*Ticket, *booking.Booking, error) {
 	var t *Ticket
 	var b *booking.Booking
 	err := s.change(ctx, func(tx *gorm.DB, log *eventLog) error {

@@ -223,6 +223,12 @@ func TestBrowserKioskTicketAndCheckIn(t *testing.T) {
 		// "Gotowe" returns to the start at once.
 		p.do(chromedp.Click(chromedp.CSS("#done")))
 		p.waitFor("the start", `!document.getElementById('view-start').hidden`)
+
+		// The same code again: already checked in, and its number said again.
+		p.do(chromedp.Click(chromedp.CSS("#checkin-open")))
+		p.waitFor("the check-in screen again", `!document.getElementById('view-checkin').hidden && document.activeElement.id === 'code'`)
+		p.do(chromedp.SendKeys(chromedp.CSS("#code"), code+"\n"))
+		p.waitFor("the number said again", `document.getElementById('alert').textContent === `+jsString("Przybycie na tę rezerwację zostało już potwierdzone. Twój numer: "+drNumber+"."))
 	})
 }
 

@@ -67,6 +67,7 @@ const MESSAGES = {
     'checkin.pending': 'Ta rezerwacja nie została potwierdzona. Potwierdź ją linkiem z e-maila albo pobierz zwykły bilet.',
     'checkin.expired': 'Ta rezerwacja wygasła, bo nie potwierdzono jej na czas. Pobierz zwykły bilet.',
     'checkin.already': 'Przybycie na tę rezerwację zostało już potwierdzone.',
+    'checkin.alreadyNumber': 'Przybycie na tę rezerwację zostało już potwierdzone. Twój numer: {number}.',
     'checkin.conflict': 'Nie można teraz potwierdzić przybycia ({detail}).',
 
     'ticket.heading': 'Twój numer',
@@ -155,6 +156,7 @@ const MESSAGES = {
     'checkin.pending': 'This booking has not been confirmed. Confirm it with the link in the e-mail, or take a regular ticket.',
     'checkin.expired': 'This booking expired because it was not confirmed in time. Please take a regular ticket.',
     'checkin.already': 'This booking has already been checked in.',
+    'checkin.alreadyNumber': 'This booking has already been checked in. Your number: {number}.',
     'checkin.conflict': 'Check-in is not possible now ({detail}).',
 
     'ticket.heading': 'Your number',
@@ -243,6 +245,7 @@ const MESSAGES = {
     'checkin.pending': 'Це бронювання не підтверджено. Підтвердьте його за посиланням з листа або візьміть звичайний квиток.',
     'checkin.expired': 'Це бронювання втратило чинність, бо його не підтвердили вчасно. Візьміть звичайний квиток.',
     'checkin.already': 'Прибуття за цим бронюванням уже підтверджено.',
+    'checkin.alreadyNumber': 'Прибуття за цим бронюванням уже підтверджено. Ваш номер: {number}.',
     'checkin.conflict': 'Зараз неможливо підтвердити прибуття ({detail}).',
 
     'ticket.heading': 'Ваш номер',
@@ -903,7 +906,10 @@ const OkienkoKiosk = (function () {
           return;
         }
         if (why === 'checked_in') {
-          showAlert('checkin.already');
+          // The visitor lost or forgot their number: say it again.
+          const number = err.problem.errors.ticket_number;
+          if (number) showAlert('checkin.alreadyNumber', { number });
+          else showAlert('checkin.already');
           return;
         }
         let m;
