@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -382,6 +383,21 @@ func TestBrowserKioskSMS(t *testing.T) {
 		p.do(chromedp.Click(chromedp.CSS("#sms")))
 		p.waitFor("the phone entry", `document.getElementById('sms').getAttribute('aria-checked') === 'true' && !document.getElementById('sms-entry').hidden`)
 		p.noSmallTargets("the take screen with the phone keypad")
+		// A phone's 3×4 keypad, and the take button on the screen, upright
+		// and on a 1280×1024 landscape kiosk.
+		for _, size := range [][2]int64{{1280, 1024}, {1080, 1920}} {
+			p.do(chromedp.EmulateViewport(size[0], size[1]))
+			p.waitFor(fmt.Sprintf("%dx%d", size[0], size[1]), fmt.Sprintf(`innerWidth === %d && innerHeight === %d`, size[0], size[1]))
+			layout := p.text(`(() => { const keys = [...document.querySelectorAll('#phone-keys button')];
+				const rows = new Set(keys.map((k) => Math.round(k.getBoundingClientRect().top)));
+				const cols = new Set(keys.map((k) => Math.round(k.getBoundingClientRect().left)));
+				const take = document.getElementById('take').getBoundingClientRect();
+				return rows.size + 'x' + cols.size + (take.bottom <= innerHeight && take.top >= 0 ? ' visible' : ' hidden at ' + Math.round(take.bottom)); })()`)
+			if layout != "4x3 visible" {
+				t.Errorf("%dx%d: the phone keypad and the take button: %s, want 4x3 visible", size[0], size[1], layout)
+			}
+			p.noSmallTargets(fmt.Sprintf("the phone keypad at %dx%d", size[0], size[1]))
+		}
 		p.do(chromedp.Click(chromedp.CSS("#take")))
 		p.waitFor("asked for a number", `document.getElementById('phone-error').textContent === 'Wpisz numer telefonu albo wyłącz SMS.' && document.activeElement.id === 'phone'`)
 		if n := tickets(); n != 0 {
