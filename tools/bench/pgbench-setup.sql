@@ -12,6 +12,7 @@ CREATE TABLE pb_bookings (
 CREATE UNIQUE INDEX pb_bookings_code_live ON pb_bookings (code) WHERE status = 'booked';
 CREATE INDEX pb_bookings_service_start ON pb_bookings (service_id, starts_at);
 CREATE INDEX pb_bookings_pesel ON pb_bookings (pesel_hmac, starts_at);
+CREATE INDEX pb_bookings_email ON pb_bookings (email, starts_at);
 CREATE TABLE pb_load (service_id BIGINT NOT NULL, starts_at TIMESTAMPTZ NOT NULL, ends_at TIMESTAMPTZ NOT NULL, n INT NOT NULL, PRIMARY KEY (service_id, starts_at, ends_at));
 CREATE TABLE pb_events (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, type TEXT NOT NULL, object_type TEXT NOT NULL, object_id BIGINT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE pb_outbox (id BIGSERIAL PRIMARY KEY, key TEXT NOT NULL UNIQUE, channel TEXT NOT NULL, state TEXT NOT NULL, payload TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL);
