@@ -396,7 +396,8 @@ type ticketEvent struct {
 
 // Run keeps the board live from the hub until ctx ends: it rebuilds, then
 // turns each event into messages for the screens. When the hub drops it or
-// reports lost events, it rebuilds and tells every screen to resync.
+// reports lost events, or the catalog changed (names, departments), it
+// rebuilds and tells every screen to resync.
 func (b *Board) Run(ctx context.Context) error {
 	for {
 		sub := b.hub.Subscribe(4096)
@@ -432,6 +433,14 @@ func (b *Board) follow(ctx context.Context, sub *Subscription) bool {
 			return true
 		case n, ok := <-sub.C:
 			if !ok || n.Resync {
+				return false
+			}
+			if n.Event.Type == office.EventCatalogChanged {
+				// A name or a department changed: the board reads
+				// everything again and every screen starts over, so
+				// names shown and spoken are the new ones. The cache is
+				// told first, so the rebuild doesn't read its old copy.
+				b.offices.Heard(n.Event)
 				return false
 			}
 			b.apply(ctx, n.Event)

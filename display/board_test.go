@@ -29,6 +29,7 @@ type lobby struct {
 	offices  *office.Store
 	q        *queue.Store
 	board    *display.Board
+	hub      *display.LocalHub
 	feed     *display.Feed
 	a, b     *office.Service
 	counters [2]int64
@@ -67,6 +68,7 @@ func newLobby(t *testing.T, db *gorm.DB) *lobby {
 	l.q = queue.NewStore(db, clock, offices, booking.NewStore(db, clock, offices, "secret"))
 	hub := display.NewLocalHub()
 	l.q.OnCommit(hub.Publish)
+	l.hub = hub
 	l.board = display.NewBoard(hub, l.q, offices, "test", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	runCtx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
@@ -282,6 +284,52 @@ func TestBoardLastCallsOneRule(t *testing.T) {
 		l.sameAsFresh("a return from a full list", l.applied(last.ID))
 		if n := len(snapshotCalls(t, l.board)); n != display.MaxCalls {
 			t.Fatalf("after the return %d calls listed, want %d", n, display.MaxCalls)
+		}
+	})
+}
+
+// A department renamed in the panel reaches the screens already open: the
+// board rebuilds, tells every screen to start over, and the snapshot they
+// then load carries the new name.
+func TestBoardFollowsRenamedDepartment(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		l := newLobby(t, db)
+		l.offices.OnCommit(l.hub.Publish)
+		ctx := context.Background()
+		depName := func(snapshot []byte) string {
+			var s struct {
+				Departments []display.DepartmentCount `json:"departments"`
+			}
+			if err := json.Unmarshal(snapshot, &s); err != nil || len(s.Departments) != 1 {
+				t.Fatalf("snapshot departments: %v %s", err, snapshot)
+			}
+			return s.Departments[0].Name
+		}
+		if got := depName(l.board.Snapshot()); got != "Dowody" {
+			t.Fatalf("before: %q", got)
+		}
+		_, err := l.offices.UpdateDepartment(ctx, l.a.DepartmentID, func(d *office.DepartmentSpec) error {
+			d.Name = "Dowody osobiste"
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		timeout := time.After(10 * time.Second)
+		for open := true; open; {
+			select {
+			case _, open = <-l.feed.C:
+			case <-timeout:
+				t.Fatal("the screens were not told to start over")
+			}
+		}
+		if !l.feed.Dropped() {
+			t.Fatal("the feed was closed, not dropped for a resync")
+		}
+		snap, feed := l.board.Subscribe(10)
+		defer feed.Close()
+		if got := depName(snap); got != "Dowody osobiste" {
+			t.Fatalf("after the rename the screens load %q", got)
 		}
 	})
 }
