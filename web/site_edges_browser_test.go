@@ -10,7 +10,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/database/databasetest"
-	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/web/browsertest"
 )
 
@@ -28,26 +27,7 @@ func TestSiteBrowserResidentEdges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		today := e.week.Day(0)
-		ahead := 0
-		for n := 10; n <= 365 && ahead == 0; n++ {
-			if _, ok := office.Holiday(today.AddDays(n)); ok {
-				ahead = n
-			}
-		}
-		if _, err := e.offices.UpdateService(ctx, serviceID, func(s *office.ServiceSpec) error { s.BookingDaysAhead = ahead; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		days, err := e.offices.OpeningDays(ctx, svc.DepartmentID, today, today.AddDays(ahead))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var lastOpen office.Date
-		for _, d := range days {
-			if len(d.Spans) > 0 && d.Closed == "" {
-				lastOpen = d.Date
-			}
-		}
+		lastOpen, _ := e.windowToHoliday(t, serviceID, svc.DepartmentID, 10)
 		first := e.bookOne(serviceID, slot.Start, validPESEL)
 		matter := fmt.Sprintf("/sprawy/%d", serviceID)
 		b := e.siteBrowser(t, 390)

@@ -12,6 +12,42 @@ import (
 	"github.com/okienko/okienko/office"
 )
 
+// windowToHoliday makes the booking window of matter serviceID (of
+// department depID) end on the first public holiday at least minAhead days
+// from today, and returns the last day before it the department receives
+// visitors, and the holiday.
+func (e *env) windowToHoliday(t *testing.T, serviceID, depID int64, minAhead int) (lastOpen, holiday office.Date) {
+	t.Helper()
+	ctx := context.Background()
+	today := e.week.Day(0)
+	ahead := 0
+	for n := minAhead; n <= 365 && ahead == 0; n++ {
+		if _, ok := office.Holiday(today.AddDays(n)); ok {
+			ahead = n
+		}
+	}
+	if ahead == 0 {
+		t.Fatal("no public holiday within a year")
+	}
+	if _, err := e.offices.UpdateService(ctx, serviceID, func(s *office.ServiceSpec) error { s.BookingDaysAhead = ahead; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	days, err := e.offices.OpeningDays(ctx, depID, today, today.AddDays(ahead))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range days {
+		if len(d.Spans) > 0 && d.Closed == "" {
+			lastOpen = d.Date
+		}
+	}
+	holiday = today.AddDays(ahead)
+	if lastOpen.IsZero() || !lastOpen.Before(holiday) {
+		t.Fatalf("last open day %v, holiday %v", lastOpen, holiday)
+	}
+	return lastOpen, holiday
+}
+
 // The calendar names the last day the office receives visitors as the last
 // bookable one, not a public holiday that happens to end the window.
 func TestSiteCalendarNamesLastOpenDay(t *testing.T) {
@@ -23,35 +59,7 @@ func TestSiteCalendarNamesLastOpenDay(t *testing.T) {
 			t.Fatal(err)
 		}
 		dep, svc := deps[1], deps[1].Services[0]
-		today := e.week.Day(0)
-		// The window ends on the next public holiday.
-		ahead := 0
-		for n := 1; n <= 365; n++ {
-			if _, ok := office.Holiday(today.AddDays(n)); ok {
-				ahead = n
-				break
-			}
-		}
-		if ahead == 0 {
-			t.Fatal("no public holiday within a year")
-		}
-		if _, err := e.offices.UpdateService(ctx, svc.ID, func(s *office.ServiceSpec) error { s.BookingDaysAhead = ahead; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		days, err := e.offices.OpeningDays(ctx, dep.ID, today, today.AddDays(ahead))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var lastOpen office.Date
-		for _, d := range days {
-			if len(d.Spans) > 0 && d.Closed == "" {
-				lastOpen = d.Date
-			}
-		}
-		holiday := today.AddDays(ahead)
-		if lastOpen.IsZero() || !lastOpen.Before(holiday) {
-			t.Fatalf("last open day %v, holiday %v", lastOpen, holiday)
-		}
+		lastOpen, holiday := e.windowToHoliday(t, svc.ID, dep.ID, 1)
 		for _, lang := range []string{"pl", "en", "uk"} {
 			resp, body := e.site().get("/sprawy/" + itoa(svc.ID) + "/termin?lang=" + lang)
 			wantPage(t, resp, body, 200)
