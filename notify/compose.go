@@ -80,6 +80,8 @@ type view struct {
 	// Printer alerts: the kiosk's name, its printer's problem and, when it
 	// changed since, its state now.
 	Kiosk, Problem, Current string
+	// Pickups: the document, the room to collect it from, its status page.
+	What, Room, StatusURL string
 }
 
 // Compose builds m: for e-mail a subject, text and HTML parts (a printer
@@ -94,6 +96,9 @@ type view struct {
 func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
 	if m.Kind == outbox.PrinterAlert {
 		return c.composePrinterAlert(ctx, m)
+	}
+	if m.PickupID != nil {
+		return c.composePickup(ctx, m)
 	}
 	if m.TicketID != nil {
 		return c.composeTicket(ctx, m)

@@ -15,7 +15,7 @@ import (
 
 // An SMS of a kind has variants in each language's templates: KIND.sms,
 // KIND.sms.2, KIND.sms.3, … from the fullest to the minimal. Only names
-// (the matter, then the office) are ever shortened, at a word boundary
+// (the matter or the document, then the office) are ever shortened, at a word boundary
 // with "…"; everything else in a variant (the code, the link, the date and
 // time, the ticket number) goes whole or, in a shorter variant, not at all.
 // The last variant holds only what may never be dropped.
@@ -29,6 +29,7 @@ import (
 // they are shortened.
 var smsNames = []func(v *view) *string{
 	func(v *view) *string { return &v.Service },
+	func(v *view) *string { return &v.What },
 	func(v *view) *string { return &v.Office },
 }
 

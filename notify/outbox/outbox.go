@@ -37,7 +37,18 @@ const (
 	// printer needs a person; the message holds the kiosk's id and, in its
 	// data, the id of the event of the change.
 	PrinterAlert = "printer_alert"
+	// PickupRegistered tells a resident that a document for them is being
+	// prepared: its number and status page; PickupReady that it can be
+	// collected, and in which room. Both name the pickup (PickupID).
+	PickupRegistered = "pickup_registered"
+	PickupReady      = "pickup_ready"
 )
+
+// kinds are the kinds Enqueue takes (the database no longer checks them).
+var kinds = map[string]bool{
+	Confirmation: true, Reminder: true, Cancellation: true, CancellationLate: true, TurnNear: true,
+	ConfirmRequest: true, PrinterAlert: true, PickupRegistered: true, PickupReady: true,
+}
 
 // States of a message.
 const (
@@ -59,6 +70,7 @@ type Message struct {
 	BookingID     *int64     `json:"booking_id,omitempty"`
 	TicketID      *int64     `json:"ticket_id,omitempty"`
 	KioskID       *int64     `json:"kiosk_id,omitempty"`
+	PickupID      *int64     `json:"pickup_id,omitempty"`
 	Recipient     string     `json:"recipient"`
 	Data          string     `json:"-"`
 	State         string     `json:"state"`
@@ -82,6 +94,11 @@ func BookingKey(bookingID int64, kind, channel string) string {
 	return fmt.Sprintf("booking:%d:%s:%s", bookingID, kind, channel)
 }
 
+// PickupKey is the idempotency key of a pickup's message.
+func PickupKey(pickupID int64, kind, channel string) string {
+	return fmt.Sprintf("pickup:%d:%s:%s", pickupID, kind, channel)
+}
+
 // TicketKey is the idempotency key of a ticket's message.
 func TicketKey(ticketID int64, kind, channel string) string {
 	return fmt.Sprintf("ticket:%d:%s:%s", ticketID, kind, channel)
@@ -92,8 +109,8 @@ func TicketKey(ticketID int64, kind, channel string) string {
 // reports whether it was queued. data (may be nil) is stored as JSON and
 // must not hold personal data.
 func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message, data any) (bool, error) {
-	if m.Key == "" || (m.Channel != Email && m.Channel != SMS) || m.Kind == "" {
-		return false, fmt.Errorf("outbox: message needs a key, a channel and a kind: %+v", m)
+	if m.Key == "" || (m.Channel != Email && m.Channel != SMS) || !kinds[m.Kind] {
+		return false, fmt.Errorf("outbox: message needs a key, a channel and a known kind: %+v", m)
 	}
 	m.Data = "{}"
 	if data != nil {
