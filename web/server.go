@@ -24,6 +24,7 @@ import (
 	"github.com/okienko/okienko/display"
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/pickup"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
 	"github.com/okienko/okienko/ratelimit/proof"
@@ -39,6 +40,8 @@ type Deps struct {
 	Bookings *booking.Store
 	Queue    *queue.Store
 	Kiosks   *kiosk.Store
+	// Pickups keeps the pickup notices; nil: a store on DB.
+	Pickups *pickup.Store
 	// Board is the live hall board the websockets serve; its Run belongs to
 	// the caller.
 	Board *display.Board
@@ -88,6 +91,9 @@ func New(d Deps) *Server {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key) // crypto/rand never fails on supported platforms
 		d.Proofs = proof.New(d.DB, d.Clock, key, proof.Options{})
+	}
+	if d.Pickups == nil {
+		d.Pickups = pickup.NewStore(d.DB, d.Clock)
 	}
 	if d.Registry == nil || d.Gatherer == nil {
 		reg := prometheus.NewRegistry()
@@ -205,6 +211,7 @@ func (s *Server) routes() {
 	kioskAPI.Get("/me", s.kioskMe)
 
 	clerk := s.requireUser(okienko.RoleClerk, okienko.RoleAdmin)
+	s.pickupRoutes(api, clerk, lookup)
 	api.Get("/counters", clerk, s.counters)
 	api.Post("/counters/:id/open", clerk, s.openCounter)
 	for _, a := range []string{"close", "pause", "resume"} {

@@ -54,8 +54,10 @@ func (s *Server) siteRoutes() {
 	// the POST confirms.
 	get("/rezerwacja/:code/potwierdz", lookup, s.confirmForm)
 	post("/rezerwacja/:code/potwierdz", lookup, s.confirmSubmit)
+	get("/odbior", s.pickupForm)
+	get("/odbior/:number", lookup, s.pickupPage)
 	// Anything else under the site's paths is a page not found.
-	for _, prefix := range []string{"/sprawy", "/rezerwacja", "/odwolaj"} {
+	for _, prefix := range []string{"/sprawy", "/rezerwacja", "/odwolaj", "/odbior"} {
 		app.Use(prefix, s.sitePages, func(c *fiber.Ctx) error {
 			return s.unrouted(c, okienko.Errorf(okienko.ENOTFOUND, "no such page"))
 		})

@@ -14,6 +14,7 @@ import (
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/pickup"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
 )
@@ -45,6 +46,7 @@ type workers struct {
 	bookings  *booking.Store
 	queue     *queue.Store
 	kiosks    *kiosk.Store
+	pickups   *pickup.Store // nil: no pickups to erase
 	offices   *office.Store
 	users     *auth.Store
 	counters  *ratelimit.Counter
@@ -161,8 +163,9 @@ func (w *workers) watchPrinters(ctx context.Context) error {
 	return err
 }
 
-// erase removes personal data of visits older than the retention, and the
-// phone numbers left at the kiosk once their day is over.
+// erase removes personal data of visits older than the retention, the
+// phone numbers left at the kiosk once their day is over, and the addresses
+// of pickups closed longer than the retention.
 func (w *workers) erase(ctx context.Context) error {
 	n, err := w.bookings.Erase(ctx, w.retention)
 	if n > 0 {
@@ -174,6 +177,13 @@ func (w *workers) erase(ctx context.Context) error {
 	phones, err := w.queue.ForgetPhones(ctx)
 	if phones > 0 {
 		w.log.Info("phone numbers of past tickets erased", "tickets", phones)
+	}
+	if err != nil || w.pickups == nil {
+		return err
+	}
+	n, err = w.pickups.Erase(ctx, w.retention)
+	if n > 0 {
+		w.log.Info("personal data erased", "pickups", n, "retention_days", int(w.retention.Hours()/24))
 	}
 	return err
 }

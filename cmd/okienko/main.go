@@ -38,6 +38,7 @@ import (
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/demo"
+	"github.com/okienko/okienko/pickup"
 	"github.com/okienko/okienko/queue"
 	"github.com/okienko/okienko/ratelimit"
 	"github.com/okienko/okienko/ratelimit/proof"
@@ -225,6 +226,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	bookings := booking.NewStore(db, clock, offices, cfg.Secret)
 	bookings.SetMaxActivePerEmail(cfg.perEmail())
 	tickets := queue.NewStore(db, clock, offices, bookings)
+	pickups := pickup.NewStore(db, clock)
 	off, err := offices.Office(ctx)
 	if err != nil {
 		return err
@@ -245,7 +247,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err != nil {
 		return err
 	}
-	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, offices: offices, users: users, counters: ratelimit.New(db, clock), retention: cfg.retention(), log: log,
+	w := &workers{bookings: bookings, queue: tickets, kiosks: kiosks, pickups: pickups, offices: offices, users: users, counters: ratelimit.New(db, clock), retention: cfg.retention(), log: log,
 		db: db, clock: clock, loc: off.Location(), reminderHour: cfg.reminderHour()}
 	if err := w.schedule(sched); err != nil {
 		return err
@@ -275,7 +277,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	// Every instance forgets its cached catalog when any instance changes it.
 	go display.FollowCatalog(live, hub, offices)
 	srv := web.New(web.Deps{
-		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks,
+		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks, Pickups: pickups,
 		Registry: reg, Gatherer: reg, BaseURL: cfg.BaseURL, Version: buildVersion(),
 		TrustedProxies: cfg.proxies(), RateLimits: cfg.rateLimits(),
 		Proofs: proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),
