@@ -2026,6 +2026,8 @@ window.MESSAGES = MESSAGES;
     $('suspicious-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadSuspiciousSection().catch(failed); });
     $('suspicious-cancel').addEventListener('submit', cancelSuspects);
     window.addEventListener('hashchange', () => route(true));
+    // Switching the language reloads the page in it, on the same section.
+    ui.keepPlaceOnLanguageSwitch($('langs'));
     try {
       const me = await api('GET', '/api/v1/auth/me');
       await enter(me);

@@ -975,6 +975,9 @@ window.MESSAGES = MESSAGES;
     dialog.addEventListener('close', transferClosed);
     $('transfer-cancel').addEventListener('click', closeTransfer);
     document.addEventListener('keydown', shortcut);
+    // Switching the language reloads the page in it; the clerk stays signed
+    // in and at the counter (see resume).
+    ui.keepPlaceOnLanguageSwitch($('langs'));
 
     let me = null;
     try {
