@@ -84,6 +84,42 @@ func TestStaffDictionariesComplete(t *testing.T) {
 	}
 }
 
+// The printers' words (printers.js), which both staff pages show, are
+// complete in every language too.
+func TestPrinterWordsComplete(t *testing.T) {
+	src, err := os.ReadFile("static/printers.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(src), "const TEXTS = ")
+	if i < 0 {
+		t.Fatal("printers.js: no const TEXTS")
+	}
+	p := &jsLiteral{src: string(src), pos: i + len("const TEXTS = ")}
+	texts, err := p.object()
+	if err != nil {
+		t.Fatalf("printers.js: TEXTS: %v", err)
+	}
+	pl, _ := texts["pl"].(map[string]any)
+	if len(pl) < 10 {
+		t.Fatalf("printers.js: TEXTS.pl has %d keys", len(pl))
+	}
+	needs := map[string][]string{"en": {"one", "other"}, "uk": {"one", "few", "many", "other"}}
+	for _, lang := range []string{"en", "uk"} {
+		dict, _ := texts[lang].(map[string]any)
+		for key, want := range pl {
+			if got, ok := dict[key]; !ok {
+				t.Errorf("printers.js TEXTS.%s lacks %q", lang, key)
+			} else {
+				checkTranslation(t, "printers.js TEXTS."+lang, key, want, got, needs[lang])
+			}
+		}
+	}
+	if len(p.dups) > 0 {
+		t.Errorf("printers.js TEXTS: keys given twice: %v", p.dups)
+	}
+}
+
 var placeholder = regexp.MustCompile(`\{(\w+)\}`)
 
 // placeholders are the {names} a message uses, in all its plural forms.
