@@ -1,7 +1,9 @@
 package web
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -21,12 +23,31 @@ var openAPI []byte
 
 var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 
+// staticFiles serves web/static. The pages ask for their files with
+// ?v=VERSION, which a browser may keep for an hour; a file asked for without
+// it (a module another module imports, as "./okienko-ui.js") is checked with
+// the server every time (no-cache, with an ETag), so it is never older than
+// the page that uses it.
 func staticFiles() fiber.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err)
 	}
-	return filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 3600})
+	serve := filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 3600})
+	return func(c *fiber.Ctx) error {
+		if err := serve(c); err != nil || c.Query("v") != "" || c.Response().StatusCode() != fiber.StatusOK {
+			return err
+		}
+		sum := sha256.Sum256(c.Response().Body())
+		tag := `"` + hex.EncodeToString(sum[:12]) + `"`
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+		c.Set(fiber.HeaderETag, tag)
+		if c.Get(fiber.HeaderIfNoneMatch) == tag {
+			c.Context().ResetBody()
+			c.Status(fiber.StatusNotModified)
+		}
+		return nil
+	}
 }
 
 // serveOpenAPI: GET /api/openapi.yaml

@@ -3,8 +3,12 @@
 // in MESSAGES; a language is added by adding a dictionary with the same keys
 // (the template's data-i18n attributes name them too). A value is a string
 // with {placeholders}, or, for counts, an object of plural forms keyed by
-// Intl.PluralRules categories.
+// Intl.PluralRules categories. English and Ukrainian are in
+// /static/i18n/admin.{en,uk}.json: the server puts the page's language's
+// dictionary into the page (see okienko-ui.js).
 'use strict';
+
+import * as ui from './okienko-ui.js';
 
 const MESSAGES = {
   pl: {
@@ -396,204 +400,19 @@ const MESSAGES = {
     'suspicious.done': 'Odwołano: {n}. Bez zmian: {m} (już odwołane, rozpoczęte lub po zgłoszeniu się).',
     'object.booking': 'rezerwacja',
   },
-  // English and Ukrainian hold the suspicious bookings so far (and the
-  // printers' words, from printers.js); the rest of the panel falls back
-  // to Polish (see t).
-  en: {
-    'common.namePl': 'Name (in Polish)',
-    'lang.en': 'In English (optional; empty — the Polish text is shown)',
-    'lang.uk': 'In Ukrainian (optional; empty — the Polish text is shown)',
-    'services.keywords': 'Words residents search the matter by (besides its names; separated by commas)',
-    'services.keywordsHint': 'For example: meldunek, wymeldowanie, dowód. In any language.',
-    'nav.suspicious': 'Suspicious bookings',
-    'suspicious.heading': 'Suspicious bookings',
-    'suspicious.lead': 'Groups of bookings residents rarely make: many in a short time from one address or /64 network, many with e-mail addresses of one domain, many PESELs with one birth date. Check before you cancel.',
-    'suspicious.from': 'Visits from',
-    'suspicious.to': 'to',
-    'suspicious.submit': 'Search',
-    'suspicious.none': 'No suspicious groups of bookings on these days.',
-    'suspicious.address': 'Bookings in a burst from address {key}',
-    'suspicious.net': 'Bookings in a burst from network {key}',
-    'suspicious.domain': 'E-mail addresses at {key}',
-    'suspicious.public': '(a big free mail provider)',
-    'suspicious.birth': 'PESELs with one birth date (mark {key})',
-    'suspicious.summary': { one: '{n} booking, made {first}', other: '{n} bookings, made {first} – {last}' },
-    'suspicious.selectGroup': 'Select the whole group',
-    'suspicious.select': 'Select {code} ({name})',
-    'suspicious.code': 'Code',
-    'suspicious.matter': 'Matter',
-    'suspicious.visit': 'Visit',
-    'suspicious.name': 'Name',
-    'suspicious.email': 'E-mail',
-    'suspicious.clientAddr': 'IP address',
-    'suspicious.created': 'Made',
-    'suspicious.note': 'Explanation for residents (goes into the cancellation message)',
-    'suspicious.cancelSelected': 'Cancel the selected',
-    'suspicious.selected': { one: '{n} booking selected.', other: '{n} bookings selected.' },
-    'suspicious.nothingSelected': 'Select the bookings to cancel.',
-    'suspicious.confirm': 'Cancel the selected bookings ({n})? Each person gets a message with the explanation. This cannot be undone.',
-    'suspicious.confirmYes': 'Cancel ({n})',
-    'suspicious.done': 'Cancelled: {n}. Unchanged: {m} (already cancelled, begun or checked in).',
-    'object.booking': 'booking',
-  },
-  uk: {
-    'common.namePl': 'Назва (польською)',
-    'lang.en': 'Англійською (необовʼязково; якщо порожньо — показуємо польський текст)',
-    'lang.uk': 'Українською (необовʼязково; якщо порожньо — показуємо польський текст)',
-    'services.keywords': 'Слова, за якими мешканці шукають справу (крім назв; через кому)',
-    'services.keywordsHint': 'Наприклад: meldunek, wymeldowanie, dowód. Будь-якою мовою.',
-    'nav.suspicious': 'Підозрілі бронювання',
-    'suspicious.heading': 'Підозрілі бронювання',
-    'suspicious.lead': 'Групи бронювань, які рідко трапляються в мешканців: багато за короткий час з однієї адреси або мережі /64, багато з адресами e-mail одного домену, багато номерів PESEL з однією датою народження. Перевірте, перш ніж скасувати.',
-    'suspicious.from': 'Візити з',
-    'suspicious.to': 'до',
-    'suspicious.submit': 'Шукати',
-    'suspicious.none': 'У ці дні немає підозрілих груп бронювань.',
-    'suspicious.address': 'Серія бронювань з адреси {key}',
-    'suspicious.net': 'Серія бронювань з мережі {key}',
-    'suspicious.domain': 'Адреси e-mail у домені {key}',
-    'suspicious.public': '(велика безкоштовна пошта)',
-    'suspicious.birth': 'Номери PESEL з однією датою народження (знак {key})',
-    'suspicious.summary': { one: '{n} бронювання, створене {first}', few: '{n} бронювання, створені {first} – {last}', many: '{n} бронювань, створених {first} – {last}', other: '{n} бронювання, створених {first} – {last}' },
-    'suspicious.selectGroup': 'Позначити всю групу',
-    'suspicious.select': 'Позначити {code} ({name})',
-    'suspicious.code': 'Код',
-    'suspicious.matter': 'Справа',
-    'suspicious.visit': 'Візит',
-    'suspicious.name': "Ім'я та прізвище",
-    'suspicious.email': 'E-mail',
-    'suspicious.clientAddr': 'IP-адреса',
-    'suspicious.created': 'Створено',
-    'suspicious.note': 'Пояснення для мешканців (увійде до повідомлення про скасування)',
-    'suspicious.cancelSelected': 'Скасувати позначені',
-    'suspicious.selected': { one: 'Позначено {n} бронювання.', few: 'Позначено {n} бронювання.', many: 'Позначено {n} бронювань.', other: 'Позначено {n} бронювання.' },
-    'suspicious.nothingSelected': 'Позначте бронювання для скасування.',
-    'suspicious.confirm': 'Скасувати позначені бронювання ({n})? Кожна особа отримає повідомлення з поясненням. Цю дію не можна відмінити.',
-    'suspicious.confirmYes': 'Скасувати ({n})',
-    'suspicious.done': 'Скасовано: {n}. Без змін: {m} (вже скасовані, розпочаті або після реєстрації).',
-    'object.booking': 'бронювання',
-  },
+  // English and Ukrainian come from /static/i18n/ (ui.addPageMessages);
+  // a key missing there falls back to Polish (see t).
 };
-// The statistics, the audit log and the field labels it names, in English
-// and Ukrainian (the rest of the panel falls back to Polish until it is
-// translated); an entry in MESSAGES itself wins over these.
-const REPORT_MESSAGES = {
-  en: {
-    'nav.stats': 'Statistics', 'nav.audit': 'Change log',
-    'common.name': 'Name', 'common.yes': 'yes', 'common.no': 'no', 'common.none': 'Nothing here.', 'common.never': 'never',
-    'day.mon': 'Monday', 'day.tue': 'Tuesday', 'day.wed': 'Wednesday', 'day.thu': 'Thursday', 'day.fri': 'Friday', 'day.sat': 'Saturday', 'day.sun': 'Sunday',
-    'departments.prefix': 'Ticket prefix', 'departments.lastTicket': 'Last ticket before closing (min)', 'departments.hours': 'Opening hours', 'departments.closed': 'closed',
-    'services.slot': 'Visit length (min)', 'services.capacity': 'Visits at the same time', 'services.daysAhead': 'Bookable days ahead',
-    'services.lead': 'Latest booking before the visit (min)', 'services.early': 'Check-in from (min before)', 'services.grace': 'Check-in until (min after)',
-    'services.maxPesel': 'Most active bookings per PESEL', 'services.confirm': 'E-mail confirmation within (min, 0: none)',
-    'services.description': 'Description', 'services.instructions': 'What to bring and how to prepare',
-    'closures.scope': 'Scope', 'closures.office': 'Whole office', 'closures.startsOn': 'From', 'closures.endsOn': 'To (inclusive)', 'closures.reason': 'Reason',
-    'closures.days': 'Days', 'counters.department': 'Department', 'counters.services': 'Matters',
-    'users.username': 'User name', 'users.displayName': 'Full name', 'users.role': 'Role', 'role.admin': 'administrator', 'role.clerk': 'clerk',
-    'kiosks.paper': 'Paper width', 'kiosks.columns': 'Characters a line (24–64)', 'kiosks.dots': 'Dots a line (256–832)', 'kiosks.codeTable': 'Code table: n in ESC t n',
-    'kiosks.charset': 'What the printer holds at that number', 'kiosks.qr': 'QR code', 'kiosks.cut': 'Paper cut', 'kiosks.printerState': 'Printer', 'kiosks.noPrinter': 'no printer',
-    'displays.departments': 'Departments', 'displays.allDepartments': 'all departments', 'displays.lang': 'Language', 'lang.pl': 'Polish', 'lang.en': 'English', 'lang.uk': 'Ukrainian',
-    'forms.title': 'Title', 'forms.size': 'Size',
-    'stats.heading': 'Statistics', 'stats.from': 'From', 'stats.to': 'To', 'stats.submit': 'Show',
-    'stats.caption': 'Statistics {from} – {to} by day, department and matter',
-    'stats.day': 'Day', 'stats.department': 'Department', 'stats.service': 'Matter', 'stats.issued': 'Tickets', 'stats.served': 'Served',
-    'stats.noShow': 'Did not come', 'stats.expired': 'Expired',
-    'stats.bookingsMade': 'Bookings made (by the day the booking was made)', 'stats.cancelled': 'Cancelled (by the day of cancellation)',
-    'stats.cancelledLate': 'Cancelled for lateness (by the day of cancellation)', 'stats.cancelledOn': 'Cancelled (by the day of cancellation)',
-    'stats.visitsBooked': 'Visits (by the day of the visit)', 'stats.visitsCheckedIn': 'Checked in', 'stats.visitsMissed': 'Did not come (cancelled for lateness)',
-    'stats.visitNoShow': 'Visit no-show rate',
-    'stats.waitP50': 'Wait p50 (min)', 'stats.waitP90': 'Wait p90 (min)', 'stats.serviceP50': 'Service p50 (min)', 'stats.serviceP90': 'Service p90 (min)',
-    'stats.total': 'Total', 'stats.empty': 'No data for these days.',
-    'stats.chart': 'Tickets by hour of issue, {from} – {to}', 'stats.chartAlt': 'Bar chart: tickets by hour of issue, {from} – {to}, {n} in all.',
-    'stats.target': 'Target wait (min, 1–240)', 'stats.withinTarget': 'Called within {n} min', 'stats.percent': '{n}%', 'stats.print': 'Print',
-    'stats.csvOf': 'Download CSV: {what}', 'stats.table.rows': 'days and matters', 'stats.table.services': 'matters', 'stats.table.counters': 'counters',
-    'stats.table.days': 'days', 'stats.table.weekday_hours': 'weekdays and hours',
-    'stats.byService': 'By matter', 'stats.byServiceCaption': 'Matters, {from} – {to}',
-    'stats.targetLead': 'Target: a ticket called at most {n} min after it was issued. The share counts the tickets called or expired. No-show rate: visits cancelled for lateness among the visits someone checked in to or missed.',
-    'stats.byCounter': 'By counter', 'stats.byCounterCaption': 'Counters, {from} – {to}', 'stats.counterLead': 'Tickets called at each counter.',
-    'stats.counter': 'Counter', 'stats.called': 'Called',
-    'stats.byDay': 'By day', 'stats.byDayCaption': 'Days, {from} – {to}',
-    'stats.dayLead': 'Tickets count on the day they were issued, bookings made on the day they were made, cancellations on the day of cancellation, and visits on the day of the visit.',
-    'stats.heatHeading': 'Busiest hours', 'stats.heatLead': 'Tickets issued in each hour, by weekday; the darker the cell, the more tickets.',
-    'stats.heatCaption': 'Tickets by weekday and hour of issue, {from} – {to}', 'stats.weekday': 'Weekday',
-    'stats.detail': 'By day and matter',
-    'stats.detailLead': 'A booking made on 2 December for a visit on 3 December is in the 2 December row under "Bookings made" and in the 3 December row under "Visits".',
-    'audit.heading': 'Change log', 'audit.user': 'Changed by', 'audit.anyUser': 'anyone', 'audit.objectId': 'Object number', 'audit.history': 'History: {what}',
-    'audit.objectType': 'Kind of object', 'audit.anyType': 'any', 'audit.submit': 'Filter', 'audit.caption': 'Changes, newest first',
-    'audit.at': 'When', 'audit.actor': 'Who', 'audit.action': 'Change', 'audit.object': 'Object', 'audit.details': 'Details',
-    'audit.objectNamed': '{kind} "{name}"', 'audit.to': 'changed to', 'audit.fields': { one: '{n} field', other: '{n} fields' },
-    'action.create': 'created', 'action.update': 'changed', 'action.delete': 'deleted', 'action.sign_in': 'signed in', 'action.sign_in_failed': 'failed sign-in',
-    'action.cancel': 'booking cancelled', 'action.cancel_bookings': 'bookings on closed days cancelled',
-    'object.department': 'department', 'object.service': 'matter', 'object.closure': 'closure', 'object.counter': 'counter', 'object.user': 'user',
-    'object.kiosk': 'kiosk', 'object.office': 'office', 'object.display': 'display', 'object.attachment': 'form',
-    'field.proofOfWork': 'Protection against bots (proof of work)', 'field.disabled': 'Account disabled', 'field.passwordChanged': 'Password changed',
-    'field.tokenRotated': 'New token', 'field.printerUri': 'Printer address', 'field.chineseOff': 'Chinese mode off', 'field.printerStatus': 'Ask the printer for its state',
-    'field.maxJobAge': 'A ticket waits for the printer at most (min)', 'field.filename': 'File name', 'field.contentType': 'File type',
-    'field.alertsEmail': 'Address told of printer problems', 'field.status': 'State', 'field.note': 'Explanation', 'field.cancelled': 'Cancelled', 'field.bookings': 'Bookings',
-  },
-  uk: {
-    'nav.stats': 'Статистика', 'nav.audit': 'Журнал змін',
-    'common.name': 'Назва', 'common.yes': 'так', 'common.no': 'ні', 'common.none': 'Немає записів.', 'common.never': 'ніколи',
-    'day.mon': 'Понеділок', 'day.tue': 'Вівторок', 'day.wed': 'Середа', 'day.thu': 'Четвер', 'day.fri': "П'ятниця", 'day.sat': 'Субота', 'day.sun': 'Неділя',
-    'departments.prefix': 'Префікс квитків', 'departments.lastTicket': 'Останній квиток до закриття (хв)', 'departments.hours': 'Години роботи', 'departments.closed': 'зачинено',
-    'services.slot': 'Тривалість візиту (хв)', 'services.capacity': 'Одночасних візитів', 'services.daysAhead': 'Бронювання на скільки днів наперед',
-    'services.lead': 'Найпізніше до візиту (хв)', 'services.early': 'Реєстрація найраніше (хв до)', 'services.grace': 'Реєстрація найпізніше (хв після)',
-    'services.maxPesel': 'Найбільше активних бронювань на PESEL', 'services.confirm': 'Підтвердження e-mail протягом (хв, 0 — без)',
-    'services.description': 'Опис', 'services.instructions': 'Що взяти і як підготуватися',
-    'closures.scope': 'Обсяг', 'closures.office': 'Уся установа', 'closures.startsOn': 'З дня', 'closures.endsOn': 'До дня (включно)', 'closures.reason': 'Причина',
-    'closures.days': 'Дні', 'counters.department': 'Відділ', 'counters.services': 'Справи',
-    'users.username': "Ім'я користувача", 'users.displayName': "Ім'я та прізвище", 'users.role': 'Роль', 'role.admin': 'адміністратор', 'role.clerk': 'службовець',
-    'kiosks.paper': 'Ширина паперу', 'kiosks.columns': 'Знаків у рядку (24–64)', 'kiosks.dots': 'Точок у рядку (256–832)', 'kiosks.codeTable': 'Кодова сторінка: n в ESC t n',
-    'kiosks.charset': 'Що принтер має під цим номером', 'kiosks.qr': 'QR-код', 'kiosks.cut': 'Обрізання паперу', 'kiosks.printerState': 'Принтер', 'kiosks.noPrinter': 'без принтера',
-    'displays.departments': 'Відділи', 'displays.allDepartments': 'усі відділи', 'displays.lang': 'Мова', 'lang.pl': 'польська', 'lang.en': 'англійська', 'lang.uk': 'українська',
-    'forms.title': 'Назва', 'forms.size': 'Розмір',
-    'stats.heading': 'Статистика', 'stats.from': 'З дня', 'stats.to': 'До дня', 'stats.submit': 'Показати',
-    'stats.caption': 'Статистика {from} – {to} за днями, відділами і справами',
-    'stats.day': 'День', 'stats.department': 'Відділ', 'stats.service': 'Справа', 'stats.issued': 'Квитки', 'stats.served': 'Обслуговано',
-    'stats.noShow': 'Не підійшли', 'stats.expired': 'Прострочені',
-    'stats.bookingsMade': 'Бронювання зроблені (за днем бронювання)', 'stats.cancelled': 'Скасовані (за днем скасування)',
-    'stats.cancelledLate': 'Скасовані через запізнення (за днем скасування)', 'stats.cancelledOn': 'Скасовані (за днем скасування)',
-    'stats.visitsBooked': 'Візити (за днем візиту)', 'stats.visitsCheckedIn': 'Зареєструвалися', 'stats.visitsMissed': 'Не прийшли (скасовано через запізнення)',
-    'stats.visitNoShow': 'Неявка на візити',
-    'stats.waitP50': 'Очікування p50 (хв)', 'stats.waitP90': 'Очікування p90 (хв)', 'stats.serviceP50': 'Обслуговування p50 (хв)', 'stats.serviceP90': 'Обслуговування p90 (хв)',
-    'stats.total': 'Разом', 'stats.empty': 'Немає даних за ці дні.',
-    'stats.chart': 'Квитки за годиною видачі, {from} – {to}', 'stats.chartAlt': 'Стовпчикова діаграма: квитки за годиною видачі, {from} – {to}, усього {n}.',
-    'stats.target': 'Цільовий час очікування (хв, 1–240)', 'stats.withinTarget': 'Викликані протягом {n} хв', 'stats.percent': '{n}%', 'stats.print': 'Друкувати',
-    'stats.csvOf': 'Завантажити CSV: {what}', 'stats.table.rows': 'дні та справи', 'stats.table.services': 'справи', 'stats.table.counters': 'віконця',
-    'stats.table.days': 'дні', 'stats.table.weekday_hours': 'дні тижня та години',
-    'stats.byService': 'За справами', 'stats.byServiceCaption': 'Справи, {from} – {to}',
-    'stats.targetLead': 'Мета: квиток викликано не пізніше ніж через {n} хв після видачі. Частка рахується серед викликаних або прострочених квитків. Неявка: візити, скасовані через запізнення, серед візитів, на які хтось зареєструвався або не прийшов.',
-    'stats.byCounter': 'За віконцями', 'stats.byCounterCaption': 'Віконця, {from} – {to}', 'stats.counterLead': 'Квитки, викликані до кожного віконця.',
-    'stats.counter': 'Віконце', 'stats.called': 'Викликані',
-    'stats.byDay': 'За днями', 'stats.byDayCaption': 'Дні, {from} – {to}',
-    'stats.dayLead': 'Квитки рахуються в день видачі, бронювання — в день, коли їх зроблено, скасування — в день скасування, а візити — в день візиту.',
-    'stats.heatHeading': 'Найзавантаженіші години', 'stats.heatLead': 'Квитки, видані щогодини, за днем тижня; чим темніше поле, тим більше квитків.',
-    'stats.heatCaption': 'Квитки за днем тижня і годиною видачі, {from} – {to}', 'stats.weekday': 'День тижня',
-    'stats.detail': 'За днями і справами',
-    'stats.detailLead': 'Бронювання, зроблене 2 грудня на візит 3 грудня, є в рядку 2 грудня в колонці «Бронювання зроблені» і в рядку 3 грудня в колонці «Візити».',
-    'audit.heading': 'Журнал змін', 'audit.user': 'Хто змінював', 'audit.anyUser': 'будь-хто', 'audit.objectId': "Номер об'єкта", 'audit.history': 'Історія: {what}',
-    'audit.objectType': "Вид об'єкта", 'audit.anyType': 'будь-який', 'audit.submit': 'Фільтрувати', 'audit.caption': 'Зміни, від найновішої',
-    'audit.at': 'Коли', 'audit.actor': 'Хто', 'audit.action': 'Зміна', 'audit.object': "Об'єкт", 'audit.details': 'Подробиці',
-    'audit.objectNamed': '{kind} «{name}»', 'audit.to': 'змінено на', 'audit.fields': { one: '{n} поле', few: '{n} поля', many: '{n} полів', other: '{n} поля' },
-    'action.create': 'створення', 'action.update': 'зміна', 'action.delete': 'видалення', 'action.sign_in': 'вхід', 'action.sign_in_failed': 'невдалий вхід',
-    'action.cancel': 'скасування бронювання', 'action.cancel_bookings': 'скасування бронювань у дні закриття',
-    'object.department': 'відділ', 'object.service': 'справа', 'object.closure': 'закриття', 'object.counter': 'віконце', 'object.user': 'користувач',
-    'object.kiosk': 'термінал', 'object.office': 'установа', 'object.display': 'табло', 'object.attachment': 'бланк',
-    'field.proofOfWork': 'Захист від ботів (proof of work)', 'field.disabled': 'Обліковий запис вимкнено', 'field.passwordChanged': 'Зміна пароля',
-    'field.tokenRotated': 'Новий токен', 'field.printerUri': 'Адреса принтера', 'field.chineseOff': 'Вимкнення китайського режиму', 'field.printerStatus': 'Запит стану принтера',
-    'field.maxJobAge': 'Квиток чекає на принтер щонайбільше (хв)', 'field.filename': 'Назва файлу', 'field.contentType': 'Тип файлу',
-    'field.alertsEmail': 'Адреса для сповіщень про принтери', 'field.status': 'Стан', 'field.note': 'Пояснення', 'field.cancelled': 'Скасовані', 'field.bookings': 'Бронювання',
-  },
-};
-for (const lang of Object.keys(REPORT_MESSAGES)) MESSAGES[lang] = Object.assign({}, REPORT_MESSAGES[lang], MESSAGES[lang]);
+ui.addPageMessages(MESSAGES);
 // The printers' words come from printers.js, shared by the staff's pages.
 for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.OkienkoPrinters.texts[lang]);
+// A module's names are its own: the dictionaries are shown to the tests (and
+// the console) as window.MESSAGES.
+window.MESSAGES = MESSAGES;
 
 (function () {
   const LIVE_MS = 10000;
   const lang = pickLanguage();
-  const dict = MESSAGES[lang];
-  const plural = new Intl.PluralRules(lang);
   // Times are shown on the office's clock, whatever the browser's zone.
   const zone = document.body.dataset.zone || undefined;
   const timeFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone });
@@ -605,83 +424,33 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
   };
   const SECTIONS = Object.values(ROUTES);
 
+  // The language the server rendered the page in (?lang=, the cookie,
+  // Accept-Language).
   function pickLanguage() {
-    let chosen = new URLSearchParams(location.search).get('lang');
-    try {
-      if (chosen && MESSAGES[chosen]) localStorage.setItem('okienko.lang', chosen);
-      else chosen = localStorage.getItem('okienko.lang');
-    } catch (e) { /* storage may be off */ }
-    for (const l of [chosen, document.documentElement.lang]) if (l && MESSAGES[l]) return l;
-    return 'pl';
+    return ui.pageLanguage(MESSAGES);
   }
 
   // t returns the message key with {placeholders} filled from params.
-  function t(key, params) {
-    let m = dict[key];
-    if (m === undefined) m = MESSAGES.pl[key];
-    if (m === undefined) return key;
-    if (typeof m === 'object') m = m[plural.select(params && params.n)] || m.other;
-    return m.replace(/\{(\w+)\}/g, (all, name) => (params && params[name] !== undefined ? String(params[name]) : all));
-  }
+  const t = ui.translator(MESSAGES, lang);
 
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, props, ...children) => {
-    const e = document.createElement(tag);
-    if (props) {
-      for (const [k, v] of Object.entries(props)) {
-        if (v === undefined || v === null) continue;
-        if (k === 'class') e.className = v;
-        else if (k === 'text') e.textContent = v;
-        else if (k === 'on') for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
-        else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'for' || k === 'scope' || k === 'inputmode' || k === 'role') e.setAttribute(k, v);
-        else e[k] = v;
-      }
-    }
-    for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
-    return e;
-  };
+  const $ = ui.$;
+  const el = ui.el;
 
   const state = { user: null, csrf: '', section: '', departments: [], services: [], users: [], liveTimer: null, liveGen: 0, suspects: new Set() };
 
   // ---- HTTP ---------------------------------------------------------------
 
-  class ApiError extends Error {
-    constructor(status, message, problem, retryAfter) {
-      super(message);
-      this.status = status;
-      this.problem = problem;
-      this.retryAfter = retryAfter;
-    }
-  }
+  const ApiError = ui.ApiError;
 
   // api sends a JSON request (or a FormData upload) with the session cookie and CSRF token and
   // answers the decoded body (null for 204). Failures throw ApiError; a 401
   // while signed in ends the session on the page.
-  async function api(method, path, body) {
-    const headers = { Accept: 'application/json' };
-    const upload = body instanceof FormData; // multipart: the browser sets its Content-Type
-    if (body !== undefined && !upload) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
-    let resp;
-    try {
-      resp = await fetch(path, {
-        method, headers, credentials: 'same-origin', cache: 'no-store',
-        body: body === undefined || upload ? body : JSON.stringify(body),
-      });
-    } catch (e) {
-      throw new ApiError(0, t('error.network'), null, null);
-    }
-    if (resp.status === 204) return null;
-    let data = null;
-    if ((resp.headers.get('Content-Type') || '').includes('json')) data = await resp.json().catch(() => null);
-    if (!resp.ok) {
-      const message = (data && (data.detail || data.title)) || t('error.status', { status: resp.status });
-      const err = new ApiError(resp.status, message, data, resp.headers.get('Retry-After'));
-      if (resp.status === 401 && state.user) sessionEnded(t('signin.expired'));
-      throw err;
-    }
-    return data;
-  }
+  const api = ui.apiClient({
+    headers: (method) => (method !== 'GET' && state.csrf ? { 'X-CSRF-Token': state.csrf } : {}),
+    networkMessage: () => t('error.network'),
+    message: (status, data) => (data && (data.detail || data.title)) || t('error.status', { status }),
+    failed: (status) => { if (status === 401 && state.user) sessionEnded(t('signin.expired')); },
+  });
 
   // optional answers the GET, or null where the endpoint does not exist yet.
   async function optional(path) {
@@ -2257,6 +2026,8 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     $('suspicious-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadSuspiciousSection().catch(failed); });
     $('suspicious-cancel').addEventListener('submit', cancelSuspects);
     window.addEventListener('hashchange', () => route(true));
+    // Switching the language reloads the page in it, on the same section.
+    ui.keepPlaceOnLanguageSwitch($('langs'));
     try {
       const me = await api('GET', '/api/v1/auth/me');
       await enter(me);

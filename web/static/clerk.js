@@ -2,8 +2,12 @@
 // Every text the page shows is in MESSAGES; a language is added by adding a
 // dictionary with the same keys (the template's data-i18n attributes name
 // them too). A value is a string with {placeholders}, or, for counts, an
-// object of plural forms keyed by Intl.PluralRules categories.
+// object of plural forms keyed by Intl.PluralRules categories. English and
+// Ukrainian are in /static/i18n/clerk.{en,uk}.json: the server puts the
+// page's language's dictionary into the page (see okienko-ui.js).
 'use strict';
+
+import * as ui from './okienko-ui.js';
 
 const MESSAGES = {
   pl: {
@@ -120,64 +124,39 @@ const MESSAGES = {
     'error.status': 'Serwer odpowiedział błędem {status}.',
 
   },
-  // English and Ukrainian have the printers' words (printers.js) so far;
-  // the rest of the page falls back to Polish (see t).
-  en: {},
-  uk: {},
+  // English and Ukrainian come from /static/i18n/ (ui.addPageMessages);
+  // a key missing there falls back to Polish (see t).
 };
+ui.addPageMessages(MESSAGES);
 // The printers' words come from printers.js, shared by the staff's pages.
 for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.OkienkoPrinters.texts[lang]);
+// A module's names are its own: the dictionaries are shown to the tests (and
+// the console) as window.MESSAGES.
+window.MESSAGES = MESSAGES;
 
 (function () {
   const POLL_MS = 5000;
   const lang = pickLanguage();
-  const dict = MESSAGES[lang];
-  const plural = new Intl.PluralRules(lang);
   // Times are shown on the office's clock, whatever the browser's zone.
   const zone = document.body.dataset.zone || undefined;
   const timeFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', timeZone: zone });
   const clockFormat = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone });
 
-  // The language: ?lang= (remembered), a remembered choice, or the page's.
+  // The language the server rendered the page in (?lang=, the cookie,
+  // Accept-Language).
   function pickLanguage() {
-    let chosen = new URLSearchParams(location.search).get('lang');
-    try {
-      if (chosen && MESSAGES[chosen]) localStorage.setItem('okienko.lang', chosen);
-      else chosen = localStorage.getItem('okienko.lang');
-    } catch (e) { /* storage may be off */ }
-    for (const l of [chosen, document.documentElement.lang]) {
-      if (l && MESSAGES[l]) return l;
-    }
-    return 'pl';
+    return ui.pageLanguage(MESSAGES);
   }
 
   // t returns the message key with {placeholders} filled from params.
-  function t(key, params) {
-    let m = dict[key];
-    if (m === undefined) m = MESSAGES.pl[key];
-    if (m === undefined) return key;
-    if (typeof m === 'object') m = m[plural.select(params && params.n)] || m.other;
-    return m.replace(/\{(\w+)\}/g, (all, name) => (params && params[name] !== undefined ? String(params[name]) : all));
-  }
+  const t = ui.translator(MESSAGES, lang);
 
   function applyMessages(root) {
-    for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+    ui.applyMessages(root, t);
   }
 
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, props, ...children) => {
-    const e = document.createElement(tag);
-    if (props) {
-      for (const [k, v] of Object.entries(props)) {
-        if (k === 'class') e.className = v;
-        else if (k === 'text') e.textContent = v;
-        else if (k.startsWith('data-') || k.startsWith('aria-')) e.setAttribute(k, v);
-        else e[k] = v;
-      }
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  };
+  const $ = ui.$;
+  const el = ui.el;
 
   // ---- State --------------------------------------------------------------
 
@@ -199,44 +178,17 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
 
   // ---- HTTP ---------------------------------------------------------------
 
-  class ApiError extends Error {
-    constructor(status, message, problem, retryAfter) {
-      super(message);
-      this.status = status;
-      this.problem = problem;
-      this.retryAfter = retryAfter;
-    }
-  }
+  const ApiError = ui.ApiError;
 
   // api sends a JSON request with the session cookie and CSRF token and
   // answers the decoded body (null for 204). Failures throw ApiError with
   // the problem's detail; a 401 while signed in ends the session on the page.
-  async function api(method, path, body) {
-    const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
-    let resp;
-    try {
-      resp = await fetch(path, {
-        method, headers, credentials: 'same-origin', cache: 'no-store',
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (e) {
-      throw new ApiError(0, t('error.network'), null, null);
-    }
-    if (resp.status === 204) return null;
-    let data = null;
-    if ((resp.headers.get('Content-Type') || '').includes('json')) {
-      data = await resp.json().catch(() => null);
-    }
-    if (!resp.ok) {
-      const message = (data && (data.detail || data.title)) || t('error.status', { status: resp.status });
-      const err = new ApiError(resp.status, message, data, resp.headers.get('Retry-After'));
-      if (resp.status === 401 && state.user) sessionEnded(t('signin.expired'));
-      throw err;
-    }
-    return data;
-  }
+  const api = ui.apiClient({
+    headers: (method) => (method !== 'GET' && state.csrf ? { 'X-CSRF-Token': state.csrf } : {}),
+    networkMessage: () => t('error.network'),
+    message: (status, data) => (data && (data.detail || data.title)) || t('error.status', { status }),
+    failed: (status) => { if (status === 401 && state.user) sessionEnded(t('signin.expired')); },
+  });
 
   // ---- Messages to the user -----------------------------------------------
 
@@ -315,7 +267,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
       resolve(window.OkienkoLive);
       return;
     }
-    const self = document.currentScript ? new URL(document.currentScript.src) : null;
+    const self = new URL(import.meta.url);
     const s = document.createElement('script');
     s.src = '/static/live.js' + (self ? self.search : '');
     s.onload = () => (window.OkienkoLive ? resolve(window.OkienkoLive) : reject(new Error('live.js')));
@@ -1023,6 +975,9 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     dialog.addEventListener('close', transferClosed);
     $('transfer-cancel').addEventListener('click', closeTransfer);
     document.addEventListener('keydown', shortcut);
+    // Switching the language reloads the page in it; the clerk stays signed
+    // in and at the counter (see resume).
+    ui.keepPlaceOnLanguageSwitch($('langs'));
 
     let me = null;
     try {

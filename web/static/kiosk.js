@@ -14,6 +14,8 @@
 // object of plural forms keyed by Intl.PluralRules categories.
 'use strict';
 
+import * as ui from './okienko-ui.js';
+
 const MESSAGES = {
   pl: {
     'page.title': 'Biletomat — Okienko',
@@ -302,20 +304,8 @@ const OkienkoKiosk = (function () {
   const homeLang = MESSAGES[params.get('lang')] ? params.get('lang')
     : MESSAGES[document.documentElement.lang] ? document.documentElement.lang : 'pl';
 
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, props, ...children) => {
-    const e = document.createElement(tag);
-    if (props) {
-      for (const [k, v] of Object.entries(props)) {
-        if (k === 'class') e.className = v;
-        else if (k === 'text') e.textContent = v;
-        else if (k.startsWith('data-') || k.startsWith('aria-')) e.setAttribute(k, v);
-        else e[k] = v;
-      }
-    }
-    for (const c of children) if (c != null) e.append(c);
-    return e;
-  };
+  const $ = ui.$;
+  const el = ui.el;
 
   // named is a department's or matter's name in the visitor's language, the
   // Polish one where the office wrote none; nameLang is the language it is in.
@@ -326,7 +316,6 @@ const OkienkoKiosk = (function () {
 
   const state = {
     lang: homeLang,
-    plural: new Intl.PluralRules(homeLang),
     token: '',
     rejected: false,
     view: 'loading',
@@ -350,17 +339,10 @@ const OkienkoKiosk = (function () {
 
   // t formats a message: {name} placeholders from params; a plural message
   // picks its form by params.n.
-  function t(key, p) {
-    let m = MESSAGES[state.lang][key];
-    if (m === undefined) m = MESSAGES.pl[key];
-    if (m === undefined) return key;
-    if (typeof m === 'object') m = m[state.plural.select(p && typeof p.n === 'number' ? p.n : 0)] || m.other;
-    return m.replace(/\{(\w+)\}/g, (all, name) => (p && p[name] !== undefined ? String(p[name]) : all));
-  }
+  const t = ui.translator(MESSAGES, () => state.lang);
 
   function applyMessages() {
-    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-    for (const node of document.querySelectorAll('[data-i18n-label]')) node.setAttribute('aria-label', t(node.dataset.i18nLabel));
+    ui.applyMessages(document, t);
     document.title = t('page.title');
   }
 
@@ -368,7 +350,6 @@ const OkienkoKiosk = (function () {
   function setLanguage(lang) {
     if (!MESSAGES[lang]) return;
     state.lang = lang;
-    state.plural = new Intl.PluralRules(lang);
     document.documentElement.lang = lang;
     for (const b of document.querySelectorAll('button.lang')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
     applyMessages();
@@ -446,38 +427,16 @@ const OkienkoKiosk = (function () {
 
   // ---- HTTP ---------------------------------------------------------------
 
-  class ApiError extends Error {
-    constructor(status, problem) {
-      super((problem && (problem.detail || problem.title)) || ('HTTP ' + status));
-      this.status = status;
-      this.problem = problem || {};
-    }
-  }
+  const ApiError = ui.ApiError;
 
   // api sends a JSON request, with the kiosk's token when kiosk is set, and
   // answers the decoded body. Failures throw ApiError (status 0: no
   // connection). A refused token sends the kiosk back to its setup screen.
-  async function api(method, path, body, kiosk) {
-    const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (kiosk) headers.Authorization = 'Bearer ' + state.token;
-    let resp;
-    try {
-      resp = await fetch(path, {
-        method, headers, cache: 'no-store', credentials: 'omit',
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (e) {
-      throw new ApiError(0, null);
-    }
-    let data = null;
-    if ((resp.headers.get('Content-Type') || '').includes('json')) data = await resp.json().catch(() => null);
-    if (!resp.ok) {
-      if (resp.status === 401 && kiosk) tokenRefused();
-      throw new ApiError(resp.status, data);
-    }
-    return data;
-  }
+  const api = ui.apiClient({
+    credentials: 'omit',
+    headers: (method, kiosk) => (kiosk ? { Authorization: 'Bearer ' + state.token } : {}),
+    failed: (status, kiosk) => { if (status === 401 && kiosk) tokenRefused(); },
+  });
 
   // failed shows an error that no screen explains better.
   function failed(err) {
@@ -1160,3 +1119,7 @@ const OkienkoKiosk = (function () {
   // idle is the idle timeout at once, for tests.
   return { idle: () => tick(true), refresh: () => loadMe() };
 }());
+// A module's names are its own: the kiosk and its dictionaries are shown to
+// the tests (and the console) as window globals.
+window.OkienkoKiosk = OkienkoKiosk;
+window.MESSAGES = MESSAGES;
