@@ -95,8 +95,8 @@ const MESSAGES = {
     'services.confirm': 'Potwierdzenie e-mailem w ciągu (min, 0 — bez potwierdzenia)',
     'services.description': 'Opis',
     'common.namePl': 'Nazwa (po polsku)',
-    'lang.en': 'Po angielsku (nieobowiązkowo; puste — pokażemy polski tekst)',
-    'lang.uk': 'Po ukraińsku (nieobowiązkowo; puste — pokażemy polski tekst)',
+    'translation.en': 'Po angielsku (nieobowiązkowo; puste — pokażemy polski tekst)',
+    'translation.uk': 'Po ukraińsku (nieobowiązkowo; puste — pokażemy polski tekst)',
     'services.keywords': 'Słowa, po których mieszkańcy szukają sprawy (oprócz nazw; oddzielone przecinkami)',
     'services.keywordsHint': 'Na przykład: meldunek, wymeldowanie, dowód. W dowolnym języku.',
     'services.instructions': 'Co zabrać i jak się przygotować',
@@ -673,7 +673,7 @@ window.MESSAGES = MESSAGES;
   // gets _en or _uk, its label is the Polish field's.
   function translations(obj, fields) {
     return ['en', 'uk'].map((code) => {
-      const fs = el('fieldset', { class: 'translation', 'data-lang': code }, el('legend', { text: t('lang.' + code) }));
+      const fs = el('fieldset', { class: 'translation', 'data-lang': code }, el('legend', { text: t('translation.' + code) }));
       for (const f of fields) {
         const name = f.name + '_' + code;
         const box = field(f.label, { name, rows: f.rows, value: obj ? obj[name] || '' : '' });
