@@ -104,7 +104,12 @@ type ticketPageData struct {
 // time; /static/ticket.js then follows it over /ws/tickets/{public_id}. An
 // unknown ticket is a 404 page.
 func (s *Server) ticketPage(c *fiber.Ctx) error {
-	lang := pageLang(c)
+	// The resident's own phone: ?lang=, then the cookie, then the phone's
+	// languages, as the site. (The kiosk and the hall display are the
+	// office's devices: their browser's language is whoever set them up, so
+	// they speak what their address or the panel says.)
+	lang := s.siteLocale(c).Lang
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
 	off, err := s.officeOf(c)
 	if err != nil {
 		return err

@@ -147,6 +147,24 @@ func TestTicketPageRendersTheStatus(t *testing.T) {
 			t.Errorf("the API does not say no counter is open: %d %s", resp.StatusCode, body)
 		}
 
+		// The resident's phone speaks its own language: ?lang=, then the
+		// cookie a ?lang= left, then Accept-Language.
+		for _, c := range []struct {
+			query   string
+			headers []string
+			want    string
+		}{
+			{"", []string{"Accept-Language", "uk-UA,uk;q=0.9,en;q=0.5"}, "uk"},
+			{"", []string{"Accept-Language", "de-DE,en-GB;q=0.8"}, "en"},
+			{"", []string{"Accept-Language", "uk", "Cookie", "lang=en"}, "en"},
+			{"?lang=pl", []string{"Accept-Language", "uk", "Cookie", "lang=en"}, "pl"},
+		} {
+			resp, body := e.do("GET", "/t/"+tickets[0]+c.query, nil, c.headers...)
+			if resp.StatusCode != 200 || !strings.Contains(string(body), `<html lang="`+c.want+`">`) {
+				t.Errorf("%s with %v: %d, want the page in %s", c.query, c.headers, resp.StatusCode, c.want)
+			}
+		}
+
 		resp, body = e.do("GET", "/t/no-such-ticket", nil)
 		if resp.StatusCode != 404 || !strings.Contains(pageText(body), "Nie znaleziono biletu") {
 			t.Fatalf("unknown ticket: %d %s", resp.StatusCode, pageText(body))
