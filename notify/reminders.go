@@ -37,7 +37,7 @@ func QueueReminders(ctx context.Context, db *gorm.DB, clock okienko.Clock, loc *
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, b := range bs {
-			if err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, outbox.Reminder, moves[b.ID], b.Phone != nil, nil); err != nil {
+			if err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, outbox.Reminder, moves[b.ID], outbox.Reach{Email: b.Email != nil, SMS: b.Phone != nil}, nil); err != nil {
 				return err
 			}
 		}
