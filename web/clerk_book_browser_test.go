@@ -65,7 +65,7 @@ func TestBrowserClerkBooksForCaller(t *testing.T) {
 			}
 			day := e.week.Date(1)
 			p.waitFor("the days", `[...document.getElementById('book-day').options].some(o => o.value === `+jsString(day)+`)`)
-			p.do(chromedp.SetValue("#book-day", day), chromedp.Evaluate[chromedp.Void](`document.getElementById('book-day').dispatchEvent(new Event('change'))`))
+			p.do(chromedp.Evaluate[chromedp.Void](`(s => { s.value = ` + jsString(day) + `; s.dispatchEvent(new Event('change')); })(document.getElementById('book-day'))`))
 			p.waitFor("the day's times", `document.getElementById('book-day').value === `+jsString(day)+
 				` && document.getElementById('book-time').options.length > 0 && document.getElementById('book-time').value.startsWith(`+jsString(day)+`)`)
 			start := run(t, p.ctx, chromedp.Evaluate[string](`document.getElementById('book-time').value`))
@@ -87,7 +87,9 @@ func TestBrowserClerkBooksForCaller(t *testing.T) {
 				t.Fatalf("a refused booking left %d rows", n)
 			}
 
-			p.do(chromedp.SetValue("#book-pesel", ""), chromedp.SendKeys(chromedp.CSS("#book-pesel"), validPESEL+"\n"))
+			p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('book-pesel').value = ''`))
+			p.waitFor("the PESEL field emptied", `document.getElementById('book-pesel').value === ''`)
+			p.do(chromedp.SendKeys(chromedp.CSS("#book-pesel"), validPESEL+"\n"))
 			p.waitFor("the code shown", `!document.getElementById('book-done').hidden && document.getElementById('book-form').hidden`+
 				` && document.activeElement.id === 'book-done-heading' && document.getElementById('book-code').textContent !== ''`)
 			code := run(t, p.ctx, chromedp.Text(chromedp.CSS("#book-code")))

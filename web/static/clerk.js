@@ -138,8 +138,7 @@ const MESSAGES = {
     'book.loading': 'Wczytywanie…',
     'book.noDays': 'Brak wolnych terminów',
     'book.noTimes': 'Brak wolnych godzin',
-    'book.free': { one: '{n} wolne miejsce', few: '{n} wolne miejsca', many: '{n} wolnych miejsc', other: '{n} wolnego miejsca' },
-    'book.dayOption': '{day} — {free}',
+    'book.dayOption': '{day} (wolne: {n})',
     'book.counterServices': 'Sprawy tego stanowiska',
     'book.doneHeading': 'Zarezerwowano. Podaj rozmówcy kod:',
     'book.doneWhen': 'Termin',
@@ -1030,7 +1029,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     pesel: 'book-pesel', phone: 'book-phone', email: 'book-email', consent: 'book-consent',
   };
   const book = { returnTo: null, seq: 0, busy: false, services: new Map() };
-  const dayFormat = new Intl.DateTimeFormat(lang, { weekday: 'long', day: 'numeric', month: 'long', timeZone: zone });
+  const dayFormat = new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'long', timeZone: zone });
   const dateFormat = new Intl.DateTimeFormat(lang, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone });
 
   // A calendar day (YYYY-MM-DD) as a Date at its noon UTC: the same day
@@ -1151,7 +1150,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     for (const d of open) {
       daySelect.append(el('option', {
         value: d.date,
-        text: t('book.dayOption', { day: dayFormat.format(dayDate(d.date)), free: t('book.free', { n: d.free }) }),
+        text: t('book.dayOption', { day: dayFormat.format(dayDate(d.date)), n: d.free }),
       }));
     }
     if (was && open.some((d) => d.date === was)) daySelect.value = was;
