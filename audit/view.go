@@ -50,6 +50,7 @@ var nameQueries = map[string]string{
 	"attachment": `SELECT id, title AS name FROM attachments WHERE id IN ?`,
 	"office":     `SELECT id, name FROM offices WHERE id IN ?`,
 	"booking":    `SELECT id, code AS name FROM bookings WHERE id IN ?`,
+	"ticket":     `SELECT id, number AS name FROM tickets WHERE id IN ?`,
 	"user": `SELECT id, CASE WHEN display_name = '' THEN username ELSE display_name || ' (' || username || ')' END AS name
 		FROM users WHERE id IN ?`,
 	"closure": `SELECT id, CAST(starts_on AS TEXT) AS a, CAST(ends_on AS TEXT) AS b, reason FROM closures WHERE id IN ?`,

@@ -149,7 +149,7 @@ func (s *Store) Confirm(ctx context.Context, code, token string) (*Booking, erro
 		if err := event.Record(ctx, tx, now, EventConfirmed, "booking", cur.ID, map[string]any{"service_id": cur.ServiceID, "start": cur.StartsAt}); err != nil {
 			return err
 		}
-		if err := outbox.EnqueueBooking(ctx, tx, now, cur.ID, cur.Lang, outbox.Confirmation, cur.Phone != nil, nil); err != nil {
+		if err := outbox.EnqueueBooking(ctx, tx, now, cur.ID, cur.Lang, outbox.Confirmation, reachOf(&cur), nil); err != nil {
 			return err
 		}
 		cur.Status, cur.UpdatedAt = StatusBooked, now

@@ -129,7 +129,7 @@ func (s *Store) move(ctx context.Context, tx *gorm.DB, old *Booking, slot Slot, 
 	if err := s.loadMoves(ctx, tx, &b); err != nil {
 		return nil, err
 	}
-	err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, outbox.Confirmation, b.Moves, b.Phone != nil,
+	err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, outbox.Confirmation, b.Moves, reachOf(&b),
 		map[string]any{"from": old.StartsAt.UTC().Format(time.RFC3339), "sequence": b.Moves})
 	if err != nil {
 		return nil, err

@@ -7,11 +7,13 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/audit"
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/notify/outbox"
@@ -85,7 +87,20 @@ type Request struct {
 	// ClientAddr is the address the request came from (the server's
 	// reading, not the resident's word); empty when unknown.
 	ClientAddr string
+	// ForCaller marks a booking a clerk makes for a resident who phoned in
+	// (the clerk is the actor in ctx): the e-mail is optional when a phone
+	// is given (one of the two is required), the booking is booked at once
+	// even for a matter with confirm_minutes (the clerk heard the caller
+	// agree; there is no e-mail link to wait for), ClientAddr is not kept
+	// (the office's address says nothing of the caller), and the clerk is
+	// recorded in the audit log. The resident's limits (per PESEL, per
+	// e-mail address) hold as for any booking.
+	ForCaller bool
 }
+
+// AuditBookForCaller is the audit action of a booking a clerk made for a
+// caller (Request.ForCaller).
+const AuditBookForCaller = "book_for_caller"
 
 // validated is a Request with every field checked and normalised.
 type validated struct {
@@ -96,6 +111,9 @@ type validated struct {
 func (s *Store) validate(r Request) (*validated, error) {
 	fe := okienko.FieldErrors{}
 	v := &validated{Request: r}
+	if r.ForCaller {
+		v.ClientAddr = ""
+	}
 	var err error
 	if r.ServiceID <= 0 {
 		fe.Add("service_id", "required")
@@ -113,10 +131,18 @@ func (s *Store) validate(r Request) (*validated, error) {
 	} else if v.pesel.BirthDate().After(s.now()) {
 		fe.Add("pesel", "the birth date encoded in it lies in the future")
 	}
-	if v.Email, err = NormalizeEmail(r.Email); err != nil {
-		fe.Add("email", err.Error())
+	switch {
+	case r.ForCaller && strings.TrimSpace(r.Email) == "" && strings.TrimSpace(r.Phone) == "":
+		fe.Add("phone", "required: give the caller's phone number or e-mail address")
+		fe.Add("email", "required: give the caller's e-mail address or phone number")
+	case r.ForCaller && strings.TrimSpace(r.Email) == "":
+		v.Email = "" // a phone alone reaches the caller
+	default:
+		if v.Email, err = NormalizeEmail(r.Email); err != nil {
+			fe.Add("email", err.Error())
+		}
 	}
-	if r.Phone != "" {
+	if strings.TrimSpace(r.Phone) != "" {
 		if v.Phone, err = NormalizePhone(r.Phone); err != nil {
 			fe.Add("phone", err.Error())
 		}
@@ -222,7 +248,7 @@ func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, wan
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		hash := v.pesel.HMAC(s.peselKey)
 		var emailKey string
-		if moving == nil { // a move keeps the address's count as it is
+		if moving == nil && v.Email != "" { // a move keeps the address's count as it is
 			emailKey = EmailKey(v.Email)
 		}
 		locked := cellsOf(want.Start, want.End)
@@ -276,18 +302,29 @@ func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, wan
 		last4 := v.pesel.Last4()
 		b := &Booking{
 			Code: code, ServiceID: v.ServiceID, Day: day, StartsAt: slot.Start, EndsAt: slot.End, Status: StatusBooked,
-			Name: &v.Name, Email: &v.Email, EmailKey: &emailKey, PESELHMAC: &hash, PESELLast4: &last4, Lang: v.Lang,
+			Name: &v.Name, PESELHMAC: &hash, PESELLast4: &last4, Lang: v.Lang,
 			ConsentAt: c.now, CreatedAt: c.now, UpdatedAt: c.now,
+		}
+		if v.Email != "" {
+			b.Email, b.EmailKey = &v.Email, &emailKey
 		}
 		if v.Phone != "" {
 			b.Phone = &v.Phone
 		}
-		if c.svc.ConfirmMinutes > 0 {
+		if c.svc.ConfirmMinutes > 0 && !v.ForCaller {
 			s.hold(b, c.now, c.svc.ConfirmMinutes)
 		}
 		s.recordSignals(b, v)
 		if err := tx.Create(b).Error; err != nil {
 			return err
+		}
+		if v.ForCaller {
+			if err := audit.Record(ctx, tx, c.now, AuditBookForCaller, "booking", b.ID, nil, map[string]any{
+				"code": FormatCode(b.Code), "service_id": b.ServiceID, "start": b.StartsAt, "status": b.Status,
+				"pesel_last4": last4, "email_given": b.Email != nil, "phone_given": b.Phone != nil,
+			}); err != nil {
+				return err
+			}
 		}
 		if b.Status == StatusBooked {
 			if err := addLoad(tx, b, +1); err != nil {
@@ -299,11 +336,18 @@ func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, wan
 			return err
 		}
 		if b.Status == StatusPending {
-			return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.ConfirmRequest, false, nil)
+			return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.ConfirmRequest, outbox.Reach{Email: true}, nil)
 		}
-		return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.Confirmation, b.Phone != nil, nil)
+		return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.Confirmation, reachOf(b), nil)
 	})
 	return out, err
+}
+
+// reachOf is how b's messages reach the resident: by e-mail when b has an
+// address (a booking a clerk made for a caller may have only a phone), by
+// SMS too when it has a phone.
+func reachOf(b *Booking) outbox.Reach {
+	return outbox.Reach{Email: b.Email != nil, SMS: b.Phone != nil}
 }
 
 // newCode draws a booking's confirmation code (a variable for the test of
@@ -561,7 +605,7 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 	if note != "" {
 		data["note"] = note
 	}
-	if err := outbox.EnqueueBooking(ctx, tx, now, b.ID, b.Lang, kind, b.Phone != nil, data); err != nil {
+	if err := outbox.EnqueueBooking(ctx, tx, now, b.ID, b.Lang, kind, reachOf(b), data); err != nil {
 		return nil, err
 	}
 	b.Status, b.CancelledAt, b.CancelReason, b.CancelNote, b.UpdatedAt = status, &now, reason, note, now

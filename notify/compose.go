@@ -114,7 +114,7 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	if err != nil {
 		return nil, err
 	}
-	if b.ErasedAt != nil || b.Email == nil {
+	if b.ErasedAt != nil || b.Email == nil && b.Phone == nil {
 		return nil, Permanent(ErrErased)
 	}
 	svc, err := c.service(ctx, b.ServiceID)
@@ -175,6 +175,9 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 			return nil, err
 		}
 		return &Outgoing{To: *b.Phone, Text: text}, nil
+	}
+	if b.Email == nil {
+		return nil, Permanent(errors.New("the booking has no e-mail address"))
 	}
 	out := &Outgoing{To: *b.Email, Name: v.Name}
 	if out.Subject, err = execute(t, m.Kind+".subject", v); err != nil {

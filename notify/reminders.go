@@ -12,7 +12,7 @@ import (
 	"github.com/okienko/okienko/office"
 )
 
-// QueueReminders queues a reminder (e-mail, and SMS when a phone was given)
+// QueueReminders queues a reminder (by e-mail and by SMS, as the booking has them)
 // for every booked visit on the office day after now, in loc. The outbox's
 // keys make it safe to run again: a visit is reminded once per time it is
 // booked for (a visit moved after its reminder gets one for its new time).
@@ -21,7 +21,7 @@ func QueueReminders(ctx context.Context, db *gorm.DB, clock okienko.Clock, loc *
 	now := clock.Now().UTC()
 	tomorrow := office.DateOf(now.In(loc)).AddDays(1)
 	var bs []booking.Booking
-	err := db.WithContext(ctx).Select("id", "lang", "phone").
+	err := db.WithContext(ctx).Select("id", "lang", "email", "phone").
 		Where("day = ? AND status = ? AND erased_at IS NULL", tomorrow, booking.StatusBooked).
 		Order("id").Find(&bs).Error
 	if err != nil {
@@ -37,7 +37,7 @@ func QueueReminders(ctx context.Context, db *gorm.DB, clock okienko.Clock, loc *
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, b := range bs {
-			if err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, outbox.Reminder, moves[b.ID], b.Phone != nil, nil); err != nil {
+			if err := outbox.EnqueueBookingMoved(ctx, tx, now, b.ID, b.Lang, outbox.Reminder, moves[b.ID], outbox.Reach{Email: b.Email != nil, SMS: b.Phone != nil}, nil); err != nil {
 				return err
 			}
 		}

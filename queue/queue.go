@@ -31,15 +31,16 @@ const (
 
 // Event types recorded for every change, for the live displays.
 const (
-	EventIssued      = "ticket.issued"
-	EventCalled      = "ticket.called"
-	EventStarted     = "ticket.started"
-	EventFinished    = "ticket.finished"
-	EventNoShow      = "ticket.no_show"
-	EventReturned    = "ticket.returned"
-	EventTransferred = "ticket.transferred"
-	EventExpired     = "ticket.expired"
-	EventCounter     = "counter.changed"
+	EventIssued       = "ticket.issued"
+	EventCalled       = "ticket.called"
+	EventStarted      = "ticket.started"
+	EventFinished     = "ticket.finished"
+	EventNoShow       = "ticket.no_show"
+	EventReturned     = "ticket.returned"
+	EventNoShowUndone = "ticket.no_show_undone"
+	EventTransferred  = "ticket.transferred"
+	EventExpired      = "ticket.expired"
+	EventCounter      = "counter.changed"
 )
 
 // Ticket is a place in the queue.
@@ -87,26 +88,30 @@ const (
 	ActReturn   Action = "return"
 	ActTransfer Action = "transfer"
 	ActExpire   Action = "expire"
+	// ActUndoNoShow takes back a no-show marked moments ago (Store.UndoNoShow):
+	// the ticket is called again at its counter.
+	ActUndoNoShow Action = "undo-no-show"
 )
 
 // transitions is the state machine: for each action, the states it may start
 // from and the state it leads to.
 var transitions = map[Action]map[string]string{
-	ActCall:     {StatusWaiting: StatusCalled},
-	ActRecall:   {StatusCalled: StatusCalled},
-	ActStart:    {StatusCalled: StatusServing},
-	ActFinish:   {StatusServing: StatusDone},
-	ActNoShow:   {StatusCalled: StatusNoShow},
-	ActReturn:   {StatusCalled: StatusWaiting},
-	ActTransfer: {StatusWaiting: StatusWaiting, StatusCalled: StatusWaiting, StatusServing: StatusWaiting},
-	ActExpire:   {StatusWaiting: StatusExpired, StatusCalled: StatusExpired},
+	ActCall:       {StatusWaiting: StatusCalled},
+	ActRecall:     {StatusCalled: StatusCalled},
+	ActStart:      {StatusCalled: StatusServing},
+	ActFinish:     {StatusServing: StatusDone},
+	ActNoShow:     {StatusCalled: StatusNoShow},
+	ActReturn:     {StatusCalled: StatusWaiting},
+	ActTransfer:   {StatusWaiting: StatusWaiting, StatusCalled: StatusWaiting, StatusServing: StatusWaiting},
+	ActExpire:     {StatusWaiting: StatusExpired, StatusCalled: StatusExpired},
+	ActUndoNoShow: {StatusNoShow: StatusCalled},
 }
 
 // Statuses lists every ticket state.
 var Statuses = []string{StatusWaiting, StatusCalled, StatusServing, StatusDone, StatusNoShow, StatusExpired}
 
 // Actions lists every action.
-var Actions = []Action{ActCall, ActRecall, ActStart, ActFinish, ActNoShow, ActReturn, ActTransfer, ActExpire}
+var Actions = []Action{ActCall, ActRecall, ActStart, ActFinish, ActNoShow, ActReturn, ActTransfer, ActExpire, ActUndoNoShow}
 
 // Next returns the state action leads to from state, or ECONFLICT saying why
 // it can't be done (EINVALID for an unknown action).
@@ -124,6 +129,7 @@ func Next(action Action, from string) (string, error) {
 var pastTense = map[Action]string{
 	ActCall: "called", ActRecall: "called again", ActStart: "started", ActFinish: "finished",
 	ActNoShow: "marked absent", ActReturn: "returned to the queue", ActTransfer: "transferred", ActExpire: "expired",
+	ActUndoNoShow: "taken back from absent",
 }
 
 func describe(status string) string {

@@ -123,14 +123,15 @@ func code(err error) string { return okienko.ErrorCode(err) }
 // The state machine, every action from every state.
 func TestStateMachine(t *testing.T) {
 	want := map[queue.Action]map[string]string{
-		queue.ActCall:     {"waiting": "called"},
-		queue.ActRecall:   {"called": "called"},
-		queue.ActStart:    {"called": "serving"},
-		queue.ActFinish:   {"serving": "done"},
-		queue.ActNoShow:   {"called": "no_show"},
-		queue.ActReturn:   {"called": "waiting"},
-		queue.ActTransfer: {"waiting": "waiting", "called": "waiting", "serving": "waiting"},
-		queue.ActExpire:   {"waiting": "expired", "called": "expired"},
+		queue.ActCall:       {"waiting": "called"},
+		queue.ActRecall:     {"called": "called"},
+		queue.ActStart:      {"called": "serving"},
+		queue.ActFinish:     {"serving": "done"},
+		queue.ActNoShow:     {"called": "no_show"},
+		queue.ActReturn:     {"called": "waiting"},
+		queue.ActTransfer:   {"waiting": "waiting", "called": "waiting", "serving": "waiting"},
+		queue.ActExpire:     {"waiting": "expired", "called": "expired"},
+		queue.ActUndoNoShow: {"no_show": "called"},
 	}
 	for _, a := range queue.Actions {
 		for _, from := range queue.Statuses {

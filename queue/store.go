@@ -523,8 +523,8 @@ func (s *Store) finishCurrent(ctx context.Context, tx *gorm.DB, log *eventLog, c
 // ENOTFOUND; EFORBIDDEN when the ticket is at another counter or userID is
 // at none; ECONFLICT for an action its state doesn't allow.
 func (s *Store) Act(ctx context.Context, ticketID, userID int64, action Action, outcome string) (*Ticket, error) {
-	if action == ActCall || action == ActTransfer || action == ActExpire {
-		return nil, okienko.Errorf(okienko.EINVALID, "use CallTicket, Transfer or the end of day for %s", action)
+	if action == ActCall || action == ActTransfer || action == ActExpire || action == ActUndoNoShow {
+		return nil, okienko.Errorf(okienko.EINVALID, "use CallTicket, Transfer, UndoNoShow or the end of day for %s", action)
 	}
 	if len([]rune(outcome)) > 1000 {
 		return nil, okienko.Invalid("outcome", "at most 1000 characters")
@@ -619,6 +619,12 @@ func (s *Store) move(ctx context.Context, tx *gorm.DB, log *eventLog, t *Ticket,
 		}
 	case ActExpire:
 		typ = EventExpired
+	case ActUndoNoShow:
+		// Called again as it was: its call time and counter stay, so the
+		// hall's last calls keep it where it was, without a new chime.
+		t.FinishedAt = nil
+		set["finished_at"] = nil
+		typ = EventNoShowUndone
 	}
 	res := tx.Model(&Ticket{}).Where("id = ? AND status = ?", t.ID, t.Status).Updates(set)
 	if res.Error != nil {

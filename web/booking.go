@@ -139,18 +139,26 @@ type bookRequest struct {
 }
 
 // createBooking: POST /api/v1/bookings — 201 with the confirmation code.
+// With a clerk's or an administrator's credentials (optionalStaff) it books
+// for a resident who phoned in (booking.Request.ForCaller): no rate limit
+// and no proof of work, the e-mail optional when a phone is given, booked
+// at once even where the matter asks residents to confirm by e-mail, the
+// clerk recorded in the audit log; the resident's limits still hold.
 func (s *Server) createBooking(c *fiber.Ctx) error {
 	var req bookRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.proofOfService(c.UserContext(), req.ServiceID, proofHeader(c)); err != nil {
-		return err
+	staff := isStaff(c)
+	if !staff {
+		if err := s.proofOfService(c.UserContext(), req.ServiceID, proofHeader(c)); err != nil {
+			return err
+		}
 	}
 	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
 		ServiceID: req.ServiceID, Start: req.Start.Time, Name: req.Name, PESEL: req.PESEL,
 		Email: req.Email, Phone: req.Phone, Consent: req.Consent, Lang: req.Lang,
-		ClientAddr: s.clientIP(c),
+		ClientAddr: s.clientIP(c), ForCaller: staff,
 	})
 	if err != nil {
 		return err

@@ -375,6 +375,22 @@ func (s *Server) ticketAction(action queue.Action) fiber.Handler {
 	}
 }
 
+// undoNoShow: POST /api/v1/tickets/{id}/undo-no-show — takes back a
+// no-show marked less than queue.UndoNoShowWindow ago: the ticket is called
+// again at the clerk's counter (200 the ticket); 409 when it is not absent,
+// too late, or the counter called another meanwhile.
+func (s *Server) undoNoShow(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.Queue.UndoNoShow(c.UserContext(), id, actorID(c))
+	if err != nil {
+		return err
+	}
+	return s.answerTicket(c, t)
+}
+
 type transferRequest struct {
 	ServiceID int64 `json:"service_id"`
 }

@@ -194,7 +194,7 @@ func (s *Server) routes() {
 
 	lookup := s.rateLimit("lookup", d.RateLimits.Lookup, missedLookup)
 	cancel := s.rateLimit("cancel", d.RateLimits.Cancel, madeOrMissed)
-	api.Post("/bookings", s.rateLimit("book", d.RateLimits.Book, madeIt), s.createBooking)
+	api.Post("/bookings", s.optionalStaff, unlessStaff(s.rateLimit("book", d.RateLimits.Book, madeIt)), s.createBooking)
 	api.Post("/bookings/cancel", cancel, s.cancelByDay)
 	api.Get("/bookings/:code", lookup, s.getBooking)
 	api.Get("/bookings/:code/calendar.ics", lookup, s.bookingCalendar)
@@ -224,6 +224,7 @@ func (s *Server) routes() {
 		api.Post("/tickets/:id/"+string(a), clerk, noBody, s.ticketAction(a))
 	}
 	api.Post("/tickets/:id/"+string(queue.ActFinish), clerk, s.ticketAction(queue.ActFinish))
+	api.Post("/tickets/:id/undo-no-show", clerk, noBody, s.undoNoShow)
 	api.Post("/tickets/:id/transfer", clerk, s.transferTicket)
 	api.Post("/tickets/:id/reprint", clerk, noBody, s.reprintTicket)
 	api.Get("/printers", clerk, s.printers)

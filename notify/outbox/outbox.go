@@ -136,10 +136,10 @@ func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message, data an
 	return res.RowsAffected == 1, nil
 }
 
-// EnqueueBooking queues the booking's message of kind by e-mail and, when
-// the booking has a phone, by SMS, on tx.
-func EnqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, hasPhone bool, data any) error {
-	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, kind, hasPhone, data)
+// EnqueueBooking queues the booking's message of kind on tx on each
+// channel of to (e-mail, SMS).
+func EnqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, to Reach, data any) error {
+	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, kind, to, data)
 }
 
 // EnqueueBookingMoved is EnqueueBooking for a booking moved to another time
@@ -148,17 +148,27 @@ func EnqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID i
 // the moves ("booking:42:reminder.moved.2:email"); with moves 0 it is
 // EnqueueBooking. The confirmation of a move is a Confirmation whose data
 // carries the old start ("from").
-func EnqueueBookingMoved(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, moves int, hasPhone bool, data any) error {
+func EnqueueBookingMoved(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind string, moves int, to Reach, data any) error {
 	keyKind := kind
 	if moves > 0 {
 		keyKind = fmt.Sprintf("%s.moved.%d", kind, moves)
 	}
-	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, keyKind, hasPhone, data)
+	return enqueueBooking(ctx, tx, now, bookingID, lang, kind, keyKind, to, data)
 }
 
-func enqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind, keyKind string, hasPhone bool, data any) error {
-	channels := []string{Email}
-	if hasPhone {
+// Reach is the channels a booking's resident can be reached on: e-mail
+// when the booking has an address (a clerk may book a caller by phone
+// alone), SMS when it has a phone.
+type Reach struct {
+	Email, SMS bool
+}
+
+func enqueueBooking(ctx context.Context, tx *gorm.DB, now time.Time, bookingID int64, lang, kind, keyKind string, to Reach, data any) error {
+	var channels []string
+	if to.Email {
+		channels = append(channels, Email)
+	}
+	if to.SMS {
 		channels = append(channels, SMS)
 	}
 	for _, ch := range channels {

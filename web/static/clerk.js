@@ -120,6 +120,56 @@ const MESSAGES = {
     'notice.closed': 'Zamknięto stanowisko.',
     'notice.counterGone': 'To stanowisko nie jest już otwarte przez Ciebie.',
 
+    'undo.text': '{number} oznaczono jako nieobecny.',
+    'undo.button': 'Cofnij',
+    'undo.left': 'Możesz to cofnąć jeszcze przez {n} s.',
+    'undo.tooLate': 'Za późno na cofnięcie: {number} pozostaje nieobecny.',
+    'notice.undone': 'Cofnięto: {number} znów jest wezwany do stanowiska.',
+
+    'book.open': 'Zapisz na wizytę',
+    'book.heading': 'Zapis na wizytę (rozmowa telefoniczna)',
+    'book.service': 'Sprawa',
+    'book.day': 'Dzień',
+    'book.time': 'Godzina',
+    'book.name': 'Imię i nazwisko',
+    'book.pesel': 'PESEL',
+    'book.phone': 'Telefon komórkowy',
+    'book.phoneHint': 'Potwierdzenie przyjdzie SMS-em.',
+    'book.email': 'E-mail (nieobowiązkowy, gdy jest telefon)',
+    'book.consent': 'Rozmówca zgodził się na przetwarzanie danych osobowych w celu rezerwacji wizyty.',
+    'book.cancel': 'Anuluj',
+    'book.submit': 'Zarezerwuj',
+    'book.loading': 'Wczytywanie…',
+    'book.noDays': 'Brak wolnych terminów',
+    'book.noTimes': 'Brak wolnych godzin',
+    'book.dayOption': '{day} (wolne: {n})',
+    'book.counterServices': 'Sprawy tego stanowiska',
+    'book.doneHeading': 'Zarezerwowano. Podaj rozmówcy kod:',
+    'book.doneWhen': 'Termin',
+    'book.doneService': 'Sprawa',
+    'book.doneWho': 'Dla',
+    'book.whenText': '{date}, godz. {time}',
+    'book.again': 'Zapisz kolejną osobę',
+    'book.close': 'Zamknij',
+    'book.booked': 'Zarezerwowano wizytę, kod {code}.',
+    'book.fixFields': 'Popraw zaznaczone pola.',
+    'book.required.service_id': 'Wybierz sprawę.',
+    'book.required.start': 'Wybierz wolną godzinę.',
+    'book.required.name': 'Podaj imię i nazwisko rozmówcy.',
+    'book.required.pesel': 'Podaj numer PESEL rozmówcy.',
+    'book.required.contact': 'Podaj telefon komórkowy albo e-mail rozmówcy.',
+    'book.required.consent': 'Potwierdź, że rozmówca zgodził się na przetwarzanie danych.',
+    'book.invalid.service_id': 'Wybierz sprawę z listy.',
+    'book.invalid.start': 'Tej godziny nie można już zarezerwować — wybierz inną.',
+    'book.invalid.name': 'Sprawdź imię i nazwisko: tylko litery, spacje, łączniki, apostrofy i kropki.',
+    'book.invalid.pesel': 'Ten numer PESEL jest nieprawidłowy — sprawdź cyfry.',
+    'book.invalid.phone': 'Podaj polski numer komórkowy, np. 600 100 200.',
+    'book.invalid.email': 'Ten adres e-mail jest nieprawidłowy.',
+    'book.invalid.consent': 'Potwierdź, że rozmówca zgodził się na przetwarzanie danych.',
+    'book.invalid.lang': 'Nieobsługiwany język wiadomości.',
+    'book.emailLimit': 'Ten adres e-mail ma już najwięcej dozwolonych rezerwacji — podaj inny albo sam telefon.',
+    'book.conflict': 'Nie zarezerwowano: termin jest już zajęty albo rozmówca ma już rezerwację tej sprawy w tym dniu lub za dużo rezerwacji. Godziny odświeżono.',
+
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
 
@@ -174,7 +224,11 @@ window.MESSAGES = MESSAGES;
     queueSeq: 0,
     busy: false,
     transferReturn: null,
+    undo: null, // {id, number, until, timer}: a no-show that may be taken back
   };
+  // How long a no-show may be taken back: the server's window, which it
+  // enforces by its own clock.
+  const UNDO_MS = (parseInt(document.body.dataset.undoSeconds, 10) || 10) * 1000;
 
   // ---- HTTP ---------------------------------------------------------------
 
@@ -396,6 +450,8 @@ window.MESSAGES = MESSAGES;
     state.counterId = null;
     state.queue = null;
     closeTransfer();
+    closeBooking();
+    stopUndo();
     showAlert(message);
     showView('signin', $('username'));
   }
@@ -619,6 +675,8 @@ window.MESSAGES = MESSAGES;
     state.counterId = null;
     state.queue = null;
     closeTransfer();
+    closeBooking();
+    stopUndo();
     showAlert(message);
     state.countersKey = '';
     loadCounters(false).then(() => showView('counters', headingOf('counters')));
@@ -716,6 +774,7 @@ window.MESSAGES = MESSAGES;
     next: 'act-next', recall: 'act-recall', start: 'act-start', finish: 'act-finish',
     'no-show': 'act-noshow', transfer: 'act-transfer', return: 'act-return',
     pause: 'act-pause', resume: 'act-resume', close: 'act-close', reprint: 'act-reprint',
+    'undo-no-show': 'undo-noshow', book: 'book-open',
   };
 
   // updateButtons enables the actions that apply to the counter and ticket.
@@ -739,6 +798,8 @@ window.MESSAGES = MESSAGES;
       resume: status === 'paused',
       close: Boolean(q) && ts !== 'serving',
       reprint: Boolean(cur),
+      'undo-no-show': Boolean(state.undo) && !cur,
+      book: Boolean(q),
     };
     for (const [action, id] of Object.entries(BUTTONS)) $(id).disabled = !can[action];
     $('act-pause').hidden = status === 'paused';
@@ -750,7 +811,8 @@ window.MESSAGES = MESSAGES;
   // it was on no longer applies.
   const FOLLOW_UP = {
     next: 'start', call: 'start', recall: 'start', start: 'finish', finish: 'next',
-    'no-show': 'next', return: 'next', transfer: 'next', pause: 'resume', resume: 'next',
+    'no-show': 'undo-no-show', return: 'next', transfer: 'next', pause: 'resume', resume: 'next',
+    'undo-no-show': 'start',
   };
 
   function keepFocus(action) {
@@ -785,6 +847,12 @@ window.MESSAGES = MESSAGES;
       openTransfer();
       return;
     }
+    if (action === 'book') {
+      openBooking();
+      return;
+    }
+    const undo = state.undo;
+    stopUndo();
     state.busy = true;
     $('view-work').setAttribute('aria-busy', 'true');
     showAlert('');
@@ -806,6 +874,18 @@ window.MESSAGES = MESSAGES;
           tk = await api('POST', '/api/v1/tickets/' + cur.id + '/' + action);
           const notice = { recall: 'notice.recalled', start: 'notice.started', 'no-show': 'notice.noShow', return: 'notice.returned' }[action];
           showNotice(t(notice, { number: tk.number }));
+          if (action === 'no-show') startUndo(tk);
+          break;
+        }
+        case 'undo-no-show': {
+          if (!undo) return;
+          try {
+            tk = await api('POST', '/api/v1/tickets/' + undo.id + '/undo-no-show');
+            showNotice(t('notice.undone', { number: tk.number }));
+          } catch (err) {
+            if (err.status !== 409) throw err;
+            showAlert(t('undo.tooLate', { number: undo.number }));
+          }
           break;
         }
         case 'finish': {
@@ -849,6 +929,313 @@ window.MESSAGES = MESSAGES;
       await refreshQueue();
       keepFocus(action);
     }
+  }
+
+  // ---- Undo of a no-show ---------------------------------------------------
+
+  // startUndo offers, for UNDO_MS, to take back the no-show of ticket tk:
+  // the notice with its Cofnij button (U) and the seconds left.
+  function startUndo(tk) {
+    stopUndo();
+    const u = { id: tk.id, number: tk.number, until: Date.now() + UNDO_MS, timer: null };
+    state.undo = u;
+    $('undo-text').textContent = t('undo.text', { number: tk.number });
+    const tick = () => {
+      const left = Math.ceil((u.until - Date.now()) / 1000);
+      if (left <= 0) {
+        undoLapsed(u);
+        return;
+      }
+      $('undo-left').textContent = t('undo.left', { n: left });
+      u.timer = setTimeout(tick, 250);
+    };
+    tick();
+    $('undo').hidden = false;
+  }
+
+  // stopUndo ends the offer to take back a no-show, if any.
+  function stopUndo() {
+    const u = state.undo;
+    if (!u) return;
+    clearTimeout(u.timer);
+    state.undo = null;
+    $('undo').hidden = true;
+    $('undo-noshow').disabled = true;
+  }
+
+  // undoLapsed ends the offer when its time is up; the focus, when it was
+  // on the Cofnij button, goes to the next step.
+  function undoLapsed(u) {
+    if (state.undo !== u) return;
+    const hadFocus = document.activeElement === $('undo-noshow');
+    stopUndo();
+    if (state.queue) updateButtons();
+    if (hadFocus && state.view === 'work') keepFocus('no-show');
+  }
+
+  // ---- Booking for a caller -----------------------------------------------
+
+  // The fields of the booking form by the API's field names.
+  const BOOK_FIELDS = {
+    service_id: 'book-service', date: 'book-day', start: 'book-time', name: 'book-name',
+    pesel: 'book-pesel', phone: 'book-phone', email: 'book-email', consent: 'book-consent',
+  };
+  const book = { returnTo: null, seq: 0, busy: false, services: new Map() };
+  const dayFormat = new Intl.DateTimeFormat(lang, { weekday: 'short', day: 'numeric', month: 'long', timeZone: zone });
+  const dateFormat = new Intl.DateTimeFormat(lang, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone });
+
+  // A calendar day (YYYY-MM-DD) as a Date at its noon UTC: the same day
+  // in the office's zone.
+  const dayDate = (d) => new Date(d + 'T12:00:00Z');
+
+  // openBooking opens the dialog for booking a visit for a caller, the
+  // matter preset to the counter's first.
+  async function openBooking() {
+    const dialog = $('book-dialog');
+    if (dialog.open) return;
+    try {
+      await loadServices();
+    } catch (err) {
+      failed(err);
+      return;
+    }
+    book.returnTo = document.activeElement;
+    fillBookServices();
+    resetBooking(true);
+    dialog.showModal();
+    $('book-service').focus();
+    await loadBookDays();
+  }
+
+  function closeBooking() {
+    const dialog = $('book-dialog');
+    if (dialog.open) dialog.close();
+  }
+
+  function bookingClosed() {
+    const back = book.returnTo;
+    book.returnTo = null;
+    if (back && back.isConnected && !back.disabled && back !== document.body) back.focus();
+    else if (state.view === 'work') keepFocus('book');
+  }
+
+  // fillBookServices lists the office's matters, the counter's first in
+  // their own group, keeping a choice already made.
+  function fillBookServices() {
+    const select = $('book-service');
+    const was = select.value;
+    const q = state.queue;
+    const mine = q ? (q.counter.state.service_ids && q.counter.state.service_ids.length ? q.counter.state.service_ids : q.counter.service_ids || []) : [];
+    select.replaceChildren();
+    book.services.clear();
+    if (mine.length) {
+      const group = el('optgroup', { label: t('book.counterServices') });
+      for (const id of mine) group.append(el('option', { value: String(id), text: serviceName(id) }));
+      select.append(group);
+    }
+    for (const d of state.departments || []) {
+      const services = (d.services || []).filter((s) => !mine.includes(s.id));
+      for (const s of d.services || []) book.services.set(s.id, s);
+      if (!services.length) continue;
+      const group = el('optgroup', { label: d.name });
+      for (const s of services) group.append(el('option', { value: String(s.id), text: s.name }));
+      select.append(group);
+    }
+    if (was && select.querySelector('option[value="' + was + '"]')) select.value = was;
+  }
+
+  // resetBooking shows the empty form (keeping the matter and day when
+  // booking another caller).
+  function resetBooking(all) {
+    for (const id of ['book-name', 'book-pesel', 'book-phone', 'book-email']) $(id).value = '';
+    $('book-consent').checked = false;
+    clearBookErrors();
+    $('book-form').hidden = false;
+    $('book-done').hidden = true;
+    if (all) {
+      $('book-day').replaceChildren();
+      $('book-time').replaceChildren();
+    }
+  }
+
+  function clearBookErrors() {
+    setBookAlert('');
+    for (const id of Object.values(BOOK_FIELDS)) setFieldError($(id), '');
+  }
+
+  function setBookAlert(message) {
+    const a = $('book-alert');
+    a.textContent = message || '';
+    a.classList.toggle('shown', Boolean(message));
+  }
+
+  // placeholderOption is a disabled option saying why a list is empty.
+  function placeholderOption(key) {
+    return el('option', { value: '', text: t(key), disabled: true, selected: true });
+  }
+
+  // loadBookDays lists the days of the chosen matter with free seats
+  // (GET /services/{id}/days), then that day's times.
+  async function loadBookDays() {
+    const seq = ++book.seq;
+    const sid = $('book-service').value;
+    const daySelect = $('book-day');
+    const was = daySelect.value;
+    daySelect.replaceChildren(placeholderOption('book.loading'));
+    $('book-time').replaceChildren();
+    if (!sid) return;
+    let days;
+    try {
+      days = await api('GET', '/api/v1/services/' + encodeURIComponent(sid) + '/days');
+    } catch (err) {
+      if (seq === book.seq) setBookAlert(err.message);
+      return;
+    }
+    if (seq !== book.seq) return;
+    const open = (days || []).filter((d) => d.free > 0);
+    daySelect.replaceChildren();
+    if (!open.length) {
+      daySelect.append(placeholderOption('book.noDays'));
+      $('book-time').replaceChildren(placeholderOption('book.noTimes'));
+      return;
+    }
+    for (const d of open) {
+      daySelect.append(el('option', {
+        value: d.date,
+        text: t('book.dayOption', { day: dayFormat.format(dayDate(d.date)), n: d.free }),
+      }));
+    }
+    if (was && open.some((d) => d.date === was)) daySelect.value = was;
+    await loadBookTimes();
+  }
+
+  // loadBookTimes lists the chosen day's free times (GET /services/{id}/slots).
+  async function loadBookTimes() {
+    const seq = ++book.seq;
+    const sid = $('book-service').value;
+    const day = $('book-day').value;
+    const timeSelect = $('book-time');
+    const was = timeSelect.value;
+    if (!sid || !day) {
+      timeSelect.replaceChildren();
+      return;
+    }
+    timeSelect.replaceChildren(placeholderOption('book.loading'));
+    let answer;
+    try {
+      answer = await api('GET', '/api/v1/services/' + encodeURIComponent(sid) + '/slots?date=' + encodeURIComponent(day));
+    } catch (err) {
+      if (seq === book.seq) setBookAlert(err.message);
+      return;
+    }
+    if (seq !== book.seq) return;
+    const free = ((answer && answer.slots) || []).filter((sl) => sl.free > 0);
+    timeSelect.replaceChildren();
+    if (!free.length) {
+      timeSelect.append(placeholderOption('book.noTimes'));
+      return;
+    }
+    for (const sl of free) timeSelect.append(el('option', { value: sl.start, text: timeFormat.format(new Date(sl.start)) }));
+    if (was && free.some((sl) => sl.start === was)) timeSelect.value = was;
+  }
+
+  // submitBooking books the chosen time for the caller through the API as
+  // the signed-in clerk; a refused field is shown at the field.
+  async function submitBooking(ev) {
+    ev.preventDefault();
+    if (book.busy) return;
+    clearBookErrors();
+    const v = (id) => $(id).value.trim();
+    const errors = {};
+    if (!v('book-service')) errors.service_id = t('book.required.service_id');
+    if (!v('book-time')) errors.start = t('book.required.start');
+    if (!v('book-name')) errors.name = t('book.required.name');
+    if (!v('book-pesel')) errors.pesel = t('book.required.pesel');
+    if (!v('book-phone') && !v('book-email')) errors.phone = t('book.required.contact');
+    if (!$('book-consent').checked) errors.consent = t('book.required.consent');
+    if (Object.keys(errors).length) {
+      showBookErrors(errors);
+      return;
+    }
+    const body = {
+      service_id: Number(v('book-service')), start: v('book-time'), name: v('book-name'),
+      pesel: v('book-pesel').replace(/\s+/g, ''), consent: true,
+    };
+    if (v('book-phone')) body.phone = v('book-phone');
+    if (v('book-email')) body.email = v('book-email');
+    book.busy = true;
+    $('book-submit').disabled = true;
+    $('book-form').setAttribute('aria-busy', 'true');
+    try {
+      const b = await api('POST', '/api/v1/bookings', body);
+      showBooked(b, body);
+    } catch (err) {
+      bookRefused(err);
+    } finally {
+      book.busy = false;
+      $('book-submit').disabled = false;
+      $('book-form').removeAttribute('aria-busy');
+    }
+  }
+
+  // showBookErrors shows messages (by API field name) at their fields and
+  // a summary in the dialog's alert, and focuses the first such field.
+  function showBookErrors(errors) {
+    let first = null;
+    for (const [field, id] of Object.entries(BOOK_FIELDS)) {
+      if (!errors[field]) continue;
+      setFieldError($(id), errors[field]);
+      if (!first) first = $(id);
+    }
+    const other = Object.keys(errors).filter((f) => !BOOK_FIELDS[f]).map((f) => errors[f]);
+    setBookAlert([t('book.fixFields'), ...other].join(' '));
+    if (first) first.focus();
+  }
+
+  function bookRefused(err) {
+    const p = err.problem || {};
+    if (err.status === 422 && p.errors) {
+      const errors = {};
+      for (const f of Object.keys(p.errors)) {
+        const key = 'book.invalid.' + f;
+        errors[f] = t(key) !== key ? t(key) : p.errors[f];
+      }
+      showBookErrors(errors);
+      return;
+    }
+    if (err.status === 409 && p.errors && p.errors.email) {
+      showBookErrors({ email: t('book.emailLimit') });
+      return;
+    }
+    if (err.status === 409) {
+      setBookAlert(t('book.conflict'));
+      loadBookTimes().then(() => $('book-time').focus());
+      return;
+    }
+    setBookAlert(err.message);
+  }
+
+  // showBooked shows the code, big, for the clerk to read out, with the
+  // visit's time, matter and the caller's name.
+  function showBooked(b, sent) {
+    const start = new Date(b.start);
+    const svc = book.services.get(b.service_id);
+    $('book-code').textContent = b.code;
+    $('book-when').textContent = t('book.whenText', { date: dateFormat.format(start), time: timeFormat.format(start) });
+    $('book-what').textContent = svc ? svc.name : serviceName(b.service_id);
+    $('book-who').textContent = sent.name;
+    $('book-form').hidden = true;
+    $('book-done').hidden = false;
+    showNotice(t('book.booked', { code: b.code }));
+    $('book-done-heading').focus();
+  }
+
+  // bookAnother empties the form for the next caller, keeping the matter
+  // and the day, with the times read again.
+  async function bookAnother() {
+    resetBooking(false);
+    $('book-name').focus();
+    await loadBookTimes();
   }
 
   // ---- Transfer dialog ----------------------------------------------------
@@ -915,10 +1302,10 @@ window.MESSAGES = MESSAGES;
       .filter((e) => !e.disabled && !e.hidden && e.offsetParent !== null);
   }
 
-  // The dialog keeps Tab inside itself and gives the focus back on closing.
+  // A dialog keeps Tab inside itself and gives the focus back on closing.
   function trapFocus(ev) {
     if (ev.key !== 'Tab') return;
-    const items = focusables($('transfer-dialog'));
+    const items = focusables(ev.currentTarget);
     if (!items.length) return;
     const first = items[0];
     const last = items[items.length - 1];
@@ -940,11 +1327,11 @@ window.MESSAGES = MESSAGES;
 
   // ---- Keyboard shortcuts -------------------------------------------------
 
-  const SHORTCUTS = { n: 'next', r: 'recall', s: 'start', f: 'finish', x: 'no-show', t: 'transfer' };
+  const SHORTCUTS = { n: 'next', r: 'recall', s: 'start', f: 'finish', x: 'no-show', t: 'transfer', u: 'undo-no-show', z: 'book' };
 
   function shortcut(ev) {
     if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat) return;
-    if (state.view !== 'work' || $('transfer-dialog').open) return;
+    if (state.view !== 'work' || $('transfer-dialog').open || $('book-dialog').open) return;
     const target = ev.target;
     if (target && target.closest && target.closest('input, textarea, select, [contenteditable]:not([contenteditable="false"])')) return;
     const action = SHORTCUTS[(ev.key || '').toLowerCase()];
@@ -974,6 +1361,15 @@ window.MESSAGES = MESSAGES;
     dialog.addEventListener('keydown', trapFocus);
     dialog.addEventListener('close', transferClosed);
     $('transfer-cancel').addEventListener('click', closeTransfer);
+    const bookDialog = $('book-dialog');
+    bookDialog.addEventListener('keydown', trapFocus);
+    bookDialog.addEventListener('close', bookingClosed);
+    $('book-form').addEventListener('submit', submitBooking);
+    $('book-service').addEventListener('change', loadBookDays);
+    $('book-day').addEventListener('change', loadBookTimes);
+    $('book-cancel').addEventListener('click', closeBooking);
+    $('book-close').addEventListener('click', closeBooking);
+    $('book-again').addEventListener('click', bookAnother);
     document.addEventListener('keydown', shortcut);
     // Switching the language reloads the page in it; the clerk stays signed
     // in and at the counter (see resume).
