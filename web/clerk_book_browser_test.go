@@ -18,7 +18,7 @@ import (
 
 // clerkLanguages are the languages the clerk page's browser tests run in;
 // the tests find elements by id and role, not by their words.
-var clerkLanguages = []string{"pl"}
+var clerkLanguages = []string{"pl", "en"}
 
 // atCounter opens the clerk page in lang in a new browser, signs the demo
 // clerk in and opens counter for all its matters.
