@@ -170,6 +170,46 @@ const MESSAGES = {
     'book.emailLimit': 'Ten adres e-mail ma już najwięcej dozwolonych rezerwacji — podaj inny albo sam telefon.',
     'book.conflict': 'Nie zarezerwowano: termin jest już zajęty albo rozmówca ma już rezerwację tej sprawy w tym dniu lub za dużo rezerwacji. Godziny odświeżono.',
 
+    'pickups.heading': 'Dokumenty do odbioru',
+    'pickups.register': 'Zarejestruj dokument',
+    'pickups.room': 'Pokój odbioru',
+    'pickups.roomHint': 'Ten pokój podamy w wiadomości „Proszę odebrać…”.',
+    'pickups.roomRequired': 'Podaj pokój, w którym można odebrać dokument.',
+    'pickups.none': 'Nie ma dokumentów w toku.',
+    'pickups.caption': 'Dokumenty w przygotowaniu i gotowe do odbioru, od najnowszych',
+    'pickups.number': 'Numer',
+    'pickups.what': 'Dokument',
+    'pickups.state': 'Stan',
+    'pickups.action': 'Czynność',
+    'pickups.status.in_progress': 'w przygotowaniu',
+    'pickups.status.ready': 'gotowy, pokój {room}',
+    'pickups.readyButton': 'Gotowe — powiadom',
+    'pickups.readyLabel': 'Gotowe — powiadom: dokument {number}',
+    'pickups.collectedButton': 'Odebrano',
+    'pickups.collectedLabel': 'Odebrano: dokument {number}',
+    'pickups.notifiedReady': 'Wysłano wiadomość: {number} do odbioru w pokoju {room}.',
+    'pickups.notifiedCollected': 'Dokument {number} odebrany; sprawa zamknięta.',
+    'pickups.dialogHeading': 'Dokument do odbioru',
+    'pickups.whatLabel': 'Dokument (np. zaświadczenie o wpisie do ewidencji)',
+    'pickups.contactHint': 'Podaj telefon albo e-mail: tam wyślemy numer sprawy i wiadomość, gdy dokument będzie gotowy.',
+    'pickups.phone': 'Telefon komórkowy',
+    'pickups.email': 'E-mail',
+    'pickups.lang': 'Język wiadomości',
+    'pickups.ticket': 'Dla klienta z biletem {number} (bez telefonu i e-maila weźmiemy telefon z biletu)',
+    'pickups.cancel': 'Anuluj',
+    'pickups.submit': 'Zarejestruj',
+    'pickups.doneHeading': 'Zarejestrowano. Numer sprawy:',
+    'pickups.doneHelp': 'Mieszkaniec dostał numer i link do strony ze stanem sprawy.',
+    'pickups.close': 'Zamknij',
+    'pickups.registered': 'Zarejestrowano dokument, numer sprawy {number}.',
+    'pickups.fixFields': 'Popraw zaznaczone pola.',
+    'pickups.required.what': 'Wpisz, jaki dokument będzie do odbioru.',
+    'pickups.required.contact': 'Podaj telefon komórkowy albo e-mail.',
+    'pickups.invalid.what': 'Opis dokumentu jest za długi albo ma niedozwolone znaki.',
+    'pickups.invalid.phone': 'Podaj polski numer komórkowy, np. 600 100 200.',
+    'pickups.invalid.email': 'Ten adres e-mail jest nieprawidłowy.',
+    'pickups.invalid.ticket_id': 'Tego biletu już nie ma — odznacz powiązanie z biletem.',
+
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
 
@@ -277,8 +317,13 @@ window.MESSAGES = MESSAGES;
     if (state.user) $('who-name').textContent = state.user.display_name || state.user.username;
     countersFeed.stop();
     queueFeed.stop();
+    pickupsFeed.stop();
     if (name === 'counters') countersFeed.start();
-    if (name === 'work') queueFeed.start();
+    if (name === 'work') {
+      queueFeed.start();
+      pickupsFeed.start();
+      loadPickups();
+    }
     followPrinters(Boolean(state.user));
     if (focus) focus.focus();
   }
@@ -836,6 +881,7 @@ window.MESSAGES = MESSAGES;
     if (!cur || cur.status !== 'serving' || !outcome) return;
     await api('POST', '/api/v1/tickets/' + cur.id + '/finish', { outcome });
     $('outcome').value = '';
+    pickups.lastServed = { id: cur.id, number: cur.number };
   }
 
   // act performs a clerk action and refreshes the queue.
@@ -893,6 +939,7 @@ window.MESSAGES = MESSAGES;
           const outcome = $('outcome').value.trim();
           tk = await api('POST', '/api/v1/tickets/' + cur.id + '/finish', outcome ? { outcome } : {});
           $('outcome').value = '';
+          pickups.lastServed = { id: tk.id, number: tk.number };
           showNotice(t('notice.finished', { number: tk.number }));
           break;
         }
@@ -1238,6 +1285,189 @@ window.MESSAGES = MESSAGES;
     await loadBookTimes();
   }
 
+  // ---- Pickup notices -----------------------------------------------------
+
+  // The documents residents will collect: registered here (tied to the
+  // ticket being served, or the one served last), listed while open, each
+  // told "ready, room …" in one click and closed when collected. The room
+  // is the clerk's, remembered in this browser.
+  const ROOM_KEY = 'okienko.clerk.room';
+  const PICKUP_FIELDS = { what: 'pickup-what', phone: 'pickup-phone', email: 'pickup-email', ticket_id: 'pickup-ticket' };
+  const pickups = { list: [], drawn: '', returnTo: null, busy: false, ticket: null, lastServed: null };
+
+  async function loadPickups() {
+    try {
+      const r = await api('GET', '/api/v1/pickups?open=1');
+      pickups.list = r.items || [];
+      drawPickups();
+    } catch (err) {
+      if (err.status !== 401) failed(err);
+    }
+  }
+  const pickupsFeed = pollingFeed(loadPickups, 15000);
+
+  function drawPickups() {
+    const key = JSON.stringify(pickups.list.map((p) => [p.id, p.status, p.room]));
+    if (key === pickups.drawn) return;
+    pickups.drawn = key;
+    const body = $('pickups-list');
+    const focused = document.activeElement && body.contains(document.activeElement) ? document.activeElement.id : '';
+    body.replaceChildren();
+    for (const p of pickups.list) {
+      const action = p.status === 'ready'
+        ? el('button', { type: 'button', class: 'btn btn-small', id: 'pickup-collected-' + p.id, text: t('pickups.collectedButton'), 'aria-label': t('pickups.collectedLabel', { number: p.number }) })
+        : el('button', { type: 'button', class: 'btn btn-small btn-primary', id: 'pickup-ready-' + p.id, text: t('pickups.readyButton'), 'aria-label': t('pickups.readyLabel', { number: p.number }) });
+      action.addEventListener('click', () => (p.status === 'ready' ? pickupCollected(p) : pickupReady(p)));
+      body.append(el('tr', { 'data-pickup': String(p.id) },
+        el('th', { scope: 'row', text: p.number }),
+        el('td', { text: p.what }),
+        el('td', { text: p.status === 'ready' ? t('pickups.status.ready', { room: p.room }) : t('pickups.status.in_progress') }),
+        el('td', {}, action)));
+    }
+    $('pickups-table').hidden = !pickups.list.length;
+    $('pickups-empty').hidden = Boolean(pickups.list.length);
+    if (focused && $(focused)) $(focused).focus();
+  }
+
+  // pickupReady tells the resident the document waits in the clerk's room.
+  async function pickupReady(p) {
+    const input = $('pickup-room');
+    const room = input.value.trim();
+    setFieldError(input, '');
+    if (!room) {
+      setFieldError(input, t('pickups.roomRequired'));
+      input.focus();
+      return;
+    }
+    try { localStorage.setItem(ROOM_KEY, room); } catch (e) { /* private mode: not remembered */ }
+    try {
+      const done = await api('POST', '/api/v1/pickups/' + p.id + '/ready', { room });
+      showNotice(t('pickups.notifiedReady', { number: done.number, room: done.room }));
+    } catch (err) {
+      if (err.status === 422) setFieldError(input, err.message);
+      else failed(err);
+    }
+    await loadPickups();
+    const next = $('pickup-collected-' + p.id) || $('pickup-open');
+    if (next) next.focus();
+  }
+
+  async function pickupCollected(p) {
+    try {
+      const done = await api('POST', '/api/v1/pickups/' + p.id + '/collected');
+      showNotice(t('pickups.notifiedCollected', { number: done.number }));
+    } catch (err) {
+      failed(err);
+    }
+    await loadPickups();
+    $('pickup-open').focus();
+  }
+
+  // openPickup opens the registration, offering the ticket being served
+  // (or the one served last) to tie it to.
+  function openPickup() {
+    const dialog = $('pickup-dialog');
+    if (dialog.open) return;
+    pickups.returnTo = document.activeElement;
+    const cur = state.queue && state.queue.current;
+    pickups.ticket = cur ? { id: cur.id, number: cur.number } : pickups.lastServed;
+    for (const id of ['pickup-what', 'pickup-phone', 'pickup-email']) $(id).value = '';
+    $('pickup-lang').value = lang;
+    $('pickup-ticket').checked = Boolean(pickups.ticket);
+    $('pickup-ticket-row').hidden = !pickups.ticket;
+    if (pickups.ticket) $('pickup-ticket-label').textContent = t('pickups.ticket', { number: pickups.ticket.number });
+    clearPickupErrors();
+    $('pickup-form').hidden = false;
+    $('pickup-done').hidden = true;
+    dialog.showModal();
+    $('pickup-what').focus();
+  }
+
+  function closePickup() {
+    const dialog = $('pickup-dialog');
+    if (dialog.open) dialog.close();
+  }
+
+  function pickupClosed() {
+    const back = pickups.returnTo;
+    pickups.returnTo = null;
+    if (back && back.isConnected && !back.disabled && back !== document.body) back.focus();
+  }
+
+  function setPickupAlert(message) {
+    const a = $('pickup-alert');
+    a.textContent = message || '';
+    a.classList.toggle('shown', Boolean(message));
+  }
+
+  function clearPickupErrors() {
+    setPickupAlert('');
+    for (const id of ['pickup-what', 'pickup-phone', 'pickup-email']) setFieldError($(id), '');
+  }
+
+  // showPickupErrors shows messages (by API field name) at their fields,
+  // the rest in the dialog's alert, and focuses the first such field.
+  function showPickupErrors(errors) {
+    let first = null;
+    const other = [];
+    for (const [field, message] of Object.entries(errors)) {
+      const id = PICKUP_FIELDS[field];
+      if (id && id !== 'pickup-ticket') {
+        setFieldError($(id), message);
+        if (!first) first = $(id);
+      } else {
+        other.push(message);
+      }
+    }
+    setPickupAlert([t('pickups.fixFields'), ...other].join(' '));
+    (first || $('pickup-ticket')).focus();
+  }
+
+  async function submitPickup(ev) {
+    ev.preventDefault();
+    if (pickups.busy) return;
+    clearPickupErrors();
+    const v = (id) => $(id).value.trim();
+    const tied = pickups.ticket && $('pickup-ticket').checked;
+    const errors = {};
+    if (!v('pickup-what')) errors.what = t('pickups.required.what');
+    if (!v('pickup-phone') && !v('pickup-email') && !tied) errors.phone = t('pickups.required.contact');
+    if (Object.keys(errors).length) {
+      showPickupErrors(errors);
+      return;
+    }
+    const body = { what: v('pickup-what'), lang: $('pickup-lang').value };
+    if (v('pickup-phone')) body.phone = v('pickup-phone');
+    if (v('pickup-email')) body.email = v('pickup-email');
+    if (tied) body.ticket_id = pickups.ticket.id;
+    pickups.busy = true;
+    $('pickup-submit').disabled = true;
+    try {
+      const p = await api('POST', '/api/v1/pickups', body);
+      $('pickup-number').textContent = p.number;
+      $('pickup-form').hidden = true;
+      $('pickup-done').hidden = false;
+      showNotice(t('pickups.registered', { number: p.number }));
+      $('pickup-done-heading').focus();
+      loadPickups();
+    } catch (err) {
+      const p = err.problem || {};
+      if (err.status === 422 && p.errors) {
+        const shown = {};
+        for (const f of Object.keys(p.errors)) {
+          const key = (f === 'phone' || f === 'email') && !body.phone && !body.email ? 'pickups.required.contact' : 'pickups.invalid.' + f;
+          shown[f] = t(key) !== key ? t(key) : p.errors[f];
+        }
+        showPickupErrors(shown);
+      } else {
+        setPickupAlert(err.message);
+      }
+    } finally {
+      pickups.busy = false;
+      $('pickup-submit').disabled = false;
+    }
+  }
+
   // ---- Transfer dialog ----------------------------------------------------
 
   async function openTransfer() {
@@ -1331,7 +1561,7 @@ window.MESSAGES = MESSAGES;
 
   function shortcut(ev) {
     if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat) return;
-    if (state.view !== 'work' || $('transfer-dialog').open || $('book-dialog').open) return;
+    if (state.view !== 'work' || $('transfer-dialog').open || $('book-dialog').open || $('pickup-dialog').open) return;
     const target = ev.target;
     if (target && target.closest && target.closest('input, textarea, select, [contenteditable]:not([contenteditable="false"])')) return;
     const action = SHORTCUTS[(ev.key || '').toLowerCase()];
@@ -1370,6 +1600,14 @@ window.MESSAGES = MESSAGES;
     $('book-cancel').addEventListener('click', closeBooking);
     $('book-close').addEventListener('click', closeBooking);
     $('book-again').addEventListener('click', bookAnother);
+    const pickupDialog = $('pickup-dialog');
+    pickupDialog.addEventListener('keydown', trapFocus);
+    pickupDialog.addEventListener('close', pickupClosed);
+    $('pickup-open').addEventListener('click', openPickup);
+    $('pickup-form').addEventListener('submit', submitPickup);
+    $('pickup-cancel').addEventListener('click', closePickup);
+    $('pickup-close').addEventListener('click', closePickup);
+    try { $('pickup-room').value = localStorage.getItem(ROOM_KEY) || ''; } catch (e) { /* private mode */ }
     document.addEventListener('keydown', shortcut);
     // Switching the language reloads the page in it; the clerk stays signed
     // in and at the counter (see resume).
