@@ -116,8 +116,14 @@ func (s *Server) adminRoutes(g fiber.Router) {
 		remove:   o.DeleteDepartment,
 	}.mount(g, "/departments")
 	resource[office.Service, office.ServiceSpec]{
-		list:     func(ctx context.Context) ([]office.Service, error) { return o.Services(ctx, 0) },
-		get:      o.Service,
+		list: func(ctx context.Context) ([]office.Service, error) { return o.Services(ctx, 0) },
+		get: func(ctx context.Context, id int64) (*office.Service, error) {
+			sv, err := o.Service(ctx, id)
+			if err == nil && sv.Archived() { // withdrawn from the panel too
+				return nil, okienko.Errorf(okienko.ENOTFOUND, "service %d not found", id)
+			}
+			return sv, err
+		},
 		defaults: office.DefaultServiceSpec,
 		create:   o.CreateService,
 		update:   o.UpdateService,
