@@ -25,7 +25,8 @@ type bookingsConflict struct {
 // days' bookings (booking.Store.CancelEach: each with its notice in the
 // outbox, reason "withdrawn"), the cancellation audited on the service,
 // then the matter is withdrawn. A booking made meanwhile makes it 409
-// again with the new count. 404 for an unknown or withdrawn matter; 422 on
+// again with the new count; one that slips past the check is cancelled
+// after the withdrawal the same way. 404 for an unknown or withdrawn matter; 422 on
 // cancel_bookings for another value than true or false.
 func (s *Server) deleteService(c *fiber.Ctx) error {
 	ctx := c.UserContext()
@@ -55,17 +56,8 @@ func (s *Server) deleteService(c *fiber.Ctx) error {
 	if len(ids) > 0 && !confirmed {
 		return s.bookingsConflict(c, len(ids))
 	}
-	if len(ids) > 0 {
-		cancelled, err := s.Bookings.CancelEach(ctx, ids, booking.ReasonWithdrawn, "")
-		if len(cancelled) > 0 {
-			after := map[string]any{"cancelled": len(cancelled), "booking_ids": cancelled}
-			if err := audit.Record(ctx, s.DB.WithContext(ctx), s.Clock.Now(), AuditCancelBookings, office.ObjectService, id, nil, after); err != nil {
-				return okienko.Internal(err)
-			}
-		}
-		if err != nil {
-			return err
-		}
+	if err := s.cancelForWithdrawal(c, id, ids); err != nil {
+		return err
 	}
 	err = s.Offices.DeleteService(ctx, id)
 	if okienko.ErrorCode(err) == okienko.ECONFLICT {
@@ -77,7 +69,35 @@ func (s *Server) deleteService(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A booking whose seat path read the matter just before it was archived
+	// may have committed just after the check: it is cancelled too, with
+	// its notice (a booking begun after the archive is refused).
+	left, err := s.Bookings.Upcoming(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.cancelForWithdrawal(c, id, left); err != nil {
+		return err
+	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// cancelForWithdrawal cancels bookings ids of matter id with notice
+// (booking.Store.CancelEach, reason "withdrawn") and audits those cancelled
+// on the matter.
+func (s *Server) cancelForWithdrawal(c *fiber.Ctx, id int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ctx := c.UserContext()
+	cancelled, err := s.Bookings.CancelEach(ctx, ids, booking.ReasonWithdrawn, "")
+	if len(cancelled) > 0 {
+		after := map[string]any{"cancelled": len(cancelled), "booking_ids": cancelled}
+		if err := audit.Record(ctx, s.DB.WithContext(ctx), s.Clock.Now(), AuditCancelBookings, office.ObjectService, id, nil, after); err != nil {
+			return okienko.Internal(err)
+		}
+	}
+	return err
 }
 
 // bookingsConflict answers 409 problem+json with the count of bookings a

@@ -2265,6 +2265,7 @@ for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], window.O
     const day = /^hours\.(mon|tue|wed|thu|fri|sat|sun)$/.exec(f);
     if (day) return t('departments.hours') + ': ' + t('day.' + day[1]);
     if (type === 'closure' && f === 'department_id') return t('closures.scope');
+    if (type === 'counter' && f === 'department_ids') return t('counters.departmentsColumn');
     const key = FIELD_LABELS[f];
     return key ? t(key) : f.replace(/_/g, ' ');
   }
