@@ -41,10 +41,11 @@ const (
 
 // Why a booking was cancelled (its CancelReason).
 const (
-	ReasonResident = "resident" // by the resident
-	ReasonLate     = "late"     // not checked in on time
-	ReasonClosure  = "closure"  // the office or department closed on its day
-	ReasonAdmin    = "admin"    // an administrator, e.g. suspecting hoarding
+	ReasonResident  = "resident"  // by the resident
+	ReasonLate      = "late"      // not checked in on time
+	ReasonClosure   = "closure"   // the office or department closed on its day
+	ReasonAdmin     = "admin"     // an administrator, e.g. suspecting hoarding
+	ReasonWithdrawn = "withdrawn" // the office withdrew the matter
 )
 
 // Booking is a resident's visit reserved for a slot of a service. Personal

@@ -52,6 +52,41 @@ func (s *Store) Covered(ctx context.Context, from, to office.Date, departmentID 
 	return ids, nil
 }
 
+// Upcoming returns the ids of the booked bookings of service serviceID,
+// and the pending ones still held, whose visit has not begun yet: the
+// bookings withdrawing the matter would cancel. Ordered by start, then id.
+// EINTERNAL.
+func (s *Store) Upcoming(ctx context.Context, serviceID int64) ([]int64, error) {
+	ids := []int64{}
+	err := s.db.WithContext(ctx).Model(&Booking{}).
+		Where("service_id = ? AND starts_at > ?", serviceID, s.now()).Where(upcoming(s.now())).
+		Order("starts_at, id").Pluck("id", &ids).Error
+	if err != nil {
+		return nil, okienko.Internal(err)
+	}
+	return ids, nil
+}
+
+// CancelEach cancels the bookings ids for the office (reason, the office's
+// note to the resident), each in its own transaction with its cancellation
+// message queued in the outbox (Cancel), and returns the ids cancelled. A
+// booking checked in, cancelled or gone meanwhile is skipped; another
+// failure stops there and is returned with the ids cancelled so far.
+func (s *Store) CancelEach(ctx context.Context, ids []int64, reason, note string) ([]int64, error) {
+	cancelled := []int64{}
+	for _, id := range ids {
+		_, err := s.Cancel(ctx, id, reason, note)
+		switch okienko.ErrorCode(err) {
+		case "":
+			cancelled = append(cancelled, id)
+		case okienko.ECONFLICT, okienko.ENOTFOUND: // changed meanwhile
+		default:
+			return cancelled, err
+		}
+	}
+	return cancelled, nil
+}
+
 // OffGrid counts the future live bookings of a service (booked or checked
 // in, starting from now on) and how many of them would not start on a slot
 // if the service's slots were slotMinutes long: the department's opening

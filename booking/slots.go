@@ -38,6 +38,9 @@ func (s *Store) loadCalendar(ctx context.Context, db *gorm.DB, serviceID int64, 
 	if err != nil {
 		return nil, err
 	}
+	if svc.Archived() {
+		return nil, okienko.Errorf(okienko.ENOTFOUND, "service %d not found", serviceID)
+	}
 	off, err := offices.Office(ctx)
 	if err != nil {
 		return nil, err
@@ -83,6 +86,9 @@ func (s *Store) dayCalendar(ctx context.Context, db *gorm.DB, serviceID int64, s
 		services = offices.Uncached()
 	}
 	svc, err := services.Service(ctx, serviceID)
+	if err == nil && svc.Archived() {
+		err = okienko.Errorf(okienko.ENOTFOUND, "service %d not found", serviceID)
+	}
 	if okienko.ErrorCode(err) == okienko.ENOTFOUND {
 		return nil, okienko.Invalid("service_id", fmt.Sprintf("there is no matter with id %d", serviceID))
 	}

@@ -95,7 +95,15 @@ type Service struct {
 	Position  int       `json:"-"`
 	CreatedAt time.Time `json:"-"`
 	UpdatedAt time.Time `json:"-"`
+	// ArchivedAt is when an administrator withdrew the matter (DeleteService
+	// on a matter with history); nil while it is offered.
+	ArchivedAt *time.Time `json:"-"`
 }
+
+// Archived reports whether the matter has been withdrawn: it is kept for
+// the records that name it (bookings, tickets, statistics, notices), but
+// nothing new is booked, issued, transferred to or served for it.
+func (s *Service) Archived() bool { return s.ArchivedAt != nil }
 
 // ClosureSpec is what an administrator sets on a closure. A nil DepartmentID
 // closes the whole office. EndsOn equals StartsOn for a single day.
@@ -117,8 +125,14 @@ type Closure struct {
 
 // CounterSpec is what an administrator sets on a counter.
 type CounterSpec struct {
-	DepartmentID int64  `json:"department_id"`
-	Name         string `json:"name"`
+	// DepartmentID is the counter's primary department, always one of
+	// DepartmentIDs.
+	DepartmentID int64 `json:"department_id"`
+	// DepartmentIDs are the departments whose matters the counter may
+	// serve (at least one; ascending). Left out, the counter serves
+	// DepartmentID's alone.
+	DepartmentIDs []int64 `json:"department_ids" gorm:"-"`
+	Name          string  `json:"name"`
 	// Label is the short form of the name the hall display shows ("4",
 	// "Kasa 2"), at most MaxCounterLabel characters; empty: the name.
 	Label      string  `json:"label"`

@@ -3,6 +3,7 @@ package office
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -12,7 +13,8 @@ import (
 	"github.com/okienko/okienko/database"
 )
 
-// Counters lists counters by id, each with its service ids in ascending order.
+// Counters lists counters by id, each with its department and service ids
+// in ascending order.
 func (s *Store) Counters(ctx context.Context) ([]Counter, error) {
 	db := s.db.WithContext(ctx)
 	out := []Counter{}
@@ -23,14 +25,26 @@ func (s *Store) Counters(ctx context.Context) ([]Counter, error) {
 	if err := db.Order("counter_id, service_id").Find(&links).Error; err != nil {
 		return nil, okienko.Internal(err)
 	}
+	var deps []counterDepartment
+	if err := db.Order("counter_id, department_id").Find(&deps).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
 	byCounter := map[int64][]int64{}
 	for _, l := range links {
 		byCounter[l.CounterID] = append(byCounter[l.CounterID], l.ServiceID)
+	}
+	depsOf := map[int64][]int64{}
+	for _, l := range deps {
+		depsOf[l.CounterID] = append(depsOf[l.CounterID], l.DepartmentID)
 	}
 	for i := range out {
 		out[i].ServiceIDs = byCounter[out[i].ID]
 		if out[i].ServiceIDs == nil {
 			out[i].ServiceIDs = []int64{}
+		}
+		out[i].DepartmentIDs = depsOf[out[i].ID]
+		if out[i].DepartmentIDs == nil { // not written by this version
+			out[i].DepartmentIDs = []int64{out[i].DepartmentID}
 		}
 	}
 	return out, nil
@@ -53,11 +67,20 @@ func loadCounter(tx *gorm.DB, id int64) (*Counter, error) {
 	if c.ServiceIDs == nil {
 		c.ServiceIDs = []int64{}
 	}
+	if err != nil {
+		return nil, err
+	}
+	err = tx.Model(&counterDepartment{}).Where("counter_id = ?", id).Order("department_id").Pluck("department_id", &c.DepartmentIDs).Error
+	if len(c.DepartmentIDs) == 0 {
+		c.DepartmentIDs = []int64{c.DepartmentID}
+	}
 	return &c, err
 }
 
-// CreateCounter validates and creates a counter serving spec.ServiceIDs
-// (deduplicated). EINVALID (also for unknown department or service ids).
+// CreateCounter validates and creates a counter of spec.DepartmentIDs
+// serving spec.ServiceIDs (deduplicated), matters of those departments.
+// EINVALID (also for unknown department or service ids, archived matters
+// and matters of other departments).
 func (s *Store) CreateCounter(ctx context.Context, spec CounterSpec) (*Counter, error) {
 	spec.Normalize()
 	if err := spec.Validate(); err != nil {
@@ -65,10 +88,10 @@ func (s *Store) CreateCounter(ctx context.Context, spec CounterSpec) (*Counter, 
 	}
 	var out Counter
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		if err := checkDepartment(tx, spec.DepartmentID); err != nil {
+		if err := checkDepartments(tx, spec.DepartmentIDs); err != nil {
 			return err
 		}
-		if err := checkServices(tx, spec.DepartmentID, spec.ServiceIDs); err != nil {
+		if err := checkServices(tx, spec.DepartmentIDs, spec.ServiceIDs); err != nil {
 			return err
 		}
 		now := s.now()
@@ -77,6 +100,9 @@ func (s *Store) CreateCounter(ctx context.Context, spec CounterSpec) (*Counter, 
 			return departmentGone(err, spec.DepartmentID)
 		}
 		if err := setCounterServices(tx, c.ID, spec.ServiceIDs); err != nil {
+			return err
+		}
+		if err := setCounterDepartments(tx, c.ID, spec.DepartmentIDs); err != nil {
 			return err
 		}
 		out = c
@@ -89,8 +115,12 @@ func (s *Store) CreateCounter(ctx context.Context, spec CounterSpec) (*Counter, 
 }
 
 // UpdateCounter is UpdateDepartment for counters; the counter then serves
-// exactly the new service ids. ENOTFOUND, EINVALID (also for unknown
-// department or service ids).
+// exactly the new department and service ids. A patch that changes only
+// department_id moves the counter to that one department (as before
+// counters served several); one that changes only department_ids keeps
+// the primary department if it is still among them, else takes the first.
+// ENOTFOUND, EINVALID (also for unknown department or service ids,
+// archived matters and matters of departments the counter doesn't serve).
 func (s *Store) UpdateCounter(ctx context.Context, id int64, patch func(*CounterSpec) error) (*Counter, error) {
 	var out Counter
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
@@ -99,20 +129,28 @@ func (s *Store) UpdateCounter(ctx context.Context, id int64, patch func(*Counter
 			return err
 		}
 		spec := before.CounterSpec
-		spec.ServiceIDs = append([]int64{}, before.ServiceIDs...) // a copy: patch can't reach before
+		spec.ServiceIDs = append([]int64{}, before.ServiceIDs...) // copies: patch can't reach before
+		spec.DepartmentIDs = append([]int64{}, before.DepartmentIDs...)
 		if err := patch(&spec); err != nil {
 			return patchError{err}
+		}
+		movedPrimary := spec.DepartmentID != before.DepartmentID
+		spec.DepartmentIDs = idSet(spec.DepartmentIDs)
+		changedSet := !slices.Equal(spec.DepartmentIDs, before.DepartmentIDs)
+		switch {
+		case movedPrimary && !changedSet:
+			spec.DepartmentIDs = []int64{spec.DepartmentID}
+		case changedSet && !movedPrimary && len(spec.DepartmentIDs) > 0 && !slices.Contains(spec.DepartmentIDs, spec.DepartmentID):
+			spec.DepartmentID = spec.DepartmentIDs[0]
 		}
 		spec.Normalize()
 		if err := spec.Validate(); err != nil {
 			return err
 		}
-		if spec.DepartmentID != before.DepartmentID {
-			if err := checkDepartment(tx, spec.DepartmentID); err != nil {
-				return err
-			}
+		if err := checkDepartments(tx, spec.DepartmentIDs); err != nil {
+			return err
 		}
-		if err := checkServices(tx, spec.DepartmentID, spec.ServiceIDs); err != nil {
+		if err := checkServices(tx, spec.DepartmentIDs, spec.ServiceIDs); err != nil {
 			return err
 		}
 		now := s.now()
@@ -129,6 +167,12 @@ func (s *Store) UpdateCounter(ctx context.Context, id int64, patch func(*Counter
 			return err
 		}
 		if err := setCounterServices(tx, id, spec.ServiceIDs); err != nil {
+			return err
+		}
+		if err := tx.Where("counter_id = ?", id).Delete(&counterDepartment{}).Error; err != nil {
+			return err
+		}
+		if err := setCounterDepartments(tx, id, spec.DepartmentIDs); err != nil {
 			return err
 		}
 		out = *before
@@ -159,27 +203,55 @@ func (s *Store) DeleteCounter(ctx context.Context, id int64) error {
 	})
 }
 
+// checkDepartments returns EINVALID naming the departments of ids that
+// don't exist: on department_id for a counter of one department (as
+// before counters served several), else on department_ids.
+func checkDepartments(tx *gorm.DB, ids []int64) error {
+	if len(ids) == 1 {
+		return checkDepartment(tx, ids[0])
+	}
+	return checkExist(tx, &Department{}, "department_ids", "department", "departments", ids)
+}
+
 // checkServices returns EINVALID on service_ids naming the ids that don't
-// exist, or that are matters of another department than departmentID.
-func checkServices(tx *gorm.DB, departmentID int64, ids []int64) error {
+// exist or are archived, or that are matters of other departments than
+// departmentIDs.
+func checkServices(tx *gorm.DB, departmentIDs []int64, ids []int64) error {
 	if err := checkExist(tx, &Service{}, "service_ids", "service", "services", ids); err != nil || len(ids) == 0 {
 		return err
 	}
+	var archived []int64
+	if err := tx.Model(&Service{}).Where("id IN ? AND archived_at IS NOT NULL", ids).Order("id").Limit(1).Pluck("id", &archived).Error; err != nil {
+		return err
+	}
+	if len(archived) > 0 {
+		return okienko.Invalid("service_ids", fmt.Sprintf("service %d has been withdrawn", archived[0]))
+	}
 	var others []int64
-	if err := tx.Model(&Service{}).Where("id IN ? AND department_id <> ?", ids, departmentID).Order("id").Pluck("id", &others).Error; err != nil {
+	if err := tx.Model(&Service{}).Where("id IN ? AND department_id NOT IN ?", ids, departmentIDs).Order("id").Pluck("id", &others).Error; err != nil {
 		return err
 	}
 	switch len(others) {
 	case 0:
 		return nil
 	case 1:
-		return okienko.Invalid("service_ids", fmt.Sprintf("a counter serves the matters of its own department; service %d is another's", others[0]))
+		return okienko.Invalid("service_ids", fmt.Sprintf("a counter serves the matters of its own departments; service %d is another's", others[0]))
 	}
 	names := make([]string, len(others))
 	for i, id := range others {
 		names[i] = fmt.Sprint(id)
 	}
-	return okienko.Invalid("service_ids", "a counter serves the matters of its own department; services "+strings.Join(names, ", ")+" are another's")
+	return okienko.Invalid("service_ids", "a counter serves the matters of its own departments; services "+strings.Join(names, ", ")+" are another's")
+}
+
+// setCounterDepartments links counter to each of ids; EINVALID on
+// department_ids when one was deleted meanwhile.
+func setCounterDepartments(tx *gorm.DB, counterID int64, ids []int64) error {
+	rows := make([]counterDepartment, len(ids))
+	for i, id := range ids {
+		rows[i] = counterDepartment{CounterID: counterID, DepartmentID: id}
+	}
+	return insertLinks(tx, rows, "department_ids", "one of the departments no longer exists")
 }
 
 // checkExist returns EINVALID on field naming those of ids that have no row

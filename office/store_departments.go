@@ -12,7 +12,8 @@ import (
 )
 
 // Departments lists the departments by position then id; with services=true
-// each carries its services (by position then id).
+// each carries its services offered (by position then id; archived ones
+// left out).
 func (s *Store) Departments(ctx context.Context, withServices bool) ([]Department, error) {
 	db := s.db.WithContext(ctx)
 	deps := []Department{}
@@ -23,7 +24,7 @@ func (s *Store) Departments(ctx context.Context, withServices bool) ([]Departmen
 		return deps, nil
 	}
 	var svcs []Service
-	if err := db.Order("position, id").Find(&svcs).Error; err != nil {
+	if err := db.Where("archived_at IS NULL").Order("position, id").Find(&svcs).Error; err != nil {
 		return nil, okienko.Internal(err)
 	}
 	byDept := map[int64][]Service{}
@@ -140,23 +141,31 @@ func (s *Store) UpdateDepartment(ctx context.Context, id int64, patch func(*Depa
 }
 
 // DeleteDepartment deletes a department (and its closures). ENOTFOUND;
-// ECONFLICT while services or counters still belong to it.
+// ECONFLICT while services or counters (also those serving it among
+// others) still belong to it, or withdrawn matters with history do.
 func (s *Store) DeleteDepartment(ctx context.Context, id int64) error {
 	return s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
 		d, err := loadDepartment(tx, id)
 		if err != nil {
 			return err
 		}
-		var services, counters int64
-		if err := tx.Model(&Service{}).Where("department_id = ?", id).Count(&services).Error; err != nil {
+		var services, counters, archived int64
+		if err := tx.Model(&Service{}).Where("department_id = ? AND archived_at IS NULL", id).Count(&services).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&Counter{}).Where("department_id = ?", id).Count(&counters).Error; err != nil {
+		if err := tx.Model(&Counter{}).Where("department_id = ? OR id IN (SELECT counter_id FROM counter_departments WHERE department_id = ?)", id, id).Count(&counters).Error; err != nil {
 			return err
 		}
 		if services > 0 || counters > 0 {
 			return okienko.Errorf(okienko.ECONFLICT,
 				"department %d still has %d services and %d counters; delete or move them first", id, services, counters)
+		}
+		if err := tx.Model(&Service{}).Where("department_id = ? AND archived_at IS NOT NULL", id).Count(&archived).Error; err != nil {
+			return err
+		}
+		if archived > 0 {
+			return okienko.Errorf(okienko.ECONFLICT,
+				"department %d has %d withdrawn matters whose bookings and tickets are kept; it can't be deleted", id, archived)
 		}
 		if err := tx.Delete(&Department{}, id).Error; err != nil {
 			if database.IsForeignKeyViolation(err) {

@@ -12,10 +12,11 @@ import (
 	"github.com/okienko/okienko/database"
 )
 
-// Services lists services by position then id, of one department when
-// departmentID > 0 (empty for an unknown department).
+// Services lists the services offered (archived ones left out) by position
+// then id, of one department when departmentID > 0 (empty for an unknown
+// department).
 func (s *Store) Services(ctx context.Context, departmentID int64) ([]Service, error) {
-	q := s.db.WithContext(ctx).Order("position, id")
+	q := s.db.WithContext(ctx).Where("archived_at IS NULL").Order("position, id")
 	if departmentID > 0 {
 		q = q.Where("department_id = ?", departmentID)
 	}
@@ -26,7 +27,19 @@ func (s *Store) Services(ctx context.Context, departmentID int64) ([]Service, er
 	return out, nil
 }
 
-// Service returns one service. ENOTFOUND.
+// AllServices lists every service, archived ones too, by id: for naming
+// the matters of records (tickets, bookings) kept after a matter was
+// withdrawn.
+func (s *Store) AllServices(ctx context.Context) ([]Service, error) {
+	out := []Service{}
+	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	return out, nil
+}
+
+// Service returns one service, an archived one too (see Service.Archived:
+// the records that name it still read it). ENOTFOUND.
 func (s *Store) Service(ctx context.Context, id int64) (*Service, error) {
 	if snap, err := s.snapshot(ctx); err != nil || snap != nil {
 		if err != nil {
@@ -44,6 +57,16 @@ func loadService(tx *gorm.DB, id int64) (*Service, error) {
 		return nil, notFound(err, "service", id)
 	}
 	return &sv, nil
+}
+
+// loadOffered is loadService for changes: an archived service is ENOTFOUND,
+// as withdrawn from the panel.
+func loadOffered(tx *gorm.DB, id int64) (*Service, error) {
+	sv, err := loadService(tx, id)
+	if err == nil && sv.Archived() {
+		return nil, okienko.Errorf(okienko.ENOTFOUND, "service %d not found", id)
+	}
+	return sv, err
 }
 
 // CreateService validates and creates a service, last in its department.
@@ -82,7 +105,7 @@ func (s *Store) CreateService(ctx context.Context, spec ServiceSpec) (*Service, 
 func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*ServiceSpec) error) (*Service, error) {
 	var out Service
 	err := s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
-		before, err := loadService(tx, id)
+		before, err := loadOffered(tx, id)
 		if err != nil {
 			return err
 		}
@@ -140,21 +163,54 @@ func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*Service
 	return &out, nil
 }
 
-// DeleteService deletes a service; counters stop serving it. ENOTFOUND;
-// ECONFLICT while other records (bookings, tickets) still refer to it.
+// DeleteService withdraws a service from the catalog. One nothing refers to
+// (no booking, no ticket, ever) is deleted with its form templates. One
+// with history is archived instead (Service.ArchivedAt): the past bookings,
+// tickets, statistics, audit entries and the notices still to be sent name
+// it by its row, so the row stays; the catalog, search, kiosk, slots and
+// the admin lists leave it out, counters stop serving it, and nothing new
+// is booked or issued for it (the callers check Service.Archived).
+// Bookings still to come must be cancelled first (FutureBookings,
+// booking.Store.Cancel): with any left this is ECONFLICT. ENOTFOUND also
+// for a service archived already.
 func (s *Store) DeleteService(ctx context.Context, id int64) error {
 	return s.change(ctx, func(tx *gorm.DB, log *changeLog) error {
-		sv, err := loadService(tx, id)
+		sv, err := loadOffered(tx, id)
 		if err != nil {
 			return err
 		}
-		if err := tx.Delete(&Service{}, id).Error; err != nil {
-			if database.IsForeignKeyViolation(err) {
-				return okienko.Errorf(okienko.ECONFLICT, "service %d is still in use", id)
-			}
+		now := s.now()
+		var live, history int64
+		if err := tx.Table("bookings").Where("service_id = ? AND starts_at > ? AND (status = 'booked' OR (status = 'pending' AND confirm_by > ?))", id, now, now).Count(&live).Error; err != nil {
 			return err
 		}
-		return log.record(ctx, tx, s.now(), audit.Delete, ObjectService, id, sv, nil)
+		if live > 0 {
+			return okienko.Errorf(okienko.ECONFLICT, "service %d still has %d bookings to come; cancel them first", id, live)
+		}
+		if err := tx.Table("bookings").Where("service_id = ?", id).Count(&history).Error; err != nil {
+			return err
+		}
+		if history == 0 {
+			if err := tx.Table("tickets").Where("service_id = ?", id).Count(&history).Error; err != nil {
+				return err
+			}
+		}
+		if history == 0 {
+			if err := tx.Delete(&Service{}, id).Error; err != nil {
+				if database.IsForeignKeyViolation(err) {
+					return okienko.Errorf(okienko.ECONFLICT, "service %d is still in use", id)
+				}
+				return err
+			}
+			return log.record(ctx, tx, now, audit.Delete, ObjectService, id, sv, nil)
+		}
+		if err := tx.Model(&Service{}).Where("id = ?", id).Updates(map[string]any{"archived_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("service_id = ?", id).Delete(&counterService{}).Error; err != nil {
+			return err
+		}
+		return log.record(ctx, tx, now, audit.Delete, ObjectService, id, sv, nil)
 	})
 }
 
@@ -197,10 +253,10 @@ func (s *Store) AnyProofOfWork(ctx context.Context) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return slices.ContainsFunc(snap.services, func(sv Service) bool { return sv.ProofOfWork }), nil
+		return slices.ContainsFunc(snap.services, func(sv Service) bool { return sv.ProofOfWork && !sv.Archived() }), nil
 	}
 	var ids []int64
-	err := s.db.WithContext(ctx).Model(&Service{}).Where("proof_of_work = ?", true).Limit(1).Pluck("id", &ids).Error
+	err := s.db.WithContext(ctx).Model(&Service{}).Where("proof_of_work = ? AND archived_at IS NULL", true).Limit(1).Pluck("id", &ids).Error
 	if err != nil {
 		return false, okienko.Internal(fmt.Errorf("services asking for proof of work: %w", err))
 	}

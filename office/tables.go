@@ -22,3 +22,12 @@ type counterService struct {
 }
 
 func (counterService) TableName() string { return "counter_services" }
+
+// counterDepartment is one row of counter_departments: counter serves the
+// matters of department.
+type counterDepartment struct {
+	CounterID    int64
+	DepartmentID int64
+}
+
+func (counterDepartment) TableName() string { return "counter_departments" }

@@ -12,19 +12,21 @@ import (
 
 // Limits enforced by the Validate methods.
 const (
-	MaxIntervalsPerDay  = 6
-	MaxClosureDays      = 366
-	MaxCounterServices  = 100
-	MaxCounterLabel     = 16 // what fits the hall display's last calls
-	maxDepartmentName   = 200
-	maxServiceName      = 200
-	maxCounterName      = 100
-	maxDescription      = 4000
-	maxInstructions     = 20000
-	maxClosureReason    = 500
-	maxKeywords         = 1000
-	minutesPerDay       = 24 * 60
-	maxLastTicketMinute = 240
+	MaxIntervalsPerDay = 6
+	MaxClosureDays     = 366
+	MaxCounterServices = 100
+	// MaxCounterDepartments bounds the departments one counter serves.
+	MaxCounterDepartments = 50
+	MaxCounterLabel       = 16 // what fits the hall display's last calls
+	maxDepartmentName     = 200
+	maxServiceName        = 200
+	maxCounterName        = 100
+	maxDescription        = 4000
+	maxInstructions       = 20000
+	maxClosureReason      = 500
+	maxKeywords           = 1000
+	minutesPerDay         = 24 * 60
+	maxLastTicketMinute   = 240
 )
 
 // Normalize trims the name, upper-cases the ticket prefix, sorts each day's
@@ -129,12 +131,21 @@ func (s ClosureSpec) Validate() error {
 	return f.Err()
 }
 
-// Normalize trims the name and sorts and deduplicates the service ids (an
-// empty list rather than nil).
+// Normalize trims the name and sorts and deduplicates the department and
+// service ids (empty lists rather than nil). Department ids left out are
+// the primary department alone; a primary department left out is the first
+// of the department ids.
 func (s *CounterSpec) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Label = strings.TrimSpace(s.Label)
 	s.ServiceIDs = idSet(s.ServiceIDs)
+	s.DepartmentIDs = idSet(s.DepartmentIDs)
+	if len(s.DepartmentIDs) == 0 && s.DepartmentID > 0 {
+		s.DepartmentIDs = []int64{s.DepartmentID}
+	}
+	if s.DepartmentID == 0 && len(s.DepartmentIDs) > 0 {
+		s.DepartmentID = s.DepartmentIDs[0]
+	}
 }
 
 // idSet returns ids sorted, without repeats, in a new slice (empty, not
@@ -155,9 +166,18 @@ func idSet(ids []int64) []int64 {
 func (s CounterSpec) Validate() error {
 	s.Normalize()
 	f := okienko.FieldErrors{}
-	if s.DepartmentID <= 0 {
+	switch {
+	case s.DepartmentID <= 0 && len(s.DepartmentIDs) == 0:
 		f.Add("department_id", "a department is required")
+	case s.DepartmentID <= 0:
+		f.Add("department_id", fmt.Sprintf("%d is not a department id", s.DepartmentID))
+	case !slices.Contains(s.DepartmentIDs, s.DepartmentID):
+		f.Add("department_id", "must be one of department_ids")
 	}
+	if len(s.DepartmentIDs) > MaxCounterDepartments {
+		f.Add("department_ids", fmt.Sprintf("a counter can serve at most %d departments, got %d", MaxCounterDepartments, len(s.DepartmentIDs)))
+	}
+	checkIDs(f, "department_ids", "department", s.DepartmentIDs)
 	checkName(f, "name", s.Name, maxCounterName)
 	if n := utf8.RuneCountInString(s.Label); n > MaxCounterLabel {
 		f.Add("label", fmt.Sprintf("must be at most %d characters, got %d", MaxCounterLabel, n))

@@ -177,6 +177,9 @@ func (s *Store) checkIn(ctx context.Context, code string) (*Ticket, *booking.Boo
 func (s *Store) serviceOf(ctx context.Context, tx *gorm.DB, serviceID int64) (*office.Service, *office.Department, error) {
 	offices := s.offices.WithTx(tx)
 	svc, err := offices.Service(ctx, serviceID)
+	if err == nil && svc.Archived() {
+		err = okienko.Errorf(okienko.ENOTFOUND, "service %d not found", serviceID)
+	}
 	if err != nil {
 		if okienko.ErrorCode(err) == okienko.ENOTFOUND {
 			return nil, nil, okienko.Invalid("service_id", fmt.Sprintf("there is no matter with id %d", serviceID))

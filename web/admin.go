@@ -14,8 +14,8 @@ import (
 )
 
 // resource is one admin object type served as list, create, read, change
-// (PATCH: the body is applied onto the current object) and delete. S is the
-// writable part (the "spec"), T the stored object.
+// (PATCH: the body is applied onto the current object) and delete (unless
+// remove is nil). S is the writable part (the "spec"), T the stored object.
 type resource[T, S any] struct {
 	list     func(ctx context.Context) ([]T, error)
 	get      func(ctx context.Context, id int64) (*T, error)
@@ -79,6 +79,9 @@ func (r resource[T, S]) mount(g fiber.Router, path string) {
 		}
 		return c.JSON(item)
 	})
+	if r.remove == nil {
+		return // deleted by a route of its own
+	}
 	g.Delete(path+"/:id", func(c *fiber.Ctx) error {
 		id, err := pathID(c)
 		if err != nil {
@@ -113,13 +116,19 @@ func (s *Server) adminRoutes(g fiber.Router) {
 		remove:   o.DeleteDepartment,
 	}.mount(g, "/departments")
 	resource[office.Service, office.ServiceSpec]{
-		list:     func(ctx context.Context) ([]office.Service, error) { return o.Services(ctx, 0) },
-		get:      o.Service,
+		list: func(ctx context.Context) ([]office.Service, error) { return o.Services(ctx, 0) },
+		get: func(ctx context.Context, id int64) (*office.Service, error) {
+			sv, err := o.Service(ctx, id)
+			if err == nil && sv.Archived() { // withdrawn from the panel too
+				return nil, okienko.Errorf(okienko.ENOTFOUND, "service %d not found", id)
+			}
+			return sv, err
+		},
 		defaults: office.DefaultServiceSpec,
 		create:   o.CreateService,
 		update:   o.UpdateService,
-		remove:   o.DeleteService,
 	}.mount(g, "/services")
+	g.Delete("/services/:id", s.deleteService)
 	resource[office.Closure, office.ClosureSpec]{
 		list: func(ctx context.Context) ([]office.Closure, error) {
 			return o.Closures(ctx, office.Date{}, office.Date{})

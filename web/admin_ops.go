@@ -99,16 +99,9 @@ func (s *Server) closureCancelBookings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cancelled := []int64{}
-	for _, bid := range ids {
-		_, err := s.Bookings.Cancel(ctx, bid, CancelReasonClosure, cl.Reason)
-		switch okienko.ErrorCode(err) {
-		case "":
-			cancelled = append(cancelled, bid)
-		case okienko.ECONFLICT, okienko.ENOTFOUND: // changed meanwhile
-		default:
-			return err
-		}
+	cancelled, err := s.Bookings.CancelEach(ctx, ids, CancelReasonClosure, cl.Reason)
+	if err != nil {
+		return err
 	}
 	if len(cancelled) > 0 {
 		after := map[string]any{"cancelled": len(cancelled), "booking_ids": cancelled}
@@ -171,7 +164,8 @@ type LiveOps struct {
 
 // liveOps: GET /api/v1/admin/live — per department: today's waiting
 // tickets, the open and paused counters with their clerk and current
-// ticket, and the longest wait now. A fixed number of queries per
+// ticket (a counter serving several departments under each of them), and
+// the longest wait now. A fixed number of queries per
 // department, each bounded by the counters or the departments.
 func (s *Server) liveOps(c *fiber.Ctx) error {
 	ctx := c.UserContext()
@@ -201,20 +195,30 @@ func (s *Server) liveOps(c *fiber.Ctx) error {
 		userIDs = append(userIDs, st.UserID)
 	}
 	type counterRow struct {
-		ID           int64
-		DepartmentID int64
-		Name         string
+		ID   int64
+		Name string
 	}
 	counters := map[int64]counterRow{}
+	servesDep := map[[2]int64]bool{} // {counter, department}: the counter serves the department
 	usernames := map[int64]string{}
 	current := map[int64]string{}
 	if len(states) > 0 {
 		var rows []counterRow
-		if err := db.Table("counters").Select("id, department_id, name").Where("id IN ?", counterIDs).Find(&rows).Error; err != nil {
+		if err := db.Table("counters").Select("id, name").Where("id IN ?", counterIDs).Find(&rows).Error; err != nil {
 			return okienko.Internal(err)
 		}
 		for _, r := range rows {
 			counters[r.ID] = r
+		}
+		var links []struct {
+			CounterID    int64
+			DepartmentID int64
+		}
+		if err := db.Table("counter_departments").Select("counter_id, department_id").Where("counter_id IN ?", counterIDs).Find(&links).Error; err != nil {
+			return okienko.Internal(err)
+		}
+		for _, l := range links {
+			servesDep[[2]int64{l.CounterID, l.DepartmentID}] = true
 		}
 		var users []struct {
 			ID       int64
@@ -256,7 +260,7 @@ func (s *Server) liveOps(c *fiber.Ctx) error {
 		}
 		for _, st := range states {
 			cr, ok := counters[st.CounterID]
-			if !ok || cr.DepartmentID != d.ID {
+			if !ok || !servesDep[[2]int64{st.CounterID, d.ID}] {
 				continue
 			}
 			ld.Counters = append(ld.Counters, LiveCounter{

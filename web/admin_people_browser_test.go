@@ -221,8 +221,8 @@ func (e *env) storedCounters(name string) (*storedCounter, int) {
 }
 
 // The administrator opens Stanowiska, clicks Nowe stanowisko, names the
-// counter, chooses a department other than the first and ticks two of its
-// matters: the counter is listed with that department and those two, and is
+// counter, chooses a department other than the first (unticking the first,
+// ticked for a new counter) and ticks two of its matters: the counter is listed with that department and those two, and is
 // stored serving exactly them. Editing it and unticking one leaves it
 // serving the other only. Deleting it asks first: declining keeps it; once
 // confirmed it is gone from the list and from the store.
@@ -268,11 +268,12 @@ func TestBrowserAdminCountersCreateEditDelete(t *testing.T) {
 		p.waitFor("the counter form", `document.querySelector('#counter-form h3')?.textContent === 'Nowe stanowisko' && document.activeElement === document.querySelector('#counter-form h3')`)
 		p.do(
 			chromedp.SendKeys(chromedp.CSS(`#counter-form [name=name]`), name),
-			chromedp.SetValue(chromedp.CSS(`#counter-form [name=department_id]`), itoa(dep.ID)),
+			chromedp.Click(chromedp.CSS(`#counter-dep-`+itoa(deps[0].ID))),
+			chromedp.Click(chromedp.CSS(`#counter-dep-`+itoa(dep.ID))),
 		)
 		// The matters offered are the chosen department's, none ticked.
-		p.waitFor("the department's matters", `[...document.querySelectorAll('#counter-form input[type=checkbox]')].map(i => i.name).sort().join(' ') === `+jsString(strings.Join(boxes, " ")))
-		if ticked := p.text(`String(document.querySelectorAll('#counter-form input[type=checkbox]:checked').length)`); ticked != "0" {
+		p.waitFor("the department's matters", `[...document.querySelectorAll('#counter-services input[type=checkbox]')].map(i => i.name).sort().join(' ') === `+jsString(strings.Join(boxes, " ")))
+		if ticked := p.text(`String(document.querySelectorAll('#counter-services input[type=checkbox]:checked').length)`); ticked != "0" {
 			t.Errorf("a new counter starts with %s matters ticked", ticked)
 		}
 		p.do(chromedp.Click(chromedp.CSS(box(a.ID))), chromedp.Click(chromedp.CSS(box(b.ID))))
@@ -291,9 +292,9 @@ func TestBrowserAdminCountersCreateEditDelete(t *testing.T) {
 		p.do(chromedp.Click(chromedp.CSS(edit)))
 		p.waitFor("the counter's form", `document.querySelector('#counter-form h3')?.textContent === `+jsString("Stanowisko: "+name)+
 			` && document.querySelector('#counter-form [name=name]').value === `+jsString(name)+
-			` && document.querySelector('#counter-form [name=department_id]').value === `+jsString(itoa(dep.ID))+
+			` && [...document.querySelectorAll('#counter-departments input:checked')].map(i => i.id).join(' ') === `+jsString("counter-dep-"+itoa(dep.ID))+
 			` && document.querySelector(`+jsString(box(a.ID))+`).checked && document.querySelector(`+jsString(box(b.ID))+`).checked`+
-			` && document.querySelectorAll('#counter-form input[type=checkbox]:checked').length === 2`)
+			` && document.querySelectorAll('#counter-services input[type=checkbox]:checked').length === 2`)
 		p.do(chromedp.Click(chromedp.CSS(box(a.ID))))
 		p.waitFor("one matter unticked", `!document.querySelector(`+jsString(box(a.ID))+`).checked && document.querySelector(`+jsString(box(b.ID))+`).checked`)
 		p.do(chromedp.Click(chromedp.CSS(save)))

@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/office"
 )
 
@@ -26,6 +27,9 @@ func (s *Server) publicService(c *fiber.Ctx) error {
 	svc, err := s.Offices.Service(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if svc.Archived() {
+		return okienko.Errorf(okienko.ENOTFOUND, "service %d not found", id)
 	}
 	atts, err := s.Offices.Attachments(c.UserContext(), id)
 	if err != nil {

@@ -16,12 +16,16 @@ import (
 
 // counterView is a counter with who works there now.
 type counterView struct {
-	ID           int64        `json:"id"`
-	Name         string       `json:"name"`
-	DepartmentID int64        `json:"department_id"`
-	Department   string       `json:"department"`
-	ServiceIDs   []int64      `json:"service_ids"`
-	State        counterState `json:"state"`
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	DepartmentID int64  `json:"department_id"`
+	Department   string `json:"department"` // the primary department's name
+	// DepartmentIDs and Departments are the departments the counter
+	// serves and their names, in the same order.
+	DepartmentIDs []int64      `json:"department_ids"`
+	Departments   []string     `json:"departments"`
+	ServiceIDs    []int64      `json:"service_ids"`
+	State         counterState `json:"state"`
 }
 
 type counterState struct {
@@ -58,13 +62,14 @@ type bookingNote struct {
 	Start      time.Time `json:"start"`
 }
 
-// names looks up service names once per request.
+// names looks up service names once per request, of withdrawn matters
+// too (their tickets of today are still shown).
 type names struct {
 	services map[int64]string
 }
 
 func (s *Server) names(ctx context.Context) (*names, error) {
-	svcs, err := s.Offices.Services(ctx, 0)
+	svcs, err := s.Offices.AllServices(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -144,10 +149,16 @@ func (s *Server) counterViewer(ctx context.Context, me int64) (func(office.Count
 
 func (s *Server) counterView(ct office.Counter, deps []office.Department, states []queue.CounterState, users []auth.User, me int64) counterView {
 	v := counterView{ID: ct.ID, Name: ct.Name, DepartmentID: ct.DepartmentID, ServiceIDs: ct.ServiceIDs,
+		DepartmentIDs: ct.DepartmentIDs, Departments: make([]string, len(ct.DepartmentIDs)),
 		State: counterState{Status: queue.CounterClosed, ServiceIDs: []int64{}}}
 	for _, d := range deps {
 		if d.ID == ct.DepartmentID {
 			v.Department = d.Name
+		}
+		for i, id := range ct.DepartmentIDs {
+			if d.ID == id {
+				v.Departments[i] = d.Name
+			}
 		}
 	}
 	for _, st := range states {

@@ -209,7 +209,18 @@ func pathServiceID(c *fiber.Ctx) (int64, error) {
 	return id, nil
 }
 
-// matterOf reads the matter with id and its department.
+// offeredMatter is matterOf for the pages that offer a matter (its page,
+// calendar, day and booking form): a withdrawn matter is not found.
+func (s *Server) offeredMatter(c *fiber.Ctx, id int64) (*office.Service, *office.Department, error) {
+	svc, dep, err := s.matterOf(c, id)
+	if err == nil && svc.Archived() {
+		return nil, nil, okienko.Errorf(okienko.ENOTFOUND, "no such matter")
+	}
+	return svc, dep, err
+}
+
+// matterOf reads the matter with id and its department, a withdrawn one
+// too (a booking's page still names it).
 func (s *Server) matterOf(c *fiber.Ctx, id int64) (*office.Service, *office.Department, error) {
 	svc, err := s.Offices.Service(c.UserContext(), id)
 	if err != nil {

@@ -91,7 +91,7 @@ func (s *Server) bookingFormPage(c *fiber.Ctx) (*office.Service, *office.Departm
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	svc, dep, err := s.matterOf(c, id)
+	svc, dep, err := s.offeredMatter(c, id)
 	if err != nil {
 		return nil, nil, nil, err
 	}

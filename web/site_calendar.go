@@ -83,7 +83,7 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	svc, dep, err := s.matterOf(c, id)
+	svc, dep, err := s.offeredMatter(c, id)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (s *Server) dayPage(c *fiber.Ctx) error {
 	if err != nil {
 		return okienko.Errorf(okienko.ENOTFOUND, "no such day")
 	}
-	svc, dep, err := s.matterOf(c, id)
+	svc, dep, err := s.offeredMatter(c, id)
 	if err != nil {
 		return err
 	}

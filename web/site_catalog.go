@@ -99,7 +99,7 @@ func (s *Server) matterPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	svc, dep, err := s.matterOf(c, id)
+	svc, dep, err := s.offeredMatter(c, id)
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,12 @@ const MESSAGES = {
     'services.instructions': 'Co zabrać i jak się przygotować',
     'services.proofOfWork': 'Ochrona przed automatami: przeglądarka rozwiązuje zadanie (proof of work) przed rezerwacją, odwołaniem i sprawdzeniem rezerwacji',
     'services.editHeading': 'Sprawa: {name}',
+    'services.new': 'Nowa sprawa',
+    'services.newHeading': 'Nowa sprawa',
+    'services.department': 'Wydział',
+    'services.confirmCancel': { one: 'Sprawa „{name}” ma {n} przyszłą rezerwację. Usunięcie sprawy ją odwoła, a mieszkaniec dostanie powiadomienie.', few: 'Sprawa „{name}” ma {n} przyszłe rezerwacje. Usunięcie sprawy je odwoła, a mieszkańcy dostaną powiadomienia.', many: 'Sprawa „{name}” ma {n} przyszłych rezerwacji. Usunięcie sprawy je odwoła, a mieszkańcy dostaną powiadomienia.', other: 'Sprawa „{name}” ma {n} przyszłych rezerwacji. Usunięcie sprawy je odwoła, a mieszkańcy dostaną powiadomienia.' },
+    'services.cancelBookings': { one: 'Odwołaj {n} rezerwację i usuń', few: 'Odwołaj {n} rezerwacje i usuń', many: 'Odwołaj {n} rezerwacji i usuń', other: 'Odwołaj {n} rezerwacji i usuń' },
+    'services.deletedCancelled': { one: 'Usunięto. Odwołano {n} rezerwację.', few: 'Usunięto. Odwołano {n} rezerwacje.', many: 'Usunięto. Odwołano {n} rezerwacji.', other: 'Usunięto. Odwołano {n} rezerwacji.' },
     'services.offGrid': { one: '{n} przyszła rezerwacja nie pasuje do nowej siatki (pozostaje ważna).', few: '{n} przyszłe rezerwacje nie pasują do nowej siatki (pozostają ważne).', many: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).', other: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).' },
     'services.gridOk': 'Wszystkie przyszłe rezerwacje pasują do nowej siatki.',
     'services.saveAnyway': 'Zapisz mimo to',
@@ -140,6 +146,10 @@ const MESSAGES = {
     'counters.caption': 'Stanowiska i obsługiwane sprawy',
     'counters.department': 'Wydział',
     'counters.services': 'Sprawy',
+    'counters.departments': 'Wydziały, których sprawy obsługuje',
+    'counters.departmentsColumn': 'Wydziały',
+    'counters.serviceOf': '{service} ({department})',
+    'counters.noServices': 'Wybrane wydziały nie mają spraw.',
     'counters.editHeading': 'Stanowisko: {name}',
     'counters.newHeading': 'Nowe stanowisko',
     'counters.label': 'Skrót na tablicy',
@@ -480,7 +490,12 @@ window.MESSAGES = MESSAGES;
     [/^must be a whole number of minutes between (\d+) and (\d+)$/, 'Pełne minuty, od $1 do $2.'],
     [/^must be a single letter A-Z, got .*$/, 'Jedna litera od A do Z.'],
     [/^must be admin or clerk$/, 'Administrator albo urzędnik.'],
+    [/^must be one of department_ids$/, 'Wydział główny musi być wśród wybranych wydziałów.'],
     [/^must be one of (.*)$/, 'Dozwolone: $1.'],
+    [/^service (\d+) has been withdrawn$/, 'Sprawa $1 została usunięta.'],
+    [/^a counter serves the matters of its own departments; services? ([\d, ]+) (is|are) another's$/, 'Stanowisko obsługuje tylko sprawy swoich wydziałów ($1 — innego wydziału).'],
+    [/^department (\d+) has (\d+) withdrawn matters whose bookings and tickets are kept; it can't be deleted$/, 'Wydziału nie można usunąć: historia jego usuniętych spraw (rezerwacje, bilety) jest zachowana.'],
+    [/^department (\d+) still has (\d+) services and (\d+) counters; delete or move them first$/, 'Wydział ma jeszcze sprawy ($2) i stanowiska ($3): najpierw je usuń albo przenieś.'],
     [/^must be a positive whole number$/, 'Liczba całkowita, dodatnia.'],
     [/^contains invalid characters$/, 'Zawiera niedozwolone znaki.'],
     [/^department (\d+) does not exist$/, 'Wydział $1 nie istnieje.'],
@@ -946,21 +961,57 @@ window.MESSAGES = MESSAGES;
     const parts = [];
     for (const d of state.departments) {
       const rows = state.services.filter((s) => s.department_id === d.id).map((s) => [s.name, s.slot_minutes, s.capacity, s.booking_days_ahead,
-        button(t('common.edit'), () => editService(s), 'edit-service', t('common.editNamed', { name: s.name }))]);
+        el('span', { class: 'actions' },
+          button(t('common.edit'), () => editService(s), 'edit-service', t('common.editNamed', { name: s.name })),
+          button(t('common.delete'), () => deleteService(s), 'btn-danger delete-service', t('common.deleteNamed', { name: s.name })))]);
       parts.push(el('h3', { text: d.name }), table(t('services.caption', { name: d.name }),
         [t('common.name'), t('services.slot'), t('services.capacity'), t('services.daysAhead'), t('common.actions')], rows));
     }
     $('services-list').replaceChildren(...parts);
   }
 
+  // deleteService asks, then withdraws matter s; when it still has
+  // bookings to come (409 with their count) it says how many will be
+  // cancelled with notice and asks again before cancelling them.
+  async function deleteService(s) {
+    if (!(await confirmAction(t('confirm.delete', { name: s.name }), t('common.delete')))) return;
+    const path = '/api/v1/admin/services/' + s.id;
+    try {
+      try {
+        await api('DELETE', path);
+        showNotice(t('common.deleted'));
+      } catch (err) {
+        const n = err instanceof ApiError && err.status === 409 && err.problem && err.problem.bookings;
+        if (!n) throw err;
+        if (!(await confirmAction(t('services.confirmCancel', { n, name: s.name }), t('services.cancelBookings', { n })))) return;
+        await api('DELETE', path + '?cancel_bookings=true');
+        showNotice(t('services.deletedCancelled', { n }));
+      }
+      $('service-editor').replaceChildren();
+      await loadServicesSection();
+      $('services-heading').focus();
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  // editService edits matter s, or creates one when s is null (in the
+  // department chosen, with the defaults of a new matter).
   function editService(s) {
-    const form = el('form', { class: 'card', id: 'service-form', noValidate: true, 'data-service': s.id });
-    const heading = el('h3', { tabIndex: -1, text: t('services.editHeading', { name: s.name }) });
+    const creating = !s;
+    if (creating) {
+      s = { name: '', department_id: state.departments.length ? state.departments[0].id : '', slot_minutes: 15, capacity: 1, booking_days_ahead: 30,
+        lead_minutes: 60, checkin_early_minutes: 30, checkin_grace_minutes: 10, max_active_per_pesel: 3, confirm_minutes: 0,
+        description: '', instructions: '', keywords: '', proof_of_work: false };
+    }
+    const form = el('form', { class: 'card', id: 'service-form', noValidate: true, 'data-service': creating ? 'new' : s.id });
+    const heading = el('h3', { tabIndex: -1, text: creating ? t('services.newHeading') : t('services.editHeading', { name: s.name }) });
     const impact = el('p', { class: 'impact-note', id: 'service-grid-impact', role: 'status', 'aria-live': 'polite' });
     const submit = el('button', { type: 'submit', class: 'btn btn-primary', id: 'service-save', text: t('common.save') });
     let confirmedSlot = null;
     form.append(heading,
-      field(t('common.namePl'), { name: 'name', value: s.name, required: true }),
+      creating ? field(t('services.department'), { name: 'department_id', id: 'service-department', options: state.departments.map((d) => [d.id, d.name]), value: s.department_id }) : null,
+      field(t('common.namePl'), { name: 'name', id: 'service-name', value: s.name, required: true }),
       el('div', { class: 'row' },
         field(t('services.slot'), { name: 'slot_minutes', id: 'service-slot', type: 'number', min: '1', value: s.slot_minutes }),
         field(t('services.capacity'), { name: 'capacity', type: 'number', min: '1', value: s.capacity }),
@@ -979,7 +1030,7 @@ window.MESSAGES = MESSAGES;
       keywordsField(s),
       field(t('services.proofOfWork'), { name: 'proof_of_work', id: 'service-proof', type: 'checkbox', checked: s.proof_of_work }),
       el('div', { class: 'buttons' }, submit,
-        button(t('common.cancel'), () => { $('service-editor').replaceChildren(); $('services-heading').focus(); })));
+        button(t('common.cancel'), () => { $('service-editor').replaceChildren(); (creating ? $('service-new') : $('services-heading')).focus(); })));
 
     // gridImpact shows how many future bookings the slot length would leave
     // off the grid; it answers that number (0 where it is unknown).
@@ -995,13 +1046,22 @@ window.MESSAGES = MESSAGES;
     slotInput.addEventListener('change', () => {
       confirmedSlot = null;
       submit.textContent = t('common.save');
-      if (slotInput.value && Number(slotInput.value) !== s.slot_minutes) gridImpact(slotInput.value).catch(failed);
+      if (!creating && slotInput.value && Number(slotInput.value) !== s.slot_minutes) gridImpact(slotInput.value).catch(failed);
       else impact.textContent = '';
     });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
+        if (creating) {
+          v.department_id = Number(v.department_id);
+          await api('POST', '/api/v1/admin/services', v);
+          $('service-editor').replaceChildren();
+          showNotice(t('common.created'));
+          await loadServicesSection();
+          $('services-heading').focus();
+          return;
+        }
         if (v.slot_minutes !== s.slot_minutes && confirmedSlot !== v.slot_minutes) {
           const n = await gridImpact(v.slot_minutes);
           if (n > 0) {
@@ -1018,6 +1078,11 @@ window.MESSAGES = MESSAGES;
         $('services-heading').focus();
       });
     });
+    if (creating) {
+      $('service-editor').replaceChildren(form);
+      heading.focus();
+      return;
+    }
     const forms = el('section', { class: 'card', id: 'service-forms', 'aria-labelledby': 'service-forms-heading' });
     $('service-editor').replaceChildren(form, forms);
     heading.focus();
@@ -1234,37 +1299,58 @@ window.MESSAGES = MESSAGES;
     await loadDepartments();
     const counters = (await api('GET', '/api/v1/admin/counters')) || [];
     const svcName = (id) => (state.services.find((s) => s.id === id) || { name: '#' + id }).name;
-    const rows = counters.map((c) => [c.label ? c.name + ' (' + c.label + ')' : c.name, departmentName(c.department_id), (c.service_ids || []).map(svcName).join(', '),
+    const rows = counters.map((c) => [c.label ? c.name + ' (' + c.label + ')' : c.name, (c.department_ids || [c.department_id]).map(departmentName).join(', '), (c.service_ids || []).map(svcName).join(', '),
       el('span', { class: 'actions' },
         button(t('common.edit'), () => editCounter(c), '', t('common.editNamed', { name: c.name })),
         button(t('common.delete'), () => remove('/api/v1/admin/counters/' + c.id, c.name, loadCountersSection), 'btn-danger', t('common.deleteNamed', { name: c.name })))]);
-    $('counters-list').replaceChildren(table(t('counters.caption'), [t('common.name'), t('counters.department'), t('counters.services'), t('common.actions')], rows));
+    $('counters-list').replaceChildren(table(t('counters.caption'), [t('common.name'), t('counters.departmentsColumn'), t('counters.services'), t('common.actions')], rows));
   }
 
   function editCounter(c) {
     const form = el('form', { class: 'card', id: 'counter-form', noValidate: true });
     const heading = el('h3', { tabIndex: -1, text: c ? t('counters.editHeading', { name: c.name }) : t('counters.newHeading') });
-    const depField = field(t('counters.department'), { name: 'department_id', options: state.departments.map((d) => [d.id, d.name]), value: c ? c.department_id : '' });
-    const svcBox = el('fieldset', { 'data-field': 'service_ids' }, el('legend', { text: t('counters.services') }));
+    // The departments whose matters the counter serves (at least one; the
+    // first chosen is its primary department unless the primary is kept).
+    const depIDs = new Set(c ? c.department_ids || [c.department_id] : state.departments.slice(0, 1).map((d) => d.id));
+    const depBox = el('fieldset', { 'data-field': 'department_ids', id: 'counter-departments' }, el('legend', { text: t('counters.departments') }),
+      ...state.departments.map((d) => field(d.name, { type: 'checkbox', checked: depIDs.has(d.id), name: 'dep-' + d.id, id: 'counter-dep-' + d.id })));
+    const svcBox = el('fieldset', { 'data-field': 'service_ids', id: 'counter-services' }, el('legend', { text: t('counters.services') }));
+    const chosenDeps = () => state.departments.filter((d) => { const i = depBox.querySelector('[name="dep-' + d.id + '"]'); return i && i.checked; }).map((d) => d.id);
     const drawServices = () => {
-      const dep = Number(depField.querySelector('select').value);
+      const deps = chosenDeps();
+      const was = new Map([...svcBox.querySelectorAll('input')].map((i) => [i.name, i.checked]));
       const chosen = new Set(c ? c.service_ids || [] : []);
-      svcBox.replaceChildren(svcBox.firstChild, ...state.services.filter((s) => s.department_id === dep).map((s) =>
-        field(s.name, { type: 'checkbox', checked: chosen.has(s.id), name: 'svc-' + s.id })));
+      const boxes = [];
+      for (const s of state.services.filter((x) => deps.includes(x.department_id))) {
+        const name = 'svc-' + s.id;
+        const label = deps.length > 1 ? t('counters.serviceOf', { service: s.name, department: departmentName(s.department_id) }) : s.name;
+        boxes.push(field(label, { type: 'checkbox', checked: was.has(name) ? was.get(name) : chosen.has(s.id), name, id: 'counter-svc-' + s.id }));
+      }
+      svcBox.replaceChildren(svcBox.firstChild, ...(boxes.length ? boxes : [el('p', { class: 'muted', text: t('counters.noServices') })]));
     };
-    depField.querySelector('select').addEventListener('change', drawServices);
+    depBox.addEventListener('change', drawServices);
     drawServices();
     form.append(heading, field(t('common.name'), { name: 'name', value: c ? c.name : '' }),
-      field(t('counters.label'), { name: 'label', value: c ? c.label || '' : '', hint: t('counters.labelHint'), maxLength: 16 }), depField, svcBox,
+      field(t('counters.label'), { name: 'label', value: c ? c.label || '' : '', hint: t('counters.labelHint'), maxLength: 16 }), depBox, svcBox,
       el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
         button(t('common.cancel'), () => { $('counter-editor').replaceChildren(); $('counter-new').focus(); })));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
-        const body = { name: v.name, label: v.label, department_id: Number(v.department_id), service_ids: Object.keys(v).filter((k) => k.startsWith('svc-') && v[k]).map((k) => Number(k.slice(4))) };
-        if (c) await api('PATCH', '/api/v1/admin/counters/' + c.id, body);
-        else await api('POST', '/api/v1/admin/counters', body);
+        const deps = chosenDeps();
+        const body = { name: v.name, label: v.label, department_ids: deps, service_ids: Object.keys(v).filter((k) => k.startsWith('svc-') && v[k]).map((k) => Number(k.slice(4))) };
+        // The primary department stays while it is chosen, else the first chosen.
+        body.department_id = c && deps.includes(c.department_id) ? c.department_id : deps.length ? deps[0] : 0;
+        try {
+          if (c) await api('PATCH', '/api/v1/admin/counters/' + c.id, body);
+          else await api('POST', '/api/v1/admin/counters', body);
+        } catch (err) {
+          // No department chosen is said at the departments' checkboxes.
+          const errs = err instanceof ApiError && err.problem && err.problem.errors;
+          if (errs && errs.department_id && !errs.department_ids) { errs.department_ids = errs.department_id; delete errs.department_id; }
+          throw err;
+        }
         $('counter-editor').replaceChildren();
         showNotice(c ? t('common.saved') : t('common.created'));
         await loadCountersSection();
@@ -1948,6 +2034,7 @@ window.MESSAGES = MESSAGES;
     const day = /^hours\.(mon|tue|wed|thu|fri|sat|sun)$/.exec(f);
     if (day) return t('departments.hours') + ': ' + t('day.' + day[1]);
     if (type === 'closure' && f === 'department_id') return t('closures.scope');
+    if (type === 'counter' && f === 'department_ids') return t('counters.departmentsColumn');
     const key = FIELD_LABELS[f];
     return key ? t(key) : f.replace(/_/g, ' ');
   }
@@ -2015,6 +2102,7 @@ window.MESSAGES = MESSAGES;
     $('sign-out').addEventListener('click', signOut);
     $('department-new').addEventListener('click', () => editDepartment(null));
     $('counter-new').addEventListener('click', () => editCounter(null));
+    $('service-new').addEventListener('click', () => editService(null));
     $('display-new').addEventListener('click', () => editDisplay(null));
     $('closure-form').addEventListener('submit', addClosure);
     $('user-form').addEventListener('submit', addUser);

@@ -36,6 +36,7 @@ const MESSAGES = {
     'counters.services': 'Sprawy obsługiwane dziś',
     'counters.open': 'Otwórz stanowisko',
     'counters.free': 'wolne',
+    'counters.serviceOf': '{service} ({department})',
     'counters.mine': 'Twoje stanowisko',
     'counters.heldBy': 'zajęte: {user}',
     'counters.pausedBy': 'przerwa: {user}',
@@ -517,6 +518,11 @@ window.MESSAGES = MESSAGES;
     return s ? s.name : '#' + id;
   }
 
+  // counterDepartments names the departments counter c serves.
+  function counterDepartments(c) {
+    return ((c.departments && c.departments.length) ? c.departments : [c.department || '']).join(', ');
+  }
+
   // resume takes a signed-in clerk to work: to the counter they hold, or to
   // the choice of one (also when loading failed, with the error shown).
   async function resume() {
@@ -588,7 +594,7 @@ window.MESSAGES = MESSAGES;
         input,
         el('label', { htmlFor: id },
           el('span', { class: 'choice-name', text: c.name }),
-          el('span', { class: 'muted', text: ' — ' + (c.department || '') })),
+          el('span', { class: 'muted', text: ' — ' + counterDepartments(c) })),
         el('span', { class: 'choice-state', id: id + '-state', text: stateText })));
     }
     $('counters-empty').hidden = state.counters.length > 0;
@@ -626,7 +632,10 @@ window.MESSAGES = MESSAGES;
       const id = 'service-' + sid;
       const input = el('input', { type: 'checkbox', id, name: 'service', value: String(sid), checked: fresh || was.get(sid) !== false });
       input.addEventListener('change', updateOpenButton);
-      list.append(el('li', null, input, el('label', { htmlFor: id, text: serviceName(sid) })));
+      // A counter of several departments names each matter's department.
+      const sv = state.services.get(sid);
+      const label = (c.department_ids || []).length > 1 && sv ? t('counters.serviceOf', { service: sv.name, department: sv.department }) : serviceName(sid);
+      list.append(el('li', null, input, el('label', { htmlFor: id, text: label })));
     }
     list.dataset.counter = key;
     box.hidden = false;
@@ -743,7 +752,7 @@ window.MESSAGES = MESSAGES;
     state.queue = q;
     const c = q.counter;
     $('work-counter').textContent = c.name;
-    $('work-department').textContent = c.department ? '— ' + c.department : '';
+    $('work-department').textContent = counterDepartments(c) ? '— ' + counterDepartments(c) : '';
     $('work-status').textContent = t('status.' + c.state.status);
     $('view-work').dataset.status = c.state.status;
 
