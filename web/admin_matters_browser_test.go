@@ -17,12 +17,14 @@ import (
 // matterLanguages are the page languages the matters and counters tests
 // run in; they find elements by id and role, so a language is added by a
 // line here (and its plural texts in cancelBookingsButton).
-var matterLanguages = []string{"pl"}
+var matterLanguages = []string{"pl", "en", "uk"}
 
 // cancelBookingsButton is the confirmation button of a delete that cancels
 // n bookings, in lang: the CLDR plural forms (Polish one/few/many).
 var cancelBookingsButton = map[string]map[int]string{
 	"pl": {1: "Odwołaj 1 rezerwację i usuń", 2: "Odwołaj 2 rezerwacje i usuń", 5: "Odwołaj 5 rezerwacji i usuń"},
+	"en": {1: "Cancel 1 booking and delete", 2: "Cancel 2 bookings and delete", 5: "Cancel 5 bookings and delete"},
+	"uk": {1: "Скасувати 1 запис і видалити", 2: "Скасувати 2 записи і видалити", 5: "Скасувати 5 записів і видалити"},
 }
 
 // rowButton is a script clicking the button of class cls in the row of the
