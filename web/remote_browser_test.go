@@ -1,0 +1,95 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"gorm.io/gorm"
+
+	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/web/browsertest"
+)
+
+// A resident on a 390 px phone joins today's queue from the matter's page:
+// the link shows while the department issues tickets, the page says who is
+// ahead and the wait, the form refuses a missing contact and lands, once
+// filled, on the ticket's live page with its DE-number and its QR for the
+// kiosk; in each language, axe finding nothing serious on the way.
+func TestRemoteQueueBrowser(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		svc := e.counterOf("Stanowisko 1").ServiceIDs[0]
+		var prefix string
+		db.Raw("SELECT d.ticket_prefix FROM services s JOIN departments d ON d.id = s.department_id WHERE s.id = ?", svc).Scan(&prefix)
+		matter := fmt.Sprintf("/sprawy/%d", svc)
+		b := e.siteBrowser(t, 390)
+
+		// Off: no link, and the page is not found.
+		b.open(matter, 200)
+		if b.is(`!!document.getElementById('remote-link')`) {
+			t.Fatal("the remote queue's link on a matter that takes no remote tickets")
+		}
+		b.open(matter+"/kolejka", 404)
+
+		e.allowRemote(svc, 10, true)
+		e.issueTicket(svc)
+		e.issueTicket(svc)
+		for i, c := range []struct{ lang, ahead, required, number string }{
+			{"pl", "2 osoby", "Podaj numer telefonu lub adres e-mail.", "01"},
+			{"en", "3 people", "Give a phone number or an e-mail address.", "02"},
+			{"uk", "4 особи", "Вкажіть номер телефону або адресу e-mail.", "03"},
+		} {
+			b.open(matter+"?lang="+c.lang, 200)
+			browsertest.RequireNoSeriousViolations(t, b.ctx, c.lang+": the matter's page with the remote queue")
+			b.navigate("the remote queue", 200, chromedp.Click(chromedp.CSS("#remote-link")))
+			if got := b.text(`document.getElementById('remote-ahead').textContent`); got != c.ahead {
+				t.Errorf("%s: ahead %q, want %q", c.lang, got, c.ahead)
+			}
+			if got := b.text(`document.getElementById('remote-wait').textContent`); !strings.ContainsAny(got, "0123456789") {
+				t.Errorf("%s: the estimated wait %q", c.lang, got)
+			}
+			if !b.is(`!!document.getElementById('remote-arrival') && document.documentElement.scrollWidth <= 390`) {
+				t.Errorf("%s: no arrival note, or the page is wider than the phone", c.lang)
+			}
+			browsertest.RequireNoSeriousViolations(t, b.ctx, c.lang+": the remote queue's form")
+			b.do(chromedp.Click(chromedp.CSS("#consent")))
+			b.navigate("the form without a contact", 422, chromedp.Click(chromedp.CSS("#remote-submit")))
+			if got := b.text(`document.getElementById('phone-error').textContent`); !strings.HasSuffix(got, c.required) {
+				t.Errorf("%s: a missing contact is refused with %q, want %q", c.lang, got, c.required)
+			}
+			browsertest.RequireNoSeriousViolations(t, b.ctx, c.lang+": the remote queue's form with errors")
+			if n := e.count("tickets", "kind = 'remote'"); n != int64(i) {
+				t.Fatalf("%s: %d remote tickets after a refused form", c.lang, n)
+			}
+			b.do(chromedp.SendKeys(chromedp.CSS("#phone"), fmt.Sprintf("600 100 20%d", i)))
+			b.navigate("join", 200, chromedp.Click(chromedp.CSS("#remote-submit")))
+			if !b.is(`location.pathname.startsWith('/t/')`) {
+				t.Fatalf("%s: landed on %s, want the ticket's live page", c.lang, b.text(`location.href`))
+			}
+			if got := b.text(`document.getElementById('number').textContent`); got != prefix+"E"+c.number {
+				t.Errorf("%s: the live page shows %q, want %sE%s", c.lang, got, prefix, c.number)
+			}
+			if !b.is(`!!document.getElementById('remote-qr') && document.getElementById('remote-note').textContent.length > 20`) {
+				t.Errorf("%s: the live page has no QR for the kiosk", c.lang)
+			}
+			if got := b.text(`document.documentElement.lang`); got != c.lang {
+				t.Errorf("%s: the live page is in %q", c.lang, got)
+			}
+			browsertest.RequireNoSeriousViolations(t, b.ctx, c.lang+": the remote ticket's live page")
+			var lang string
+			db.Raw("SELECT lang FROM tickets WHERE kind = 'remote' ORDER BY id DESC LIMIT 1").Scan(&lang)
+			if lang != c.lang {
+				t.Errorf("the ticket's messages go in %q, want %s", lang, c.lang)
+			}
+		}
+		// The same phone again: refused on its field.
+		b.open(matter+"/kolejka", 200)
+		b.do(chromedp.SendKeys(chromedp.CSS("#phone"), "600100200"), chromedp.Click(chromedp.CSS("#consent")))
+		b.navigate("the same phone again", 409, chromedp.Click(chromedp.CSS("#remote-submit")))
+		if !b.is(`!!document.getElementById('phone-error') && !!document.querySelector('#error-summary a[href="#phone"]')`) {
+			t.Errorf("the same phone again is not refused on its field")
+		}
+	})
+}
