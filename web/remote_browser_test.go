@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -90,6 +91,90 @@ func TestRemoteQueueBrowser(t *testing.T) {
 		b.navigate("the same phone again", 409, chromedp.Click(chromedp.CSS("#remote-submit")))
 		if !b.is(`!!document.getElementById('phone-error') && !!document.querySelector('#error-summary a[href="#phone"]')`) {
 			t.Errorf("the same phone again is not refused on its field")
+		}
+	})
+}
+
+// The kiosk checks a remote ticket in by the QR of its live page (a scanner
+// types the address), and the clerk's waiting list shows, live, the holder
+// not yet there and then there.
+func TestRemoteArrivalBrowser(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		counter := e.counterOf("Stanowisko 1")
+		svc := counter.ServiceIDs[0]
+		e.allowRemote(svc, 10, true)
+		resp, body := e.do("POST", "/api/v1/remote-tickets", map[string]any{"service_id": svc, "email": "ola@example.com"})
+		var r remoteAnswer
+		if resp.StatusCode != 201 || json.Unmarshal(body, &r) != nil {
+			t.Fatalf("remote ticket: %d %s", resp.StatusCode, body)
+		}
+		base := e.listen()
+
+		clerk := &clerkPage{tab{t: t, ctx: browsertest.New(t, 1280, 800)}}
+		clerk.do(chromedp.Navigate(base + "/clerk"))
+		clerk.waitFor("the sign-in form", `!document.getElementById('view-signin').hidden`)
+		clerk.do(
+			chromedp.SendKeys(chromedp.CSS("#username"), e.creds.ClerkUser),
+			chromedp.SendKeys(chromedp.CSS("#password"), testPassword+"\n"),
+		)
+		clerk.waitFor("the counter choice", `!document.getElementById('view-counters').hidden && document.querySelectorAll('#counter-list input').length > 0`)
+		clerk.do(chromedp.Click(chromedp.CSS(`label[for="counter-` + itoa(counter.ID) + `"]`)))
+		clerk.waitFor("the counter's matters", `!document.getElementById('counter-open').disabled`)
+		clerk.do(chromedp.Click(chromedp.CSS("#counter-open")))
+		row := `[...document.querySelectorAll('#waiting-list tr')].find(tr => tr.textContent.includes(` + jsString(r.Ticket.Number) + `))`
+		clerk.waitFor("the remote ticket awaiting its holder", `(tr => !!tr && !!tr.querySelector('.badge-remote') && tr.querySelector('.badge-away').textContent === 'jeszcze nie na miejscu — wywołanie po przybyciu')(`+row+`)`)
+		browsertest.RequireNoSeriousViolations(t, clerk.ctx, "the clerk's queue with a remote ticket")
+
+		kiosk := &kioskPage{clerkPage{tab{t: t, ctx: browsertest.New(t, 1080, 1920)}}}
+		kiosk.do(chromedp.Navigate(base + "/kiosk?token=" + e.creds.KioskToken + "&idle=3600"))
+		kiosk.waitFor("the departments", `!document.getElementById('view-start').hidden`)
+		kiosk.do(chromedp.Click(chromedp.CSS("#checkin-open")))
+		kiosk.waitFor("the check-in screen", `!document.getElementById('view-checkin').hidden && document.activeElement.id === 'code'`)
+		kiosk.do(chromedp.SendKeys(chromedp.CSS("#code"), r.Ticket.StatusURL+"\n"))
+		kiosk.waitFor("the remote ticket, arrived", `!document.getElementById('view-ticket').hidden && document.getElementById('ticket-number').textContent === `+jsString(r.Ticket.Number)+` && !document.getElementById('ticket-booking').hidden`)
+
+		clerk.waitFor("the holder there", `(tr => !!tr && !tr.querySelector('.badge-away') && tr.querySelector('.badge-arrived').textContent === 'na miejscu')(`+row+`)`)
+		var arrived *string
+		db.Raw("SELECT CAST(arrived_at AS TEXT) FROM tickets WHERE id = ?", r.Ticket.ID).Scan(&arrived)
+		if arrived == nil {
+			t.Fatal("the ticket is not marked arrived")
+		}
+	})
+}
+
+// The administrator turns the remote queue on for a matter in its form:
+// the day's places and whether arrival comes first.
+func TestRemoteAdminBrowser(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		id, name := adminService(t, e)
+		base := e.listen()
+		p := &tab{t: t, ctx: browsertest.New(t, desktop.width, desktop.height)}
+		p.do(chromedp.Navigate(base + "/admin"))
+		p.waitFor("the sign-in form", `!document.getElementById('view-signin').hidden`)
+		p.do(
+			chromedp.SendKeys(chromedp.CSS("#username"), e.creds.AdminUser),
+			chromedp.SendKeys(chromedp.CSS("#password"), testPassword+"\n"),
+		)
+		p.waitFor("the panel", `!document.getElementById('nav').hidden`)
+		p.do(chromedp.Click(chromedp.CSS(`#nav a[href="#sprawy"]`)))
+		edit := `#services-list button[aria-label=` + jsString("Edytuj: "+name) + `]`
+		p.waitFor("the services", `document.querySelector(`+jsString(edit)+`) !== null`)
+		p.do(chromedp.Click(chromedp.CSS(edit)))
+		p.waitFor("the service form", `document.getElementById('service-remote') !== null && document.getElementById('service-remote').value === '0' && !document.getElementById('service-remote-arrival').checked`)
+		if label := p.text(`document.querySelector('label[for=service-remote]').textContent`); !strings.Contains(label, "Kolejka zdalna") {
+			t.Errorf("the field's label %q", label)
+		}
+		browsertest.RequireNoSeriousViolations(t, p.ctx, "the service form with the remote queue")
+		p.do(chromedp.SetValue(chromedp.CSS("#service-remote"), "25"), chromedp.Click(chromedp.CSS("#service-remote-arrival")), chromedp.Click(chromedp.CSS("#service-save")))
+		p.waitFor("saved", `document.getElementById('notice').textContent === 'Zapisano.'`)
+		var got struct {
+			RemoteTicketsPerDay   int
+			RemoteArrivalRequired bool
+		}
+		if err := db.Table("services").Select("remote_tickets_per_day, remote_arrival_required").Where("id = ?", id).Take(&got).Error; err != nil || got.RemoteTicketsPerDay != 25 || !got.RemoteArrivalRequired {
+			t.Fatalf("the service after saving: %+v (%v)", got, err)
 		}
 	})
 }

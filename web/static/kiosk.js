@@ -802,16 +802,26 @@ const OkienkoKiosk = (function () {
     return m ? m[1] + '-' + m[2] : '';
   }
 
+  // remoteTicketID is the public id of a remote ticket a scanner read from
+  // the QR of its live page (…/t/{public_id}); '' for anything else.
+  function remoteTicketID() {
+    if (!state.foreign) return '';
+    const m = /\/t\/([a-z2-7]{16})\/?(?:[?#]\S*)?$/i.exec($('code').value.trim());
+    return m ? m[1].toLowerCase() : '';
+  }
+
   async function checkIn(ev) {
     if (ev) ev.preventDefault();
     if (state.busy) return;
-    const code = enteredCode();
+    // A remote ticket's QR checks that ticket in (its holder has arrived).
+    const remote = remoteTicketID();
+    const code = remote || enteredCode();
     if (!code) {
       showAlert(state.foreign ? 'checkin.invalid' : 'checkin.incomplete');
       $('code').focus();
       return;
     }
-    setCode(cleanCode(code), false);
+    if (!remote) setCode(cleanCode(code), false);
     state.busy = true;
     $('checkin-submit').setAttribute('aria-busy', 'true');
     showAlert(null);
