@@ -399,3 +399,27 @@ func TestOfferRemote(t *testing.T) {
 		}
 	})
 }
+
+// The open data count the waiting remote tickets apart, among the waiting.
+func TestOpenDataCountsRemoteApart(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		h := newHall(t, db)
+		ctx := context.Background()
+		h.allowRemote(t, h.a, 10, false)
+		h.walkIn(t, h.a, false)
+		h.remote(t, h.a, "600100200", "")
+		h.remote(t, h.a, "", "ola@example.com")
+		h.walkIn(t, h.b, false)
+		data, err := h.q.OpenData(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64][2]int{}
+		for _, s := range data.Services {
+			got[s.ServiceID] = [2]int{s.Waiting, s.WaitingRemote}
+		}
+		if got[h.a.ID] != [2]int{3, 2} || got[h.b.ID] != [2]int{1, 0} {
+			t.Fatalf("waiting (all, remote): A %v, B %v; want [3 2] and [1 0]", got[h.a.ID], got[h.b.ID])
+		}
+	})
+}

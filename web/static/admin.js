@@ -276,6 +276,7 @@ const MESSAGES = {
     'stats.department': 'Wydział',
     'stats.service': 'Sprawa',
     'stats.issued': 'Bilety',
+    'stats.remote': 'W tym z kolejki zdalnej',
     'stats.served': 'Obsłużeni',
     'stats.noShow': 'Nieobecni',
     'stats.expired': 'Wygasłe',
@@ -1665,7 +1666,7 @@ window.MESSAGES = MESSAGES;
     const tot = rep.total;
     const parts = [];
     parts.push(el('dl', { class: 'facts stats-summary', id: 'stats-summary' },
-      ...[[t('stats.issued'), tot.tickets_issued], [t('stats.served'), tot.served],
+      ...[[t('stats.issued'), tot.tickets_issued], [t('stats.remote'), tot.remote_tickets || 0], [t('stats.served'), tot.served],
         [t('stats.withinTarget', { n: target }), fmtPct(tot.within_target_percent)],
         [t('stats.visitNoShow'), fmtPct(tot.visit_no_show_percent)]].map(([k, v]) => el('div', null, el('dt', { text: k }), el('dd', { text: String(v) })))));
     const csv = (table) => el('a', { class: 'btn btn-small', href: '/api/v1/admin/stats.csv?' + query({ table }), download: '', id: 'stats-csv-' + table, text: t('stats.csvOf', { what: t('stats.table.' + table) }) });
