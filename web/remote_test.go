@@ -181,3 +181,37 @@ func TestRemoteTicketAPI(t *testing.T) {
 		}
 	})
 }
+
+// The site's remote queue page when the matter can't be joined: its places
+// taken, or the department not issuing (saying when it opens); the matter's
+// page then shows no link.
+func TestRemoteQueuePageClosed(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		svc := e.counterOf("Stanowisko 1").ServiceIDs[0]
+		e.allowRemote(svc, 1, false)
+		page := func(path string) (int, string) {
+			resp, body := e.do("GET", path, nil)
+			return resp.StatusCode, string(body)
+		}
+		matter := "/sprawy/" + itoa(svc)
+		if code, body := page(matter); code != 200 || !strings.Contains(body, `id="remote-link"`) {
+			t.Fatalf("the matter's page while open: %d, link %v", code, strings.Contains(body, `id="remote-link"`))
+		}
+		if resp, body := e.do("POST", "/api/v1/remote-tickets", map[string]any{"service_id": svc, "phone": "600100200"}); resp.StatusCode != 201 {
+			t.Fatalf("remote ticket: %d %s", resp.StatusCode, body)
+		}
+		code, body := page(matter + "/kolejka")
+		if code != 200 || !strings.Contains(body, `id="remote-closed"`) || strings.Contains(body, `id="remote-submit"`) || !strings.Contains(body, "zajęte") {
+			t.Fatalf("full: %d %s", code, body)
+		}
+		if _, body := page(matter); strings.Contains(body, `id="remote-link"`) {
+			t.Fatal("the matter's page links to a full remote queue")
+		}
+		e.clock.Set(e.week.At(0, 23, 0))
+		code, body = page(matter + "/kolejka?lang=en")
+		if code != 200 || !strings.Contains(body, "The queue opens: ") || strings.Contains(body, `id="remote-submit"`) {
+			t.Fatalf("closed: %d %s", code, body)
+		}
+	})
+}
