@@ -131,6 +131,11 @@ func TestRemoteArrivalBrowser(t *testing.T) {
 		kiosk.waitFor("the departments", `!document.getElementById('view-start').hidden`)
 		kiosk.do(chromedp.Click(chromedp.CSS("#checkin-open")))
 		kiosk.waitFor("the check-in screen", `!document.getElementById('view-checkin').hidden && document.activeElement.id === 'code'`)
+		// An unknown remote ticket's address first.
+		kiosk.do(chromedp.SendKeys(chromedp.CSS("#code"), "http://okienko.test/t/aaaaaaaaaaaaaaaa\n"))
+		kiosk.waitFor("the unknown remote ticket refused", `document.getElementById('alert').textContent === 'Nie znaleziono tego numeru z kolejki zdalnej. Pobierz zwykły bilet.'`)
+		kiosk.do(chromedp.Click(chromedp.CSS("#key-clear")))
+		kiosk.waitFor("the code cleared", `document.getElementById('code').value === ''`)
 		kiosk.do(chromedp.SendKeys(chromedp.CSS("#code"), r.Ticket.StatusURL+"\n"))
 		kiosk.waitFor("the remote ticket, arrived", `!document.getElementById('view-ticket').hidden && document.getElementById('ticket-number').textContent === `+jsString(r.Ticket.Number)+` && !document.getElementById('ticket-booking').hidden`)
 

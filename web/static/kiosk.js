@@ -71,6 +71,8 @@ const MESSAGES = {
     'checkin.already': 'Przybycie na tę rezerwację zostało już potwierdzone.',
     'checkin.alreadyNumber': 'Przybycie na tę rezerwację zostało już potwierdzone. Twój numer: {number}.',
     'checkin.conflict': 'Nie można teraz potwierdzić przybycia ({detail}).',
+    'checkin.remoteNotFound': 'Nie znaleziono tego numeru z kolejki zdalnej. Pobierz zwykły bilet.',
+    'checkin.remoteOver': 'Ten numer z kolejki zdalnej jest już nieważny. Pobierz zwykły bilet.',
 
     'ticket.heading': 'Twój numer',
     'ticket.booking': 'Przybycie potwierdzone.',
@@ -160,6 +162,8 @@ const MESSAGES = {
     'checkin.already': 'This booking has already been checked in.',
     'checkin.alreadyNumber': 'This booking has already been checked in. Your number: {number}.',
     'checkin.conflict': 'Check-in is not possible now ({detail}).',
+    'checkin.remoteNotFound': 'This remote queue number was not found. Please take a regular ticket.',
+    'checkin.remoteOver': 'This remote queue number is no longer valid. Please take a regular ticket.',
 
     'ticket.heading': 'Your number',
     'ticket.booking': 'You are checked in.',
@@ -249,6 +253,8 @@ const MESSAGES = {
     'checkin.already': 'Прибуття за цим бронюванням уже підтверджено.',
     'checkin.alreadyNumber': 'Прибуття за цим бронюванням уже підтверджено. Ваш номер: {number}.',
     'checkin.conflict': 'Зараз неможливо підтвердити прибуття ({detail}).',
+    'checkin.remoteNotFound': 'Цей номер дистанційної черги не знайдено. Візьміть звичайний квиток.',
+    'checkin.remoteOver': 'Цей номер дистанційної черги вже недійсний. Візьміть звичайний квиток.',
 
     'ticket.heading': 'Ваш номер',
     'ticket.booking': 'Прибуття підтверджено.',
@@ -829,7 +835,12 @@ const OkienkoKiosk = (function () {
       const out = await api('POST', '/api/v1/kiosk/checkin', { code, lang: state.lang }, true);
       showTicket(out, true);
     } catch (err) {
-      checkinFailed(err, code);
+      if (remote && err instanceof ApiError && [404, 409, 422].includes(err.status)) {
+        // A remote ticket's QR: unknown, or its ticket no longer waiting.
+        showAlert(err.status === 409 ? 'checkin.remoteOver' : 'checkin.remoteNotFound');
+      } else {
+        checkinFailed(err, code);
+      }
       if (state.view === 'checkin') $('code').focus();
     } finally {
       state.busy = false;
