@@ -80,8 +80,11 @@ type view struct {
 	// Printer alerts: the kiosk's name, its printer's problem and, when it
 	// changed since, its state now.
 	Kiosk, Problem, Current string
-	// Pickups: the document, the room to collect it from, its status page.
+	// Pickups: the document, the room to collect it from, its status page
+	// (a ticket's: its live page).
 	What, Room, StatusURL string
+	// Counter is where a called ticket is called to.
+	Counter string
 }
 
 // Compose builds m: for e-mail a subject, text and HTML parts (a printer
@@ -286,28 +289,53 @@ func deref(s *string) string {
 	return *s
 }
 
-// composeTicket builds the SMS about a queue ticket ("your turn is near").
-// Permanent errors: the ticket is gone, has no phone, or is no longer
-// waiting (the message came too late to matter).
+// TicketPath is the live page of a ticket, followed by its public id.
+const TicketPath = "/t/"
+
+// composeTicket builds a queue ticket's message: "your turn is near" by SMS
+// (a remote ticket's in its own words, and by e-mail when it has only an
+// e-mail) or a remote ticket's "you are called" with the counter, in the
+// ticket's language. Permanent errors: the ticket is gone, has no address on
+// the channel, or moved on (a turn-near for a ticket no longer waiting, a
+// called message for one no longer called: each came too late to matter).
 func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
 	var t struct {
 		Number    string
+		PublicID  string
+		Kind      string
 		Phone     *string
+		Email     *string
 		Status    string
 		ServiceID int64
+		CounterID *int64
 	}
-	res := c.DB.WithContext(ctx).Table("tickets").Select("number, phone, status, service_id").Where("id = ?", *m.TicketID).Take(&t)
+	res := c.DB.WithContext(ctx).Table("tickets").Select("number, public_id, kind, phone, email, status, service_id, counter_id").Where("id = ?", *m.TicketID).Take(&t)
 	if database.IsNotFound(res.Error) {
 		return nil, Permanent(errors.New("the ticket does not exist"))
 	}
 	if res.Error != nil {
 		return nil, res.Error
 	}
-	if t.Phone == nil || m.Channel != outbox.SMS {
-		return nil, Permanent(errors.New("ticket messages go by SMS to the ticket's phone"))
+	to := t.Phone
+	if m.Channel == outbox.Email {
+		to = t.Email
 	}
-	if t.Status != "waiting" {
+	if to == nil {
+		return nil, Permanent(errors.New("the ticket has no address for a message by " + m.Channel))
+	}
+	kind := m.Kind
+	switch {
+	case m.Kind == outbox.TurnNear && t.Status != "waiting":
 		return nil, Permanent(errors.New("the ticket is no longer waiting"))
+	case m.Kind == outbox.TicketCalled && t.Status != "called":
+		return nil, Permanent(errors.New("the ticket is no longer called"))
+	case m.Kind != outbox.TurnNear && m.Kind != outbox.TicketCalled:
+		return nil, Permanent(errors.New("no ticket message of kind " + m.Kind))
+	case m.Kind == outbox.TurnNear && t.Kind == "remote":
+		kind = "turn_near_remote"
+	}
+	if m.Channel == outbox.Email && kind == outbox.TurnNear {
+		return nil, Permanent(errors.New("a walk-in's turn-near goes by SMS"))
 	}
 	svc, err := c.service(ctx, t.ServiceID)
 	if err != nil {
@@ -317,15 +345,47 @@ func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgo
 	if err != nil {
 		return nil, err
 	}
+	v := view{Office: off.Name, Address: off.Address, Service: svc.NameIn(m.Lang), Number: t.Number, BaseURL: c.BaseURL,
+		StatusURL: c.BaseURL + TicketPath + t.PublicID}
+	if t.CounterID != nil && m.Kind == outbox.TicketCalled {
+		var name string
+		if err := c.DB.WithContext(ctx).Table("counters").Select("name").Where("id = ?", *t.CounterID).Scan(&name).Error; err != nil {
+			return nil, err
+		}
+		v.Counter = name
+	}
 	tpl := texts[m.Lang]
 	if tpl == nil {
 		tpl = texts["pl"]
 	}
-	text, err := c.smsText(tpl, m, view{Office: off.Name, Service: svc.NameIn(m.Lang), Number: t.Number, BaseURL: c.BaseURL})
-	if err != nil {
-		return nil, err
+	if m.Channel == outbox.SMS {
+		mk := *m
+		mk.Kind = kind
+		text, err := c.smsText(tpl, &mk, v)
+		if err != nil {
+			return nil, err
+		}
+		return &Outgoing{To: *to, Text: text}, nil
 	}
-	return &Outgoing{To: *t.Phone, Text: text}, nil
+	out := &Outgoing{To: *to}
+	if out.Subject, err = execute(tpl, kind+".subject", v); err != nil {
+		return nil, Permanent(err)
+	}
+	if out.Text, err = execute(tpl, kind+".text", v); err != nil {
+		return nil, Permanent(err)
+	}
+	page := htmlView{Lang: m.Lang, Subject: out.Subject, Code: t.Number}
+	for _, para := range strings.Split(out.Text, "\n\n") {
+		page.Paragraphs = append(page.Paragraphs, strings.Split(para, "\n"))
+	}
+	label, _ := execute(tpl, "label.ticket", v)
+	page.Links = []link{{label, v.StatusURL}}
+	var buf bytes.Buffer
+	if err := mailHTML.Execute(&buf, page); err != nil {
+		return nil, Permanent(err)
+	}
+	out.HTML = buf.String()
+	return out, nil
 }
 
 // composePrinterAlert builds the e-mail telling the office that a kiosk's

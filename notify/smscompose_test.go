@@ -7,7 +7,7 @@ import (
 	"unicode/utf16"
 )
 
-var smsKinds = []string{"confirmation", "reminder", "cancellation", "cancellation_late", "rescheduled", "turn_near"}
+var smsKinds = []string{"confirmation", "reminder", "cancellation", "cancellation_late", "rescheduled", "turn_near", "turn_near_remote", "ticket_called"}
 
 const (
 	shortOffice  = "Urząd Testowy"
@@ -31,7 +31,7 @@ func smsView(office, service, base string) view {
 // last.
 func essentials(kind string, v view) (pieces []string, link string) {
 	switch kind {
-	case "turn_near":
+	case "turn_near", "turn_near_remote", "ticket_called":
 		return []string{v.Number}, ""
 	case "confirmation", "reminder", "rescheduled":
 		return []string{v.Code, v.Date, v.Time}, v.CancelURL

@@ -86,6 +86,13 @@ type ServiceSpec struct {
 	// first (ratelimit/proof): a browser does it unseen, a bot pays for
 	// every try.
 	ProofOfWork bool `json:"proof_of_work"`
+	// RemoteTicketsPerDay, above 0, lets residents join today's queue of
+	// this matter from their phones (the remote queue), at most this many
+	// a day; 0: off.
+	RemoteTicketsPerDay int `json:"remote_tickets_per_day"`
+	// RemoteArrivalRequired keeps a remote ticket from being called until
+	// the kiosk has checked it in.
+	RemoteArrivalRequired bool `json:"remote_arrival_required"`
 }
 
 // Service is a matter (sprawa) residents book or queue for.

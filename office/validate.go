@@ -68,6 +68,9 @@ func (s *ServiceSpec) Normalize() {
 // e-mail confirmation: a day.
 const MaxConfirmMinutes = 24 * 60
 
+// MaxRemoteTicketsPerDay bounds a matter's remote tickets a day.
+const MaxRemoteTicketsPerDay = 999
+
 // Validate reports what is wrong with the spec as EINVALID with Fields keyed
 // by JSON name, or nil. It does not check that the department exists.
 func (s ServiceSpec) Validate() error {
@@ -85,6 +88,7 @@ func (s ServiceSpec) Validate() error {
 	checkRange(f, "checkin_grace_minutes", s.CheckinGraceMinutes, 0, 120, "minutes")
 	checkRange(f, "max_active_per_pesel", s.MaxActivePerPESEL, 1, 50, "bookings")
 	checkRange(f, "confirm_minutes", s.ConfirmMinutes, 0, MaxConfirmMinutes, "minutes")
+	checkRange(f, "remote_tickets_per_day", s.RemoteTicketsPerDay, 0, MaxRemoteTicketsPerDay, "tickets")
 	checkText(f, "name_en", s.NameEN, maxServiceName)
 	checkText(f, "name_uk", s.NameUK, maxServiceName)
 	checkText(f, "description", s.Description, maxDescription)

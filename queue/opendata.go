@@ -25,8 +25,11 @@ type ServiceQueue struct {
 	DepartmentID int64
 	// Prefix is the ticket prefix letter of the matter's department.
 	Prefix string
-	// Waiting counts today's tickets waiting for the matter.
-	Waiting int
+	// Waiting counts today's tickets waiting for the matter; WaitingRemote
+	// those of them taken from the phone (the remote queue). The Warsaw
+	// format of the public feed has no place for the latter.
+	Waiting       int
+	WaitingRemote int
 	// OpenCounters counts the open (not paused) counters serving it.
 	OpenCounters int
 	// LastCalled is the number most recently called for it today; "" when
@@ -68,14 +71,15 @@ func (s *Store) OpenData(ctx context.Context) (*OpenData, error) {
 	var waiting []struct {
 		ServiceID int64
 		N         int
+		Remote    int
 	}
-	if err := db.Model(&Ticket{}).Select("service_id, COUNT(*) AS n").
+	if err := db.Model(&Ticket{}).Select("service_id, COUNT(*) AS n, SUM(CASE WHEN kind = ? THEN 1 ELSE 0 END) AS remote", KindRemote).
 		Where("status = ? AND day = ?", StatusWaiting, today).Group("service_id").Find(&waiting).Error; err != nil {
 		return nil, okienko.Internal(err)
 	}
-	waitingBy := map[int64]int{}
+	waitingBy, remoteBy := map[int64]int{}, map[int64]int{}
 	for _, w := range waiting {
-		waitingBy[w.ServiceID] = w.N
+		waitingBy[w.ServiceID], remoteBy[w.ServiceID] = w.N, w.Remote
 	}
 
 	var called []struct {
@@ -115,7 +119,7 @@ func (s *Store) OpenData(ctx context.Context) (*OpenData, error) {
 		for _, svc := range d.Services {
 			q := ServiceQueue{
 				ServiceID: svc.ID, Service: svc.Name, DepartmentID: d.ID, Prefix: d.TicketPrefix,
-				Waiting: waitingBy[svc.ID], OpenCounters: countersBy[svc.ID], LastCalled: calledBy[svc.ID],
+				Waiting: waitingBy[svc.ID], WaitingRemote: remoteBy[svc.ID], OpenCounters: countersBy[svc.ID], LastCalled: calledBy[svc.ID],
 				ServiceMinutes: svc.SlotMinutes,
 			}
 			if mean, ok := meanBy[svc.ID]; ok {

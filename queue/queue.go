@@ -27,6 +27,9 @@ const (
 const (
 	KindWalkIn  = "walk_in"
 	KindBooking = "booking"
+	// KindRemote is a ticket a resident took from the phone (the remote
+	// queue, e-kolejka): numbered DE05, in the queue from its issue.
+	KindRemote = "remote"
 )
 
 // Event types recorded for every change, for the live displays.
@@ -40,6 +43,7 @@ const (
 	EventNoShowUndone = "ticket.no_show_undone"
 	EventTransferred  = "ticket.transferred"
 	EventExpired      = "ticket.expired"
+	EventArrived      = "ticket.arrived" // a remote ticket checked in at the kiosk
 	EventCounter      = "counter.changed"
 )
 
@@ -68,8 +72,16 @@ type Ticket struct {
 	Outcome      string      `json:"outcome,omitempty"`
 	Transfers    int         `json:"transfers"`
 	Phone        *string     `json:"-"`
-	CreatedAt    time.Time   `json:"-"`
-	UpdatedAt    time.Time   `json:"-"`
+	// A remote ticket's e-mail (as typed, normalised) and its key (lower-
+	// cased, +tag dropped) for the one-a-day rule; erased with the phone.
+	Email    *string `json:"-"`
+	EmailKey *string `json:"-"`
+	// Lang is the language of the ticket's messages: pl, en or uk.
+	Lang string `json:"-"`
+	// ArrivedAt is when the kiosk checked a remote ticket in; nil before.
+	ArrivedAt *time.Time `json:"arrived_at"`
+	CreatedAt time.Time  `json:"-"`
+	UpdatedAt time.Time  `json:"-"`
 }
 
 // TableName is the table of tickets.
@@ -151,10 +163,14 @@ func describe(status string) string {
 }
 
 // formatNumber is the number shown and printed: walk-ins D017 (prefix and 3
-// digits), bookings DR05 (prefix, R and 2 digits); more digits once past.
+// digits), bookings DR05 (prefix, R and 2 digits), remote tickets DE05
+// (prefix, E and 2 digits); more digits once past.
 func formatNumber(prefix, kind string, seq int) string {
-	if kind == KindBooking {
+	switch kind {
+	case KindBooking:
 		return fmt.Sprintf("%sR%02d", prefix, seq)
+	case KindRemote:
+		return fmt.Sprintf("%sE%02d", prefix, seq)
 	}
 	return fmt.Sprintf("%s%03d", prefix, seq)
 }

@@ -125,7 +125,7 @@ func (s *Store) IssueWalkInWithPhone(ctx context.Context, serviceID int64, prior
 			return err
 		}
 		now := s.now()
-		out, err = s.issue(ctx, tx, log, svc, dep, KindWalkIn, priority, now, nil, phone)
+		out, err = s.issue(ctx, tx, log, svc, dep, KindWalkIn, priority, now, nil, contact{phone: phone})
 		return err
 	})
 	return out, err
@@ -168,7 +168,7 @@ func (s *Store) checkIn(ctx context.Context, code string) (*Ticket, *booking.Boo
 		if b.Phone != nil {
 			phone = *b.Phone
 		}
-		t, err = s.issue(ctx, tx, log, svc, dep, KindBooking, false, b.StartsAt, &b.ID, phone)
+		t, err = s.issue(ctx, tx, log, svc, dep, KindBooking, false, b.StartsAt, &b.ID, contact{phone: phone, lang: b.Lang})
 		return err
 	})
 	return t, b, err
@@ -270,19 +270,38 @@ func (s *Store) checkOpenForWalkIns(ctx context.Context, tx *gorm.DB, dep *offic
 	return okienko.Errorf(okienko.ECONFLICT, "%s is not issuing tickets now", dep.Name)
 }
 
+// contact is how a ticket's holder is told of their turn: a phone
+// (normalised +48…), a remote ticket's e-mail and its key, the language.
+type contact struct {
+	phone, email, emailKey, lang string
+}
+
 // issue numbers and inserts a ticket on tx.
-func (s *Store) issue(ctx context.Context, tx *gorm.DB, log *eventLog, svc *office.Service, dep *office.Department, kind string, priority bool, due time.Time, bookingID *int64, phone string) (*Ticket, error) {
+func (s *Store) issue(ctx context.Context, tx *gorm.DB, log *eventLog, svc *office.Service, dep *office.Department, kind string, priority bool, due time.Time, bookingID *int64, c contact) (*Ticket, error) {
 	_, today, err := s.officeNow(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	var seq int
-	err = tx.Raw(`INSERT INTO ticket_sequences (department_id, day, kind, last) VALUES (?, ?, ?, 1)
-		ON CONFLICT (department_id, day, kind) DO UPDATE SET last = ticket_sequences.last + 1
-		RETURNING last`, dep.ID, today, kind).Scan(&seq).Error
+	seq, err := nextSeq(tx, dep.ID, today, kind)
 	if err != nil {
 		return nil, err
 	}
+	return s.insert(tx, log, svc, dep, today, kind, seq, priority, due, bookingID, c)
+}
+
+// nextSeq takes the next number of a department's kind of ticket on day.
+// On PostgreSQL the sequence's row stays locked until tx ends, so the
+// issues of one department and kind follow each other.
+func nextSeq(tx *gorm.DB, departmentID int64, day office.Date, kind string) (int, error) {
+	var seq int
+	err := tx.Raw(`INSERT INTO ticket_sequences (department_id, day, kind, last) VALUES (?, ?, ?, 1)
+		ON CONFLICT (department_id, day, kind) DO UPDATE SET last = ticket_sequences.last + 1
+		RETURNING last`, departmentID, day, kind).Scan(&seq).Error
+	return seq, err
+}
+
+// insert writes a ticket numbered seq on tx and records its event.
+func (s *Store) insert(tx *gorm.DB, log *eventLog, svc *office.Service, dep *office.Department, today office.Date, kind string, seq int, priority bool, due time.Time, bookingID *int64, c contact) (*Ticket, error) {
 	pid, err := newPublicID()
 	if err != nil {
 		return nil, err
@@ -292,9 +311,16 @@ func (s *Store) issue(ctx context.Context, tx *gorm.DB, log *eventLog, svc *offi
 		PublicID: pid, OfficeID: dep.OfficeID, DepartmentID: dep.ID, ServiceID: svc.ID, Day: today,
 		Kind: kind, Seq: seq, Number: formatNumber(dep.TicketPrefix, kind, seq), BookingID: bookingID,
 		Priority: priority, Status: StatusWaiting, IssuedAt: now, DueAt: due.UTC(), CreatedAt: now, UpdatedAt: now,
+		Lang: c.lang,
 	}
-	if phone != "" {
-		t.Phone = &phone
+	if t.Lang == "" {
+		t.Lang = "pl"
+	}
+	if c.phone != "" {
+		t.Phone = &c.phone
+	}
+	if c.email != "" {
+		t.Email, t.EmailKey = &c.email, &c.emailKey
 	}
 	if err := tx.Create(t).Error; err != nil {
 		return nil, err
@@ -346,6 +372,13 @@ func orderBy(now time.Time) (string, []any) {
 // waitingFor narrows q to today's waiting tickets of services.
 func waitingFor(q *gorm.DB, services []int64, today office.Date) *gorm.DB {
 	return q.Where("status = ? AND service_id IN ? AND day = ?", StatusWaiting, services, today)
+}
+
+// callable narrows q to the tickets call next may take: not the remote
+// tickets not yet arrived of matters that ask for arrival first (they keep
+// their place and are called once arrived).
+func callable(q *gorm.DB) *gorm.DB {
+	return q.Where("NOT (kind = ? AND arrived_at IS NULL AND service_id IN (SELECT id FROM services WHERE remote_arrival_required))", KindRemote)
 }
 
 // Waiting lists today's waiting tickets of services in the order call next
@@ -419,7 +452,7 @@ func (s *Store) call(ctx context.Context, counterID, userID, ticketID int64) (*T
 		if ticketID != 0 {
 			q = q.Where("id = ?", ticketID)
 		}
-		q = waitingFor(q, services, today)
+		q = callable(waitingFor(q, services, today))
 		order, args := orderBy(now)
 		q = q.Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order, Vars: args}}).Limit(1)
 		if database.Dialect(tx) == database.Postgres {
@@ -449,37 +482,63 @@ func (s *Store) call(ctx context.Context, counterID, userID, ticketID int64) (*T
 		if err := log.add(now, EventCalled, &t, map[string]any{"recall": false}); err != nil {
 			return err
 		}
+		if err := s.tellCalled(ctx, tx, &t, now); err != nil {
+			return err
+		}
 		return s.turnNear(ctx, tx, t.ServiceID, today, now)
 	})
 	return out, err
 }
 
 // TurnNearAhead is how many people ahead at most make a waiting ticket's
-// turn near: a ticket with a phone is then sent an SMS, once.
+// turn near: a ticket with a phone is then sent an SMS (a remote ticket
+// with only an e-mail, an e-mail), once.
 var TurnNearAhead = 3
 
-// turnNear queues, on tx, the "your turn is near" SMS for the waiting
-// tickets of a service with a phone and at most TurnNearAhead people ahead.
-// The outbox's key sends each ticket's message once.
+// turnNear queues, on tx, the "your turn is near" message for the waiting
+// tickets of a service with a phone or e-mail and at most TurnNearAhead
+// people ahead, in the ticket's language. The outbox's key sends each
+// ticket's message once.
 func (s *Store) turnNear(ctx context.Context, tx *gorm.DB, serviceID int64, today office.Date, now time.Time) error {
 	var next []Ticket
 	order, args := orderBy(now)
-	err := waitingFor(tx.Model(&Ticket{}), []int64{serviceID}, today).Select("id", "phone").
+	err := waitingFor(tx.Model(&Ticket{}), []int64{serviceID}, today).Select("id", "phone", "email", "lang").
 		Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order, Vars: args}}).Limit(TurnNearAhead + 1).Find(&next).Error
 	if err != nil {
 		return err
 	}
 	for ahead, t := range next {
-		if t.Phone == nil {
-			continue
-		}
-		id := t.ID
-		m := outbox.Message{Key: outbox.TicketKey(t.ID, outbox.TurnNear, outbox.SMS), Channel: outbox.SMS, Kind: outbox.TurnNear, Lang: "pl", TicketID: &id}
-		if _, err := outbox.Enqueue(ctx, tx, now, m, map[string]int{"ahead": ahead}); err != nil {
+		if err := s.tell(ctx, tx, &t, outbox.TurnNear, now, map[string]int{"ahead": ahead}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// tellCalled queues, on tx, the "you are called" message of a remote
+// ticket that left a phone or an e-mail, once.
+func (s *Store) tellCalled(ctx context.Context, tx *gorm.DB, t *Ticket, now time.Time) error {
+	if t.Kind != KindRemote {
+		return nil
+	}
+	return s.tell(ctx, tx, t, outbox.TicketCalled, now, nil)
+}
+
+// tell queues a ticket's message of kind by SMS to its phone, or else by
+// e-mail to its e-mail; nothing for a ticket with neither.
+func (s *Store) tell(ctx context.Context, tx *gorm.DB, t *Ticket, kind string, now time.Time, data any) error {
+	channel := outbox.SMS
+	switch {
+	case t.Phone != nil:
+	case t.Email != nil:
+		channel = outbox.Email
+	default:
+		return nil
+	}
+	id := t.ID
+	m := outbox.Message{Key: outbox.TicketKey(t.ID, kind, channel), Channel: channel, Kind: kind, Lang: t.Lang, TicketID: &id}
+	_, err := outbox.Enqueue(ctx, tx, now, m, data)
+	return err
 }
 
 // whyNotCallable explains why a chosen ticket can't be called to a counter
@@ -494,6 +553,13 @@ func (s *Store) whyNotCallable(tx *gorm.DB, ticketID int64, services []int64) er
 		return err
 	}
 	for _, id := range services {
+		if id == t.ServiceID && t.Kind == KindRemote && t.ArrivedAt == nil {
+			var svc office.Service
+			if err := tx.Select("remote_arrival_required").Take(&svc, t.ServiceID).Error; err == nil && svc.RemoteArrivalRequired {
+				return &okienko.Error{Code: okienko.ECONFLICT, Message: fmt.Sprintf("ticket %s is a remote ticket whose holder has not arrived yet", t.Number),
+					Fields: map[string]string{"reason": "not_arrived"}}
+			}
+		}
 		if id == t.ServiceID {
 			return okienko.Errorf(okienko.ECONFLICT, "ticket %s is not from today", t.Number)
 		}
@@ -788,17 +854,18 @@ func (s *Store) ExpireClosed(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// ForgetPhones removes the phone numbers visitors left for an SMS from the
-// tickets of days before today (in the office's zone): a number serves one
-// visit. It answers how many tickets it cleared.
+// ForgetPhones removes the phone numbers visitors left for an SMS, and the
+// e-mails of remote tickets, from the tickets of days before today (in the
+// office's zone): an address serves one visit. It answers how many tickets
+// it cleared.
 func (s *Store) ForgetPhones(ctx context.Context) (int64, error) {
 	db := s.db.WithContext(ctx)
 	_, today, err := s.officeNow(ctx, db)
 	if err != nil {
 		return 0, err
 	}
-	res := db.Model(&Ticket{}).Where("phone IS NOT NULL AND day < ?", today).
-		Updates(map[string]any{"phone": nil, "updated_at": s.now()})
+	res := db.Model(&Ticket{}).Where("(phone IS NOT NULL OR email IS NOT NULL OR email_key IS NOT NULL) AND day < ?", today).
+		Updates(map[string]any{"phone": nil, "email": nil, "email_key": nil, "updated_at": s.now()})
 	if res.Error != nil {
 		return 0, okienko.Internal(res.Error)
 	}

@@ -24,7 +24,9 @@ const MaxDays = 366
 
 // Figures are the numbers reported for one group of tickets and bookings.
 //
-// Tickets are counted on their office day of issue; bookings made on the
+// Tickets are counted on their office day of issue (WalkIns, BookingTickets
+// and RemoteTickets, those taken from the phone in the remote queue, by
+// kind, each among TicketsIssued); bookings made on the
 // office day of created_at; cancellations on the office day of cancelled_at.
 // BookingsCancelled counts bookings in status "cancelled" (by the resident
 // or the office), BookingsCancelledLate those in status "cancelled_late"
@@ -53,6 +55,7 @@ type Figures struct {
 	TicketsIssued         int      `json:"tickets_issued"`
 	WalkIns               int      `json:"walk_ins"`
 	BookingTickets        int      `json:"booking_tickets"`
+	RemoteTickets         int      `json:"remote_tickets"`
 	Served                int      `json:"served"`
 	NoShow                int      `json:"no_show"`
 	Expired               int      `json:"expired"`
@@ -338,6 +341,8 @@ func (s *Store) Report(ctx context.Context, q Query, loc *time.Location) (*Repor
 				f.WalkIns++
 			case "booking":
 				f.BookingTickets++
+			case "remote":
+				f.RemoteTickets++
 			}
 			switch t.Status {
 			case "done":
@@ -511,6 +516,7 @@ func (a *acc) add(b *acc) {
 	f.TicketsIssued += g.TicketsIssued
 	f.WalkIns += g.WalkIns
 	f.BookingTickets += g.BookingTickets
+	f.RemoteTickets += g.RemoteTickets
 	f.Served += g.Served
 	f.NoShow += g.NoShow
 	f.Expired += g.Expired
@@ -544,7 +550,7 @@ var Tables = []string{TableRows, TableServices, TableCounters, TableDays, TableW
 // figureHeader names the figures' columns, in the order figureCells writes
 // them, then the tickets issued per hour h00–h23.
 var figureHeader = func() []string {
-	h := []string{"tickets_issued", "walk_ins", "booking_tickets", "served", "no_show", "expired",
+	h := []string{"tickets_issued", "walk_ins", "booking_tickets", "remote_tickets", "served", "no_show", "expired",
 		"bookings_made", "bookings_cancelled", "bookings_cancelled_late",
 		"wait_p50_minutes", "wait_p90_minutes", "service_p50_minutes", "service_p90_minutes",
 		"called", "within_target", "within_target_percent",
@@ -587,7 +593,7 @@ var Weekdays = [7]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 // samples is an empty field.
 func figureCells(f Figures) []string {
 	var rec []string
-	for _, n := range []int{f.TicketsIssued, f.WalkIns, f.BookingTickets, f.Served, f.NoShow, f.Expired,
+	for _, n := range []int{f.TicketsIssued, f.WalkIns, f.BookingTickets, f.RemoteTickets, f.Served, f.NoShow, f.Expired,
 		f.BookingsMade, f.BookingsCancelled, f.BookingsCancelledLate} {
 		rec = append(rec, strconv.Itoa(n))
 	}

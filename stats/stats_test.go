@@ -313,7 +313,7 @@ func ParseCSV(t *testing.T, data []byte) []stats.Row {
 		r.DepartmentID, r.DepartmentName = int64(num()), next()
 		r.ServiceID, r.ServiceName = int64(num()), next()
 		f := &r.Figures
-		for _, p := range []*int{&f.TicketsIssued, &f.WalkIns, &f.BookingTickets, &f.Served, &f.NoShow, &f.Expired,
+		for _, p := range []*int{&f.TicketsIssued, &f.WalkIns, &f.BookingTickets, &f.RemoteTickets, &f.Served, &f.NoShow, &f.Expired,
 			&f.BookingsMade, &f.BookingsCancelled, &f.BookingsCancelledLate} {
 			*p = num()
 		}

@@ -211,6 +211,8 @@ var knownErrors = []knownError{
 	knownMessage(`bookings for a time close (?P<Minutes>\d+) minutes before it starts`, "err.start.lead"),
 	knownMessage(`(?P<Time>[0-9:]+) is not a start time of this matter's (?P<Minutes>\d+)-minute slots`, "err.start.grid"),
 	knownMessage(`there is no matter with id \d+`, "err.service.unknown"),
+	// the remote queue
+	knownMessage(`a phone number or an e-mail address is required`, "remote.contactRequired"),
 	// dates typed by the resident
 	knownMessage(`not a date`, "err.date.invalid"),
 	knownMessage(`must lie between 2000-01-01 and 2100-12-31`, "err.date.bounds"),

@@ -140,6 +140,16 @@ func TestPickupAPI(t *testing.T) {
 		if resp.StatusCode != 409 {
 			t.Fatalf("cancel once collected: %d %s", resp.StatusCode, body)
 		}
+		// Another one, cancelled while in progress.
+		resp, body = e.do("POST", "/api/v1/pickups", map[string]any{"what": what, "email": "ola@example.com"}, clerk...)
+		var other pickupAnswer
+		if resp.StatusCode != 201 || json.Unmarshal(body, &other) != nil {
+			t.Fatalf("register another: %d %s", resp.StatusCode, body)
+		}
+		resp, body = e.do("POST", "/api/v1/pickups/"+itoa(other.ID)+"/cancel", nil, clerk...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"cancelled"`) {
+			t.Fatalf("cancel in progress: %d %s", resp.StatusCode, body)
+		}
 		resp, body = e.do("POST", "/api/v1/pickups/999999/ready", `{"room":"1"}`, clerk...)
 		if resp.StatusCode != 404 {
 			t.Fatalf("unknown pickup: %d %s", resp.StatusCode, body)

@@ -54,6 +54,11 @@ type ticketView struct {
 	Recalls        int          `json:"recalls"`
 	CounterID      *int64       `json:"counter_id"`
 	Booking        *bookingNote `json:"booking"`
+	// ArrivedAt is when a remote ticket's holder checked in at the kiosk;
+	// AwaitsArrival: a remote ticket not yet arrived of a matter that asks
+	// for arrival first, which call next passes over.
+	ArrivedAt     *time.Time `json:"arrived_at"`
+	AwaitsArrival bool       `json:"awaits_arrival"`
 }
 
 type bookingNote struct {
@@ -65,7 +70,8 @@ type bookingNote struct {
 // names looks up service names once per request, of withdrawn matters
 // too (their tickets of today are still shown).
 type names struct {
-	services map[int64]string
+	services     map[int64]string
+	arrivalFirst map[int64]bool // remote tickets called only once arrived
 }
 
 func (s *Server) names(ctx context.Context) (*names, error) {
@@ -73,9 +79,10 @@ func (s *Server) names(ctx context.Context) (*names, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &names{services: map[int64]string{}}
+	n := &names{services: map[int64]string{}, arrivalFirst: map[int64]bool{}}
 	for _, sv := range svcs {
 		n.services[sv.ID] = sv.Name
+		n.arrivalFirst[sv.ID] = sv.RemoteArrivalRequired
 	}
 	return n, nil
 }
@@ -85,7 +92,8 @@ func (s *Server) ticketView(ctx context.Context, n *names, t *queue.Ticket, loc 
 		ID: t.ID, PublicID: t.PublicID, Number: t.Number, ServiceID: t.ServiceID, Service: n.services[t.ServiceID],
 		DepartmentID: t.DepartmentID, Kind: t.Kind, Priority: t.Priority, Status: t.Status,
 		IssuedAt: t.IssuedAt.In(loc), DueAt: t.DueAt.In(loc), CalledAt: t.CalledAt, StartedAt: t.StartedAt,
-		Recalls: t.Recalls, CounterID: t.CounterID,
+		Recalls: t.Recalls, CounterID: t.CounterID, ArrivedAt: t.ArrivedAt,
+		AwaitsArrival: t.Kind == queue.KindRemote && t.ArrivedAt == nil && n.arrivalFirst[t.ServiceID],
 	}
 	end := s.Clock.Now()
 	if t.CalledAt != nil {
@@ -441,6 +449,11 @@ type publicTicket struct {
 	CountersOpen         *int              `json:"counters_open,omitempty"` // waiting tickets only
 	Counter              *string           `json:"counter"`
 	StatusURL            string            `json:"status_url"`
+	Kind                 string            `json:"kind"`
+	// ArrivalRequired: a remote ticket of a matter that calls it only once
+	// the kiosk has checked it in (ArrivedAt).
+	ArrivalRequired bool       `json:"arrival_required"`
+	ArrivedAt       *time.Time `json:"arrived_at"`
 }
 
 func (s *Server) publicTicket(ctx context.Context, t *queue.Ticket) (publicTicket, error) {
@@ -457,7 +470,8 @@ func (s *Server) publicTicket(ctx context.Context, t *queue.Ticket) (publicTicke
 			office.LangPL: svc.Name, office.LangEN: svc.NameIn(office.LangEN), office.LangUK: svc.NameIn(office.LangUK),
 		},
 		PeopleAhead: ahead, EstimatedWaitMinutes: int((wait + time.Minute - 1) / time.Minute),
-		StatusURL: s.BaseURL + "/t/" + t.PublicID}
+		StatusURL: s.BaseURL + "/t/" + t.PublicID, Kind: t.Kind, ArrivedAt: t.ArrivedAt,
+		ArrivalRequired: t.Kind == queue.KindRemote && svc.RemoteArrivalRequired}
 	if t.Status == queue.StatusWaiting {
 		open, err := s.Queue.OpenCounters(ctx, t.ServiceID)
 		if err != nil {
@@ -532,7 +546,8 @@ type kioskCheckinRequest struct {
 }
 
 // kioskCheckin: POST /api/v1/kiosk/checkin {code, lang?} — 201 the
-// booking's ticket.
+// booking's ticket; for a remote ticket's public id or live page's address
+// (its QR), 200 the ticket, now arrived.
 func (s *Server) kioskCheckin(c *fiber.Ctx) error {
 	var req kioskCheckinRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -540,6 +555,9 @@ func (s *Server) kioskCheckin(c *fiber.Ctx) error {
 	}
 	if err := checkTicketLang(req.Lang); err != nil {
 		return err
+	}
+	if id := ticketPublicID(req.Code); id != "" {
+		return s.remoteArrival(c, id, req.Lang)
 	}
 	t, _, err := s.Queue.CheckIn(c.UserContext(), req.Code)
 	if err != nil {

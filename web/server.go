@@ -195,6 +195,7 @@ func (s *Server) routes() {
 	lookup := s.rateLimit("lookup", d.RateLimits.Lookup, missedLookup)
 	cancel := s.rateLimit("cancel", d.RateLimits.Cancel, madeOrMissed)
 	api.Post("/bookings", s.optionalStaff, unlessStaff(s.rateLimit("book", d.RateLimits.Book, madeIt)), s.createBooking)
+	api.Post("/remote-tickets", s.rateLimit("book", d.RateLimits.Book, madeIt), s.createRemoteTicket)
 	api.Post("/bookings/cancel", cancel, s.cancelByDay)
 	api.Get("/bookings/:code", lookup, s.getBooking)
 	api.Get("/bookings/:code/calendar.ics", lookup, s.bookingCalendar)

@@ -39,6 +39,8 @@ func (s *Server) siteRoutes() {
 	get("/sprawy/:id/termin/:date", s.dayPage)
 	get("/sprawy/:id/rezerwacja", s.bookingForm)
 	post("/sprawy/:id/rezerwacja", book, s.bookingSubmit)
+	get("/sprawy/:id/kolejka", s.remoteForm)
+	post("/sprawy/:id/kolejka", book, s.remoteSubmit)
 	get("/rezerwacja", s.manageForm)
 	post("/rezerwacja", lookup, s.manageSubmit)
 	get("/rezerwacja/:code/qr.svg", s.bookingQR)

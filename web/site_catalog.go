@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/okienko/okienko/office"
+	"github.com/okienko/okienko/queue"
 )
 
 // homeData is what the home page shows: the departments with their matters,
@@ -87,6 +88,10 @@ type matterData struct {
 	Instructions []textBlock
 	BookHref     string
 	Forms        []formLink
+	// Remote is the remote queue's offer while the matter can be joined
+	// from the phone now; nil otherwise (the link is not shown).
+	Remote     *queue.RemoteOffer
+	RemoteHref string
 }
 
 // formLink is a form template on a matter's page.
@@ -126,6 +131,17 @@ func (s *Server) matterPage(c *fiber.Ctx) error {
 		Description:  textBlocks(svc.DescriptionIn(lang)),
 		Instructions: textBlocks(svc.InstructionsIn(lang)),
 		BookHref:     matterPath(id) + "/termin", Forms: forms,
+	}
+	if svc.RemoteTicketsPerDay > 0 {
+		offer, err := s.Queue.OfferRemote(c.UserContext(), svc)
+		if err != nil {
+			return err
+		}
+		if offer.Open {
+			d := p.Data.(matterData)
+			d.Remote, d.RemoteHref = offer, remotePath(id)
+			p.Data = d
+		}
 	}
 	return showSite(c, fiber.StatusOK, "site_matter", p)
 }

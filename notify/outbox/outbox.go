@@ -42,12 +42,16 @@ const (
 	// collected, and in which room. Both name the pickup (PickupID).
 	PickupRegistered = "pickup_registered"
 	PickupReady      = "pickup_ready"
+	// TicketCalled tells the holder of a remote ticket that it has been
+	// called, and to which counter (by SMS, or e-mail when the ticket has
+	// only an e-mail); TurnNear goes the same way for remote tickets.
+	TicketCalled = "ticket_called"
 )
 
 // kinds are the kinds Enqueue takes (the database no longer checks them).
 var kinds = map[string]bool{
 	Confirmation: true, Reminder: true, Cancellation: true, CancellationLate: true, TurnNear: true,
-	ConfirmRequest: true, PrinterAlert: true, PickupRegistered: true, PickupReady: true,
+	ConfirmRequest: true, PrinterAlert: true, PickupRegistered: true, PickupReady: true, TicketCalled: true,
 }
 
 // States of a message.

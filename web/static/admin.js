@@ -101,6 +101,8 @@ const MESSAGES = {
     'services.keywordsHint': 'Na przykład: meldunek, wymeldowanie, dowód. W dowolnym języku.',
     'services.instructions': 'Co zabrać i jak się przygotować',
     'services.proofOfWork': 'Ochrona przed automatami: przeglądarka rozwiązuje zadanie (proof of work) przed rezerwacją, odwołaniem i sprawdzeniem rezerwacji',
+    'services.remotePerDay': 'Kolejka zdalna: numerów dziennie (0 — wyłączona)',
+    'services.remoteArrival': 'Kolejka zdalna: wywołuj numer dopiero po potwierdzeniu przybycia w biletomacie',
     'services.editHeading': 'Sprawa: {name}',
     'services.new': 'Nowa sprawa',
     'services.newHeading': 'Nowa sprawa',
@@ -284,6 +286,7 @@ const MESSAGES = {
     'stats.department': 'Wydział',
     'stats.service': 'Sprawa',
     'stats.issued': 'Bilety',
+    'stats.remote': 'W tym z kolejki zdalnej',
     'stats.served': 'Obsłużeni',
     'stats.noShow': 'Nieobecni',
     'stats.expired': 'Wygasłe',
@@ -1022,13 +1025,15 @@ window.MESSAGES = MESSAGES;
         field(t('services.early'), { name: 'checkin_early_minutes', type: 'number', value: s.checkin_early_minutes }),
         field(t('services.grace'), { name: 'checkin_grace_minutes', type: 'number', value: s.checkin_grace_minutes }),
         field(t('services.maxPesel'), { name: 'max_active_per_pesel', type: 'number', value: s.max_active_per_pesel }),
-        field(t('services.confirm'), { name: 'confirm_minutes', type: 'number', min: '0', max: '1440', value: s.confirm_minutes || 0 })),
+        field(t('services.confirm'), { name: 'confirm_minutes', type: 'number', min: '0', max: '1440', value: s.confirm_minutes || 0 }),
+        field(t('services.remotePerDay'), { name: 'remote_tickets_per_day', id: 'service-remote', type: 'number', min: '0', max: '999', value: s.remote_tickets_per_day || 0 })),
       field(t('services.description'), { name: 'description', rows: 3, value: s.description }),
       field(t('services.instructions'), { name: 'instructions', rows: 3, value: s.instructions }),
       ...translations(s, [{ name: 'name', label: t('common.name') }, { name: 'description', label: t('services.description'), rows: 3 },
         { name: 'instructions', label: t('services.instructions'), rows: 3 }]),
       keywordsField(s),
       field(t('services.proofOfWork'), { name: 'proof_of_work', id: 'service-proof', type: 'checkbox', checked: s.proof_of_work }),
+      field(t('services.remoteArrival'), { name: 'remote_arrival_required', id: 'service-remote-arrival', type: 'checkbox', checked: s.remote_arrival_required }),
       el('div', { class: 'buttons' }, submit,
         button(t('common.cancel'), () => { $('service-editor').replaceChildren(); (creating ? $('service-new') : $('services-heading')).focus(); })));
 
@@ -1747,7 +1752,7 @@ window.MESSAGES = MESSAGES;
     const tot = rep.total;
     const parts = [];
     parts.push(el('dl', { class: 'facts stats-summary', id: 'stats-summary' },
-      ...[[t('stats.issued'), tot.tickets_issued], [t('stats.served'), tot.served],
+      ...[[t('stats.issued'), tot.tickets_issued], [t('stats.remote'), tot.remote_tickets || 0], [t('stats.served'), tot.served],
         [t('stats.withinTarget', { n: target }), fmtPct(tot.within_target_percent)],
         [t('stats.visitNoShow'), fmtPct(tot.visit_no_show_percent)]].map(([k, v]) => el('div', null, el('dt', { text: k }), el('dd', { text: String(v) })))));
     const csv = (table) => el('a', { class: 'btn btn-small', href: '/api/v1/admin/stats.csv?' + query({ table }), download: '', id: 'stats-csv-' + table, text: t('stats.csvOf', { what: t('stats.table.' + table) }) });
@@ -2017,6 +2022,7 @@ window.MESSAGES = MESSAGES;
     lead_minutes: 'services.lead', checkin_early_minutes: 'services.early', checkin_grace_minutes: 'services.grace',
     max_active_per_pesel: 'services.maxPesel', confirm_minutes: 'services.confirm', description: 'services.description',
     instructions: 'services.instructions', proof_of_work: 'field.proofOfWork',
+    remote_tickets_per_day: 'services.remotePerDay', remote_arrival_required: 'services.remoteArrival',
     starts_on: 'closures.startsOn', ends_on: 'closures.endsOn', reason: 'closures.reason',
     department_id: 'counters.department', service_ids: 'counters.services', service_id: 'suspicious.matter',
     username: 'users.username', display_name: 'users.displayName', role: 'users.role', disabled: 'field.disabled',

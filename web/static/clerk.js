@@ -65,6 +65,10 @@ const MESSAGES = {
     'ticket.minutes': '{n} min',
     'ticket.priority': 'pierwszeństwo',
     'ticket.booking': 'rezerwacja',
+    'ticket.remote': 'kolejka zdalna',
+    'ticket.arrived': 'na miejscu',
+    'ticket.notArrived': 'jeszcze nie na miejscu',
+    'ticket.awaitsArrival': 'jeszcze nie na miejscu — wywołanie po przybyciu',
 
     'actions.heading': 'Czynności',
     'actions.next': 'Następny',
@@ -744,6 +748,12 @@ window.MESSAGES = MESSAGES;
     const out = [];
     if (ticket.priority) out.push(el('span', { class: 'badge badge-priority', text: t('ticket.priority') }));
     if (ticket.kind === 'booking') out.push(el('span', { class: 'badge badge-booking', text: t('ticket.booking') }));
+    if (ticket.kind === 'remote') {
+      out.push(el('span', { class: 'badge badge-remote', text: t('ticket.remote') }));
+      // Whether the holder of a remote ticket has checked in at the kiosk.
+      if (ticket.arrived_at) out.push(el('span', { class: 'badge badge-arrived', text: t('ticket.arrived') }));
+      else out.push(el('span', { class: 'badge badge-away', text: t(ticket.awaits_arrival ? 'ticket.awaitsArrival' : 'ticket.notArrived') }));
+    }
     return out;
   }
 

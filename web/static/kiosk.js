@@ -71,6 +71,8 @@ const MESSAGES = {
     'checkin.already': 'Przybycie na tę rezerwację zostało już potwierdzone.',
     'checkin.alreadyNumber': 'Przybycie na tę rezerwację zostało już potwierdzone. Twój numer: {number}.',
     'checkin.conflict': 'Nie można teraz potwierdzić przybycia ({detail}).',
+    'checkin.remoteNotFound': 'Nie znaleziono tego numeru z kolejki zdalnej. Pobierz zwykły bilet.',
+    'checkin.remoteOver': 'Ten numer z kolejki zdalnej jest już nieważny. Pobierz zwykły bilet.',
 
     'ticket.heading': 'Twój numer',
     'ticket.booking': 'Przybycie potwierdzone.',
@@ -160,6 +162,8 @@ const MESSAGES = {
     'checkin.already': 'This booking has already been checked in.',
     'checkin.alreadyNumber': 'This booking has already been checked in. Your number: {number}.',
     'checkin.conflict': 'Check-in is not possible now ({detail}).',
+    'checkin.remoteNotFound': 'This remote queue number was not found. Please take a regular ticket.',
+    'checkin.remoteOver': 'This remote queue number is no longer valid. Please take a regular ticket.',
 
     'ticket.heading': 'Your number',
     'ticket.booking': 'You are checked in.',
@@ -249,6 +253,8 @@ const MESSAGES = {
     'checkin.already': 'Прибуття за цим бронюванням уже підтверджено.',
     'checkin.alreadyNumber': 'Прибуття за цим бронюванням уже підтверджено. Ваш номер: {number}.',
     'checkin.conflict': 'Зараз неможливо підтвердити прибуття ({detail}).',
+    'checkin.remoteNotFound': 'Цей номер дистанційної черги не знайдено. Візьміть звичайний квиток.',
+    'checkin.remoteOver': 'Цей номер дистанційної черги вже недійсний. Візьміть звичайний квиток.',
 
     'ticket.heading': 'Ваш номер',
     'ticket.booking': 'Прибуття підтверджено.',
@@ -802,16 +808,26 @@ const OkienkoKiosk = (function () {
     return m ? m[1] + '-' + m[2] : '';
   }
 
+  // remoteTicketID is the public id of a remote ticket a scanner read from
+  // the QR of its live page (…/t/{public_id}); '' for anything else.
+  function remoteTicketID() {
+    if (!state.foreign) return '';
+    const m = /\/t\/([a-z2-7]{16})\/?(?:[?#]\S*)?$/i.exec($('code').value.trim());
+    return m ? m[1].toLowerCase() : '';
+  }
+
   async function checkIn(ev) {
     if (ev) ev.preventDefault();
     if (state.busy) return;
-    const code = enteredCode();
+    // A remote ticket's QR checks that ticket in (its holder has arrived).
+    const remote = remoteTicketID();
+    const code = remote || enteredCode();
     if (!code) {
       showAlert(state.foreign ? 'checkin.invalid' : 'checkin.incomplete');
       $('code').focus();
       return;
     }
-    setCode(cleanCode(code), false);
+    if (!remote) setCode(cleanCode(code), false);
     state.busy = true;
     $('checkin-submit').setAttribute('aria-busy', 'true');
     showAlert(null);
@@ -819,7 +835,12 @@ const OkienkoKiosk = (function () {
       const out = await api('POST', '/api/v1/kiosk/checkin', { code, lang: state.lang }, true);
       showTicket(out, true);
     } catch (err) {
-      checkinFailed(err, code);
+      if (remote && err instanceof ApiError && [404, 409, 422].includes(err.status)) {
+        // A remote ticket's QR: unknown, or its ticket no longer waiting.
+        showAlert(err.status === 409 ? 'checkin.remoteOver' : 'checkin.remoteNotFound');
+      } else {
+        checkinFailed(err, code);
+      }
       if (state.view === 'checkin') $('code').focus();
     } finally {
       state.busy = false;
