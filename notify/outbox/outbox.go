@@ -42,12 +42,19 @@ const (
 	// collected, and in which room. Both name the pickup (PickupID).
 	PickupRegistered = "pickup_registered"
 	PickupReady      = "pickup_ready"
+	// WaitlistJoined tells a resident they are on a full day's waitlist,
+	// with the link to leave it; WaitlistOffer that a seat is held for
+	// them until a deadline, with the link to accept it. Both name the
+	// waitlist entry (WaitlistID).
+	WaitlistJoined = "waitlist_joined"
+	WaitlistOffer  = "waitlist_offer"
 )
 
 // kinds are the kinds Enqueue takes (the database no longer checks them).
 var kinds = map[string]bool{
 	Confirmation: true, Reminder: true, Cancellation: true, CancellationLate: true, TurnNear: true,
 	ConfirmRequest: true, PrinterAlert: true, PickupRegistered: true, PickupReady: true,
+	WaitlistJoined: true, WaitlistOffer: true,
 }
 
 // States of a message.
@@ -71,6 +78,7 @@ type Message struct {
 	TicketID      *int64     `json:"ticket_id,omitempty"`
 	KioskID       *int64     `json:"kiosk_id,omitempty"`
 	PickupID      *int64     `json:"pickup_id,omitempty"`
+	WaitlistID    *int64     `json:"waitlist_id,omitempty"`
 	Recipient     string     `json:"recipient"`
 	Data          string     `json:"-"`
 	State         string     `json:"state"`
@@ -97,6 +105,12 @@ func BookingKey(bookingID int64, kind, channel string) string {
 // PickupKey is the idempotency key of a pickup's message.
 func PickupKey(pickupID int64, kind, channel string) string {
 	return fmt.Sprintf("pickup:%d:%s:%s", pickupID, kind, channel)
+}
+
+// WaitlistKey is the idempotency key of a waitlist entry's message; an
+// entry's offers are numbered (kind "waitlist_offer.2").
+func WaitlistKey(entryID int64, kind, channel string) string {
+	return fmt.Sprintf("waitlist:%d:%s:%s", entryID, kind, channel)
 }
 
 // TicketKey is the idempotency key of a ticket's message.
