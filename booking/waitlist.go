@@ -174,7 +174,7 @@ func (s *Store) JoinWaitlist(ctx context.Context, r WaitRequest) (*WaitEntry, st
 		}
 	}
 	if !r.Consent {
-		fe.Add("consent", "consent to the processing of personal data is required to join the waitlist")
+		fe.Add("consent", "consent to the processing of personal data is required to book")
 	}
 	lang := r.Lang
 	switch lang {

@@ -3,6 +3,8 @@ package booking_test
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/notify/outbox"
 	"github.com/okienko/okienko/office"
 )
@@ -492,5 +495,79 @@ func TestWaitlistRaceOneSeatTwoAccepting(t *testing.T) {
 			t.Fatalf("%d booked, capacity 2", b)
 		}
 		w.wantLoadOfBookings(t)
+	})
+}
+
+// The waitlist's messages, in each language and on each channel: the
+// joined one and the offer carry the link of the entry's page with a token
+// that opens it; the offer names the held time and its deadline; the SMS
+// fit two parts; an offer that lapsed is not sent (permanent).
+func TestWaitlistMessages(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWaitWorld(t, db, 1, nil)
+		langs := []string{"pl", "en", "uk"}
+		for i, lang := range langs {
+			r := w.waitRequest(2 + i)
+			r.Lang = lang
+			e, tok, err := w.store.JoinWaitlist(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.entries[2+i], w.tokens[2+i] = e, tok
+		}
+		if _, err := w.store.CancelByCode(ctx, w.booked[0].Code, pesel(1)); err != nil {
+			t.Fatal(err)
+		}
+		const base = "https://urzad.example"
+		msgs := &notify.Messages{DB: db, Clock: w.clock, Offices: w.offices, BaseURL: base, Bookings: w.store, SMS: notify.SMSLimits{Parts: 2, Unicode: true}}
+		linkRe := regexp.MustCompile(regexp.QuoteMeta(base) + `/lista/([0-9]+)\?token=([A-Za-z0-9_-]+)`)
+		wantLink := func(n int, text string) {
+			t.Helper()
+			m := linkRe.FindStringSubmatch(text)
+			if m == nil || m[1] != fmt.Sprint(w.entries[n].ID) || m[2] != w.tokens[n] {
+				t.Fatalf("no link of entry %d in %q", w.entries[n].ID, text)
+			}
+		}
+		offerWords := map[string]string{"pl": "czeka", "en": "held", "uk": "чекає"}
+		for i, lang := range langs {
+			n := 2 + i
+			kinds := []string{outbox.WaitlistJoined}
+			if i == 0 {
+				kinds = append(kinds, outbox.WaitlistOffer)
+			}
+			for _, kind := range kinds {
+				var ms []outbox.Message
+				if err := db.Where("waitlist_id = ? AND kind = ?", w.entries[n].ID, kind).Find(&ms).Error; err != nil || len(ms) != 2 {
+					t.Fatalf("%s %s: %d messages %v", lang, kind, len(ms), err)
+				}
+				for _, m := range ms {
+					if m.Lang != lang {
+						t.Fatalf("%s message in %s", lang, m.Lang)
+					}
+					out, err := msgs.Compose(ctx, &m)
+					if err != nil {
+						t.Fatalf("%s %s %s: %v", lang, kind, m.Channel, err)
+					}
+					wantLink(n, out.Text)
+					if m.Channel == outbox.Email {
+						if !strings.Contains(out.HTML, w.tokens[n]) || out.Subject == "" || out.To != fmt.Sprintf("czeka%d@example.pl", n) {
+							t.Fatalf("%s %s e-mail: %+v", lang, kind, out)
+						}
+					}
+					if kind == outbox.WaitlistOffer {
+						if !strings.Contains(out.Text, "07:30") || !strings.Contains(strings.ToLower(out.Text), offerWords[lang]) {
+							t.Fatalf("%s offer %s: %q", lang, m.Channel, out.Text)
+						}
+					}
+				}
+			}
+		}
+		w.clock.Advance(31 * time.Minute)
+		var offer outbox.Message
+		db.Where("waitlist_id = ? AND kind = ? AND channel = ?", w.entries[2].ID, outbox.WaitlistOffer, outbox.Email).First(&offer)
+		if _, err := msgs.Compose(ctx, &offer); !notify.IsPermanent(err) {
+			t.Fatalf("a lapsed offer composed: %v", err)
+		}
 	})
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/notify"
+	"github.com/okienko/okienko/notify/outbox"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/officetest"
 )
@@ -182,4 +185,24 @@ func TestWaitlistAPI(t *testing.T) {
 			t.Fatalf("leave twice: %d %s", resp.StatusCode, body)
 		}
 	})
+}
+
+// offerLink composes the queued e-mail offering entry id a seat and
+// answers the path of its link (the page with the token).
+func (e *env) offerLink(id int64) string {
+	e.t.Helper()
+	var m outbox.Message
+	if err := e.db.Where("waitlist_id = ? AND kind = ? AND channel = ?", id, outbox.WaitlistOffer, outbox.Email).First(&m).Error; err != nil {
+		e.t.Fatalf("no offer queued: %v", err)
+	}
+	const base = "https://urzad.example"
+	mail, err := (&notify.Messages{DB: e.db, Clock: e.clock, Offices: e.offices, BaseURL: base, Bookings: e.bookings}).Compose(e.t.Context(), &m)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	link := regexp.MustCompile(regexp.QuoteMeta(base) + `(/lista/[0-9]+\?token=[A-Za-z0-9_-]+)`).FindStringSubmatch(mail.Text)
+	if link == nil {
+		e.t.Fatalf("no link in the offer: %s", mail.Text)
+	}
+	return link[1]
 }
