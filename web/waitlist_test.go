@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/booking"
@@ -15,6 +17,7 @@ import (
 	"github.com/okienko/okienko/notify/outbox"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/officetest"
+	"github.com/okienko/okienko/web/browsertest"
 )
 
 // fullDay adds to the first demo department a matter of 240-minute slots,
@@ -205,4 +208,42 @@ func (e *env) offerLink(id int64) string {
 		e.t.Fatalf("no link in the offer: %s", mail.Text)
 	}
 	return link[1]
+}
+
+// The administrator opens a matter and sees a day's waiting list: the
+// offered first, the second waiting in first place, names and PESEL
+// endings, in Polish; axe finds nothing serious.
+func TestBrowserAdminWaitlist(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		svc, first := e.fullDay()
+		day := office.DateOf(first.In(officetest.Warsaw))
+		second := peselOf("900202", "1234")
+		for i, p := range []string{validPESEL, second} {
+			r := booking.WaitRequest{ServiceID: svc.ID, Day: day, Name: []string{"Halina Kiepska", "Marian Paździoch"}[i], PESEL: p,
+				Email: fmt.Sprintf("w%d@example.pl", i), Consent: true}
+			if _, _, err := e.bookings.JoinWaitlist(t.Context(), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var b booking.Booking
+		if err := db.Where("service_id = ? AND starts_at = ? AND status = 'booked'", svc.ID, first.UTC()).First(&b).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.bookings.Cancel(t.Context(), b.ID, booking.ReasonResident, ""); err != nil {
+			t.Fatal(err)
+		}
+		p := adminSignIn(t, e, "#sprawy")
+		edit := `#services-list button[aria-label=` + jsString("Edytuj: "+svc.Name) + `]`
+		p.waitFor("the services", `document.querySelector(`+jsString(edit)+`) !== null`)
+		p.do(chromedp.Click(chromedp.CSS(edit)))
+		p.waitFor("the waiting list card", `document.getElementById('waitlist-form') !== null`)
+		p.do(chromedp.SetValue(chromedp.CSS("#waitlist-date"), day.String()), chromedp.Click(chromedp.CSS("#waitlist-show")))
+		p.waitFor("the day's list", `document.querySelectorAll('#waitlist-table tbody tr').length === 2`)
+		rows := p.text(`[...document.querySelectorAll('#waitlist-table tbody tr')].map(r => [...r.cells].map(c => c.textContent).join(' | ')).join('\n')`)
+		if !strings.Contains(rows, "Halina Kiepska | 1359 | dostał(a) propozycję") || !strings.Contains(rows, "1 | Marian Paździoch | "+second[7:]+" | czeka") {
+			t.Fatalf("the day's list:\n%s", rows)
+		}
+		browsertest.RequireNoSeriousViolations(t, p.ctx, "the matter's waiting list")
+	})
 }
