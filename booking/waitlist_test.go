@@ -571,3 +571,48 @@ func TestWaitlistMessages(t *testing.T) {
 		}
 	})
 }
+
+// A move frees the span it leaves: the first waiting for that day is
+// offered it at once. A day that passed ends its waiting as expired, and
+// the entries' personal data are erased after the retention.
+func TestWaitlistMoveDayPassedErased(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWaitWorld(t, db, 1, nil)
+		w.join(t, 2)
+		w.join(t, 3)
+		if _, err := w.store.Reschedule(ctx, w.booked[0].Code, pesel(1), w.at(2, 7, 30)); err != nil {
+			t.Fatal(err)
+		}
+		if s := w.status(t, 2); s != booking.WaitOffered {
+			t.Fatalf("after the move the first is %s", s)
+		}
+		if w.holding(t) != 1 {
+			t.Fatal("seats held")
+		}
+		w.clock.Set(w.at(2, 8, 0)) // Wednesday: Tuesday has passed
+		if _, err := w.store.ExpirePending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.store.OfferFree(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for n, want := range map[int]string{2: booking.WaitExpired, 3: booking.WaitExpired} {
+			if s := w.status(t, n); s != want {
+				t.Fatalf("%d is %s, want %s", n, s, want)
+			}
+		}
+		if n, err := w.store.EraseWaitlist(ctx, 7*24*time.Hour); err != nil || n != 0 {
+			t.Fatalf("erased %d within the retention: %v", n, err)
+		}
+		w.clock.Set(w.at(10, 8, 0))
+		if n, err := w.store.EraseWaitlist(ctx, 7*24*time.Hour); err != nil || n != 2 {
+			t.Fatalf("erased %d: %v", n, err)
+		}
+		var e booking.WaitEntry
+		db.First(&e, w.entries[2].ID)
+		if e.Name != nil || e.Email != nil || e.PESELHMAC != nil || e.Phone != nil || e.ErasedAt == nil {
+			t.Fatalf("not erased: %+v", e)
+		}
+	})
+}
