@@ -39,11 +39,17 @@ import (
 //     unconfirmed booking or an unanswered offer, which then passes to the
 //     next), an offer declined (CancelWaiting); these take the seat locks
 //     of the freed span first, then offer the slots those locks cover;
-//   - right after a move (Reschedule) commits, for the span it left;
-//   - by OfferFree, which the "waitlist" job runs every minute across
-//     instances: it scans the days that have people waiting for free
-//     seats, which covers capacity raised, a slot length changed and any
-//     seat freed by a path that could not offer it at once.
+//   - right after a move (Reschedule) commits, for the span it left, and
+//     after an administrator changes a matter (OfferFreeService: a
+//     capacity raised, a slot length changed);
+//   - by OfferFree, which the "waitlist-offers" job runs every minute,
+//     once across instances (the scheduler's database locker): it scans
+//     the days that have people waiting for free seats, the net under
+//     every path above (a process stopped between a move's commit and its
+//     offer, a late arrival's seat no longer bookable, …).
+//
+// While offered, the held seat counts against the resident's limits like
+// any pending booking; at acceptance the limits are counted without it.
 //
 // Entry states: waiting → offered → booked; waiting|offered → cancelled
 // (the resident left); offered → expired (unanswered; the next in line
@@ -409,7 +415,17 @@ const MaxOfferDays = 200
 // is offered in its own transaction under its seat locks. It also ends, as
 // expired, the waiting of days already past. It returns how many offers it
 // made.
-func (s *Store) OfferFree(ctx context.Context) (int, error) {
+func (s *Store) OfferFree(ctx context.Context) (int, error) { return s.offerFree(ctx, 0) }
+
+// OfferFreeService is OfferFree for the days of one matter, for right
+// after its capacity or slot length changed (the scan would find the
+// seats within a minute).
+func (s *Store) OfferFreeService(ctx context.Context, serviceID int64) (int, error) {
+	return s.offerFree(ctx, serviceID)
+}
+
+// offerFree is OfferFree over the matter serviceID, every matter for 0.
+func (s *Store) offerFree(ctx context.Context, serviceID int64) (int, error) {
 	loc, err := s.location(ctx, s.db.WithContext(ctx))
 	if err != nil {
 		return 0, okienko.Internal(err)
@@ -427,8 +443,11 @@ func (s *Store) OfferFree(ctx context.Context) (int, error) {
 		Day       office.Date
 	}
 	var lines []line
-	if err := s.db.WithContext(ctx).Model(&WaitEntry{}).Distinct("service_id", "day").
-		Where("status = ? AND day >= ?", WaitWaiting, today).Order("day, service_id").Limit(MaxOfferDays).Find(&lines).Error; err != nil {
+	q := s.db.WithContext(ctx).Model(&WaitEntry{}).Distinct("service_id", "day").Where("status = ? AND day >= ?", WaitWaiting, today)
+	if serviceID > 0 {
+		q = q.Where("service_id = ?", serviceID)
+	}
+	if err := q.Order("day, service_id").Limit(MaxOfferDays).Find(&lines).Error; err != nil {
 		return 0, okienko.Internal(err)
 	}
 	made := 0

@@ -187,6 +187,20 @@ func TestWaitlistAPI(t *testing.T) {
 		if resp, body := e.do("POST", path2+"/cancel", map[string]any{"token": e.waitToken(joined2.ID)}); resp.StatusCode != 409 {
 			t.Fatalf("leave twice: %d %s", resp.StatusCode, body)
 		}
+		// A capacity raised by the administrator offers the new seats at once.
+		third := peselOf("910303", "4321")
+		resp, body = e.do("POST", "/api/v1/waitlist", waitBody(svc.ID, day, third))
+		var joined3 struct{ ID int64 }
+		if resp.StatusCode != 201 || json.Unmarshal(body, &joined3) != nil {
+			t.Fatalf("join third: %d %s", resp.StatusCode, body)
+		}
+		if resp, body := e.do("PATCH", fmt.Sprintf("/api/v1/admin/services/%d", svc.ID), map[string]any{"capacity": 2}, admin...); resp.StatusCode != 200 {
+			t.Fatalf("raise capacity: %d %s", resp.StatusCode, body)
+		}
+		var w3 booking.WaitEntry
+		if err := db.First(&w3, joined3.ID).Error; err != nil || w3.Status != booking.WaitOffered {
+			t.Fatalf("after the capacity raised the third is %s (%v)", w3.Status, err)
+		}
 	})
 }
 
