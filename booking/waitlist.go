@@ -305,6 +305,9 @@ func (s *Store) offerLocked(ctx context.Context, tx *gorm.DB, serviceID int64, d
 	if err != nil {
 		return 0, err
 	}
+	if err := lockLine(tx, serviceID, day); err != nil {
+		return 0, err
+	}
 	made := 0
 	for _, sl := range c.bookable(c.days[0]) {
 		if !locked.covers(cellsOf(sl.Start, sl.End)) {
@@ -314,7 +317,7 @@ func (s *Store) offerLocked(ctx context.Context, tx *gorm.DB, serviceID int64, d
 		if err != nil {
 			return made, err
 		}
-		for free := c.svc.Capacity - int(n.Load+n.Held); free > 0; free-- {
+		for free := c.svc.Capacity - int(n.Load+n.Held); free > 0; {
 			var e WaitEntry
 			err := tx.Where("service_id = ? AND day = ? AND status = ?", serviceID, day, WaitWaiting).Order("id").Take(&e).Error
 			if database.IsNotFound(err) {
@@ -323,20 +326,42 @@ func (s *Store) offerLocked(ctx context.Context, tx *gorm.DB, serviceID int64, d
 			if err != nil {
 				return made, err
 			}
-			if err := s.offer(ctx, tx, &e, c.svc, sl, c.now); err != nil {
+			ok, err := s.offer(ctx, tx, &e, c.svc, sl, c.now)
+			if err != nil {
 				return made, err
 			}
-			made++
+			if ok { // else the resident left meanwhile: the next in line
+				made++
+				free--
+			}
 		}
 	}
 	return made, nil
 }
 
-// offer holds slot for entry e on tx (under the slot's seat locks): a
-// pending booking with e's details, held for the matter's offer_minutes
-// but never past the slot's start, confirmable with e's token; e becomes
-// offered and its resident is sent the offer.
-func (s *Store) offer(ctx context.Context, tx *gorm.DB, e *WaitEntry, svc *office.Service, slot Slot, now time.Time) error {
+// lineLockClass is the first key of the PostgreSQL advisory locks that
+// serialise the offers of one matter's day ("okwl"): two seats of one day
+// freed in different cells (not serialised by the seat locks) must not
+// both offer to the same first in line.
+const lineLockClass = 0x6f6b776c
+
+// lockLine takes, until tx ends, the lock of the waitlist of serviceID's
+// day: after the seat cells' locks (the global order), before any offer
+// is made. Nothing holding it waits for a seat lock. A no-op on SQLite.
+func lockLine(tx *gorm.DB, serviceID int64, day office.Date) error {
+	if database.Dialect(tx) != database.Postgres {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", lineLockClass, lockHash(fmt.Sprintf("%d/%s", serviceID, day))).Error
+}
+
+// offer holds slot for entry e on tx (under the slot's seat locks and the
+// day's line lock): a pending booking with e's details, held for the
+// matter's offer_minutes but never past the slot's start, confirmable
+// with e's token; e becomes offered and its resident is sent the offer.
+// It reports false, writing nothing, when e is no longer waiting (the
+// resident left meanwhile).
+func (s *Store) offer(ctx context.Context, tx *gorm.DB, e *WaitEntry, svc *office.Service, slot Slot, now time.Time) (bool, error) {
 	minutes := svc.OfferMinutes
 	if minutes <= 0 {
 		minutes = office.DefaultServiceSpec().OfferMinutes
@@ -345,41 +370,46 @@ func (s *Store) offer(ctx context.Context, tx *gorm.DB, e *WaitEntry, svc *offic
 	if slot.Start.Before(by) {
 		by = slot.Start
 	}
+	// A code no live booking has (looked up: a collision refused by the
+	// unique index would abort the freeing transaction on PostgreSQL).
 	var code string
-	for {
+	for attempt := 1; ; attempt++ {
 		var err error
 		if code, err = newCode(); err != nil {
-			return err
+			return false, err
 		}
 		var n int64
 		if err := tx.Model(&Booking{}).Where("code = ? AND status IN ?", code, codeStatuses).Count(&n).Error; err != nil {
-			return err
+			return false, err
 		}
 		if n == 0 {
 			break
 		}
+		if attempt == takeAttempts {
+			return false, fmt.Errorf("no free booking code in %d draws", attempt)
+		}
+	}
+	res := tx.Model(&WaitEntry{}).Where("id = ? AND status = ?", e.ID, WaitWaiting).
+		Updates(map[string]any{"status": WaitOffered, "offers": e.Offers + 1, "updated_at": now})
+	if res.Error != nil || res.RowsAffected != 1 {
+		return false, res.Error
 	}
 	th := e.TokenHash
 	b := &Booking{Code: code, ServiceID: e.ServiceID, Day: e.Day, StartsAt: slot.Start, EndsAt: slot.End, Status: StatusPending,
 		Name: e.Name, Email: e.Email, EmailKey: e.EmailKey, Phone: e.Phone, PESELHMAC: e.PESELHMAC, PESELLast4: e.PESELLast4,
 		Lang: e.Lang, ConsentAt: e.ConsentAt, CreatedAt: now, UpdatedAt: now, ConfirmBy: &by, ConfirmHash: &th}
 	if err := tx.Create(b).Error; err != nil {
-		return err
+		return false, err
 	}
-	res := tx.Model(&WaitEntry{}).Where("id = ? AND status = ?", e.ID, WaitWaiting).
-		Updates(map[string]any{"status": WaitOffered, "booking_id": b.ID, "offers": e.Offers + 1, "updated_at": now})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("waitlist entry %d changed under the seat locks", e.ID)
+	if err := tx.Model(&WaitEntry{}).Where("id = ?", e.ID).Update("booking_id", b.ID).Error; err != nil {
+		return false, err
 	}
 	e.Status, e.BookingID, e.Offers, e.UpdatedAt = WaitOffered, &b.ID, e.Offers+1, now
 	if err := event.Record(ctx, tx, now, EventWaitOffered, "waitlist", e.ID,
 		map[string]any{"service_id": e.ServiceID, "date": e.Day, "start": slot.Start, "booking_id": b.ID, "until": by}); err != nil {
-		return err
+		return false, err
 	}
-	return enqueueWait(ctx, tx, now, e, outbox.WaitlistOffer, fmt.Sprintf("%s.%d", outbox.WaitlistOffer, e.Offers), nil)
+	return true, enqueueWait(ctx, tx, now, e, outbox.WaitlistOffer, fmt.Sprintf("%s.%d", outbox.WaitlistOffer, e.Offers), nil)
 }
 
 // offerFreed offers, on tx that holds the locks of freed's cells, the seats

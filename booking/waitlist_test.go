@@ -616,3 +616,64 @@ func TestWaitlistMoveDayPassedErased(t *testing.T) {
 		}
 	})
 }
+
+// Two seats of one day freed at once in different slots (different seat
+// cells, so not serialised by the seat locks): both cancellations succeed,
+// the first two in line get one offer each, the third waits. Four days,
+// one race each.
+func TestWaitlistRaceTwoSlotsFreed(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newWaitWorld(t, db, 1, func(s *office.ServiceSpec) { s.SlotMinutes = 240 })
+		resident := 100
+		next := func() int { resident++; return resident }
+		for d := 1; d <= 4; d++ {
+			var taken []*booking.Booking
+			var owners []int
+			for _, hh := range []int{7, 11} {
+				if d == 1 && hh == 7 {
+					taken, owners = append(taken, w.booked[0]), append(owners, 1)
+					continue
+				}
+				n := next()
+				b, err := w.store.Book(ctx, w.request(n, w.at(d, hh, 30)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				taken, owners = append(taken, b), append(owners, n)
+			}
+			var line []*booking.WaitEntry
+			for range 3 {
+				r := w.waitRequest(next())
+				r.PESEL, r.Day = pesel(resident), w.day(d)
+				e, _, err := w.store.JoinWaitlist(ctx, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				line = append(line, e)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, b := range taken {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = w.store.CancelByCode(ctx, b.Code, pesel(owners[i]))
+				}()
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatalf("day %d: cancellations %v", d, errs)
+			}
+			for i, want := range []string{booking.WaitOffered, booking.WaitOffered, booking.WaitWaiting} {
+				var e booking.WaitEntry
+				if err := db.First(&e, line[i].ID).Error; err != nil || e.Status != want {
+					t.Fatalf("day %d: %d in line is %s, want %s (%v)", d, i+1, e.Status, want, err)
+				}
+			}
+			if h := w.count(t, "day = ? AND status = 'pending' AND confirm_by > ?", w.day(d), w.clock.Now().UTC()); h != 2 {
+				t.Fatalf("day %d: %d offers held", d, h)
+			}
+		}
+	})
+}
