@@ -25,8 +25,9 @@ import (
 // free seat. When a seat of that matter and day frees, the first in line
 // (lowest id still waiting) is offered it: the offer IS a pending booking
 // (as a matter with confirm_minutes makes), held for the matter's
-// offer_minutes (never past the slot's start), whose ConfirmHash is the
-// hash of the entry's token. So the calendar and the seat path count an
+// offer_minutes (never past the slot's start), without a confirmation
+// token of its own: only AcceptOffer, with the entry's token, confirms it
+// (Confirm refuses it). So the calendar and the seat path count an
 // offered seat exactly as any pending hold (seats.go: Held), and a lapsed
 // offer frees its seat the moment its deadline passes. Accepting confirms
 // that booking (the usual confirmation with the code goes); the
@@ -394,10 +395,11 @@ func (s *Store) offer(ctx context.Context, tx *gorm.DB, e *WaitEntry, svc *offic
 	if res.Error != nil || res.RowsAffected != 1 {
 		return false, res.Error
 	}
-	th := e.TokenHash
+	// No ConfirmHash: an offer is accepted through its entry only
+	// (AcceptOffer, which counts the limits), never by Confirm.
 	b := &Booking{Code: code, ServiceID: e.ServiceID, Day: e.Day, StartsAt: slot.Start, EndsAt: slot.End, Status: StatusPending,
 		Name: e.Name, Email: e.Email, EmailKey: e.EmailKey, Phone: e.Phone, PESELHMAC: e.PESELHMAC, PESELLast4: e.PESELLast4,
-		Lang: e.Lang, ConsentAt: e.ConsentAt, CreatedAt: now, UpdatedAt: now, ConfirmBy: &by, ConfirmHash: &th}
+		Lang: e.Lang, ConsentAt: e.ConsentAt, CreatedAt: now, UpdatedAt: now, ConfirmBy: &by}
 	if err := tx.Create(b).Error; err != nil {
 		return false, err
 	}

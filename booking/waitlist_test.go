@@ -194,6 +194,14 @@ func TestWaitlistOfferAccepted(t *testing.T) {
 		}
 		_, err = w.store.AcceptOffer(ctx, w.entries[2].ID, w.tokens[3], w.slot)
 		wantCode(t, err, okienko.EFORBIDDEN)
+		// The held booking is no booking to confirm by its code, even with
+		// the entry's token: the limits are counted at acceptance only.
+		var held booking.Booking
+		if err := db.Where("status = 'pending' AND starts_at = ?", w.slot.UTC()).First(&held).Error; err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.store.Confirm(ctx, held.Code, w.tokens[2])
+		wantCode(t, err, okienko.EFORBIDDEN)
 		_, err = w.store.AcceptOffer(ctx, w.entries[2].ID, w.tokens[2], w.slot.Add(time.Hour))
 		if e := wantCode(t, err, okienko.EINVALID); e.Fields["start"] == "" {
 			t.Fatal(e)
