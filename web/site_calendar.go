@@ -46,6 +46,7 @@ type calendarDay struct {
 	Free     int
 	Reason   string // why closed, when known
 	Href     string // the day's times, for a free day
+	WaitHref string // the form joining the day's waitlist, for a full day
 	Today    bool
 }
 
@@ -175,6 +176,9 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 				cell.State = "closed"
 			default:
 				cell.State = "full"
+				if movingCode(c) == "" {
+					cell.WaitHref = waitFormPath(id, day)
+				}
 			}
 		}
 		week = append(week, cell)

@@ -24,6 +24,12 @@ func TestSiteBrowserWaitlistOnPhone(t *testing.T) {
 		svc, first := e.fullDay()
 		day := e.week.Date(1)
 		b := e.siteBrowser(t, 390)
+		b.open(fmt.Sprintf("/sprawy/%d/termin", svc.ID), 200)
+		full := `[...document.querySelectorAll('table.calendar td.full a')].find(a => a.querySelector('.day-number').textContent === '` + fmt.Sprint(e.week.Day(1).Day) + `')`
+		if got := b.text(full + `?.getAttribute('href') || ''`); got != fmt.Sprintf("/sprawy/%d/termin/%s/lista", svc.ID, day) {
+			t.Fatalf("the full day's link in the calendar: %q", got)
+		}
+		browsertest.RequireNoSeriousViolations(t, b.ctx, "the calendar with a full day")
 		b.open(fmt.Sprintf("/sprawy/%d/termin/%s", svc.ID, day), 200)
 		if !b.is(`document.getElementById('no-times').textContent.includes('Brak wolnych miejsc')`) {
 			t.Fatal("the day is not said full")
