@@ -189,37 +189,56 @@ func holdLapsed(b *Booking) error {
 // ExpirePending marks expired the pending bookings whose hold lapsed (at
 // most 1000 a call), recording an event for each; their seats stopped
 // counting at ConfirmBy already. No message goes: the request to confirm
-// said by when. It returns how many it marked; a booking confirmed or
-// marked by another instance meanwhile is skipped.
+// said by when. A lapsed hold that was a waitlist offer marks its entry
+// expired. Each one's own transaction takes the seat locks of its span
+// first and offers the freed seat to the first waiting for that day (an
+// unanswered offer passes to the next). It returns how many it marked; a
+// booking confirmed or marked by another instance meanwhile is skipped.
 func (s *Store) ExpirePending(ctx context.Context) (int, error) {
 	now := s.now()
+	var due []Booking
+	err := s.db.WithContext(ctx).Select("id, service_id, day, starts_at, ends_at").
+		Where("status = ? AND confirm_by <= ?", StatusPending, now).
+		Order("confirm_by").Limit(1000).Find(&due).Error
+	if err != nil {
+		return 0, okienko.Internal(err)
+	}
 	n := 0
-	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		var due []Booking
-		err := tx.Select("id, service_id, starts_at").
-			Where("status = ? AND confirm_by <= ?", StatusPending, now).
-			Order("confirm_by").Limit(1000).Find(&due).Error
-		if err != nil {
-			return err
-		}
-		for _, b := range due {
+	for _, b := range due {
+		err := s.transaction(ctx, func(tx *gorm.DB) error {
+			if err := lockSeats(tx, b.ServiceID, cellsOf(b.StartsAt, b.EndsAt), "", ""); err != nil {
+				return err
+			}
 			res := tx.Model(&Booking{}).Where("id = ? AND status = ? AND confirm_by <= ?", b.ID, StatusPending, now).
 				Updates(map[string]any{"status": StatusExpired, "updated_at": now})
 			if res.Error != nil {
 				return res.Error
 			}
 			if res.RowsAffected != 1 {
-				continue
+				return nil
 			}
 			if err := event.Record(ctx, tx, now, EventExpired, "booking", b.ID, map[string]any{"service_id": b.ServiceID, "start": b.StartsAt}); err != nil {
 				return err
 			}
+			var lapsed []WaitEntry
+			if err := tx.Where("booking_id = ? AND status = ?", b.ID, WaitOffered).Find(&lapsed).Error; err != nil {
+				return err
+			}
+			for _, e := range lapsed {
+				if err := tx.Model(&WaitEntry{}).Where("id = ? AND status = ?", e.ID, WaitOffered).
+					Updates(map[string]any{"status": WaitExpired, "closed_at": now, "updated_at": now}).Error; err != nil {
+					return err
+				}
+				if err := event.Record(ctx, tx, now, EventWaitLapsed, "waitlist", e.ID, map[string]any{"service_id": e.ServiceID, "booking_id": b.ID}); err != nil {
+					return err
+				}
+			}
 			n++
+			return s.offerFreed(ctx, tx, &b)
+		})
+		if err != nil {
+			return n, err
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
 	}
 	return n, nil
 }

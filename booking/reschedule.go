@@ -52,7 +52,16 @@ func (s *Store) Reschedule(ctx context.Context, code, pesel string, start time.T
 	if err := movable(b, s.now()); err != nil {
 		return nil, err
 	}
-	return s.take(ctx, v, b)
+	moved, err := s.take(ctx, v, b)
+	if err != nil {
+		return nil, err
+	}
+	// The span it left is offered to the day's waitlist at once (its
+	// cells' locks were not the move's). The move stands whatever this
+	// answers: a seat not offered now is by OfferFree's scan within a
+	// minute.
+	_, _ = s.offerSpan(ctx, b.ServiceID, b.Day, b.StartsAt, b.EndsAt)
+	return moved, nil
 }
 
 // movable says why b can't be moved now (ECONFLICT), nil when it can: only

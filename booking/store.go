@@ -579,6 +579,11 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 	case status == StatusCancelled && !now.Before(b.StartsAt):
 		return nil, okienko.Errorf(okienko.ECONFLICT, "the visit has already begun; it can no longer be cancelled")
 	}
+	// The seat path's locks of b's cells, first on tx: the seat freed is
+	// offered to the waitlist under them (offerFreed).
+	if err := lockSeats(tx, b.ServiceID, cellsOf(b.StartsAt, b.EndsAt), "", ""); err != nil {
+		return nil, err
+	}
 	// Unchanged since read: a move committed meanwhile (Reschedule) took
 	// another span's seat, which b's times would not release.
 	res := tx.Model(&Booking{}).Where("id = ? AND status = ? AND starts_at = ?", b.ID, b.Status, b.StartsAt.UTC()).
@@ -606,6 +611,15 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 		data["note"] = note
 	}
 	if err := outbox.EnqueueBooking(ctx, tx, now, b.ID, b.Lang, kind, reachOf(b), data); err != nil {
+		return nil, err
+	}
+	if b.Status == StatusPending { // a waitlist offer cancelled by the office ends its entry
+		if err := tx.Model(&WaitEntry{}).Where("booking_id = ? AND status = ?", b.ID, WaitOffered).
+			Updates(map[string]any{"status": WaitCancelled, "closed_at": now, "updated_at": now}).Error; err != nil {
+			return nil, err
+		}
+	}
+	if err := s.offerFreed(ctx, tx, b); err != nil {
 		return nil, err
 	}
 	b.Status, b.CancelledAt, b.CancelReason, b.CancelNote, b.UpdatedAt = status, &now, reason, note, now

@@ -103,6 +103,9 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	if m.PickupID != nil {
 		return c.composePickup(ctx, m)
 	}
+	if m.WaitlistID != nil {
+		return c.composeWait(ctx, m)
+	}
 	if m.TicketID != nil {
 		return c.composeTicket(ctx, m)
 	}

@@ -3,7 +3,8 @@ package office
 // DefaultServiceSpec returns the settings a new service gets for every field
 // left out (section 3 of the design): 15-minute slots for one resident each,
 // bookable 30 days ahead until 60 minutes before, check-in from 30 minutes
-// before until 10 minutes after the start, at most 3 active bookings per PESEL.
+// before until 10 minutes after the start, at most 3 active bookings per PESEL, a
+// waitlist offer held 30 minutes.
 func DefaultServiceSpec() ServiceSpec {
 	return ServiceSpec{
 		SlotMinutes:         15,
@@ -13,6 +14,7 @@ func DefaultServiceSpec() ServiceSpec {
 		CheckinEarlyMinutes: 30,
 		CheckinGraceMinutes: 10,
 		MaxActivePerPESEL:   3,
+		OfferMinutes:        30,
 	}
 }
 

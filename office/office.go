@@ -81,6 +81,9 @@ type ServiceSpec struct {
 	// ConfirmMinutes, above 0, makes a new booking pending, its seat held
 	// this long until the resident confirms it by e-mail (0: off).
 	ConfirmMinutes int `json:"confirm_minutes"`
+	// OfferMinutes is how long a seat offered to the first on the day's
+	// waitlist stays held for them to accept (default 30).
+	OfferMinutes int `json:"offer_minutes"`
 	// ProofOfWork asks whoever books, cancels by day or looks a booking
 	// of this matter up by its code to solve a proof-of-work challenge
 	// first (ratelimit/proof): a browser does it unseen, a bot pays for

@@ -138,6 +138,7 @@ func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*Service
 			"checkin_grace_minutes":   spec.CheckinGraceMinutes,
 			"max_active_per_pesel":    spec.MaxActivePerPESEL,
 			"confirm_minutes":         spec.ConfirmMinutes,
+			"offer_minutes":           spec.OfferMinutes,
 			"description":             spec.Description,
 			"instructions":            spec.Instructions,
 			"name_en":                 spec.NameEN,

@@ -89,6 +89,7 @@ func (s ServiceSpec) Validate() error {
 	checkRange(f, "max_active_per_pesel", s.MaxActivePerPESEL, 1, 50, "bookings")
 	checkRange(f, "confirm_minutes", s.ConfirmMinutes, 0, MaxConfirmMinutes, "minutes")
 	checkRange(f, "remote_tickets_per_day", s.RemoteTicketsPerDay, 0, MaxRemoteTicketsPerDay, "tickets")
+	checkRange(f, "offer_minutes", s.OfferMinutes, 1, MaxConfirmMinutes, "minutes")
 	checkText(f, "name_en", s.NameEN, maxServiceName)
 	checkText(f, "name_uk", s.NameUK, maxServiceName)
 	checkText(f, "description", s.Description, maxDescription)

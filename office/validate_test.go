@@ -143,6 +143,8 @@ func TestServiceSpecValidate(t *testing.T) {
 		{"grace 121", func(s *office.ServiceSpec) { s.CheckinGraceMinutes = 121 }, "checkin_grace_minutes", "between 0 and 120"},
 		{"grace negative", func(s *office.ServiceSpec) { s.CheckinGraceMinutes = -1 }, "checkin_grace_minutes", "between 0 and 120"},
 		{"max active 0", func(s *office.ServiceSpec) { s.MaxActivePerPESEL = 0 }, "max_active_per_pesel", "between 1 and 50"},
+		{"offer 0", func(s *office.ServiceSpec) { s.OfferMinutes = 0 }, "offer_minutes", "between 1 and 1440"},
+		{"offer over a day", func(s *office.ServiceSpec) { s.OfferMinutes = 1441 }, "offer_minutes", "between 1 and 1440"},
 		{"max active 51", func(s *office.ServiceSpec) { s.MaxActivePerPESEL = 51 }, "max_active_per_pesel", "between 1 and 50"},
 		{"description", func(s *office.ServiceSpec) { s.Description = strings.Repeat("ą", 4001) }, "description", "at most 4000"},
 		{"instructions", func(s *office.ServiceSpec) { s.Instructions = strings.Repeat("x", 20001) }, "instructions", "at most 20000"},
@@ -155,7 +157,7 @@ func TestServiceSpecValidate(t *testing.T) {
 		})
 	}
 	edge := office.ServiceSpec{DepartmentID: 1, Name: "x", SlotMinutes: 480, Capacity: 100, BookingDaysAhead: 365,
-		LeadMinutes: 10080, CheckinEarlyMinutes: 240, CheckinGraceMinutes: 120, MaxActivePerPESEL: 50,
+		LeadMinutes: 10080, CheckinEarlyMinutes: 240, CheckinGraceMinutes: 120, MaxActivePerPESEL: 50, OfferMinutes: 1440,
 		Description: strings.Repeat("ą", 4000), Instructions: strings.Repeat("ę", 20000)}
 	if err := edge.Validate(); err != nil {
 		t.Fatalf("upper limits: %v", err)
@@ -163,7 +165,7 @@ func TestServiceSpecValidate(t *testing.T) {
 	// Left-out fields of a decoded body keep the defaults (design section 3).
 	d := office.DefaultServiceSpec()
 	if d.SlotMinutes != 15 || d.Capacity != 1 || d.BookingDaysAhead != 30 || d.LeadMinutes != 60 ||
-		d.CheckinEarlyMinutes != 30 || d.CheckinGraceMinutes != 10 || d.MaxActivePerPESEL != 3 {
+		d.CheckinEarlyMinutes != 30 || d.CheckinGraceMinutes != 10 || d.MaxActivePerPESEL != 3 || d.OfferMinutes != 30 {
 		t.Fatalf("DefaultServiceSpec = %+v", d)
 	}
 }

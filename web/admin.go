@@ -126,7 +126,16 @@ func (s *Server) adminRoutes(g fiber.Router) {
 		},
 		defaults: office.DefaultServiceSpec,
 		create:   o.CreateService,
-		update:   o.UpdateService,
+		update: func(ctx context.Context, id int64, patch func(*office.ServiceSpec) error) (*office.Service, error) {
+			svc, err := o.UpdateService(ctx, id, patch)
+			if err == nil {
+				// A capacity raised or a slot length changed may free seats
+				// of days residents wait for: offered now; the change stands
+				// whatever this answers (the waitlist job scans again).
+				_, _ = s.Bookings.OfferFreeService(ctx, id)
+			}
+			return svc, err
+		},
 	}.mount(g, "/services")
 	g.Delete("/services/:id", s.deleteService)
 	resource[office.Closure, office.ClosureSpec]{

@@ -27,6 +27,7 @@ func (s *Server) adminOps(g fiber.Router) {
 	g.Get("/closures/impact", s.closureImpact)
 	g.Post("/closures/:id/cancel-bookings", noBody, s.closureCancelBookings)
 	g.Get("/services/:id/grid-impact", s.gridImpact)
+	g.Get("/services/:id/waitlist", s.dayWaitlist)
 	g.Get("/live", s.liveOps)
 	g.Get("/suspicious-bookings", s.suspiciousBookings)
 	g.Post("/bookings/cancel", s.adminCancelBookings)

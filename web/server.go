@@ -202,6 +202,9 @@ func (s *Server) routes() {
 	api.Post("/bookings/:code/cancel", cancel, lookup, s.cancelByCode)
 	api.Post("/bookings/:code/confirm", lookup, s.confirmBooking)
 	api.Post("/bookings/:code/reschedule", cancel, lookup, s.rescheduleBooking)
+	api.Post("/waitlist", s.rateLimit("book", d.RateLimits.Book, madeIt), s.joinWaitlist)
+	api.Post("/waitlist/:id/accept", lookup, s.acceptOffer)
+	api.Post("/waitlist/:id/cancel", cancel, lookup, s.leaveWaitlist)
 
 	api.Get("/tickets/:public_id/qr.svg", s.ticketQR)
 	api.Get("/tickets/:public_id", s.ticketStatus)

@@ -56,10 +56,17 @@ func (s *Server) siteRoutes() {
 	// the POST confirms.
 	get("/rezerwacja/:code/potwierdz", lookup, s.confirmForm)
 	post("/rezerwacja/:code/potwierdz", lookup, s.confirmSubmit)
+	get("/sprawy/:id/termin/:date/lista", s.waitForm)
+	post("/sprawy/:id/termin/:date/lista", book, s.waitSubmit)
+	// The waitlist messages' link: a GET shows the entry and its buttons,
+	// only the POSTs accept or leave.
+	get("/lista/:id", lookup, s.waitPage)
+	post("/lista/:id/przyjmij", lookup, s.waitAcceptSubmit)
+	post("/lista/:id/zrezygnuj", cancel, lookup, s.waitLeaveSubmit)
 	get("/odbior", s.pickupForm)
 	get("/odbior/:number", lookup, s.pickupPage)
 	// Anything else under the site's paths is a page not found.
-	for _, prefix := range []string{"/sprawy", "/rezerwacja", "/odwolaj", "/odbior"} {
+	for _, prefix := range []string{"/sprawy", "/rezerwacja", "/odwolaj", "/odbior", "/lista"} {
 		app.Use(prefix, s.sitePages, func(c *fiber.Ctx) error {
 			return s.unrouted(c, okienko.Errorf(okienko.ENOTFOUND, "no such page"))
 		})

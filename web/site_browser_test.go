@@ -271,7 +271,9 @@ func TestSiteBrowserFullDay(t *testing.T) {
 		b := e.siteBrowser(t, 1280)
 		b.open(matter+"/termin", 200)
 		cell := `[...document.querySelectorAll('table.calendar td')].find(td => td.querySelector('.day-number')?.textContent === '` + strconv.Itoa(e.week.Day(1).Day) + `')`
-		if !b.is(cell + `.classList.contains('full') && !` + cell + `.querySelector('a')`) {
+		// A full day is no day to choose times on: its link leads to the
+		// form joining its waitlist.
+		if !b.is(cell + `.classList.contains('full') && ` + cell + `.querySelector('a').getAttribute('href') === '` + matter + `/termin/` + e.week.Date(1) + `/lista'`) {
 			t.Fatalf("the full day's cell: %s", b.text(cell+`.outerHTML`))
 		}
 		if txt := b.text(cell + `.textContent`); !strings.Contains(txt, "brak wolnych miejsc") {

@@ -46,6 +46,7 @@ type calendarDay struct {
 	Free     int
 	Reason   string // why closed, when known
 	Href     string // the day's times, for a free day
+	WaitHref string // the form joining the day's waitlist, for a full day
 	Today    bool
 }
 
@@ -175,6 +176,9 @@ func (s *Server) calendarPage(c *fiber.Ctx) error {
 				cell.State = "closed"
 			default:
 				cell.State = "full"
+				if movingCode(c) == "" {
+					cell.WaitHref = waitFormPath(id, day)
+				}
 			}
 		}
 		week = append(week, cell)
@@ -237,6 +241,9 @@ type dayData struct {
 	Moving       string // the code of the visit whose time is being changed
 	Day          string // YYYY-MM-DD, sent along so a form without a time comes back here
 	Errors       *formErrors
+	// WaitHref is the form joining the day's waitlist, when the day has
+	// bookable times but none free.
+	WaitHref string
 }
 
 // chooseQuery marks the day page shown again because its form was sent
@@ -292,6 +299,9 @@ func (s *Server) dayPage(c *fiber.Ctx) error {
 			d.AnyFree = true
 		}
 		d.Slots = append(d.Slots, o)
+	}
+	if len(slots) > 0 && !d.AnyFree && d.Moving == "" {
+		d.WaitHref = waitFormPath(id, day)
 	}
 	if len(slots) == 0 {
 		if reason, closed, err := s.Offices.ClosedReason(c.UserContext(), dep.ID, day); err == nil && closed {

@@ -629,7 +629,7 @@ func TestSiteCalendar(t *testing.T) {
 		link := func(n int) string { return base + "/" + w.Date(n) }
 		cells := map[int]string{
 			0:  "free|" + link(0) + "| (" + longDate("pl", w.Day(0)) + ") 1 wolne miejsce",
-			1:  "full|| (" + longDate("pl", w.Day(1)) + ") brak wolnych miejsc",
+			1:  "full|" + link(1) + "/lista| (" + longDate("pl", w.Day(1)) + ") brak wolnych miejsc zapisz się na listę oczekujących",
 			2:  "free|" + link(2) + "| (" + longDate("pl", w.Day(2)) + ") 1 wolne miejsce",
 			3:  "free|" + link(3) + "| (" + longDate("pl", w.Day(3)) + ") 2 wolne miejsca",
 			5:  "closed|| (" + longDate("pl", w.Day(5)) + ") nieczynne",

@@ -30,6 +30,7 @@ const (
 	jobReminders    = "queue-reminders"
 	jobPrinterWatch = "printer-watch"
 	jobExpireHolds  = "expire-pending-bookings"
+	jobWaitlist     = "waitlist-offers"
 )
 
 // Printer watch: directly attached printers are asked for their status
@@ -73,6 +74,7 @@ func (w *workers) schedule(s *jobs.Scheduler) error {
 		{jobPrintRetry, time.Minute, w.retryPrints},
 		{jobPrinterWatch, printerWatchEvery, w.watchPrinters},
 		{jobExpireHolds, time.Minute, w.expireHolds},
+		{jobWaitlist, time.Minute, w.offerWaitlist},
 	}
 	for _, j := range every {
 		if err := s.Every(j.name, j.interval, j.fn); err != nil {
@@ -112,6 +114,19 @@ func (w *workers) expireHolds(ctx context.Context) error {
 	n, err := w.bookings.ExpirePending(ctx)
 	if n > 0 {
 		w.log.Info("unconfirmed bookings expired", "bookings", n)
+	}
+	return err
+}
+
+// offerWaitlist offers the free seats of the days residents wait for
+// (booking.Store.OfferFree): the scan behind the offers made where seats
+// free, catching a capacity raised, a slot length changed or a move's
+// freed seat not offered at once. Run once per tick across instances (the
+// scheduler's database locker); each offer takes the seat path's locks.
+func (w *workers) offerWaitlist(ctx context.Context) error {
+	n, err := w.bookings.OfferFree(ctx)
+	if n > 0 {
+		w.log.Info("waitlist offers made by the scan", "offers", n)
 	}
 	return err
 }
@@ -170,6 +185,13 @@ func (w *workers) erase(ctx context.Context) error {
 	n, err := w.bookings.Erase(ctx, w.retention)
 	if n > 0 {
 		w.log.Info("personal data erased", "bookings", n, "retention_days", int(w.retention.Hours()/24))
+	}
+	if err != nil {
+		return err
+	}
+	n, err = w.bookings.EraseWaitlist(ctx, w.retention)
+	if n > 0 {
+		w.log.Info("personal data erased", "waitlist", n, "retention_days", int(w.retention.Hours()/24))
 	}
 	if err != nil {
 		return err

@@ -46,12 +46,19 @@ const (
 	// called, and to which counter (by SMS, or e-mail when the ticket has
 	// only an e-mail); TurnNear goes the same way for remote tickets.
 	TicketCalled = "ticket_called"
+	// WaitlistJoined tells a resident they are on a full day's waitlist,
+	// with the link to leave it; WaitlistOffer that a seat is held for
+	// them until a deadline, with the link to accept it. Both name the
+	// waitlist entry (WaitlistID).
+	WaitlistJoined = "waitlist_joined"
+	WaitlistOffer  = "waitlist_offer"
 )
 
 // kinds are the kinds Enqueue takes (the database no longer checks them).
 var kinds = map[string]bool{
 	Confirmation: true, Reminder: true, Cancellation: true, CancellationLate: true, TurnNear: true,
 	ConfirmRequest: true, PrinterAlert: true, PickupRegistered: true, PickupReady: true, TicketCalled: true,
+	WaitlistJoined: true, WaitlistOffer: true,
 }
 
 // States of a message.
@@ -75,6 +82,7 @@ type Message struct {
 	TicketID      *int64     `json:"ticket_id,omitempty"`
 	KioskID       *int64     `json:"kiosk_id,omitempty"`
 	PickupID      *int64     `json:"pickup_id,omitempty"`
+	WaitlistID    *int64     `json:"waitlist_id,omitempty"`
 	Recipient     string     `json:"recipient"`
 	Data          string     `json:"-"`
 	State         string     `json:"state"`
@@ -101,6 +109,12 @@ func BookingKey(bookingID int64, kind, channel string) string {
 // PickupKey is the idempotency key of a pickup's message.
 func PickupKey(pickupID int64, kind, channel string) string {
 	return fmt.Sprintf("pickup:%d:%s:%s", pickupID, kind, channel)
+}
+
+// WaitlistKey is the idempotency key of a waitlist entry's message; an
+// entry's offers are numbered (kind "waitlist_offer.2").
+func WaitlistKey(entryID int64, kind, channel string) string {
+	return fmt.Sprintf("waitlist:%d:%s:%s", entryID, kind, channel)
 }
 
 // TicketKey is the idempotency key of a ticket's message.

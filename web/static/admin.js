@@ -113,6 +113,24 @@ const MESSAGES = {
     'services.offGrid': { one: '{n} przyszła rezerwacja nie pasuje do nowej siatki (pozostaje ważna).', few: '{n} przyszłe rezerwacje nie pasują do nowej siatki (pozostają ważne).', many: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).', other: '{n} przyszłych rezerwacji nie pasuje do nowej siatki (pozostają ważne).' },
     'services.gridOk': 'Wszystkie przyszłe rezerwacje pasują do nowej siatki.',
     'services.saveAnyway': 'Zapisz mimo to',
+    'services.offer': 'Zwolnione miejsce czeka na osobę z listy oczekujących (min)',
+    'waitlist.heading': 'Lista oczekujących',
+    'waitlist.date': 'Dzień',
+    'waitlist.show': 'Pokaż listę',
+    'waitlist.caption': 'Lista oczekujących na {date}',
+    'waitlist.position': 'Miejsce w kolejce',
+    'waitlist.person': 'Imię i nazwisko',
+    'waitlist.pesel': 'PESEL (4 ostatnie cyfry)',
+    'waitlist.status': 'Stan',
+    'waitlist.time': 'Termin',
+    'waitlist.until': 'Propozycja ważna do',
+    'waitlist.code': 'Kod rezerwacji',
+    'waitlist.empty': 'Nikt nie jest zapisany na ten dzień.',
+    'waitlist.state.waiting': 'czeka',
+    'waitlist.state.offered': 'dostał(a) propozycję',
+    'waitlist.state.booked': 'zarezerwował(a)',
+    'waitlist.state.expired': 'propozycja wygasła',
+    'waitlist.state.cancelled': 'zrezygnował(a)',
 
     'closures.heading': 'Zamknięcia',
     'closures.caption': 'Dni, w które urząd lub wydział jest zamknięty',
@@ -1026,7 +1044,8 @@ window.MESSAGES = MESSAGES;
         field(t('services.grace'), { name: 'checkin_grace_minutes', type: 'number', value: s.checkin_grace_minutes }),
         field(t('services.maxPesel'), { name: 'max_active_per_pesel', type: 'number', value: s.max_active_per_pesel }),
         field(t('services.confirm'), { name: 'confirm_minutes', type: 'number', min: '0', max: '1440', value: s.confirm_minutes || 0 }),
-        field(t('services.remotePerDay'), { name: 'remote_tickets_per_day', id: 'service-remote', type: 'number', min: '0', max: '999', value: s.remote_tickets_per_day || 0 })),
+        field(t('services.remotePerDay'), { name: 'remote_tickets_per_day', id: 'service-remote', type: 'number', min: '0', max: '999', value: s.remote_tickets_per_day || 0 }),
+        field(t('services.offer'), { name: 'offer_minutes', type: 'number', min: '1', max: '1440', value: s.offer_minutes || 30 })),
       field(t('services.description'), { name: 'description', rows: 3, value: s.description }),
       field(t('services.instructions'), { name: 'instructions', rows: 3, value: s.instructions }),
       ...translations(s, [{ name: 'name', label: t('common.name') }, { name: 'description', label: t('services.description'), rows: 3 },
@@ -1089,9 +1108,37 @@ window.MESSAGES = MESSAGES;
       return;
     }
     const forms = el('section', { class: 'card', id: 'service-forms', 'aria-labelledby': 'service-forms-heading' });
-    $('service-editor').replaceChildren(form, forms);
+    $('service-editor').replaceChildren(form, waitlistCard(s), forms);
     heading.focus();
     loadServiceForms(s, forms).catch(failed);
+  }
+
+  // waitlistCard shows the waiting list of one day of the matter: who
+  // waits in which order, who has an offer until when, who booked.
+  function waitlistCard(s) {
+    const out = el('div', { id: 'waitlist-table', 'aria-live': 'polite' });
+    const form = el('form', { id: 'waitlist-form', noValidate: true },
+      el('div', { class: 'row' },
+        field(t('waitlist.date'), { name: 'date', id: 'waitlist-date', type: 'date', required: true, value: new Date().toISOString().slice(0, 10) })),
+      el('button', { type: 'submit', class: 'btn', id: 'waitlist-show', text: t('waitlist.show') }));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        const date = form.querySelector('[name=date]').value;
+        const r = await api('GET', '/api/v1/admin/services/' + s.id + '/waitlist?date=' + encodeURIComponent(date));
+        const entries = (r && r.entries) || [];
+        if (!entries.length) {
+          out.replaceChildren(el('p', { id: 'waitlist-empty', text: t('waitlist.empty') }));
+          return;
+        }
+        const rows = entries.map((w) => [w.position ? String(w.position) : '—', w.name || '—', w.pesel_last4 || '—',
+          t('waitlist.state.' + w.status), w.start ? fmtTime(w.start) : '—', w.offer_until ? fmtTime(w.offer_until) : '—', w.code || '—']);
+        out.replaceChildren(table(t('waitlist.caption', { date }),
+          [t('waitlist.position'), t('waitlist.person'), t('waitlist.pesel'), t('waitlist.status'), t('waitlist.time'), t('waitlist.until'), t('waitlist.code')], rows));
+      });
+    });
+    return el('section', { class: 'card', id: 'service-waitlist', 'aria-labelledby': 'service-waitlist-heading' },
+      el('h3', { id: 'service-waitlist-heading', text: t('waitlist.heading') }), form, out);
   }
 
   // keywordsField is the matter's search keywords with an example.
@@ -2020,7 +2067,7 @@ window.MESSAGES = MESSAGES;
     name: 'common.name', ticket_prefix: 'departments.prefix', last_ticket_minutes: 'departments.lastTicket',
     slot_minutes: 'services.slot', capacity: 'services.capacity', booking_days_ahead: 'services.daysAhead',
     lead_minutes: 'services.lead', checkin_early_minutes: 'services.early', checkin_grace_minutes: 'services.grace',
-    max_active_per_pesel: 'services.maxPesel', confirm_minutes: 'services.confirm', description: 'services.description',
+    max_active_per_pesel: 'services.maxPesel', confirm_minutes: 'services.confirm', offer_minutes: 'services.offer', description: 'services.description',
     instructions: 'services.instructions', proof_of_work: 'field.proofOfWork',
     remote_tickets_per_day: 'services.remotePerDay', remote_arrival_required: 'services.remoteArrival',
     starts_on: 'closures.startsOn', ends_on: 'closures.endsOn', reason: 'closures.reason',
