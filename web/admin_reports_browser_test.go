@@ -294,7 +294,9 @@ func TestBrowserAdminHoursToMidnight(t *testing.T) {
 			sat := `#department-form fieldset[data-day="sat"]`
 			p.do(chromedp.Click(chromedp.CSS(sat + " button.add-interval")))
 			p.waitFor("a Saturday span", `document.querySelectorAll('`+sat+` li.interval').length === 1`)
-			p.do(chromedp.SendKeys(chromedp.CSS(sat+` input[data-role="from"]`), "8:00"), chromedp.SendKeys(chromedp.CSS(sat+` input[data-role="to"]`), "24:00"))
+			// Set, not typed: key events sent right after the span appeared
+			// were seen to lose characters under load.
+			p.do(chromedp.SetValue(chromedp.CSS(sat+` input[data-role="from"]`), "8:00"), chromedp.SetValue(chromedp.CSS(sat+` input[data-role="to"]`), "24:00"))
 			p.axeAt("/admin#wydzialy opening hours to midnight ("+tc.lang+")", desktop)
 			p.do(chromedp.Click(chromedp.CSS(`#department-form button[type=submit]`)))
 			p.waitFor("saved", `document.getElementById('department-form') === null`)
