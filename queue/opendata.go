@@ -26,8 +26,8 @@ type ServiceQueue struct {
 	// Prefix is the ticket prefix letter of the matter's department.
 	Prefix string
 	// Waiting counts today's tickets waiting for the matter; WaitingRemote
-	// those of them taken from the phone (the remote queue). The Warsaw
-	// format of the public feed has no place for the latter.
+	// those of them taken from the phone (the remote queue), which the
+	// public feed adds to Warsaw's format as liczbaKlwZdalnych.
 	Waiting       int
 	WaitingRemote int
 	// OpenCounters counts the open (not paused) counters serving it.

@@ -23,10 +23,14 @@ type openDataResult struct {
 
 // openDataGroup is one matter's queue.
 type openDataGroup struct {
-	IDGrupy            string `json:"idGrupy"`            // the service id
-	NazwaGrupy         string `json:"nazwaGrupy"`         // the service name
-	LiteraGrupy        string `json:"literaGrupy"`        // the department's ticket prefix
-	LiczbaKlwKolejce   int    `json:"liczbaKlwKolejce"`   // tickets waiting today
+	IDGrupy          string `json:"idGrupy"`          // the service id
+	NazwaGrupy       string `json:"nazwaGrupy"`       // the service name
+	LiteraGrupy      string `json:"literaGrupy"`      // the department's ticket prefix
+	LiczbaKlwKolejce int    `json:"liczbaKlwKolejce"` // tickets waiting today
+	// LiczbaKlwZdalnych is ours, not Warsaw's: of those waiting, the
+	// tickets taken from the phone (the remote queue). Readers of Warsaw's
+	// format skip a field they don't know.
+	LiczbaKlwZdalnych  int    `json:"liczbaKlwZdalnych"`
 	LiczbaCzynnychStan int    `json:"liczbaCzynnychStan"` // open (not paused) counters serving it
 	AktualnyNumer      string `json:"aktualnyNumer"`      // the number called last today, "" when none
 	CzasObslugi        string `json:"czasObslugi"`        // mean serving time in whole minutes
@@ -55,7 +59,7 @@ func (s *Server) openDataQueues(c *fiber.Ctx) error {
 		}
 		out.Result.Grupy = append(out.Result.Grupy, openDataGroup{
 			IDGrupy: strconv.FormatInt(q.ServiceID, 10), NazwaGrupy: q.Service, LiteraGrupy: q.Prefix,
-			LiczbaKlwKolejce: q.Waiting, LiczbaCzynnychStan: q.OpenCounters, AktualnyNumer: q.LastCalled,
+			LiczbaKlwKolejce: q.Waiting, LiczbaKlwZdalnych: q.WaitingRemote, LiczbaCzynnychStan: q.OpenCounters, AktualnyNumer: q.LastCalled,
 			CzasObslugi: strconv.Itoa(q.ServiceMinutes), Status: status, Lp: strconv.Itoa(i + 1),
 		})
 	}

@@ -89,7 +89,7 @@ func TestOpenDataQueues(t *testing.T) {
 					for _, s := range d.Services {
 						g := map[string]any{
 							"idGrupy": strconv.FormatInt(s.ID, 10), "nazwaGrupy": s.Name, "literaGrupy": d.TicketPrefix,
-							"liczbaKlwKolejce": 0.0, "liczbaCzynnychStan": 0.0, "aktualnyNumer": "",
+							"liczbaKlwKolejce": 0.0, "liczbaKlwZdalnych": 0.0, "liczbaCzynnychStan": 0.0, "aktualnyNumer": "",
 							"czasObslugi": strconv.Itoa(s.SlotMinutes), "status": "0", "lp": strconv.Itoa(len(want) + 1),
 						}
 						if slices.Contains(c1.ServiceIDs, s.ID) {
@@ -143,4 +143,51 @@ func keysOf(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Remote tickets are counted apart in the open data: of the tickets
+// waiting for a matter, liczbaKlwZdalnych are the ones taken from the phone.
+func TestOpenDataCountsRemoteTickets(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		counter := e.counterOf("Stanowisko 1")
+		svc := counter.ServiceIDs[0]
+		e.allowRemote(svc, 5, false)
+		e.issueTicket(svc)
+		for _, phone := range []string{"600100200", "600100201"} {
+			if resp, body := e.do("POST", "/api/v1/remote-tickets", map[string]any{"service_id": svc, "phone": phone}); resp.StatusCode != 201 {
+				t.Fatalf("remote ticket: %d %s", resp.StatusCode, body)
+			}
+		}
+		resp, body := e.do("GET", "/api/v1/open-data/queues", nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("open data: %d %s", resp.StatusCode, body)
+		}
+		var doc struct {
+			Result struct {
+				Grupy []struct {
+					IDGrupy           string `json:"idGrupy"`
+					LiczbaKlwKolejce  int    `json:"liczbaKlwKolejce"`
+					LiczbaKlwZdalnych int    `json:"liczbaKlwZdalnych"`
+				} `json:"grupy"`
+			} `json:"result"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, g := range doc.Result.Grupy {
+			if g.IDGrupy == strconv.FormatInt(svc, 10) {
+				found = true
+				if g.LiczbaKlwKolejce != 3 || g.LiczbaKlwZdalnych != 2 {
+					t.Fatalf("waiting %d, of them remote %d; want 3 and 2", g.LiczbaKlwKolejce, g.LiczbaKlwZdalnych)
+				}
+			} else if g.LiczbaKlwZdalnych != 0 {
+				t.Fatalf("matter %s counts %d remote tickets", g.IDGrupy, g.LiczbaKlwZdalnych)
+			}
+		}
+		if !found {
+			t.Fatalf("no group for matter %d: %s", svc, body)
+		}
+	})
 }
