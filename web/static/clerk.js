@@ -1078,9 +1078,19 @@ window.MESSAGES = MESSAGES;
     if (dialog.open) dialog.close();
   }
 
+  // focusMovedSince reports whether, when a dialog's close event runs (a
+  // task after close(), which already gave the focus back to the opener),
+  // the focus is somewhere else than the opener or the dialog: a click came
+  // in between, and the focus stays where the clerk put it.
+  function focusMovedSince(dialog, back) {
+    const a = document.activeElement;
+    return Boolean(a && a !== document.body && a !== back && !dialog.contains(a));
+  }
+
   function bookingClosed() {
     const back = book.returnTo;
     book.returnTo = null;
+    if (focusMovedSince($('book-dialog'), back)) return;
     if (back && back.isConnected && !back.disabled && back !== document.body) back.focus();
     else if (state.view === 'work') keepFocus('book');
   }
@@ -1410,6 +1420,7 @@ window.MESSAGES = MESSAGES;
   function pickupClosed() {
     const back = pickups.returnTo;
     pickups.returnTo = null;
+    if (focusMovedSince($('pickup-dialog'), back)) return;
     if (back && back.isConnected && !back.disabled && back !== document.body) back.focus();
   }
 
@@ -1570,6 +1581,7 @@ window.MESSAGES = MESSAGES;
   function transferClosed() {
     const back = state.transferReturn;
     state.transferReturn = null;
+    if (focusMovedSince($('transfer-dialog'), back)) return;
     if (back && back.isConnected && !back.disabled && back !== document.body) back.focus();
     else if (state.view === 'work') keepFocus('transfer');
   }
