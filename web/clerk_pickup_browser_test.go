@@ -66,12 +66,12 @@ func TestBrowserClerkPickups(t *testing.T) {
 				` && document.activeElement.id === 'pickup-open'`)
 
 			// Ready without a room: the room is asked for.
-			p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('pickup-room').value = ''; document.getElementById('pickup-ready-`+id+`').click()`))
+			p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('pickup-room').value = ''; document.getElementById('pickup-ready-` + id + `').click()`))
 			p.waitFor("the room asked for", `document.activeElement.id === 'pickup-room' && !document.getElementById('pickup-room-error').hidden`)
 			// Typed and clicked by script: under load, key events sent to a
 			// field right after it got the focus lost characters, and a
 			// mouse click on a row of the list just drawn was seen to miss.
-			p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('pickup-room').value = '112'; document.getElementById('pickup-ready-`+id+`').click()`))
+			p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('pickup-room').value = '112'; document.getElementById('pickup-ready-` + id + `').click()`))
 			p.waitFor("ready, the resident told", `!!document.getElementById('pickup-collected-`+id+`') && document.activeElement.id === 'pickup-collected-`+id+`'`+
 				` && document.getElementById('notice').textContent.includes('112')`)
 			if n := e.count("outbox", "pickup_id = ? AND kind = ? AND channel = ?", got.ID, "pickup_ready", "sms"); n != 1 {
