@@ -202,16 +202,30 @@ func TestOutboxSurvivesKill(t *testing.T) {
 		t.Logf("killed instance a (SIGKILL) with %v in flight; %d messages delivered and %d held by the providers then, %v after they began holding",
 			perChannel, len(before.Answered), len(before.Held), killedAt.Sub(before.HeldAt).Round(time.Millisecond))
 		// The providers see the killed sends' connections end before they
-		// answer anything again, so none of those counts as delivered.
+		// answer anything again, so none of those counts as delivered. A
+		// row the victim claimed after the last look above (its send not
+		// begun, or waiting for a free sender) never reached a provider:
+		// it has no connection to end, and its lease brings it back.
 		waitFor(t, sink, 30*time.Second, "the killed instance's connections to end", func() (bool, string) {
 			st, _ := sink.state()
 			for _, r := range inFlight {
-				if st.Dropped[ids.of(r.Key, r.Channel)] == 0 {
+				if st.Held[ids.of(r.Key, r.Channel)] > 0 {
 					return false, r.Key + "'s send still open at its provider"
 				}
 			}
 			return true, ""
 		})
+		afterKill, _ := sink.state()
+		dropped := 0
+		for _, r := range inFlight {
+			if afterKill.Dropped[ids.of(r.Key, r.Channel)] > 0 {
+				dropped++
+			}
+		}
+		if dropped == 0 {
+			t.Fatalf("none of the %d sends in flight at the kill was dropped by its provider: the kill came before any reached it", len(inFlight))
+		}
+		t.Logf("%d of the %d sends in flight were open at their providers and dropped; the rest never left the victim", dropped, len(inFlight))
 		sink.Release()
 
 		restartAt := time.Now()
