@@ -20,6 +20,7 @@ const (
 	ECONFLICT     = "conflict"           // state or uniqueness conflict: 409
 	ETOOMANY      = "too_many_requests"  // rate limited: 429
 	EMETHOD       = "method_not_allowed" // a known path, another method: 405
+	EUNAVAILABLE  = "unavailable"        // a service we depend on (a directory, a provider) is out of reach: 503
 	EINTERNAL     = "internal"           // everything else: 500, never shown
 )
 

@@ -48,11 +48,16 @@ const (
 
 // User is a member of staff who signs in.
 type User struct {
-	ID           int64     `json:"id"`
-	Username     string    `json:"username"`
-	DisplayName  string    `json:"display_name"`
-	Role         string    `json:"role"`
-	Disabled     bool      `json:"disabled"`
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role"`
+	Disabled    bool   `json:"disabled"`
+	// Source is where the user comes from: SourceLocal (a password kept
+	// here) or a sign-in provider's name ("ldap", "oidc"), whose word
+	// on each sign-in decides; ExternalID is the person's id there.
+	Source       string    `json:"source"`
+	ExternalID   *string   `json:"-"`
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
@@ -112,9 +117,10 @@ func (Kiosk) TableName() string { return "kiosks" }
 // Store keeps users, sessions and kiosk tokens. Every changing method owns
 // its transaction; administrative changes write an audit record in it.
 type Store struct {
-	db      *gorm.DB
-	clock   okienko.Clock
-	limiter *ratelimit.Counter
+	db        *gorm.DB
+	clock     okienko.Clock
+	limiter   *ratelimit.Counter
+	directory Directory // nil: local users only
 }
 
 // NewStore returns a Store over db; limiter counts failed sign-ins and must
@@ -124,7 +130,9 @@ func NewStore(db *gorm.DB, clock okienko.Clock, limiter *ratelimit.Counter) *Sto
 }
 
 // WithTx returns the store working in transaction tx.
-func (s *Store) WithTx(tx *gorm.DB) *Store { return &Store{db: tx, clock: s.clock, limiter: s.limiter} }
+func (s *Store) WithTx(tx *gorm.DB) *Store {
+	return &Store{db: tx, clock: s.clock, limiter: s.limiter, directory: s.directory}
+}
 
 // HasUsers reports whether any user exists (for first-start set-up).
 func (s *Store) HasUsers(ctx context.Context) (bool, error) {

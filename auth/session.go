@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/audit"
@@ -100,53 +99,82 @@ func (s *Store) Login(ctx context.Context, username, password, ip, userAgent str
 			return nil, "", okienko.Internal(err)
 		}
 	}
+	if s.directory != nil && (!found || u.Source == s.directory.Source()) {
+		return s.loginDirectory(ctx, name, password, ip, userAgent, pair, addr, now)
+	}
 	hash := dummyHash()
-	if found {
+	if found && u.Source == SourceLocal {
 		hash = u.PasswordHash
 	}
-	if ok := CheckPassword(hash, password); !ok || !found || u.Disabled {
+	if ok := CheckPassword(hash, password); !ok || !found || u.Disabled || u.Source != SourceLocal {
 		f := signInFailure{Username: cleanText(name, maxKeyPart), IP: addr, Reason: "wrong_password"}
 		switch {
 		case !found:
 			f.Reason = "unknown_user"
+		case u.Source != SourceLocal:
+			f.Reason = "provider_not_configured"
 		case u.Disabled:
 			f.Reason = "disabled"
 		}
-		if err := s.countFailure(ctx, pair, addr, &f); err != nil {
-			return nil, "", err
-		}
-		if err := audit.Record(ctx, s.db, now, AuditSignInFailed, auditUser, u.ID, nil, f); err != nil {
-			return nil, "", okienko.Internal(err)
-		}
-		return nil, "", badCredentials()
+		return nil, "", s.failSignIn(ctx, pair, addr, u.ID, f, now)
 	}
 	if err := s.limiter.Reset(ctx, loginPairKey+pair); err != nil {
 		return nil, "", storeError(err)
 	}
-
-	token := NewToken()
-	sess := &Session{
-		UserID:     u.ID,
-		TokenHash:  HashToken(token),
-		CSRFToken:  NewToken(),
-		UserAgent:  cleanText(userAgent, maxUserAgent),
-		IP:         cleanText(ip, maxUserAgent),
-		CreatedAt:  now,
-		LastSeenAt: now,
-		ExpiresAt:  now.Add(SessionTTL),
-	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Omit(clause.Associations).Create(sess).Error; err != nil {
-			return err
-		}
-		actx := okienko.WithActor(ctx, okienko.Actor{UserID: u.ID, Name: u.Username, Role: u.Role, RequestID: okienko.ActorFrom(ctx).RequestID})
-		return audit.Record(actx, tx, now, AuditSignIn, auditUser, u.ID, nil, map[string]string{"ip": sess.IP})
+	var sess *Session
+	var token string
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
+		sess, token, err = s.openSession(ctx, tx, &u, ip, userAgent, now)
+		return err
 	})
 	if err != nil {
 		return nil, "", okienko.Internal(err)
 	}
-	sess.User = u
 	return sess, token, nil
+}
+
+// failSignIn counts a failed sign-in of pair, writes it to the audit log
+// (on user uid, 0 for none) and returns the error the caller answers:
+// EUNAUTHORIZED, all failures alike.
+func (s *Store) failSignIn(ctx context.Context, pair, addr string, uid int64, f signInFailure, now time.Time) error {
+	if err := s.countFailure(ctx, pair, addr, &f); err != nil {
+		return err
+	}
+	if err := audit.Record(ctx, s.db, now, AuditSignInFailed, auditUser, uid, nil, f); err != nil {
+		return okienko.Internal(err)
+	}
+	return badCredentials()
+}
+
+// loginDirectory is Login through the directory: its answer counts as the
+// password check (failures slow down alike), and the person it vouches
+// for signs in through SignInWith. A directory out of reach is
+// EUNAVAILABLE and counts as no failure.
+func (s *Store) loginDirectory(ctx context.Context, name, password, ip, userAgent, pair, addr string, now time.Time) (*Session, string, error) {
+	f := signInFailure{Username: cleanText(name, maxKeyPart), IP: addr}
+	if password == "" {
+		f.Reason = "wrong_password"
+		return nil, "", s.failSignIn(ctx, pair, addr, 0, f, now)
+	}
+	id, err := s.directory.Authenticate(ctx, name, password)
+	switch okienko.ErrorCode(err) {
+	case "":
+	case okienko.ENOTFOUND:
+		f.Reason = "unknown_user"
+		return nil, "", s.failSignIn(ctx, pair, addr, 0, f, now)
+	case okienko.EUNAUTHORIZED:
+		f.Reason = "wrong_password"
+		return nil, "", s.failSignIn(ctx, pair, addr, 0, f, now)
+	case okienko.EUNAVAILABLE:
+		return nil, "", err
+	default:
+		return nil, "", storeError(err)
+	}
+	if err := s.limiter.Reset(ctx, loginPairKey+pair); err != nil {
+		return nil, "", storeError(err)
+	}
+	id.Source = s.directory.Source()
+	return s.SignInWith(ctx, *id, ip, userAgent)
 }
 
 // loginWaits returns how long sign-ins of pair (name|address) must still

@@ -100,6 +100,7 @@ func (s *Store) CreateUser(ctx context.Context, spec UserSpec) (*User, error) {
 		DisplayName:  spec.DisplayName,
 		Role:         spec.Role,
 		Disabled:     spec.Disabled,
+		Source:       SourceLocal,
 		PasswordHash: hash,
 		CreatedAt:    now,
 		UpdatedAt:    now,
@@ -190,6 +191,10 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, patch func(*UserSpec) 
 		}
 		if err := validateUser(&spec, false); err != nil {
 			return err
+		}
+		if u.Source != SourceLocal && spec.Password != "" {
+			msg := "the password of this user is kept by the sign-in provider (" + u.Source + ")"
+			return &okienko.Error{Code: okienko.EINVALID, Message: msg, Fields: map[string]string{"password": msg}}
 		}
 		wasAdmin := u.Role == okienko.RoleAdmin && !u.Disabled
 		staysAdmin := spec.Role == okienko.RoleAdmin && !spec.Disabled

@@ -32,6 +32,7 @@ var codeStatus = map[string]int{
 	okienko.ECONFLICT:     http.StatusConflict,
 	okienko.ETOOMANY:      http.StatusTooManyRequests,
 	okienko.EMETHOD:       http.StatusMethodNotAllowed,
+	okienko.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	okienko.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -74,6 +75,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			}
 			if e.Code == okienko.ETOOMANY {
 				c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(e.RetryAfter))
+			}
+			if e.Code == okienko.EUNAVAILABLE {
+				c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(max(e.RetryAfter, outageRetry)))
 			}
 		}
 		p.Title = http.StatusText(p.Status)
