@@ -106,3 +106,16 @@ func AsError(err error) *Error {
 	}
 	return Internal(err)
 }
+
+// ErrorOrInternal is what a store returns for err: nil for nil, the first
+// *Error in err's chain as it is, anything else wrapped as EINTERNAL.
+func ErrorOrInternal(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return Internal(err)
+}

@@ -6,7 +6,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -159,13 +158,7 @@ func forUpdate(tx *gorm.DB) *gorm.DB {
 
 // storeError passes *okienko.Error through and wraps anything else as
 // EINTERNAL.
-func storeError(err error) error {
-	var e *okienko.Error
-	if err == nil || errors.As(err, &e) {
-		return err
-	}
-	return okienko.Internal(err)
-}
+func storeError(err error) error { return okienko.ErrorOrInternal(err) }
 
 // cleanText makes s storable as text on both dialects (valid UTF-8, no NUL)
 // and cuts it to at most max characters.

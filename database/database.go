@@ -262,3 +262,10 @@ func WithLock(ctx context.Context, db *gorm.DB, name string, fn func() error) er
 		return fn()
 	})
 }
+
+// Transaction runs fn in a transaction of db and returns what a store
+// method returns: nil, fn's *okienko.Error as it is, or anything else
+// (the database's own errors) as EINTERNAL.
+func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
+	return okienko.ErrorOrInternal(db.WithContext(ctx).Transaction(fn))
+}

@@ -202,11 +202,7 @@ func storeError(err error) error {
 	if errors.As(err, &pe) {
 		return pe.err
 	}
-	var e *okienko.Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return okienko.Internal(err)
+	return okienko.ErrorOrInternal(err)
 }
 
 // notFound returns ENOTFOUND "<what> <id> not found" for gorm's not-found,

@@ -430,13 +430,5 @@ func (s *Store) Erase(ctx context.Context, retention time.Duration) (int64, erro
 }
 
 func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	err := s.db.WithContext(ctx).Transaction(fn)
-	if err == nil {
-		return nil
-	}
-	var ae *okienko.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return okienko.Internal(err)
+	return database.Transaction(ctx, s.db, fn)
 }

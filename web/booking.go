@@ -36,6 +36,15 @@ func (s *Server) viewOf(b *booking.Booking, loc *time.Location) bookingView {
 	return v
 }
 
+// answerBooking answers b as JSON with its times in the office's zone.
+func (s *Server) answerBooking(c *fiber.Ctx, b *booking.Booking) error {
+	loc, err := s.officeLocation(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.viewOf(b, loc))
+}
+
 // officeLocation is the office's zone, for answering times with its offset.
 func (s *Server) officeLocation(c *fiber.Ctx) (*time.Location, error) {
 	off, err := s.Offices.Office(c.UserContext())
@@ -180,11 +189,7 @@ func (s *Server) getBooking(c *fiber.Ctx) error {
 	if err := s.proofOfBooking(c.UserContext(), b, proofHeader(c)); err != nil {
 		return err
 	}
-	loc, err := s.officeLocation(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(s.viewOf(b, loc))
+	return s.answerBooking(c, b)
 }
 
 // bookingCalendar: GET /api/v1/bookings/{code}/calendar.ics — the booking's
@@ -244,11 +249,7 @@ func (s *Server) cancelByCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc, err := s.officeLocation(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(s.viewOf(b, loc))
+	return s.answerBooking(c, b)
 }
 
 type rescheduleRequest struct {
@@ -270,11 +271,7 @@ func (s *Server) rescheduleBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc, err := s.officeLocation(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(s.viewOf(b, loc))
+	return s.answerBooking(c, b)
 }
 
 type cancelByDayRequest struct {
@@ -296,9 +293,5 @@ func (s *Server) cancelByDay(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc, err := s.officeLocation(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(s.viewOf(b, loc))
+	return s.answerBooking(c, b)
 }

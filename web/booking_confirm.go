@@ -22,9 +22,5 @@ func (s *Server) confirmBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc, err := s.officeLocation(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(s.viewOf(b, loc))
+	return s.answerBooking(c, b)
 }

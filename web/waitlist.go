@@ -81,11 +81,7 @@ func (s *Server) acceptOffer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc, err := s.officeLocation(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(s.viewOf(b, loc))
+	return s.answerBooking(c, b)
 }
 
 // leaveWaitlist: POST /api/v1/waitlist/{id}/cancel {token} — 200 {id,
