@@ -352,13 +352,14 @@ func TestSiteBookingForm(t *testing.T) {
 		resp, body = sc.post(formPath, form)
 		wantPage(t, resp, body, 422)
 		for _, want := range []string{
-			`<title>Błąd: `, `role="alert"`, `href="#pesel"`, `aria-invalid="true"`, `aria-describedby="pesel-hint pesel-error"`,
+			`<title>Błąd: `, `href="#pesel"`, `aria-invalid="true"`, `aria-describedby="pesel-hint pesel-error"`,
 			`id="pesel-error"`, "Ten numer PESEL jest nieprawidłowy", `value="Małgorzata Żółkiewska"`, `value="44051401358"`, `value="m.zolkiewska@example.pl"`,
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the refused form lacks %q", want)
 			}
 		}
+		summaryReadOnce(t, "the refused form", body)
 		if e.bookingCount() != 0 {
 			t.Fatal("an invalid form booked")
 		}
@@ -723,6 +724,7 @@ func TestSiteManageAndCancel(t *testing.T) {
 		if !strings.Contains(body, `id="pesel-error"`) && !strings.Contains(body, "Nie znaleziono rezerwacji") {
 			t.Errorf("cancel with a wrong PESEL: %s", body)
 		}
+		summaryReadOnce(t, "the refused cancel", body)
 		resp, _ = sc.post("/rezerwacja/"+code+"/odwolaj", url.Values{"pesel": {validPESEL}})
 		if resp.StatusCode != 303 || resp.Header.Get("Location") != "/rezerwacja/"+code+"?odwolano=1" {
 			t.Fatalf("cancel: %d %s", resp.StatusCode, resp.Header.Get("Location"))
@@ -745,6 +747,7 @@ func TestSiteManageAndCancel(t *testing.T) {
 		if !strings.Contains(body, "Wybierz sprawę.") || !strings.Contains(body, "Wpisz datę, na przykład 24.11.2026.") {
 			t.Errorf("cancel by day without a matter: %s", body)
 		}
+		summaryReadOnce(t, "the refused cancel by day", body)
 		resp, body = sc.post("/odwolaj", url.Values{"pesel": {validPESEL}, "service_id": {strconv.FormatInt(serviceID, 10)}, "date": {e.week.Date(2)}})
 		wantPage(t, resp, body, 404)
 		if !strings.Contains(body, "Nie znaleziono rezerwacji na ten numer PESEL w tej sprawie w tym dniu.") || !strings.Contains(body, `value="`+e.week.Date(2)+`"`) {
@@ -758,6 +761,22 @@ func TestSiteManageAndCancel(t *testing.T) {
 			t.Fatalf("status %s after cancelling by day", got.Status)
 		}
 	})
+}
+
+// summaryReadOnce fails the test unless body's error summary follows the
+// page's only h1 and is no live region (it takes the focus instead: a
+// role="alert" on it as well made screen readers read it twice).
+func summaryReadOnce(t *testing.T, what, body string) {
+	t.Helper()
+	h1, sum := strings.Index(body, "<h1"), strings.Index(body, `id="error-summary"`)
+	if sum < 0 || h1 < 0 || h1 > sum || strings.Count(body, "<h1") != 1 {
+		t.Errorf("%s: the error summary (at %d) is not after the page's one h1 (at %d)", what, sum, h1)
+		return
+	}
+	tag := body[strings.LastIndex(body[:sum], "<"):]
+	if tag = tag[:strings.Index(tag, ">")]; strings.Contains(tag, "role=") || strings.Contains(tag, "aria-live") {
+		t.Errorf("%s: the error summary is a live region as well: %s>", what, tag)
+	}
 }
 
 // The old start page's links to the other surfaces live on in the footer.

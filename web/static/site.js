@@ -1,5 +1,6 @@
 // Comfort for the booking site; every page works without it. It puts the
-// focus on a form's error summary so screen readers read it first, and turns
+// focus on a form's error summary (after the page's h1) so screen readers
+// read it first, and once: it is no live region; and it turns
 // the print hint of a confirmation into a "Print" button.
 (function () {
   'use strict';
