@@ -206,6 +206,25 @@ func TestBackupRestoreUnderBookingStorm(t *testing.T) {
 	}
 	a.kill()
 
+	// Into the killed server's directory, its write-ahead log left behind:
+	// the database kept holds every booking, the log folded in.
+	if code, _, errOut := cli(vars(dirA), "restore", file); code != 0 {
+		t.Fatalf("restore after a kill: exit %d: %s", code, errOut)
+	}
+	kept, _ := filepath.Glob(filepath.Join(dirA, "okienko.db.before-restore-*"))
+	if len(kept) != 1 {
+		t.Fatalf("kept after the restore: %v", kept)
+	}
+	if _, err := database.Verify(context.Background(), kept[0]); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, openFile(t, kept[0]), "SELECT count(*) FROM bookings WHERE status = 'booked'"); n != int64(len(committed)) {
+		t.Fatalf("the database kept holds %d bookings, %d were made", n, len(committed))
+	}
+	if n := count(t, openFile(t, filepath.Join(dirA, "okienko.db")), "SELECT count(*) FROM bookings WHERE status = 'booked'"); n != inBackup {
+		t.Fatalf("the restored database holds %d bookings, the backup %d", n, inBackup)
+	}
+
 	code, out, errOut = cli(vars(dirB), "restore", file)
 	if code != 0 || !strings.Contains(out, "restored") {
 		t.Fatalf("restore: exit %d: %s %s", code, out, errOut)
