@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
@@ -92,13 +93,33 @@ func Open(databaseURL, dataDir string) (*gorm.DB, error) {
 		}
 		dsn = SQLiteURL(filepath.Join(dataDir, "okienko.db"))
 	}
-	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	// Every user of the file holds a shared lock beside it for as long as
+	// it has the database open, so that restore (which takes it
+	// exclusively) can tell that the server is running.
+	var held *os.File
+	if path, ok := sqliteFile(dsn); ok {
+		f, err := lockFile(path+".lock", false)
+		if errors.Is(err, errLocked) {
+			return nil, okienko.Errorf(okienko.ECONFLICT, "the database %s is being restored (okienko restore holds %s.lock); start again when it has finished", path, path)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lock the database: %w", err)
+		}
+		held = f
+	}
+	db, err := openSQLite(dsn, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
+		if held != nil {
+			held.Close()
+		}
+		return nil, err
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
+	}
+	if held != nil {
+		heldLocks.Store(sqlDB, held)
 	}
 	// SQLite takes one writer at a time, and waiting writers poll unfairly:
 	// under load some wait past any busy timeout. One connection makes Go's
@@ -106,6 +127,50 @@ func Open(databaseURL, dataDir string) (*gorm.DB, error) {
 	// a transaction on it: use the transaction.)
 	sqlDB.SetMaxOpenConns(1)
 	return db, nil
+}
+
+// openSQLite opens the SQLite database dsn without taking the lock beside
+// it: for restore, which holds that lock itself.
+func openSQLite(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+	if cfg == nil {
+		cfg = &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, TranslateError: true}
+	}
+	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	return db, nil
+}
+
+// heldLocks maps each open SQLite *sql.DB to the lock file Open took for
+// it; Close releases it.
+var heldLocks sync.Map
+
+// sqliteFile returns the file an SQLite DSN names ("file:PATH?…" or
+// "PATH?…"), and false for an in-memory database.
+func sqliteFile(dsn string) (string, bool) {
+	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if path == "" || path == ":memory:" || strings.Contains(query, "mode=memory") {
+		return "", false
+	}
+	return path, true
+}
+
+// SQLitePath returns the file of the SQLite database that databaseURL and
+// dataDir select (as Open reads them). It fails with EINVALID for
+// PostgreSQL or an in-memory database.
+func SQLitePath(databaseURL, dataDir string) (string, error) {
+	if IsPostgres(databaseURL) {
+		return "", okienko.Errorf(okienko.EINVALID, "OKIENKO_DATABASE_URL selects PostgreSQL, not an SQLite file")
+	}
+	if databaseURL == "" {
+		return filepath.Join(dataDir, "okienko.db"), nil
+	}
+	path, ok := sqliteFile(databaseURL)
+	if !ok {
+		return "", okienko.Errorf(okienko.EINVALID, "OKIENKO_DATABASE_URL names an in-memory SQLite database, which has no file")
+	}
+	return path, nil
 }
 
 // OnClock returns db with gorm's own timestamps (a created_at or updated_at
@@ -139,6 +204,15 @@ func MigrateLogged(ctx context.Context, db *gorm.DB, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Migrations only go forward: a database a newer binary has migrated
+	// may hold what this one doesn't know, so it is left alone.
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read the schema version: %w", err)
+	}
+	if latest := latestSource(p); current > latest {
+		return fmt.Errorf("%w: the database is at migration %d, this binary knows up to %d; run the newer version of Okienko that migrated it, or restore a backup made by this version", ErrNewerSchema, current, latest)
+	}
 	results, err := p.Up(ctx)
 	for _, r := range results {
 		log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
@@ -162,6 +236,39 @@ func Version(ctx context.Context, db *gorm.DB) (int64, error) {
 	return p.GetDBVersion(ctx)
 }
 
+// ErrNewerSchema is returned by Migrate and Verify for a database migrated
+// by a newer version of Okienko than this binary.
+var ErrNewerSchema = errors.New("database schema newer than this binary")
+
+// errLocked is lockFile's answer when another holder's lock conflicts.
+var errLocked = errors.New("locked")
+
+// Latest returns the highest migration version this binary has for
+// dialect (SQLite or Postgres).
+func Latest(dialect string) (int64, error) {
+	names, err := fs.Glob(migrations.FS(dialect), "*.sql")
+	if err != nil {
+		return 0, err
+	}
+	var latest int64
+	for _, name := range names {
+		v, err := goose.NumericComponent(name)
+		if err != nil {
+			return 0, fmt.Errorf("migration %s: %w", name, err)
+		}
+		latest = max(latest, v)
+	}
+	return latest, nil
+}
+
+func latestSource(p *goose.Provider) int64 {
+	var latest int64
+	for _, s := range p.ListSources() {
+		latest = max(latest, s.Version)
+	}
+	return latest
+}
+
 func provider(db *gorm.DB, sqlDB *sql.DB) (*goose.Provider, error) {
 	var opts []goose.ProviderOption
 	dialect := goose.DialectSQLite3
@@ -182,7 +289,11 @@ func Close(db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	return sqlDB.Close()
+	err = sqlDB.Close()
+	if f, ok := heldLocks.LoadAndDelete(sqlDB); ok {
+		f.(*os.File).Close()
+	}
+	return err
 }
 
 // Redact returns databaseURL with any password replaced, for logs.

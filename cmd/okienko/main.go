@@ -3,6 +3,8 @@
 //
 //	okienko [serve]                 start the server (the default)
 //	okienko migrate                 apply database migrations and exit
+//	okienko backup [-force] FILE    copy the SQLite database while it runs
+//	okienko restore FILE            put a backup in place (server stopped)
 //	okienko user add NAME ROLE      create an admin or clerk
 //	okienko version                 print the version
 package main
@@ -59,6 +61,11 @@ func usage(w io.Writer) {
 Usage:
   okienko [serve]                       start the server (default)
   okienko migrate                       apply database migrations and exit
+  okienko backup [-force] FILE          write a verified copy of the SQLite database to FILE
+                                        while the server runs (-force replaces FILE)
+  okienko restore FILE                  put the backup FILE in place of the SQLite database of
+                                        a stopped server (the old one is kept beside it) and
+                                        migrate it forward; PostgreSQL: pg_dump / pg_restore
   okienko user add [flags] NAME ROLE    create a user; ROLE is admin or clerk
       --password-file FILE              read the password from FILE ('-' for standard input);
                                         without it a password is generated and printed
@@ -98,6 +105,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = migrateOnly(ctx, cfg, log)
 	case "user":
 		err = userCommand(ctx, cfg, args, stdin, stdout)
+	case "backup":
+		err = backupCommand(ctx, cfg, args, stdout)
+	case "restore":
+		err = restoreCommand(ctx, cfg, args, log, stdout)
 	default:
 		fmt.Fprintf(stderr, "okienko: unknown command %q\n\n", cmd)
 		usage(stderr)
@@ -108,6 +119,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if errors.As(err, &ue) {
 			fmt.Fprintln(stderr, "okienko:", err)
 			return 2
+		}
+		if e := okienko.AsError(err); e.Code != okienko.EINTERNAL {
+			fmt.Fprintln(stderr, "okienko:", e.Message)
+			return 1
 		}
 		log.Error("okienko failed", "err", err)
 		return 1

@@ -39,7 +39,7 @@ func TestHelpListsEveryVariable(t *testing.T) {
 			t.Errorf("--help does not list %s", s.Name)
 		}
 	}
-	for _, cmd := range []string{"serve", "migrate", "user add", "version"} {
+	for _, cmd := range []string{"serve", "migrate", "user add", "backup [-force] FILE", "restore FILE", "version"} {
 		if !strings.Contains(out.String(), cmd) {
 			t.Errorf("--help does not mention %q", cmd)
 		}
