@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"context"
 	"strconv"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/okienko/okienko/database/databasetest"
@@ -59,5 +62,47 @@ func TestSiteBrowserPhoneLayout(t *testing.T) {
 		return String(Math.round(Math.abs((q.left + q.right) / 2 - (m.left + m.right) / 2))); })()`)
 	if n, _ := strconv.Atoi(off); n > 4 {
 		t.Errorf("the QR code is %s px off the middle of the page at 390 px", off)
+	}
+}
+
+// On a 360 px phone with the text at 200% (the browser's default font
+// size doubled, as a phone's text-size setting does), no day number of
+// the calendar breaks ("1/0"), the page never scrolls sideways (the
+// calendar, a data table, may scroll inside its own box), and the
+// confirmation with its QR code fits the screen.
+func TestSiteBrowserPhoneLargeText(t *testing.T) {
+	e := newEnv(t, databasetest.SQLite(t))
+	serviceID, _ := e.firstFreeSlot()
+	b := e.siteBrowser(t, 360)
+	b.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.SetFontSizes, page.SetFontSizesParams{FontSizes: &page.FontSizes{Standard: 32, Fixed: 26}})
+		return err
+	}))
+	const pageWidth = `document.documentElement.scrollWidth <= document.documentElement.clientWidth`
+	const numbersWhole = `[...document.querySelectorAll('.calendar .day-number')].every((n) => {
+		const r = document.createRange(); r.selectNodeContents(n);
+		return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.bottom))).size <= 1; })`
+	for _, lang := range []string{"pl", "en", "uk"} {
+		b.open("/sprawy/"+strconv.FormatInt(serviceID, 10)+"/termin?month="+e.week.Date(0)[:7]+"&lang="+lang, 200)
+		if !b.is(`getComputedStyle(document.documentElement).fontSize === '32px'`) {
+			t.Fatal("the text is not at 200%")
+		}
+		if !b.is(numbersWhole) {
+			t.Errorf("%s: a day number of the calendar breaks across lines at 360 px and 200%% text", lang)
+		}
+		if !b.is(pageWidth) {
+			t.Errorf("%s: the calendar page scrolls sideways at 360 px and 200%% text (%s > %s)", lang,
+				b.text(`String(document.documentElement.scrollWidth)`), b.text(`String(document.documentElement.clientWidth)`))
+		}
+	}
+	b.open("/?lang=pl", 200)
+	b.fillForm(e, validPESEL)
+	b.navigate("the confirmation", 200, chromedp.Click(chromedp.CSS("#book-submit")))
+	if !b.is(pageWidth) {
+		t.Errorf("the confirmation scrolls sideways at 360 px and 200%% text (%s > %s)",
+			b.text(`String(document.documentElement.scrollWidth)`), b.text(`String(document.documentElement.clientWidth)`))
+	}
+	if !b.is(`document.querySelector('img.qr').getBoundingClientRect().right <= document.documentElement.clientWidth`) {
+		t.Error("the QR code reaches past the screen")
 	}
 }
