@@ -201,10 +201,10 @@ func TestUnavailable(t *testing.T) {
 
 func TestUsername(t *testing.T) {
 	for in, want := range map[string]string{
-		"ANowak@urzad.gov.pl": "anowak",
-		"jan.kowalski":        "jan.kowalski",
-		"Łukasz Żółć":         "lukasz-zolc",
-		" x ":                 "x",
+		"ANowak@urzad.gov.pl":          "anowak",
+		"jan.kowalski":                 "jan.kowalski",
+		"Łukasz Żółć":                  "lukasz-zolc",
+		" x ":                          "x",
 		strings.Repeat("a", 80) + "@x": strings.Repeat("a", auth.MaxUsernameLength),
 	} {
 		if got := oidc.Username(in); got != want {
