@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"time"
 )
+
+// RedirectPendingTTL is how long a redirect sign-in may take at its
+// provider: the pending sign-in is refused after it.
+const RedirectPendingTTL = 10 * time.Minute
 
 // Redirector is a sign-in provider the browser is sent to and comes back
 // from (OpenID Connect). The web layer knows this interface, not the
@@ -19,7 +24,7 @@ type Redirector interface {
 	// Begin starts a sign-in that returns to next (a local path, already
 	// checked by the caller). It returns the provider's address to send
 	// the browser to and the pending sign-in, an opaque signed value to
-	// keep in the browser until it comes back (PendingTTL at most).
+	// keep in the browser until it comes back (RedirectPendingTTL at most).
 	// EUNAVAILABLE when the provider can't be reached.
 	Begin(ctx context.Context, next string) (to, pending string, err error)
 	// Finish checks the provider's answer (the query of its redirect back)

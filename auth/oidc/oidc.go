@@ -43,7 +43,7 @@ const (
 	DefaultAdminValue = "okienko-admin"
 	DefaultClerkValue = "okienko-clerk"
 	// PendingTTL is how long a begun sign-in may take at the provider.
-	PendingTTL = 10 * time.Minute
+	PendingTTL = auth.RedirectPendingTTL
 	// CallbackPath is where the provider sends the browser back, under
 	// the server's public URL: the redirect URI to register.
 	CallbackPath = "/auth/oidc/callback"
