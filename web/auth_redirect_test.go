@@ -10,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/auth/oidc"
 	"github.com/okienko/okienko/auth/oidc/oidctest"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/web"
+	"github.com/okienko/okienko/web/browsertest"
 )
 
 // oidcEnv is a server on a socket whose staff may sign in through a real
@@ -244,5 +246,51 @@ func TestSignInRoutes(t *testing.T) {
 		if loc := resp.Header.Get("Location"); loc != want+"?signin_error=unavailable" {
 			t.Errorf("next %q went to %q, want %s", next, loc, want)
 		}
+	}
+}
+
+// A clerk signs in through the office's provider in a browser, in English
+// and in Polish: the sign-in page with the provider's button has no serious
+// accessibility violation, the provider's form signs in and the clerk is
+// back at work on /clerk; a person without a role is told so in the page's
+// language.
+func TestBrowserSignInThroughProvider(t *testing.T) {
+	o := newOIDCEnv(t, databasetest.SQLite(t))
+	o.op.SetRoles(oidctest.User1Subject, "okienko-clerk")
+	for _, tc := range []struct{ lang, button, refused string }{
+		{"en", "Sign in with the office account", "Your office account has no access to Okienko"},
+		{"pl", "Zaloguj przez konto urzędu", "Twoje konto urzędu nie ma dostępu do Okienka"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			p := &tab{t: t, ctx: browsertest.New(t, 1280, 900)}
+			p.visit("/clerk", 200, chromedp.Navigate(o.base+"/clerk?lang="+tc.lang))
+			p.waitFor("the sign-in form", `!document.getElementById('view-signin').hidden`)
+			if got := run(t, p.ctx, chromedp.Evaluate[string](`document.getElementById('signin-provider').textContent.trim()`)); got != tc.button {
+				t.Fatalf("the provider's button says %q, want %q", got, tc.button)
+			}
+			p.axeAt("/clerk signing in with the provider's button", desktop, phone)
+
+			signIn := func(name string) {
+				p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-provider').click()`))
+				p.waitFor("the provider's form", `location.href.startsWith(`+jsString(o.op.URL)+`) && !!document.querySelector('input[name=password]')`)
+				p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=username]').value = ` + jsString(name) + `;
+					document.querySelector('input[name=password]').value = ` + jsString(oidctest.Password) + `;
+					document.querySelector('form').submit()`))
+			}
+			// Without a role: refused, told why on the sign-in page.
+			signIn(oidctest.User2)
+			p.waitFor("the refusal", `location.href.startsWith(`+jsString(o.base+"/clerk")+`) && !document.getElementById('view-signin').hidden && document.getElementById('alert').textContent.includes(`+jsString(tc.refused)+`)`)
+			if u := run(t, p.ctx, chromedp.Evaluate[string](`location.search`)); strings.Contains(u, "signin_error") {
+				t.Fatalf("the reason stays in the address: %s", u)
+			}
+			p.axeAt("/clerk refused through the provider", desktop)
+
+			// A clerk: signed in, choosing a counter.
+			signIn(o.op.User1())
+			p.waitFor("the counters", `location.pathname === '/clerk' && !document.getElementById('view-counters').hidden && document.documentElement.lang === `+jsString(tc.lang))
+			if who := run(t, p.ctx, chromedp.Evaluate[string](`document.getElementById('who-name').textContent`)); !strings.Contains(who, "Test User") {
+				t.Fatalf("signed in as %q", who)
+			}
+		})
 	}
 }
