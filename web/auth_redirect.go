@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
@@ -33,6 +32,9 @@ const (
 	signinForbidden   = "forbidden"   // no role here, or disabled here
 	signinTaken       = "taken"       // the user name belongs to another user
 )
+
+// longAgo is the Expires of a cookie being dropped.
+var longAgo = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // defaultSigninPage is where a sign-in without a page to return to ends.
 const defaultSigninPage = "/clerk"
@@ -73,7 +75,7 @@ func (s *Server) signinCallback(c *fiber.Ctx) error {
 	pending := c.Cookies(signinCookie)
 	// The pending sign-in is used once. A date long past drops the cookie:
 	// fasthttp can't write Max-Age=0, and this instant is nobody's clock.
-	c.Cookie(&fiber.Cookie{Name: signinCookie, Path: s.signinPath(), Expires: fasthttp.CookieExpireDelete,
+	c.Cookie(&fiber.Cookie{Name: signinCookie, Path: s.signinPath(), Expires: longAgo,
 		HTTPOnly: true, Secure: s.secureCookie, SameSite: fiber.CookieSameSiteLaxMode})
 	answer := url.Values{}
 	n := 0
