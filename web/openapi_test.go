@@ -7,13 +7,20 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/okienko/okienko/auth/oidc"
 	"github.com/okienko/okienko/database/databasetest"
+	"github.com/okienko/okienko/web"
 )
 
 // TestOpenAPIMatchesRoutes fails when a route is missing from the OpenAPI
 // document or the document names a route that doesn't exist.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	e := newEnv(t, databasetest.SQLite(t))
+	// With every optional route: the OpenID provider's sign-in.
+	rp, err := oidc.New(oidc.Config{Issuer: "http://127.0.0.1:1", ClientID: "okienko", RedirectURL: "http://okienko.test" + oidc.CallbackPath, Key: oidc.KeyOf("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvTuned(t, databasetest.SQLite(t), generous, func(d *web.Deps) { d.Redirector = rp })
 	resp, body := e.do("GET", "/api/openapi.yaml", nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("openapi.yaml: %d", resp.StatusCode)
@@ -43,8 +50,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			continue
 		}
 		// Pages and assets are not API; the document covers /api, the
-		// websockets, /healthz, /metrics.
-		if !strings.HasPrefix(r.Path, "/api") && !strings.HasPrefix(r.Path, "/ws/") && r.Path != "/healthz" && r.Path != "/metrics" {
+		// websockets, the sign-in redirects (/auth/), /healthz, /metrics.
+		if !strings.HasPrefix(r.Path, "/api") && !strings.HasPrefix(r.Path, "/ws/") && !strings.HasPrefix(r.Path, "/auth/") && r.Path != "/healthz" && r.Path != "/metrics" {
 			continue
 		}
 		served[r.Method+" "+fiberToOpenAPI(r.Path)] = true

@@ -62,6 +62,9 @@ type Deps struct {
 	// TrustedProxies are the addresses (IPs or CIDRs) of reverse proxies whose
 	// X-Forwarded-For is believed. Empty: the peer address is the client.
 	TrustedProxies []string
+	// Redirector signs staff in through the office's OpenID provider
+	// (auth/oidc); nil: no such button or routes.
+	Redirector auth.Redirector
 }
 
 // Server is the Fiber application with its dependencies.
@@ -167,6 +170,7 @@ func (s *Server) routes() {
 	s.siteRoutes() // the resident's booking site: /, /sprawy, /rezerwacja, /odwolaj
 	app.Get("/clerk", s.clerkPage)
 	app.Get("/admin", s.adminPage)
+	s.redirectRoutes() // /auth/{source}/start and /callback
 	app.Get("/kiosk", s.kioskPage)
 	app.Get("/display", s.displayPage)
 	app.Get("/t/:public_id", s.ticketPage)

@@ -50,7 +50,8 @@ func loadStaffMessages(fsys fs.FS) map[string]template.JS {
 // staffPageData is what the clerk's and the administrator's page templates
 // are given: the page's language (?lang=, remembered in the lang cookie, else
 // the cookie, else Accept-Language, as on the site), the language switch and
-// the language's dictionary.
+// the language's dictionary, and the button of the office's sign-in
+// provider, if any (SignInWith: Href and Label, "" for the page's own).
 func (s *Server) staffPageData(c *fiber.Ctx, page string, off officeView) map[string]any {
 	l := s.siteLocale(c)
 	msgs, ok := staffMessages[page+"."+l.Lang]
@@ -60,5 +61,6 @@ func (s *Server) staffPageData(c *fiber.Ctx, page string, off officeView) map[st
 	return map[string]any{
 		"Lang": l.Lang, "Langs": langLinks(c, l.Lang), "Messages": msgs,
 		"Office": off.Name, "Zone": off.Zone, "Today": off.Today, "Version": s.Version,
+		"SignInWith": s.signinButton(page),
 	}
 }

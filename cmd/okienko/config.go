@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okienko/okienko/auth/oidc"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/ratelimit/proof"
@@ -55,6 +56,13 @@ type Config struct {
 	PerAddress     string
 	PerEmail       string
 	ProofMaxNumber string
+	OIDCIssuer     string
+	OIDCClientID   string
+	OIDCSecret     string
+	OIDCRoleClaim  string
+	OIDCAdminValue string
+	OIDCClerkValue string
+	OIDCName       string
 }
 
 // settings is the configuration table; --help prints it.
@@ -82,6 +90,13 @@ var settings = []setting{
 	{"OKIENKO_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed", false, func(c *Config) *string { return &c.TrustedProxies }},
 	{"OKIENKO_BOOKINGS_PER_ADDRESS", strconv.Itoa(web.DefaultRateLimits.Book.Max), "bookings made per 10 minutes from one client address, an IPv4 address or an IPv6 /64 (1–100000); refused attempts don't count", false, func(c *Config) *string { return &c.PerAddress }},
 	{"OKIENKO_BOOKINGS_PER_EMAIL", strconv.Itoa(booking.DefaultMaxActivePerEmail), "upcoming bookings one e-mail address may hold, lower-cased and without a +tag (1–100)", false, func(c *Config) *string { return &c.PerEmail }},
+	{"OKIENKO_OIDC_ISSUER", "", "issuer URL of the office's OpenID Connect provider for staff sign-in (e.g. https://sso.urzad.pl/realms/urzad); empty: off. Register OKIENKO_BASE_URL" + oidc.CallbackPath + " as its redirect URI", false, func(c *Config) *string { return &c.OIDCIssuer }},
+	{"OKIENKO_OIDC_CLIENT_ID", "", "client id of Okienko at the OpenID provider (the ID token's audience)", false, func(c *Config) *string { return &c.OIDCClientID }},
+	{"OKIENKO_OIDC_CLIENT_SECRET", "", "client secret at the OpenID provider; empty: a public client (PKCE alone)", true, func(c *Config) *string { return &c.OIDCSecret }},
+	{"OKIENKO_OIDC_ROLE_CLAIM", oidc.DefaultRoleClaim, "claim of the ID token (or userinfo) with the person's roles or groups: a string or a list; a dotted path reaches into objects (realm_access.roles)", false, func(c *Config) *string { return &c.OIDCRoleClaim }},
+	{"OKIENKO_OIDC_ADMIN_VALUE", oidc.DefaultAdminValue, "value of the role claim that makes an administrator (it wins over the clerk's)", false, func(c *Config) *string { return &c.OIDCAdminValue }},
+	{"OKIENKO_OIDC_CLERK_VALUE", oidc.DefaultClerkValue, "value of the role claim that makes a clerk; a person with neither value is refused", false, func(c *Config) *string { return &c.OIDCClerkValue }},
+	{"OKIENKO_OIDC_NAME", "", "text of the sign-in button; empty: \"Zaloguj przez konto urzędu\" in the page's language", false, func(c *Config) *string { return &c.OIDCName }},
 	{"OKIENKO_PROOF_MAXNUMBER", strconv.Itoa(proof.DefaultMaxNumber), "difficulty of the proof of work of matters that ask for it (1–10000000): a challenge's secret number lies below it, and a browser tries half of them on average; the default takes one about half a second", false, func(c *Config) *string { return &c.ProofMaxNumber }},
 }
 
@@ -166,7 +181,25 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if _, err := web.ParseProxies(c.proxies()); err != nil {
 		return nil, fmt.Errorf("OKIENKO_TRUSTED_PROXIES: %w", err)
 	}
+	if _, err := c.oidcProvider(); err != nil {
+		return nil, fmt.Errorf("OKIENKO_OIDC_*: %w", err)
+	}
 	return c, nil
+}
+
+// oidcProvider is the staff's OpenID Connect sign-in, nil when
+// OKIENKO_OIDC_ISSUER is empty. Its pending sign-ins are signed with a key
+// of the server secret, so instances sharing it finish each other's.
+func (c *Config) oidcProvider() (*oidc.Provider, error) {
+	if c.OIDCIssuer == "" {
+		return nil, nil
+	}
+	return oidc.New(oidc.Config{
+		Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCSecret,
+		RedirectURL: c.BaseURL + oidc.CallbackPath, RoleClaim: c.OIDCRoleClaim,
+		AdminValue: c.OIDCAdminValue, ClerkValue: c.OIDCClerkValue, Label: c.OIDCName,
+		Key: oidc.KeyOf(c.Secret),
+	})
 }
 
 // localURL is the address a browser on this machine reaches the listen

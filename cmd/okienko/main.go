@@ -32,6 +32,7 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
+	"github.com/okienko/okienko/auth/oidc"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/display"
@@ -291,11 +292,19 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	go func() { _ = board.Run(live) }()
 	// Every instance forgets its cached catalog when any instance changes it.
 	go display.FollowCatalog(live, hub, offices)
+	var redirector auth.Redirector
+	if p, err := cfg.oidcProvider(); err != nil {
+		return err
+	} else if p != nil {
+		redirector = p
+		log.Info("staff may sign in through the OpenID provider", "issuer", cfg.OIDCIssuer, "redirect_uri", cfg.BaseURL+oidc.CallbackPath)
+	}
 	srv := web.New(web.Deps{
 		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks, Pickups: pickups,
 		Registry: reg, Gatherer: reg, BaseURL: cfg.BaseURL, Version: buildVersion(),
 		TrustedProxies: cfg.proxies(), RateLimits: cfg.rateLimits(),
-		Proofs: proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),
+		Proofs:     proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),
+		Redirector: redirector,
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
+	"github.com/okienko/okienko/auth/oidc"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/notify"
@@ -337,5 +338,29 @@ func TestConfigResidentLimits(t *testing.T) {
 		if _, err := loadConfig(env(map[string]string{name: bad})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: %v, want an error naming it", name, bad, err)
 		}
+	}
+}
+
+// The OpenID provider is off without an issuer; with one it needs a client
+// id, and its redirect URI is under the base URL.
+func TestConfigOIDC(t *testing.T) {
+	c, err := loadConfig(env(nil))
+	if p, perr := c.oidcProvider(); err != nil || perr != nil || p != nil {
+		t.Fatalf("default: %v %v %v", p, err, perr)
+	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_OIDC_ISSUER": "https://sso.urzad.test/realms/urzad"})); err == nil || !strings.Contains(err.Error(), "client_id") {
+		t.Fatalf("issuer without a client id: %v", err)
+	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_OIDC_ISSUER": "sso.urzad.test", "OKIENKO_OIDC_CLIENT_ID": "okienko"})); err == nil || !strings.Contains(err.Error(), "issuer") {
+		t.Fatalf("an issuer that is no URL: %v", err)
+	}
+	c, err = loadConfig(env(map[string]string{"OKIENKO_OIDC_ISSUER": "https://sso.urzad.test/realms/urzad", "OKIENKO_OIDC_CLIENT_ID": "okienko",
+		"OKIENKO_BASE_URL": "https://kolejka.urzad.test/", "OKIENKO_OIDC_NAME": "Konto urzędu"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.oidcProvider()
+	if err != nil || p == nil || p.Label() != "Konto urzędu" || c.BaseURL+oidc.CallbackPath != "https://kolejka.urzad.test/auth/oidc/callback" {
+		t.Fatalf("configured: %v %v %s", p, err, c.BaseURL)
 	}
 }

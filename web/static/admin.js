@@ -42,6 +42,13 @@ const MESSAGES = {
     'signin.notAdmin': 'Ten panel wymaga konta administratora. Konto „{user}” to konto urzędnika — zaloguj się jako administrator.',
     'signin.expired': 'Sesja wygasła. Zaloguj się ponownie.',
     'signin.signedOut': 'Wylogowano.',
+    'signin.or': 'albo',
+    'signin.oidc': 'Zaloguj przez konto urzędu',
+    'oidc.expired': 'Logowanie przez konto urzędu trwało zbyt długo albo zaczęło się w innym oknie. Spróbuj ponownie.',
+    'oidc.failed': 'Nie udało się zalogować przez konto urzędu. Spróbuj ponownie; jeśli to się powtarza, zgłoś to administratorowi.',
+    'oidc.unavailable': 'Usługa logowania urzędu nie odpowiada. Spróbuj za chwilę albo zaloguj się hasłem.',
+    'oidc.forbidden': 'Twoje konto urzędu nie ma dostępu do Okienka (nie ma roli albo zostało tu wyłączone). Poproś administratora o nadanie roli.',
+    'oidc.taken': 'Nazwa użytkownika z konta urzędu należy już do innego konta w Okienku. Poproś administratora o pomoc.',
 
     'common.edit': 'Edytuj',
     'common.editNamed': 'Edytuj: {name}',
@@ -2169,11 +2176,14 @@ window.MESSAGES = MESSAGES;
     window.addEventListener('hashchange', () => route(true));
     // Switching the language reloads the page in it, on the same section.
     ui.keepPlaceOnLanguageSwitch($('langs'));
+    // A sign-in through the office's provider that failed comes back here
+    // told why.
+    const providerError = ui.signInError();
     try {
       const me = await api('GET', '/api/v1/auth/me');
       await enter(me);
     } catch (err) {
-      if (err.status === 401 || err.status === 403) showSignin('');
+      if (err.status === 401 || err.status === 403) showSignin(providerError ? t(providerError) : '');
       else { showSignin(''); failed(err); }
     }
   }

@@ -29,6 +29,13 @@ const MESSAGES = {
     'signin.tooMany': 'Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {minutes} min.',
     'signin.expired': 'Sesja wygasła. Zaloguj się ponownie.',
     'signin.signedOut': 'Wylogowano.',
+    'signin.or': 'albo',
+    'signin.oidc': 'Zaloguj przez konto urzędu',
+    'oidc.expired': 'Logowanie przez konto urzędu trwało zbyt długo albo zaczęło się w innym oknie. Spróbuj ponownie.',
+    'oidc.failed': 'Nie udało się zalogować przez konto urzędu. Spróbuj ponownie; jeśli to się powtarza, zgłoś to administratorowi.',
+    'oidc.unavailable': 'Usługa logowania urzędu nie odpowiada. Spróbuj za chwilę albo zaloguj się hasłem.',
+    'oidc.forbidden': 'Twoje konto urzędu nie ma dostępu do Okienka (nie ma roli albo zostało tu wyłączone). Poproś administratora o nadanie roli.',
+    'oidc.taken': 'Nazwa użytkownika z konta urzędu należy już do innego konta w Okienku. Poproś administratora o pomoc.',
 
     'counters.heading': 'Wybierz stanowisko',
     'counters.legend': 'Stanowisko',
@@ -1644,6 +1651,9 @@ window.MESSAGES = MESSAGES;
     // in and at the counter (see resume).
     ui.keepPlaceOnLanguageSwitch($('langs'));
 
+    // A sign-in through the office's provider that failed comes back here
+    // told why.
+    const providerError = ui.signInError();
     let me = null;
     try {
       me = await api('GET', '/api/v1/auth/me');
@@ -1652,6 +1662,7 @@ window.MESSAGES = MESSAGES;
     }
     if (!me) {
       showView('signin');
+      if (providerError) showAlert(t(providerError));
       return;
     }
     state.user = me.user;

@@ -110,6 +110,20 @@ export function keepPlaceOnLanguageSwitch(root) {
   }
 }
 
+// signInError returns the message key telling why a sign-in through the
+// office's provider failed ('oidc.REASON': the server's redirect back to the
+// page adds ?signin_error=REASON), or '' when it didn't. It takes the reason
+// off the address, so a reload or a bookmark doesn't tell it again.
+const SIGNIN_ERRORS = ['expired', 'failed', 'unavailable', 'forbidden', 'taken'];
+export function signInError() {
+  const u = new URL(location.href);
+  const reason = u.searchParams.get('signin_error');
+  if (reason === null) return '';
+  u.searchParams.delete('signin_error');
+  history.replaceState(history.state, '', u.pathname + u.search + u.hash);
+  return 'oidc.' + (SIGNIN_ERRORS.includes(reason) ? reason : 'failed');
+}
+
 // ---- HTTP -------------------------------------------------------------------
 
 // ApiError is a failed API request: status (0 when there was no answer),
