@@ -175,7 +175,7 @@ func (s *Server) routes() {
 	app.Get("/healthz", s.healthz)
 	app.Get("/metrics", s.metricsHandler())
 	app.Get("/api/openapi.yaml", serveOpenAPI)
-	s.siteRoutes() // the resident's booking site: /, /sprawy, /rezerwacja, /odwolaj
+	s.siteRoutes()    // the resident's booking site: /, /sprawy, /rezerwacja, /odwolaj
 	s.trustedRoutes() // the trusted profile: /saml/…, when configured
 	app.Get("/clerk", s.clerkPage)
 	app.Get("/admin", s.adminPage)
