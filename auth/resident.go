@@ -55,6 +55,10 @@ type ResidentSignIn interface {
 	// site, and returns where to send the browser. EINVALID for a returnTo
 	// that is not a path of this site.
 	Begin(ctx context.Context, returnTo string) (redirect string, err error)
+	// SignInOrigin is the origin (scheme://host[:port]) Begin's redirects
+	// lead to: a page whose form starts the sign-in must let its form go
+	// there (CSP form-action).
+	SignInOrigin() string
 	// Finish checks the identity provider's answer (the POSTed
 	// SAMLResponse and RelayState) and returns the resident and the path
 	// its Begin was given. EUNAUTHORIZED for an answer that does not sign

@@ -57,6 +57,12 @@ func (s *Server) bookingFormFor(c *fiber.Ctx, p *sitePage, svc *office.Service, 
 		return d
 	}
 	d.Trusted, d.TrustedOffered, d.ReturnTo = r, r == nil, d.Action
+	if r == nil {
+		// The sign-in form's POST is redirected to the identity provider:
+		// the page's form-action must allow it.
+		csp := string(c.Response().Header.Peek(fiber.HeaderContentSecurityPolicy))
+		c.Set(fiber.HeaderContentSecurityPolicy, strings.Replace(csp, "form-action 'self'", "form-action 'self' "+s.Residents.SignInOrigin(), 1))
+	}
 	if r != nil {
 		d.PESELError = fe.Error("pesel")
 	}

@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/auth"
@@ -16,6 +19,7 @@ import (
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/web"
+	"github.com/okienko/okienko/web/browsertest"
 )
 
 // trustedResident is who the test identity provider signs in.
@@ -170,5 +174,72 @@ func TestSiteTrustedProfileEndpoints(t *testing.T) {
 	_, form := plain.site().get(fmt.Sprintf("/sprawy/%d/rezerwacja?start=%s", serviceID, url.QueryEscape(slot.Start.Format(time.RFC3339))))
 	if strings.Contains(form, "trusted-sign-in") {
 		t.Error("the form offers the trusted profile when it is off")
+	}
+}
+
+// TestSiteBrowserTrustedProfile: in Chromium, a resident on the booking
+// form clicks "Zaloguj przez profil zaufany", a real SAML identity provider
+// (on its own socket, on the server's clock) signs them in and posts its
+// answer back, the form shows their name and masked PESEL without a PESEL
+// field, and the visit they book is pesel_verified. The form passes axe in
+// each language, before and after the sign-in.
+func TestSiteBrowserTrustedProfile(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	e, _ := newTrustedEnv(t, databasetest.SQLite(t), base)
+	go func() { _ = e.srv.Listen(ln) }()
+	t.Cleanup(func() { _ = e.srv.App().Shutdown() })
+	b := &siteBrowser{t: t, ctx: browsertest.New(t, 1280, 900), base: base}
+
+	serviceID, slot := e.firstFreeSlot()
+	formPath := fmt.Sprintf("/sprawy/%d/rezerwacja?start=%s", serviceID, url.QueryEscape(slot.Start.Format(time.RFC3339)))
+	for lang, button := range map[string]string{"en": "Sign in with the trusted profile", "uk": "Увійти через довірений профіль", "pl": "Zaloguj przez profil zaufany"} {
+		b.open(formPath+"&lang="+lang, 200)
+		if got := b.text(`document.getElementById('trusted-sign-in').textContent`); got != button {
+			t.Errorf("%s: the sign-in button says %q", lang, got)
+		}
+		browsertest.RequireNoSeriousViolations(t, b.ctx, "the booking form offering the trusted profile ("+lang+")")
+	}
+	b.open(formPath+"&lang=pl", 200)
+	b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('trusted-sign-in').click()`))
+	// The page goes to the identity provider, whose form posts back:
+	// polls interrupted by those navigations are asked again.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		ok, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`!!document.getElementById('trusted-who') && location.pathname.endsWith('/rezerwacja')`, chromedp.WithPollingTimeout(5*time.Second)))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not signed in (%v): at %s: %s", err, b.text(`location.href`), b.text(`document.body.innerText.slice(0, 300)`))
+		}
+	}
+	if who := b.text(`document.getElementById('trusted-who').textContent`); !strings.Contains(who, "Anna Kowalska") {
+		t.Errorf("signed in as %q", who)
+	}
+	if name := b.text(`document.getElementById('name').value`); name != "Anna Kowalska" {
+		t.Errorf("the name field holds %q", name)
+	}
+	if masked := b.text(`document.getElementById('pesel-masked').textContent`); masked != "•••••••2345" {
+		t.Errorf("the PESEL shows as %q", masked)
+	}
+	if b.is(`!!document.querySelector('input[name=pesel]')`) {
+		t.Error("the signed-in form has a PESEL field")
+	}
+	browsertest.RequireNoSeriousViolations(t, b.ctx, "the booking form signed in with the trusted profile")
+	b.do(
+		chromedp.SetValue(chromedp.CSS("#email"), "anna@example.pl"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('consent').checked = true`),
+	)
+	b.navigate("the confirmation", 200, chromedp.Evaluate[chromedp.Void](`document.getElementById('book-submit').click()`))
+	code := b.text(`document.getElementById('booking-code').textContent`)
+	got, err := e.bookings.Get(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.PESELVerified || *got.PESELLast4 != "2345" || *got.Name != "Anna Kowalska" {
+		t.Fatalf("booked %s for %s …%s, verified %v", code, *got.Name, *got.PESELLast4, got.PESELVerified)
 	}
 }

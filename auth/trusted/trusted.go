@@ -254,6 +254,15 @@ func (p *Provider) Metadata() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// SignInOrigin is the origin of the identity provider's sign-in address.
+func (p *Provider) SignInOrigin() string {
+	u, err := url.Parse(p.sp.GetSSOBindingLocation(saml.HTTPRedirectBinding))
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // EntityID is the service provider's entity ID.
 func (p *Provider) EntityID() string { return p.sp.EntityID }
 
