@@ -51,31 +51,34 @@ const (
 // Booking is a resident's visit reserved for a slot of a service. Personal
 // fields are nil once erased.
 type Booking struct {
-	ID           int64       `json:"-"`
-	Code         string      `json:"code"`
-	ServiceID    int64       `json:"service_id"`
-	Day          office.Date `json:"date"`
-	StartsAt     time.Time   `json:"start"`
-	EndsAt       time.Time   `json:"end"`
-	Status       string      `json:"status"`
-	Name         *string     `json:"-"`
-	Email        *string     `json:"-"`
-	EmailKey     *string     `json:"-" gorm:"column:email_key"` // EmailKey(Email), for the limit per address
-	Phone        *string     `json:"-"`
-	PESELHMAC    *string     `json:"-" gorm:"column:pesel_hmac"`
-	PESELLast4   *string     `json:"-" gorm:"column:pesel_last4"`
-	PESELBirth   *string     `json:"-" gorm:"column:pesel_birth"` // keyed signature of the birth date
-	ClientAddr   *string     `json:"-"`                           // the address it was booked from
-	ClientNet    *string     `json:"-"`                           // its IPv4 address or IPv6 /64
-	Lang         string      `json:"-"`
-	ConsentAt    time.Time   `json:"-"`
-	CreatedAt    time.Time   `json:"created_at"`
-	UpdatedAt    time.Time   `json:"-"`
-	CheckedInAt  *time.Time  `json:"checked_in_at,omitempty"`
-	CancelledAt  *time.Time  `json:"cancelled_at,omitempty"`
-	CancelReason string      `json:"-"` // one of the Reason… words
-	CancelNote   string      `json:"-"` // the office's words on why, for the resident
-	ErasedAt     *time.Time  `json:"-"`
+	ID         int64       `json:"-"`
+	Code       string      `json:"code"`
+	ServiceID  int64       `json:"service_id"`
+	Day        office.Date `json:"date"`
+	StartsAt   time.Time   `json:"start"`
+	EndsAt     time.Time   `json:"end"`
+	Status     string      `json:"status"`
+	Name       *string     `json:"-"`
+	Email      *string     `json:"-"`
+	EmailKey   *string     `json:"-" gorm:"column:email_key"` // EmailKey(Email), for the limit per address
+	Phone      *string     `json:"-"`
+	PESELHMAC  *string     `json:"-" gorm:"column:pesel_hmac"`
+	PESELLast4 *string     `json:"-" gorm:"column:pesel_last4"`
+	PESELBirth *string     `json:"-" gorm:"column:pesel_birth"` // keyed signature of the birth date
+	// PESELVerified: the PESEL came from the national trusted profile's
+	// assertion (Request.PESELVerified), not from the resident's typing.
+	PESELVerified bool       `json:"pesel_verified" gorm:"column:pesel_verified"`
+	ClientAddr    *string    `json:"-"` // the address it was booked from
+	ClientNet     *string    `json:"-"` // its IPv4 address or IPv6 /64
+	Lang          string     `json:"-"`
+	ConsentAt     time.Time  `json:"-"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"-"`
+	CheckedInAt   *time.Time `json:"checked_in_at,omitempty"`
+	CancelledAt   *time.Time `json:"cancelled_at,omitempty"`
+	CancelReason  string     `json:"-"` // one of the Reason… words
+	CancelNote    string     `json:"-"` // the office's words on why, for the resident
+	ErasedAt      *time.Time `json:"-"`
 	// ConfirmBy is when a pending booking's hold lapses; ConfirmHash the
 	// SHA-256 (hex) of its confirmation token, never the token itself.
 	ConfirmBy   *time.Time `json:"confirm_by,omitempty"`

@@ -96,6 +96,10 @@ type Request struct {
 	// recorded in the audit log. The resident's limits (per PESEL, per
 	// e-mail address) hold as for any booking.
 	ForCaller bool
+	// PESELVerified marks a PESEL that the server itself read from the
+	// national trusted profile's assertion (auth/trusted), never one typed
+	// into a form: the booking keeps it as pesel_verified.
+	PESELVerified bool
 }
 
 // AuditBookForCaller is the audit action of a booking a clerk made for a
@@ -303,7 +307,7 @@ func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, wan
 		b := &Booking{
 			Code: code, ServiceID: v.ServiceID, Day: day, StartsAt: slot.Start, EndsAt: slot.End, Status: StatusBooked,
 			Name: &v.Name, PESELHMAC: &hash, PESELLast4: &last4, Lang: v.Lang,
-			ConsentAt: c.now, CreatedAt: c.now, UpdatedAt: c.now,
+			ConsentAt: c.now, CreatedAt: c.now, UpdatedAt: c.now, PESELVerified: v.PESELVerified,
 		}
 		if v.Email != "" {
 			b.Email, b.EmailKey = &v.Email, &emailKey

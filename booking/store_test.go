@@ -816,3 +816,30 @@ func TestRaceResidentAcrossMatters(t *testing.T) {
 		}
 	})
 }
+
+// A booking keeps whether its PESEL came from the trusted profile.
+func TestBookPESELVerified(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db, nil)
+		ctx := context.Background()
+		typed, err := w.store.Book(ctx, w.request(1, w.at(1, 9, 15)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.request(2, w.at(1, 9, 30))
+		r.PESELVerified = true
+		verified, err := w.store.Book(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			code string
+			want bool
+		}{{typed.Code, false}, {verified.Code, true}} {
+			got, err := w.store.Get(ctx, c.code)
+			if err != nil || got.PESELVerified != c.want {
+				t.Fatalf("booking %s: pesel_verified %v, want %v (%v)", c.code, got.PESELVerified, c.want, err)
+			}
+		}
+	})
+}

@@ -52,7 +52,7 @@ func (s *Server) redirectRoutes() {
 // provider (303) with the pending sign-in in a cookie; next is a local path
 // (anything else: /clerk).
 func (s *Server) signinStart(c *fiber.Ctx) error {
-	next := localPath(c.Query("next"))
+	next := localPath(c.Query("next"), defaultSigninPage)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	to, pending, err := s.Redirector.Begin(c.UserContext(), next)
 	if err != nil {
@@ -132,16 +132,16 @@ func (s *Server) signinFailed(c *fiber.Ctx, page, reason string, err error) erro
 	return c.Redirect(u.String(), fiber.StatusSeeOther)
 }
 
-// localPath returns p when it is a path of this server (with its query),
-// else defaultSigninPage: never another host, scheme or a protocol-relative
-// "//host" a browser would leave for.
-func localPath(p string) string {
+// localPath returns p when it is a path of this server (with its query,
+// less any signin_error), else fallback: never another host, scheme or a
+// protocol-relative "//host" a browser would leave for.
+func localPath(p, fallback string) string {
 	if len(p) > 512 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
-		return defaultSigninPage
+		return fallback
 	}
 	u, err := url.Parse(p)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Fragment != "" {
-		return defaultSigninPage
+		return fallback
 	}
 	q := u.Query()
 	q.Del("signin_error")

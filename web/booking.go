@@ -21,13 +21,16 @@ type bookingView struct {
 	CalendarURL string      `json:"calendar_url"`
 	// ConfirmBy is when a pending booking's hold lapses unless confirmed.
 	ConfirmBy *time.Time `json:"confirm_by,omitempty"`
+	// PESELVerified: the PESEL came from the national trusted profile.
+	PESELVerified bool `json:"pesel_verified"`
 }
 
 func (s *Server) viewOf(b *booking.Booking, loc *time.Location) bookingView {
 	v := bookingView{
 		Code: booking.FormatCode(b.Code), Status: b.StatusAt(s.Clock.Now()), ServiceID: b.ServiceID, Date: b.Day,
 		Start: b.StartsAt.In(loc), End: b.EndsAt.In(loc),
-		CalendarURL: s.BaseURL + "/api/v1/bookings/" + booking.FormatCode(b.Code) + "/calendar.ics",
+		CalendarURL:   s.BaseURL + "/api/v1/bookings/" + booking.FormatCode(b.Code) + "/calendar.ics",
+		PESELVerified: b.PESELVerified,
 	}
 	if b.ConfirmBy != nil && v.Status == booking.StatusPending {
 		by := b.ConfirmBy.In(loc)

@@ -62,9 +62,12 @@ type ticketView struct {
 }
 
 type bookingNote struct {
-	Name       string    `json:"name"`
-	PESELLast4 string    `json:"pesel_last4"`
-	Start      time.Time `json:"start"`
+	Name       string `json:"name"`
+	PESELLast4 string `json:"pesel_last4"`
+	// PESELVerified: the resident signed in with the trusted profile, so
+	// the PESEL is theirs, not typed.
+	PESELVerified bool      `json:"pesel_verified"`
+	Start         time.Time `json:"start"`
 }
 
 // names looks up service names once per request, of withdrawn matters
@@ -104,7 +107,7 @@ func (s *Server) ticketView(ctx context.Context, n *names, t *queue.Ticket, loc 
 	}
 	if t.BookingID != nil {
 		if b, err := s.Bookings.ByID(ctx, *t.BookingID); err == nil {
-			note := &bookingNote{Start: b.StartsAt.In(loc)}
+			note := &bookingNote{Start: b.StartsAt.In(loc), PESELVerified: b.PESELVerified}
 			if b.Name != nil {
 				note.Name = *b.Name
 			}

@@ -59,6 +59,12 @@ type Deps struct {
 	// BaseURL is the public URL of the server, e.g. https://okienko.example.pl.
 	BaseURL string
 	Version string
+	// Residents signs residents in with the national trusted profile
+	// (auth/trusted); nil: off, residents type their details.
+	Residents auth.ResidentSignIn
+	// ResidentSeal keeps the signed-in resident in a cookie; nil with
+	// Residents: one with a random key, good for one instance only.
+	ResidentSeal *auth.ResidentSeal
 	// TrustedProxies are the addresses (IPs or CIDRs) of reverse proxies whose
 	// X-Forwarded-For is believed. Empty: the peer address is the client.
 	TrustedProxies []string
@@ -94,6 +100,11 @@ func New(d Deps) *Server {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key) // crypto/rand never fails on supported platforms
 		d.Proofs = proof.New(d.DB, d.Clock, key, proof.Options{})
+	}
+	if d.Residents != nil && d.ResidentSeal == nil {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		d.ResidentSeal = auth.NewResidentSeal(string(key), d.Clock)
 	}
 	if d.Pickups == nil {
 		d.Pickups = pickup.NewStore(d.DB, d.Clock)
@@ -167,7 +178,8 @@ func (s *Server) routes() {
 	app.Get("/healthz", s.healthz)
 	app.Get("/metrics", s.metricsHandler())
 	app.Get("/api/openapi.yaml", serveOpenAPI)
-	s.siteRoutes() // the resident's booking site: /, /sprawy, /rezerwacja, /odwolaj
+	s.siteRoutes()    // the resident's booking site: /, /sprawy, /rezerwacja, /odwolaj
+	s.trustedRoutes() // the trusted profile: /saml/…, when configured
 	app.Get("/clerk", s.clerkPage)
 	app.Get("/admin", s.adminPage)
 	s.redirectRoutes() // /auth/{source}/start and /callback

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/ratelimit/proof"
@@ -30,6 +33,43 @@ type bookingFormData struct {
 	Consent      bool
 	ConsentError string
 	Errors       *formErrors
+	// Trusted is the resident signed in with the trusted profile (their
+	// PESEL is not typed); TrustedOffered shows the sign-in button instead,
+	// coming back to ReturnTo, this form's address.
+	Trusted        *auth.Resident
+	TrustedOffered bool
+	ReturnTo       string
+	PESELError     string // about the trusted PESEL (a visit that day already)
+}
+
+// bookingFormFor is bookingFormOf for the booking form of request c: with
+// the trusted profile's resident, or its button when it is configured.
+// A signed-in resident's name fills an empty name field; their PESEL has
+// no field.
+func (s *Server) bookingFormFor(c *fiber.Ctx, p *sitePage, svc *office.Service, dep *office.Department, start time.Time, values map[string]string, consent bool, fe *formErrors) bookingFormData {
+	r := s.trustedResident(c)
+	if r != nil && values["name"] == "" {
+		values = maps.Clone(values)
+		values["name"] = r.Name()
+	}
+	d := s.bookingFormOf(p, svc, dep, start, values, consent, fe)
+	if s.Residents == nil {
+		return d
+	}
+	d.Trusted, d.TrustedOffered, d.ReturnTo = r, r == nil, d.Action
+	if r == nil {
+		// The sign-in form's POST is redirected to the identity provider:
+		// the page's form-action must allow it.
+		csp := string(c.Response().Header.Peek(fiber.HeaderContentSecurityPolicy))
+		c.Set(fiber.HeaderContentSecurityPolicy, strings.Replace(csp, "form-action 'self'", "form-action 'self' "+s.Residents.SignInOrigin(), 1))
+	}
+	if r != nil {
+		d.PESELError = fe.Error("pesel")
+	}
+	if r != nil {
+		d.Fields = slices.DeleteFunc(d.Fields, func(f formField) bool { return f.ID == "pesel" })
+	}
+	return d
 }
 
 // bookingFieldOrder are the booking form's fields, as the domain names them.
@@ -60,7 +100,7 @@ func (s *Server) bookingForm(c *fiber.Ctx) error {
 		return c.Redirect(matterPath(svc.ID)+"/termin", fiber.StatusSeeOther)
 	}
 	p.CSRF = s.csrfToken(c)
-	p.Data = s.bookingFormOf(p, svc, dep, start, map[string]string{}, false, nil)
+	p.Data = s.bookingFormFor(c, p, svc, dep, start, map[string]string{}, false, nil)
 	return showSite(c, fiber.StatusOK, "site_form", p)
 }
 
@@ -136,15 +176,20 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 			}
 			p.Invalid = true
 			p.CSRF = s.csrfToken(c)
-			p.Data = s.bookingFormOf(p, svc, dep, start, values, consent, proofFormErrors(p.L, solution))
+			p.Data = s.bookingFormFor(c, p, svc, dep, start, values, consent, proofFormErrors(p.L, solution))
 			return showSite(c, fiber.StatusForbidden, "site_form", p)
 		}
 	}
-	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
+	req := booking.Request{
 		ServiceID: id, Start: start, Name: values["name"], PESEL: values["pesel"],
 		Email: values["email"], Phone: values["phone"], Consent: consent, Lang: p.L.Lang,
 		ClientAddr: s.clientIP(c),
-	})
+	}
+	if r := s.trustedResident(c); r != nil {
+		// The trusted profile's PESEL, whatever the form says.
+		req.PESEL, req.PESELVerified = r.PESEL, true
+	}
+	b, err := s.Bookings.Book(c.UserContext(), req)
 	if err == nil {
 		return c.Redirect(bookingPath(b.Code), fiber.StatusSeeOther)
 	}
@@ -164,7 +209,7 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 	}
 	p.Invalid = true
 	p.CSRF = s.csrfToken(c)
-	p.Data = s.bookingFormOf(p, svc, dep, start, values, consent, fe)
+	p.Data = s.bookingFormFor(c, p, svc, dep, start, values, consent, fe)
 	return showSite(c, fe.Status, "site_form", p)
 }
 
@@ -193,7 +238,7 @@ func (s *Server) bookingLimited(c *fiber.Ctx, tooMany *okienko.Error) error {
 	c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(wait))
 	p.Invalid = true
 	p.CSRF = s.csrfToken(c)
-	p.Data = s.bookingFormOf(p, svc, dep, start, values, consent, fe)
+	p.Data = s.bookingFormFor(c, p, svc, dep, start, values, consent, fe)
 	return showSite(c, fe.Status, "site_form", p)
 }
 

@@ -63,6 +63,10 @@ type Config struct {
 	OIDCAdminValue string
 	OIDCClerkValue string
 	OIDCName       string
+	SAMLMetadata   string
+	SAMLKey        string
+	SAMLCert       string
+	SAMLEntityID   string
 }
 
 // settings is the configuration table; --help prints it.
@@ -98,6 +102,10 @@ var settings = []setting{
 	{"OKIENKO_OIDC_CLERK_VALUE", oidc.DefaultClerkValue, "value of the role claim that makes a clerk; a person with neither value is refused", false, func(c *Config) *string { return &c.OIDCClerkValue }},
 	{"OKIENKO_OIDC_NAME", "", "text of the sign-in button; empty: \"Zaloguj przez konto urzędu\" in the page's language", false, func(c *Config) *string { return &c.OIDCName }},
 	{"OKIENKO_PROOF_MAXNUMBER", strconv.Itoa(proof.DefaultMaxNumber), "difficulty of the proof of work of matters that ask for it (1–10000000): a challenge's secret number lies below it, and a browser tries half of them on average; the default takes one about half a second", false, func(c *Config) *string { return &c.ProofMaxNumber }},
+	{"OKIENKO_SAML_IDP_METADATA", "", "residents' sign-in with the trusted profile (login.gov.pl, SAML 2.0): URL or file path of the identity provider's metadata; empty: off, residents type their details", false, func(c *Config) *string { return &c.SAMLMetadata }},
+	{"OKIENKO_SAML_KEY", "", "the SAML service provider's RSA private key, PEM (required with OKIENKO_SAML_IDP_METADATA; usually as OKIENKO_SAML_KEY_FILE)", true, func(c *Config) *string { return &c.SAMLKey }},
+	{"OKIENKO_SAML_CERT", "", "the service provider's certificate of that key, PEM (usually as OKIENKO_SAML_CERT_FILE)", true, func(c *Config) *string { return &c.SAMLCert }},
+	{"OKIENKO_SAML_ENTITY_ID", "", "the service provider's entity ID as registered at the identity provider; empty: OKIENKO_BASE_URL/saml/metadata", false, func(c *Config) *string { return &c.SAMLEntityID }},
 }
 
 // loadConfig reads the configuration with getenv (os.Getenv in the program).
@@ -177,6 +185,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		return nil, fmt.Errorf("OKIENKO_BASE_URL must start with http:// or https://, not %q", c.BaseURL)
+	}
+	if c.SAMLMetadata != "" && (c.SAMLKey == "" || c.SAMLCert == "") {
+		return nil, errors.New("OKIENKO_SAML_IDP_METADATA needs OKIENKO_SAML_KEY and OKIENKO_SAML_CERT (or their _FILE variants)")
 	}
 	if _, err := web.ParseProxies(c.proxies()); err != nil {
 		return nil, fmt.Errorf("OKIENKO_TRUSTED_PROXIES: %w", err)

@@ -33,6 +33,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/auth"
 	"github.com/okienko/okienko/auth/oidc"
+	"github.com/okienko/okienko/auth/trusted"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/display"
@@ -299,12 +300,27 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		redirector = p
 		log.Info("staff may sign in through the OpenID provider", "issuer", cfg.OIDCIssuer, "redirect_uri", cfg.BaseURL+oidc.CallbackPath)
 	}
+	var residents auth.ResidentSignIn
+	if cfg.SAMLMetadata != "" {
+		md, err := trusted.LoadMetadata(ctx, cfg.SAMLMetadata)
+		if err != nil {
+			return fmt.Errorf("OKIENKO_SAML_IDP_METADATA: %w", err)
+		}
+		p, err := trusted.New(db, clock, trusted.Config{IDPMetadata: md, KeyPEM: []byte(cfg.SAMLKey), CertPEM: []byte(cfg.SAMLCert),
+			BaseURL: cfg.BaseURL, EntityID: cfg.SAMLEntityID})
+		if err != nil {
+			return fmt.Errorf("trusted profile: %w", err)
+		}
+		residents = p
+		log.Info("trusted profile sign-in on", "entity_id", p.EntityID(), "metadata", cfg.BaseURL+trusted.MetadataPath)
+	}
 	srv := web.New(web.Deps{
 		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks, Pickups: pickups,
 		Registry: reg, Gatherer: reg, BaseURL: cfg.BaseURL, Version: buildVersion(),
 		TrustedProxies: cfg.proxies(), RateLimits: cfg.rateLimits(),
 		Proofs:     proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),
 		Redirector: redirector,
+		Residents:  residents, ResidentSeal: auth.NewResidentSeal(cfg.Secret, clock),
 	})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

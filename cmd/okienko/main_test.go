@@ -364,3 +364,17 @@ func TestConfigOIDC(t *testing.T) {
 		t.Fatalf("configured: %v %v %s", p, err, c.BaseURL)
 	}
 }
+
+func TestLoadConfigSAML(t *testing.T) {
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_SAML_IDP_METADATA": "/etc/okienko/idp.xml"})); err == nil || !strings.Contains(err.Error(), "OKIENKO_SAML_KEY") {
+		t.Errorf("metadata without a key: %v", err)
+	}
+	dir := t.TempDir()
+	key, cert := filepath.Join(dir, "sp.key"), filepath.Join(dir, "sp.crt")
+	_ = os.WriteFile(key, []byte("KEY PEM\n"), 0o600)
+	_ = os.WriteFile(cert, []byte("CERT PEM\n"), 0o600)
+	c, err := loadConfig(env(map[string]string{"OKIENKO_SAML_IDP_METADATA": "/etc/okienko/idp.xml", "OKIENKO_SAML_KEY_FILE": key, "OKIENKO_SAML_CERT_FILE": cert}))
+	if err != nil || c.SAMLKey != "KEY PEM" || c.SAMLCert != "CERT PEM" {
+		t.Fatalf("from files: %+v, %v", c, err)
+	}
+}
