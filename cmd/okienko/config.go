@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okienko/okienko/auth/ldap"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/ratelimit/proof"
@@ -55,6 +56,16 @@ type Config struct {
 	PerAddress     string
 	PerEmail       string
 	ProofMaxNumber string
+	LDAPURL        string
+	LDAPStartTLS   string
+	LDAPCAFile     string
+	LDAPBindDN     string
+	LDAPBindPass   string
+	LDAPBaseDN     string
+	LDAPUserFilter string
+	LDAPAdminGroup string
+	LDAPClerkGroup string
+	LDAPTimeout    string
 }
 
 // settings is the configuration table; --help prints it.
@@ -82,6 +93,16 @@ var settings = []setting{
 	{"OKIENKO_TRUSTED_PROXIES", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed", false, func(c *Config) *string { return &c.TrustedProxies }},
 	{"OKIENKO_BOOKINGS_PER_ADDRESS", strconv.Itoa(web.DefaultRateLimits.Book.Max), "bookings made per 10 minutes from one client address, an IPv4 address or an IPv6 /64 (1–100000); refused attempts don't count", false, func(c *Config) *string { return &c.PerAddress }},
 	{"OKIENKO_BOOKINGS_PER_EMAIL", strconv.Itoa(booking.DefaultMaxActivePerEmail), "upcoming bookings one e-mail address may hold, lower-cased and without a +tag (1–100)", false, func(c *Config) *string { return &c.PerEmail }},
+	{"OKIENKO_LDAP_URL", "", "staff sign-in through the office's directory (OpenLDAP, Active Directory): ldap://host:389 or ldaps://host:636; empty: local users only", false, func(c *Config) *string { return &c.LDAPURL }},
+	{"OKIENKO_LDAP_STARTTLS", "false", "true: upgrade ldap:// with StartTLS (the certificate is verified as on ldaps://)", false, func(c *Config) *string { return &c.LDAPStartTLS }},
+	{"OKIENKO_LDAP_CA_FILE", "", "PEM file of the CA(s) that signed the directory's certificate; empty: the system's CAs (verification is never skipped)", false, func(c *Config) *string { return &c.LDAPCAFile }},
+	{"OKIENKO_LDAP_BIND_DN", "", "DN of the service account that searches for people, e.g. cn=okienko,ou=services,dc=urzad,dc=pl; empty: search anonymously", false, func(c *Config) *string { return &c.LDAPBindDN }},
+	{"OKIENKO_LDAP_BIND_PASSWORD", "", "password of the service account", true, func(c *Config) *string { return &c.LDAPBindPass }},
+	{"OKIENKO_LDAP_BASE_DN", "", "where people are searched for (the whole subtree), e.g. ou=people,dc=urzad,dc=pl", false, func(c *Config) *string { return &c.LDAPBaseDN }},
+	{"OKIENKO_LDAP_USER_FILTER", ldap.DefaultUserFilter, "search filter of one person; {username} is the sign-in name, escaped", false, func(c *Config) *string { return &c.LDAPUserFilter }},
+	{"OKIENKO_LDAP_ADMIN_GROUP", "", "DN of the group whose members are administrators (memberOf, member or uniqueMember)", false, func(c *Config) *string { return &c.LDAPAdminGroup }},
+	{"OKIENKO_LDAP_CLERK_GROUP", "", "DN of the group whose members are clerks; a person in neither group can't sign in", false, func(c *Config) *string { return &c.LDAPClerkGroup }},
+	{"OKIENKO_LDAP_TIMEOUT", ldap.DefaultTimeout.String(), "how long one sign-in may wait for the directory (100ms–2m)", false, func(c *Config) *string { return &c.LDAPTimeout }},
 	{"OKIENKO_PROOF_MAXNUMBER", strconv.Itoa(proof.DefaultMaxNumber), "difficulty of the proof of work of matters that ask for it (1–10000000): a challenge's secret number lies below it, and a browser tries half of them on average; the default takes one about half a second", false, func(c *Config) *string { return &c.ProofMaxNumber }},
 }
 
@@ -166,7 +187,32 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if _, err := web.ParseProxies(c.proxies()); err != nil {
 		return nil, fmt.Errorf("OKIENKO_TRUSTED_PROXIES: %w", err)
 	}
+	if c.LDAPStartTLS != "true" && c.LDAPStartTLS != "false" {
+		return nil, fmt.Errorf("OKIENKO_LDAP_STARTTLS must be true or false, not %q", c.LDAPStartTLS)
+	}
+	if _, err := c.directory(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// directory is the office's directory of OKIENKO_LDAP_*, nil when
+// OKIENKO_LDAP_URL is empty; nothing connects yet.
+func (c *Config) directory() (*ldap.Directory, error) {
+	if c.LDAPURL == "" {
+		return nil, nil
+	}
+	timeout, err := time.ParseDuration(c.LDAPTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("OKIENKO_LDAP_TIMEOUT must be a duration such as 5s, not %q", c.LDAPTimeout)
+	}
+	d, err := ldap.New(ldap.Config{URL: c.LDAPURL, StartTLS: c.LDAPStartTLS == "true", CAFile: c.LDAPCAFile,
+		BindDN: c.LDAPBindDN, BindPassword: c.LDAPBindPass, BaseDN: c.LDAPBaseDN, UserFilter: c.LDAPUserFilter,
+		AdminGroup: c.LDAPAdminGroup, ClerkGroup: c.LDAPClerkGroup, Timeout: timeout})
+	if err != nil {
+		return nil, fmt.Errorf("OKIENKO_LDAP_*: %w", err)
+	}
+	return d, nil
 }
 
 // localURL is the address a browser on this machine reaches the listen
