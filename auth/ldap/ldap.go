@@ -64,11 +64,10 @@ type Config struct {
 
 // Directory is an LDAP or Active Directory server as an auth.Directory.
 type Directory struct {
-	cfg    Config
-	tls    *tls.Config
-	admin  *ldapv3.DN
-	clerk  *ldapv3.DN
-	dialer func(ctx context.Context) (*ldapv3.Conn, error)
+	cfg   Config
+	tls   *tls.Config
+	admin *ldapv3.DN
+	clerk *ldapv3.DN
 }
 
 // New checks c and returns its directory; nothing connects yet. Errors
@@ -140,7 +139,6 @@ func New(c Config) (*Directory, error) {
 		}
 		d.tls.RootCAs = pool
 	}
-	d.dialer = d.dial
 	return d, nil
 }
 
@@ -199,7 +197,7 @@ func (d *Directory) Authenticate(ctx context.Context, username, password string)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
-	conn, err := d.dialer(ctx)
+	conn, err := d.dial(ctx)
 	if err != nil {
 		return nil, unavailable("connect", err)
 	}
