@@ -77,6 +77,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(e.RetryAfter))
 			}
 			if e.Code == okienko.EUNAVAILABLE {
+				// The cause (a directory's certificate, a refused service
+				// account) is for the operator, not the client.
+				log.Warn("a service we depend on is out of reach", "err", err, "method", c.Method(), "path", c.Path(), "request_id", requestID(c))
 				c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(max(e.RetryAfter, outageRetry)))
 			}
 		}

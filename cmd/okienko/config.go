@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/okienko/okienko/auth/ldap"
 	"github.com/okienko/okienko/auth/oidc"
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/notify"
@@ -67,6 +68,16 @@ type Config struct {
 	SAMLKey        string
 	SAMLCert       string
 	SAMLEntityID   string
+	LDAPURL        string
+	LDAPStartTLS   string
+	LDAPCAFile     string
+	LDAPBindDN     string
+	LDAPBindPass   string
+	LDAPBaseDN     string
+	LDAPUserFilter string
+	LDAPAdminGroup string
+	LDAPClerkGroup string
+	LDAPTimeout    string
 }
 
 // settings is the configuration table; --help prints it.
@@ -101,6 +112,16 @@ var settings = []setting{
 	{"OKIENKO_OIDC_ADMIN_VALUE", oidc.DefaultAdminValue, "value of the role claim that makes an administrator (it wins over the clerk's)", false, func(c *Config) *string { return &c.OIDCAdminValue }},
 	{"OKIENKO_OIDC_CLERK_VALUE", oidc.DefaultClerkValue, "value of the role claim that makes a clerk; a person with neither value is refused", false, func(c *Config) *string { return &c.OIDCClerkValue }},
 	{"OKIENKO_OIDC_NAME", "", "text of the sign-in button; empty: \"Zaloguj przez konto urzędu\" in the page's language", false, func(c *Config) *string { return &c.OIDCName }},
+	{"OKIENKO_LDAP_URL", "", "staff sign-in through the office's directory (OpenLDAP, Active Directory): ldap://host:389 or ldaps://host:636; empty: local users only", false, func(c *Config) *string { return &c.LDAPURL }},
+	{"OKIENKO_LDAP_STARTTLS", "false", "true: upgrade ldap:// with StartTLS (the certificate is verified as on ldaps://)", false, func(c *Config) *string { return &c.LDAPStartTLS }},
+	{"OKIENKO_LDAP_CA_FILE", "", "PEM file of the CA(s) that signed the directory's certificate; empty: the system's CAs (verification is never skipped)", false, func(c *Config) *string { return &c.LDAPCAFile }},
+	{"OKIENKO_LDAP_BIND_DN", "", "DN of the service account that searches for people, e.g. cn=okienko,ou=services,dc=urzad,dc=pl; empty: search anonymously", false, func(c *Config) *string { return &c.LDAPBindDN }},
+	{"OKIENKO_LDAP_BIND_PASSWORD", "", "password of the service account", true, func(c *Config) *string { return &c.LDAPBindPass }},
+	{"OKIENKO_LDAP_BASE_DN", "", "where people are searched for (the whole subtree), e.g. ou=people,dc=urzad,dc=pl", false, func(c *Config) *string { return &c.LDAPBaseDN }},
+	{"OKIENKO_LDAP_USER_FILTER", ldap.DefaultUserFilter, "search filter of one person; {username} is the sign-in name, escaped", false, func(c *Config) *string { return &c.LDAPUserFilter }},
+	{"OKIENKO_LDAP_ADMIN_GROUP", "", "DN of the group whose members are administrators (memberOf, member or uniqueMember)", false, func(c *Config) *string { return &c.LDAPAdminGroup }},
+	{"OKIENKO_LDAP_CLERK_GROUP", "", "DN of the group whose members are clerks; a person in neither group can't sign in", false, func(c *Config) *string { return &c.LDAPClerkGroup }},
+	{"OKIENKO_LDAP_TIMEOUT", ldap.DefaultTimeout.String(), "how long one sign-in may wait for the directory (100ms–2m)", false, func(c *Config) *string { return &c.LDAPTimeout }},
 	{"OKIENKO_PROOF_MAXNUMBER", strconv.Itoa(proof.DefaultMaxNumber), "difficulty of the proof of work of matters that ask for it (1–10000000): a challenge's secret number lies below it, and a browser tries half of them on average; the default takes one about half a second", false, func(c *Config) *string { return &c.ProofMaxNumber }},
 	{"OKIENKO_SAML_IDP_METADATA", "", "residents' sign-in with the trusted profile (login.gov.pl, SAML 2.0): URL or file path of the identity provider's metadata; empty: off, residents type their details", false, func(c *Config) *string { return &c.SAMLMetadata }},
 	{"OKIENKO_SAML_KEY", "", "the SAML service provider's RSA private key, PEM (required with OKIENKO_SAML_IDP_METADATA; usually as OKIENKO_SAML_KEY_FILE)", true, func(c *Config) *string { return &c.SAMLKey }},
@@ -195,6 +216,12 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if _, err := c.oidcProvider(); err != nil {
 		return nil, fmt.Errorf("OKIENKO_OIDC_*: %w", err)
 	}
+	if c.LDAPStartTLS != "true" && c.LDAPStartTLS != "false" {
+		return nil, fmt.Errorf("OKIENKO_LDAP_STARTTLS must be true or false, not %q", c.LDAPStartTLS)
+	}
+	if _, err := c.directory(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -211,6 +238,25 @@ func (c *Config) oidcProvider() (*oidc.Provider, error) {
 		AdminValue: c.OIDCAdminValue, ClerkValue: c.OIDCClerkValue, Label: c.OIDCName,
 		Key: oidc.KeyOf(c.Secret),
 	})
+}
+
+// directory is the office's directory of OKIENKO_LDAP_*, nil when
+// OKIENKO_LDAP_URL is empty; nothing connects yet.
+func (c *Config) directory() (*ldap.Directory, error) {
+	if c.LDAPURL == "" {
+		return nil, nil
+	}
+	timeout, err := time.ParseDuration(c.LDAPTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("OKIENKO_LDAP_TIMEOUT must be a duration such as 5s, not %q", c.LDAPTimeout)
+	}
+	d, err := ldap.New(ldap.Config{URL: c.LDAPURL, StartTLS: c.LDAPStartTLS == "true", CAFile: c.LDAPCAFile,
+		BindDN: c.LDAPBindDN, BindPassword: c.LDAPBindPass, BaseDN: c.LDAPBaseDN, UserFilter: c.LDAPUserFilter,
+		AdminGroup: c.LDAPAdminGroup, ClerkGroup: c.LDAPClerkGroup, Timeout: timeout})
+	if err != nil {
+		return nil, fmt.Errorf("OKIENKO_LDAP_*: %w", err)
+	}
+	return d, nil
 }
 
 // localURL is the address a browser on this machine reaches the listen

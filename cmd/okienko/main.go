@@ -222,6 +222,12 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	clock := okienko.SystemClock{}
 	offices := office.NewStore(db, clock)
 	users := auth.NewStore(db, clock, ratelimit.New(db, clock))
+	if dir, err := cfg.directory(); err != nil {
+		return err
+	} else if dir != nil {
+		users.UseDirectory(dir)
+		log.Info("staff sign in through the directory", "url", cfg.LDAPURL, "starttls", cfg.LDAPStartTLS)
+	}
 
 	// Instances starting together on one PostgreSQL seed once: the second
 	// waits for the lock, then finds the office and leaves it alone.

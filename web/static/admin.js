@@ -199,6 +199,12 @@ const MESSAGES = {
     'users.passwordSet': 'Ustawiono nowe hasło dla {name}.',
     'users.disable': 'Wyłącz',
     'users.enable': 'Włącz',
+    'users.source': 'Źródło',
+    'users.source.local': 'lokalny',
+    'users.source.ldap': 'LDAP',
+    'users.source.oidc': 'OpenID',
+    'users.passwordInDirectory': 'hasło w katalogu',
+    'users.passwordAtProvider': 'hasło u dostawcy logowania',
     'role.admin': 'administrator',
     'role.clerk': 'urzędnik',
 
@@ -1425,12 +1431,26 @@ window.MESSAGES = MESSAGES;
   async function loadUsersSection() {
     const users = (await api('GET', '/api/v1/admin/users')) || [];
     state.users = users;
-    const rows = users.map((u) => [u.username, u.display_name, t('role.' + u.role), u.disabled ? t('users.disabled') : t('users.active'),
+    const rows = users.map((u) => [u.username, u.display_name, t('role.' + u.role), u.disabled ? t('users.disabled') : t('users.active'), sourceName(u.source),
       el('span', { class: 'actions' },
-        button(t('users.resetPassword'), () => resetPassword(u), '', t('users.resetFor', { name: u.username })),
+        // The password of a user from the directory or the OpenID provider
+        // is kept there: no field here to set it, a note instead.
+        isLocal(u) ? button(t('users.resetPassword'), () => resetPassword(u), '', t('users.resetFor', { name: u.username }))
+          : el('span', { class: 'small muted', text: t(u.source === 'ldap' ? 'users.passwordInDirectory' : 'users.passwordAtProvider') }),
         button(u.disabled ? t('users.enable') : t('users.disable'), () => setDisabled(u, !u.disabled), '', (u.disabled ? t('users.enable') : t('users.disable')) + ': ' + u.username),
         button(t('common.delete'), () => remove('/api/v1/admin/users/' + u.id, u.username, loadUsersSection), 'btn-danger', t('common.deleteNamed', { name: u.username })))]);
-    $('users-list').replaceChildren(table(t('users.caption'), [t('users.username'), t('users.displayName'), t('users.role'), t('users.state'), t('common.actions')], rows));
+    $('users-list').replaceChildren(table(t('users.caption'), [t('users.username'), t('users.displayName'), t('users.role'), t('users.state'), t('users.source'), t('common.actions')], rows));
+  }
+
+  // isLocal says whether u's password is kept here (users listed before
+  // sources existed have none: local).
+  function isLocal(u) { return !u.source || u.source === 'local'; }
+
+  // sourceName is where a user comes from, in words: lokalny, LDAP, OpenID,
+  // or the source's own name for one this page doesn't know.
+  function sourceName(source) {
+    const key = 'users.source.' + (source || 'local');
+    return key in MESSAGES.pl ? t(key) : source;
   }
 
   async function setDisabled(u, disabled) {
