@@ -55,6 +55,8 @@ type Config struct {
 	PerAddress     string
 	PerEmail       string
 	ProofMaxNumber string
+	PprofListen    string
+	PprofToken     string
 }
 
 // settings is the configuration table; --help prints it.
@@ -83,6 +85,8 @@ var settings = []setting{
 	{"OKIENKO_BOOKINGS_PER_ADDRESS", strconv.Itoa(web.DefaultRateLimits.Book.Max), "bookings made per 10 minutes from one client address, an IPv4 address or an IPv6 /64 (1–100000); refused attempts don't count", false, func(c *Config) *string { return &c.PerAddress }},
 	{"OKIENKO_BOOKINGS_PER_EMAIL", strconv.Itoa(booking.DefaultMaxActivePerEmail), "upcoming bookings one e-mail address may hold, lower-cased and without a +tag (1–100)", false, func(c *Config) *string { return &c.PerEmail }},
 	{"OKIENKO_PROOF_MAXNUMBER", strconv.Itoa(proof.DefaultMaxNumber), "difficulty of the proof of work of matters that ask for it (1–10000000): a challenge's secret number lies below it, and a browser tries half of them on average; the default takes one about half a second", false, func(c *Config) *string { return &c.ProofMaxNumber }},
+	{"OKIENKO_PPROF_LISTEN", "", "address of a separate listener serving Go's profiles at /debug/pprof/ (e.g. 127.0.0.1:6060); empty: off. Any address but loopback needs OKIENKO_PPROF_TOKEN", false, func(c *Config) *string { return &c.PprofListen }},
+	{"OKIENKO_PPROF_TOKEN", "", "bearer token the pprof listener asks of every request (Authorization: Bearer TOKEN); empty: none, loopback only", true, func(c *Config) *string { return &c.PprofToken }},
 }
 
 // loadConfig reads the configuration with getenv (os.Getenv in the program).
@@ -155,6 +159,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if n, err := strconv.Atoi(c.ReminderHour); err != nil || n < 0 || n > 23 {
 		return nil, fmt.Errorf("OKIENKO_REMINDER_HOUR must be an hour from 0 to 23, not %q", c.ReminderHour)
+	}
+	if err := checkPprof(c.PprofListen, c.PprofToken); err != nil {
+		return nil, err
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = localURL(c.Listen)

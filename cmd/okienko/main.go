@@ -5,6 +5,7 @@
 //	okienko migrate                 apply database migrations and exit
 //	okienko user add NAME ROLE      create an admin or clerk
 //	okienko version                 print the version
+//	okienko healthcheck [URL]       ask the running server's /healthz (exit 0 when ok)
 package main
 
 import (
@@ -64,6 +65,8 @@ Usage:
                                         without it a password is generated and printed
       --display-name TEXT               the user's full name
   okienko version                       print the version
+  okienko healthcheck [URL]             GET the running server's /healthz (OKIENKO_LISTEN,
+                                        or URL); exit 0 when it answers ok, else 1
   okienko --help                        this text
 
 `)
@@ -83,6 +86,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "version", "--version":
 		fmt.Fprintln(stdout, "okienko", buildVersion())
 		return 0
+	}
+	if code, ok := opsCommand(ctx, cmd, args, getenv, stdout, stderr); ok {
+		return code
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -223,6 +229,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		return err
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(sqlDB, "okienko"))
+	ops := newOpsMetrics(reg, clock)
 	bookings := booking.NewStore(db, clock, offices, cfg.Secret)
 	bookings.SetMaxActivePerEmail(cfg.perEmail())
 	tickets := queue.NewStore(db, clock, offices, bookings)
@@ -231,7 +238,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err != nil {
 		return err
 	}
-	sched, err := jobs.NewScheduler(db, clock, off.Location(), log)
+	sched, err := jobs.NewScheduler(db, clock, off.Location(), log, jobs.WithRunHook(ops.jobRan))
 	if err != nil {
 		return err
 	}
@@ -252,6 +259,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err := w.schedule(sched); err != nil {
 		return err
 	}
+	if err := ops.follow(ctx, reg, db, bookings, kiosks, sched, log); err != nil {
+		return err
+	}
 	outboxWorker := &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
 		Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL, Bookings: bookings, SMS: smsLimits(cfg), Log: log},
 		Lease:   cfg.outboxLease(), Concurrency: cfg.outboxConcurrency(), Host: baseHost(cfg.BaseURL), Metrics: notify.NewMetrics(reg)}
@@ -262,7 +272,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if database.IsPostgres(cfg.DatabaseURL) {
 		hub = display.NewPGHub(cfg.DatabaseURL, db, log)
 	}
-	tickets.OnCommit(hub.Publish)
+	tickets.OnCommit(ops.countTickets(hub.Publish))
 	kiosks.OnCommit(hub.Publish)
 	offices.OnCommit(hub.Publish)
 	board := display.NewBoard(hub, tickets, offices, buildVersion(), log)
@@ -282,6 +292,11 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		TrustedProxies: cfg.proxies(), RateLimits: cfg.rateLimits(),
 		Proofs: proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),
 	})
+	stopPprof, err := startPprof(cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	defer stopPprof()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
