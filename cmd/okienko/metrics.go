@@ -19,6 +19,8 @@ import (
 	"github.com/okienko/okienko/queue"
 )
 
+// The label of job names is "name": "job" is Prometheus's own target label.
+
 // opsMetrics are the metrics an operator alerts on, besides the HTTP
 // layer's (web) and the outbox worker's (notify): bookings and tickets
 // made, print jobs by kiosk, job runs, and, read from the database at
@@ -30,9 +32,9 @@ type opsMetrics struct {
 	bookings    *prometheus.CounterVec // okienko_bookings_created_total{via}
 	tickets     *prometheus.CounterVec // okienko_ticket_events_total{event}
 	prints      *prometheus.CounterVec // okienko_print_jobs_total{kiosk_id,outcome}
-	jobRuns     *prometheus.CounterVec // okienko_job_runs_total{job}
-	jobFailures *prometheus.CounterVec // okienko_job_failures_total{job}
-	jobSuccess  *prometheus.GaugeVec   // okienko_job_last_success_timestamp_seconds{job}
+	jobRuns     *prometheus.CounterVec // okienko_job_runs_total{name}
+	jobFailures *prometheus.CounterVec // okienko_job_failures_total{name}
+	jobSuccess  *prometheus.GaugeVec   // okienko_job_last_success_timestamp_seconds{name}
 }
 
 // ticketEvents are the ticket events counted, each a value of the event label.
@@ -60,16 +62,16 @@ func newOpsMetrics(reg prometheus.Registerer, clock okienko.Clock) *opsMetrics {
 		}, []string{"kiosk_id", "outcome"}),
 		jobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "okienko_job_runs_total",
-			Help: "Runs of scheduled jobs on this instance, by job (each tick runs on one instance only).",
-		}, []string{"job"}),
+			Help: "Runs of scheduled jobs on this instance, by job name (each tick runs on one instance only).",
+		}, []string{"name"}),
 		jobFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "okienko_job_failures_total",
-			Help: "Runs of scheduled jobs on this instance that failed (an error or a panic), by job.",
-		}, []string{"job"}),
+			Help: "Runs of scheduled jobs on this instance that failed (an error or a panic), by job name.",
+		}, []string{"name"}),
 		jobSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "okienko_job_last_success_timestamp_seconds",
-			Help: "When a job last succeeded on this instance (Unix seconds); 0 before its first success.",
-		}, []string{"job"}),
+			Help: "When a scheduled job last succeeded on this instance (Unix seconds), by job name; 0 before its first success.",
+		}, []string{"name"}),
 	}
 	for _, via := range []string{booking.ViaResident, booking.ViaStaff, booking.ViaWaitlist} {
 		m.bookings.WithLabelValues(via)
