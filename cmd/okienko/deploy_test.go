@@ -255,11 +255,12 @@ func TestContainerBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- srv.Wait() }()
+	stopped := make(chan struct{})
+	go func() { exited <- srv.Wait(); close(stopped) }()
 	defer func() {
 		_ = srv.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-exited:
+		case <-stopped:
 		case <-time.After(30 * time.Second):
 			_ = srv.Process.Kill()
 		}
