@@ -128,9 +128,6 @@ func TestContainerfile(t *testing.T) {
 	if from := final[0]; !strings.Contains(from, "BASE_IMAGE") {
 		t.Errorf("%q: the final stage starts from the minimal base", from)
 	}
-	if base := has("ARG BASE_IMAGE"); base == "" {
-		_ = base
-	}
 	for _, in := range containerfile(t) {
 		if strings.HasPrefix(in, "ARG BASE_IMAGE=") && !strings.HasSuffix(in, ":nonroot") && !strings.Contains(in, "scratch") {
 			t.Errorf("%q: a minimal base (distroless static nonroot or scratch)", in)
