@@ -220,6 +220,8 @@ func TestContainerBinary(t *testing.T) {
 		t.Errorf("the binary does not embed time/tzdata (%v): the office zone would need the base image's", err)
 	}
 
+	t.Run("final stage", func(t *testing.T) { buildFinalStage(t, out) })
+
 	// Run it as the image does: its ENV, with the volume and port here.
 	addr := freeAddr(t)
 	envs := map[string]string{}
@@ -600,4 +602,101 @@ func dashboardExprs(t *testing.T) string {
 		}
 	}
 	return b.String()
+}
+
+// buildFinalStage builds the Containerfile's final stage with buildah, from
+// scratch instead of the base image (which cannot be pulled here) and with
+// the binary at hand instead of the build stage's, and checks the image's
+// configuration: user, volume, health check, entry point, environment.
+func buildFinalStage(t *testing.T, binary string) {
+	buildah := needTool(t, "buildah", "buildah")
+	dir := t.TempDir()
+	ctxDir := filepath.Join(dir, "context")
+	if err := os.MkdirAll(filepath.Join(ctxDir, "out", "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ctxDir, "out", "okienko"), b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stage []string
+	for _, in := range finalStage(t) {
+		switch {
+		case strings.HasPrefix(in, "FROM "):
+			in = "FROM scratch"
+		case strings.HasPrefix(in, "COPY --from=build "):
+			in = "COPY " + strings.TrimPrefix(in, "COPY --from=build ")
+		}
+		stage = append(stage, in)
+	}
+	if err := os.WriteFile(filepath.Join(ctxDir, "Containerfile"), []byte(strings.Join(stage, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store := []string{"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "runroot"), "--storage-driver", "vfs"}
+	buildahRun := func(args ...string) []byte {
+		t.Helper()
+		out, err := exec.Command(buildah, append(slices.Clone(store), args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("buildah %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	t.Cleanup(func() { _ = exec.Command(buildah, append(slices.Clone(store), "rmi", "--all", "--force")...).Run() })
+	buildahRun("bud", "--format", "docker", "--file", filepath.Join(ctxDir, "Containerfile"), "-t", "okienko-final-stage", ctxDir)
+	var img struct {
+		Docker struct {
+			Config struct {
+				User         string
+				Env          []string
+				Entrypoint   []string
+				Cmd          []string
+				Volumes      map[string]any
+				ExposedPorts map[string]any
+				Healthcheck  struct {
+					Test    []string
+					Retries int
+				}
+			} `json:"config"`
+		}
+	}
+	if err := json.Unmarshal(buildahRun("inspect", "okienko-final-stage"), &img); err != nil {
+		t.Fatal(err)
+	}
+	c := img.Docker.Config
+	if c.User != "65532:65532" {
+		t.Errorf("user %q", c.User)
+	}
+	if _, ok := c.Volumes["/var/lib/okienko"]; !ok || len(c.Volumes) != 1 {
+		t.Errorf("volumes %v, want /var/lib/okienko alone", c.Volumes)
+	}
+	if _, ok := c.ExposedPorts["8080/tcp"]; !ok {
+		t.Errorf("ports %v", c.ExposedPorts)
+	}
+	if got := strings.Join(c.Healthcheck.Test, " "); got != "CMD /usr/local/bin/okienko healthcheck" || c.Healthcheck.Retries != 3 {
+		t.Errorf("health check %+v", c.Healthcheck)
+	}
+	if got := strings.Join(append(c.Entrypoint, c.Cmd...), " "); got != "/usr/local/bin/okienko serve" {
+		t.Errorf("starts %q", got)
+	}
+	if !slices.Contains(c.Env, "OKIENKO_DATA_DIR=/var/lib/okienko") {
+		t.Errorf("environment %v", c.Env)
+	}
+	// The binary and the data directory the volume starts from, owned by the user.
+	ctr := strings.TrimSpace(string(buildahRun("from", "okienko-final-stage")))
+	t.Cleanup(func() { _ = exec.Command(buildah, append(slices.Clone(store), "rm", ctr)...).Run() })
+	mnt := strings.TrimSpace(string(buildahRun("mount", ctr)))
+	defer buildahRun("umount", ctr)
+	for path, uid := range map[string]uint32{"usr/local/bin/okienko": 0, "var/lib/okienko": 65532} {
+		st, err := os.Stat(filepath.Join(mnt, path))
+		if err != nil {
+			t.Errorf("the image has no /%s: %v", path, err)
+			continue
+		}
+		if sys, ok := st.Sys().(*syscall.Stat_t); ok && sys.Uid != uid {
+			t.Errorf("/%s is owned by %d, want %d", path, sys.Uid, uid)
+		}
+	}
 }
