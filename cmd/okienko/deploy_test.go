@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -247,9 +248,9 @@ func TestContainerBinary(t *testing.T) {
 	for k, v := range envs {
 		env = append(env, k+"="+v)
 	}
-	var logs bytes.Buffer
+	logs := &lockedBuffer{}
 	srv := exec.Command(out, "serve")
-	srv.Env, srv.Stdout, srv.Stderr = env, io.Discard, &logs
+	srv.Env, srv.Stdout, srv.Stderr = env, io.Discard, logs
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -699,4 +700,22 @@ func buildFinalStage(t *testing.T, binary string) {
 			t.Errorf("/%s is owned by %d, want %d", path, sys.Uid, uid)
 		}
 	}
+}
+
+// lockedBuffer is a buffer a child process writes while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -19,13 +19,12 @@ import (
 	"github.com/okienko/okienko/queue"
 )
 
-// The label of job names is "name": "job" is Prometheus's own target label.
-
 // opsMetrics are the metrics an operator alerts on, besides the HTTP
 // layer's (web) and the outbox worker's (notify): bookings and tickets
 // made, print jobs by kiosk, job runs, and, read from the database at
 // scrape, the outbox backlog and the printers that need a person. The
 // rules in deploy/prometheus and the dashboard in deploy/grafana use them.
+// Job names are the label "name": "job" is Prometheus's own target label.
 type opsMetrics struct {
 	clock okienko.Clock
 
