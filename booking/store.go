@@ -33,6 +33,28 @@ type Store struct {
 	// queues here rather than for the database's connections, which the
 	// outbox, the kiosks and the staff's pages need meanwhile.
 	admit chan struct{}
+	// created, when set, hears of every booking made (OnCreated).
+	created func(via string)
+}
+
+// Ways a booking was made, told to the OnCreated hook.
+const (
+	ViaResident = "resident" // the resident booked (site, API)
+	ViaStaff    = "staff"    // a clerk booked for a caller (Request.ForCaller)
+	ViaWaitlist = "waitlist" // a resident accepted a waitlist offer
+)
+
+// OnCreated sets fn to hear, after commit, of every booking made by Book
+// or AcceptOffer, with the way it was made (ViaResident, ViaStaff,
+// ViaWaitlist); a reschedule is not a new booking. For counting: fn must
+// be quick and must not call the store.
+func (s *Store) OnCreated(fn func(via string)) { s.created = fn }
+
+// told tells the OnCreated hook, if any, of a booking made via.
+func (s *Store) told(via string) {
+	if s.created != nil {
+		s.created(via)
+	}
 }
 
 // Bookings made at once (Store.Book) unless SetConcurrency says otherwise:
@@ -180,7 +202,15 @@ func (s *Store) Book(ctx context.Context, r Request) (*Booking, error) {
 	case <-ctx.Done():
 		return nil, okienko.Internal(ctx.Err())
 	}
-	return s.take(ctx, v, nil)
+	b, err := s.take(ctx, v, nil)
+	if err == nil {
+		via := ViaResident
+		if r.ForCaller {
+			via = ViaStaff
+		}
+		s.told(via)
+	}
+	return b, err
 }
 
 // takeAttempts bounds how often take starts its transaction again: after a

@@ -843,3 +843,27 @@ func TestBookPESELVerified(t *testing.T) {
 		}
 	})
 }
+
+// OnCreated hears of each booking made, with the way it was made, and not
+// of a refused one.
+func TestOnCreated(t *testing.T) {
+	db := databasetest.SQLite(t)
+	w := newWorld(t, db, nil)
+	ctx := context.Background()
+	var heard []string
+	w.store.OnCreated(func(via string) { heard = append(heard, via) })
+	if _, err := w.store.Book(ctx, w.request(1, w.at(1, 9, 15))); err != nil {
+		t.Fatal(err)
+	}
+	r := w.request(2, w.at(1, 9, 30))
+	r.ForCaller = true
+	if _, err := w.store.Book(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.store.Book(ctx, w.request(1, w.at(1, 9, 15))); err == nil {
+		t.Fatal("the same PESEL booked the same matter twice on one day")
+	}
+	if strings.Join(heard, ",") != booking.ViaResident+","+booking.ViaStaff {
+		t.Fatalf("heard %v", heard)
+	}
+}

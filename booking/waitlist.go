@@ -705,6 +705,7 @@ func (s *Store) AcceptOffer(ctx context.Context, id int64, token string, start t
 	if err != nil {
 		return nil, err
 	}
+	s.told(ViaWaitlist)
 	return out, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -39,6 +40,7 @@ type Scheduler struct {
 	db     *gorm.DB
 	gs     gocron.Scheduler
 	locker *locker
+	ran    func(job string, err error) // WithRunHook's
 
 	mu   sync.Mutex
 	jobs map[string]*job
@@ -58,6 +60,7 @@ type options struct {
 	instance string
 	clock    clockwork.Clock
 	observe  func(job string, tick time.Time, ran bool)
+	ran      func(job string, err error)
 }
 
 // Option configures a Scheduler.
@@ -70,6 +73,11 @@ func WithInstance(name string) Option { return func(o *options) { o.instance = n
 // clock (tests pass a clockwork fake clock, usually also as the Scheduler's
 // okienko.Clock, so ticks and timers agree).
 func WithGocronClock(c clockwork.Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithRunHook makes fn hear of every run of a job on this instance when it
+// ends: the job's name and its error (nil: it succeeded; a panic is an
+// error). For counting: fn must be quick.
+func WithRunHook(fn func(job string, err error)) Option { return func(o *options) { o.ran = fn } }
 
 // withRunObserver lets tests see every lock attempt's outcome.
 func withRunObserver(f func(job string, tick time.Time, ran bool)) Option {
@@ -120,6 +128,7 @@ func NewScheduler(db *gorm.DB, clock okienko.Clock, loc *time.Location, log *slo
 		loc:   loc,
 		log:   log,
 		db:    db,
+		ran:   o.ran,
 		jobs:  map[string]*job{},
 		locker: &locker{
 			db:       db,
@@ -150,6 +159,18 @@ func NewScheduler(db *gorm.DB, clock okienko.Clock, loc *time.Location, log *slo
 		return nil, err
 	}
 	return s, nil
+}
+
+// Jobs returns the names of the registered jobs, sorted.
+func (s *Scheduler) Jobs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, 0, len(s.jobs))
+	for name := range s.jobs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Instance returns the name this process records in job_runs.
@@ -262,6 +283,10 @@ func (s *Scheduler) add(name string, period time.Duration, def gocron.JobDefinit
 func (s *Scheduler) run(ctx context.Context, j *job) (err error) {
 	ctx = okienko.WithActor(ctx, okienko.SystemActor)
 	start := s.clock.Now()
+	if s.ran != nil {
+		// Deferred first, so it runs last and hears a panic as an error.
+		defer func() { s.ran(j.name, err) }()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("jobs: %s panicked: %v", j.name, r)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -761,4 +762,39 @@ func TestShutdownWaitsForRunningJob(t *testing.T) {
 			t.Fatalf("attempt %+v, job_runs %+v; want one finished run", a, stored)
 		}
 	})
+}
+
+// The run hook hears every run's end with its error, a panic as an error;
+// Jobs lists the names.
+func TestRunHook(t *testing.T) {
+	db := databasetest.SQLite(t)
+	fake := clockwork.NewFakeClockAt(at(t, 10, 2, 30, 0))
+	var heard []string
+	s, err := NewScheduler(db, fake, warsaw, slog.New(slog.DiscardHandler), WithInstance("a"), WithGocronClock(fake),
+		WithRunHook(func(job string, err error) { heard = append(heard, fmt.Sprintf("%s:%v", job, err != nil)) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Shutdown() })
+	jobs := map[string]func(context.Context) error{
+		"ok":     func(context.Context) error { return nil },
+		"fails":  func(context.Context) error { return errors.New("broken") },
+		"panics": func(context.Context) error { panic("boom") },
+	}
+	for name, fn := range jobs {
+		if err := s.Every(name, time.Minute, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := fmt.Sprint(s.Jobs()); got != "[fails job-runs-sweep ok panics]" {
+		t.Errorf("Jobs() = %s", got)
+	}
+	for _, name := range []string{"ok", "fails", "panics"} {
+		if ran, _ := s.RunNow(context.Background(), name); !ran {
+			t.Fatalf("%s did not run", name)
+		}
+	}
+	if got := strings.Join(heard, " "); got != "ok:false fails:true panics:true" {
+		t.Errorf("heard %s", got)
+	}
 }

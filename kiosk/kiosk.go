@@ -352,6 +352,8 @@ type Store struct {
 	wake    wake
 	printer printerLocks
 	publish func([]event.Event)
+	// finished, when set, hears of every print job's outcome (OnFinished).
+	finished func(kioskID int64, state string)
 }
 
 // NewStore returns a Store.

@@ -287,8 +287,16 @@ func (s *Store) Finish(ctx context.Context, kioskID, jobID int64, reason string)
 	if res.RowsAffected != 1 {
 		return Result{}, okienko.Errorf(okienko.ECONFLICT, "print job %d was not being printed", jobID)
 	}
+	if s.finished != nil {
+		s.finished(kioskID, out.State)
+	}
 	return out, nil
 }
+
+// OnFinished sets fn to hear of every print job's recorded outcome (Finish):
+// the kiosk and Printed, Failed or Uncertain. For counting: fn must be
+// quick and must not call the store.
+func (s *Store) OnFinished(fn func(kioskID int64, state string)) { s.finished = fn }
 
 // StaleSent is how long a job may stay sent: one still sent after it was
 // being printed by a server or agent that stopped midway, and becomes

@@ -3,6 +3,7 @@ package kiosk_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -260,8 +261,16 @@ func TestAgentTakesOnlyYoungJobs(t *testing.T) {
 			t.Fatalf("an expired job handed out: %+v", jobs)
 		}
 		// The agent's answer for A002: unreachable. Taken, so never retried.
+		var heard []string
+		s.OnFinished(func(id int64, state string) { heard = append(heard, fmt.Sprint(id, state)) })
 		if r, err := s.Finish(ctx, k.ID, b, "unreachable"); err != nil || r.State != kiosk.Failed {
 			t.Fatalf("finish: %+v %v", r, err)
+		}
+		if _, err := s.Finish(ctx, k.ID, b, ""); err == nil {
+			t.Fatal("a failed job finished again")
+		}
+		if want := fmt.Sprint(k.ID, kiosk.Failed); len(heard) != 1 || heard[0] != want {
+			t.Fatalf("OnFinished heard %v, want [%s] (the refused second answer unheard)", heard, want)
 		}
 		for range 3 {
 			if r, err := s.RetryFailed(ctx); err != nil || r.Retried != 0 {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/okienko/okienko/notify/outbox"
 )
 
 // Metrics are the outbox worker's Prometheus metrics, by channel.
@@ -30,6 +32,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "From a message being queued (or due again) to its provider accepting it.",
 			Buckets: []float64{.1, .25, .5, 1, 2, 5, 10, 30, 60, 300, 3600},
 		}, []string{"channel"}),
+	}
+	// Every channel's series from the start, at zero: rules and dashboards
+	// see them before the first message.
+	for _, ch := range outbox.Channels {
+		for _, o := range []string{"sent", "retry", "failed", "returned"} {
+			m.outcomes.WithLabelValues(ch, o)
+		}
+		m.send.WithLabelValues(ch)
+		m.delay.WithLabelValues(ch)
 	}
 	reg.MustRegister(m.outcomes, m.send, m.delay)
 	return m

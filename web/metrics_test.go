@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/okienko/okienko/database/databasetest"
 )
@@ -78,5 +79,42 @@ func TestMetricsAfterKeepAlive(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// okienko_websocket_connections counts the open websockets by kind: one
+// more while a hall display is connected, back when it goes.
+func TestMetricsWebsockets(t *testing.T) {
+	e := newEnv(t, databasetest.SQLite(t))
+	base := e.listen()
+	gauge := func() string {
+		t.Helper()
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`(?m)^okienko_websocket_connections\{kind="display"\} (\d+)$`).FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("no display websockets in /metrics:\n%s", body)
+		}
+		return string(m[1])
+	}
+	if got := gauge(); got != "0" {
+		t.Fatalf("before: %s", got)
+	}
+	c := e.dial(base, "/ws/display", nil)
+	c.next()
+	if got := gauge(); got != "1" {
+		t.Fatalf("connected: %s, want 1", got)
+	}
+	c.conn.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for gauge() != "0" {
+		if time.Now().After(deadline) {
+			t.Fatal("the gauge stays up after the display left")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

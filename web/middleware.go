@@ -39,7 +39,12 @@ func requestID(c *fiber.Ctx) string {
 type metrics struct {
 	duration *prometheus.HistogramVec
 	agents   prometheus.Gauge // kiosk agents connected to this instance
+	sockets  *prometheus.GaugeVec
 }
+
+// socketKinds are the websockets by route, each a value of the kind label
+// of okienko_websocket_connections.
+var socketKinds = []string{"display", "ticket", "agent", "counter", "printers"}
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
@@ -54,8 +59,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name:      "kiosk_agents_connected",
 			Help:      "Kiosk printer agents holding a websocket to this instance.",
 		}),
+		sockets: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "okienko",
+			Name:      "websocket_connections",
+			Help:      "Websockets open on this instance, by kind: display (hall displays), ticket (residents' ticket pages), agent (kiosk agents), counter (clerks' queues), printers (staff's printer lists).",
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(m.duration, m.agents)
+	for _, k := range socketKinds {
+		m.sockets.WithLabelValues(k)
+	}
+	reg.MustRegister(m.duration, m.agents, m.sockets)
 	return m
 }
 

@@ -142,6 +142,7 @@ func New(d Deps) *Server {
 	s.proxies = proxies
 	s.app = fiber.New(cfg)
 	s.metrics = newMetrics(d.Registry)
+	s.sockets.gauge = s.metrics.sockets
 	s.app.Use(withRequestID, recoverPanics(d.Log), observe(d.Log, s.metrics, errs, s.clientIP), limitBody, securityHeaders(s.secureCookie), s.withActor)
 	s.routes()
 	return s
@@ -189,11 +190,11 @@ func (s *Server) routes() {
 	app.Use("/static", staticFiles())
 
 	app.Use("/ws", s.wsUpgrade)
-	app.Get("/ws/display", websocket.New(s.wsDisplay))
-	app.Get("/ws/tickets/:public_id", websocket.New(s.wsTicket))
-	app.Get("/ws/kiosk/agent", s.requireKiosk, websocket.New(s.wsAgent))
-	app.Get("/ws/counters/:id/queue", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), websocket.New(s.wsCounterQueue))
-	app.Get("/ws/printers", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), websocket.New(s.wsPrinters))
+	app.Get("/ws/display", socketKind("display"), websocket.New(s.wsDisplay))
+	app.Get("/ws/tickets/:public_id", socketKind("ticket"), websocket.New(s.wsTicket))
+	app.Get("/ws/kiosk/agent", s.requireKiosk, socketKind("agent"), websocket.New(s.wsAgent))
+	app.Get("/ws/counters/:id/queue", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), socketKind("counter"), websocket.New(s.wsCounterQueue))
+	app.Get("/ws/printers", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), socketKind("printers"), websocket.New(s.wsPrinters))
 
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", s.login)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/display"
@@ -35,22 +36,43 @@ const socketBuffer = 64
 // sockets tracks open websockets, to close them with a reason on shutdown.
 type sockets struct {
 	mu    sync.Mutex
-	conns map[*websocket.Conn]struct{}
+	conns map[*websocket.Conn]string // the kind (socketKinds)
+	gauge *prometheus.GaugeVec       // okienko_websocket_connections{kind}
+}
+
+// socketKindLocal is the local holding a websocket route's kind.
+const socketKindLocal = "socket_kind"
+
+// socketKind marks the websockets of a route as kind (socketKinds), for
+// okienko_websocket_connections; websocket.New keeps the locals.
+func socketKind(kind string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(socketKindLocal, kind)
+		return c.Next()
+	}
 }
 
 func (s *sockets) add(c *websocket.Conn) {
+	kind, _ := c.Locals(socketKindLocal).(string)
 	s.mu.Lock()
 	if s.conns == nil {
-		s.conns = map[*websocket.Conn]struct{}{}
+		s.conns = map[*websocket.Conn]string{}
 	}
-	s.conns[c] = struct{}{}
+	s.conns[c] = kind
 	s.mu.Unlock()
+	if s.gauge != nil && kind != "" {
+		s.gauge.WithLabelValues(kind).Inc()
+	}
 }
 
 func (s *sockets) remove(c *websocket.Conn) {
 	s.mu.Lock()
+	kind, ok := s.conns[c]
 	delete(s.conns, c)
 	s.mu.Unlock()
+	if ok && s.gauge != nil && kind != "" {
+		s.gauge.WithLabelValues(kind).Dec()
+	}
 }
 
 // closeAll sends every socket a close frame (1001, going away) with reason.

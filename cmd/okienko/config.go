@@ -78,6 +78,8 @@ type Config struct {
 	LDAPAdminGroup string
 	LDAPClerkGroup string
 	LDAPTimeout    string
+	PprofListen    string
+	PprofToken     string
 }
 
 // settings is the configuration table; --help prints it.
@@ -127,6 +129,8 @@ var settings = []setting{
 	{"OKIENKO_SAML_KEY", "", "the SAML service provider's RSA private key, PEM (required with OKIENKO_SAML_IDP_METADATA; usually as OKIENKO_SAML_KEY_FILE)", true, func(c *Config) *string { return &c.SAMLKey }},
 	{"OKIENKO_SAML_CERT", "", "the service provider's certificate of that key, PEM (usually as OKIENKO_SAML_CERT_FILE)", true, func(c *Config) *string { return &c.SAMLCert }},
 	{"OKIENKO_SAML_ENTITY_ID", "", "the service provider's entity ID as registered at the identity provider; empty: OKIENKO_BASE_URL/saml/metadata", false, func(c *Config) *string { return &c.SAMLEntityID }},
+	{"OKIENKO_PPROF_LISTEN", "", "address of a separate listener serving Go's profiles at /debug/pprof/ (e.g. 127.0.0.1:6060); empty: off. Any address but loopback needs OKIENKO_PPROF_TOKEN", false, func(c *Config) *string { return &c.PprofListen }},
+	{"OKIENKO_PPROF_TOKEN", "", "bearer token the pprof listener asks of every request (Authorization: Bearer TOKEN); empty: none, loopback only", true, func(c *Config) *string { return &c.PprofToken }},
 }
 
 // loadConfig reads the configuration with getenv (os.Getenv in the program).
@@ -199,6 +203,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if n, err := strconv.Atoi(c.ReminderHour); err != nil || n < 0 || n > 23 {
 		return nil, fmt.Errorf("OKIENKO_REMINDER_HOUR must be an hour from 0 to 23, not %q", c.ReminderHour)
+	}
+	if err := checkPprof(c.PprofListen, c.PprofToken); err != nil {
+		return nil, err
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = localURL(c.Listen)

@@ -7,6 +7,7 @@
 //	okienko restore FILE            put a backup in place (server stopped)
 //	okienko user add NAME ROLE      create an admin or clerk
 //	okienko version                 print the version
+//	okienko healthcheck [URL]       ask the running server's /healthz (exit 0 when ok)
 package main
 
 import (
@@ -73,6 +74,8 @@ Usage:
                                         without it a password is generated and printed
       --display-name TEXT               the user's full name
   okienko version                       print the version
+  okienko healthcheck [URL]             GET the running server's /healthz (OKIENKO_LISTEN,
+                                        or URL); exit 0 when it answers ok, else 1
   okienko --help                        this text
 
 `)
@@ -92,6 +95,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "version", "--version":
 		fmt.Fprintln(stdout, "okienko", buildVersion())
 		return 0
+	}
+	if code, ok := opsCommand(ctx, cmd, args, getenv, stdout, stderr); ok {
+		return code
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -246,6 +252,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		return err
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewDBStatsCollector(sqlDB, "okienko"))
+	ops := newOpsMetrics(reg, clock)
 	bookings := booking.NewStore(db, clock, offices, cfg.Secret)
 	bookings.SetMaxActivePerEmail(cfg.perEmail())
 	tickets := queue.NewStore(db, clock, offices, bookings)
@@ -254,7 +261,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err != nil {
 		return err
 	}
-	sched, err := jobs.NewScheduler(db, clock, off.Location(), log)
+	sched, err := jobs.NewScheduler(db, clock, off.Location(), log, jobs.WithRunHook(ops.jobRan))
 	if err != nil {
 		return err
 	}
@@ -275,6 +282,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if err := w.schedule(sched); err != nil {
 		return err
 	}
+	if err := ops.follow(ctx, reg, db, bookings, kiosks, sched, log); err != nil {
+		return err
+	}
 	outboxWorker := &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
 		Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL, Bookings: bookings, SMS: smsLimits(cfg), Log: log},
 		Lease:   cfg.outboxLease(), Concurrency: cfg.outboxConcurrency(), Host: baseHost(cfg.BaseURL), Metrics: notify.NewMetrics(reg)}
@@ -285,7 +295,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if database.IsPostgres(cfg.DatabaseURL) {
 		hub = display.NewPGHub(cfg.DatabaseURL, db, log)
 	}
-	tickets.OnCommit(hub.Publish)
+	tickets.OnCommit(ops.countTickets(hub.Publish))
 	kiosks.OnCommit(hub.Publish)
 	offices.OnCommit(hub.Publish)
 	board := display.NewBoard(hub, tickets, offices, buildVersion(), log)
@@ -328,6 +338,11 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		Redirector: redirector,
 		Residents:  residents, ResidentSeal: auth.NewResidentSeal(cfg.Secret, clock),
 	})
+	stopPprof, err := startPprof(cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	defer stopPprof()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)

@@ -221,3 +221,41 @@ func List(ctx context.Context, db *gorm.DB, state string, limit int) ([]Message,
 	}
 	return out, nil
 }
+
+// Channels lists the channels, in a fixed order.
+var Channels = []string{Email, SMS}
+
+// Pending is one channel's backlog: the messages queued or being sent, and
+// when the oldest of them was queued (nil: none).
+type Pending struct {
+	Count  int64
+	Oldest *time.Time
+}
+
+// Backlog returns the backlog of every channel (all of Channels, zero when
+// empty). Its queries read only the unsent rows, through the index on
+// (channel, state, …), so their cost grows with the backlog, not with the
+// outbox's history; ctx bounds them.
+func Backlog(ctx context.Context, db *gorm.DB) (map[string]Pending, error) {
+	out := make(map[string]Pending, len(Channels))
+	pending := []string{Queued, Sending}
+	for _, ch := range Channels {
+		var p Pending
+		q := db.WithContext(ctx).Model(&Message{}).Where("channel = ? AND state IN ?", ch, pending)
+		if err := q.Count(&p.Count).Error; err != nil {
+			return nil, err
+		}
+		if p.Count > 0 {
+			var oldest []time.Time
+			if err := db.WithContext(ctx).Model(&Message{}).Where("channel = ? AND state IN ?", ch, pending).
+				Order("created_at").Limit(1).Pluck("created_at", &oldest).Error; err != nil {
+				return nil, err
+			}
+			if len(oldest) == 1 {
+				p.Oldest = &oldest[0]
+			}
+		}
+		out[ch] = p
+	}
+	return out, nil
+}
