@@ -46,7 +46,21 @@ type Spec struct {
 	// (agent away, printer unreachable): older jobs are expired, never
 	// printed late.
 	MaxJobAgeMinutes int `json:"max_job_age_minutes"`
-	Screen
+	// The kiosk's screen (see Screen), flat in the JSON body.
+	IdleSeconds      int    `json:"idle_seconds"`
+	InputIdleSeconds int    `json:"input_idle_seconds"`
+	WarnSeconds      int    `json:"warn_seconds"`
+	Layout           string `json:"layout"`
+}
+
+// Screen returns the spec's screen settings.
+func (s Spec) Screen() Screen {
+	return Screen{IdleSeconds: s.IdleSeconds, InputIdleSeconds: s.InputIdleSeconds, WarnSeconds: s.WarnSeconds, Layout: s.Layout}
+}
+
+// SetScreen sets the spec's screen settings to sc.
+func (s *Spec) SetScreen(sc Screen) {
+	s.IdleSeconds, s.InputIdleSeconds, s.WarnSeconds, s.Layout = sc.IdleSeconds, sc.InputIdleSeconds, sc.WarnSeconds, sc.Layout
 }
 
 // Screen is how a kiosk's touch screen treats its visitors: how long a
@@ -124,7 +138,8 @@ const (
 // Spec.Validate).
 func DefaultSpec() Spec {
 	return Spec{Printer: PrinterSpec{URI: "none", PaperMM: 80, CodeTable: escpos.CodeTablePC852, QR: escpos.QRNative, Cutter: true, Status: true},
-		MaxJobAgeMinutes: DefaultMaxJobAge, Screen: DefaultScreen()}
+		MaxJobAgeMinutes: DefaultMaxJobAge, IdleSeconds: DefaultIdleSeconds, InputIdleSeconds: DefaultInputIdleSeconds,
+		WarnSeconds: DefaultWarnSeconds, Layout: LayoutStandard}
 }
 
 // Presets are the printer models offices buy, as printer settings without
@@ -379,7 +394,7 @@ func (s *Spec) Validate() error {
 	if s.MaxJobAgeMinutes < MinMaxJobAge || s.MaxJobAgeMinutes > MaxMaxJobAge {
 		fe.Add("max_job_age_minutes", fmt.Sprintf("must be between %d and %d minutes", MinMaxJobAge, MaxMaxJobAge))
 	}
-	s.Screen.validate(fe)
+	s.Screen().validate(fe)
 	return fe.Err()
 }
 
@@ -510,7 +525,8 @@ func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (
 			return err
 		}
 		before := r.kiosk(s.now())
-		spec := Spec{Name: r.Name, Printer: before.Printer, MaxJobAgeMinutes: r.MaxJobAgeMinutes, Screen: before.Screen}
+		spec := Spec{Name: r.Name, Printer: before.Printer, MaxJobAgeMinutes: r.MaxJobAgeMinutes}
+		spec.SetScreen(before.Screen)
 		if err := patch(&spec); err != nil {
 			return err
 		}

@@ -28,7 +28,7 @@ func TestKioskScreenSettings(t *testing.T) {
 			t.Errorf("a new kiosk's screen: %+v, want %+v", k.Screen, want)
 		}
 		want := kiosk.Screen{IdleSeconds: 60, InputIdleSeconds: 180, WarnSeconds: 40, Layout: "low"}
-		if _, err := s.Update(ctx, k.ID, func(sp *kiosk.Spec) error { sp.Screen = want; return nil }); err != nil {
+		if _, err := s.Update(ctx, k.ID, func(sp *kiosk.Spec) error { sp.SetScreen(want); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := s.Get(ctx, k.ID); err != nil || got.Screen != want {
@@ -49,13 +49,15 @@ func TestKioskScreenSettings(t *testing.T) {
 			{"layout high", "layout", func(sc *kiosk.Screen) { sc.Layout = "high" }},
 			{"layout empty", "layout", func(sc *kiosk.Screen) { sc.Layout = "" }},
 		} {
-			_, err := s.Update(ctx, k.ID, func(sp *kiosk.Spec) error { tt.edit(&sp.Screen); return nil })
+			_, err := s.Update(ctx, k.ID, func(sp *kiosk.Spec) error { sc := sp.Screen(); tt.edit(&sc); sp.SetScreen(sc); return nil })
 			if e := okienko.AsError(err); e.Code != okienko.EINVALID || e.Fields[tt.field] == "" || len(e.Fields) != 1 {
 				t.Errorf("%s: %v; want EINVALID on %s only", tt.name, err, tt.field)
 			}
 			bad := kiosk.DefaultSpec()
 			bad.Name = "Inny"
-			tt.edit(&bad.Screen)
+			sc := bad.Screen()
+			tt.edit(&sc)
+			bad.SetScreen(sc)
 			if _, err := s.Create(ctx, officeID, bad); okienko.AsError(err).Fields[tt.field] == "" {
 				t.Errorf("create with %s: %v; want EINVALID on %s", tt.name, err, tt.field)
 			}
