@@ -336,3 +336,42 @@ func containsAny(s string, subs ...string) bool {
 	}
 	return false
 }
+
+// The administrator sets a kiosk's screen in its settings: a wait under
+// 30 s is refused at its field; 60 s, 150 s when typing, the warning 30 s
+// before and the low layout are saved.
+func TestBrowserAdminKioskScreen(t *testing.T) {
+	e := newEnv(t, databasetest.SQLite(t))
+	admin := bearer(e.adminToken())
+	resp, body := e.do("POST", "/api/v1/admin/kiosks", map[string]any{"name": "Biletomat przy windzie"}, admin...)
+	var k struct{ ID int64 }
+	if resp.StatusCode != 201 || json.Unmarshal(body, &k) != nil {
+		t.Fatalf("kiosk: %d %s", resp.StatusCode, body)
+	}
+	p := adminSignIn(t, e, "#biletomaty")
+	button := `#kiosks-list button[aria-label=` + jsString("Ustawienia drukarki: Biletomat przy windzie") + `]`
+	p.waitFor("the kiosks", `document.querySelector(`+jsString(button)+`) !== null`)
+	p.do(chromedp.Click(chromedp.CSS(button)))
+	p.waitFor("the settings with the screen's defaults", `document.querySelector('#kiosk-settings [name=idle_seconds]')?.value === '45'`+
+		` && document.querySelector('#kiosk-settings [name=input_idle_seconds]').value === '90'`+
+		` && document.querySelector('#kiosk-settings [name=warn_seconds]').value === '20'`+
+		` && document.querySelector('#kiosk-settings [name=layout]').value === 'standard'`)
+	set := func(name, value string) {
+		p.do(chromedp.SetValue(chromedp.CSS(`#kiosk-settings [name=`+name+`]`), value))
+	}
+	set("idle_seconds", "10")
+	p.do(chromedp.Click(chromedp.CSS(`#kiosk-settings button[type=submit]`)))
+	p.waitFor("refused at its field", `document.querySelector('#kiosk-settings [name=idle_seconds]').getAttribute('aria-invalid') === 'true'`+
+		` && document.querySelector('#kiosk-settings [name=idle_seconds]').closest('.field').querySelector('.field-error')?.textContent === 'Od 30 do 600 sekund.'`)
+	set("idle_seconds", "60")
+	set("input_idle_seconds", "150")
+	set("warn_seconds", "30")
+	set("layout", "low")
+	p.do(chromedp.Click(chromedp.CSS(`#kiosk-settings button[type=submit]`)))
+	p.waitFor("saved", `document.getElementById('kiosk-settings') === null`)
+	resp, body = e.do("GET", fmt.Sprintf("/api/v1/admin/kiosks/%d", k.ID), nil, admin...)
+	var got kioskScreen
+	if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil || got != (kioskScreen{60, 150, 30, "low"}) {
+		t.Fatalf("saved: %d %s", resp.StatusCode, body)
+	}
+}
