@@ -46,6 +46,82 @@ type Spec struct {
 	// (agent away, printer unreachable): older jobs are expired, never
 	// printed late.
 	MaxJobAgeMinutes int `json:"max_job_age_minutes"`
+	// The kiosk's screen (see Screen), flat in the JSON body.
+	IdleSeconds      int    `json:"idle_seconds"`
+	InputIdleSeconds int    `json:"input_idle_seconds"`
+	WarnSeconds      int    `json:"warn_seconds"`
+	Layout           string `json:"layout"`
+}
+
+// Screen returns the spec's screen settings.
+func (s Spec) Screen() Screen {
+	return Screen{IdleSeconds: s.IdleSeconds, InputIdleSeconds: s.InputIdleSeconds, WarnSeconds: s.WarnSeconds, Layout: s.Layout}
+}
+
+// SetScreen sets the spec's screen settings to sc.
+func (s *Spec) SetScreen(sc Screen) {
+	s.IdleSeconds, s.InputIdleSeconds, s.WarnSeconds, s.Layout = sc.IdleSeconds, sc.InputIdleSeconds, sc.WarnSeconds, sc.Layout
+}
+
+// Screen is how a kiosk's touch screen treats its visitors: how long a
+// screen waits for a touch before it returns to the start, how long before
+// that it offers more time (WCAG 2.2.1), and where its controls are.
+type Screen struct {
+	// IdleSeconds is the wait on a screen of choices (departments,
+	// matters, the ticket shown).
+	IdleSeconds int `json:"idle_seconds"`
+	// InputIdleSeconds is the wait on a screen where the visitor types:
+	// the booking code, the phone number for an SMS.
+	InputIdleSeconds int `json:"input_idle_seconds"`
+	// WarnSeconds is how long before the return the kiosk asks "Need more
+	// time?" with one button to stay: at least 20 s, less than both waits.
+	WarnSeconds int `json:"warn_seconds"`
+	// Layout is standard, or low: on a portrait screen every control a
+	// visitor needs lies in the lower 60 % of its height (EN 301 549 §8.3).
+	Layout string `json:"layout"`
+}
+
+// Bounds and defaults of Screen.
+const (
+	DefaultIdleSeconds      = 45
+	DefaultInputIdleSeconds = 90
+	DefaultWarnSeconds      = 20
+	MinIdleSeconds          = 30
+	MaxIdleSeconds          = 600
+	MinWarnSeconds          = 20
+	MaxWarnSeconds          = 120
+	LayoutStandard          = "standard"
+	LayoutLow               = "low"
+)
+
+// DefaultScreen is 45 s on choices, 90 s when typing, the warning 20 s
+// before, the standard layout.
+func DefaultScreen() Screen {
+	return Screen{IdleSeconds: DefaultIdleSeconds, InputIdleSeconds: DefaultInputIdleSeconds, WarnSeconds: DefaultWarnSeconds, Layout: LayoutStandard}
+}
+
+// validate adds to fe what is wrong with the screen's settings, naming
+// idle_seconds, input_idle_seconds, warn_seconds or layout.
+func (sc Screen) validate(fe okienko.FieldErrors) {
+	waits := true
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"idle_seconds", sc.IdleSeconds}, {"input_idle_seconds", sc.InputIdleSeconds}} {
+		if f.v < MinIdleSeconds || f.v > MaxIdleSeconds {
+			fe.Add(f.name, fmt.Sprintf("must be between %d and %d seconds", MinIdleSeconds, MaxIdleSeconds))
+			waits = false
+		}
+	}
+	switch {
+	case sc.WarnSeconds < MinWarnSeconds || sc.WarnSeconds > MaxWarnSeconds:
+		fe.Add("warn_seconds", fmt.Sprintf("must be between %d and %d seconds", MinWarnSeconds, MaxWarnSeconds))
+	case waits && (sc.WarnSeconds >= sc.IdleSeconds || sc.WarnSeconds >= sc.InputIdleSeconds):
+		fe.Add("warn_seconds", "must be less than idle_seconds and input_idle_seconds")
+	}
+	if sc.Layout != LayoutStandard && sc.Layout != LayoutLow {
+		fe.Add("layout", "must be standard or low")
+	}
 }
 
 // Bounds of Spec.MaxJobAgeMinutes.
@@ -62,7 +138,8 @@ const (
 // Spec.Validate).
 func DefaultSpec() Spec {
 	return Spec{Printer: PrinterSpec{URI: "none", PaperMM: 80, CodeTable: escpos.CodeTablePC852, QR: escpos.QRNative, Cutter: true, Status: true},
-		MaxJobAgeMinutes: DefaultMaxJobAge}
+		MaxJobAgeMinutes: DefaultMaxJobAge, IdleSeconds: DefaultIdleSeconds, InputIdleSeconds: DefaultInputIdleSeconds,
+		WarnSeconds: DefaultWarnSeconds, Layout: LayoutStandard}
 }
 
 // Presets are the printer models offices buy, as printer settings without
@@ -180,6 +257,7 @@ type Kiosk struct {
 	Name             string      `json:"name"`
 	Printer          PrinterSpec `json:"printer" gorm:"-"`
 	MaxJobAgeMinutes int         `json:"max_job_age_minutes"`
+	Screen           `gorm:"-"`
 	// PrinterState is what the printer said last (printer.State…), none
 	// without a printer, offline for an agent kiosk whose agent is silent.
 	PrinterState     string     `json:"printer_state"`
@@ -215,6 +293,10 @@ type row struct {
 	ChineseOff       bool
 	AskStatus        bool
 	MaxJobAgeMinutes int
+	IdleSeconds      int
+	InputIdleSeconds int
+	WarnSeconds      int
+	Layout           string
 	PrinterState     string
 	PrinterCheckedAt *time.Time
 	LastSeenAt       *time.Time
@@ -233,6 +315,7 @@ func (r *row) kiosk(now time.Time) *Kiosk {
 	k := &Kiosk{ID: r.ID, OfficeID: r.OfficeID, Name: r.Name,
 		Printer:          r.printer(),
 		MaxJobAgeMinutes: r.MaxJobAgeMinutes,
+		Screen:           Screen{IdleSeconds: r.IdleSeconds, InputIdleSeconds: r.InputIdleSeconds, WarnSeconds: r.WarnSeconds, Layout: r.Layout},
 		PrinterState:     r.PrinterState, PrinterCheckedAt: r.PrinterCheckedAt, LastSeenAt: r.LastSeenAt, AgentSeenAt: r.AgentSeenAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	switch r.PrinterURI {
@@ -279,13 +362,15 @@ func (s Spec) columns() map[string]any {
 	p := s.Printer
 	return map[string]any{"name": s.Name, "printer_uri": p.URI, "paper_mm": p.PaperMM, "columns": p.Columns, "dots": p.Dots,
 		"code_table": p.CodeTable, "charset": p.Charset, "qr": p.QR, "cut": p.Cut, "cutter": p.Cutter,
-		"chinese_off": p.ChineseOff, "ask_status": p.Status, "max_job_age_minutes": s.MaxJobAgeMinutes}
+		"chinese_off": p.ChineseOff, "ask_status": p.Status, "max_job_age_minutes": s.MaxJobAgeMinutes,
+		"idle_seconds": s.IdleSeconds, "input_idle_seconds": s.InputIdleSeconds, "warn_seconds": s.WarnSeconds, "layout": s.Layout}
 }
 
 // Validate checks a spec whose printer settings are whole (see settle):
 // EINVALID naming fields (name, printer.uri, printer.paper_mm,
 // printer.columns, printer.dots, printer.code_table, printer.charset,
-// printer.qr, printer.cut, max_job_age_minutes). The printer address is put in its canonical
+// printer.qr, printer.cut, max_job_age_minutes, idle_seconds,
+// input_idle_seconds, warn_seconds, layout). The printer address is put in its canonical
 // form (tcp://HOST:PORT with port 9100 when none was given).
 func (s *Spec) Validate() error {
 	fe := okienko.FieldErrors{}
@@ -309,6 +394,7 @@ func (s *Spec) Validate() error {
 	if s.MaxJobAgeMinutes < MinMaxJobAge || s.MaxJobAgeMinutes > MaxMaxJobAge {
 		fe.Add("max_job_age_minutes", fmt.Sprintf("must be between %d and %d minutes", MinMaxJobAge, MaxMaxJobAge))
 	}
+	s.Screen().validate(fe)
 	return fe.Err()
 }
 
@@ -415,7 +501,8 @@ func (s *Store) Create(ctx context.Context, officeID int64, spec Spec) (*Kiosk, 
 		PaperMM: p.PaperMM, Columns: p.Columns, Dots: p.Dots, CodeTable: p.CodeTable, Charset: p.Charset, QR: p.QR,
 		Cut: p.Cut, Cutter: p.Cutter, ChineseOff: p.ChineseOff, AskStatus: p.Status,
 		MaxJobAgeMinutes: spec.MaxJobAgeMinutes,
-		PrinterState:     "unknown", CreatedAt: now, UpdatedAt: now}
+		IdleSeconds:      spec.IdleSeconds, InputIdleSeconds: spec.InputIdleSeconds, WarnSeconds: spec.WarnSeconds, Layout: spec.Layout,
+		PrinterState: "unknown", CreatedAt: now, UpdatedAt: now}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(r).Error; err != nil {
 			return err
@@ -441,6 +528,7 @@ func (s *Store) Update(ctx context.Context, id int64, patch func(*Spec) error) (
 		}
 		before := r.kiosk(s.now())
 		spec := Spec{Name: r.Name, Printer: before.Printer, MaxJobAgeMinutes: r.MaxJobAgeMinutes}
+		spec.SetScreen(before.Screen)
 		if err := patch(&spec); err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ import (
 )
 
 // kioskMe: GET /api/v1/kiosk/me — the kiosk the token belongs to, its
-// printer's state, the office's name, zone, today and now, and which
+// printer's state and screen settings, the office's name, zone, today and now, and which
 // departments issue walk-in tickets now (and until or from when), for the
 // kiosk page's first screen.
 func (s *Server) kioskMe(c *fiber.Ctx) error {
@@ -37,7 +37,8 @@ func (s *Server) kioskMe(c *fiber.Ctx) error {
 	}
 	loc, _ := time.LoadLocation(off.Zone)
 	return c.JSON(fiber.Map{
-		"kiosk":       fiber.Map{"id": k.ID, "name": k.Name, "printer_state": k.PrinterState},
+		"kiosk": fiber.Map{"id": k.ID, "name": k.Name, "printer_state": k.PrinterState,
+			"idle_seconds": k.IdleSeconds, "input_idle_seconds": k.InputIdleSeconds, "warn_seconds": k.WarnSeconds, "layout": k.Layout},
 		"office":      fiber.Map{"name": off.Name, "time_zone": off.Zone, "today": off.Today, "now": s.Clock.Now().In(loc).Format(time.RFC3339)},
 		"departments": walkIns,
 	})

@@ -241,6 +241,13 @@ const MESSAGES = {
     'kiosks.chineseOff': 'Wyłączaj tryb chiński (FS .) — dla klonów, które zamiast polskich liter drukują chińskie znaki',
     'kiosks.status': 'Pytaj drukarkę o stan (DLE EOT) — wyłącz dla drukarki, która nie odpowiada',
     'kiosks.maxJobAge': 'Bilet czeka na drukarkę najwyżej (minut, 1–120); starszy nie drukuje się wcale',
+    'kiosks.screen': 'Ekran',
+    'kiosks.idle': 'Powrót do startu bez dotyku na ekranach wyboru (sekund, 30–600)',
+    'kiosks.inputIdle': 'Powrót do startu bez dotyku przy wpisywaniu kodu lub telefonu (sekund, 30–600)',
+    'kiosks.warn': 'Pytanie „Potrzebujesz więcej czasu?” przed powrotem (sekund, 20–120)',
+    'kiosks.layout': 'Układ ekranu',
+    'kiosks.layoutStandard': 'Zwykły',
+    'kiosks.layoutLow': 'Niski: przyciski w dolnej części ekranu pionowego (w zasięgu osoby na wózku)',
     'kiosks.jobs': 'Ostatnie wydruki',
     'kiosks.jobsOf': 'Ostatnie wydruki: {name}',
     'kiosks.jobsCaption': 'Ostatnie zadania drukowania, od najnowszego',
@@ -404,7 +411,9 @@ const MESSAGES = {
     'field.proofOfWork': 'Ochrona przed automatami (proof of work)', 'field.disabled': 'Konto wyłączone',
     'field.passwordChanged': 'Zmiana hasła', 'field.tokenRotated': 'Nowy token', 'field.printerUri': 'Adres drukarki',
     'field.chineseOff': 'Wyłączanie trybu chińskiego', 'field.printerStatus': 'Pytanie drukarki o stan',
-    'field.maxJobAge': 'Bilet czeka na drukarkę najwyżej (min)', 'field.filename': 'Nazwa pliku', 'field.contentType': 'Typ pliku',
+    'field.maxJobAge': 'Bilet czeka na drukarkę najwyżej (min)',
+    'field.idleSeconds': 'Powrót do startu (s)', 'field.inputIdleSeconds': 'Powrót do startu przy wpisywaniu (s)',
+    'field.warnSeconds': 'Pytanie o więcej czasu (s)', 'field.layout': 'Układ ekranu', 'field.filename': 'Nazwa pliku', 'field.contentType': 'Typ pliku',
     'field.alertsEmail': 'Adres powiadomień o drukarkach', 'field.status': 'Stan', 'field.note': 'Wyjaśnienie',
     'field.cancelled': 'Odwołane', 'field.bookings': 'Rezerwacje',
     'object.department': 'wydział', 'object.service': 'sprawa', 'object.closure': 'zamknięcie',
@@ -520,6 +529,9 @@ window.MESSAGES = MESSAGES;
     [/^must be (\d+) to (\d+) characters$/, 'Od $1 do $2 znaków.'],
     [/^must be between (\d+) and (\d+) minutes(, got -?\d+)?$/, 'Od $1 do $2 minut.'],
     [/^must be between (\d+) and (\d+) days(, got -?\d+)?$/, 'Od $1 do $2 dni.'],
+    [/^must be between (\d+) and (\d+) seconds$/, 'Od $1 do $2 sekund.'],
+    [/^must be less than idle_seconds and input_idle_seconds$/, 'Musi być krótszy od obu czasów powrotu do startu.'],
+    [/^must be standard or low$/, 'Zwykły albo niski.'],
     [/^must be between (\d+) and (\d+) (\w+), got (-?\d+)$/, 'Od $1 do $2 (jest $4).'],
     [/^must be a whole number of minutes between (\d+) and (\d+)$/, 'Pełne minuty, od $1 do $2.'],
     [/^must be a single letter A-Z, got .*$/, 'Jedna litera od A do Z.'],
@@ -1642,6 +1654,11 @@ window.MESSAGES = MESSAGES;
       field(t('kiosks.chineseOff'), { name: 'chinese_off', type: 'checkbox', checked: p.chinese_off }),
       field(t('kiosks.status'), { name: 'status', type: 'checkbox', checked: p.status }),
       field(t('kiosks.maxJobAge'), { name: 'max_job_age_minutes', type: 'number', min: '1', value: k.max_job_age_minutes || 10 }),
+      el('fieldset', { class: 'kiosk-screen' }, el('legend', { text: t('kiosks.screen') }),
+        field(t('kiosks.idle'), { name: 'idle_seconds', type: 'number', min: '30', value: k.idle_seconds || 45 }),
+        field(t('kiosks.inputIdle'), { name: 'input_idle_seconds', type: 'number', min: '30', value: k.input_idle_seconds || 90 }),
+        field(t('kiosks.warn'), { name: 'warn_seconds', type: 'number', min: '20', value: k.warn_seconds || 20 }),
+        field(t('kiosks.layout'), { name: 'layout', options: [['standard', t('kiosks.layoutStandard')], ['low', t('kiosks.layoutLow')]], value: k.layout || 'standard' })),
       el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', text: t('common.save') }),
         button(t('common.cancel'), () => { $('kiosk-editor').replaceChildren(); $('kiosks-heading').focus(); })));
     // The server names printer fields "printer.uri" etc.
@@ -1686,7 +1703,10 @@ window.MESSAGES = MESSAGES;
         const v = formValues(form);
         const printer = {};
         for (const n of printerFields) printer[n] = printerNumbers.includes(n) ? (v[n] === null || v[n] === '' ? 0 : Number(v[n])) : v[n];
-        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, { name: v.name, printer, max_job_age_minutes: Number(v.max_job_age_minutes) });
+        await api('PATCH', '/api/v1/admin/kiosks/' + k.id, {
+          name: v.name, printer, max_job_age_minutes: Number(v.max_job_age_minutes),
+          idle_seconds: Number(v.idle_seconds), input_idle_seconds: Number(v.input_idle_seconds), warn_seconds: Number(v.warn_seconds), layout: v.layout,
+        });
         $('kiosk-editor').replaceChildren();
         showNotice(t('common.saved'));
         await loadKiosksSection();
@@ -2105,6 +2125,7 @@ window.MESSAGES = MESSAGES;
     'printer.code_table': 'kiosks.codeTable', 'printer.charset': 'kiosks.charset', 'printer.qr': 'kiosks.qr', 'printer.cut': 'kiosks.cut',
     'printer.cutter': 'kiosks.cut', 'printer.chinese_off': 'field.chineseOff', 'printer.status': 'field.printerStatus',
     max_job_age_minutes: 'field.maxJobAge', printer_state: 'kiosks.printerState',
+    idle_seconds: 'field.idleSeconds', input_idle_seconds: 'field.inputIdleSeconds', warn_seconds: 'field.warnSeconds', layout: 'field.layout',
     department_ids: 'displays.departments', lang: 'displays.lang', title: 'forms.title', filename: 'field.filename',
     size: 'forms.size', content_type: 'field.contentType', alerts_email: 'field.alertsEmail',
     code: 'suspicious.code', status: 'field.status', note: 'field.note', ip: 'suspicious.clientAddr',

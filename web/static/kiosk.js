@@ -4,9 +4,15 @@
 // printed by the server and always shown on screen with its QR code.
 //
 // The kiosk's bearer token comes once as ?token= and is kept in
-// localStorage; the address loses it at once. ?idle= is the number of
-// seconds without a touch before the page returns to the start (default 30),
-// ?lang= the language it returns to (default Polish).
+// localStorage; the address loses it at once. How long a screen waits for a
+// touch before it returns to the start, how long before that it asks
+// "Potrzebujesz więcej czasu?" (WCAG 2.2.1) and its layout (standard, or low:
+// every control within a seated visitor's reach on a portrait screen) are the
+// kiosk's, set by the administrator and read from /api/v1/kiosk/me; ?idle=
+// overrides the waits (seconds, for a trial), ?lang= is the language it
+// returns to (default Polish).
+//
+// The page's clock is Date.now(): tests replace it to drive the timers.
 //
 // Every text is in MESSAGES; a language is added by adding a dictionary with
 // the same keys (the template's data-i18n and data-i18n-label attributes
@@ -84,6 +90,10 @@ const MESSAGES = {
     'ticket.qrHelp': 'Zeskanuj telefonem, aby śledzić kolejkę.',
     'ticket.done': 'Gotowe',
     'ticket.countdown': 'Powrót do ekranu startowego za {n} s',
+    'idle.heading': 'Potrzebujesz więcej czasu?',
+    'idle.text': 'Za {n} s ekran wróci do początku, a to, co wybrano i wpisano, zniknie.',
+    'idle.more': 'Tak, potrzebuję więcej czasu',
+    'idle.soon': { one: 'Została {n} sekunda.', few: 'Zostały {n} sekundy.', many: 'Zostało {n} sekund.', other: 'Zostało {n} sekundy.' },
     'ticket.announce': 'Twój numer: {number}. {service}. {ahead} {print}',
 
     'print.printed': 'Odbierz bilet z drukarki.',
@@ -175,6 +185,10 @@ const MESSAGES = {
     'ticket.qrHelp': 'Scan with your phone to follow the queue.',
     'ticket.done': 'Done',
     'ticket.countdown': 'Back to the start in {n} s',
+    'idle.heading': 'Need more time?',
+    'idle.text': 'In {n} s the screen goes back to the start, and what you chose or typed is cleared.',
+    'idle.more': 'Yes, I need more time',
+    'idle.soon': { one: '{n} second left.', other: '{n} seconds left.' },
     'ticket.announce': 'Your number: {number}. {service}. {ahead} {print}',
 
     'print.printed': 'Take your ticket from the printer.',
@@ -266,6 +280,10 @@ const MESSAGES = {
     'ticket.qrHelp': 'Відскануйте телефоном, щоб стежити за чергою.',
     'ticket.done': 'Готово',
     'ticket.countdown': 'Повернення на початок через {n} с',
+    'idle.heading': 'Потрібно більше часу?',
+    'idle.text': 'Через {n} с екран повернеться на початок, а вибране й введене зникне.',
+    'idle.more': 'Так, мені потрібно більше часу',
+    'idle.soon': { one: 'Залишилася {n} секунда.', few: 'Залишилося {n} секунди.', many: 'Залишилося {n} секунд.', other: 'Залишилося {n} секунди.' },
     'ticket.announce': 'Ваш номер: {number}. {service}. {ahead} {print}',
 
     'print.printed': 'Заберіть квиток із принтера.',
@@ -303,10 +321,13 @@ const OkienkoKiosk = (function () {
   const PRINTER_FINE = ['', 'ok', 'none', 'unknown'];
 
   const params = new URLSearchParams(location.search);
-  const idleSeconds = (() => {
+  // idleOverride is ?idle=: seconds that replace the kiosk's waits (0: none).
+  const idleOverride = (() => {
     const n = parseInt(params.get('idle'), 10);
-    return n > 0 ? n : 30;
+    return n > 0 ? n : 0;
   })();
+  // The announcement of the idle warning's last seconds.
+  const IDLE_SOON_SECONDS = 10;
   const homeLang = MESSAGES[params.get('lang')] ? params.get('lang')
     : MESSAGES[document.documentElement.lang] ? document.documentElement.lang : 'pl';
 
@@ -317,8 +338,11 @@ const OkienkoKiosk = (function () {
   // Polish one where the office wrote none; nameLang is the language it is in.
   const named = (o) => (o && o['name_' + state.lang]) || (o && o.name) || '';
   const nameLang = (o) => (o && o['name_' + state.lang] ? state.lang : 'pl');
-  // ticketService is a ticket's matter in the visitor's language.
+  // ticketService is a ticket's matter in the visitor's language (the
+  // server gives the Polish name where the office wrote none), and
+  // ticketServiceLang the language it is in.
   const ticketService = (tk) => (tk.service_names && tk.service_names[state.lang]) || tk.service || '';
+  const ticketServiceLang = (tk) => (state.lang !== 'pl' && tk.service_names && tk.service_names[state.lang] && tk.service_names[state.lang] !== tk.service ? state.lang : 'pl');
 
   const state = {
     lang: homeLang,
@@ -337,6 +361,9 @@ const OkienkoKiosk = (function () {
     today: document.body.dataset.today || '', // the office's date by the server's clock
     busy: false,
     lastActivity: Date.now(),
+    // The kiosk's screen as the administrator set it (GET /api/v1/kiosk/me).
+    screen: { idle: 45, input: 90, warn: 20, layout: 'standard' },
+    warning: null, // the idle warning while shown: {back: the element focused before, soon: said}
     code: '', // the code typed so far: code symbols only, no dash
     foreign: false, // the input holds text other than a code (a scanned URL)
   };
@@ -416,12 +443,31 @@ const OkienkoKiosk = (function () {
 
   let announceFrame = 0;
 
-  function announce(text) {
+  // announce says a message to screen readers through the hidden live
+  // region: key's text in the visitor's language with params filled in, a
+  // parameter named in langs in a span of that language (a Polish matter's
+  // name on the English kiosk), so no string mixes two languages.
+  function announce(key, params, langs) {
     const a = $('announce');
     a.textContent = '';
     cancelAnimationFrame(announceFrame);
+    const nodes = parts(key, params, langs);
     // A change the screen reader notices even when the text repeats.
-    announceFrame = requestAnimationFrame(() => { a.textContent = text; });
+    announceFrame = requestAnimationFrame(() => { a.replaceChildren(...nodes); });
+  }
+
+  // parts is key's text as nodes: text in the page's language, and each
+  // parameter whose language langs names (other than the page's) as a span
+  // with its lang.
+  function parts(key, params, langs) {
+    const marker = '\u0000';
+    const marked = {};
+    for (const [k, v] of Object.entries(params || {})) {
+      marked[k] = langs && langs[k] && langs[k] !== state.lang ? marker + k + marker : v;
+    }
+    return t(key, marked).split(marker).map((piece, i) => (i % 2 === 0
+      ? document.createTextNode(piece)
+      : el('span', { lang: langs[piece], text: String(params[piece]) })));
   }
 
   // silence empties the hidden live region, so the next visitor's screen
@@ -520,22 +566,34 @@ const OkienkoKiosk = (function () {
 
   function touched() { state.lastActivity = Date.now(); }
 
-  // idleLimit is how long a screen stays untouched: a ticket that wasn't
-  // printed stays twice as long, for the visitor to photograph it.
+  // typing tells whether the visitor types on this screen: the booking
+  // code, or the phone number for an SMS.
+  function typing() {
+    return state.view === 'checkin' || (state.view === 'take' && Boolean(state.sms));
+  }
+
+  // idleLimit is how long a screen stays untouched, in ms: the kiosk's
+  // wait for screens of choices, its longer one where the visitor types; a
+  // ticket that wasn't printed stays twice as long, for the visitor to
+  // photograph it.
   function idleLimit() {
     const tk = state.ticket;
     const unprinted = state.view === 'ticket' && tk && tk.print && !['printed', 'queued'].includes(tk.print.state);
-    return idleSeconds * 1000 * (unprinted ? 2 : 1);
+    const seconds = idleOverride || (typing() ? state.screen.input : state.screen.idle);
+    return seconds * 1000 * (unprinted ? 2 : 1);
   }
 
   // tick runs every second: back to the start (and the home language) after
-  // the idle time; the countdown on the ticket screen.
+  // the idle time, the warning with one button to stay the kiosk's
+  // warn_seconds before that; the countdown on the ticket screen.
   function tick(force) {
     const idleMs = Date.now() - state.lastActivity;
     const limit = idleLimit();
     const away = state.view !== 'start' || state.lang !== homeLang;
-    if (state.view !== 'setup' && state.view !== 'loading' && away && (force || idleMs >= limit)) {
+    const resets = state.view !== 'setup' && state.view !== 'loading' && away;
+    if (resets && (force || idleMs >= limit)) {
       touched();
+      closeWarning(false);
       if (state.lang !== homeLang) setLanguage(homeLang);
       goStart();
       refreshDepartments();
@@ -543,7 +601,48 @@ const OkienkoKiosk = (function () {
       return;
     }
     const left = Math.max(0, Math.ceil((limit - idleMs) / 1000));
+    if (resets && idleMs >= limit - Math.min(state.screen.warn * 1000, limit)) showWarning(left);
+    else closeWarning(true);
     $('countdown').textContent = state.view === 'ticket' ? t('ticket.countdown', { n: left }) : '';
+  }
+
+  // showWarning shows (or updates) the question whether the visitor needs
+  // more time, left seconds before the return: a modal alertdialog whose
+  // button takes the focus, so a screen reader says it at once; its
+  // countdown is read with it but not spoken every second: the dialog's
+  // live region says the last seconds once.
+  function showWarning(left) {
+    const d = $('idle-warning');
+    $('idle-text').textContent = t('idle.text', { n: left });
+    if (!state.warning) {
+      state.warning = { back: document.activeElement, soon: false };
+      $('idle-status').textContent = '';
+      d.showModal();
+      $('idle-more').focus();
+    }
+    if (!state.warning.soon && left <= IDLE_SOON_SECONDS) {
+      state.warning.soon = true;
+      $('idle-status').textContent = t('idle.soon', { n: left });
+    }
+  }
+
+  // closeWarning takes the warning away; restore gives the focus back to
+  // where it was (the code input keeps the code typed so far).
+  function closeWarning(restore) {
+    const w = state.warning;
+    if (!w) return;
+    state.warning = null;
+    $('idle-status').textContent = '';
+    const d = $('idle-warning');
+    if (d.open) d.close();
+    if (restore && w.back && w.back.isConnected && w.back.offsetParent !== null) w.back.focus();
+  }
+
+  // moreTime is the visitor's answer: the screen stays as it is, its wait
+  // starts again.
+  function moreTime() {
+    touched();
+    closeWarning(true);
   }
 
   // ---- Departments and matters -------------------------------------------
@@ -972,7 +1071,8 @@ const OkienkoKiosk = (function () {
     drawTicket();
     showView('ticket');
     const tk = out.ticket;
-    announce(t('ticket.announce', { number: tk.number, service: ticketService(tk), ahead: aheadText(tk), print: printText(state.ticket.print) }));
+    announce('ticket.announce', { number: tk.number, service: ticketService(tk), ahead: aheadText(tk), print: printText(state.ticket.print) },
+      { service: ticketServiceLang(tk) });
     if (['failed', 'unknown'].includes(state.ticket.print.state)) loadMe();
   }
 
@@ -1006,6 +1106,7 @@ const OkienkoKiosk = (function () {
     const tk = st.ticket;
     $('ticket-number').textContent = tk.number;
     $('ticket-service').textContent = ticketService(tk);
+    $('ticket-service').lang = ticketServiceLang(tk);
     $('ticket-booking').hidden = !st.booking;
     $('ticket-ahead').textContent = aheadText(tk);
     const wait = tk.estimated_wait_minutes || 0;
@@ -1031,6 +1132,7 @@ const OkienkoKiosk = (function () {
     try {
       const me = await api('GET', '/api/v1/kiosk/me', undefined, true);
       state.printerState = (me && me.kiosk && me.kiosk.printer_state) || '';
+      if (me && me.kiosk) useScreen(me.kiosk);
       if (me && me.office && me.office.name) $('office').textContent = me.office.name;
       if (me && me.office && me.office.today && me.office.today !== state.today) state.today = me.office.today;
       if (me && Array.isArray(me.departments)) {
@@ -1058,6 +1160,16 @@ const OkienkoKiosk = (function () {
       if (!Number.isNaN(at) && at > serverNow) next = Math.min(next, at - serverNow);
     }
     if (next < ME_EVERY_MS) state.boundaryTimer = setTimeout(loadMe, next + 500);
+  }
+
+  // useScreen takes the kiosk's screen settings: its waits and its layout.
+  function useScreen(k) {
+    const sc = state.screen;
+    if (k.idle_seconds > 0) sc.idle = k.idle_seconds;
+    if (k.input_idle_seconds > 0) sc.input = k.input_idle_seconds;
+    if (k.warn_seconds > 0) sc.warn = k.warn_seconds;
+    sc.layout = k.layout === 'low' ? 'low' : 'standard';
+    document.body.dataset.layout = sc.layout;
   }
 
   function drawPrinter() {
@@ -1108,6 +1220,11 @@ const OkienkoKiosk = (function () {
       loadMe();
     });
     buildKeyboard();
+    $('idle-more').addEventListener('click', moreTime);
+    // Escape, or a touch beside the dialog (on its backdrop), also asks
+    // for more time.
+    $('idle-warning').addEventListener('cancel', (ev) => { ev.preventDefault(); moreTime(); });
+    $('idle-warning').addEventListener('click', (ev) => { if (ev.target === $('idle-warning')) moreTime(); });
     for (const type of ['pointerdown', 'keydown', 'touchstart', 'input', 'wheel']) {
       document.addEventListener(type, touched, { capture: true, passive: true });
     }
@@ -1137,8 +1254,10 @@ const OkienkoKiosk = (function () {
 
   start();
 
-  // idle is the idle timeout at once, for tests.
-  return { idle: () => tick(true), refresh: () => loadMe() };
+  // For tests: idle is the idle timeout at once, check the once-a-second
+  // check now (after the test moved the page's clock), screen the settings
+  // in use.
+  return { idle: () => tick(true), check: () => tick(false), refresh: () => loadMe(), screen: () => ({ ...state.screen }) };
 }());
 // A module's names are its own: the kiosk and its dictionaries are shown to
 // the tests (and the console) as window globals.
