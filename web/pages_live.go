@@ -72,7 +72,7 @@ func (s *Server) displayPage(c *fiber.Ctx) error {
 		for i, id := range d.DepartmentIDs {
 			ids[i] = strconv.FormatInt(id, 10)
 		}
-		data["Display"] = map[string]any{"ID": d.ID, "Departments": strings.Join(ids, ","), "Lang": d.Lang}
+		data["Display"] = map[string]any{"ID": d.ID, "Departments": strings.Join(ids, ","), "Lang": d.Lang, "Sound": d.Sound}
 		if c.Query("lang") == "" {
 			data["Lang"] = d.Lang
 		}
