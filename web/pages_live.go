@@ -101,8 +101,8 @@ type ticketPageData struct {
 	StatusHTML template.HTML
 	// ServiceLang is the language the matter's name is written in.
 	ServiceLang string
-	Detail   string // what to do now
-	Ahead    string // "Przed Tobą: 3 osoby, ok. 12 min", waiting tickets only
+	Detail      string // what to do now
+	Ahead       string // "Przed Tobą: 3 osoby, ok. 12 min", waiting tickets only
 }
 
 // ticketPage: GET /t/{public_id} — the resident's ticket page, where the QR

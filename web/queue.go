@@ -450,9 +450,9 @@ type publicTicket struct {
 	Counter              *string           `json:"counter"`
 	// Recalls is how many times the ticket was called again: a page
 	// following the ticket tells a recall by it going up.
-	Recalls int `json:"recalls"`
-	StatusURL            string            `json:"status_url"`
-	Kind                 string            `json:"kind"`
+	Recalls   int    `json:"recalls"`
+	StatusURL string `json:"status_url"`
+	Kind      string `json:"kind"`
 	// ArrivalRequired: a remote ticket of a matter that calls it only once
 	// the kiosk has checked it in (ArrivedAt).
 	ArrivalRequired bool       `json:"arrival_required"`
