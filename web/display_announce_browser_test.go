@@ -127,3 +127,29 @@ func TestBrowserDisplayAnnouncesEachCall(t *testing.T) {
 		p.axeAt("/display after a recall", tvWide)
 	})
 }
+
+// A display with its sound on, in a browser that plays without a touch: no
+// note and no button, the sound is on from the start. The administrator
+// turns the sound off: the display notices on its next check and reloads
+// with the new setting.
+func TestBrowserDisplaySoundOnByTheAdministrator(t *testing.T) {
+	e := newEnv(t, databasetest.SQLite(t))
+	admin := bearer(e.adminToken())
+	resp, body := e.do("POST", "/api/v1/admin/displays", map[string]any{"name": "Hol", "sound": true}, admin...)
+	var d struct{ ID int64 }
+	if resp.StatusCode != 201 || json.Unmarshal(body, &d) != nil {
+		t.Fatalf("create the display: %d %s", resp.StatusCode, body)
+	}
+	base := e.listen()
+	p := &tab{t: t, ctx: browsertest.New(t, tvWide.width, tvWide.height)}
+	p.do(browsertest.OnNewDocument(autoplay), chromedp.Navigate(base+"/display?display="+itoa(d.ID)))
+	p.waitFor("the sound checked", `OkienkoDisplay.sound().checked && document.querySelectorAll('#waiting-list li').length > 0`)
+	if got := p.text(`JSON.stringify([OkienkoDisplay.sound(), document.getElementById('sound-blocked').hidden, document.getElementById('sound-enable').hidden, document.body.dataset.sound])`); got != `[{"on":true,"checked":true,"wanted":true},true,true,"on"]` {
+		t.Fatalf("sound, note hidden, button hidden, setting: %s", got)
+	}
+	if resp, body := e.do("PATCH", "/api/v1/admin/displays/"+itoa(d.ID), map[string]any{"sound": false}, admin...); resp.StatusCode != 200 {
+		t.Fatalf("turn the sound off: %d %s", resp.StatusCode, body)
+	}
+	p.do(chromedp.Evaluate[chromedp.Void](`window.beforeReload = true; OkienkoDisplay.checkSetup()`))
+	p.waitAcrossReload("the new setting", `!window.beforeReload && document.body.dataset.sound === 'off'`)
+}
