@@ -23,12 +23,17 @@ const (
 )
 
 // DisplaySpec is what an administrator sets on a display: its name, the
-// departments whose calls it shows (none: every department) and the
-// language it shows and speaks.
+// departments whose calls it shows (none: every department), the
+// language it shows and speaks, and whether its sound is on: a display
+// with Sound chimes and speaks from the start, without the touch a TV on
+// a wall never gets (its browser must allow it, see README), and says so
+// in a small hint when the browser refuses. Without Sound a display plays
+// sound where its browser allows and asks for a touch where it doesn't.
 type DisplaySpec struct {
 	Name          string  `json:"name"`
 	DepartmentIDs []int64 `json:"department_ids" gorm:"-"`
 	Lang          string  `json:"lang"`
+	Sound         bool    `json:"sound"`
 }
 
 // Display (tablica) is a hall TV. It opens Path and follows its spec.
@@ -187,7 +192,7 @@ func (s *Store) UpdateDisplay(ctx context.Context, id int64, patch func(*Display
 		}
 		now := s.now()
 		err = tx.Model(&Display{}).Where("id = ?", id).Updates(map[string]any{
-			"name": spec.Name, "lang": spec.Lang, "updated_at": now,
+			"name": spec.Name, "lang": spec.Lang, "sound": spec.Sound, "updated_at": now,
 		}).Error
 		if err != nil {
 			return displayNameTaken(err, spec.Name)

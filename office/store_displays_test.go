@@ -116,6 +116,51 @@ func TestDisplayLifecycle(t *testing.T) {
 	})
 }
 
+// A display's sound is off until the administrator turns it on; it is kept
+// across reads and changes of other settings, turned off again, and
+// recorded in the audit log.
+func TestDisplaySound(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		d, err := f.store.CreateDisplay(f.ctx, office.DisplaySpec{Name: "Hol"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Sound {
+			t.Fatalf("a new display has its sound on: %+v", d)
+		}
+		loud, err := f.store.CreateDisplay(f.ctx, office.DisplaySpec{Name: "Piętro", Sound: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f.store.Display(f.ctx, loud.ID); got == nil || !got.Sound {
+			t.Fatalf("created with sound, read back %+v", got)
+		}
+		before, _ := f.store.Display(f.ctx, d.ID)
+		on, err := f.store.UpdateDisplay(f.ctx, d.ID, func(s *office.DisplaySpec) error { s.Sound = true; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAudit(t, f.auditOf(t, office.ObjectDisplay, d.ID), audit.Update, before, on)
+		if _, err := f.store.UpdateDisplay(f.ctx, d.ID, func(s *office.DisplaySpec) error { s.Lang = "en"; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		list, err := f.store.Displays(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 || !list[0].Sound || list[0].Lang != "en" || !list[1].Sound {
+			t.Fatalf("Displays = %+v, want both with sound", list)
+		}
+		if _, err := f.store.UpdateDisplay(f.ctx, d.ID, func(s *office.DisplaySpec) error { s.Sound = false; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f.store.Display(f.ctx, d.ID); got.Sound {
+			t.Fatalf("sound turned off, read back %+v", got)
+		}
+	})
+}
+
 // pdf is a small valid PDF with body text.
 func pdf(text string) []byte {
 	return []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text + "\ntrailer<</Root 1 0 R>>\n%%EOF\n")

@@ -37,11 +37,12 @@ func TestBrowserAdminDisplays(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#display-form [name=name]`), "Hol parter"),
 			chromedp.Click(chromedp.CSS(`#display-form [name=dep-`+itoa(first.ID)+`]`)),
 			chromedp.SetValue(chromedp.CSS(`#display-form [name=lang]`), "en"),
+			chromedp.Click(chromedp.CSS(`#display-sound`)),
 			chromedp.Click(chromedp.CSS("#display-save")),
 		)
 		p.waitFor("the new display listed", `document.getElementById('notice').textContent === 'Utworzono.' && document.getElementById('displays-list').textContent.includes('Hol parter')`)
 		row := p.text(`[...document.querySelectorAll('#displays-list tr')].find(r => r.textContent.includes('Hol parter')).textContent`)
-		if !strings.Contains(row, first.Name) || strings.Contains(row, second.Name) || !strings.Contains(row, "angielski") {
+		if !strings.Contains(row, first.Name) || strings.Contains(row, second.Name) || !strings.Contains(row, "angielski") || !strings.Contains(row, "włączony") {
 			t.Fatalf("the row says %q", row)
 		}
 		href := p.text(`document.querySelector('#displays-list a.preview').getAttribute('href')`)
@@ -50,10 +51,11 @@ func TestBrowserAdminDisplays(t *testing.T) {
 			ID            int64   `json:"id"`
 			DepartmentIDs []int64 `json:"department_ids"`
 			Lang          string  `json:"lang"`
+			Sound         bool    `json:"sound"`
 			Path          string  `json:"path"`
 		}
 		if resp.StatusCode != 200 || json.Unmarshal(body, &displays) != nil || len(displays) != 1 ||
-			len(displays[0].DepartmentIDs) != 1 || displays[0].DepartmentIDs[0] != first.ID || displays[0].Lang != "en" || displays[0].Path != href {
+			len(displays[0].DepartmentIDs) != 1 || displays[0].DepartmentIDs[0] != first.ID || displays[0].Lang != "en" || displays[0].Path != href || !displays[0].Sound {
 			t.Fatalf("stored displays %s, preview link %q", body, href)
 		}
 
@@ -62,7 +64,7 @@ func TestBrowserAdminDisplays(t *testing.T) {
 		p.do(chromedp.Navigate(base + href))
 		p.waitFor("the display's queue", `document.querySelectorAll('#waiting-list li').length > 0`)
 		shown := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#waiting-list li')].map(li => li.dataset.department)`))
-		if len(shown) != 1 || shown[0] != itoa(first.ID) || p.text(`document.documentElement.lang`) != "en" {
+		if len(shown) != 1 || shown[0] != itoa(first.ID) || p.text(`document.documentElement.lang`) != "en" || p.text(`document.body.dataset.sound`) != "on" {
 			t.Fatalf("the display shows departments %v in %q", shown, p.text(`document.documentElement.lang`))
 		}
 

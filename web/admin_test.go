@@ -108,6 +108,8 @@ func TestAdminBadInputChangesNothing(t *testing.T) {
 			{"display of an unknown department", "POST", "/api/v1/admin/displays", `{"name":"Hol","department_ids":[999999]}`, "", 422, "department_ids", false},
 			{"display departments not a list", "POST", "/api/v1/admin/displays", `{"name":"Hol","department_ids":"1,2"}`, "", 400, "department_ids", false},
 			{"display with unknown field", "POST", "/api/v1/admin/displays", `{"name":"Hol","orientation":"portrait"}`, "", 400, "orientation", false},
+			{"display sound not a boolean", "POST", "/api/v1/admin/displays", `{"name":"Hol","sound":"on"}`, "", 400, "sound", false},
+			{"display sound a number", "POST", "/api/v1/admin/displays", `{"name":"Hol","sound":1}`, "", 400, "sound", false},
 			{"body over 64 KiB", "PATCH", svcPath, huge, "", 413, "", true},
 			{"body over 64 KiB on a new display", "POST", "/api/v1/admin/displays", huge, "", 413, "", true},
 			{"not JSON", "PATCH", svcPath, `slot_minutes=20`, "application/x-www-form-urlencoded", 400, "", false},

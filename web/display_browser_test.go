@@ -124,11 +124,12 @@ func (p *tab) text(expr string) string {
 // Chromium lacks: it holds each utterance until __speech.finish(), so a test
 // sees whether a new one ever starts while another is being said.
 const fakeSpeech = `(() => {
-  const s = { said: [], speaking: null, overlaps: 0, cancels: 0,
+  const s = { said: [], langs: [], speaking: null, overlaps: 0, cancels: 0,
     speak(u) {
       if (!u.text.trim()) { setTimeout(() => u.onend && u.onend(), 0); return; }
       if (this.speaking) this.overlaps++;
       this.said.push(u.text);
+      this.langs.push(u.lang);
       this.speaking = u;
     },
     finish() { const u = this.speaking; this.speaking = null; if (u && u.onend) u.onend(); },
@@ -199,8 +200,8 @@ func TestBrowserDisplayShowsCallsAndRecovers(t *testing.T) {
 		p.waitFor("the waiting count down", `document.querySelector('#waiting-list li[data-department="`+department+`"] .dep-count').textContent === '0'`)
 		spoken := "Numer " + spokenNumber(number) + ", stanowisko 1"
 		p.waitFor("the announcement", `window.__speech.said.length === 1 && window.__speech.said[0] === `+jsString(spoken))
-		if live := p.text(`document.getElementById('announcer').textContent`); !strings.Contains(live, number) {
-			t.Errorf("the live region says %q", live)
+		if live := p.text(`document.querySelector('#announcements p:last-child').textContent`); live != spoken {
+			t.Errorf("the live region says %q, want %q", live, spoken)
 		}
 
 		// A recall while the first is being said waits its turn.
@@ -212,7 +213,7 @@ func TestBrowserDisplayShowsCallsAndRecovers(t *testing.T) {
 			t.Fatalf("%d utterances while the first was being said", n)
 		}
 		p.do(chromedp.Evaluate[chromedp.Void](`window.__speech.finish()`))
-		p.waitFor("the recall announced", `window.__speech.said.length === 2 && window.__speech.said[1] === `+jsString(spoken))
+		p.waitFor("the recall announced", `window.__speech.said.length === 2 && window.__speech.said[1] === `+jsString("Ponownie: numer "+spokenNumber(number)+", stanowisko 1"))
 		p.do(chromedp.Evaluate[chromedp.Void](`window.__speech.finish()`))
 		if got := run(t, p.ctx, chromedp.Evaluate[[]int](`[window.__speech.overlaps, window.__speech.cancels]`)); got[0] != 0 || got[1] != 0 {
 			t.Errorf("speech overlapped %d times and was cancelled %d times", got[0], got[1])

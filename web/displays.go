@@ -28,6 +28,7 @@ type displaySettings struct {
 	Name          string  `json:"name"`
 	DepartmentIDs []int64 `json:"department_ids"`
 	Lang          string  `json:"lang"`
+	Sound         bool    `json:"sound"`
 }
 
 // publicDisplay: GET /api/v1/displays/{id} — a display's settings, which
@@ -42,7 +43,7 @@ func (s *Server) publicDisplay(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(displaySettings{ID: d.ID, Name: d.Name, DepartmentIDs: d.DepartmentIDs, Lang: d.Lang})
+	return c.JSON(displaySettings{ID: d.ID, Name: d.Name, DepartmentIDs: d.DepartmentIDs, Lang: d.Lang, Sound: d.Sound})
 }
 
 // displayOf returns the display named by ?display= on the display page, or

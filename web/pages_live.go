@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,7 @@ func (s *Server) displayPage(c *fiber.Ctx) error {
 		for i, id := range d.DepartmentIDs {
 			ids[i] = strconv.FormatInt(id, 10)
 		}
-		data["Display"] = map[string]any{"ID": d.ID, "Departments": strings.Join(ids, ","), "Lang": d.Lang}
+		data["Display"] = map[string]any{"ID": d.ID, "Departments": strings.Join(ids, ","), "Lang": d.Lang, "Sound": d.Sound}
 		if c.Query("lang") == "" {
 			data["Lang"] = d.Lang
 		}
@@ -95,8 +96,13 @@ type ticketPageData struct {
 	Final    bool // done, no-show or expired: nothing more will change
 	Ticket   publicTicket
 	Status   string // the headline: "Twoja kolej: Stanowisko 3"
-	Detail   string // what to do now
-	Ahead    string // "Przed Tobą: 3 osoby, ok. 12 min", waiting tickets only
+	// StatusHTML is Status with the counter's name marked Polish on a page
+	// in another language (WCAG 3.1.2), as ticket.js marks it.
+	StatusHTML template.HTML
+	// ServiceLang is the language the matter's name is written in.
+	ServiceLang string
+	Detail      string // what to do now
+	Ahead       string // "Przed Tobą: 3 osoby, ok. 12 min", waiting tickets only
 }
 
 // ticketPage: GET /t/{public_id} — the resident's ticket page, where the QR
@@ -135,9 +141,41 @@ func (s *Server) ticketPage(c *fiber.Ctx) error {
 		d.Found, d.Ticket = true, v
 		d.Final = v.Status == queue.StatusDone || v.Status == queue.StatusNoShow || v.Status == queue.StatusExpired
 		d.Status, d.Detail, d.Ahead = ticketTexts(lang, v)
+		d.StatusHTML = statusHTML(lang, v)
+		d.ServiceLang = serviceLang(v, lang)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, "ticket.html", d)
+}
+
+// statusHTML is the ticket's headline as HTML, the counter's name (the
+// office's Polish words) in a span with lang="pl" on a page in another
+// language.
+func statusHTML(lang string, v publicTicket) template.HTML {
+	msg := ticketMessages[lang]["status."+v.Status]
+	counter := ""
+	if v.Counter != nil {
+		counter = *v.Counter
+	}
+	before, after, found := strings.Cut(msg, "{counter}")
+	if !found {
+		return template.HTML(template.HTMLEscapeString(msg))
+	}
+	part := template.HTMLEscapeString(counter)
+	if lang != office.LangPL && counter != "" {
+		part = `<span lang="pl">` + part + `</span>`
+	}
+	return template.HTML(template.HTMLEscapeString(before) + part + template.HTMLEscapeString(after))
+}
+
+// serviceLang is the language the ticket's matter is named in on a page in
+// lang: lang where the office wrote a translation, else Polish.
+// (publicTicket's service_names fall back to the Polish name.)
+func serviceLang(v publicTicket, lang string) string {
+	if n := v.ServiceNames[lang]; n != "" && (lang == office.LangPL || n != v.ServiceNames[office.LangPL]) {
+		return lang
+	}
+	return office.LangPL
 }
 
 // ticketTexts words a ticket's state in lang as ticket.js does: a headline,
@@ -249,6 +287,7 @@ var ticketMessages = map[string]map[string]string{
 		"people.other":           "{n} osoby",
 		"sound.enable":           "Powiadom mnie dźwiękiem",
 		"sound.on":               "Usłyszysz sygnał, gdy nadejdzie Twoja kolej.",
+		"recall.text":            "Wzywamy ponownie: {counter}",
 	},
 	"en": {
 		"page.title":             "Your ticket — Okienko",
@@ -288,6 +327,7 @@ var ticketMessages = map[string]map[string]string{
 		"people.other":           "{n} people",
 		"sound.enable":           "Notify me with a sound",
 		"sound.on":               "You will hear a sound when it is your turn.",
+		"recall.text":            "Called again: {counter}",
 	},
 	"uk": {
 		"page.title":             "Ваш квиток — Okienko",
@@ -327,5 +367,6 @@ var ticketMessages = map[string]map[string]string{
 		"people.other":           "{n} особи",
 		"sound.enable":           "Сповістити мене звуком",
 		"sound.on":               "Ви почуєте сигнал, коли настане ваша черга.",
+		"recall.text":            "Вас викликають повторно: {counter}",
 	},
 }

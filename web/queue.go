@@ -451,8 +451,11 @@ type publicTicket struct {
 	EstimatedWaitMinutes int               `json:"estimated_wait_minutes"`
 	CountersOpen         *int              `json:"counters_open,omitempty"` // waiting tickets only
 	Counter              *string           `json:"counter"`
-	StatusURL            string            `json:"status_url"`
-	Kind                 string            `json:"kind"`
+	// Recalls is how many times the ticket was called again: a page
+	// following the ticket tells a recall by it going up.
+	Recalls   int    `json:"recalls"`
+	StatusURL string `json:"status_url"`
+	Kind      string `json:"kind"`
 	// ArrivalRequired: a remote ticket of a matter that calls it only once
 	// the kiosk has checked it in (ArrivedAt).
 	ArrivalRequired bool       `json:"arrival_required"`
@@ -473,7 +476,7 @@ func (s *Server) publicTicket(ctx context.Context, t *queue.Ticket) (publicTicke
 			office.LangPL: svc.Name, office.LangEN: svc.NameIn(office.LangEN), office.LangUK: svc.NameIn(office.LangUK),
 		},
 		PeopleAhead: ahead, EstimatedWaitMinutes: int((wait + time.Minute - 1) / time.Minute),
-		StatusURL: s.BaseURL + "/t/" + t.PublicID, Kind: t.Kind, ArrivedAt: t.ArrivedAt,
+		StatusURL: s.BaseURL + "/t/" + t.PublicID, Kind: t.Kind, ArrivedAt: t.ArrivedAt, Recalls: t.Recalls,
 		ArrivalRequired: t.Kind == queue.KindRemote && svc.RemoteArrivalRequired}
 	if t.Status == queue.StatusWaiting {
 		open, err := s.Queue.OpenCounters(ctx, t.ServiceID)

@@ -300,6 +300,11 @@ const MESSAGES = {
     'displays.previewOf': 'Podgląd tablicy {name} (otwiera się w nowej karcie)',
     'displays.editHeading': 'Tablica: {name}',
     'displays.newHeading': 'Nowa tablica',
+    'displays.sound': 'Dźwięk',
+    'displays.soundField': 'Dźwięk włączony: sygnał i zapowiedź każdego wezwania bez dotykania ekranu',
+    'displays.soundHint': 'Telewizora w holu nikt nie dotyka: z tym ustawieniem tablica gra od razu po włączeniu. Przeglądarka telewizora musi pozwalać na dźwięk bez dotknięcia (README, „Tablica w holu”); gdy nie pozwala, tablica pokaże o tym krótką informację pod numerami.',
+    'displays.soundOn': 'włączony',
+    'displays.soundOff': 'wyłączony do dotknięcia',
     'lang.pl': 'polski', 'lang.en': 'angielski', 'lang.uk': 'ukraiński',
 
     'forms.heading': 'Formularze do pobrania: {name}',
@@ -1748,6 +1753,7 @@ window.MESSAGES = MESSAGES;
     const rows = displays.map((d) => [d.name,
       d.department_ids.length ? d.department_ids.map(departmentName).join(', ') : t('displays.allDepartments'),
       t('lang.' + d.lang),
+      d.sound ? t('displays.soundOn') : t('displays.soundOff'),
       el('span', { class: 'actions' },
         el('a', { href: d.path, target: '_blank', rel: 'noopener', class: 'btn btn-small preview', text: t('displays.preview'), 'aria-label': t('displays.previewOf', { name: d.name }) }),
         el('input', { type: 'text', readOnly: true, class: 'mono url', value: location.origin + d.path, 'aria-label': t('displays.address') + ': ' + d.name, on: { focus: (e) => e.target.select() } })),
@@ -1755,7 +1761,7 @@ window.MESSAGES = MESSAGES;
         button(t('common.edit'), () => editDisplay(d), '', t('common.editNamed', { name: d.name })),
         button(t('common.delete'), () => remove('/api/v1/admin/displays/' + d.id, d.name, loadDisplaysSection), 'btn-danger', t('common.deleteNamed', { name: d.name })))]);
     $('displays-list').replaceChildren(table(t('displays.caption'),
-      [t('common.name'), t('displays.departments'), t('displays.lang'), t('displays.address'), t('common.actions')], rows));
+      [t('common.name'), t('displays.departments'), t('displays.lang'), t('displays.sound'), t('displays.address'), t('common.actions')], rows));
   }
 
   function editDisplay(d) {
@@ -1767,13 +1773,14 @@ window.MESSAGES = MESSAGES;
       ...state.departments.map((dep) => field(dep.name + ' (' + dep.ticket_prefix + ')', { type: 'checkbox', checked: chosen.has(dep.id), name: 'dep-' + dep.id })));
     form.append(heading, field(t('common.name'), { name: 'name', value: d ? d.name : '' }), box,
       field(t('displays.lang'), { name: 'lang', options: ['pl', 'en', 'uk'].map((l) => [l, t('lang.' + l)]), value: d ? d.lang : 'pl' }),
+      soundField(d),
       el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', id: 'display-save', text: t('common.save') }),
         button(t('common.cancel'), () => { $('display-editor').replaceChildren(); $('display-new').focus(); })));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
-        const body = { name: v.name, lang: v.lang, department_ids: Object.keys(v).filter((k) => k.startsWith('dep-') && v[k]).map((k) => Number(k.slice(4))) };
+        const body = { name: v.name, lang: v.lang, sound: Boolean(v.sound), department_ids: Object.keys(v).filter((k) => k.startsWith('dep-') && v[k]).map((k) => Number(k.slice(4))) };
         if (d) await api('PATCH', '/api/v1/admin/displays/' + d.id, body);
         else await api('POST', '/api/v1/admin/displays', body);
         $('display-editor').replaceChildren();
@@ -1784,6 +1791,15 @@ window.MESSAGES = MESSAGES;
     });
     $('display-editor').replaceChildren(form);
     heading.focus();
+  }
+
+  // soundField is the display's sound switch with what it needs from the
+  // TV's browser.
+  function soundField(d) {
+    const f = field(t('displays.soundField'), { name: 'sound', id: 'display-sound', type: 'checkbox', checked: d ? d.sound : false });
+    f.querySelector('input').setAttribute('aria-describedby', 'display-sound-hint');
+    f.append(el('p', { id: 'display-sound-hint', class: 'small muted', text: t('displays.soundHint') }));
+    return f;
   }
 
   // ---- Statistics ---------------------------------------------------------
@@ -2126,7 +2142,7 @@ window.MESSAGES = MESSAGES;
     'printer.cutter': 'kiosks.cut', 'printer.chinese_off': 'field.chineseOff', 'printer.status': 'field.printerStatus',
     max_job_age_minutes: 'field.maxJobAge', printer_state: 'kiosks.printerState',
     idle_seconds: 'field.idleSeconds', input_idle_seconds: 'field.inputIdleSeconds', warn_seconds: 'field.warnSeconds', layout: 'field.layout',
-    department_ids: 'displays.departments', lang: 'displays.lang', title: 'forms.title', filename: 'field.filename',
+    department_ids: 'displays.departments', lang: 'displays.lang', sound: 'displays.sound', title: 'forms.title', filename: 'field.filename',
     size: 'forms.size', content_type: 'field.contentType', alerts_email: 'field.alertsEmail',
     code: 'suspicious.code', status: 'field.status', note: 'field.note', ip: 'suspicious.clientAddr',
     cancelled: 'field.cancelled', bookings: 'field.bookings',

@@ -24,8 +24,9 @@ const MESSAGES = {
     'waiting.count': { one: '{n} osoba czeka', few: '{n} osoby czekają', many: '{n} osób czeka', other: '{n} osoby czeka' },
     'sound.enable': 'Dźwięk wyłączony — dotknij, aby włączyć',
     'sound.help': 'Przeglądarka tego ekranu nie pozwala odtwarzać dźwięku bez dotknięcia. Kliknij albo naciśnij dowolny klawisz, aby włączyć sygnał i zapowiedzi głosowe.',
-    'call.text': 'Numer {number}: {counter}',
+    'sound.blocked': 'Dźwięk tablicy jest włączony, ale przeglądarka go blokuje: dotknij ekranu albo uruchom przeglądarkę z flagą --autoplay-policy=no-user-gesture-required (README).',
     'speech.call': 'Numer {number}, {counter}',
+    'speech.recall': 'Ponownie: numer {number}, {counter}',
     'speech.counter': 'stanowisko {n}',
     'speech.lang': 'pl-PL',
   },
@@ -43,8 +44,9 @@ const MESSAGES = {
     'waiting.count': { one: '{n} person waiting', other: '{n} people waiting' },
     'sound.enable': 'Sound off — touch to turn on',
     'sound.help': 'This screen\'s browser does not let it play sound before a touch. Click or press any key to turn on the chime and spoken calls.',
-    'call.text': 'Number {number}: {counter}',
+    'sound.blocked': 'Sound is on for this display, but the browser blocks it: touch the screen or start the browser with --autoplay-policy=no-user-gesture-required (README).',
     'speech.call': 'Number {number}, {counter}',
+    'speech.recall': 'Again: number {number}, {counter}',
     'speech.counter': 'counter {n}',
     'speech.lang': 'en-GB',
   },
@@ -62,8 +64,9 @@ const MESSAGES = {
     'waiting.count': { one: '{n} особа чекає', few: '{n} особи чекають', many: '{n} осіб чекає', other: '{n} особи чекає' },
     'sound.enable': 'Звук вимкнено — торкніться, щоб увімкнути',
     'sound.help': 'Браузер цього екрана не дозволяє відтворювати звук без дотику. Натисніть кнопку або будь-яку клавішу, щоб увімкнути сигнал і голосові оголошення.',
-    'call.text': 'Номер {number}: {counter}',
+    'sound.blocked': 'Звук табло увімкнено, але браузер його блокує: торкніться екрана або запустіть браузер із прапорцем --autoplay-policy=no-user-gesture-required (README).',
     'speech.call': 'Номер {number}, {counter}',
+    'speech.recall': 'Повторно: номер {number}, {counter}',
     'speech.counter': 'віконце {n}',
     'speech.lang': 'uk-UA',
   },
@@ -75,6 +78,9 @@ const OkienkoDisplay = (function () {
   const SETUP_CHECK_MS = 60 * 1000; // how often a configured display checks its settings
   const CHIME_MAX_MS = 4000; // a chime that never ends stops blocking after this
   const SOUND_KEY = 'okienko.display.sound';
+  const ANNOUNCEMENTS_KEPT = 5; // announcements left in the live region once read
+  // Speech language tags by language of a part.
+  const SPEECH_LANG = { pl: 'pl-PL', en: 'en-GB', uk: 'uk-UA' };
 
   const params = new URLSearchParams(location.search);
   const setup = document.body.dataset; // a configured display: display, departments, lang
@@ -114,9 +120,20 @@ const OkienkoDisplay = (function () {
     return m ? t('speech.counter', { n: parseInt(m[1], 10) }) : String(name || '');
   }
 
-  // speechText is the announcement of a call in the page's language.
+  // announcement is what is said of a call, in parts, each with the
+  // language it is written in: the page's words, and the counter's name in
+  // Polish where it isn't "stanowisko N" (which is said in the page's
+  // language). A recall says so: "Ponownie: numer D 17, stanowisko 3".
+  function announcement(call) {
+    const named = /(\d+)\s*$/.exec(String(call.counter || '')) === null;
+    const counter = { text: spokenCounter(call.counter), lang: named ? 'pl' : lang };
+    const [before, after] = t(call.recall ? 'speech.recall' : 'speech.call', { number: spokenNumber(call.number) }).split('{counter}');
+    return [{ text: before, lang }, counter, { text: after || '', lang }].filter((p) => p.text);
+  }
+
+  // speechText is the announcement of a call as one text.
   function speechText(call) {
-    return t('speech.call', { number: spokenNumber(call.number), counter: spokenCounter(call.counter) });
+    return announcement(call).map((p) => p.text).join('');
   }
 
   // ---- State ----------------------------------------------------------------
@@ -156,12 +173,21 @@ const OkienkoDisplay = (function () {
     if (now) {
       $('now-number').textContent = now.number;
       $('now-counter').textContent = now.counter;
+      markPolish($('now-counter'));
       $('now').dataset.ticket = String(now.ticket_id);
     }
     $('recent-list').replaceChildren(...rest.map((c) => el('tr', { 'data-ticket': String(c.ticket_id) },
       el('th', { scope: 'row', class: 'number', text: c.number }),
-      el('td', { class: 'counter', text: c.counter_label || c.counter }))));
+      markPolish(el('td', { class: 'counter', text: c.counter_label || c.counter })))));
     fitAll();
+  }
+
+  // markPolish marks e as Polish on a page in another language: counters'
+  // names are the office's Polish words (WCAG 3.1.2).
+  function markPolish(e) {
+    if (lang === 'pl') e.removeAttribute('lang');
+    else e.setAttribute('lang', 'pl');
+    return e;
   }
 
   // ---- Fitting the text -----------------------------------------------------
@@ -252,7 +278,8 @@ const OkienkoDisplay = (function () {
     }
     const departments = (d.department_ids || []).join(',');
     const language = params.get('lang') && MESSAGES[params.get('lang')] ? lang : d.lang;
-    if (departments !== (setup.departments || '') || language !== lang) location.reload();
+    const soundSetting = d.sound ? 'on' : 'off';
+    if (departments !== (setup.departments || '') || language !== lang || (setup.sound && soundSetting !== setup.sound)) location.reload();
   }
 
   function onSnapshot(msg) {
@@ -322,13 +349,24 @@ const OkienkoDisplay = (function () {
 
   const sound = {
     on: false,
-    queue: [],
+    queue: [], // calls to announce, in order
     busy: false,
   };
 
   function remember(v) {
     try { localStorage.setItem(SOUND_KEY, v); } catch (e) { /* storage off */ }
   }
+
+  function remembered() {
+    try { return localStorage.getItem(SOUND_KEY) || ''; } catch (e) { return ''; }
+  }
+
+  // The administrator turned this display's sound on (the panel's setting,
+  // kept on the TV too), or someone turned it on here once: the display
+  // means to play, and when the browser refuses it says so below the board
+  // instead of asking for a touch over it.
+  if (setup.sound === 'on') remember('on');
+  const soundWanted = setup.sound === 'on' || remembered() === 'on';
 
   // soundAllowed tells whether the browser lets the page play sound without
   // a gesture (a TV's browser started with --autoplay-policy=no-user-gesture-required,
@@ -362,10 +400,12 @@ const OkienkoDisplay = (function () {
     }
   }
 
-  // showHint shows the small "sound off" button in the top bar, away from
-  // the numbers; any touch or key on the screen turns the sound on.
-  function showHint() {
-    const h = $('sound-enable');
+  // refused is called when the browser won't play sound before a gesture.
+  // A display meant to play shows a small note in the footer, outside the
+  // numbers; any other shows the small "sound off" button in the top bar.
+  // Either way any touch or key on the screen turns the sound on.
+  function refused() {
+    const h = soundWanted ? $('sound-blocked') : $('sound-enable');
     if (!h.hidden) return;
     h.hidden = false;
     document.addEventListener('keydown', enableSound, true);
@@ -376,12 +416,13 @@ const OkienkoDisplay = (function () {
   // enableSound runs in the user's gesture, so the browser lets the page
   // play sound and speak from now on; the choice is remembered.
   function enableSound(ev) {
-    if (sound.on && $('sound-enable').hidden) return; // the click after the pointerdown
+    if (sound.on && $('sound-enable').hidden && $('sound-blocked').hidden) return; // the click after the pointerdown
     if (ev && ev.type === 'keydown' && ['Tab', 'Shift', 'Alt', 'Control', 'Meta'].includes(ev.key)) return;
     document.removeEventListener('keydown', enableSound, true);
     document.removeEventListener('pointerdown', enableSound, true);
     if (ev) ev.preventDefault();
     $('sound-enable').hidden = true;
+    $('sound-blocked').hidden = true;
     sound.on = true;
     remember('on');
     const chime = $('chime');
@@ -404,29 +445,39 @@ const OkienkoDisplay = (function () {
     pump();
   }
 
-  // announce queues a call's chime and speech; one announcement never cuts
-  // off another.
+  // announce queues a call's announcement; one never cuts off another.
   function announce(call) {
-    const text = speechText(call);
-    $('announcer').textContent = t('call.text', { number: call.number, counter: call.counter });
-    sound.queue.push(text);
+    sound.queue.push(call);
     pump();
   }
 
+  // pump announces the queued calls in turn: each in the live region (one
+  // node per call, for screen readers) and, with the sound on, by the chime
+  // and speech.
   async function pump() {
     if (sound.busy) return;
     sound.busy = true;
     try {
       while (sound.queue.length) {
-        const text = sound.queue.shift();
-        announced.push(text);
+        const parts = announcement(sound.queue.shift());
+        announced.push(parts.map((p) => p.text).join(''));
+        write(parts);
         if (!sound.on) continue;
         await chime();
-        await speak(text);
+        await speak(parts);
       }
     } finally {
       sound.busy = false;
     }
+  }
+
+  // write appends an announcement to the polite live region, each part in
+  // its language, and drops the oldest beyond ANNOUNCEMENTS_KEPT (read by
+  // then: removals are not announced).
+  function write(parts) {
+    const region = $('announcements');
+    region.append(el('p', {}, ...parts.map((p) => (p.lang === lang ? p.text : el('span', { lang: p.lang, text: p.text })))));
+    while (region.childElementCount > ANNOUNCEMENTS_KEPT) region.firstElementChild.remove();
   }
 
   // chime plays the chime to its end; a browser that refuses asks for the
@@ -453,7 +504,7 @@ const OkienkoDisplay = (function () {
           p.catch((err) => {
             if (err && err.name === 'NotAllowedError') {
               sound.on = false;
-              showHint();
+              refused();
             }
             finish();
           });
@@ -464,19 +515,31 @@ const OkienkoDisplay = (function () {
     });
   }
 
-  let voice = null;
-  function pickVoice() {
+  const voices = {}; // by speech language tag
+  function pickVoice(want) {
     const synth = window.speechSynthesis;
     if (!synth || !synth.getVoices) return null;
-    const want = t('speech.lang').toLowerCase();
-    const base = want.split('-')[0];
-    const voices = synth.getVoices() || [];
-    return voices.find((v) => (v.lang || '').toLowerCase().replace('_', '-') === want)
-      || voices.find((v) => (v.lang || '').toLowerCase().startsWith(base)) || null;
+    const tag = want.toLowerCase();
+    const base = tag.split('-')[0];
+    const all = synth.getVoices() || [];
+    return all.find((v) => (v.lang || '').toLowerCase().replace('_', '-') === tag)
+      || all.find((v) => (v.lang || '').toLowerCase().startsWith(base)) || null;
   }
 
-  // speak says text and resolves when it has been said (or could not be).
-  function speak(text) {
+  // speak says an announcement's parts, parts in one language as one
+  // utterance in that language's voice, and resolves when all has been
+  // said (or could not be).
+  async function speak(parts) {
+    const groups = [];
+    for (const p of parts) {
+      const last = groups[groups.length - 1];
+      if (last && last.lang === p.lang) last.text += p.text;
+      else groups.push({ text: p.text, lang: p.lang });
+    }
+    for (const g of groups) if (g.text.trim()) await utter(g.text.trim(), SPEECH_LANG[g.lang] || t('speech.lang'));
+  }
+
+  function utter(text, tag) {
     const synth = window.speechSynthesis;
     if (!synth || !window.SpeechSynthesisUtterance) return Promise.resolve();
     return new Promise((resolve) => {
@@ -491,9 +554,9 @@ const OkienkoDisplay = (function () {
       const timer = setTimeout(finish, 4000 + 150 * text.length);
       try {
         const u = new SpeechSynthesisUtterance(text);
-        u.lang = t('speech.lang');
-        voice = voice || pickVoice();
-        if (voice) u.voice = voice;
+        u.lang = tag;
+        voices[tag] = voices[tag] || pickVoice(tag);
+        if (voices[tag]) u.voice = voices[tag];
         u.rate = 0.9;
         u.onend = finish;
         u.onerror = finish;
@@ -521,15 +584,15 @@ const OkienkoDisplay = (function () {
     sound.busy = true;
     soundAllowed().then((ok) => {
       if (ok) sound.on = true;
-      else showHint();
+      else refused();
       sound.checked = true;
-    }, () => showHint()).finally(() => {
+    }, () => refused()).finally(() => {
       sound.busy = false;
       pump();
     });
     addEventListener('resize', fitAll);
     if (window.speechSynthesis && window.speechSynthesis.addEventListener) {
-      window.speechSynthesis.addEventListener('voiceschanged', () => { voice = pickVoice(); });
+      window.speechSynthesis.addEventListener('voiceschanged', () => { for (const k of Object.keys(voices)) delete voices[k]; });
     }
     const q = new URLSearchParams();
     if (params.get('office')) q.set('office', params.get('office'));
@@ -539,5 +602,5 @@ const OkienkoDisplay = (function () {
   }
 
   start();
-  return { speechText, spokenNumber, spokenCounter, announced, lang, checkSetup, queued: () => sound.queue.length, sound: () => ({ on: sound.on, checked: Boolean(sound.checked) }) };
+  return { speechText, announcement, spokenNumber, spokenCounter, announced, lang, checkSetup, queued: () => sound.queue.length, sound: () => ({ on: sound.on, checked: Boolean(sound.checked), wanted: soundWanted }) };
 }());

@@ -1,6 +1,10 @@
 // The resident's ticket page: the server renders the ticket's status at load
 // time; this script follows it live over /ws/tickets/{public_id} (see
-// live.js), and when the ticket is called plays the chime and vibrates.
+// live.js), and when the ticket is called, or called again, plays the chime
+// and vibrates; a recall is also written in a polite live region.
+// Counters' names are the office's Polish words: on a page in another
+// language they are marked lang="pl", as the matter's name is where the
+// office wrote no translation (WCAG 3.1.2).
 // The texts come from the server in the body's data-messages, in the page's
 // language (the same dictionary the server rendered the page with): strings
 // with {placeholders}; plural forms as keys ending in an Intl.PluralRules
@@ -39,9 +43,11 @@ const OkienkoTicket = (function () {
     return t(minutes > 0 ? 'ahead.peopleWait' : 'ahead.people', { people, minutes });
   }
 
+  const RECALLS_KEPT = 3; // recall announcements left in the live region
   const state = {
     status: body.dataset.status || '',
     counter: body.dataset.counter || '',
+    recalls: parseInt(body.dataset.recalls || '0', 10) || 0,
     soundReady: false,
     feed: null,
   };
@@ -52,12 +58,34 @@ const OkienkoTicket = (function () {
     e.hidden = !text;
   }
 
+  // withCounter returns the nodes of message key with its {counter} the
+  // counter's name, marked Polish on a page in another language.
+  function withCounter(key, counter) {
+    const [before, after] = t(key).split('{counter}');
+    if (after === undefined) return [before];
+    const name = lang === 'pl' || !counter ? counter : Object.assign(document.createElement('span'), { lang: 'pl', textContent: counter });
+    return [before, name, after].filter((x) => x !== '');
+  }
+
+  // serviceLang is the language the matter's name is written in: the
+  // page's where the office wrote a translation, else Polish (the names
+  // by language fall back to the Polish one).
+  function serviceLang(tk) {
+    const names = tk.service_names || {};
+    return names[lang] && (lang === 'pl' || names[lang] !== names.pl) ? lang : 'pl';
+  }
+
   // render shows a ticket (the public view of GET /api/v1/tickets/{id}).
   function render(tk) {
     const counter = tk.counter || '';
     $('number').textContent = tk.number;
-    $('service').textContent = (tk.service_names && tk.service_names[document.documentElement.lang]) || tk.service;
-    show('status', t('status.' + tk.status, { counter }));
+    $('service').textContent = (tk.service_names && tk.service_names[lang]) || tk.service;
+    if (serviceLang(tk) === lang) $('service').removeAttribute('lang');
+    else $('service').setAttribute('lang', serviceLang(tk));
+    const status = withCounter('status.' + tk.status, counter);
+    $('status').replaceChildren(...status);
+    $('status').hidden = $('status').textContent === '';
+    if (tk.status !== 'called') $('recall').replaceChildren(); // past: removals are not read
     show('ahead', aheadText(tk));
     show('detail', t('detail.' + tk.status));
     $('status-box').dataset.status = tk.status;
@@ -65,9 +93,15 @@ const OkienkoTicket = (function () {
     body.dataset.counter = counter;
     document.title = (tk.status === 'called' ? t('status.called', { counter }) : tk.number) + ' — ' + t('page.title');
     const called = tk.status === 'called' && (state.status !== 'called' || state.counter !== counter);
+    const recalled = !called && tk.status === 'called' && (tk.recalls || 0) > state.recalls;
     state.status = tk.status;
     state.counter = counter;
+    state.recalls = tk.recalls || 0;
     if (called) yourTurn();
+    if (recalled) {
+      announceRecall(counter);
+      yourTurn();
+    }
     if (FINAL.includes(tk.status)) {
       // Nothing more will happen to this ticket: no sound to wait for.
       $('sound').hidden = true;
@@ -79,6 +113,17 @@ const OkienkoTicket = (function () {
         $('live-note').hidden = true;
       }
     }
+  }
+
+  // announceRecall writes "Wzywamy ponownie: Stanowisko 1" as a new node of
+  // the polite live region (a node per recall, so each one is read), the
+  // oldest beyond RECALLS_KEPT dropped.
+  function announceRecall(counter) {
+    const region = $('recall');
+    const p = document.createElement('p');
+    p.append(...withCounter('recall.text', counter));
+    region.append(p);
+    while (region.childElementCount > RECALLS_KEPT) region.firstElementChild.remove();
   }
 
   // yourTurn tells a resident whose ticket was just called, also by sound
@@ -135,5 +180,5 @@ const OkienkoTicket = (function () {
   }
 
   start();
-  return { aheadText, render, state };
+  return { aheadText, render, state, serviceLang };
 }());
