@@ -138,7 +138,7 @@ func nameIn(typ string, f *flat) string {
 		}
 		return closureName(a, b, r)
 	}
-	for _, k := range []string{"name", "title", "display_name", "username", "code"} {
+	for _, k := range []string{"name", "title", "display_name", "username", "code", "url"} {
 		if s, ok := f.values[k].(string); ok && s != "" {
 			if k == "display_name" {
 				if u, ok := f.values["username"].(string); ok && u != "" {

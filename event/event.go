@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/okienko/okienko/notify/outbox"
 )
 
 // Event is one recorded domain event.
@@ -32,6 +34,7 @@ func Record(ctx context.Context, tx *gorm.DB, at time.Time, typ, objectType stri
 }
 
 // Add is Record returning the event written, for publishing after commit.
+// It also queues the event's webhook deliveries on tx (outbox.EnqueueEvent).
 func Add(ctx context.Context, tx *gorm.DB, at time.Time, typ, objectType string, objectID int64, data any) (*Event, error) {
 	b := []byte("{}")
 	if data != nil {
@@ -42,6 +45,10 @@ func Add(ctx context.Context, tx *gorm.DB, at time.Time, typ, objectType string,
 	}
 	e := &Event{At: at.UTC(), Type: typ, ObjectType: objectType, ObjectID: objectID, Data: string(b)}
 	if err := tx.WithContext(ctx).Create(e).Error; err != nil {
+		return nil, err
+	}
+	// Webhooks subscribed to the event are queued with it.
+	if err := outbox.EnqueueEvent(ctx, tx, e.ID, e.At, typ, objectType, objectID, e.Data); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -43,7 +45,7 @@ const (
 	retryStore = 500 * time.Millisecond
 )
 
-// Worker sends the outbox's messages. E-mail and SMS have separate lanes,
+// Worker sends the outbox's messages. E-mail, SMS and webhooks have separate lanes,
 // each sending up to Concurrency messages at once, each send with its own
 // deadline, so a slow provider never holds the other channel back.
 //
@@ -77,6 +79,11 @@ type Worker struct {
 	// Installation prefixes the keys sent to providers; default the
 	// installation's id from the database.
 	Installation string
+	// WebhookTimeout bounds one webhook request, answer included; default
+	// DefaultWebhookTimeout.
+	WebhookTimeout time.Duration
+	// HTTP sends webhook requests; default a client without redirects.
+	HTTP *http.Client
 	// Metrics, when set, counts outcomes and times sends.
 	Metrics *Metrics
 
@@ -151,7 +158,7 @@ func Backoff(attempts int) time.Duration {
 	return firstRetry << (attempts - 1)
 }
 
-// RunOnce sends the messages due now, both channels at once (taking over
+// RunOnce sends the messages due now, every channel at once (taking over
 // expired leases), and returns when none is due and none in flight, with
 // how many it sent. Several workers may run at once, on one or more
 // instances: each message is claimed by one. The error is the database's.
@@ -162,9 +169,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	stop := w.renewLeases()
 	defer stop()
 	var wg sync.WaitGroup
-	sent := make([]int, 2)
-	errs := make([]error, 2)
-	for i, ch := range []string{outbox.Email, outbox.SMS} {
+	sent := make([]int, len(outbox.Channels))
+	errs := make([]error, len(outbox.Channels))
+	for i, ch := range outbox.Channels {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -172,10 +179,11 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
-	if errs[0] != nil {
-		return sent[0] + sent[1], errs[0]
+	total := 0
+	for _, n := range sent {
+		total += n
 	}
-	return sent[0] + sent[1], errs[1]
+	return total, errors.Join(errs...)
 }
 
 // Run sends messages as they become due until ctx ends. Then it claims no
@@ -186,7 +194,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.init(ctx); err != nil {
 		return err
 	}
-	wakes := map[string]chan string{outbox.Email: make(chan string, 1), outbox.SMS: make(chan string, 1)}
+	wakes := map[string]chan string{}
+	for _, ch := range outbox.Channels {
+		wakes[ch] = make(chan string, 1)
+	}
 	wake := func(ch string) {
 		if c, ok := wakes[ch]; ok {
 			select {
@@ -212,8 +223,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.Listen != "" {
 		l := &database.Listener{URL: w.Listen, Channel: outbox.WakeChannel, Log: w.log(),
 			Listening: func(bool) {
-				wake(outbox.Email)
-				wake(outbox.SMS)
+				for _, ch := range outbox.Channels {
+					wake(ch)
+				}
 				if w.listening != nil {
 					select {
 					case w.listening <- struct{}{}:
@@ -329,8 +341,11 @@ func (w *Worker) untilDue(ctx context.Context, ch string) time.Duration {
 	wait := w.poll()
 	now := w.now()
 	var next []outbox.Message
-	err := w.DB.WithContext(ctx).Select("next_attempt_at").
-		Where("channel = ? AND state = ?", ch, outbox.Queued).Order("next_attempt_at").Limit(1).Find(&next).Error
+	q := w.DB.WithContext(ctx).Select("next_attempt_at").Where("channel = ? AND state = ?", ch, outbox.Queued)
+	if ch == outbox.Webhook {
+		q = q.Where(inOrder)
+	}
+	err := q.Order("next_attempt_at").Limit(1).Find(&next).Error
 	if err == nil && len(next) == 1 {
 		wait = min(wait, next[0].NextAttemptAt.Sub(now))
 	}
@@ -355,6 +370,9 @@ func (w *Worker) claim(ctx context.Context, ch string, n int) ([]outbox.Message,
 	err := w.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := tx.Where("channel = ? AND ((state = ? AND next_attempt_at <= ?) OR (state = ? AND lease_until < ?))",
 			ch, outbox.Queued, now, outbox.Sending, now).Order("next_attempt_at, id").Limit(n)
+		if ch == outbox.Webhook {
+			q = q.Where(inOrder)
+		}
 		if database.Dialect(tx) == database.Postgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
@@ -382,6 +400,13 @@ func (w *Worker) claim(ctx context.Context, ch string, n int) ([]outbox.Message,
 	}
 	return out, nil
 }
+
+// inOrder keeps a webhook message back while an earlier message of the
+// same endpoint and object is queued or being sent: a receiver gets an
+// object's events in order, each once the one before was delivered or
+// given up.
+const inOrder = `NOT EXISTS (SELECT 1 FROM outbox o WHERE o.webhook_id = outbox.webhook_id
+	AND o.object_key = outbox.object_key AND o.id < outbox.id AND o.state IN ('queued', 'sending'))`
 
 // renewLeases extends the worker's leases every third of a lease until
 // stop is called, so a send that takes longer than a lease keeps its
@@ -428,6 +453,9 @@ func (w *Worker) MessageID(key string) string {
 // its own deadline, and records the outcome. It reports whether the
 // message was sent.
 func (w *Worker) deliver(ctx context.Context, m *outbox.Message) bool {
+	if m.Channel == outbox.Webhook {
+		return w.deliverWebhook(ctx, m)
+	}
 	began := time.Now()
 	sctx, cancel := context.WithTimeout(ctx, w.sendTimeout())
 	defer cancel()

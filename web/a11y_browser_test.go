@@ -248,7 +248,7 @@ func TestAccessibility(t *testing.T) {
 		p.waitFor("the department form", `document.querySelectorAll('#department-form li.interval').length > 0`)
 		p.axeAt("/admin#wydzialy editing opening hours", desktop)
 
-		for _, sec := range []string{"zamkniecia", "stanowiska", "uzytkownicy", "tablice", "statystyki", "na-zywo", "dziennik"} {
+		for _, sec := range []string{"zamkniecia", "stanowiska", "uzytkownicy", "tablice", "statystyki", "na-zywo", "webhooki", "dziennik"} {
 			p.do(chromedp.Click(chromedp.CSS(`#nav a[href="#` + sec + `"]`)))
 			p.waitFor(sec, `document.querySelector('#nav a[aria-current="page"]').getAttribute('href') === '#`+sec+`' && document.querySelector('section.view:not([hidden]) table, section.view:not([hidden]) p.muted') !== null`)
 			p.axeAt("/admin#"+sec, desktop)

@@ -166,6 +166,7 @@ func (s *Server) adminRoutes(g fiber.Router) {
 		remove:   a.DeleteUser,
 	}.mount(g, "/users")
 	s.adminKiosks(g)
+	s.adminWebhooks(g)
 	s.displayRoutes(g)
 	s.attachmentRoutes(g)
 	s.adminStats(g)

@@ -54,6 +54,7 @@ type Config struct {
 	SMSParts       string
 	OutboxLease    string
 	OutboxParallel string
+	WebhookTimeout string
 	PerAddress     string
 	PerEmail       string
 	ProofMaxNumber string
@@ -100,6 +101,7 @@ var settings = []setting{
 	{"OKIENKO_SMS_PARTS", "1", "most SMS parts one message may take (1–6)", false, func(c *Config) *string { return &c.SMSParts }},
 	{"OKIENKO_OUTBOX_LEASE", "1m", "how long a message being sent stays claimed unless its instance renews the claim (5s–10m): messages of an instance that died go out this long after", false, func(c *Config) *string { return &c.OutboxLease }},
 	{"OKIENKO_OUTBOX_CONCURRENCY", strconv.Itoa(notify.DefaultConcurrency), "how many messages of one channel (e-mail, SMS) an instance sends at once (1–64)", false, func(c *Config) *string { return &c.OutboxParallel }},
+	{"OKIENKO_WEBHOOK_TIMEOUT", "10s", "how long one webhook request may take, the receiver's answer included (1s–60s); a slower receiver's delivery is retried", false, func(c *Config) *string { return &c.WebhookTimeout }},
 	{"OKIENKO_LOG_FORMAT", "text", "text or json", false, func(c *Config) *string { return &c.LogFormat }},
 	{"OKIENKO_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
 	{"OKIENKO_RETENTION_DAYS", "30", "days after a visit when the resident's personal data (name, e-mail, phone, PESEL HMAC) is erased", false, func(c *Config) *string { return &c.RetentionDays }},
@@ -177,6 +179,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if d, err := time.ParseDuration(c.OutboxLease); err != nil || d < 5*time.Second || d > 10*time.Minute {
 		return nil, fmt.Errorf("OKIENKO_OUTBOX_LEASE must be a duration from 5s to 10m (e.g. 1m), not %q", c.OutboxLease)
+	}
+	if d, err := time.ParseDuration(c.WebhookTimeout); err != nil || d < time.Second || d > time.Minute {
+		return nil, fmt.Errorf("OKIENKO_WEBHOOK_TIMEOUT must be a duration from 1s to 60s (e.g. 10s), not %q", c.WebhookTimeout)
 	}
 	if n, err := strconv.Atoi(c.OutboxParallel); err != nil || n < 1 || n > 64 {
 		return nil, fmt.Errorf("OKIENKO_OUTBOX_CONCURRENCY must be a number from 1 to 64, not %q", c.OutboxParallel)
@@ -287,6 +292,12 @@ func (c *Config) retention() time.Duration {
 }
 
 // reminderHour is the office hour when reminders go out.
+// webhookTimeout is OKIENKO_WEBHOOK_TIMEOUT, validated by loadConfig.
+func (c *Config) webhookTimeout() time.Duration {
+	d, _ := time.ParseDuration(c.WebhookTimeout)
+	return d
+}
+
 // outboxLease is OKIENKO_OUTBOX_LEASE, validated by loadConfig.
 func (c *Config) outboxLease() time.Duration {
 	d, _ := time.ParseDuration(c.OutboxLease)

@@ -287,7 +287,8 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	}
 	outboxWorker := &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
 		Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL, Bookings: bookings, SMS: smsLimits(cfg), Log: log},
-		Lease:   cfg.outboxLease(), Concurrency: cfg.outboxConcurrency(), Host: baseHost(cfg.BaseURL), Metrics: notify.NewMetrics(reg)}
+		Lease:   cfg.outboxLease(), Concurrency: cfg.outboxConcurrency(), Host: baseHost(cfg.BaseURL), Metrics: notify.NewMetrics(reg),
+		WebhookTimeout: cfg.webhookTimeout()}
 	if database.IsPostgres(cfg.DatabaseURL) {
 		outboxWorker.Listen = cfg.DatabaseURL
 	}

@@ -125,6 +125,14 @@ func TestLoadConfig(t *testing.T) {
 	if _, err := loadConfig(env(map[string]string{"OKIENKO_TRUSTED_PROXIES": "10.0.0.10,proxy.internal"})); err == nil || !strings.Contains(err.Error(), "proxy.internal") {
 		t.Fatalf("a host name among the trusted proxies: %v, want an error naming it", err)
 	}
+	if c, err := loadConfig(env(map[string]string{"OKIENKO_WEBHOOK_TIMEOUT": "3s"})); err != nil || c.webhookTimeout() != 3*time.Second {
+		t.Fatalf("OKIENKO_WEBHOOK_TIMEOUT=3s: %v", err)
+	}
+	for _, bad := range []string{"0s", "2m", "soon"} {
+		if _, err := loadConfig(env(map[string]string{"OKIENKO_WEBHOOK_TIMEOUT": bad})); err == nil || !strings.Contains(err.Error(), "OKIENKO_WEBHOOK_TIMEOUT") {
+			t.Errorf("OKIENKO_WEBHOOK_TIMEOUT=%s: %v, want an error naming it", bad, err)
+		}
+	}
 	if c, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_LEASE": "90s"})); err != nil || c.outboxLease() != 90*time.Second {
 		t.Fatalf("OKIENKO_OUTBOX_LEASE=90s: %v", err)
 	}

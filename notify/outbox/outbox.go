@@ -20,7 +20,12 @@ import (
 const (
 	Email = "email"
 	SMS   = "sms"
+	// Webhook: see webhook.go.
 )
+
+// Channels are the outbox's channels, each sent by its own lane of the
+// worker.
+var Channels = []string{Email, SMS, Webhook}
 
 // Kinds of message.
 const (
@@ -73,16 +78,20 @@ const (
 // reads the address from the booking, ticket or office when it sends; Recipient is
 // only the masked address, filled in at sending, for the administrator.
 type Message struct {
-	ID            int64      `json:"id"`
-	Key           string     `json:"key"`
-	Channel       string     `json:"channel"`
-	Kind          string     `json:"kind"`
-	Lang          string     `json:"lang"`
-	BookingID     *int64     `json:"booking_id,omitempty"`
-	TicketID      *int64     `json:"ticket_id,omitempty"`
-	KioskID       *int64     `json:"kiosk_id,omitempty"`
-	PickupID      *int64     `json:"pickup_id,omitempty"`
-	WaitlistID    *int64     `json:"waitlist_id,omitempty"`
+	ID         int64  `json:"id"`
+	Key        string `json:"key"`
+	Channel    string `json:"channel"`
+	Kind       string `json:"kind"`
+	Lang       string `json:"lang"`
+	BookingID  *int64 `json:"booking_id,omitempty"`
+	TicketID   *int64 `json:"ticket_id,omitempty"`
+	KioskID    *int64 `json:"kiosk_id,omitempty"`
+	PickupID   *int64 `json:"pickup_id,omitempty"`
+	WaitlistID *int64 `json:"waitlist_id,omitempty"`
+	// WebhookID names the endpoint of a webhook message, ObjectKey the
+	// object ("booking:42") whose messages to one endpoint go in order.
+	WebhookID     *int64     `json:"webhook_id,omitempty"`
+	ObjectKey     string     `json:"object_key,omitempty"`
 	Recipient     string     `json:"recipient"`
 	Data          string     `json:"-"`
 	State         string     `json:"state"`
@@ -127,7 +136,9 @@ func TicketKey(ticketID int64, kind, channel string) string {
 // reports whether it was queued. data (may be nil) is stored as JSON and
 // must not hold personal data.
 func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, m Message, data any) (bool, error) {
-	if m.Key == "" || (m.Channel != Email && m.Channel != SMS) || !kinds[m.Kind] {
+	known := (m.Channel == Email || m.Channel == SMS) && kinds[m.Kind] ||
+		m.Channel == Webhook && IsHookEvent(m.Kind) && m.WebhookID != nil
+	if m.Key == "" || !known {
 		return false, fmt.Errorf("outbox: message needs a key, a channel and a known kind: %+v", m)
 	}
 	m.Data = "{}"
@@ -221,9 +232,6 @@ func List(ctx context.Context, db *gorm.DB, state string, limit int) ([]Message,
 	}
 	return out, nil
 }
-
-// Channels lists the channels, in a fixed order.
-var Channels = []string{Email, SMS}
 
 // Pending is one channel's backlog: the messages queued or being sent, and
 // when the oldest of them was queued (nil: none).

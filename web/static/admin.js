@@ -425,6 +425,54 @@ const MESSAGES = {
     'object.counter': 'stanowisko', 'object.user': 'użytkownik', 'object.kiosk': 'biletomat', 'object.office': 'urząd',
     'object.display': 'tablica', 'object.attachment': 'formularz',
 
+    'nav.webhooks': 'Webhooki',
+    'webhooks.heading': 'Webhooki',
+    'webhooks.lead': 'Adresy systemu obiegu dokumentów, do których Okienko wysyła zdarzenia podpisane HMAC-SHA256. Nieudane wysyłki są ponawiane.',
+    'webhooks.caption': 'Odbiorcy zdarzeń',
+    'webhooks.url': 'Adres odbiorcy (http:// lub https://)',
+    'webhooks.address': 'Adres',
+    'webhooks.events': 'Zdarzenia',
+    'webhooks.active': 'Wysyłaj zdarzenia (webhook włączony)',
+    'webhooks.state': 'Stan',
+    'webhooks.on': 'włączony',
+    'webhooks.off': 'wyłączony',
+    'webhooks.secretNew': 'Sekret podpisu, 16–200 znaków (puste pole: Okienko go wygeneruje)',
+    'webhooks.secretEdit': 'Nowy sekret podpisu (puste pole: bez zmiany)',
+    'webhooks.new': 'Nowy webhook',
+    'webhooks.newHeading': 'Nowy webhook',
+    'webhooks.editHeading': 'Webhook {url}',
+    'webhooks.secretHeading': 'Sekret webhooka {url}',
+    'webhooks.secretOnce': 'Sekret jest pokazywany tylko teraz, jeden raz. Skopiuj go i wpisz u odbiorcy — później nie będzie go można odczytać.',
+    'webhooks.secretLabel': 'Sekret',
+    'webhooks.secretDone': 'Skopiowałem, ukryj sekret',
+    'webhooks.goneHeading': 'Wyłączone webhooki',
+    'webhooks.gone': 'Webhook {url} wyłączony {at}: odbiorca odpowiedział 410 Gone (adres już nie istnieje). Sprawdź adres i włącz go ponownie.',
+    'webhooks.deliveries': 'Wysyłki',
+    'webhooks.deliveriesNamed': 'Wysyłki: {url}',
+    'webhooks.deliveriesCaption': 'Ostatnie wysyłki, od najnowszej, z odpowiedziami odbiorcy',
+    'webhooks.noDeliveries': 'Brak wysyłek.',
+    'webhooks.event': 'Zdarzenie',
+    'webhooks.object': 'Obiekt',
+    'webhooks.deliveryState': 'Stan',
+    'webhooks.answers': 'Odpowiedzi',
+    'webhooks.noAnswer': 'brak odpowiedzi',
+    'webhooks.redeliver': 'Wyślij ponownie',
+    'webhooks.redeliverOf': 'Wyślij ponownie zdarzenie {id}',
+    'webhooks.redelivered': 'Zdarzenie czeka na ponowną wysyłkę.',
+    'delivery.queued': 'czeka',
+    'delivery.sending': 'w trakcie',
+    'delivery.sent': 'dostarczone',
+    'delivery.failed': 'nieudane',
+    'event.booking.created': 'rezerwacja utworzona',
+    'event.booking.cancelled': 'rezerwacja odwołana',
+    'event.booking.checked_in': 'zgłoszenie na rezerwację',
+    'event.ticket.issued': 'bilet wydany',
+    'event.ticket.called': 'bilet wywołany',
+    'event.ticket.finished': 'obsługa zakończona',
+    'event.pickup.ready': 'dokument do odbioru',
+    'object.webhook': 'webhook',
+    'action.disable': 'wyłączenie',
+    'action.redeliver': 'ponowna wysyłka',
     'error.network': 'Brak połączenia z serwerem. Spróbuj ponownie.',
     'error.status': 'Serwer odpowiedział błędem {status}.',
     'nav.suspicious': 'Podejrzane rezerwacje',
@@ -478,7 +526,7 @@ window.MESSAGES = MESSAGES;
   const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   const ROUTES = {
     wydzialy: 'departments', sprawy: 'services', zamkniecia: 'closures', stanowiska: 'counters',
-    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', 'na-zywo': 'live', podejrzane: 'suspicious', dziennik: 'audit',
+    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', 'na-zywo': 'live', podejrzane: 'suspicious', webhooki: 'webhooks', dziennik: 'audit',
   };
   const SECTIONS = Object.values(ROUTES);
 
@@ -588,6 +636,12 @@ window.MESSAGES = MESSAGES;
     [/^must be partial, full or feed$/, 'Częściowe, pełne albo brak obcinacza.'],
     [/^contradicts cut "(.*)": give cut alone$/, 'Sprzeczne z cięciem „$1”.'],
     [/^(\w+): must be (.*), not (.*)$/, '$1: zły typ wartości.'],
+    [/^an address is required$/, 'Podaj adres.'],
+    [/^must be an http:\/\/ or https:\/\/ address$/, 'Adres musi zaczynać się od http:// albo https://.'],
+    [/^must be an address without spaces or #fragment$/, 'Adres bez spacji i bez #fragmentu.'],
+    [/^choose at least one event$/, 'Wybierz co najmniej jedno zdarzenie.'],
+    [/^must be printable characters without spaces$/, 'Tylko znaki drukowalne, bez spacji.'],
+    [/^webhook (\d+) is switched off; switch it on to send again$/, 'Webhook jest wyłączony: włącz go, aby wysłać ponownie.'],
   ];
   function inPolish(message) {
     const m = String(message || '');
@@ -892,6 +946,7 @@ window.MESSAGES = MESSAGES;
     state.user = me.user;
     state.csrf = me.csrf_token;
     followPrinters(true);
+    webhooksGone().catch(() => {}); // a notice only
     await route(true);
   }
 
@@ -1802,6 +1857,101 @@ window.MESSAGES = MESSAGES;
     return f;
   }
 
+  // ---- Webhooks -----------------------------------------------------------
+
+  const HOOK_EVENTS = ['booking.created', 'booking.cancelled', 'booking.checked_in', 'ticket.issued', 'ticket.called', 'ticket.finished', 'pickup.ready'];
+
+  // webhooksGone tells the administrator, above every section, which
+  // endpoints the system switched off because their receiver answered 410.
+  async function webhooksGone(list) {
+    const hooks = list || (await optional('/api/v1/admin/webhooks')) || [];
+    const gone = hooks.filter((h) => !h.active && h.disabled_reason);
+    $('webhooks-gone-list').replaceChildren(...gone.map((h) => el('li', { class: 'warn-text', text: t('webhooks.gone', { url: h.url, at: fmtTime(h.disabled_at) }) })));
+    $('webhooks-gone').hidden = !gone.length;
+  }
+
+  async function loadWebhooksSection() {
+    const hooks = (await api('GET', '/api/v1/admin/webhooks')) || [];
+    const rows = hooks.map((h) => [el('span', { class: 'mono', text: h.url }),
+      h.events.map((e) => t('event.' + e)).join(', '),
+      h.active ? t('webhooks.on') : t('webhooks.off'),
+      el('span', { class: 'actions' },
+        button(t('common.edit'), () => editWebhook(h), '', t('common.editNamed', { name: h.url })),
+        button(t('webhooks.deliveries'), () => showDeliveries(h), '', t('webhooks.deliveriesNamed', { url: h.url })),
+        button(t('common.delete'), () => remove('/api/v1/admin/webhooks/' + h.id, h.url, loadWebhooksSection), 'btn-danger', t('common.deleteNamed', { name: h.url })))]);
+    $('webhooks-list').replaceChildren(table(t('webhooks.caption'),
+      [t('webhooks.address'), t('webhooks.events'), t('webhooks.state'), t('common.actions')], rows));
+    await webhooksGone(hooks);
+  }
+
+  function editWebhook(h) {
+    const form = el('form', { class: 'card', id: 'webhook-form', noValidate: true });
+    const heading = el('h3', { tabIndex: -1, text: h ? t('webhooks.editHeading', { url: h.url }) : t('webhooks.newHeading') });
+    const chosen = new Set(h ? h.events : []);
+    const events = el('fieldset', { 'data-field': 'events' }, el('legend', { text: t('webhooks.events') }),
+      ...HOOK_EVENTS.map((e) => field(t('event.' + e) + ' (' + e + ')', { type: 'checkbox', checked: chosen.has(e), name: 'ev:' + e })));
+    form.append(heading,
+      field(t('webhooks.url'), { name: 'url', type: 'url', value: h ? h.url : 'https://', required: true }),
+      events,
+      field(h ? t('webhooks.secretEdit') : t('webhooks.secretNew'), { name: 'secret', type: 'password', autocomplete: 'new-password' }),
+      field(t('webhooks.active'), { name: 'active', type: 'checkbox', checked: h ? h.active : true }),
+      el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', id: 'webhook-save', text: t('common.save') }),
+        button(t('common.cancel'), () => { $('webhook-editor').replaceChildren(); $('webhook-new').focus(); })));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        const v = formValues(form);
+        const body = { url: v.url.trim(), events: HOOK_EVENTS.filter((e) => v['ev:' + e]), active: v.active };
+        if (v.secret) body.secret = v.secret;
+        const saved = h ? await api('PATCH', '/api/v1/admin/webhooks/' + h.id, body) : await api('POST', '/api/v1/admin/webhooks', body);
+        $('webhook-editor').replaceChildren();
+        await loadWebhooksSection();
+        if (saved && saved.secret) showSecret(saved);
+        else { showNotice(h ? t('common.saved') : t('common.created')); $('webhooks-heading').focus(); }
+      });
+    });
+    $('webhook-editor').replaceChildren(form);
+    heading.focus();
+  }
+
+  // showSecret shows a generated secret, the only time it can be read.
+  function showSecret(h) {
+    const box = $('webhook-secret');
+    const heading = el('h3', { tabIndex: -1, text: t('webhooks.secretHeading', { url: h.url }) });
+    box.replaceChildren(heading,
+      el('p', { class: 'warn-text', text: t('webhooks.secretOnce') }),
+      el('div', { class: 'field' }, el('label', { for: 'webhook-secret-value', text: t('webhooks.secretLabel') }),
+        el('input', { id: 'webhook-secret-value', type: 'text', readOnly: true, value: h.secret, class: 'mono', on: { focus: (e) => e.target.select() } })),
+      button(t('webhooks.secretDone'), () => { box.hidden = true; box.replaceChildren(); $('webhooks-heading').focus(); }));
+    box.hidden = false;
+    showNotice(t('common.created'));
+    heading.focus();
+  }
+
+  async function showDeliveries(h) {
+    try {
+      const ds = (await api('GET', '/api/v1/admin/webhooks/' + h.id + '/deliveries')) || [];
+      const heading = el('h3', { tabIndex: -1, text: t('webhooks.deliveriesNamed', { url: h.url }) });
+      const answers = (d) => (d.log.length ? el('ul', { class: 'plain' }, ...d.log.map((a) => el('li', {
+        text: fmtTime(a.at) + ': ' + (a.status_code ? String(a.status_code) : t('webhooks.noAnswer')) + (a.error ? ' — ' + a.error : '') + (a.response ? ' — ' + a.response : ''),
+      }))) : '—');
+      const rows = ds.map((d) => [d.event_id, t('event.' + d.type), d.object, t('delivery.' + d.state), answers(d),
+        button(t('webhooks.redeliver'), async () => {
+          try {
+            await api('POST', '/api/v1/admin/webhooks/' + h.id + '/deliveries/' + d.id + '/redeliver');
+            showNotice(t('webhooks.redelivered'));
+            await showDeliveries(h);
+          } catch (err) { failed(err); }
+        }, 'redeliver', t('webhooks.redeliverOf', { id: d.event_id }))]);
+      $('webhook-deliveries').replaceChildren(el('div', { class: 'card' }, heading, ds.length ? table(t('webhooks.deliveriesCaption'),
+        ['#', t('webhooks.event'), t('webhooks.object'), t('webhooks.deliveryState'), t('webhooks.answers'), t('common.actions')], rows)
+        : el('p', { class: 'muted', text: t('webhooks.noDeliveries') })));
+      heading.focus();
+    } catch (err) {
+      failed(err);
+    }
+  }
+
   // ---- Statistics ---------------------------------------------------------
 
   // statsTable is a table in its own scrolling region: a wide table scrolls
@@ -2206,7 +2356,7 @@ window.MESSAGES = MESSAGES;
   const LOADERS = {
     departments: loadDepartmentsSection, services: loadServicesSection, closures: loadClosuresSection,
     counters: loadCountersSection, users: loadUsersSection, kiosks: loadKiosksSection, displays: loadDisplaysSection,
-    stats: loadStatsSection, live: loadLiveSection, suspicious: loadSuspiciousSection, audit: loadAuditSection,
+    stats: loadStatsSection, live: loadLiveSection, suspicious: loadSuspiciousSection, webhooks: loadWebhooksSection, audit: loadAuditSection,
   };
 
   // ---- Start --------------------------------------------------------------
@@ -2221,6 +2371,7 @@ window.MESSAGES = MESSAGES;
     $('counter-new').addEventListener('click', () => editCounter(null));
     $('service-new').addEventListener('click', () => editService(null));
     $('display-new').addEventListener('click', () => editDisplay(null));
+    $('webhook-new').addEventListener('click', () => editWebhook(null));
     $('closure-form').addEventListener('submit', addClosure);
     $('user-form').addEventListener('submit', addUser);
     $('kiosk-form').addEventListener('submit', addKiosk);
