@@ -154,11 +154,12 @@ func TestPublicSurfacesSpeakTheVisitorsLanguage(t *testing.T) {
 			t.Errorf("the display snapshot lacks the translated names: %v", snap["departments"])
 		}
 
-		// Without an English name the page says the Polish one.
+		// Without an English name the page says the Polish one, marked as
+		// Polish (WCAG 3.1.2).
 		if _, err := e.offices.UpdateService(t.Context(), svc.ID, func(s *office.ServiceSpec) error { s.NameEN = ""; return nil }); err != nil {
 			t.Fatal(err)
 		}
-		if _, body := e.site().get(page + "?lang=en"); !strings.Contains(body, `<span id="service">`+svc.Name+`</span>`) {
+		if _, body := e.site().get(page + "?lang=en"); !strings.Contains(body, `<span id="service" lang="pl">`+svc.Name+`</span>`) {
 			t.Errorf("the English ticket page does not fall back to the Polish name")
 		}
 	})
