@@ -103,6 +103,10 @@ type ticketPageData struct {
 	ServiceLang string
 	Detail      string // what to do now
 	Ahead       string // "Przed Tobą: 3 osoby, ok. 12 min", waiting tickets only
+	// FeedbackGiven: the visit was rated already (the page thanks instead
+	// of asking).
+	FeedbackGiven bool
+	Scores        []int // the scores the page offers, 1–5
 }
 
 // ticketPage: GET /t/{public_id} — the resident's ticket page, where the QR
@@ -143,6 +147,14 @@ func (s *Server) ticketPage(c *fiber.Ctx) error {
 		d.Status, d.Detail, d.Ahead = ticketTexts(lang, v)
 		d.StatusHTML = statusHTML(lang, v)
 		d.ServiceLang = serviceLang(v, lang)
+		if v.Status == queue.StatusDone {
+			if d.FeedbackGiven, err = s.Queue.FeedbackGiven(c.UserContext(), t.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for n := queue.MinFeedbackScore; n <= queue.MaxFeedbackScore; n++ {
+		d.Scores = append(d.Scores, n)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, "ticket.html", d)
@@ -288,6 +300,14 @@ var ticketMessages = map[string]map[string]string{
 		"sound.enable":           "Powiadom mnie dźwiękiem",
 		"sound.on":               "Usłyszysz sygnał, gdy nadejdzie Twoja kolej.",
 		"recall.text":            "Wzywamy ponownie: {counter}",
+		"feedback.question":      "Jak oceniasz obsługę?",
+		"feedback.scale":         "1 — bardzo źle, 5 — bardzo dobrze.",
+		"feedback.comment":       "Komentarz (nieobowiązkowo)",
+		"feedback.send":          "Wyślij",
+		"feedback.thanks":        "Dziękujemy za ocenę.",
+		"feedback.pick":          "Wybierz ocenę od 1 do 5.",
+		"feedback.tooLong":       "Komentarz może mieć najwyżej 500 znaków.",
+		"feedback.failed":        "Nie udało się wysłać oceny. Spróbuj jeszcze raz za chwilę.",
 	},
 	"en": {
 		"page.title":             "Your ticket — Okienko",
@@ -328,6 +348,14 @@ var ticketMessages = map[string]map[string]string{
 		"sound.enable":           "Notify me with a sound",
 		"sound.on":               "You will hear a sound when it is your turn.",
 		"recall.text":            "Called again: {counter}",
+		"feedback.question":      "How was the service?",
+		"feedback.scale":         "1 — very bad, 5 — very good.",
+		"feedback.comment":       "Comment (optional)",
+		"feedback.send":          "Send",
+		"feedback.thanks":        "Thank you for your rating.",
+		"feedback.pick":          "Choose a rating from 1 to 5.",
+		"feedback.tooLong":       "The comment can be at most 500 characters long.",
+		"feedback.failed":        "The rating couldn't be sent. Please try again in a moment.",
 	},
 	"uk": {
 		"page.title":             "Ваш квиток — Okienko",
@@ -368,5 +396,13 @@ var ticketMessages = map[string]map[string]string{
 		"sound.enable":           "Сповістити мене звуком",
 		"sound.on":               "Ви почуєте сигнал, коли настане ваша черга.",
 		"recall.text":            "Вас викликають повторно: {counter}",
+		"feedback.question":      "Як ви оцінюєте обслуговування?",
+		"feedback.scale":         "1 — дуже погано, 5 — дуже добре.",
+		"feedback.comment":       "Коментар (необов’язково)",
+		"feedback.send":          "Надіслати",
+		"feedback.thanks":        "Дякуємо за оцінку.",
+		"feedback.pick":          "Виберіть оцінку від 1 до 5.",
+		"feedback.tooLong":       "Коментар може мати щонайбільше 500 символів.",
+		"feedback.failed":        "Не вдалося надіслати оцінку. Спробуйте ще раз за хвилину.",
 	},
 }

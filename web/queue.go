@@ -506,6 +506,28 @@ func (s *Server) ticketStatus(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
+type feedbackRequest struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment"`
+}
+
+// giveFeedback: POST /api/v1/tickets/{public_id}/feedback {score: 1–5,
+// comment?} — the resident's anonymous answer about a done visit: 201
+// {score, comment}; 409 when the ticket isn't done (naming its status) or
+// was answered already; 422 naming score or comment. Rate-limited per
+// address.
+func (s *Server) giveFeedback(c *fiber.Ctx) error {
+	var req feedbackRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	f, err := s.Queue.GiveFeedback(c.UserContext(), c.Params("public_id"), queue.FeedbackSpec{Score: req.Score, Comment: req.Comment})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"score": f.Score, "comment": f.Comment})
+}
+
 type kioskTicketRequest struct {
 	ServiceID int64  `json:"service_id"`
 	Priority  bool   `json:"priority"`

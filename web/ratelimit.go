@@ -29,15 +29,21 @@ type RateLimits struct {
 	Book   Limit // bookings made (POST /bookings and the site's form)
 	Cancel Limit // cancellations made, and those asked of a booking that isn't there
 	Lookup Limit // failed look-ups by code (404): guessing codes
+	// Feedback counts the answers about visits taken (POST
+	// /tickets/{public_id}/feedback); zero: its default.
+	Feedback Limit
 }
 
 // DefaultRateLimits leave room for a carrier NAT or a library's computers
 // behind one address (60 bookings per 10 minutes) and stop bots guessing
-// codes.
+// codes or stuffing the feedback.
 var DefaultRateLimits = RateLimits{
 	Book:   Limit{Max: 60, Window: 10 * time.Minute},
 	Cancel: Limit{Max: 30, Window: 10 * time.Minute},
 	Lookup: Limit{Max: 60, Window: 10 * time.Minute},
+	// A hall's guest Wi-Fi is one address: a busy morning's residents
+	// answering from it fit.
+	Feedback: Limit{Max: 60, Window: 10 * time.Minute},
 }
 
 // LimiterPrefix namespaces the rate limits' keys among the rate counters.

@@ -96,6 +96,9 @@ func New(d Deps) *Server {
 	if d.RateLimits == (RateLimits{}) {
 		d.RateLimits = DefaultRateLimits
 	}
+	if d.RateLimits.Feedback == (Limit{}) {
+		d.RateLimits.Feedback = DefaultRateLimits.Feedback
+	}
 	if d.Proofs == nil {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key) // crypto/rand never fails on supported platforms
@@ -225,6 +228,7 @@ func (s *Server) routes() {
 
 	api.Get("/tickets/:public_id/qr.svg", s.ticketQR)
 	api.Get("/tickets/:public_id", s.ticketStatus)
+	api.Post("/tickets/:public_id/feedback", s.rateLimit("feedback", d.RateLimits.Feedback, madeIt), lookup, s.giveFeedback)
 	api.Get("/open-data/queues", s.openDataQueues)
 	kioskAPI := api.Group("/kiosk", s.requireKiosk)
 	kioskAPI.Post("/tickets", s.kioskTicket)

@@ -1,7 +1,9 @@
 // The resident's ticket page: the server renders the ticket's status at load
 // time; this script follows it live over /ws/tickets/{public_id} (see
 // live.js), and when the ticket is called, or called again, plays the chime
-// and vibrates; a recall is also written in a polite live region.
+// and vibrates; a recall is also written in a polite live region. Once the
+// ticket is done it asks how the service was (1–5 and a comment) and
+// thanks for the answer.
 // Counters' names are the office's Polish words: on a page in another
 // language they are marked lang="pl", as the matter's name is where the
 // office wrote no translation (WCAG 3.1.2).
@@ -102,6 +104,7 @@ const OkienkoTicket = (function () {
       announceRecall(counter);
       yourTurn();
     }
+    if (tk.status === 'done') askFeedback();
     if (FINAL.includes(tk.status)) {
       // Nothing more will happen to this ticket: no sound to wait for.
       $('sound').hidden = true;
@@ -162,8 +165,72 @@ const OkienkoTicket = (function () {
     $('sound-on').hidden = false;
   }
 
+  const MAX_COMMENT = 500; // characters, as the server counts them
+
+  // askFeedback shows the question of a done ticket, or the thanks when
+  // the visit was rated already (the server says so in data-feedback).
+  function askFeedback() {
+    if (body.dataset.feedback === 'given') {
+      $('feedback').hidden = true;
+      $('feedback-thanks').hidden = false;
+      return;
+    }
+    $('feedback').hidden = false;
+  }
+
+  function thank() {
+    body.dataset.feedback = 'given';
+    $('feedback').hidden = true;
+    const thanks = $('feedback-thanks');
+    thanks.hidden = false;
+    thanks.focus();
+  }
+
+  // sendFeedback posts the answer; a visit rated already is thanked too.
+  async function sendFeedback(ev) {
+    ev.preventDefault();
+    const form = $('feedback-form');
+    const error = $('feedback-error');
+    error.textContent = '';
+    const picked = form.querySelector('input[name="score"]:checked');
+    if (!picked) {
+      error.textContent = t('feedback.pick');
+      form.querySelector('input[name="score"]').focus();
+      return;
+    }
+    const comment = $('feedback-comment').value.trim();
+    if ([...comment].length > MAX_COMMENT) {
+      error.textContent = t('feedback.tooLong');
+      $('feedback-comment').focus();
+      return;
+    }
+    const send = $('feedback-send');
+    send.disabled = true;
+    try {
+      const r = await fetch('/api/v1/tickets/' + encodeURIComponent(publicId) + '/feedback', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(comment ? { score: parseInt(picked.value, 10), comment } : { score: parseInt(picked.value, 10) }),
+      });
+      let problem = {};
+      if (r.status !== 201) problem = await r.json().catch(() => ({}));
+      if (r.status === 201 || (r.status === 409 && problem.errors && problem.errors.reason === 'already_answered')) {
+        thank();
+        return;
+      }
+      const field = problem.errors && (problem.errors.comment ? 'comment' : problem.errors.score ? 'score' : '');
+      error.textContent = field === 'comment' ? t('feedback.tooLong') : field === 'score' ? t('feedback.pick') : t('feedback.failed');
+    } catch (e) {
+      error.textContent = t('feedback.failed');
+    } finally {
+      send.disabled = false;
+    }
+  }
+
   function start() {
     $('refresh').hidden = true;
+    $('feedback-form').addEventListener('submit', sendFeedback);
+    if (state.status === 'done') askFeedback();
     if (FINAL.includes(state.status)) {
       $('live-note').hidden = true;
       return;
