@@ -51,6 +51,10 @@ const MaxDays = 366
 // late); VisitsCheckedIn came, VisitsMissed were cancelled for lateness.
 // VisitNoShowPercent is VisitsMissed out of VisitsCheckedIn + VisitsMissed
 // in percent rounded to 0.1, null when both are 0.
+//
+// The residents' answers after their visits count on the office day of the
+// ticket: FeedbackCount answers, FeedbackAverage their mean score (1–5)
+// rounded to 0.01, null when none.
 type Figures struct {
 	TicketsIssued         int      `json:"tickets_issued"`
 	WalkIns               int      `json:"walk_ins"`
@@ -74,6 +78,8 @@ type Figures struct {
 	VisitsCheckedIn       int      `json:"visits_checked_in"`
 	VisitsMissed          int      `json:"visits_missed"`
 	VisitNoShowPercent    *float64 `json:"visit_no_show_percent"`
+	FeedbackCount         int      `json:"feedback_count"`
+	FeedbackAverage       *float64 `json:"feedback_average"`
 }
 
 // Row is the figures of one service on one office day.
@@ -205,6 +211,7 @@ type key struct {
 type acc struct {
 	f             Figures
 	wait, service []time.Duration
+	scores        int // the sum of the feedback scores
 }
 
 func (a *acc) finish() Figures {
@@ -213,6 +220,10 @@ func (a *acc) finish() Figures {
 	f.ServiceP50, f.ServiceP90 = Percentile(a.service, 50), Percentile(a.service, 90)
 	f.WithinTargetPercent = percent(f.WithinTarget, f.Called+f.Expired)
 	f.VisitNoShowPercent = percent(f.VisitsMissed, f.VisitsCheckedIn+f.VisitsMissed)
+	if f.FeedbackCount > 0 {
+		v := math.Round(float64(a.scores)*100/float64(f.FeedbackCount)) / 100
+		f.FeedbackAverage = &v
+	}
 	return f
 }
 
@@ -240,7 +251,7 @@ func Percentile(ds []time.Duration, p int) *float64 {
 	return &m
 }
 
-// Report computes the statistics of q in loc with seven queries. EINVALID
+// Report computes the statistics of q in loc with eight queries. EINVALID
 // naming the field for a reversed range, one over MaxDays days or a target
 // out of bounds; EINTERNAL when the database fails.
 func (s *Store) Report(ctx context.Context, q Query, loc *time.Location) (*Report, error) {
@@ -426,6 +437,35 @@ func (s *Store) Report(ctx context.Context, q Query, loc *time.Location) (*Repor
 		}
 	}
 
+	// Feedback after the visit, on the ticket's office day; per counter too.
+	var answers []struct {
+		Day          office.Date
+		DepartmentID int64
+		ServiceID    int64
+		CounterID    *int64
+		N            int
+		Scores       int
+	}
+	if err := db.Raw(`SELECT day, department_id, service_id, counter_id, COUNT(*) AS n, SUM(score) AS scores FROM feedback
+		WHERE day BETWEEN ? AND ? GROUP BY day, department_id, service_id, counter_id`, from, to).Scan(&answers).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	for _, r := range answers {
+		into := []*acc{group(r.Day, r.ServiceID, r.DepartmentID)}
+		if r.CounterID != nil {
+			c := counters[*r.CounterID]
+			if c == nil {
+				c = &acc{}
+				counters[*r.CounterID] = c
+			}
+			into = append(into, c)
+		}
+		for _, a := range into {
+			a.f.FeedbackCount += r.N
+			a.scores += r.Scores
+		}
+	}
+
 	keys := make([]key, 0, len(groups))
 	for k := range groups {
 		keys = append(keys, k)
@@ -528,6 +568,8 @@ func (a *acc) add(b *acc) {
 	f.VisitsBooked += g.VisitsBooked
 	f.VisitsCheckedIn += g.VisitsCheckedIn
 	f.VisitsMissed += g.VisitsMissed
+	f.FeedbackCount += g.FeedbackCount
+	a.scores += b.scores
 	for h := range f.Hours {
 		f.Hours[h] += g.Hours[h]
 	}
@@ -554,7 +596,8 @@ var figureHeader = func() []string {
 		"bookings_made", "bookings_cancelled", "bookings_cancelled_late",
 		"wait_p50_minutes", "wait_p90_minutes", "service_p50_minutes", "service_p90_minutes",
 		"called", "within_target", "within_target_percent",
-		"visits_booked", "visits_checked_in", "visits_missed", "visit_no_show_percent"}
+		"visits_booked", "visits_checked_in", "visits_missed", "visit_no_show_percent",
+		"feedback_count", "feedback_average"}
 	for i := 0; i < 24; i++ {
 		h = append(h, fmt.Sprintf("h%02d", i))
 	}
@@ -607,7 +650,8 @@ func figureCells(f Figures) []string {
 		rec = append(rec, opt(p))
 	}
 	rec = append(rec, strconv.Itoa(f.Called), strconv.Itoa(f.WithinTarget), opt(f.WithinTargetPercent),
-		strconv.Itoa(f.VisitsBooked), strconv.Itoa(f.VisitsCheckedIn), strconv.Itoa(f.VisitsMissed), opt(f.VisitNoShowPercent))
+		strconv.Itoa(f.VisitsBooked), strconv.Itoa(f.VisitsCheckedIn), strconv.Itoa(f.VisitsMissed), opt(f.VisitNoShowPercent),
+		strconv.Itoa(f.FeedbackCount), opt(f.FeedbackAverage))
 	for _, n := range f.Hours {
 		rec = append(rec, strconv.Itoa(n))
 	}

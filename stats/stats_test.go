@@ -320,6 +320,7 @@ func ParseCSV(t *testing.T, data []byte) []stats.Row {
 		f.WaitP50, f.WaitP90, f.ServiceP50, f.ServiceP90 = pct(), pct(), pct(), pct()
 		f.Called, f.WithinTarget, f.WithinTargetPercent = num(), num(), pct()
 		f.VisitsBooked, f.VisitsCheckedIn, f.VisitsMissed, f.VisitNoShowPercent = num(), num(), num(), pct()
+		f.FeedbackCount, f.FeedbackAverage = num(), pct()
 		for h := range f.Hours {
 			f.Hours[h] = num()
 		}
