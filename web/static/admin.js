@@ -341,6 +341,8 @@ const MESSAGES = {
     'stats.visitsCheckedIn': 'Zgłosili się',
     'stats.visitsMissed': 'Nie przyszli (odwołane za spóźnienie)',
     'stats.visitNoShow': 'Niestawiennictwo na wizyty',
+    'stats.feedbackCount': 'Oceny mieszkańców',
+    'stats.feedbackAverage': 'Średnia ocena (1–5)',
     'stats.target': 'Docelowy czas oczekiwania (min, 1–240)',
     'stats.withinTarget': 'Wywołani w ciągu {n} min',
     'stats.percent': '{n}%',
@@ -2024,16 +2026,18 @@ window.MESSAGES = MESSAGES;
     const waitHeads = [t('stats.waitP50'), t('stats.waitP90'), t('stats.withinTarget', { n: target })];
     const visits = (f) => [f.visits_booked, f.visits_checked_in, f.visits_missed, fmtPct(f.visit_no_show_percent)];
     const visitHeads = [t('stats.visitsBooked'), t('stats.visitsCheckedIn'), t('stats.visitsMissed'), t('stats.visitNoShow')];
+    const feedback = (f) => [f.feedback_count || 0, f.feedback_average == null ? '—' : f.feedback_average.toLocaleString(lang)];
+    const feedbackHeads = [t('stats.feedbackCount'), t('stats.feedbackAverage')];
 
     parts.push(section('stats-services', t('stats.byService'), t('stats.targetLead', { n: target }),
       statsTable('stats-services-table', t('stats.byServiceCaption', range),
-        [t('stats.service'), t('stats.issued'), t('stats.served'), t('stats.noShow'), t('stats.expired'), ...waitHeads, t('stats.serviceP50'), ...visitHeads],
-        (rep.services || []).map((r) => [r.service_name + ' (' + r.department_name + ')', r.tickets_issued, r.served, r.no_show, r.expired, ...wait(r), fmtNum(r.service_p50_minutes), ...visits(r)])),
+        [t('stats.service'), t('stats.issued'), t('stats.served'), t('stats.noShow'), t('stats.expired'), ...waitHeads, t('stats.serviceP50'), ...visitHeads, ...feedbackHeads],
+        (rep.services || []).map((r) => [r.service_name + ' (' + r.department_name + ')', r.tickets_issued, r.served, r.no_show, r.expired, ...wait(r), fmtNum(r.service_p50_minutes), ...visits(r), ...feedback(r)])),
       'services'));
     parts.push(section('stats-counters', t('stats.byCounter'), t('stats.counterLead'),
       statsTable('stats-counters-table', t('stats.byCounterCaption', range),
-        [t('stats.counter'), t('stats.called'), t('stats.served'), t('stats.noShow'), ...waitHeads, t('stats.serviceP50'), t('stats.serviceP90')],
-        (rep.counters || []).map((r) => [r.counter_name, r.called, r.served, r.no_show, ...wait(r), fmtNum(r.service_p50_minutes), fmtNum(r.service_p90_minutes)])),
+        [t('stats.counter'), t('stats.called'), t('stats.served'), t('stats.noShow'), ...waitHeads, t('stats.serviceP50'), t('stats.serviceP90'), ...feedbackHeads],
+        (rep.counters || []).map((r) => [r.counter_name, r.called, r.served, r.no_show, ...wait(r), fmtNum(r.service_p50_minutes), fmtNum(r.service_p90_minutes), ...feedback(r)])),
       'counters'));
     parts.push(section('stats-days', t('stats.byDay'), t('stats.dayLead'),
       statsTable('stats-days-table', t('stats.byDayCaption', range),
