@@ -71,8 +71,32 @@ func TestAdminWebhooks(t *testing.T) {
 		if resp, _ = e.do("GET", "/api/v1/admin/webhooks", nil); resp.StatusCode != 401 {
 			t.Fatalf("without a token: %d", resp.StatusCode)
 		}
+		// Switched on for bookings, a booking makes a delivery; "send again"
+		// queues its body once more.
+		if resp, body = e.do("PATCH", path, `{"events":["booking.created"],"active":true}`, auth...); resp.StatusCode != 200 {
+			t.Fatalf("switch on: %d %s", resp.StatusCode, body)
+		}
+		serviceID, slot := e.firstFreeSlot()
+		e.bookOne(serviceID, slot.Start, validPESEL)
+		var made []notify.Delivery
+		if resp, body = e.do("GET", path+"/deliveries", nil, auth...); resp.StatusCode != 200 || json.Unmarshal(body, &made) != nil || len(made) != 1 || made[0].Type != "booking.created" {
+			t.Fatalf("deliveries after a booking: %d %s", resp.StatusCode, body)
+		}
+		again := fmt.Sprintf("%s/deliveries/%d/redeliver", path, made[0].ID)
+		if resp, body = e.do("POST", again, nil, auth...); resp.StatusCode != 202 || !strings.Contains(string(body), made[0].EventID) {
+			t.Fatalf("send again: %d %s", resp.StatusCode, body)
+		}
+		if resp, body = e.do("GET", path+"/deliveries", nil, auth...); resp.StatusCode != 200 || json.Unmarshal(body, &made) != nil || len(made) != 2 || made[0].EventID != made[1].EventID {
+			t.Fatalf("deliveries after sending again: %d %s", resp.StatusCode, body)
+		}
 		if resp, body = e.do("DELETE", path, nil, auth...); resp.StatusCode != 204 || count() != 0 {
 			t.Fatalf("delete: %d %s", resp.StatusCode, body)
+		}
+		if resp, body = e.do("GET", path, nil, auth...); resp.StatusCode != 404 {
+			t.Fatalf("read a deleted endpoint: %d %s", resp.StatusCode, body)
+		}
+		if resp, body = e.do("DELETE", path, nil, auth...); resp.StatusCode != 404 {
+			t.Fatalf("delete a deleted endpoint: %d %s", resp.StatusCode, body)
 		}
 	})
 }
