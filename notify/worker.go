@@ -310,6 +310,15 @@ func (w *Worker) lane(ctx, sendCtx context.Context, ch string, wake <-chan strin
 		}
 		stopped := ctx.Done()
 		if ctx.Err() != nil {
+			// ctx may have ended since the look above (while untilDue
+			// ran): with nothing in flight there is nothing to wait for,
+			// and the timer may be a whole Poll away.
+			if inflight == 0 {
+				if timer != nil {
+					timer.Stop()
+				}
+				return sent, firstErr
+			}
 			stopped = nil
 		}
 		idle := !untilIdle && inflight == 0
