@@ -434,3 +434,42 @@ func TestOutboxMetrics(t *testing.T) {
 		}
 	})
 }
+
+// A worker stopped while a lane asks the database how long to sleep
+// (untilDue) returns at once, though its next look is a whole Poll away:
+// the stop comes between the lane's check of ctx and its timer, with
+// nothing in flight. (It once slept the Poll out and hung ./notify.)
+func TestOutboxStopWhileLookingUntilDue(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		var looked sync.Once
+		// untilDue's first query selects next_attempt_at; the stop comes
+		// as it starts.
+		err := db.Callback().Query().Before("gorm:query").Register("test:stop_in_until_due", func(tx *gorm.DB) {
+			for _, s := range tx.Statement.Selects {
+				if s == "next_attempt_at" {
+					looked.Do(stop)
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 8, 0))
+		w := &Worker{DB: db, Clock: clock, Email: newCounter(), SMS: newCounter(), Compose: plain{}, Poll: time.Hour, SendTimeout: time.Hour}
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker stopped during untilDue did not return (it sleeps a whole Poll)")
+		}
+		if ctx.Err() == nil {
+			t.Fatal("the worker returned without being stopped: untilDue was never asked")
+		}
+	})
+}
