@@ -2,13 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"time"
 
 	"github.com/okienko/okienko"
@@ -71,39 +64,26 @@ type ResidentSignIn interface {
 const ResidentTTL = 30 * time.Minute
 
 // ResidentSeal turns a signed-in resident into a cookie value and back:
-// AES-GCM under a key of the server secret, so the cookie is both secret
-// and unforgeable, and carries its own end (by the server's clock, which
-// the browser never compares with its own: the cookie's Max-Age is
+// sealed (Sealer) under a key of the server secret, so the cookie is both
+// secret and unforgeable, and carries its own end (by the server's clock,
+// which the browser never compares with its own: the cookie's Max-Age is
 // relative).
 type ResidentSeal struct {
-	aead  cipher.AEAD
-	clock okienko.Clock
+	sealer *Sealer
+	clock  okienko.Clock
 }
 
 // NewResidentSeal returns a seal keyed by secret (the server secret; the key
 // is derived from it) on clock.
 func NewResidentSeal(secret string, clock okienko.Clock) *ResidentSeal {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte("okienko/resident-cookie/v1"))
-	block, err := aes.NewCipher(m.Sum(nil))
-	if err != nil {
-		panic(err) // a 32-byte key always makes a cipher
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		panic(err)
-	}
-	return &ResidentSeal{aead: aead, clock: clock}
+	return &ResidentSeal{sealer: NewSealer(SealKey(secret, "okienko/resident-cookie/v1")), clock: clock}
 }
 
 // Seal returns r as a cookie value that Open accepts until ResidentTTL from
 // now, and that Max-Age.
 func (s *ResidentSeal) Seal(r Resident) (string, time.Duration) {
 	r.Until = s.clock.Now().UTC().Add(ResidentTTL)
-	plain, _ := json.Marshal(r) // strings and a time always marshal
-	nonce := make([]byte, s.aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, nil)), ResidentTTL
+	return s.sealer.Seal(r), ResidentTTL
 }
 
 // maxSealed bounds a cookie value Open reads.
@@ -112,22 +92,9 @@ const maxSealed = 1024
 // Open reads a value Seal made: EUNAUTHORIZED when it is not one (altered,
 // another secret's) or its time has passed.
 func (s *ResidentSeal) Open(v string) (*Resident, error) {
-	bad := okienko.Errorf(okienko.EUNAUTHORIZED, "not signed in with the trusted profile, or the sign-in has expired")
-	if v == "" || len(v) > maxSealed {
-		return nil, bad
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil || len(raw) < s.aead.NonceSize() {
-		return nil, bad
-	}
-	n := s.aead.NonceSize()
-	plain, err := s.aead.Open(nil, raw[:n], raw[n:], nil)
-	if err != nil {
-		return nil, bad
-	}
 	var r Resident
-	if json.Unmarshal(plain, &r) != nil || !s.clock.Now().Before(r.Until) || r.PESEL == "" {
-		return nil, bad
+	if !s.sealer.Open(v, maxSealed, &r) || !s.clock.Now().Before(r.Until) || r.PESEL == "" {
+		return nil, okienko.Errorf(okienko.EUNAUTHORIZED, "not signed in with the trusted profile, or the sign-in has expired")
 	}
 	return &r, nil
 }

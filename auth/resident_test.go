@@ -41,3 +41,25 @@ func TestResidentSeal(t *testing.T) {
 		t.Errorf("at its end: %v", err)
 	}
 }
+
+// A value sealed for one purpose never opens as another, though the
+// server secret is the same; each seal is fresh (no two values alike).
+func TestSealerPurposes(t *testing.T) {
+	a := auth.NewSealer(auth.SealKey("secret", "one"))
+	b := auth.NewSealer(auth.SealKey("secret", "two"))
+	type value struct{ N int }
+	v1, v2 := a.Seal(value{7}), a.Seal(value{7})
+	if v1 == v2 {
+		t.Fatal("two seals of one value are alike")
+	}
+	var got value
+	if !a.Open(v1, 1024, &got) || got.N != 7 {
+		t.Fatalf("opened %+v", got)
+	}
+	if b.Open(v1, 1024, &got) {
+		t.Error("a value sealed for one purpose opened as another")
+	}
+	if a.Open(v1, len(v1)-1, &got) {
+		t.Error("a value longer than the bound opened")
+	}
+}

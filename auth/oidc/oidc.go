@@ -14,11 +14,7 @@ package oidc
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -62,8 +58,8 @@ type Config struct {
 	AdminValue string // the claim's value granting the admin role; default DefaultAdminValue
 	ClerkValue string // the claim's value granting the clerk role; default DefaultClerkValue
 	Label      string // the sign-in button's text; "" for the pages' own
-	// Key signs the pending sign-ins (at least 32 bytes; derive it from
-	// the server secret with KeyOf).
+	// Key seals the pending sign-ins (32 bytes; derive it from the
+	// server secret with KeyOf).
 	Key []byte
 	// HTTPClient talks to the provider; nil: one with a 10 s timeout.
 	HTTPClient *http.Client
@@ -76,17 +72,16 @@ type Config struct {
 	Now func() time.Time
 }
 
-// KeyOf derives the key signing pending sign-ins from the server secret.
+// KeyOf derives the key sealing pending sign-ins from the server secret.
 func KeyOf(secret string) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte("okienko oidc pending sign-in"))
-	return m.Sum(nil)
+	return auth.SealKey(secret, "okienko oidc pending sign-in")
 }
 
 // Provider is a relying party of one OpenID provider. Its methods are
 // safe for concurrent use.
 type Provider struct {
-	cfg Config
+	cfg    Config
+	sealer *auth.Sealer // the pending sign-ins' cookie values
 
 	mu       sync.Mutex
 	provider *gooidc.Provider // discovered on first use
@@ -122,13 +117,13 @@ func New(cfg Config) (*Provider, error) {
 	if u, err := url.Parse(cfg.RedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		fe.Add("redirect_url", "must be an http(s) URL")
 	}
-	if len(cfg.Key) < 32 {
-		fe.Add("key", "must be at least 32 bytes")
+	if len(cfg.Key) != 32 {
+		fe.Add("key", "must be 32 bytes")
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return &Provider{cfg: cfg}, nil
+	return &Provider{cfg: cfg, sealer: auth.NewSealer(cfg.Key)}, nil
 }
 
 var _ auth.Redirector = (*Provider)(nil)
@@ -189,35 +184,14 @@ func (p *Provider) Begin(ctx context.Context, next string) (string, string, erro
 	pd := pending{State: auth.NewToken(), Nonce: auth.NewToken(), Verifier: oauth2.GenerateVerifier(), Next: next,
 		Expires: p.cfg.Now().Add(PendingTTL).Unix()}
 	to := p.oauth(prov).AuthCodeURL(pd.State, gooidc.Nonce(pd.Nonce), oauth2.S256ChallengeOption(pd.Verifier))
-	return to, p.seal(pd), nil
+	return to, p.sealer.Seal(pd), nil
 }
 
-func (p *Provider) seal(pd pending) string {
-	raw, _ := json.Marshal(pd) // a struct of strings and a number always marshals
-	body := base64.RawURLEncoding.EncodeToString(raw)
-	return body + "." + base64.RawURLEncoding.EncodeToString(p.sign(body))
-}
-
-func (p *Provider) sign(body string) []byte {
-	m := hmac.New(sha256.New, p.cfg.Key)
-	m.Write([]byte(body))
-	return m.Sum(nil)
-}
-
-// open checks value's signature and age and returns the pending sign-in.
+// open checks value is a pending sign-in this server sealed, not too old.
 func (p *Provider) open(value string) (*pending, error) {
-	body, sig, ok := strings.Cut(value, ".")
-	if !ok || len(value) > 4096 {
-		return nil, interrupted("no pending sign-in")
-	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, p.sign(body)) {
-		return nil, interrupted("the pending sign-in's signature is wrong")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(body)
 	var pd pending
-	if err != nil || json.Unmarshal(raw, &pd) != nil {
-		return nil, interrupted("the pending sign-in can't be read")
+	if !p.sealer.Open(value, 4096, &pd) {
+		return nil, interrupted("no pending sign-in, or not one of ours")
 	}
 	if p.cfg.Now().Unix() > pd.Expires {
 		return nil, interrupted("the pending sign-in is too old")

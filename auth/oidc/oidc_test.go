@@ -158,8 +158,15 @@ func TestInterrupted(t *testing.T) {
 	if !errors.Is(err, auth.ErrSignInInterrupted) || !strings.Contains(err.Error(), "state") {
 		t.Fatalf("another state: %v", err)
 	}
-	forged := pending1[:strings.IndexByte(pending1, '.')] + ".AAAA"
-	for _, p := range []string{"", "junk", forged} {
+	flip := byte('A')
+	if pending1[10] == 'A' {
+		flip = 'B'
+	}
+	forged := pending1[:10] + string(flip) + pending1[11:]
+	// The same sign-in sealed under another server's secret.
+	other, _ := oidc.New(oidc.Config{Issuer: r.op.URL, ClientID: oidctest.ClientID, RedirectURL: redirect, Key: oidc.KeyOf("another secret")})
+	_, elsewhere, _ := other.Begin(ctx, "/clerk")
+	for _, p := range []string{"", "junk", forged, elsewhere} {
 		_, _, err := r.rp.Finish(ctx, p, back.Query())
 		if wantCode(t, err, okienko.EUNAUTHORIZED); !errors.Is(err, auth.ErrSignInInterrupted) {
 			t.Fatalf("pending %q: %v", p, err)
