@@ -15,6 +15,12 @@ var letterLabel = map[string]string{
 	"en": "Matter's ticket letter (literaGrupy)",
 }
 
+// letterRefused is what the panel says of the letter DE, per language.
+var letterRefused = map[string]string{
+	"pl": "„DE” kończy się na E, a tak oznaczamy kolejkę zdalną (E) i rezerwacje (R) litery przed nią; wybierz inną.",
+	"en": `"DE" ends in E, which marks remote tickets (E) and bookings (R) of the letter before it; choose another`,
+}
+
 // The administrator gives a matter a ticket letter of its own in the
 // matter's form: one that ends in E past one letter is refused at the
 // field and nothing is stored; "pj" is stored as PJ; emptied, the matter
@@ -51,6 +57,9 @@ func TestBrowserAdminMatterLetter(t *testing.T) {
 
 				p.do(chromedp.SendKeys(chromedp.CSS("#service-letter"), "de"), chromedp.Click(chromedp.CSS(`#service-form button[type=submit]`)))
 				p.waitFor("DE refused at its field", `document.getElementById('service-letter').getAttribute('aria-invalid') === 'true' && document.getElementById('service-letter').closest('.field').querySelector('.field-error') !== null`)
+				if got := p.text(`document.getElementById('service-letter').closest('.field').querySelector('.field-error').textContent`); got != letterRefused[lang] {
+					t.Errorf("the field says %q, want %q", got, letterRefused[lang])
+				}
 				if got := stored(); got != nil {
 					t.Fatalf("stored %q after a refused letter", *got)
 				}

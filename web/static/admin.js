@@ -592,6 +592,8 @@ window.MESSAGES = MESSAGES;
     [/^must be between (\d+) and (\d+) (\w+), got (-?\d+)$/, 'Od $1 do $2 (jest $4).'],
     [/^must be a whole number of minutes between (\d+) and (\d+)$/, 'Pełne minuty, od $1 do $2.'],
     [/^must be a single letter A-Z, got .*$/, 'Jedna litera od A do Z.'],
+    [/^must be 1 to (\d+) letters A-Z, got .*$/, 'Od 1 do $1 wielkich liter od A do Z.'],
+    [/^"(.*)" ends in ([ER]), which marks remote tickets \(E\) and bookings \(R\) of the letter before it; choose another$/, '„$1” kończy się na $2, a tak oznaczamy kolejkę zdalną (E) i rezerwacje (R) litery przed nią; wybierz inną.'],
     [/^must be admin or clerk$/, 'Administrator albo urzędnik.'],
     [/^must be one of department_ids$/, 'Wydział główny musi być wśród wybranych wydziałów.'],
     [/^must be one of (.*)$/, 'Dozwolone: $1.'],
