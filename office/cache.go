@@ -284,6 +284,10 @@ func (c *catalog) serviceByID(id int64) (*Service, error) {
 		return nil, okienko.Errorf(okienko.ENOTFOUND, "service %d not found", id)
 	}
 	sv := c.services[i]
+	if p := sv.TicketPrefix; p != nil { // a copy: the caller may change it
+		sv.TicketPrefix = new(string)
+		*sv.TicketPrefix = *p
+	}
 	return &sv, nil
 }
 

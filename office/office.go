@@ -96,6 +96,10 @@ type ServiceSpec struct {
 	// RemoteArrivalRequired keeps a remote ticket from being called until
 	// the kiosk has checked it in.
 	RemoteArrivalRequired bool `json:"remote_arrival_required"`
+	// TicketPrefix is the matter's own ticket letter (1–3 letters A–Z,
+	// Warsaw's literaGrupy), nil for its department's prefix. Every matter
+	// showing one letter in the office takes its numbers from one stream.
+	TicketPrefix *string `json:"ticket_prefix"`
 }
 
 // Service is a matter (sprawa) residents book or queue for.
@@ -114,6 +118,15 @@ type Service struct {
 // the records that name it (bookings, tickets, statistics, notices), but
 // nothing new is booked, issued, transferred to or served for it.
 func (s *Service) Archived() bool { return s.ArchivedAt != nil }
+
+// Letter is the letter the matter's tickets are numbered with: its own
+// ticket prefix when set, else dep's (dep is the matter's department).
+func (s *Service) Letter(dep *Department) string {
+	if s.TicketPrefix != nil && *s.TicketPrefix != "" {
+		return *s.TicketPrefix
+	}
+	return dep.TicketPrefix
+}
 
 // ClosureSpec is what an administrator sets on a closure. A nil DepartmentID
 // closes the whole office. EndsOn equals StartsOn for a single day.

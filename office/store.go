@@ -227,6 +227,33 @@ func (s *Store) Office(ctx context.Context) (*Office, error) {
 	return o, storeError(err)
 }
 
+// MaxOffices bounds the offices Offices lists.
+const MaxOffices = 1000
+
+// Offices lists the offices by id, at most MaxOffices.
+func (s *Store) Offices(ctx context.Context) ([]Office, error) {
+	out := []Office{}
+	if err := s.db.WithContext(ctx).Order("id").Limit(MaxOffices).Find(&out).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	return out, nil
+}
+
+// OfficeByID returns office id. ENOTFOUND.
+func (s *Store) OfficeByID(ctx context.Context, id int64) (*Office, error) {
+	if snap, err := s.snapshot(ctx); err != nil || snap != nil {
+		if err != nil {
+			return nil, err
+		}
+		return snap.officeByID(id)
+	}
+	var o Office
+	if err := s.db.WithContext(ctx).First(&o, "id = ?", id).Error; err != nil {
+		return nil, storeError(notFound(err, "office", id))
+	}
+	return &o, nil
+}
+
 func firstOffice(tx *gorm.DB) (*Office, error) {
 	var o Office
 	if err := tx.Order("id").First(&o).Error; err != nil {

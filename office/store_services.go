@@ -110,6 +110,10 @@ func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*Service
 			return err
 		}
 		spec := before.ServiceSpec
+		if p := before.TicketPrefix; p != nil { // patched apart from before, which the audit records
+			spec.TicketPrefix = new(string)
+			*spec.TicketPrefix = *p
+		}
 		if err := patch(&spec); err != nil {
 			return patchError{err}
 		}
@@ -151,6 +155,7 @@ func (s *Store) UpdateService(ctx context.Context, id int64, patch func(*Service
 			"proof_of_work":           spec.ProofOfWork,
 			"remote_tickets_per_day":  spec.RemoteTicketsPerDay,
 			"remote_arrival_required": spec.RemoteArrivalRequired,
+			"ticket_prefix":           spec.TicketPrefix,
 			"position":                out.Position,
 			"updated_at":              now,
 		}).Error

@@ -62,6 +62,13 @@ func (s *ServiceSpec) Normalize() {
 	s.NameEN = strings.TrimSpace(s.NameEN)
 	s.NameUK = strings.TrimSpace(s.NameUK)
 	s.Keywords = strings.TrimSpace(s.Keywords)
+	if s.TicketPrefix != nil {
+		p := strings.ToUpper(strings.TrimSpace(*s.TicketPrefix))
+		s.TicketPrefix = &p
+		if p == "" {
+			s.TicketPrefix = nil
+		}
+	}
 }
 
 // MaxConfirmMinutes is the longest a pending booking may wait for its
@@ -99,7 +106,34 @@ func (s ServiceSpec) Validate() error {
 	checkText(f, "instructions_en", s.InstructionsEN, maxInstructions)
 	checkText(f, "instructions_uk", s.InstructionsUK, maxInstructions)
 	checkText(f, "keywords", s.Keywords, maxKeywords)
+	if s.TicketPrefix != nil {
+		if msg := letterProblem(*s.TicketPrefix); msg != "" {
+			f.Add("ticket_prefix", msg)
+		}
+	}
 	return f.Err()
+}
+
+// MaxLetterLen is the longest letter a matter's tickets may carry.
+const MaxLetterLen = 3
+
+// letterProblem says what is wrong with a matter's ticket letter, "" when
+// nothing. Two or three letters may not end in E or R: those mark a
+// letter's remote tickets (DE05) and bookings (DR05), so "DE" would print
+// DE100 for its hundredth walk-in, the number of D's hundredth remote ticket.
+func letterProblem(p string) string {
+	if len(p) == 0 || len(p) > MaxLetterLen {
+		return fmt.Sprintf("must be 1 to %d letters A-Z, got %q", MaxLetterLen, p)
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] < 'A' || p[i] > 'Z' {
+			return fmt.Sprintf("must be 1 to %d letters A-Z, got %q", MaxLetterLen, p)
+		}
+	}
+	if last := p[len(p)-1]; len(p) > 1 && (last == 'E' || last == 'R') {
+		return fmt.Sprintf("%q ends in %c, which marks remote tickets (E) and bookings (R) of the letter before it; choose another", p, last)
+	}
+	return ""
 }
 
 // Normalize trims the reason and sets EndsOn to StartsOn when it is zero.

@@ -8,9 +8,11 @@ import (
 	"github.com/okienko/okienko/office"
 )
 
-// OpenData is the state of every matter's queue at one moment, for the
-// open-data feed.
+// OpenData is the state of every matter's queue of one office at one
+// moment, for the open-data feed.
 type OpenData struct {
+	// OfficeID is the office.
+	OfficeID int64
 	// At is the moment, in the office's zone.
 	At time.Time
 	// Services are the office's matters: departments by position, then the
@@ -23,8 +25,9 @@ type ServiceQueue struct {
 	ServiceID    int64
 	Service      string
 	DepartmentID int64
-	// Prefix is the ticket prefix letter of the matter's department.
-	Prefix string
+	// Letter is the letter of the matter's numbers (office.Service.Letter):
+	// its own ticket prefix, else its department's; Warsaw's literaGrupy.
+	Letter string
 	// Waiting counts today's tickets waiting for the matter; WaitingRemote
 	// those of them taken from the phone (the remote queue), which the
 	// public feed adds to Warsaw's format as liczbaKlwZdalnych.
@@ -49,16 +52,25 @@ const (
 	recentVisitDays = 14
 )
 
-// OpenData returns the state of every matter's queue now. It reads with a
-// fixed number of queries however many matters there are. EINTERNAL; ENOTFOUND
-// when no office exists.
-func (s *Store) OpenData(ctx context.Context) (*OpenData, error) {
+// OpenData returns the state of every matter's queue of office officeID
+// now; officeID 0 means the installation's office (the first, as
+// office.Store.Office). It reads with a fixed number of queries however
+// many matters there are. ENOTFOUND for an unknown office or, with 0, when
+// no office exists; EINTERNAL.
+func (s *Store) OpenData(ctx context.Context, officeID int64) (*OpenData, error) {
 	db := s.db.WithContext(ctx)
-	off, today, err := s.officeNow(ctx, db)
+	var off *office.Office
+	var err error
+	if officeID == 0 {
+		off, err = s.offices.Office(ctx)
+	} else {
+		off, err = s.offices.OfficeByID(ctx, officeID)
+	}
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
+	today := office.DateOf(now.In(off.Location()))
 	deps, err := s.offices.Departments(ctx, true)
 	if err != nil {
 		return nil, err
@@ -74,7 +86,7 @@ func (s *Store) OpenData(ctx context.Context) (*OpenData, error) {
 		Remote    int
 	}
 	if err := db.Model(&Ticket{}).Select("service_id, COUNT(*) AS n, SUM(CASE WHEN kind = ? THEN 1 ELSE 0 END) AS remote", KindRemote).
-		Where("status = ? AND day = ?", StatusWaiting, today).Group("service_id").Find(&waiting).Error; err != nil {
+		Where("status = ? AND office_id = ? AND day = ?", StatusWaiting, off.ID, today).Group("service_id").Find(&waiting).Error; err != nil {
 		return nil, okienko.Internal(err)
 	}
 	waitingBy, remoteBy := map[int64]int{}, map[int64]int{}
@@ -88,8 +100,8 @@ func (s *Store) OpenData(ctx context.Context) (*OpenData, error) {
 	}
 	if err := db.Raw(`SELECT service_id, number FROM (
 			SELECT service_id, number, ROW_NUMBER() OVER (PARTITION BY service_id ORDER BY called_at DESC, id DESC) AS rn
-			FROM tickets WHERE day = ? AND called_at IS NOT NULL
-		) latest WHERE rn = 1`, today).Scan(&called).Error; err != nil {
+			FROM tickets WHERE office_id = ? AND day = ? AND called_at IS NOT NULL
+		) latest WHERE rn = 1`, off.ID, today).Scan(&called).Error; err != nil {
 		return nil, okienko.Internal(err)
 	}
 	calledBy := map[int64]string{}
@@ -113,12 +125,15 @@ func (s *Store) OpenData(ctx context.Context) (*OpenData, error) {
 		return nil, err
 	}
 
-	out := &OpenData{At: now.In(off.Location()), Services: []ServiceQueue{}}
+	out := &OpenData{OfficeID: off.ID, At: now.In(off.Location()), Services: []ServiceQueue{}}
 	for _, d := range deps {
+		if d.OfficeID != off.ID {
+			continue
+		}
 		open := departmentOpen(off, &d, today, now, closures)
 		for _, svc := range d.Services {
 			q := ServiceQueue{
-				ServiceID: svc.ID, Service: svc.Name, DepartmentID: d.ID, Prefix: d.TicketPrefix,
+				ServiceID: svc.ID, Service: svc.Name, DepartmentID: d.ID, Letter: svc.Letter(&d),
 				Waiting: waitingBy[svc.ID], WaitingRemote: remoteBy[svc.ID], OpenCounters: countersBy[svc.ID], LastCalled: calledBy[svc.ID],
 				ServiceMinutes: svc.SlotMinutes,
 			}

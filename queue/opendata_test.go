@@ -153,10 +153,10 @@ func TestOpenData(t *testing.T) {
 
 		// Figures not depending on the hour; Active per phase below.
 		want := []queue.ServiceQueue{
-			{ServiceID: e.ID, Service: "Prawo jazdy", DepartmentID: k.ID, Prefix: "K", Waiting: 0, OpenCounters: 1, LastCalled: "", ServiceMinutes: 20},
-			{ServiceID: c.ID, Service: "Rejestracja pojazdu", DepartmentID: k.ID, Prefix: "K", Waiting: 1, OpenCounters: 0, LastCalled: "", ServiceMinutes: 25},
-			{ServiceID: h.a.ID, Service: "Wniosek", DepartmentID: h.dep.ID, Prefix: "D", Waiting: 3, OpenCounters: 2, LastCalled: t3.Number, ServiceMinutes: 12},
-			{ServiceID: h.b.ID, Service: "Odbiór", DepartmentID: h.dep.ID, Prefix: "D", Waiting: 1, OpenCounters: 0, LastCalled: "", ServiceMinutes: 5},
+			{ServiceID: e.ID, Service: "Prawo jazdy", DepartmentID: k.ID, Letter: "K", Waiting: 0, OpenCounters: 1, LastCalled: "", ServiceMinutes: 20},
+			{ServiceID: c.ID, Service: "Rejestracja pojazdu", DepartmentID: k.ID, Letter: "K", Waiting: 1, OpenCounters: 0, LastCalled: "", ServiceMinutes: 25},
+			{ServiceID: h.a.ID, Service: "Wniosek", DepartmentID: h.dep.ID, Letter: "D", Waiting: 3, OpenCounters: 2, LastCalled: t3.Number, ServiceMinutes: 12},
+			{ServiceID: h.b.ID, Service: "Odbiór", DepartmentID: h.dep.ID, Letter: "D", Waiting: 1, OpenCounters: 0, LastCalled: "", ServiceMinutes: 5},
 		}
 		phases := []struct {
 			name   string
@@ -178,7 +178,7 @@ func TestOpenData(t *testing.T) {
 			t.Run(ph.name, func(t *testing.T) {
 				ph.setup()
 				h.clock.Set(ph.now)
-				got, err := h.q.OpenData(ctx)
+				got, err := h.q.OpenData(ctx, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -215,7 +215,7 @@ func TestOpenDataQueriesBounded(t *testing.T) {
 		queries := func() int64 {
 			t.Helper()
 			n.Store(0)
-			if _, err := h.q.OpenData(ctx); err != nil {
+			if _, err := h.q.OpenData(ctx, 0); err != nil {
 				t.Fatal(err)
 			}
 			return n.Load()

@@ -36,8 +36,8 @@ type RemoteSpec struct {
 // (with opens_at), when the matter's remote tickets of the day are all
 // taken (reason remote_full), or when the phone or e-mail already holds a
 // remote ticket today (reason already_queued, naming the field). The daily
-// cap holds under concurrent requests: the department's remote sequence is
-// locked first.
+// cap holds under concurrent requests: the remote sequence of the matter's
+// letter is locked first.
 func (s *Store) IssueRemote(ctx context.Context, spec RemoteSpec) (*Ticket, error) {
 	c, err := remoteContact(spec)
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Store) IssueRemote(ctx context.Context, spec RemoteSpec) (*Ticket, erro
 		if err != nil {
 			return err
 		}
-		seq, err := nextSeq(tx, dep.ID, today, KindRemote)
+		seq, err := nextSeq(tx, svc, dep, today, KindRemote)
 		if err != nil {
 			return err
 		}

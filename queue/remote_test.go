@@ -410,7 +410,7 @@ func TestOpenDataCountsRemoteApart(t *testing.T) {
 		h.remote(t, h.a, "600100200", "")
 		h.remote(t, h.a, "", "ola@example.com")
 		h.walkIn(t, h.b, false)
-		data, err := h.q.OpenData(ctx)
+		data, err := h.q.OpenData(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -282,21 +282,23 @@ func (s *Store) issue(ctx context.Context, tx *gorm.DB, log *eventLog, svc *offi
 	if err != nil {
 		return nil, err
 	}
-	seq, err := nextSeq(tx, dep.ID, today, kind)
+	seq, err := nextSeq(tx, svc, dep, today, kind)
 	if err != nil {
 		return nil, err
 	}
 	return s.insert(tx, log, svc, dep, today, kind, seq, priority, due, bookingID, c)
 }
 
-// nextSeq takes the next number of a department's kind of ticket on day.
-// On PostgreSQL the sequence's row stays locked until tx ends, so the
-// issues of one department and kind follow each other.
-func nextSeq(tx *gorm.DB, departmentID int64, day office.Date, kind string) (int, error) {
+// nextSeq takes the next number of a kind of ticket on day for svc (of
+// department dep): one stream per office, day, letter (svc.Letter) and
+// kind, so the matters showing one letter share its numbers. On PostgreSQL
+// the sequence's row stays locked until tx ends, so the issues of one
+// letter and kind follow each other.
+func nextSeq(tx *gorm.DB, svc *office.Service, dep *office.Department, day office.Date, kind string) (int, error) {
 	var seq int
-	err := tx.Raw(`INSERT INTO ticket_sequences (department_id, day, kind, last) VALUES (?, ?, ?, 1)
-		ON CONFLICT (department_id, day, kind) DO UPDATE SET last = ticket_sequences.last + 1
-		RETURNING last`, departmentID, day, kind).Scan(&seq).Error
+	err := tx.Raw(`INSERT INTO ticket_sequences (office_id, day, letter, kind, last) VALUES (?, ?, ?, ?, 1)
+		ON CONFLICT (office_id, day, letter, kind) DO UPDATE SET last = ticket_sequences.last + 1
+		RETURNING last`, dep.OfficeID, day, svc.Letter(dep), kind).Scan(&seq).Error
 	return seq, err
 }
 
@@ -309,7 +311,7 @@ func (s *Store) insert(tx *gorm.DB, log *eventLog, svc *office.Service, dep *off
 	now := s.now()
 	t := &Ticket{
 		PublicID: pid, OfficeID: dep.OfficeID, DepartmentID: dep.ID, ServiceID: svc.ID, Day: today,
-		Kind: kind, Seq: seq, Number: formatNumber(dep.TicketPrefix, kind, seq), BookingID: bookingID,
+		Kind: kind, Seq: seq, Number: formatNumber(svc.Letter(dep), kind, seq), BookingID: bookingID,
 		Priority: priority, Status: StatusWaiting, IssuedAt: now, DueAt: due.UTC(), CreatedAt: now, UpdatedAt: now,
 		Lang: c.lang,
 	}

@@ -1,9 +1,13 @@
 package web
 
 import (
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/okienko/okienko"
 )
 
 // openDataQueues is the answer of the open-data endpoint, in the format of
@@ -25,7 +29,7 @@ type openDataResult struct {
 type openDataGroup struct {
 	IDGrupy          string `json:"idGrupy"`          // the service id
 	NazwaGrupy       string `json:"nazwaGrupy"`       // the service name
-	LiteraGrupy      string `json:"literaGrupy"`      // the department's ticket prefix
+	LiteraGrupy      string `json:"literaGrupy"`      // the matter's letter: its own, else its department's prefix
 	LiczbaKlwKolejce int    `json:"liczbaKlwKolejce"` // tickets waiting today
 	// LiczbaKlwZdalnych is ours, not Warsaw's: of those waiting, the
 	// tickets taken from the phone (the remote queue). Readers of Warsaw's
@@ -38,12 +42,83 @@ type openDataGroup struct {
 	Lp                 string `json:"lp"`                 // 1-based position in the list
 }
 
-// openDataQueues: GET /api/v1/open-data/queues — every matter's queue now,
-// in the City of Warsaw's open-data format. Public, cacheable for 15
-// seconds, readable from any origin.
+// openDataPrefix is where the open-data endpoints live: their errors are
+// Warsaw's {"result":"false","error":"…"}, not problem+json.
+const openDataPrefix = "/api/v1/open-data/"
+
+// openDataError is the City of Warsaw API's error answer: result is the
+// string "false".
+type openDataError struct {
+	Result string `json:"result"`
+	Error  string `json:"error"`
+}
+
+// openDataFailure answers an error of an open-data endpoint in Warsaw's
+// shape with the status errorHandler chose (its headers, Retry-After, kept)
+// and the problem's detail, its field messages after it.
+func openDataFailure(c *fiber.Ctx, p Problem) error {
+	msg := p.Detail
+	if msg == "" {
+		msg = p.Title
+	}
+	fields := make([]string, 0, len(p.Errors))
+	for f := range p.Errors {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	if len(fields) == 1 && p.Errors[fields[0]] == p.Detail {
+		msg = fields[0] + ": " + p.Detail // okienko.Invalid: the message is the field's
+	} else {
+		for _, f := range fields {
+			msg += "; " + f + ": " + p.Errors[f]
+		}
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(p.Status).JSON(openDataError{Result: "false", Error: msg})
+}
+
+// openDataOffice is one office in the list of GET /api/v1/open-data/offices:
+// its id is what /open-data/queues?id= takes.
+type openDataOffice struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// openDataOffices: GET /api/v1/open-data/offices — the offices whose queues
+// the feed gives, by id. Public, cacheable for a minute, any origin.
+func (s *Server) openDataOffices(c *fiber.Ctx) error {
+	offs, err := s.Offices.Offices(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]openDataOffice, 0, len(offs))
+	for _, o := range offs {
+		out = append(out, openDataOffice{ID: o.ID, Name: o.Name})
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	return c.JSON(out)
+}
+
+// openDataQueues: GET /api/v1/open-data/queues?id= — every matter's queue
+// of office id now, in the City of Warsaw's open-data format. Warsaw asks
+// for the id; without one, as before offices had ids here, the answer is
+// the installation's office (the first). An id that isn't a positive whole
+// number is 422, an unknown one 404, both in Warsaw's error shape. Public,
+// cacheable for 15 seconds, readable from any origin.
 func (s *Server) openDataQueues(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-	data, err := s.Queue.OpenData(c.UserContext())
+	var officeID int64
+	if c.Request().URI().QueryArgs().Has("id") {
+		v := strings.TrimSpace(c.Query("id"))
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return okienko.Invalid("id", "must be the id of an office, a positive whole number (GET /api/v1/open-data/offices lists them)")
+		}
+		officeID = n
+	}
+	data, err := s.Queue.OpenData(c.UserContext(), officeID)
 	if err != nil {
 		return err
 	}
@@ -58,7 +133,7 @@ func (s *Server) openDataQueues(c *fiber.Ctx) error {
 			status = "1"
 		}
 		out.Result.Grupy = append(out.Result.Grupy, openDataGroup{
-			IDGrupy: strconv.FormatInt(q.ServiceID, 10), NazwaGrupy: q.Service, LiteraGrupy: q.Prefix,
+			IDGrupy: strconv.FormatInt(q.ServiceID, 10), NazwaGrupy: q.Service, LiteraGrupy: q.Letter,
 			LiczbaKlwKolejce: q.Waiting, LiczbaKlwZdalnych: q.WaitingRemote, LiczbaCzynnychStan: q.OpenCounters, AktualnyNumer: q.LastCalled,
 			CzasObslugi: strconv.Itoa(q.ServiceMinutes), Status: status, Lp: strconv.Itoa(i + 1),
 		})

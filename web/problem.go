@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,7 +46,7 @@ func errorStatus(code string) int {
 }
 
 // errorHandler is the one place errors become responses: application errors
-// map by code to problem+json; Fiber's own errors keep their status; anything
+// map by code to problem+json (Warsaw's error shape under openDataPrefix); Fiber's own errors keep their status; anything
 // else is logged with the request id and answered as a bare 500.
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
@@ -86,6 +87,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		p.Title = http.StatusText(p.Status)
 		if p.Title == "" {
 			p.Title = "Error"
+		}
+		if strings.HasPrefix(c.Path(), openDataPrefix) {
+			return openDataFailure(c, p)
 		}
 		c.Status(p.Status)
 		c.Set(fiber.HeaderContentType, "application/problem+json")

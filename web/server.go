@@ -229,6 +229,7 @@ func (s *Server) routes() {
 	api.Get("/tickets/:public_id/qr.svg", s.ticketQR)
 	api.Get("/tickets/:public_id", s.ticketStatus)
 	api.Post("/tickets/:public_id/feedback", s.rateLimit("feedback", d.RateLimits.Feedback, madeIt), lookup, s.giveFeedback)
+	api.Get("/open-data/offices", s.openDataOffices)
 	api.Get("/open-data/queues", s.openDataQueues)
 	kioskAPI := api.Group("/kiosk", s.requireKiosk)
 	kioskAPI.Post("/tickets", s.kioskTicket)

@@ -422,7 +422,7 @@ Okienko is running at %s
   public API         %s/api/v1/departments
   API description    %s/api/openapi.yaml
   admin API          %s/api/v1/admin/…  (POST %s/api/v1/auth/login first)
-  open data          %s/api/v1/open-data/queues
+  open data          %s/api/v1/open-data/offices, …/open-data/queues?id=
   health             %s/healthz
   metrics            %s/metrics
 `, b, b, b, b, b, b, b, b, b, b, b, b, b)
