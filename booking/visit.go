@@ -230,6 +230,12 @@ func (s *Store) takeVisitOnce(ctx context.Context, v *validated, plan []Slot) (*
 	return out, err
 }
 
+// LoadItems fills b.Items from db when b is a visit of several matters
+// read without them (Store's look-ups fill them themselves).
+func LoadItems(ctx context.Context, db *gorm.DB, b *Booking) error {
+	return loadItems(db.WithContext(ctx), b)
+}
+
 // loadItems fills the items of b, a visit of several matters, from db
 // when not yet read; nothing for a booking of one matter.
 func loadItems(db *gorm.DB, b *Booking) error {
