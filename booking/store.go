@@ -102,13 +102,13 @@ type Request struct {
 	// ServiceIDs, instead of ServiceID, books a visit of several matters
 	// (2 to MaxMatters, one department) one after another from Start.
 	ServiceIDs []int64
-	Start     time.Time
-	Name      string
-	PESEL     string
-	Email     string
-	Phone     string // optional
-	Consent   bool
-	Lang      string // pl, en or uk; default pl
+	Start      time.Time
+	Name       string
+	PESEL      string
+	Email      string
+	Phone      string // optional
+	Consent    bool
+	Lang       string // pl, en or uk; default pl
 	// ClientAddr is the address the request came from (the server's
 	// reading, not the resident's word); empty when unknown.
 	ClientAddr string

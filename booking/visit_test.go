@@ -73,7 +73,7 @@ func (w *world) wantWholeVisits(t *testing.T) {
 func TestVisitOfSeveralMatters(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		w := newWorld(t, db, nil) // A: 15 minutes, capacity 1
+		w := newWorld(t, db, nil)                           // A: 15 minutes, capacity 1
 		b := w.matter(t, "Rejestracja pojazdu", 30, 1, nil) // its grid: 07:30, 08:00, … 09:00
 		start := w.at(1, 8, 45)
 		got, err := w.store.Book(ctx, w.visit(1, start, w.svc.ID, b.ID))

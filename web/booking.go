@@ -154,13 +154,13 @@ func (s *Server) serviceSlots(c *fiber.Ctx) error {
 type bookRequest struct {
 	ServiceID  int64   `json:"service_id"`
 	ServiceIDs []int64 `json:"service_ids"`
-	Start     Instant `json:"start"`
-	Name      string  `json:"name"`
-	PESEL     string  `json:"pesel"`
-	Email     string  `json:"email"`
-	Phone     string  `json:"phone"`
-	Consent   bool    `json:"consent"`
-	Lang      string  `json:"lang"`
+	Start      Instant `json:"start"`
+	Name       string  `json:"name"`
+	PESEL      string  `json:"pesel"`
+	Email      string  `json:"email"`
+	Phone      string  `json:"phone"`
+	Consent    bool    `json:"consent"`
+	Lang       string  `json:"lang"`
 }
 
 // createBooking: POST /api/v1/bookings — 201 with the confirmation code.
