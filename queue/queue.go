@@ -83,8 +83,8 @@ type Ticket struct {
 	// Remaining are the matters of a visit of several still to come after
 	// ServiceID's, in order (visit.go); empty for a ticket of one matter.
 	Remaining ServiceList `json:"remaining_service_ids,omitempty" gorm:"column:remaining"`
-	CreatedAt time.Time  `json:"-"`
-	UpdatedAt time.Time  `json:"-"`
+	CreatedAt time.Time   `json:"-"`
+	UpdatedAt time.Time   `json:"-"`
 }
 
 // TableName is the table of tickets.
