@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/office"
 )
 
 // Several matters in one visit (DESIGN section 12): Request.ServiceIDs
@@ -74,7 +76,8 @@ func itemRequest(v *validated, i int, start Slot) *validated {
 
 // matterError is err, an answer about the i-th matter of a visit, naming
 // that matter: its service_id or, after the first, its start (which the
-// matters before it set) become service_ids[i]; a full slot says which.
+// matters before it set) become service_ids[i]; a conflict (a full slot)
+// keeps its message and names service_ids[i] in its fields.
 func matterError(err error, i int, v *validated) error {
 	var ae *okienko.Error
 	if !errors.As(err, &ae) {
@@ -91,8 +94,8 @@ func matterError(err error, i int, v *validated) error {
 			out.Fields[k] = msg
 		}
 	}
-	if ae.Code == okienko.ECONFLICT && len(ae.Fields) == 0 {
-		out.Message = fmt.Sprintf("matter %d of the visit (service_ids[%d]): %s", i+1, i, ae.Message)
+	if ae.Code == okienko.ECONFLICT && len(ae.Fields) == 0 { // a full slot, a limit: which matter's
+		out.Fields = map[string]string{matterField(i): ae.Message}
 	}
 	return out
 }
@@ -130,6 +133,33 @@ func (s *Store) planVisit(ctx context.Context, v *validated) ([]Slot, error) {
 		next = Slot{Start: c.slot.End}
 	}
 	return plan, nil
+}
+
+// PlanVisit answers, without booking anything, the times of the matters
+// ids (2 to MaxMatters of one department) one after another from start, as
+// Book with Request.ServiceIDs would take them now: for a page showing a
+// resident the consecutive times before they book. Errors as Book's about
+// the matters and the start (EINVALID naming service_ids, service_ids[i]
+// or start; ECONFLICT when a matter's slot is full).
+func (s *Store) PlanVisit(ctx context.Context, ids []int64, start time.Time) ([]Item, error) {
+	r := Request{ServiceIDs: ids, Start: start}
+	fe := okienko.FieldErrors{}
+	validateMatters(r, fe)
+	if start.IsZero() || !office.DateOf(start.UTC()).InBounds() {
+		fe.Add("start", office.BoundsMessage)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	plan, err := s.planVisit(ctx, &validated{Request: r})
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, len(plan))
+	for i, sl := range plan {
+		items[i] = Item{Position: i, ServiceID: ids[i], StartsAt: sl.Start, EndsAt: sl.End}
+	}
+	return items, nil
 }
 
 // combinable refuses (EINVALID on service_ids[i]) the i-th matter of v,
