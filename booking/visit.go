@@ -78,7 +78,7 @@ func itemRequest(v *validated, i int, start Slot) *validated {
 // that matter: its service_id or, after the first, its start (which the
 // matters before it set) become service_ids[i]; a conflict (a full slot)
 // keeps its message and names service_ids[i] in its fields.
-func matterError(err error, i int, v *validated) error {
+func matterError(err error, i int) error {
 	var ae *okienko.Error
 	if !errors.As(err, &ae) {
 		return err
@@ -127,7 +127,7 @@ func (s *Store) planVisit(ctx context.Context, v *validated) ([]Slot, error) {
 	for i := range v.ServiceIDs {
 		c, err := s.bookable(ctx, s.db, itemRequest(v, i, next), nil, false)
 		if err != nil {
-			return nil, matterError(err, i, v)
+			return nil, matterError(err, i)
 		}
 		plan[i] = c.slot
 		next = Slot{Start: c.slot.End}
@@ -231,7 +231,7 @@ func (s *Store) takeVisitOnce(ctx context.Context, v *validated, plan []Slot) (*
 			}
 			c, ni, err := s.claim(ctx, tx, itemRequest(v, i, next), nil, spans[i].cells, lim)
 			if err != nil {
-				return matterError(err, i, v)
+				return matterError(err, i)
 			}
 			if i == 0 {
 				first, n = c, ni
