@@ -87,6 +87,34 @@ type Booking struct {
 	// calendar file's SEQUENCE); not a column: Store.Moves or CountMoves
 	// fill it from the events.
 	Moves int `json:"-" gorm:"-"`
+	// Matters is how many matters a visit of several matters has (Items);
+	// 0 for a booking of one matter. The booking's own ServiceID, StartsAt
+	// and EndsAt are then its first matter's.
+	Matters int `json:"-" gorm:"column:matters"`
+	// Items are the matters of a visit of several matters in order, filled
+	// where Matters > 0 by the store's look-ups; nil for one matter.
+	Items []Item `json:"items,omitempty" gorm:"-"`
+}
+
+// Item is one matter of a visit of several matters: its service and span.
+type Item struct {
+	BookingID int64     `json:"-"`
+	Position  int       `json:"-"`
+	ServiceID int64     `json:"service_id"`
+	StartsAt  time.Time `json:"start"`
+	EndsAt    time.Time `json:"end"`
+}
+
+// TableName is the table of the matters of visits.
+func (Item) TableName() string { return "booking_items" }
+
+// Spans is what b holds seats in: its items for a visit of several
+// matters, else its own matter and span.
+func (b *Booking) Spans() []Item {
+	if b.Matters > 0 && len(b.Items) > 0 {
+		return b.Items
+	}
+	return []Item{{BookingID: b.ID, ServiceID: b.ServiceID, StartsAt: b.StartsAt, EndsAt: b.EndsAt}}
 }
 
 // TableName is the table of bookings.

@@ -61,7 +61,12 @@ func CalendarUID(b *Booking, baseURL string) string {
 // The texts are in the language the resident booked in (b.Lang, Polish for
 // an unknown one), with the matter's and department's names in it where the
 // office wrote them, else in Polish.
-func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *office.Office, baseURL, manageURL string, now time.Time) []byte {
+//
+// For a visit of several matters (b.Items filled), matters are their
+// services in b.Items' order: the event spans them all and names each
+// with its time.
+func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *office.Office, baseURL, manageURL string, now time.Time, matters ...*office.Service) []byte {
+	visit := len(b.Items) > 1 && len(matters) == len(b.Items)
 	var w calendarWriter
 	method := CalendarMethod(b)
 	w.line("BEGIN", "VCALENDAR")
@@ -73,7 +78,11 @@ func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *offi
 	w.line("UID", CalendarUID(b, baseURL))
 	w.line("DTSTAMP", utcStamp(now))
 	w.line("DTSTART", utcStamp(b.StartsAt))
-	w.line("DTEND", utcStamp(b.EndsAt))
+	end := b.EndsAt
+	if visit {
+		end = b.Items[len(b.Items)-1].EndsAt
+	}
+	w.line("DTEND", utcStamp(end))
 	seq, status := b.Moves, "CONFIRMED"
 	if method == MethodCancel {
 		seq, status = b.Moves+1, "CANCELLED"
@@ -84,7 +93,11 @@ func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *offi
 	if words == nil {
 		words = calendarTexts["pl"]
 	}
-	w.text("SUMMARY", off.Name+": "+svc.NameIn(b.Lang))
+	summary := svc.NameIn(b.Lang)
+	if visit {
+		summary = MatterNames(matters, b.Lang)
+	}
+	w.text("SUMMARY", off.Name+": "+summary)
 	loc := off.Name
 	if off.Address != "" {
 		loc += ", " + off.Address
@@ -101,8 +114,14 @@ func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *offi
 		}
 		desc = append(desc, line)
 	}
+	if visit {
+		for i, it := range b.Items {
+			desc = append(desc, words.matter+ItemTime(it, off.Location())+" "+matters[i].NameIn(b.Lang))
+		}
+	} else {
+		desc = append(desc, words.matter+svc.NameIn(b.Lang))
+	}
 	desc = append(desc,
-		words.matter+svc.NameIn(b.Lang),
 		words.department+dep.NameIn(b.Lang),
 		words.code+FormatCode(b.Code),
 	)
@@ -120,6 +139,22 @@ func Calendar(b *Booking, svc *office.Service, dep *office.Department, off *offi
 	w.line("END", "VEVENT")
 	w.line("END", "VCALENDAR")
 	return w.buf.Bytes()
+}
+
+// MatterNames is the names of the matters of a visit in lang, joined by
+// " + ".
+func MatterNames(matters []*office.Service, lang string) string {
+	names := make([]string, len(matters))
+	for i, m := range matters {
+		names[i] = m.NameIn(lang)
+	}
+	return strings.Join(names, " + ")
+}
+
+// ItemTime is the time of a matter of a visit on the wall clock of loc,
+// "09:00–09:10".
+func ItemTime(it Item, loc *time.Location) string {
+	return it.StartsAt.In(loc).Format("15:04") + "–" + it.EndsAt.In(loc).Format("15:04")
 }
 
 // calendarWords are the words of a calendar file's description in one

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/office"
 )
@@ -52,14 +55,21 @@ func (s *Store) Covered(ctx context.Context, from, to office.Date, departmentID 
 	return ids, nil
 }
 
-// Upcoming returns the ids of the booked bookings of service serviceID,
+// ofMatter selects the bookings of matter serviceID: their own, and the
+// visits of several matters that include it.
+func ofMatter(serviceID int64) clause.Expr {
+	return gorm.Expr("(service_id = ? OR (matters > 0 AND id IN (SELECT booking_id FROM booking_items WHERE service_id = ?)))", serviceID, serviceID)
+}
+
+// Upcoming returns the ids of the booked bookings of service serviceID
+// (visits of several matters with it among them included),
 // and the pending ones still held, whose visit has not begun yet: the
 // bookings withdrawing the matter would cancel. Ordered by start, then id.
 // EINTERNAL.
 func (s *Store) Upcoming(ctx context.Context, serviceID int64) ([]int64, error) {
 	ids := []int64{}
 	err := s.db.WithContext(ctx).Model(&Booking{}).
-		Where("service_id = ? AND starts_at > ?", serviceID, s.now()).Where(upcoming(s.now())).
+		Where("starts_at > ?", s.now()).Where(ofMatter(serviceID)).Where(upcoming(s.now())).
 		Order("starts_at, id").Pluck("id", &ids).Error
 	if err != nil {
 		return nil, okienko.Internal(err)

@@ -68,6 +68,8 @@ func (s *Store) Reschedule(ctx context.Context, code, pesel string, start time.T
 // a booked visit that has not begun (a pending one is confirmed first).
 func movable(b *Booking, now time.Time) error {
 	switch {
+	case b.Matters > 0:
+		return okienko.Errorf(okienko.ECONFLICT, "a visit of several matters can't be moved; cancel it and book the matters again")
 	case b.Status == StatusCheckedIn:
 		return okienko.Errorf(okienko.ECONFLICT, "this booking has been checked in and can no longer be moved")
 	case b.Status == StatusCancelled || b.Status == StatusCancelledLate:

@@ -387,10 +387,11 @@ func TestRescheduleRaceForTheLastSeat(t *testing.T) {
 }
 
 // wantLoadOfBookings fails unless booking_load holds, for every span, the
-// number of live bookings holding it.
+// number of live bookings holding it (each matter of a visit of several).
 func (w *world) wantLoadOfBookings(t *testing.T) {
 	t.Helper()
 	type span struct {
+		ServiceID        int64
 		StartsAt, EndsAt time.Time
 		N                int
 	}
@@ -402,14 +403,18 @@ func (w *world) wantLoadOfBookings(t *testing.T) {
 		out := map[string]int{}
 		for _, r := range rows {
 			if r.N != 0 {
-				out[r.StartsAt.UTC().Format(time.RFC3339)+"/"+r.EndsAt.UTC().Format(time.RFC3339)] = r.N
+				out[fmt.Sprintf("%d:", r.ServiceID)+r.StartsAt.UTC().Format(time.RFC3339)+"/"+r.EndsAt.UTC().Format(time.RFC3339)] = r.N
 			}
 		}
 		return out
 	}
-	load := read(w.db.Table("booking_load").Select("starts_at, ends_at, n"))
-	live := read(w.db.Table("bookings").Select("starts_at, ends_at, count(*) AS n").
-		Where("status IN ?", []string{booking.StatusBooked, booking.StatusCheckedIn}).Group("starts_at, ends_at"))
+	load := read(w.db.Table("booking_load").Select("service_id, starts_at, ends_at, n"))
+	liveStatuses := []string{booking.StatusBooked, booking.StatusCheckedIn}
+	live := read(w.db.Raw(`SELECT service_id, starts_at, ends_at, count(*) AS n FROM (
+			SELECT service_id, starts_at, ends_at FROM bookings WHERE status IN ? AND matters = 0
+			UNION ALL
+			SELECT i.service_id, i.starts_at, i.ends_at FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+			WHERE b.status IN ? AND b.matters > 0) spans GROUP BY service_id, starts_at, ends_at`, liveStatuses, liveStatuses))
 	if fmt.Sprint(load) != fmt.Sprint(live) {
 		t.Fatalf("booking_load %v, live bookings %v", load, live)
 	}

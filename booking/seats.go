@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,20 +101,41 @@ func lockHash(s string) int32 {
 // before either inserts), then that of the e-mail address key emailKey.
 // One statement, one round trip. A no-op on SQLite.
 func lockSeats(tx *gorm.DB, serviceID int64, c cells, resident, emailKey string) error {
+	return lockSpans(tx, []serviceCells{{serviceID, c}}, resident, emailKey)
+}
+
+// serviceCells is the range of seat cells one matter of a visit takes.
+type serviceCells struct {
+	serviceID int64
+	cells     cells
+}
+
+// lockSpans is lockSeats for the cells of several matters (a visit of
+// several matters): every cell's key of every matter in one ascending
+// order, so a visit's transaction and a single booking's never wait for
+// each other in a circle.
+func lockSpans(tx *gorm.DB, spans []serviceCells, resident, emailKey string) error {
 	if database.Dialect(tx) != database.Postgres {
 		return nil
 	}
-	n := int(c.last - c.first + 1)
+	var keys []int64
+	for _, sp := range spans {
+		for cell := sp.cells.first; cell <= sp.cells.last; cell++ {
+			keys = append(keys, seatLockKey(sp.serviceID, cell))
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
 	var q strings.Builder
-	args := make([]any, 0, n+4)
+	args := make([]any, 0, len(keys)+4)
 	q.WriteString("SELECT ")
-	for cell := c.first; cell <= c.last; cell++ {
-		if cell > c.first {
+	for i, k := range keys {
+		if i > 0 {
 			q.WriteString(", ")
 		}
 		// Target list expressions run left to right: ascending keys.
 		q.WriteString("pg_advisory_xact_lock(?)")
-		args = append(args, seatLockKey(serviceID, cell))
+		args = append(args, k)
 	}
 	for _, k := range []struct {
 		class int32
@@ -146,8 +168,8 @@ type seatQuery struct {
 type seatCounts struct {
 	Load    int64 // live (booked, checked in) bookings overlapping the span
 	Held    int64 // pending bookings overlapping it whose hold has not lapsed
-	SameDay int64 // the resident's bookings holding a seat of this matter that day
-	Active  int64 // the resident's upcoming bookings, every matter
+	SameDay int64 // the resident's bookings holding a seat of this matter that day (any matter of a visit)
+	Active  int64 // the resident's upcoming bookings, every matter (a visit of several counts once)
 	ByEmail int64 // the e-mail address's upcoming bookings
 }
 
@@ -166,11 +188,12 @@ func countSeats(ctx context.Context, db *gorm.DB, q seatQuery) (seatCounts, erro
 	}
 	if q.PESEL != "" {
 		cols = append(cols,
-			`(SELECT count(*) FROM bookings WHERE pesel_hmac = ? AND service_id = ? AND day = ? AND id <> ?
+			`(SELECT count(*) FROM bookings WHERE pesel_hmac = ? AND day = ? AND id <> ?
+				AND (service_id = ? OR (matters > 0 AND id IN (SELECT booking_id FROM booking_items WHERE service_id = ?)))
 				AND (status IN ? OR (status = ? AND confirm_by > ?))) AS same_day`,
 			`(SELECT count(*) FROM bookings WHERE pesel_hmac = ? AND starts_at > ? AND id <> ?
 				AND (status = ? OR (status = ? AND confirm_by > ?))) AS active`)
-		args = append(args, q.PESEL, q.ServiceID, q.Day, q.Self, liveStatuses, StatusPending, now,
+		args = append(args, q.PESEL, q.Day, q.Self, q.ServiceID, q.ServiceID, liveStatuses, StatusPending, now,
 			q.PESEL, now, q.Self, StatusBooked, StatusPending, now)
 	}
 	if q.EmailKey != "" {

@@ -99,13 +99,16 @@ func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Micro
 // Request is what a resident submits to book a visit.
 type Request struct {
 	ServiceID int64
-	Start     time.Time
-	Name      string
-	PESEL     string
-	Email     string
-	Phone     string // optional
-	Consent   bool
-	Lang      string // pl, en or uk; default pl
+	// ServiceIDs, instead of ServiceID, books a visit of several matters
+	// (2 to MaxMatters, one department) one after another from Start.
+	ServiceIDs []int64
+	Start      time.Time
+	Name       string
+	PESEL      string
+	Email      string
+	Phone      string // optional
+	Consent    bool
+	Lang       string // pl, en or uk; default pl
 	// ClientAddr is the address the request came from (the server's
 	// reading, not the resident's word); empty when unknown.
 	ClientAddr string
@@ -141,7 +144,9 @@ func (s *Store) validate(r Request) (*validated, error) {
 		v.ClientAddr = ""
 	}
 	var err error
-	if r.ServiceID <= 0 {
+	if r.ServiceIDs != nil {
+		validateMatters(r, fe)
+	} else if r.ServiceID <= 0 {
 		fe.Add("service_id", "required")
 	}
 	if r.Start.IsZero() {
@@ -187,7 +192,10 @@ func (s *Store) validate(r Request) (*validated, error) {
 }
 
 // Book books the slot starting at r.Start for the resident and returns the
-// booking with its new confirmation code. EINVALID naming the field for bad
+// booking with its new confirmation code; with r.ServiceIDs, a visit of
+// several matters one after another from r.Start, all or none (visit.go),
+// with EINVALID naming service_ids or service_ids[i] for a matter that
+// can't be in it. EINVALID naming the field for bad
 // input, an unknown service, or a start that isn't a bookable slot (past,
 // off the grid, outside the window, holiday, closure, closed weekday);
 // ECONFLICT when the slot is full or the resident's limits are reached.
@@ -202,7 +210,12 @@ func (s *Store) Book(ctx context.Context, r Request) (*Booking, error) {
 	case <-ctx.Done():
 		return nil, okienko.Internal(ctx.Err())
 	}
-	b, err := s.take(ctx, v, nil)
+	var b *Booking
+	if v.ServiceIDs != nil {
+		b, err = s.takeVisit(ctx, v)
+	} else {
+		b, err = s.take(ctx, v, nil)
+	}
 	if err == nil {
 		via := ViaResident
 		if r.ForCaller {
@@ -261,17 +274,25 @@ func (s *Store) take(ctx context.Context, v *validated, moving *Booking) (*Booki
 		}
 		break
 	}
+	if err != nil {
+		return nil, seatPathError(err)
+	}
+	return out, nil
+}
+
+// seatPathError is the answer of a seat path's transaction that failed
+// with err: an okienko.Error as it is, a slot that kept changing as
+// ECONFLICT, anything else EINTERNAL.
+func seatPathError(err error) error {
 	var ae *okienko.Error
 	var changed *slotChanged
 	switch {
-	case err == nil:
-		return out, nil
 	case errors.As(err, &ae):
-		return nil, ae
+		return ae
 	case errors.As(err, &changed):
-		return nil, okienko.Errorf(okienko.ECONFLICT, "this matter's times are being changed; please try again")
+		return okienko.Errorf(okienko.ECONFLICT, "this matter's times are being changed; please try again")
 	}
-	return nil, okienko.Internal(err)
+	return okienko.Internal(err)
 }
 
 // takeOnce is one transaction of take, holding the locks of the cells of
@@ -297,84 +318,144 @@ func (s *Store) takeOnce(ctx context.Context, v *validated, moving *Booking, wan
 			}
 			self = moving.ID
 		}
-		c, err := s.bookable(ctx, tx, v, moving, true)
+		c, n, err := s.claim(ctx, tx, v, moving, locked, seatQuery{PESEL: hash, Self: self, EmailKey: emailKey})
 		if err != nil {
 			return err
 		}
 		slot, day := c.slot, c.slotDay
-		if !locked.covers(cellsOf(slot.Start, slot.End)) {
-			return &slotChanged{slot: slot}
-		}
-		n, err := countSeats(ctx, tx, seatQuery{Seats: true, ServiceID: v.ServiceID, Start: slot.Start, End: slot.End, Now: c.now,
-			PESEL: hash, Day: day, Self: self, EmailKey: emailKey})
-		if err != nil {
+		if err := activeLimit(n, c.svc.MaxActivePerPESEL); err != nil {
 			return err
-		}
-		if c.svc.Capacity-seatsTaken(n, slot, moving) <= 0 {
-			return errFull
-		}
-		if n.SameDay > 0 {
-			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has a booking for this matter on %s", day)
-		}
-		if int(n.Active) >= c.svc.MaxActivePerPESEL {
-			return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has %d upcoming bookings, the most allowed; cancel one to book another", n.Active)
 		}
 		if moving != nil {
 			out, err = s.move(ctx, tx, moving, slot, day, c.now)
 			return err
 		}
-		if int(n.ByEmail) >= s.perEmail {
-			msg := fmt.Sprintf("this e-mail address already has %d upcoming bookings, the most allowed; cancel one or give another address", n.ByEmail)
-			return &okienko.Error{Code: okienko.ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
-		}
-		// No look-up for a free code: the unique index on live codes
-		// refuses a collision and take starts again.
-		code, err := newCode()
-		if err != nil {
+		if err := s.emailLimit(n); err != nil {
 			return err
 		}
-		last4 := v.pesel.Last4()
-		b := &Booking{
-			Code: code, ServiceID: v.ServiceID, Day: day, StartsAt: slot.Start, EndsAt: slot.End, Status: StatusBooked,
-			Name: &v.Name, PESELHMAC: &hash, PESELLast4: &last4, Lang: v.Lang,
-			ConsentAt: c.now, CreatedAt: c.now, UpdatedAt: c.now, PESELVerified: v.PESELVerified,
-		}
-		if v.Email != "" {
-			b.Email, b.EmailKey = &v.Email, &emailKey
-		}
-		if v.Phone != "" {
-			b.Phone = &v.Phone
-		}
-		if c.svc.ConfirmMinutes > 0 && !v.ForCaller {
-			s.hold(b, c.now, c.svc.ConfirmMinutes)
-		}
-		s.recordSignals(b, v)
-		if err := tx.Create(b).Error; err != nil {
-			return err
-		}
-		if v.ForCaller {
-			if err := audit.Record(ctx, tx, c.now, AuditBookForCaller, "booking", b.ID, nil, map[string]any{
-				"code": FormatCode(b.Code), "service_id": b.ServiceID, "start": b.StartsAt, "status": b.Status,
-				"pesel_last4": last4, "email_given": b.Email != nil, "phone_given": b.Phone != nil,
-			}); err != nil {
-				return err
-			}
-		}
-		if b.Status == StatusBooked {
-			if err := addLoad(tx, b, +1); err != nil {
-				return err
-			}
-		}
-		out = b
-		if err := event.Record(ctx, tx, c.now, EventCreated, "booking", b.ID, map[string]any{"service_id": b.ServiceID, "start": b.StartsAt, "status": b.Status}); err != nil {
-			return err
-		}
-		if b.Status == StatusPending {
-			return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.ConfirmRequest, outbox.Reach{Email: true}, nil)
-		}
-		return outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.Confirmation, reachOf(b), nil)
+		out, err = s.create(ctx, tx, v, c, hash, emailKey, nil)
+		return err
 	})
 	return out, err
+}
+
+// activeLimit refuses (ECONFLICT) a resident whose upcoming bookings n
+// counts reach most.
+func activeLimit(n seatCounts, most int) error {
+	if int(n.Active) >= most {
+		return okienko.Errorf(okienko.ECONFLICT, "this PESEL already has %d upcoming bookings, the most allowed; cancel one to book another", n.Active)
+	}
+	return nil
+}
+
+// emailLimit refuses (ECONFLICT naming email) an e-mail address whose
+// upcoming bookings n counts reach the store's limit.
+func (s *Store) emailLimit(n seatCounts) error {
+	if int(n.ByEmail) >= s.perEmail {
+		msg := fmt.Sprintf("this e-mail address already has %d upcoming bookings, the most allowed; cancel one or give another address", n.ByEmail)
+		return &okienko.Error{Code: okienko.ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
+	}
+	return nil
+}
+
+// create inserts, on the seat path's transaction tx after its checks, the
+// booking of v for the slot of c with a new code, its seats (of items, the
+// matters of a visit of several, when not nil: c is then the first's), its
+// event and its first message.
+func (s *Store) create(ctx context.Context, tx *gorm.DB, v *validated, c *slotCalendar, hash, emailKey string, items []Item) (*Booking, error) {
+	slot, day := c.slot, c.slotDay
+	// No look-up for a free code: the unique index on live codes
+	// refuses a collision and take starts again.
+	code, err := newCode()
+	if err != nil {
+		return nil, err
+	}
+	last4 := v.pesel.Last4()
+	b := &Booking{
+		Code: code, ServiceID: v.ServiceID, Day: day, StartsAt: slot.Start, EndsAt: slot.End, Status: StatusBooked,
+		Name: &v.Name, PESELHMAC: &hash, PESELLast4: &last4, Lang: v.Lang,
+		ConsentAt: c.now, CreatedAt: c.now, UpdatedAt: c.now, PESELVerified: v.PESELVerified,
+		Matters: len(items),
+	}
+	if v.Email != "" {
+		b.Email, b.EmailKey = &v.Email, &emailKey
+	}
+	if v.Phone != "" {
+		b.Phone = &v.Phone
+	}
+	if c.svc.ConfirmMinutes > 0 && !v.ForCaller {
+		s.hold(b, c.now, c.svc.ConfirmMinutes)
+	}
+	s.recordSignals(b, v)
+	if err := tx.Create(b).Error; err != nil {
+		return nil, err
+	}
+	evt := map[string]any{"service_id": b.ServiceID, "start": b.StartsAt, "status": b.Status}
+	if len(items) > 0 {
+		for i := range items {
+			items[i].BookingID, items[i].Position = b.ID, i
+		}
+		if err := tx.Create(&items).Error; err != nil {
+			return nil, err
+		}
+		b.Items = items
+		evt["service_ids"] = v.ServiceIDs
+	}
+	if v.ForCaller {
+		rec := map[string]any{
+			"code": FormatCode(b.Code), "service_id": b.ServiceID, "start": b.StartsAt, "status": b.Status,
+			"pesel_last4": last4, "email_given": b.Email != nil, "phone_given": b.Phone != nil,
+		}
+		if len(items) > 0 {
+			rec["service_ids"] = v.ServiceIDs
+		}
+		if err := audit.Record(ctx, tx, c.now, AuditBookForCaller, "booking", b.ID, nil, rec); err != nil {
+			return nil, err
+		}
+	}
+	if b.Status == StatusBooked {
+		if err := addLoad(tx, b, +1); err != nil {
+			return nil, err
+		}
+	}
+	if err := event.Record(ctx, tx, c.now, EventCreated, "booking", b.ID, evt); err != nil {
+		return nil, err
+	}
+	if b.Status == StatusPending {
+		return b, outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.ConfirmRequest, outbox.Reach{Email: true}, nil)
+	}
+	return b, outbox.EnqueueBooking(ctx, tx, c.now, b.ID, b.Lang, outbox.Confirmation, reachOf(b), nil)
+}
+
+// claim is the seat path's check of one seat, on the seat path's
+// transaction tx under the locks of the cells locked: v's start is a
+// bookable slot of v's matter (its settings read past any cache) whose
+// cells locked covers (else a slotChanged), with a free seat (else errFull,
+// the seat of moving not counted), and the resident of lim.PESEL holds no
+// other booking of that matter that day (ECONFLICT). It answers the slot's
+// calendar and the counts of lim (the resident's, the e-mail address's)
+// for the caller's limits.
+func (s *Store) claim(ctx context.Context, tx *gorm.DB, v *validated, moving *Booking, locked cells, lim seatQuery) (*slotCalendar, seatCounts, error) {
+	c, err := s.bookable(ctx, tx, v, moving, true)
+	if err != nil {
+		return nil, seatCounts{}, err
+	}
+	slot, day := c.slot, c.slotDay
+	if !locked.covers(cellsOf(slot.Start, slot.End)) {
+		return nil, seatCounts{}, &slotChanged{slot: slot}
+	}
+	lim.Seats, lim.ServiceID, lim.Start, lim.End, lim.Now, lim.Day = true, v.ServiceID, slot.Start, slot.End, c.now, day
+	n, err := countSeats(ctx, tx, lim)
+	if err != nil {
+		return nil, n, err
+	}
+	if c.svc.Capacity-seatsTaken(n, slot, moving) <= 0 {
+		return nil, n, errFull
+	}
+	if n.SameDay > 0 {
+		return nil, n, okienko.Errorf(okienko.ECONFLICT, "this PESEL already has a booking for this matter on %s", day)
+	}
+	return c, n, nil
 }
 
 // reachOf is how b's messages reach the resident: by e-mail when b has an
@@ -440,17 +521,30 @@ func (s *Store) bookable(ctx context.Context, db *gorm.DB, v *validated, moving 
 }
 
 // addLoad counts b's span as held by one more live booking (delta +1) or one
-// fewer (delta -1), in the transaction that makes b live or releases it.
+// fewer (delta -1), in the transaction that makes b live or releases it;
+// for a visit of several matters, each matter's span.
 func addLoad(tx *gorm.DB, b *Booking, delta int) error {
+	if err := loadItems(tx, b); err != nil {
+		return err
+	}
+	for _, it := range b.Spans() {
+		if err := addSpanLoad(tx, it, delta); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func addSpanLoad(tx *gorm.DB, it Item, delta int) error {
 	if delta > 0 {
 		return tx.Exec(`INSERT INTO booking_load (service_id, starts_at, ends_at, n) VALUES (?, ?, ?, ?)
 			ON CONFLICT (service_id, starts_at, ends_at) DO UPDATE SET n = booking_load.n + excluded.n`,
-			b.ServiceID, b.StartsAt.UTC(), b.EndsAt.UTC(), delta).Error
+			it.ServiceID, it.StartsAt.UTC(), it.EndsAt.UTC(), delta).Error
 	}
 	res := tx.Exec(`UPDATE booking_load SET n = n + ? WHERE service_id = ? AND starts_at = ? AND ends_at = ?`,
-		delta, b.ServiceID, b.StartsAt.UTC(), b.EndsAt.UTC())
+		delta, it.ServiceID, it.StartsAt.UTC(), it.EndsAt.UTC())
 	if res.Error == nil && res.RowsAffected != 1 {
-		return fmt.Errorf("booking_load has no span %v–%v of service %d", b.StartsAt, b.EndsAt, b.ServiceID)
+		return fmt.Errorf("booking_load has no span %v–%v of service %d", it.StartsAt, it.EndsAt, it.ServiceID)
 	}
 	return res.Error
 }
@@ -464,8 +558,12 @@ func (s *Store) RebuildLoad(ctx context.Context) (int64, error) {
 			return err
 		}
 		res := tx.Exec(`INSERT INTO booking_load (service_id, starts_at, ends_at, n)
-			SELECT service_id, starts_at, ends_at, count(*) FROM bookings
-			WHERE status IN ? GROUP BY service_id, starts_at, ends_at`, liveStatuses)
+			SELECT service_id, starts_at, ends_at, count(*) FROM (
+				SELECT service_id, starts_at, ends_at FROM bookings WHERE status IN ? AND matters = 0
+				UNION ALL
+				SELECT i.service_id, i.starts_at, i.ends_at FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+				WHERE b.status IN ? AND b.matters > 0
+			) spans GROUP BY service_id, starts_at, ends_at`, liveStatuses, liveStatuses)
 		n = res.RowsAffected
 		return res.Error
 	})
@@ -501,6 +599,9 @@ func byCode(db *gorm.DB, code string) (*Booking, error) {
 		return nil, okienko.Errorf(okienko.ENOTFOUND, "no booking with code %s", FormatCode(code))
 	}
 	if err != nil {
+		return nil, okienko.Internal(err)
+	}
+	if err := loadItems(db, &b); err != nil {
 		return nil, okienko.Internal(err)
 	}
 	return &b, nil
@@ -540,7 +641,8 @@ func (s *Store) CancelByCode(ctx context.Context, code, pesel string) (*Booking,
 }
 
 // CancelByDay cancels the resident's booking for a service on an office day,
-// found by PESEL, as residents are used to. ENOTFOUND when there is none;
+// found by PESEL, as residents are used to (a visit of several matters, the
+// whole visit, by any of its matters). ENOTFOUND when there is none;
 // EINVALID for a malformed PESEL; ECONFLICT as CancelByCode.
 func (s *Store) CancelByDay(ctx context.Context, pesel string, serviceID int64, day office.Date) (*Booking, error) {
 	fe := okienko.FieldErrors{}
@@ -563,7 +665,9 @@ func (s *Store) CancelByDay(ctx context.Context, pesel string, serviceID int64, 
 	var out *Booking
 	err = s.transaction(ctx, func(tx *gorm.DB) error {
 		var b Booking
-		err := tx.Where("pesel_hmac = ? AND service_id = ? AND day = ?", hash, serviceID, day).Where(holdingSeat(s.now())).
+		err := tx.Where("pesel_hmac = ? AND day = ?", hash, day).
+			Where(ofMatter(serviceID)).
+			Where(holdingSeat(s.now())).
 			Order("starts_at").First(&b).Error
 		if database.IsNotFound(err) {
 			return okienko.Errorf(okienko.ENOTFOUND, "no booking for this PESEL, matter and day")
@@ -615,7 +719,10 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 	}
 	// The seat path's locks of b's cells, first on tx: the seat freed is
 	// offered to the waitlist under them (offerFreed).
-	if err := lockSeats(tx, b.ServiceID, cellsOf(b.StartsAt, b.EndsAt), "", ""); err != nil {
+	if err := loadItems(tx, b); err != nil {
+		return nil, err
+	}
+	if err := lockSpans(tx, spanCells(b), "", ""); err != nil {
 		return nil, err
 	}
 	// Unchanged since read: a move committed meanwhile (Reschedule) took
@@ -653,8 +760,12 @@ func (s *Store) cancel(ctx context.Context, tx *gorm.DB, b *Booking, status, rea
 			return nil, err
 		}
 	}
-	if err := s.offerFreed(ctx, tx, b); err != nil {
-		return nil, err
+	for _, it := range b.Spans() { // each matter's seat freed
+		freed := *b
+		freed.ServiceID, freed.StartsAt, freed.EndsAt = it.ServiceID, it.StartsAt, it.EndsAt
+		if err := s.offerFreed(ctx, tx, &freed); err != nil {
+			return nil, err
+		}
 	}
 	b.Status, b.CancelledAt, b.CancelReason, b.CancelNote, b.UpdatedAt = status, &now, reason, note, now
 	return b, nil
@@ -808,6 +919,9 @@ func (s *Store) ByID(ctx context.Context, id int64) (*Booking, error) {
 		return nil, okienko.Errorf(okienko.ENOTFOUND, "booking %d not found", id)
 	}
 	if err != nil {
+		return nil, okienko.Internal(err)
+	}
+	if err := loadItems(s.db.WithContext(ctx), &b); err != nil {
 		return nil, okienko.Internal(err)
 	}
 	return &b, nil

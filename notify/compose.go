@@ -127,6 +127,17 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	if err != nil {
 		return nil, err
 	}
+	if err := booking.LoadItems(ctx, c.DB, &b); err != nil {
+		return nil, err
+	}
+	var matters []*office.Service // a visit of several matters: each one's
+	for _, it := range b.Items {
+		matter, err := c.service(ctx, it.ServiceID)
+		if err != nil {
+			return nil, err
+		}
+		matters = append(matters, matter)
+	}
 	dep, err := c.department(ctx, svc.DepartmentID)
 	if err != nil {
 		return nil, err
@@ -151,6 +162,13 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 	}
 	if v.ByOffice {
 		v.Reason = strings.TrimSpace(data.Note)
+	}
+	if len(matters) > 1 { // every matter with its time, where one is named
+		lines := make([]string, len(matters))
+		for i, it := range b.Items {
+			lines[i] = matters[i].NameIn(m.Lang) + " (" + booking.ItemTime(it, off.Location()) + ")"
+		}
+		v.Service = strings.Join(lines, " + ")
 	}
 	if m.Kind == outbox.ConfirmRequest {
 		if err := c.confirmView(&v, &b, svc, off); err != nil {
@@ -219,7 +237,7 @@ func (c *Messages) Compose(ctx context.Context, m *outbox.Message) (*Outgoing, e
 		if b.Moves, err = booking.CountMoves(ctx, c.DB, b.ID); err != nil {
 			return nil, err
 		}
-		ics := booking.Calendar(&b, svc, dep, off, c.BaseURL, manage, c.Clock.Now())
+		ics := booking.Calendar(&b, svc, dep, off, c.BaseURL, manage, c.Clock.Now(), matters...)
 		out.Attachments = append(out.Attachments, File{Name: "wizyta-" + b.Code + ".ics", ContentType: booking.CalendarContentType(&b), Data: ics})
 	}
 	var buf bytes.Buffer

@@ -80,8 +80,11 @@ type Ticket struct {
 	Lang string `json:"-"`
 	// ArrivedAt is when the kiosk checked a remote ticket in; nil before.
 	ArrivedAt *time.Time `json:"arrived_at"`
-	CreatedAt time.Time  `json:"-"`
-	UpdatedAt time.Time  `json:"-"`
+	// Remaining are the matters of a visit of several still to come after
+	// ServiceID's, in order (visit.go); empty for a ticket of one matter.
+	Remaining ServiceList `json:"remaining_service_ids,omitempty" gorm:"column:remaining"`
+	CreatedAt time.Time   `json:"-"`
+	UpdatedAt time.Time   `json:"-"`
 }
 
 // TableName is the table of tickets.

@@ -169,7 +169,10 @@ func (s *Store) checkIn(ctx context.Context, code string) (*Ticket, *booking.Boo
 			phone = *b.Phone
 		}
 		t, err = s.issue(ctx, tx, log, svc, dep, KindBooking, false, b.StartsAt, &b.ID, contact{phone: phone, lang: b.Lang})
-		return err
+		if err != nil {
+			return err
+		}
+		return carryMatters(tx, t, b)
 	})
 	return t, b, err
 }
@@ -709,7 +712,8 @@ func (s *Store) move(ctx context.Context, tx *gorm.DB, log *eventLog, t *Ticket,
 }
 
 // Transfer moves a ticket to another service (waiting again, keeping its
-// issue time and so its place). EINVALID for an unknown or the same service;
+// issue time and so its place); to one of a visit's remaining matters, it
+// goes on with that one (onward). EINVALID for an unknown or the same service;
 // otherwise errors as Act.
 func (s *Store) Transfer(ctx context.Context, ticketID, userID, serviceID int64) (*Ticket, error) {
 	var out *Ticket
@@ -731,6 +735,9 @@ func (s *Store) Transfer(ctx context.Context, ticketID, userID, serviceID int64)
 		from := t.ServiceID
 		t.ServiceID, t.DepartmentID = svc.ID, svc.DepartmentID
 		if err := s.move(ctx, tx, log, t, ActTransfer, s.now(), map[string]any{"from_service_id": from}); err != nil {
+			return err
+		}
+		if err := onward(tx, t, svc.ID); err != nil {
 			return err
 		}
 		out = t

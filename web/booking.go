@@ -23,6 +23,15 @@ type bookingView struct {
 	ConfirmBy *time.Time `json:"confirm_by,omitempty"`
 	// PESELVerified: the PESEL came from the national trusted profile.
 	PESELVerified bool `json:"pesel_verified"`
+	// Items are the matters of a visit of several, in order.
+	Items []bookingItemView `json:"items,omitempty"`
+}
+
+// bookingItemView is one matter of a visit of several with its time.
+type bookingItemView struct {
+	ServiceID int64     `json:"service_id"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
 }
 
 func (s *Server) viewOf(b *booking.Booking, loc *time.Location) bookingView {
@@ -31,6 +40,9 @@ func (s *Server) viewOf(b *booking.Booking, loc *time.Location) bookingView {
 		Start: b.StartsAt.In(loc), End: b.EndsAt.In(loc),
 		CalendarURL:   s.BaseURL + "/api/v1/bookings/" + booking.FormatCode(b.Code) + "/calendar.ics",
 		PESELVerified: b.PESELVerified,
+	}
+	for _, it := range b.Items {
+		v.Items = append(v.Items, bookingItemView{ServiceID: it.ServiceID, Start: it.StartsAt.In(loc), End: it.EndsAt.In(loc)})
 	}
 	if b.ConfirmBy != nil && v.Status == booking.StatusPending {
 		by := b.ConfirmBy.In(loc)
@@ -140,14 +152,15 @@ func (s *Server) serviceSlots(c *fiber.Ctx) error {
 }
 
 type bookRequest struct {
-	ServiceID int64   `json:"service_id"`
-	Start     Instant `json:"start"`
-	Name      string  `json:"name"`
-	PESEL     string  `json:"pesel"`
-	Email     string  `json:"email"`
-	Phone     string  `json:"phone"`
-	Consent   bool    `json:"consent"`
-	Lang      string  `json:"lang"`
+	ServiceID  int64   `json:"service_id"`
+	ServiceIDs []int64 `json:"service_ids"`
+	Start      Instant `json:"start"`
+	Name       string  `json:"name"`
+	PESEL      string  `json:"pesel"`
+	Email      string  `json:"email"`
+	Phone      string  `json:"phone"`
+	Consent    bool    `json:"consent"`
+	Lang       string  `json:"lang"`
 }
 
 // createBooking: POST /api/v1/bookings — 201 with the confirmation code.
@@ -163,12 +176,16 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 	}
 	staff := isStaff(c)
 	if !staff {
-		if err := s.proofOfService(c.UserContext(), req.ServiceID, proofHeader(c)); err != nil {
+		ids := req.ServiceIDs
+		if ids == nil {
+			ids = []int64{req.ServiceID}
+		}
+		if err := s.proofOfMatters(c.UserContext(), ids, proofHeader(c)); err != nil {
 			return err
 		}
 	}
 	b, err := s.Bookings.Book(c.UserContext(), booking.Request{
-		ServiceID: req.ServiceID, Start: req.Start.Time, Name: req.Name, PESEL: req.PESEL,
+		ServiceID: req.ServiceID, ServiceIDs: req.ServiceIDs, Start: req.Start.Time, Name: req.Name, PESEL: req.PESEL,
 		Email: req.Email, Phone: req.Phone, Consent: req.Consent, Lang: req.Lang,
 		ClientAddr: s.clientIP(c), ForCaller: staff,
 	})
@@ -230,9 +247,17 @@ func (s *Server) sendCalendar(c *fiber.Ctx, b *booking.Booking, svc *office.Serv
 	if err := s.Bookings.Moves(ctx, b); err != nil {
 		return err
 	}
+	var matters []*office.Service // a visit of several matters: each one's
+	for _, it := range b.Items {
+		m, err := s.Offices.Service(ctx, it.ServiceID)
+		if err != nil {
+			return err
+		}
+		matters = append(matters, m)
+	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="wizyta-`+b.Code+`.ics"`)
-	return c.Send(booking.Calendar(b, svc, dep, off, s.BaseURL, s.BaseURL+bookingPath(b.Code), s.Clock.Now()))
+	return c.Send(booking.Calendar(b, svc, dep, off, s.BaseURL, s.BaseURL+bookingPath(b.Code), s.Clock.Now(), matters...))
 }
 
 type cancelByCodeRequest struct {

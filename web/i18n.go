@@ -211,6 +211,14 @@ var knownErrors = []knownError{
 	knownMessage(`bookings for a time close (?P<Minutes>\d+) minutes before it starts`, "err.start.lead"),
 	knownMessage(`(?P<Time>[0-9:]+) is not a start time of this matter's (?P<Minutes>\d+)-minute slots`, "err.start.grid"),
 	knownMessage(`there is no matter with id \d+`, "err.service.unknown"),
+	// a visit of several matters
+	knownMessage(`list 2 to 4 matters of one department; for one matter give service_id`, "err.visit.count"),
+	knownMessage(`give service_id for one matter or service_ids for several, not both`, "err.visit.count"),
+	knownMessage(`at most (?P<Max>\d+) matters in one visit`, "err.visit.tooMany"),
+	knownMessage(`the same matter as service_ids\[\d+\]; list each matter once`, "err.visit.duplicate"),
+	knownMessage(`a matter of another department; one visit is at one department`, "err.visit.department"),
+	knownMessage(`this matter asks residents to confirm by e-mail and can't be combined with others in one visit; book it alone`, "err.visit.confirm"),
+	knownMessage(`a visit of several matters can't be moved; cancel it and book the matters again`, "err.visit.move"),
 	// the remote queue
 	knownMessage(`a phone number or an e-mail address is required`, "remote.contactRequired"),
 	// dates typed by the resident

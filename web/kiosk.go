@@ -88,8 +88,16 @@ func (s *Server) escposTicket(ctx context.Context, t *queue.Ticket, view publicT
 	if !ok {
 		lang, l = "pl", siteLocales["pl"]
 	}
+	var then []string // a visit's further matters
+	for _, id := range t.Remaining {
+		svc, err := s.Offices.Service(ctx, id)
+		if err != nil {
+			return escpos.Ticket{}, err
+		}
+		then = append(then, svc.NameIn(lang))
+	}
 	return escpos.Ticket{
-		Office: off.Name, Department: dep.NameIn(lang), Service: serviceIn(view, lang), Number: t.Number,
+		Office: off.Name, Department: dep.NameIn(lang), Service: serviceIn(view, lang), Then: then, Number: t.Number,
 		Issued: t.IssuedAt, Loc: off.Location(), PeopleAhead: view.PeopleAhead, WaitMinutes: view.EstimatedWaitMinutes,
 		StatusURL: view.StatusURL, Note: l.T("printedTicket.note"), Lang: lang,
 	}, nil

@@ -56,6 +56,28 @@ func (s *Server) proofOfService(ctx context.Context, id int64, solution string) 
 	return s.verifyProof(ctx, solution)
 }
 
+// proofOfMatters is proofOfService for the matters of a visit (ids, the
+// first booking.MaxMatters looked at): a solved challenge when any of them
+// asks for one, checked once.
+func (s *Server) proofOfMatters(ctx context.Context, ids []int64, solution string) error {
+	for _, id := range ids[:min(len(ids), booking.MaxMatters)] {
+		if id <= 0 {
+			continue
+		}
+		svc, err := s.Offices.Service(ctx, id)
+		if okienko.ErrorCode(err) == okienko.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if svc.ProofOfWork {
+			return s.verifyProof(ctx, solution)
+		}
+	}
+	return nil
+}
+
 // proofOfBooking is proofOfService for the matter of booking b.
 func (s *Server) proofOfBooking(ctx context.Context, b *booking.Booking, solution string) error {
 	return s.proofOfService(ctx, b.ServiceID, solution)

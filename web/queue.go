@@ -59,6 +59,15 @@ type ticketView struct {
 	// for arrival first, which call next passes over.
 	ArrivedAt     *time.Time `json:"arrived_at"`
 	AwaitsArrival bool       `json:"awaits_arrival"`
+	// Remaining are the matters of a visit of several still to come after
+	// this one, in order: the clerk sends the ticket onward to the first.
+	Remaining []matterRef `json:"remaining,omitempty"`
+}
+
+// matterRef is a matter by id and name.
+type matterRef struct {
+	ServiceID int64  `json:"service_id"`
+	Service   string `json:"service"`
 }
 
 type bookingNote struct {
@@ -97,6 +106,9 @@ func (s *Server) ticketView(ctx context.Context, n *names, t *queue.Ticket, loc 
 		IssuedAt: t.IssuedAt.In(loc), DueAt: t.DueAt.In(loc), CalledAt: t.CalledAt, StartedAt: t.StartedAt,
 		Recalls: t.Recalls, CounterID: t.CounterID, ArrivedAt: t.ArrivedAt,
 		AwaitsArrival: t.Kind == queue.KindRemote && t.ArrivedAt == nil && n.arrivalFirst[t.ServiceID],
+	}
+	for _, id := range t.Remaining {
+		v.Remaining = append(v.Remaining, matterRef{ServiceID: id, Service: n.services[id]})
 	}
 	end := s.Clock.Now()
 	if t.CalledAt != nil {

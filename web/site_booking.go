@@ -40,6 +40,15 @@ type bookingFormData struct {
 	TrustedOffered bool
 	ReturnTo       string
 	PESELError     string // about the trusted PESEL (a visit that day already)
+	// A visit of several matters (site_visit.go): the matters offered to
+	// add (Others, sent by GET to Path), those chosen (More, sent again
+	// with the booking), and the visit's matters with their times (Visit)
+	// ending at End.
+	Others []matterChoice
+	Path   string
+	More   []int64
+	Visit  []visitLine
+	End    string
 }
 
 // bookingFormFor is bookingFormOf for the booking form of request c: with
@@ -100,8 +109,21 @@ func (s *Server) bookingForm(c *fiber.Ctx) error {
 		return c.Redirect(matterPath(svc.ID)+"/termin", fiber.StatusSeeOther)
 	}
 	p.CSRF = s.csrfToken(c)
-	p.Data = s.bookingFormFor(c, p, svc, dep, start, map[string]string{}, false, nil)
-	return showSite(c, fiber.StatusOK, "site_form", p)
+	d := s.bookingFormFor(c, p, svc, dep, start, map[string]string{}, false, nil)
+	offered, err := s.combinableMatters(c, svc)
+	if err != nil {
+		return err
+	}
+	fe, err := s.withVisit(c, p, &d, svc, start, offered, moreMatters(c.Context().QueryArgs().PeekMulti("more"), offered))
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if fe != nil {
+		d.Errors, p.Invalid, status = fe, true, fe.Status
+	}
+	p.Data = d
+	return showSite(c, status, "site_form", p)
 }
 
 // bookingFormOf fills the booking form with values and errors.
@@ -180,10 +202,18 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 			return showSite(c, fiber.StatusForbidden, "site_form", p)
 		}
 	}
+	offered, err := s.combinableMatters(c, svc)
+	if err != nil {
+		return err
+	}
+	more := moreMatters(c.Request().PostArgs().PeekMulti("more"), offered)
 	req := booking.Request{
 		ServiceID: id, Start: start, Name: values["name"], PESEL: values["pesel"],
 		Email: values["email"], Phone: values["phone"], Consent: consent, Lang: p.L.Lang,
 		ClientAddr: s.clientIP(c),
+	}
+	if len(more) > 0 {
+		req.ServiceID, req.ServiceIDs = 0, append([]int64{id}, more...)
 	}
 	if r := s.trustedResident(c); r != nil {
 		// The trusted profile's PESEL, whatever the form says.
@@ -209,7 +239,11 @@ func (s *Server) bookingSubmit(c *fiber.Ctx) error {
 	}
 	p.Invalid = true
 	p.CSRF = s.csrfToken(c)
-	p.Data = s.bookingFormFor(c, p, svc, dep, start, values, consent, fe)
+	d := s.bookingFormFor(c, p, svc, dep, start, values, consent, fe)
+	if _, err := s.withVisit(c, p, &d, svc, start, offered, more); err != nil {
+		return err
+	}
+	p.Data = d
 	return showSite(c, fe.Status, "site_form", p)
 }
 
@@ -267,6 +301,9 @@ type bookingPageData struct {
 	ConfirmDate  string
 	ByOffice     bool   // cancelled by the office (a closure)
 	Reason       string // the office's words on why, when ByOffice
+	// Visit is a visit of several matters' matters with their times (it
+	// can't be moved, only cancelled); nil for one matter.
+	Visit []visitLine
 }
 
 // bookingView reads what a booking's page shows of b.
@@ -287,6 +324,12 @@ func (s *Server) bookingView(c *fiber.Ctx, p *sitePage, b *booking.Booking) (boo
 		CancelHref: "/rezerwacja/" + code + "/odwolaj", MoveHref: rescheduleCalendarHref(b.ServiceID, code),
 		Live: b.Live(), CanCancel: (b.Status == booking.StatusBooked || pending) && now.Before(b.StartsAt),
 		ByOffice: b.CancelledByOffice(), Reason: officeReason(b), Pending: pending,
+	}
+	if d.Visit, err = s.visitLines(c, b.Items, loc, p.L.Lang); err != nil {
+		return bookingPageData{}, err
+	}
+	if d.Visit != nil {
+		d.To = b.Items[len(b.Items)-1].EndsAt.In(loc).Format("15:04")
 	}
 	if pending {
 		by := b.ConfirmBy.In(loc)

@@ -212,6 +212,13 @@ func TestSiteTranslatesDomainMessages(t *testing.T) {
 		"only a booked visit can be moved",
 		"the visit has already begun; it can no longer be moved",
 		"this is already the time of the visit; choose another",
+		"list 2 to 4 matters of one department; for one matter give service_id",
+		"give service_id for one matter or service_ids for several, not both",
+		"at most 4 matters in one visit",
+		"the same matter as service_ids[0]; list each matter once",
+		"a matter of another department; one visit is at one department",
+		"this matter asks residents to confirm by e-mail and can't be combined with others in one visit; book it alone",
+		"a visit of several matters can't be moved; cancel it and book the matters again",
 	)
 	for _, lang := range []string{"pl", "en", "uk"} {
 		l := siteLocales[lang]

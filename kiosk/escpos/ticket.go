@@ -12,12 +12,15 @@ import (
 // Ticket is what a queue ticket shows.
 type Ticket struct {
 	Office, Department, Service string
-	Number                      string    // e.g. "D017"
-	Issued                      time.Time // printed in Loc as "23.11.2026 10:15"
-	Loc                         *time.Location
-	PeopleAhead, WaitMinutes    int
-	StatusURL                   string // encoded in the QR code; none when empty
-	Note                        string
+	// Then are the further matters of a visit of several, in order,
+	// printed under Service each as "+ name".
+	Then                     []string
+	Number                   string    // e.g. "D017"
+	Issued                   time.Time // printed in Loc as "23.11.2026 10:15"
+	Loc                      *time.Location
+	PeopleAhead, WaitMinutes int
+	StatusURL                string // encoded in the QR code; none when empty
+	Note                     string
 	// Lang is the language of the labels: pl (default), en or uk. Neither
 	// code table has Cyrillic, so Ukrainian (labels and any Cyrillic text)
 	// prints in Latin letters by the Ukrainian national transliteration
@@ -35,7 +38,8 @@ type Ticket struct {
 const maxNumberScale = 3
 
 // Render returns the ESC/POS bytes of the ticket for the profile: the office
-// name (bold, double height), department and service word-wrapped, "your
+// name (bold, double height), department and service word-wrapped (and a
+// visit's further matters under it, each "+ name"), "your
 // number" and the number big (the largest of triple, double or single size
 // that fits the paper), the date and time, the people ahead and the estimated
 // wait, the QR code of the status URL (native or raster per profile) with a
@@ -95,6 +99,9 @@ func Render(p Profile, t Ticket) ([]byte, error) {
 	}
 	wrapped(t.Department)
 	wrapped(t.Service)
+	for _, m := range t.Then {
+		wrapped("+ " + m)
+	}
 	e.Feed(1)
 
 	wrapped(l.yourNumber)

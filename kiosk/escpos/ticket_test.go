@@ -202,3 +202,21 @@ func TestRenderReprint(t *testing.T) {
 		t.Errorf("a first print is marked as a reprint:\n%s", text)
 	}
 }
+
+// A visit of several matters prints each further matter under the first,
+// as "+ name", wrapped like the matter's name.
+func TestRenderVisitMatters(t *testing.T) {
+	tk := fixedTicket(t)
+	tk.Service = "Wymeldowanie"
+	tk.Then = []string{"Potwierdzenie Profilu Zaufanego", "Zaświadczenie o zameldowaniu"}
+	b, err := Render(Profile80, tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(Decode(b, Profile80.CodeTable), "\n")
+	for _, w := range []string{"Wymeldowanie", "+ Potwierdzenie Profilu Zaufanego", "+ Zaświadczenie o zameldowaniu"} {
+		if !containsLine(lines, w) {
+			t.Errorf("no line %q in %q", w, lines)
+		}
+	}
+}

@@ -62,6 +62,10 @@ const MESSAGES = {
     'current.recalls': 'Wezwania ponowne',
     'current.booking': 'Rezerwacja',
     'current.bookingText': '{name}, PESEL …{pesel}, godz. {time}',
+    'current.rest': 'Dalsze sprawy tej wizyty',
+    'current.onward': 'Przekaż do następnej sprawy: {service}',
+    'current.onwardHelp': 'Bilet przejdzie do kolejki następnej sprawy i zachowa swoje miejsce; jeśli to stanowisko ją obsługuje, wezwij go ponownie.',
+    'waiting.more': '{service} + {more}',
 
     'ticket.waiting': 'czeka',
     'ticket.called': 'wezwany — czeka na podejście',
@@ -793,6 +797,14 @@ window.MESSAGES = MESSAGES;
           time: start && !isNaN(start) ? timeFormat.format(start) : '',
         });
       }
+      // A visit of several matters: the rest, and sending it onward.
+      const rest = cur.remaining || [];
+      $('current-rest-row').hidden = !rest.length;
+      $('current-onward-row').hidden = !rest.length;
+      $('current-rest').textContent = rest.map((m) => m.service || serviceName(m.service_id)).join(', ');
+      if (rest.length) {
+        $('act-onward').textContent = t('current.onward', { service: rest[0].service || serviceName(rest[0].service_id) });
+      }
     }
 
     drawWaiting(q.waiting || []);
@@ -827,7 +839,10 @@ window.MESSAGES = MESSAGES;
           el('td', { class: 'call' }, call));
       }
       row.cells[0].replaceChildren(el('span', { text: tk.number }), ...badges(tk));
-      row.cells[1].textContent = tk.service || serviceName(tk.service_id);
+      const service = tk.service || serviceName(tk.service_id);
+      row.cells[1].textContent = tk.remaining && tk.remaining.length
+        ? t('waiting.more', { service, more: tk.remaining.map((m) => m.service || serviceName(m.service_id)).join(', ') })
+        : service;
       row.cells[2].textContent = minutes(tk.waiting_minutes);
       row.querySelector('button').setAttribute('aria-label', t('waiting.callLabel', { number: tk.number }));
       if (!sameOrder || !rows.has(id)) body.append(row);
@@ -873,6 +888,7 @@ window.MESSAGES = MESSAGES;
       book: Boolean(q),
     };
     for (const [action, id] of Object.entries(BUTTONS)) $(id).disabled = !can[action];
+    $('act-onward').disabled = !can.transfer;
     $('act-pause').hidden = status === 'paused';
     $('act-resume').hidden = status !== 'paused';
     for (const b of $('waiting-list').querySelectorAll('button')) b.disabled = !can.next;
@@ -1629,6 +1645,11 @@ window.MESSAGES = MESSAGES;
     dialog.addEventListener('keydown', trapFocus);
     dialog.addEventListener('close', transferClosed);
     $('transfer-cancel').addEventListener('click', closeTransfer);
+    $('act-onward').addEventListener('click', () => {
+      const cur = state.queue && state.queue.current;
+      const next = cur && cur.remaining && cur.remaining[0];
+      if (next) transfer(cur, { id: next.service_id, name: next.service || serviceName(next.service_id) });
+    });
     const bookDialog = $('book-dialog');
     bookDialog.addEventListener('keydown', trapFocus);
     bookDialog.addEventListener('close', bookingClosed);
