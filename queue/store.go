@@ -375,25 +375,35 @@ const OrderWindow = 500
 const callWindow = 64
 
 // queueOf loads, on db, the waiting tickets of services on day (with
-// callableOnly, only those call next may take), the first window of each
-// department and group (OrderWindow), and the Rules of their departments
-// and of extraDeps, for CallOrder at now.
+// callableOnly, only those call next may take), the first window by due
+// time of each department and group (see OrderWindow), and the Rules of
+// their departments and of extraDeps, for CallOrder at now.
 func (s *Store) queueOf(ctx context.Context, db *gorm.DB, services []int64, day office.Date, now time.Time, window int, callableOnly bool, extraDeps ...int64) ([]Ticket, map[int64]Rules, error) {
-	sub := waitingFor(db.Model(&Ticket{}), services, day).Select(
-		"tickets.*, ROW_NUMBER() OVER (PARTITION BY department_id, CASE WHEN kind = 'booking' AND due_at <= ? THEN 0 WHEN priority THEN 1 ELSE 2 END ORDER BY due_at, id) AS queue_rank", now)
-	if callableOnly {
-		sub = callable(sub)
-	}
-	var ts []Ticket
-	if err := db.Table("(?) AS w", sub).Where("queue_rank <= ?", window).Find(&ts).Error; err != nil {
+	var deps []int64
+	if err := waitingFor(db.Model(&Ticket{}), services, day).Distinct().Order("department_id").Pluck("department_id", &deps).Error; err != nil {
 		return nil, nil, err
 	}
-	rules := map[int64]Rules{}
-	deps := extraDeps
-	for _, t := range ts {
-		deps = append(deps, t.DepartmentID)
+	// The groups: due bookings, other priority tickets, the rest.
+	const due = "kind = 'booking' AND due_at <= ?"
+	groups := []string{due, "NOT (" + due + ") AND priority", "NOT (" + due + ") AND NOT priority"}
+	var parts []any
+	for _, dep := range deps {
+		for _, g := range groups {
+			q := waitingFor(db.Model(&Ticket{}), services, day).Where("department_id = ?", dep).Where(g, now)
+			if callableOnly {
+				q = callable(q)
+			}
+			parts = append(parts, db.Table("(?) AS g", q.Order("due_at, id").Limit(window)).Select("*"))
+		}
 	}
-	for _, id := range deps {
+	var ts []Ticket
+	if len(parts) > 0 {
+		if err := db.Raw(strings.TrimSuffix(strings.Repeat("? UNION ALL ", len(parts)), " UNION ALL "), parts...).Scan(&ts).Error; err != nil {
+			return nil, nil, err
+		}
+	}
+	rules := map[int64]Rules{}
+	for _, id := range append(deps, extraDeps...) {
 		if _, ok := rules[id]; ok {
 			continue
 		}
@@ -564,26 +574,34 @@ func (s *Store) call(ctx context.Context, counterID, userID, ticketID int64) (*T
 }
 
 // take locks and returns the first of cands still waiting, or nil. On
-// PostgreSQL each is locked with SKIP LOCKED, so clerks pressing at once
-// take different tickets without waiting for each other; on SQLite the
-// transaction is immediate and nobody else writes meanwhile. The update
-// after it is conditional on the ticket still waiting all the same.
+// PostgreSQL one statement locks the first of them in their order with
+// SKIP LOCKED, so clerks pressing at once take different tickets without
+// waiting for each other; on SQLite the transaction is immediate and
+// nobody else writes meanwhile. The update after it is conditional on the
+// ticket still waiting all the same.
 func take(tx *gorm.DB, cands []Ticket) (*Ticket, error) {
-	for i := range cands {
-		if database.Dialect(tx) != database.Postgres {
-			return &cands[i], nil
-		}
-		var got []Ticket
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
-			Where("id = ? AND status = ?", cands[i].ID, StatusWaiting).Limit(1).Find(&got).Error
-		if err != nil {
-			return nil, err
-		}
-		if len(got) == 1 {
-			return &got[0], nil
-		}
+	if len(cands) == 0 {
+		return nil, nil
 	}
-	return nil, nil
+	if database.Dialect(tx) != database.Postgres {
+		return &cands[0], nil
+	}
+	ids := make([]int64, len(cands))
+	var order strings.Builder // of numbers only: ids and places
+	order.WriteString("CASE id")
+	for i := range cands {
+		ids[i] = cands[i].ID
+		fmt.Fprintf(&order, " WHEN %d THEN %d", cands[i].ID, i)
+	}
+	order.WriteString(" END")
+	var got []Ticket
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		Where("id IN ? AND status = ?", ids, StatusWaiting).
+		Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order.String()}}).Limit(1).Find(&got).Error
+	if err != nil || len(got) == 0 {
+		return nil, err
+	}
+	return &got[0], nil
 }
 
 // TurnNearAhead is how many people ahead at most make a waiting ticket's
