@@ -53,7 +53,8 @@ func TestBrowserAdminDepartmentPolicy(t *testing.T) {
 			}
 
 			p.do(chromedp.SetValue(chromedp.CSS(`#department-form [name="priority_policy.every"]`), "3"), chromedp.Click(chromedp.CSS(`#department-form button[type=submit]`)))
-			p.waitFor("saved", `document.getElementById('department-form') === null`)
+			// Saved: the list is drawn again and its heading takes the focus.
+			p.waitFor("saved", `document.getElementById('department-form') === null && document.activeElement === document.getElementById('departments-heading')`)
 			got, err := e.offices.Department(t.Context(), dep.ID)
 			if err != nil || got.PriorityPolicy != (office.PriorityPolicy{Mode: office.PolicyRatio, Every: 3}) || got.BookingGraceMinutes != 10 {
 				t.Fatalf("stored %+v grace %d (%v)", got.PriorityPolicy, got.BookingGraceMinutes, err)
