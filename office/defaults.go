@@ -19,9 +19,12 @@ func DefaultServiceSpec() ServiceSpec {
 }
 
 // DefaultDepartmentSpec returns the settings a new department gets for every
-// field left out: walk-in tickets until 15 minutes before closing, DemoHours.
+// field left out: walk-in tickets until 15 minutes before closing, DemoHours,
+// priority tickets first (strict), a booking called within 10 minutes of
+// its slot.
 func DefaultDepartmentSpec() DepartmentSpec {
-	return DepartmentSpec{LastTicketMinutes: 15, Hours: DemoHours()}
+	return DepartmentSpec{LastTicketMinutes: 15, Hours: DemoHours(),
+		PriorityPolicy: PriorityPolicy{Mode: PolicyStrict}, BookingGraceMinutes: DefaultBookingGraceMinutes}
 }
 
 // DemoHours are the opening hours of the office the system is modelled on:

@@ -40,6 +40,12 @@ type DepartmentSpec struct {
 	TicketPrefix      string    `json:"ticket_prefix"`
 	LastTicketMinutes int       `json:"last_ticket_minutes"`
 	Hours             WeekHours `json:"hours"`
+	// PriorityPolicy is how the department's call order weighs priority
+	// tickets against the others (queue.CallOrder).
+	PriorityPolicy PriorityPolicy `json:"priority_policy"`
+	// BookingGraceMinutes is how long after its slot begins a checked-in
+	// booking may wait before it goes ahead of everybody, under every policy.
+	BookingGraceMinutes int `json:"booking_grace_minutes"`
 }
 
 // Department (wydział) has a ticket prefix letter and opening hours.

@@ -119,13 +119,15 @@ func (s *Store) UpdateDepartment(ctx context.Context, id int64, patch func(*Depa
 		}
 		now := s.now()
 		err = tx.Model(&Department{}).Where("id = ?", id).Updates(map[string]any{
-			"name":                spec.Name,
-			"name_en":             spec.NameEN,
-			"name_uk":             spec.NameUK,
-			"ticket_prefix":       spec.TicketPrefix,
-			"last_ticket_minutes": spec.LastTicketMinutes,
-			"hours":               spec.Hours,
-			"updated_at":          now,
+			"name":                  spec.Name,
+			"name_en":               spec.NameEN,
+			"name_uk":               spec.NameUK,
+			"ticket_prefix":         spec.TicketPrefix,
+			"last_ticket_minutes":   spec.LastTicketMinutes,
+			"hours":                 spec.Hours,
+			"priority_policy":       spec.PriorityPolicy,
+			"booking_grace_minutes": spec.BookingGraceMinutes,
+			"updated_at":            now,
 		}).Error
 		if err != nil {
 			return prefixConflict(err, spec.TicketPrefix)

@@ -38,6 +38,7 @@ func (s *DepartmentSpec) Normalize() {
 	s.NameUK = strings.TrimSpace(s.NameUK)
 	s.TicketPrefix = strings.ToUpper(strings.TrimSpace(s.TicketPrefix))
 	s.Hours = s.Hours.normalized()
+	s.PriorityPolicy = s.PriorityPolicy.normalized()
 }
 
 // Validate reports what is wrong with the spec as EINVALID with Fields keyed
@@ -52,6 +53,8 @@ func (s DepartmentSpec) Validate() error {
 		f.Add("ticket_prefix", fmt.Sprintf("must be a single letter A-Z, got %q", s.TicketPrefix))
 	}
 	checkRange(f, "last_ticket_minutes", s.LastTicketMinutes, 0, maxLastTicketMinute, "minutes")
+	checkRange(f, "booking_grace_minutes", s.BookingGraceMinutes, 0, MaxBookingGraceMinutes, "minutes")
+	s.PriorityPolicy.validate(f)
 	s.Hours.validate(f)
 	return f.Err()
 }

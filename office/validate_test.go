@@ -238,3 +238,48 @@ func TestCounterSpecValidate(t *testing.T) {
 		t.Fatalf("Normalize = %+v", s)
 	}
 }
+
+// A department's priority policy: each mode with its own number in
+// bounds, else EINVALID naming priority_policy.mode, .every or
+// .max_wait_minutes; the number of another mode is dropped; an empty
+// mode is strict; the booking grace 0–120.
+func TestDepartmentPolicyValidate(t *testing.T) {
+	valid := func(p office.PriorityPolicy, grace int) office.DepartmentSpec {
+		s := office.DefaultDepartmentSpec()
+		s.Name, s.TicketPrefix, s.PriorityPolicy, s.BookingGraceMinutes = "Dowody", "D", p, grace
+		return s
+	}
+	for _, p := range []office.PriorityPolicy{{Mode: "strict"}, {}, {Mode: "ratio", Every: 1}, {Mode: "ratio", Every: 20},
+		{Mode: "aging", MaxWaitMinutes: 5}, {Mode: "aging", MaxWaitMinutes: 480}, {Mode: "strict", Every: 99}} {
+		if err := valid(p, 10).Validate(); err != nil {
+			t.Errorf("%+v: %v", p, err)
+		}
+	}
+	for _, c := range []struct {
+		p     office.PriorityPolicy
+		grace int
+		field string
+	}{
+		{office.PriorityPolicy{Mode: "fifo"}, 10, "priority_policy.mode"},
+		{office.PriorityPolicy{Mode: "ratio"}, 10, "priority_policy.every"},
+		{office.PriorityPolicy{Mode: "ratio", Every: 21}, 10, "priority_policy.every"},
+		{office.PriorityPolicy{Mode: "aging", MaxWaitMinutes: 4, Every: 2}, 10, "priority_policy.max_wait_minutes"},
+		{office.PriorityPolicy{Mode: "aging", MaxWaitMinutes: 481}, 10, "priority_policy.max_wait_minutes"},
+		{office.PriorityPolicy{Mode: "strict"}, 121, "booking_grace_minutes"},
+		{office.PriorityPolicy{Mode: "strict"}, -1, "booking_grace_minutes"},
+	} {
+		if fields := fieldsOf(t, valid(c.p, c.grace).Validate()); fields[c.field] == "" || len(fields) != 1 {
+			t.Errorf("%+v grace %d: %v, want only %s", c.p, c.grace, fields, c.field)
+		}
+	}
+	s := valid(office.PriorityPolicy{Mode: "ratio", Every: 3, MaxWaitMinutes: 45}, 10)
+	s.Normalize()
+	if s.PriorityPolicy != (office.PriorityPolicy{Mode: "ratio", Every: 3}) {
+		t.Fatalf("normalized %+v", s.PriorityPolicy)
+	}
+	s.PriorityPolicy = office.PriorityPolicy{}
+	s.Normalize()
+	if s.PriorityPolicy.Mode != office.PolicyStrict {
+		t.Fatalf("empty mode normalized to %+v", s.PriorityPolicy)
+	}
+}

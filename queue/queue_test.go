@@ -62,7 +62,7 @@ func newHallAt(t testing.TB, db *gorm.DB, start time.Time) *hall {
 		t.Fatal(err)
 	}
 	day := [][]string{{"07:00", "19:00"}}
-	dep, err := offices.CreateDepartment(ctx, office.DepartmentSpec{Name: "Dowody", TicketPrefix: "D", LastTicketMinutes: 15,
+	dep, err := offices.CreateDepartment(ctx, office.DepartmentSpec{Name: "Dowody", TicketPrefix: "D", LastTicketMinutes: 15, BookingGraceMinutes: 10,
 		Hours: office.WeekHours{Mon: day, Tue: day, Wed: day, Thu: day, Fri: day, Sat: day, Sun: day}})
 	if err != nil {
 		t.Fatal(err)

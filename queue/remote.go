@@ -256,7 +256,7 @@ func (s *Store) OfferRemote(ctx context.Context, svc *office.Service) (*RemoteOf
 	default:
 		o.Open = true
 	}
-	would := &Ticket{ID: math.MaxInt64, ServiceID: svc.ID, Day: today, Kind: KindRemote, Status: StatusWaiting, DueAt: s.now()}
+	would := &Ticket{ID: math.MaxInt64, DepartmentID: svc.DepartmentID, ServiceID: svc.ID, Day: today, Kind: KindRemote, Status: StatusWaiting, DueAt: s.now()}
 	o.PeopleAhead, o.Wait, err = s.Position(ctx, would)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -367,11 +368,90 @@ func loadTicket(db *gorm.DB, id int64, lock bool) (*Ticket, error) {
 	return &t, nil
 }
 
-// orderBy is the queue's order at now: priority tickets and bookings whose
-// slot has begun first, then everybody by due time (a walk-in's issue time,
-// a booking's slot start), then by id.
-func orderBy(now time.Time) (string, []any) {
-	return "CASE WHEN priority OR (kind = 'booking' AND due_at <= ?) THEN 0 ELSE 1 END, due_at, id", []any{now}
+// OrderWindow bounds the waiting tickets the call order ranks: at most
+// this many of each department and group (due bookings, other priority
+// tickets, the rest), the first of each group by due time. Every mode keeps
+// each group in that order, so the first OrderWindow of the call order are
+// always among them.
+const OrderWindow = 500
+
+// callWindow is the window of call next: enough for the first tickets of
+// the order that clerks pressing at once hold locked meanwhile.
+const callWindow = 64
+
+// queueOf loads, on db, the waiting tickets of services on day (with
+// callableOnly, only those call next may take), the first window by due
+// time of each department and group (see OrderWindow), and the Rules of
+// their departments and of extraDeps, for CallOrder at now.
+func (s *Store) queueOf(ctx context.Context, db *gorm.DB, services []int64, day office.Date, now time.Time, window int, callableOnly bool, extraDeps ...int64) ([]Ticket, map[int64]Rules, error) {
+	var deps []int64
+	if err := waitingFor(db.Model(&Ticket{}), services, day).Distinct().Order("department_id").Pluck("department_id", &deps).Error; err != nil {
+		return nil, nil, err
+	}
+	// The groups: due bookings, other priority tickets, the rest.
+	const due = "kind = 'booking' AND due_at <= ?"
+	groups := []string{due, "NOT (" + due + ") AND priority", "NOT (" + due + ") AND NOT priority"}
+	var parts []any
+	for _, dep := range deps {
+		for _, g := range groups {
+			q := waitingFor(db.Model(&Ticket{}), services, day).Where("department_id = ?", dep).Where(g, now)
+			if callableOnly {
+				q = callable(q)
+			}
+			parts = append(parts, db.Table("(?) AS g", q.Order("due_at, id").Limit(window)).Select("*"))
+		}
+	}
+	var ts []Ticket
+	if len(parts) > 0 {
+		if err := db.Raw(strings.TrimSuffix(strings.Repeat("? UNION ALL ", len(parts)), " UNION ALL "), parts...).Scan(&ts).Error; err != nil {
+			return nil, nil, err
+		}
+	}
+	rules := map[int64]Rules{}
+	for _, id := range append(deps, extraDeps...) {
+		if _, ok := rules[id]; ok {
+			continue
+		}
+		r, err := s.rulesOf(ctx, db, id, day)
+		if err != nil {
+			return nil, nil, err
+		}
+		rules[id] = r
+	}
+	return ts, rules, nil
+}
+
+// rulesOf returns a department's Rules on day: its policy, and for the
+// ratio the calls since its last priority call.
+func (s *Store) rulesOf(ctx context.Context, db *gorm.DB, departmentID int64, day office.Date) (Rules, error) {
+	dep, err := s.offices.WithTx(db).Department(ctx, departmentID)
+	if err != nil {
+		return Rules{}, err
+	}
+	r := Rules{Policy: PolicyOf(dep)}
+	if r.Policy.Mode != office.PolicyRatio {
+		return r, nil
+	}
+	var calls []Ticket
+	err = db.Model(&Ticket{}).Select("id", "kind", "priority", "due_at", "called_at").
+		Where("department_id = ? AND day = ? AND called_at IS NOT NULL", departmentID, day).
+		Order("called_at DESC, id DESC").Limit(office.MaxRatioEvery + 1).Find(&calls).Error
+	if err != nil {
+		return Rules{}, err
+	}
+	r.Since = SinceFirst(calls)
+	return r, nil
+}
+
+// ordered is the first window tickets of today's queue of services in
+// CallOrder at now.
+func (s *Store) ordered(ctx context.Context, db *gorm.DB, services []int64, today office.Date, now time.Time, window int, callableOnly bool) ([]Ticket, error) {
+	ts, rules, err := s.queueOf(ctx, db, services, today, now, window, callableOnly)
+	if err != nil {
+		return nil, err
+	}
+	out := CallOrder(ts, rules, now)
+	return out[:min(len(out), window)], nil
 }
 
 // waitingFor narrows q to today's waiting tickets of services.
@@ -386,8 +466,9 @@ func callable(q *gorm.DB) *gorm.DB {
 	return q.Where("NOT (kind = ? AND arrived_at IS NULL AND service_id IN (SELECT id FROM services WHERE remote_arrival_required))", KindRemote)
 }
 
-// Waiting lists today's waiting tickets of services in the order call next
-// takes them.
+// Waiting lists today's waiting tickets of services (at most OrderWindow)
+// in the order call next takes them, by their departments' policies
+// (CallOrder).
 func (s *Store) Waiting(ctx context.Context, services []int64) ([]Ticket, error) {
 	out := []Ticket{}
 	if len(services) == 0 {
@@ -398,8 +479,7 @@ func (s *Store) Waiting(ctx context.Context, services []int64) ([]Ticket, error)
 	if err != nil {
 		return nil, err
 	}
-	order, args := orderBy(s.now())
-	err = waitingFor(db.Model(&Ticket{}), services, today).Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order, Vars: args}}).Limit(500).Find(&out).Error
+	out, err = s.ordered(ctx, db, services, today, s.now(), OrderWindow, false)
 	if err != nil {
 		return nil, okienko.Internal(err)
 	}
@@ -427,9 +507,8 @@ func (s *Store) CallTicket(ctx context.Context, counterID, userID, ticketID int6
 }
 
 // call is the one path that takes a ticket from the queue: in a transaction
-// (PostgreSQL: the row locked with SKIP LOCKED, so clerks pressing at once
-// take different tickets; SQLite: the immediate transaction), it finds the
-// ticket, moves it to called at the counter and records the event.
+// it ranks the counter's queue by CallOrder, takes the first ticket it can
+// (take), moves it to called at the counter and records the event.
 func (s *Store) call(ctx context.Context, counterID, userID, ticketID int64) (*Ticket, error) {
 	var out *Ticket
 	err := s.change(ctx, func(tx *gorm.DB, log *eventLog) error {
@@ -452,22 +531,26 @@ func (s *Store) call(ctx context.Context, counterID, userID, ticketID int64) (*T
 		if len(services) == 0 {
 			return nil
 		}
-		var t Ticket
-		q := tx.Model(&Ticket{})
+		var cands []Ticket
 		if ticketID != 0 {
-			q = q.Where("id = ?", ticketID)
+			err = callable(waitingFor(tx.Model(&Ticket{}), services, today)).Where("id = ?", ticketID).Limit(1).Find(&cands).Error
+		} else {
+			cands, err = s.ordered(ctx, tx, services, today, now, callWindow, true)
 		}
-		q = callable(waitingFor(q, services, today))
-		order, args := orderBy(now)
-		q = q.Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order, Vars: args}}).Limit(1)
-		if database.Dialect(tx) == database.Postgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		if err != nil {
+			return err
 		}
-		res := q.Find(&t)
-		if res.Error != nil {
-			return res.Error
+		t, err := take(tx, cands)
+		if err == nil && t == nil && len(cands) == callWindow {
+			// All of the window taken meanwhile: the rest of the queue.
+			if cands, err = s.ordered(ctx, tx, services, today, now, OrderWindow, true); err == nil {
+				t, err = take(tx, cands)
+			}
 		}
-		if res.RowsAffected == 0 {
+		if err != nil {
+			return err
+		}
+		if t == nil {
 			if ticketID != 0 {
 				return s.whyNotCallable(tx, ticketID, services)
 			}
@@ -483,16 +566,47 @@ func (s *Store) call(ctx context.Context, counterID, userID, ticketID int64) (*T
 			return okienko.Errorf(okienko.ECONFLICT, "ticket %s was taken meanwhile; call again", t.Number)
 		}
 		t.Status, t.CounterID, t.UserID, t.CalledAt, t.UpdatedAt = StatusCalled, &counterID, &userID, &now, now
-		out = &t
-		if err := log.add(now, EventCalled, &t, map[string]any{"recall": false}); err != nil {
+		out = t
+		if err := log.add(now, EventCalled, t, map[string]any{"recall": false}); err != nil {
 			return err
 		}
-		if err := s.tellCalled(ctx, tx, &t, now); err != nil {
+		if err := s.tellCalled(ctx, tx, t, now); err != nil {
 			return err
 		}
 		return s.turnNear(ctx, tx, t.ServiceID, today, now)
 	})
 	return out, err
+}
+
+// take locks and returns the first of cands still waiting, or nil. On
+// PostgreSQL one statement locks the first of them in their order with
+// SKIP LOCKED, so clerks pressing at once take different tickets without
+// waiting for each other; on SQLite the transaction is immediate and
+// nobody else writes meanwhile. The update after it is conditional on the
+// ticket still waiting all the same.
+func take(tx *gorm.DB, cands []Ticket) (*Ticket, error) {
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	if database.Dialect(tx) != database.Postgres {
+		return &cands[0], nil
+	}
+	ids := make([]int64, len(cands))
+	var order strings.Builder // of numbers only: ids and places
+	order.WriteString("CASE id")
+	for i := range cands {
+		ids[i] = cands[i].ID
+		fmt.Fprintf(&order, " WHEN %d THEN %d", cands[i].ID, i)
+	}
+	order.WriteString(" END")
+	var got []Ticket
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		Where("id IN ? AND status = ?", ids, StatusWaiting).
+		Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order.String()}}).Limit(1).Find(&got).Error
+	if err != nil || len(got) == 0 {
+		return nil, err
+	}
+	return &got[0], nil
 }
 
 // TurnNearAhead is how many people ahead at most make a waiting ticket's
@@ -505,10 +619,7 @@ var TurnNearAhead = 3
 // people ahead, in the ticket's language. The outbox's key sends each
 // ticket's message once.
 func (s *Store) turnNear(ctx context.Context, tx *gorm.DB, serviceID int64, today office.Date, now time.Time) error {
-	var next []Ticket
-	order, args := orderBy(now)
-	err := waitingFor(tx.Model(&Ticket{}), []int64{serviceID}, today).Select("id", "phone", "email", "lang").
-		Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order, Vars: args}}).Limit(TurnNearAhead + 1).Find(&next).Error
+	next, err := s.ordered(ctx, tx, []int64{serviceID}, today, now, TurnNearAhead+1, false)
 	if err != nil {
 		return err
 	}
@@ -747,7 +858,8 @@ func (s *Store) Transfer(ctx context.Context, ticketID, userID, serviceID int64)
 }
 
 // Position returns how many waiting tickets of t's matter are ahead of it
-// and the estimated wait, from recent service times of the matter (its slot
+// in the call order of its department's policy (its index in Waiting of
+// the matter; exact within OrderWindow of each group) and the estimated wait, from recent service times of the matter (its slot
 // length when there are none) and the counters open for it.
 func (s *Store) Position(ctx context.Context, t *Ticket) (ahead int, wait time.Duration, err error) {
 	if t.Status != StatusWaiting {
@@ -755,18 +867,17 @@ func (s *Store) Position(ctx context.Context, t *Ticket) (ahead int, wait time.D
 	}
 	db := s.db.WithContext(ctx)
 	now := s.now()
-	rank := 1
-	if t.Priority || (t.Kind == KindBooking && !t.DueAt.After(now)) {
-		rank = 0
-	}
-	const rankSQL = "CASE WHEN priority OR (kind = 'booking' AND due_at <= ?) THEN 0 ELSE 1 END"
-	var n int64
-	err = db.Model(&Ticket{}).
-		Where("status = ? AND service_id = ? AND day = ? AND id <> ?", StatusWaiting, t.ServiceID, t.Day, t.ID).
-		Where("("+rankSQL+" < ?) OR ("+rankSQL+" = ? AND (due_at < ? OR (due_at = ? AND id < ?)))", now, rank, now, rank, t.DueAt, t.DueAt, t.ID).
-		Count(&n).Error
+	ts, rules, err := s.queueOf(ctx, db, []int64{t.ServiceID}, t.Day, now, OrderWindow, false, t.DepartmentID)
 	if err != nil {
 		return 0, 0, okienko.Internal(err)
+	}
+	ts = slices.DeleteFunc(ts, func(o Ticket) bool { return o.ID == t.ID })
+	ts = append(ts, *t)
+	for i, o := range CallOrder(ts, rules, now) {
+		if o.ID == t.ID {
+			ahead = i
+			break
+		}
 	}
 	per, err := s.serviceTime(ctx, t.ServiceID, now)
 	if err != nil {
@@ -779,7 +890,6 @@ func (s *Store) Position(ctx context.Context, t *Ticket) (ahead int, wait time.D
 	if open < 1 {
 		open = 1
 	}
-	ahead = int(n)
 	return ahead, time.Duration(int64(per) * int64(ahead) / int64(open)), nil
 }
 

@@ -87,6 +87,16 @@ const MESSAGES = {
     'departments.to': 'Do',
     'departments.intervalFrom': '{day}, przedział {n}: od',
     'departments.intervalTo': '{day}, przedział {n}: do',
+    'departments.policy': 'Kolejność wzywania',
+    'departments.policyHint': 'Bilety priorytetowe (kobiety w ciąży, osoby z niepełnosprawnością) i rezerwacje, których godzina nadeszła, wobec pozostałych.',
+    'departments.mode': 'Zasada',
+    'departments.modeStrict': 'Priorytet zawsze pierwszy',
+    'departments.modeRatio': 'Jeden priorytet po kilku pozostałych',
+    'departments.modeAging': 'Pierwszeństwo po długim czekaniu',
+    'departments.every': 'Bilet priorytetowy po ilu pozostałych',
+    'departments.maxWait': 'Najdłuższe czekanie bez priorytetu (min)',
+    'departments.maxWaitHint': 'Im dłużej ktoś czeka, tym bardziej wyprzedza bilety priorytetowe; po tym czasie jest wzywany pierwszy.',
+    'departments.bookingGrace': 'Rezerwacja wzywana najpóźniej po (min od godziny wizyty)',
     'day.mon': 'Poniedziałek', 'day.tue': 'Wtorek', 'day.wed': 'Środa', 'day.thu': 'Czwartek',
     'day.fri': 'Piątek', 'day.sat': 'Sobota', 'day.sun': 'Niedziela',
 
@@ -1014,6 +1024,35 @@ window.MESSAGES = MESSAGES;
     });
   }
 
+  // policyFieldset chooses the department's call order (priority_policy)
+  // with the number its mode takes, and the booking grace; the number of a
+  // mode not chosen is hidden.
+  function policyFieldset(d) {
+    const p = (d && d.priority_policy) || { mode: 'strict' };
+    const mode = field(t('departments.mode'), { name: 'priority_policy.mode', value: p.mode,
+      options: [['strict', t('departments.modeStrict')], ['ratio', t('departments.modeRatio')], ['aging', t('departments.modeAging')]] });
+    const every = field(t('departments.every'), { name: 'priority_policy.every', type: 'number', min: '1', value: p.every || 2 });
+    const maxWait = field(t('departments.maxWait'), { name: 'priority_policy.max_wait_minutes', type: 'number', min: '5', value: p.max_wait_minutes || 45, hint: t('departments.maxWaitHint') });
+    const select = mode.querySelector('select');
+    const show = () => { every.hidden = select.value !== 'ratio'; maxWait.hidden = select.value !== 'aging'; };
+    select.addEventListener('change', show);
+    show();
+    return el('fieldset', { class: 'policy', 'data-field': 'priority_policy', 'aria-describedby': 'policy-hint' },
+      el('legend', { text: t('departments.policy') }),
+      el('p', { class: 'muted small', id: 'policy-hint', text: t('departments.policyHint') }),
+      el('div', { class: 'row' }, mode, every, maxWait,
+        field(t('departments.bookingGrace'), { name: 'booking_grace_minutes', type: 'number', value: d ? d.booking_grace_minutes : 10 })));
+  }
+
+  // policyValue is the priority_policy of the department form's values:
+  // the mode with its own number only.
+  function policyValue(v) {
+    const mode = v['priority_policy.mode'];
+    if (mode === 'ratio') return { mode, every: v['priority_policy.every'] };
+    if (mode === 'aging') return { mode, max_wait_minutes: v['priority_policy.max_wait_minutes'] };
+    return { mode };
+  }
+
   function editDepartment(d) {
     const form = el('form', { class: 'card', id: 'department-form', noValidate: true });
     const heading = el('h3', { tabIndex: -1, text: d ? t('departments.editHeading', { name: d.name }) : t('departments.newHeading') });
@@ -1022,7 +1061,7 @@ window.MESSAGES = MESSAGES;
         field(t('common.namePl'), { name: 'name', value: d ? d.name : '', required: true }),
         field(t('departments.prefix'), { name: 'ticket_prefix', value: d ? d.ticket_prefix : '' }),
         field(t('departments.lastTicket'), { name: 'last_ticket_minutes', type: 'number', value: d ? d.last_ticket_minutes : 15 })),
-      ...translations(d, [{ name: 'name', label: t('common.name') }]));
+      ...translations(d, [{ name: 'name', label: t('common.name') }]), policyFieldset(d));
     const hours = el('fieldset', { 'aria-describedby': 'hours-hint' }, el('legend', { text: t('departments.hours') }),
       el('p', { class: 'muted small', id: 'hours-hint', text: t('departments.hoursHint') }));
     for (const day of DAYS) {
@@ -1039,7 +1078,8 @@ window.MESSAGES = MESSAGES;
       ev.preventDefault();
       submitting(form, async () => {
         const v = formValues(form);
-        const body = { name: v.name, name_en: v.name_en, name_uk: v.name_uk, ticket_prefix: v.ticket_prefix, last_ticket_minutes: v.last_ticket_minutes, hours: {} };
+        const body = { name: v.name, name_en: v.name_en, name_uk: v.name_uk, ticket_prefix: v.ticket_prefix, last_ticket_minutes: v.last_ticket_minutes,
+          booking_grace_minutes: v.booking_grace_minutes, priority_policy: policyValue(v), hours: {} };
         for (const fs of form.querySelectorAll('fieldset.day')) {
           body.hours[fs.dataset.day] = [...fs.querySelectorAll('li.interval')].map((li) => [clockValue(li.querySelector('[data-role=from]').value), clockValue(li.querySelector('[data-role=to]').value)]);
         }
@@ -2287,6 +2327,7 @@ window.MESSAGES = MESSAGES;
   // otwarcia: Poniedziałek"). A field not listed shows its own name.
   const FIELD_LABELS = {
     name: 'common.name', ticket_prefix: 'departments.prefix', last_ticket_minutes: 'departments.lastTicket',
+    priority_policy: 'departments.policy', booking_grace_minutes: 'departments.bookingGrace',
     slot_minutes: 'services.slot', capacity: 'services.capacity', booking_days_ahead: 'services.daysAhead',
     lead_minutes: 'services.lead', checkin_early_minutes: 'services.early', checkin_grace_minutes: 'services.grace',
     max_active_per_pesel: 'services.maxPesel', confirm_minutes: 'services.confirm', offer_minutes: 'services.offer', description: 'services.description',
