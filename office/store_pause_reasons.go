@@ -201,8 +201,8 @@ func (s *Store) DeletePauseReason(ctx context.Context, id int64) error {
 // reasonNameTaken maps a unique violation to ECONFLICT on name.
 func reasonNameTaken(err error, name string) error {
 	if database.IsUniqueViolation(err) {
-		return &okienko.Error{Code: okienko.ECONFLICT, Message: fmt.Sprintf("a pause reason named %q exists already", name),
-			Fields: map[string]string{"name": "taken"}}
+		msg := fmt.Sprintf("a pause reason named %q exists already", name)
+		return &okienko.Error{Code: okienko.ECONFLICT, Message: msg, Fields: map[string]string{"name": msg}}
 	}
 	return err
 }
