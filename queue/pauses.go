@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/office"
 )
 
@@ -52,8 +54,16 @@ func (s *Store) pauseReason(ctx context.Context, tx *gorm.DB, reasonID int64) (*
 }
 
 // closePauses ends the open pauses of counterID at now, or at the end of
-// the office day each began on when that came first.
+// the office day each began on when that came first. On PostgreSQL it
+// first locks the counter's state row, so changes of one counter's pauses
+// follow each other and a counter never has two pauses open.
 func (s *Store) closePauses(ctx context.Context, tx *gorm.DB, counterID int64, now time.Time) error {
+	if database.Dialect(tx) == database.Postgres {
+		var held []CounterState
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("counter_id = ?", counterID).Find(&held).Error; err != nil {
+			return err
+		}
+	}
 	var open []CounterPause
 	if err := tx.Where("counter_id = ? AND ended_at IS NULL", counterID).Find(&open).Error; err != nil {
 		return err
