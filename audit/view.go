@@ -53,7 +53,8 @@ var nameQueries = map[string]string{
 	"ticket":     `SELECT id, number AS name FROM tickets WHERE id IN ?`,
 	"user": `SELECT id, CASE WHEN display_name = '' THEN username ELSE display_name || ' (' || username || ')' END AS name
 		FROM users WHERE id IN ?`,
-	"closure": `SELECT id, CAST(starts_on AS TEXT) AS a, CAST(ends_on AS TEXT) AS b, reason FROM closures WHERE id IN ?`,
+	"pause_reason": `SELECT id, name FROM pause_reasons WHERE id IN ?`,
+	"closure":      `SELECT id, CAST(starts_on AS TEXT) AS a, CAST(ends_on AS TEXT) AS b, reason FROM closures WHERE id IN ?`,
 }
 
 // Describe answers entries as views, in their order: each object's name

@@ -16,13 +16,14 @@ import (
 
 // Object types of the audit records the Store writes.
 const (
-	ObjectOffice     = "office"
-	ObjectDepartment = "department"
-	ObjectService    = "service"
-	ObjectClosure    = "closure"
-	ObjectCounter    = "counter"
-	ObjectDisplay    = "display"
-	ObjectAttachment = "attachment"
+	ObjectOffice      = "office"
+	ObjectDepartment  = "department"
+	ObjectService     = "service"
+	ObjectClosure     = "closure"
+	ObjectCounter     = "counter"
+	ObjectDisplay     = "display"
+	ObjectAttachment  = "attachment"
+	ObjectPauseReason = "pause_reason"
 )
 
 // Store reads and changes the catalog. Every method owns its transaction;

@@ -143,19 +143,24 @@ func (s *Store) OpenCounter(ctx context.Context, counterID, userID int64, servic
 	return out, err
 }
 
-// PauseCounter and ResumeCounter set the counter userID holds to paused or
-// open; a paused counter calls nobody and doesn't count for estimated waits.
+// PauseCounter sets the counter userID holds to paused and records the
+// pause with its reason: reasonID, or the first reason offered for 0 (the
+// friendlier default: a clerk in a hurry is never refused a break). Pausing
+// a paused counter again ends the pause and begins one with the new
+// reason. A paused counter calls nobody and doesn't count for estimated
+// waits. EFORBIDDEN when userID doesn't hold it; EINVALID on reason_id for
+// a reason not offered.
+func (s *Store) PauseCounter(ctx context.Context, counterID, userID, reasonID int64) (*CounterState, error) {
+	return s.setCounter(ctx, counterID, userID, CounterPaused, reasonID)
+}
+
+// ResumeCounter sets the counter userID holds to open, ending its pause.
 // EFORBIDDEN when userID doesn't hold it.
-func (s *Store) PauseCounter(ctx context.Context, counterID, userID int64) (*CounterState, error) {
-	return s.setCounter(ctx, counterID, userID, CounterPaused)
-}
-
-// ResumeCounter: see PauseCounter.
 func (s *Store) ResumeCounter(ctx context.Context, counterID, userID int64) (*CounterState, error) {
-	return s.setCounter(ctx, counterID, userID, CounterOpen)
+	return s.setCounter(ctx, counterID, userID, CounterOpen, 0)
 }
 
-func (s *Store) setCounter(ctx context.Context, counterID, userID int64, status string) (*CounterState, error) {
+func (s *Store) setCounter(ctx context.Context, counterID, userID int64, status string, reasonID int64) (*CounterState, error) {
 	var out *CounterState
 	err := s.change(ctx, func(tx *gorm.DB, log *eventLog) error {
 		st, err := s.stateAt(tx, counterID, userID)
@@ -163,6 +168,23 @@ func (s *Store) setCounter(ctx context.Context, counterID, userID int64, status 
 			return err
 		}
 		now := s.now()
+		if err := s.closePauses(ctx, tx, counterID, now); err != nil {
+			return err
+		}
+		if status == CounterPaused {
+			reason, err := s.pauseReason(ctx, tx, reasonID)
+			if err != nil {
+				return err
+			}
+			_, today, err := s.officeNow(ctx, tx)
+			if err != nil {
+				return err
+			}
+			p := CounterPause{CounterID: &counterID, UserID: &userID, ReasonID: reason, Day: today, StartedAt: now}
+			if err := tx.Create(&p).Error; err != nil {
+				return err
+			}
+		}
 		if err := tx.Model(&CounterState{}).Where("counter_id = ?", counterID).Updates(map[string]any{"status": status, "updated_at": now}).Error; err != nil {
 			return err
 		}
@@ -173,8 +195,8 @@ func (s *Store) setCounter(ctx context.Context, counterID, userID int64, status 
 	return out, err
 }
 
-// CloseCounter signs userID out of the counter. A ticket called there and not
-// started goes back to the queue in its place. EFORBIDDEN when userID
+// CloseCounter signs userID out of the counter, ending its pause. A ticket
+// called there and not started goes back to the queue in its place. EFORBIDDEN when userID
 // doesn't hold it; ECONFLICT while a ticket is being served there.
 func (s *Store) CloseCounter(ctx context.Context, counterID, userID int64) error {
 	return s.change(ctx, func(tx *gorm.DB, log *eventLog) error {
@@ -194,6 +216,9 @@ func (s *Store) CloseCounter(ctx context.Context, counterID, userID int64) error
 			if err := s.move(ctx, tx, log, &cur[i], ActReturn, now, nil); err != nil {
 				return err
 			}
+		}
+		if err := s.closePauses(ctx, tx, counterID, now); err != nil {
+			return err
 		}
 		if err := tx.Where("counter_id = ?", counterID).Delete(&CounterState{}).Error; err != nil {
 			return err

@@ -143,10 +143,10 @@ func TestOpenData(t *testing.T) {
 		if _, err := h.q.Transfer(ctx, toC.ID, u1, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.q.PauseCounter(ctx, c3, u3); err != nil {
+		if _, err := h.q.PauseCounter(ctx, c3, u3, 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.q.PauseCounter(ctx, c5, u5); err != nil {
+		if _, err := h.q.PauseCounter(ctx, c5, u5, 0); err != nil {
 			t.Fatal(err)
 		}
 		h.clock.Set(h.w.At(0, 10, 0))

@@ -410,7 +410,7 @@ func TestCountersAndPermissions(t *testing.T) {
 		if _, err := h.q.Act(ctx, tk.ID, u1, queue.ActRecall, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.q.PauseCounter(ctx, c2, u2); err != nil {
+		if _, err := h.q.PauseCounter(ctx, c2, u2, 0); err != nil {
 			t.Fatal(err)
 		}
 		h.walkIn(t, h.a, false)

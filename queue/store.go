@@ -922,8 +922,12 @@ func (s *Store) serviceTime(ctx context.Context, serviceID int64, now time.Time)
 
 // ExpireClosed closes as expired the tickets still waiting or called after
 // their department closed for the day (or on an earlier day). It returns
-// how many.
+// how many. It also ends the counters' pauses left open on earlier days, at
+// the end of their day.
 func (s *Store) ExpireClosed(ctx context.Context) (int, error) {
+	if _, err := s.closePastPauses(ctx); err != nil {
+		return 0, err
+	}
 	db := s.db.WithContext(ctx)
 	_, today, err := s.officeNow(ctx, db)
 	if err != nil {

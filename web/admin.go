@@ -170,6 +170,7 @@ func (s *Server) adminRoutes(g fiber.Router) {
 	s.displayRoutes(g)
 	s.attachmentRoutes(g)
 	s.adminStats(g)
+	s.adminStaff(g)
 	g.Get("/audit", s.auditLog)
 	g.Get("/holidays", s.holidays)
 	g.Get("/outbox", s.outboxList)

@@ -234,7 +234,14 @@ func (s *Server) openCounter(c *fiber.Ctx) error {
 	return s.oneCounter(c, id)
 }
 
-// counterAction: POST /api/v1/counters/{id}/{close,pause,resume}
+// pauseRequest is the body of a pause: the reason the clerk picked (none,
+// {} or null: the first reason offered).
+type pauseRequest struct {
+	ReasonID *int64 `json:"reason_id"`
+}
+
+// counterAction: POST /api/v1/counters/{id}/{close,pause,resume}; pause
+// takes {reason_id?}.
 func (s *Server) counterAction(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := pathID(c)
@@ -246,7 +253,20 @@ func (s *Server) counterAction(action string) fiber.Handler {
 		case "close":
 			err = s.Queue.CloseCounter(ctx, id, me)
 		case "pause":
-			_, err = s.Queue.PauseCounter(ctx, id, me)
+			var reason int64
+			if b := bytes.TrimSpace(c.Body()); len(b) > 0 && string(b) != "null" {
+				var req pauseRequest
+				if err := decodeJSON(c, &req); err != nil {
+					return err
+				}
+				if req.ReasonID != nil {
+					if *req.ReasonID <= 0 {
+						return okienko.Invalid("reason_id", "must be the id of a pause reason")
+					}
+					reason = *req.ReasonID
+				}
+			}
+			_, err = s.Queue.PauseCounter(ctx, id, me, reason)
 		case "resume":
 			_, err = s.Queue.ResumeCounter(ctx, id, me)
 		}

@@ -240,9 +240,11 @@ func (s *Server) routes() {
 	s.pickupRoutes(api, clerk, lookup)
 	api.Get("/counters", clerk, s.counters)
 	api.Post("/counters/:id/open", clerk, s.openCounter)
-	for _, a := range []string{"close", "pause", "resume"} {
+	for _, a := range []string{"close", "resume"} {
 		api.Post("/counters/:id/"+a, clerk, noBody, s.counterAction(a))
 	}
+	api.Post("/counters/:id/pause", clerk, s.counterAction("pause"))
+	api.Get("/clerk/report", clerk, s.clerkReport)
 	api.Get("/counters/:id/queue", clerk, s.counterQueue)
 	api.Post("/counters/:id/next", clerk, noBody, s.callNext)
 	api.Post("/counters/:id/call", clerk, s.callTicket)

@@ -203,6 +203,7 @@ func TestBrowserAdminLanguages(t *testing.T) {
 	for _, s := range []struct{ hash, section, heading, loaded string }{
 		{"#sprawy", "services", "Справи", "#sec-services table tbody tr"},
 		{"#biletomaty", "kiosks", "Термінали", "#kiosks-list tbody tr"},
+		{"#pracownicy", "staff", "Робота робочих місць", "#reasons-list tbody tr"},
 		{"#dziennik", "audit", "Журнал змін", "#audit-list tbody tr"},
 	} {
 		p.do(chromedp.Navigate(base + "/admin" + s.hash)) // the cookie keeps Ukrainian

@@ -519,6 +519,34 @@ const MESSAGES = {
     'suspicious.confirmYes': 'Odwołaj ({n})',
     'suspicious.done': 'Odwołano: {n}. Bez zmian: {m} (już odwołane, rozpoczęte lub po zgłoszeniu się).',
     'object.booking': 'rezerwacja',
+    'nav.staff': 'Praca stanowisk',
+    'staff.heading': 'Praca stanowisk',
+    'staff.lead': 'Obsłużeni, nieobecni, czas obsługi i przerwy każdego urzędnika i stanowiska, dzień po dniu (najwyżej 92 dni).',
+    'staff.byClerk': 'Urzędnicy',
+    'staff.byClerkCaption': 'Urzędnicy według dni, {from} – {to}',
+    'staff.byCounter': 'Stanowiska',
+    'staff.byCounterCaption': 'Stanowiska według dni, {from} – {to}',
+    'staff.dayClerk': 'Dzień · urzędnik',
+    'staff.dayCounter': 'Dzień · stanowisko',
+    'staff.served': 'Obsłużeni',
+    'staff.noShow': 'Nieobecni',
+    'staff.mean': 'Obsługa średnio (min)',
+    'staff.p90': 'Obsługa p90 (min)',
+    'staff.pauses': 'Przerwy',
+    'staff.paused': 'Przerwy razem (min)',
+    'staff.pausedFor': '{reason} (min)',
+    'staff.p90Lead': 'p90: 9 na 10 obsług trwało najwyżej tyle (metoda najbliższej rangi).',
+    'staff.csv': 'Pobierz CSV ({from} – {to})',
+    'staff.archived': '{name} (wycofany)',
+    'reasons.heading': 'Powody przerw',
+    'reasons.lead': 'Urzędnik wybiera powód, gdy zaczyna przerwę. Powód już użyty nie znika z raportów: usunięcie tylko chowa go z listy.',
+    'reasons.caption': 'Powody przerw w kolejności na liście urzędnika',
+    'reasons.new': 'Nowy powód przerwy',
+    'reasons.newHeading': 'Nowy powód przerwy',
+    'reasons.editHeading': 'Powód przerwy: {name}',
+    'reasons.position': 'Miejsce na liście',
+    'reasons.translations': 'Tłumaczenia',
+    'object.pause_reason': 'powód przerwy',
   },
   // English and Ukrainian come from /static/i18n/ (ui.addPageMessages);
   // a key missing there falls back to Polish (see t).
@@ -540,7 +568,7 @@ window.MESSAGES = MESSAGES;
   const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   const ROUTES = {
     wydzialy: 'departments', sprawy: 'services', zamkniecia: 'closures', stanowiska: 'counters',
-    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', 'na-zywo': 'live', podejrzane: 'suspicious', webhooki: 'webhooks', dziennik: 'audit',
+    uzytkownicy: 'users', biletomaty: 'kiosks', tablice: 'displays', statystyki: 'stats', pracownicy: 'staff', 'na-zywo': 'live', podejrzane: 'suspicious', webhooki: 'webhooks', dziennik: 'audit',
   };
   const SECTIONS = Object.values(ROUTES);
 
@@ -658,6 +686,10 @@ window.MESSAGES = MESSAGES;
     [/^choose at least one event$/, 'Wybierz co najmniej jedno zdarzenie.'],
     [/^must be printable characters without spaces$/, 'Tylko znaki drukowalne, bez spacji.'],
     [/^webhook (\d+) is switched off; switch it on to send again$/, 'Webhook jest wyłączony: włącz go, aby wysłać ponownie.'],
+    [/^a pause reason named "(.*)" exists already$/, 'Powód przerwy „$1” już istnieje.'],
+    [/^the range may span at most (\d+) days$/, 'Zakres może obejmować najwyżej $1 dni.'],
+    [/^must not be before from$/, 'Nie może być przed pierwszym dniem.'],
+    [/^must be between 0 and 1000$/, 'Od 0 do 1000.'],
   ];
   function inPolish(message) {
     const m = String(message || '');
@@ -2109,6 +2141,78 @@ window.MESSAGES = MESSAGES;
     $('stats-print').hidden = false;
   }
 
+  // ---- Staff: per-clerk and per-counter report, pause reasons -------------
+
+  // reasonName is a pause reason's name in the page's language.
+  function reasonName(r) { return (lang === 'en' && r.name_en) || (lang === 'uk' && r.name_uk) || r.name; }
+
+  async function loadStaffSection() {
+    const form = $('staff-form');
+    const q = new URLSearchParams();
+    for (const n of ['from', 'to']) if (form.elements[n].value) q.set(n, form.elements[n].value);
+    clearErrors(form);
+    let rep;
+    try {
+      rep = await api('GET', '/api/v1/admin/reports/staff?' + q);
+    } catch (err) {
+      if (err instanceof ApiError && err.status !== 401) showErrors(form, err); else failed(err);
+      return;
+    }
+    form.elements.from.value = rep.from;
+    form.elements.to.value = rep.to;
+    const range = { from: rep.from, to: rep.to };
+    const reasons = rep.reasons || [];
+    const reasonHeads = reasons.map((r) => t('staff.pausedFor', { reason: r.archived ? t('staff.archived', { name: reasonName(r) }) : reasonName(r) }));
+    const heads = [t('staff.served'), t('staff.noShow'), t('staff.mean'), t('staff.p90'), t('staff.pauses'), t('staff.paused'), ...reasonHeads];
+    const figures = (f) => [f.served, f.no_show, fmtNum(f.service_mean_minutes), fmtNum(f.service_p90_minutes), f.pauses, fmtNum(f.paused_minutes),
+      ...reasons.map((r) => { const m = (f.paused_by_reason || []).find((x) => x.reason_id === r.id); return fmtNum(m ? m.minutes : 0); })];
+    const part = (id, heading, body) => el('section', { class: 'stats-part', 'aria-labelledby': id + '-h' }, el('h3', { id: id + '-h', text: heading }), body);
+    $('staff-report').replaceChildren(
+      el('p', { class: 'muted small', text: t('staff.p90Lead') }),
+      part('staff-clerks', t('staff.byClerk'), statsTable('staff-clerks-table', t('staff.byClerkCaption', range), [t('staff.dayClerk'), ...heads],
+        (rep.clerks || []).map((r) => [r.day + ' · ' + r.name, ...figures(r)]))),
+      part('staff-counters', t('staff.byCounter'), statsTable('staff-counters-table', t('staff.byCounterCaption', range), [t('staff.dayCounter'), ...heads],
+        (rep.counters || []).map((r) => [r.day + ' · ' + r.counter_name, ...figures(r)]))),
+      el('p', { class: 'stats-download' }, el('a', { class: 'btn btn-small', id: 'staff-csv', download: '',
+        href: '/api/v1/admin/reports/staff?' + new URLSearchParams({ ...range, format: 'csv' }), text: t('staff.csv', range) })));
+    await loadReasons();
+  }
+
+  async function loadReasons() {
+    const reasons = (await api('GET', '/api/v1/admin/pause-reasons')) || [];
+    const rows = reasons.map((r) => [r.name, [r.name_en, r.name_uk].filter(Boolean).join(' · '), r.position,
+      el('span', { class: 'actions' },
+        button(t('common.edit'), () => editReason(r), '', t('common.editNamed', { name: r.name })),
+        button(t('common.delete'), () => remove('/api/v1/admin/pause-reasons/' + r.id, r.name, loadReasons), 'btn-danger', t('common.deleteNamed', { name: r.name })))]);
+    $('reasons-list').replaceChildren(table(t('reasons.caption'), [t('common.name'), t('reasons.translations'), t('reasons.position'), t('common.actions')], rows));
+  }
+
+  function editReason(r) {
+    const form = el('form', { class: 'card', id: 'reason-form', noValidate: true });
+    const heading = el('h4', { tabIndex: -1, text: r ? t('reasons.editHeading', { name: r.name }) : t('reasons.newHeading') });
+    form.append(heading,
+      field(t('common.namePl'), { name: 'name', value: r ? r.name : '', required: true, maxLength: 60 }),
+      field(t('reasons.position'), { name: 'position', type: 'number', value: r ? r.position : 0 }),
+      ...translations(r, [{ name: 'name', label: t('common.name') }]),
+      el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'btn btn-primary', id: 'reason-save', text: t('common.save') }),
+        button(t('common.cancel'), () => { $('reason-editor').replaceChildren(); $('reason-new').focus(); })));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      submitting(form, async () => {
+        const v = formValues(form);
+        const body = { name: v.name.trim(), name_en: v.name_en.trim(), name_uk: v.name_uk.trim(), position: v.position || 0 };
+        if (r) await api('PATCH', '/api/v1/admin/pause-reasons/' + r.id, body);
+        else await api('POST', '/api/v1/admin/pause-reasons', body);
+        $('reason-editor').replaceChildren();
+        showNotice(r ? t('common.saved') : t('common.created'));
+        await loadReasons();
+        $('reasons-heading').focus();
+      });
+    });
+    $('reason-editor').replaceChildren(form);
+    heading.focus();
+  }
+
   // ---- Suspicious bookings ------------------------------------------------
 
   // plusDays is the ISO date n days after the ISO date iso.
@@ -2406,7 +2510,7 @@ window.MESSAGES = MESSAGES;
   const LOADERS = {
     departments: loadDepartmentsSection, services: loadServicesSection, closures: loadClosuresSection,
     counters: loadCountersSection, users: loadUsersSection, kiosks: loadKiosksSection, displays: loadDisplaysSection,
-    stats: loadStatsSection, live: loadLiveSection, suspicious: loadSuspiciousSection, webhooks: loadWebhooksSection, audit: loadAuditSection,
+    stats: loadStatsSection, staff: loadStaffSection, live: loadLiveSection, suspicious: loadSuspiciousSection, webhooks: loadWebhooksSection, audit: loadAuditSection,
   };
 
   // ---- Start --------------------------------------------------------------
@@ -2428,6 +2532,8 @@ window.MESSAGES = MESSAGES;
     $('alerts-form').addEventListener('submit', saveAlerts);
     $('stats-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadStatsSection().catch(failed); });
     $('stats-print').addEventListener('click', () => window.print());
+    $('staff-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadStaffSection().catch(failed); });
+    $('reason-new').addEventListener('click', () => editReason(null));
     $('audit-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadAuditSection().catch(failed); });
     $('suspicious-form').addEventListener('submit', (ev) => { ev.preventDefault(); showAlert(''); loadSuspiciousSection().catch(failed); });
     $('suspicious-cancel').addEventListener('submit', cancelSuspects);

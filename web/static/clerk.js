@@ -133,6 +133,20 @@ const MESSAGES = {
     'notice.nobody': 'Nikt nie czeka.',
     'notice.paused': 'Przerwa. Nowi klienci nie są wzywani.',
     'notice.resumed': 'Wznowiono pracę stanowiska.',
+    'pause.heading': 'Przerwa',
+    'pause.help': 'Wybierz powód przerwy. Nowi klienci nie będą wzywani do tego stanowiska.',
+    'notice.pausedFor': 'Przerwa: {reason}. Nowi klienci nie są wzywani.',
+    'myDay.heading': 'Mój dzień',
+    'myDay.loading': 'Wczytywanie…',
+    'myDay.refresh': 'Odśwież',
+    'myDay.served': 'Obsłużeni',
+    'myDay.noShow': 'Nieobecni',
+    'myDay.mean': 'Obsługa średnio',
+    'myDay.p90': 'Obsługa p90',
+    'myDay.paused': 'Przerwy',
+    'myDay.minutes': '{n} min',
+    'myDay.pausesCaption': 'Przerwy według powodu',
+    'myDay.none': 'Dziś jeszcze bez obsłużonych i bez przerw.',
     'notice.closed': 'Zamknięto stanowisko.',
     'notice.counterGone': 'To stanowisko nie jest już otwarte przez Ciebie.',
 
@@ -280,6 +294,8 @@ window.MESSAGES = MESSAGES;
     queueSeq: 0,
     busy: false,
     transferReturn: null,
+    pauseReturn: null,
+    reasons: [],
     undo: null, // {id, number, until, timer}: a no-show that may be taken back
   };
   // How long a no-show may be taken back: the server's window, which it
@@ -693,7 +709,7 @@ window.MESSAGES = MESSAGES;
   async function enterWork(counterId) {
     state.counterId = counterId;
     state.queue = null;
-    await refreshQueue();
+    await Promise.all([refreshQueue(), loadMyDay()]);
     if (state.counterId === counterId) showView('work', headingOf('work'));
   }
 
@@ -939,6 +955,10 @@ window.MESSAGES = MESSAGES;
       openBooking();
       return;
     }
+    if (action === 'pause' && state.reasons.length) {
+      openPause();
+      return;
+    }
     const undo = state.undo;
     stopUndo();
     state.busy = true;
@@ -1017,6 +1037,7 @@ window.MESSAGES = MESSAGES;
     if (state.counterId !== null) {
       await refreshQueue();
       keepFocus(action);
+      loadMyDay();
     }
   }
 
@@ -1521,6 +1542,91 @@ window.MESSAGES = MESSAGES;
     }
   }
 
+  // ---- Pause with a reason, and the clerk's own day ----------------------
+
+  // reasonName is a pause reason's name in the page's language.
+  function reasonName(r) { return (lang === 'en' && r.name_en) || (lang === 'uk' && r.name_uk) || r.name; }
+
+  // openPause asks why the clerk pauses: one button per reason the office
+  // offers, the first focused; Esc or Anuluj closes without pausing.
+  function openPause() {
+    const dialog = $('pause-dialog');
+    if (dialog.open) return;
+    $('pause-options').replaceChildren(...state.reasons.map((r) => {
+      const b = el('button', { type: 'button', class: 'btn btn-block', 'data-reason': String(r.id), text: reasonName(r) });
+      b.addEventListener('click', () => pauseFor(r));
+      return el('li', null, b);
+    }));
+    state.pauseReturn = document.activeElement;
+    dialog.showModal();
+    ($('pause-options').querySelector('button') || $('pause-cancel')).focus();
+  }
+
+  function closePause() {
+    const dialog = $('pause-dialog');
+    if (dialog.open) dialog.close();
+  }
+
+  function pauseClosed() {
+    const back = state.pauseReturn;
+    state.pauseReturn = null;
+    if (focusMovedSince($('pause-dialog'), back)) return;
+    if (back && back.isConnected && !back.disabled && !back.hidden && back !== document.body) back.focus();
+    else if (state.view === 'work') keepFocus('pause');
+  }
+
+  async function pauseFor(reason) {
+    if (state.busy || state.counterId === null) return;
+    state.busy = true;
+    showAlert('');
+    try {
+      await api('POST', '/api/v1/counters/' + state.counterId + '/pause', { reason_id: reason.id });
+      showNotice(t('notice.pausedFor', { reason: reasonName(reason) }));
+      closePause();
+    } catch (err) {
+      failed(err);
+      return;
+    } finally {
+      state.busy = false;
+    }
+    await refreshQueue();
+    keepFocus('pause');
+    loadMyDay();
+  }
+
+  // loadMyDay shows the clerk's own day (GET /api/v1/clerk/report) and
+  // keeps the reasons offered for the pause dialog.
+  async function loadMyDay() {
+    let rep;
+    try {
+      rep = await api('GET', '/api/v1/clerk/report');
+    } catch (err) {
+      return; // the day's figures wait for the next refresh
+    }
+    state.reasons = (rep.reasons || []).filter((r) => !r.archived);
+    const me = (rep.clerks || [])[0];
+    const body = $('my-day-body');
+    if (!me) {
+      body.replaceChildren(el('p', { class: 'muted', text: t('myDay.none') }));
+      return;
+    }
+    const num = (v) => (v === null || v === undefined ? '—' : t('myDay.minutes', { n: (Math.round(v * 10) / 10).toLocaleString(lang) }));
+    const fact = (k, v) => el('div', null, el('dt', { text: t(k) }), el('dd', { text: String(v) }));
+    const parts = [el('dl', { class: 'counts', id: 'my-day-facts' },
+      fact('myDay.served', me.served), fact('myDay.noShow', me.no_show), fact('myDay.mean', num(me.service_mean_minutes)),
+      fact('myDay.p90', num(me.service_p90_minutes)), fact('myDay.paused', num(me.paused_minutes)))];
+    const byReason = me.paused_by_reason || [];
+    if (byReason.length) {
+      const named = (id) => (rep.reasons || []).find((r) => r.id === id);
+      parts.push(el('table', { id: 'my-day-pauses' },
+        el('caption', { text: t('myDay.pausesCaption') }),
+        el('tbody', null, ...byReason.map((p) => el('tr', null,
+          el('th', { scope: 'row', text: named(p.reason_id) ? reasonName(named(p.reason_id)) : p.name }),
+          el('td', { text: num(p.minutes) }))))));
+    }
+    body.replaceChildren(...parts);
+  }
+
   // ---- Transfer dialog ----------------------------------------------------
 
   async function openTransfer() {
@@ -1615,7 +1721,7 @@ window.MESSAGES = MESSAGES;
 
   function shortcut(ev) {
     if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat) return;
-    if (state.view !== 'work' || $('transfer-dialog').open || $('book-dialog').open || $('pickup-dialog').open) return;
+    if (state.view !== 'work' || $('transfer-dialog').open || $('pause-dialog').open || $('book-dialog').open || $('pickup-dialog').open) return;
     const target = ev.target;
     if (target && target.closest && target.closest('input, textarea, select, [contenteditable]:not([contenteditable="false"])')) return;
     const action = SHORTCUTS[(ev.key || '').toLowerCase()];
@@ -1650,6 +1756,11 @@ window.MESSAGES = MESSAGES;
       const next = cur && cur.remaining && cur.remaining[0];
       if (next) transfer(cur, { id: next.service_id, name: next.service || serviceName(next.service_id) });
     });
+    const pauseDialog = $('pause-dialog');
+    pauseDialog.addEventListener('keydown', trapFocus);
+    pauseDialog.addEventListener('close', pauseClosed);
+    $('pause-cancel').addEventListener('click', closePause);
+    $('my-day-refresh').addEventListener('click', loadMyDay);
     const bookDialog = $('book-dialog');
     bookDialog.addEventListener('keydown', trapFocus);
     bookDialog.addEventListener('close', bookingClosed);
