@@ -19,6 +19,7 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/notify/outbox"
 )
 
@@ -86,6 +87,10 @@ type Worker struct {
 	HTTP *http.Client
 	// Metrics, when set, counts outcomes and times sends.
 	Metrics *Metrics
+	// Publish, when set, receives the event of an endpoint the worker
+	// disabled (410 Gone), for other instances to forget their endpoints
+	// (see Webhooks).
+	Publish func([]event.Event)
 
 	// crashAfterSend, in tests, leaves a message in sending after it was
 	// sent when it returns true, as a crash would.
