@@ -91,11 +91,15 @@ func (w *Worker) webhookTimeout() time.Duration {
 	return orDefault(w.WebhookTimeout, DefaultWebhookTimeout)
 }
 
+// httpClient returns w.HTTP or, by default, one client for the worker's
+// life that follows no redirects and, unless AllowPrivate, refuses
+// internal addresses (see refuseInternal).
 func (w *Worker) httpClient() *http.Client {
 	if w.HTTP != nil {
 		return w.HTTP
 	}
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	w.hookClientOnce.Do(func() { w.hookClient = guardedClient(w.AllowPrivate) })
+	return w.hookClient
 }
 
 // deliverWebhook POSTs one claimed webhook message to its endpoint, logs
@@ -120,9 +124,7 @@ func (w *Worker) deliverWebhook(ctx context.Context, m *outbox.Message) bool {
 		return false
 	}
 	ep := eps[0]
-	if u, err := url.Parse(ep.URL); err == nil {
-		m.Recipient = u.Host
-	}
+	m.Recipient = hostOf(ep.URL)
 	body := []byte(m.Data)
 	ts := w.now().Unix()
 	rctx, cancel := context.WithTimeout(ctx, w.webhookTimeout())
@@ -133,6 +135,13 @@ func (w *Worker) deliverWebhook(ctx context.Context, m *outbox.Message) bool {
 		HeaderEvent:     m.Kind,
 	})
 	took := time.Since(began)
+	var refused *AddressRefused
+	if errors.As(err, &refused) {
+		if u, perr := url.Parse(ep.URL); perr == nil {
+			refused.Host = u.Hostname()
+		}
+		err = Permanent(refused)
+	}
 	if err == nil && (status < 200 || status > 299) {
 		err = fmt.Errorf("the receiver answered %d %s", status, http.StatusText(status))
 	}
@@ -170,6 +179,15 @@ func (w *Worker) deliverWebhook(ctx context.Context, m *outbox.Message) bool {
 		}
 	}
 	return false
+}
+
+// hostOf returns the host (and port) of a webhook URL, "" when it does not parse.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 // post sends body to target with headers and returns the status and the
@@ -354,7 +372,9 @@ func (s WebhookSpec) Validate() error {
 	return f.Err()
 }
 
-// Webhooks keeps the webhook endpoints and their delivery log. Every
+// Webhooks keeps the webhook endpoints and their delivery log. Unless
+// AllowPrivate, an endpoint whose address is a literal internal IP (or
+// localhost) is refused (the worker refuses names resolving to one). Every
 // change of an endpoint records an EventWebhooksChanged and, once
 // committed, makes this process's endpoints cache (outbox.EndpointsOf)
 // forget and hands the event to Publish, so that other instances forget
@@ -365,6 +385,21 @@ type Webhooks struct {
 	// Publish, when set, receives the events of every committed change
 	// (wire it to the live events hub).
 	Publish func([]event.Event)
+	// AllowPrivate lets endpoints point at internal addresses
+	// (OKIENKO_WEBHOOK_ALLOW_PRIVATE).
+	AllowPrivate bool
+}
+
+// checkAddress refuses, as EINVALID naming url, an endpoint at a literal
+// internal address unless h.AllowPrivate.
+func (h *Webhooks) checkAddress(spec WebhookSpec) error {
+	if h.AllowPrivate {
+		return nil
+	}
+	if kind := literalInternal(spec.URL); kind != "" {
+		return okienko.Invalid("url", fmt.Sprintf("is a %s address, not on the Internet; the operator may allow internal receivers with OKIENKO_WEBHOOK_ALLOW_PRIVATE=true", kind))
+	}
+	return nil
 }
 
 // EventWebhooksChanged is the type of the event every change of a webhook
@@ -479,6 +514,9 @@ func (h *Webhooks) Create(ctx context.Context, spec WebhookSpec) (*Webhook, erro
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
+	if err := h.checkAddress(spec); err != nil {
+		return nil, err
+	}
 	generated := ""
 	if spec.Secret == "" {
 		var b [32]byte
@@ -537,6 +575,11 @@ func (h *Webhooks) Update(ctx context.Context, id int64, patch func(*WebhookSpec
 		}
 		if err := spec.Validate(); err != nil {
 			return err
+		}
+		if spec.URL != before.URL {
+			if err := h.checkAddress(spec); err != nil {
+				return err
+			}
 		}
 		now := h.now()
 		after := *before

@@ -99,7 +99,7 @@ func (rc *receiver) setAnswer(f func(n int, p outbox.Payload, r *http.Request) i
 
 func newHook(t *testing.T, f *fixture, rc *receiver, events ...string) (*Webhooks, *Webhook) {
 	t.Helper()
-	hooks := &Webhooks{DB: f.db, Clock: f.clock}
+	hooks := &Webhooks{DB: f.db, Clock: f.clock, AllowPrivate: true} // the receiver is on 127.0.0.1
 	ep, err := hooks.Create(context.Background(), WebhookSpec{URL: rc.srv.URL + "/hook", Events: events, Secret: hookSecret, Active: true})
 	if err != nil {
 		t.Fatal(err)

@@ -83,8 +83,12 @@ type Worker struct {
 	// WebhookTimeout bounds one webhook request, answer included; default
 	// DefaultWebhookTimeout.
 	WebhookTimeout time.Duration
-	// HTTP sends webhook requests; default a client without redirects.
+	// HTTP sends webhook requests; default a client without redirects or
+	// proxy that refuses internal addresses unless AllowPrivate.
 	HTTP *http.Client
+	// AllowPrivate lets webhook requests reach internal addresses
+	// (loopback, private, link-local …; OKIENKO_WEBHOOK_ALLOW_PRIVATE).
+	AllowPrivate bool
 	// Metrics, when set, counts outcomes and times sends.
 	Metrics *Metrics
 	// Publish, when set, receives the event of an endpoint the worker
@@ -95,6 +99,9 @@ type Worker struct {
 	// crashAfterSend, in tests, leaves a message in sending after it was
 	// sent when it returns true, as a crash would.
 	crashAfterSend func(m *outbox.Message) bool
+
+	hookClientOnce sync.Once
+	hookClient     *http.Client
 
 	setup      sync.Once
 	setErr     error

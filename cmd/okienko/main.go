@@ -288,7 +288,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	outboxWorker := &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
 		Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL, Bookings: bookings, SMS: smsLimits(cfg), Log: log},
 		Lease:   cfg.outboxLease(), Concurrency: cfg.outboxConcurrency(), Host: baseHost(cfg.BaseURL), Metrics: notify.NewMetrics(reg),
-		WebhookTimeout: cfg.webhookTimeout()}
+		WebhookTimeout: cfg.webhookTimeout(), AllowPrivate: cfg.webhookPrivate()}
 	if database.IsPostgres(cfg.DatabaseURL) {
 		outboxWorker.Listen = cfg.DatabaseURL
 	}
@@ -299,7 +299,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	tickets.OnCommit(ops.countTickets(hub.Publish))
 	kiosks.OnCommit(hub.Publish)
 	offices.OnCommit(hub.Publish)
-	webhooks := &notify.Webhooks{DB: db, Clock: clock, Publish: hub.Publish}
+	webhooks := &notify.Webhooks{DB: db, Clock: clock, Publish: hub.Publish, AllowPrivate: cfg.webhookPrivate()}
 	outboxWorker.Publish = hub.Publish
 	board := display.NewBoard(hub, tickets, offices, buildVersion(), log)
 	live, stopLive := context.WithCancel(context.Background())
