@@ -103,6 +103,9 @@ func New(d Deps) *Server {
 	if d.RateLimits.Feedback == (Limit{}) {
 		d.RateLimits.Feedback = DefaultRateLimits.Feedback
 	}
+	if d.RateLimits.SignIn == (Limit{}) {
+		d.RateLimits.SignIn = DefaultRateLimits.SignIn
+	}
 	if d.Proofs == nil {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key) // crypto/rand never fails on supported platforms
