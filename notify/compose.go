@@ -315,10 +315,12 @@ const TicketPath = "/t/"
 
 // composeTicket builds a queue ticket's message: "your turn is near" by SMS
 // (a remote ticket's in its own words, and by e-mail when it has only an
-// e-mail) or a remote ticket's "you are called" with the counter, in the
-// ticket's language. Permanent errors: the ticket is gone, has no address on
-// the channel, or moved on (a turn-near for a ticket no longer waiting, a
-// called message for one no longer called: each came too late to matter).
+// e-mail), a remote ticket's "you are called" with the counter, or a done
+// ticket's invitation to give feedback on its page, in the ticket's
+// language. Permanent errors: the ticket is gone, has no address on the
+// channel, or moved on (a turn-near for a ticket no longer waiting, a
+// called message for one no longer called: each came too late to matter;
+// an invitation for a ticket whose feedback was given).
 func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgoing, error) {
 	var t struct {
 		Number    string
@@ -350,13 +352,24 @@ func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgo
 		return nil, Permanent(errors.New("the ticket is no longer waiting"))
 	case m.Kind == outbox.TicketCalled && t.Status != "called":
 		return nil, Permanent(errors.New("the ticket is no longer called"))
-	case m.Kind != outbox.TurnNear && m.Kind != outbox.TicketCalled:
+	case m.Kind == outbox.FeedbackInvite && t.Status != "done":
+		return nil, Permanent(errors.New("the ticket is not done"))
+	case m.Kind != outbox.TurnNear && m.Kind != outbox.TicketCalled && m.Kind != outbox.FeedbackInvite:
 		return nil, Permanent(errors.New("no ticket message of kind " + m.Kind))
 	case m.Kind == outbox.TurnNear && t.Kind == "remote":
 		kind = "turn_near_remote"
 	}
 	if m.Channel == outbox.Email && kind == outbox.TurnNear {
 		return nil, Permanent(errors.New("a walk-in's turn-near goes by SMS"))
+	}
+	if m.Kind == outbox.FeedbackInvite {
+		var answered int64
+		if err := c.DB.WithContext(ctx).Table("feedback").Where("ticket_id = ?", *m.TicketID).Count(&answered).Error; err != nil {
+			return nil, err
+		}
+		if answered > 0 {
+			return nil, Permanent(errors.New("the ticket's feedback was already given"))
+		}
 	}
 	svc, err := c.service(ctx, t.ServiceID)
 	if err != nil {
@@ -399,7 +412,11 @@ func (c *Messages) composeTicket(ctx context.Context, m *outbox.Message) (*Outgo
 	for _, para := range strings.Split(out.Text, "\n\n") {
 		page.Paragraphs = append(page.Paragraphs, strings.Split(para, "\n"))
 	}
-	label, _ := execute(tpl, "label.ticket", v)
+	labelOf := "label.ticket"
+	if kind == outbox.FeedbackInvite {
+		labelOf = "label.feedback_invite"
+	}
+	label, _ := execute(tpl, labelOf, v)
 	page.Links = []link{{label, v.StatusURL}}
 	var buf bytes.Buffer
 	if err := mailHTML.Execute(&buf, page); err != nil {

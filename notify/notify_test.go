@@ -64,8 +64,10 @@ func (f *fixture) book(t *testing.T, lang, phone string) *booking.Booking {
 	return b
 }
 
+// worker is the fixture's outbox worker; it allows internal webhook
+// addresses, as the test receivers listen on 127.0.0.1.
 func (f *fixture) worker(email, sms Sender) *Worker {
-	return &Worker{DB: f.db, Clock: f.clock, Email: email, SMS: sms, Host: "urzad.example",
+	return &Worker{DB: f.db, Clock: f.clock, Email: email, SMS: sms, Host: "urzad.example", AllowPrivate: true,
 		Compose: &Messages{DB: f.db, Clock: f.clock, Offices: f.offices, BaseURL: "https://urzad.example", Bookings: f.bookings, SMS: f.sms}}
 }
 

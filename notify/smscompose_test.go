@@ -7,7 +7,7 @@ import (
 	"unicode/utf16"
 )
 
-var smsKinds = []string{"confirmation", "reminder", "cancellation", "cancellation_late", "rescheduled", "turn_near", "turn_near_remote", "ticket_called"}
+var smsKinds = []string{"confirmation", "reminder", "cancellation", "cancellation_late", "rescheduled", "turn_near", "turn_near_remote", "ticket_called", "feedback_invite"}
 
 const (
 	shortOffice  = "Urząd Testowy"
@@ -24,7 +24,7 @@ func smsView(office, service, base string) view {
 	code := "NXAN-5REK"
 	manage := base + "/rezerwacja/" + code
 	return view{Office: office, Service: service, Department: "Dowody osobiste", Code: code, Date: "2026-03-03", Time: "10:00",
-		Number: "D001", BaseURL: base, ManageURL: manage, CancelURL: manage + "/odwolaj"}
+		Number: "D001", BaseURL: base, ManageURL: manage, CancelURL: manage + "/odwolaj", StatusURL: base + TicketPath + "k3v7q2mzp4x8w6rt"}
 }
 
 // essentials are what kind's SMS must always hold whole; the link (if any)
@@ -33,6 +33,8 @@ func essentials(kind string, v view) (pieces []string, link string) {
 	switch kind {
 	case "turn_near", "turn_near_remote", "ticket_called":
 		return []string{v.Number}, ""
+	case "feedback_invite":
+		return nil, v.StatusURL
 	case "confirmation", "reminder", "rescheduled":
 		return []string{v.Code, v.Date, v.Time}, v.CancelURL
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/audit"
+	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/notify/outbox"
 )
 
@@ -90,11 +91,15 @@ func (w *Worker) webhookTimeout() time.Duration {
 	return orDefault(w.WebhookTimeout, DefaultWebhookTimeout)
 }
 
+// httpClient returns w.HTTP or, by default, one client for the worker's
+// life that follows no redirects and, unless AllowPrivate, refuses
+// internal addresses (see refuseInternal).
 func (w *Worker) httpClient() *http.Client {
 	if w.HTTP != nil {
 		return w.HTTP
 	}
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	w.hookClientOnce.Do(func() { w.hookClient = guardedClient(w.AllowPrivate) })
+	return w.hookClient
 }
 
 // deliverWebhook POSTs one claimed webhook message to its endpoint, logs
@@ -119,9 +124,7 @@ func (w *Worker) deliverWebhook(ctx context.Context, m *outbox.Message) bool {
 		return false
 	}
 	ep := eps[0]
-	if u, err := url.Parse(ep.URL); err == nil {
-		m.Recipient = u.Host
-	}
+	m.Recipient = hostOf(ep.URL)
 	body := []byte(m.Data)
 	ts := w.now().Unix()
 	rctx, cancel := context.WithTimeout(ctx, w.webhookTimeout())
@@ -132,6 +135,13 @@ func (w *Worker) deliverWebhook(ctx context.Context, m *outbox.Message) bool {
 		HeaderEvent:     m.Kind,
 	})
 	took := time.Since(began)
+	var refused *AddressRefused
+	if errors.As(err, &refused) {
+		if u, perr := url.Parse(ep.URL); perr == nil {
+			refused.Host = u.Hostname()
+		}
+		err = Permanent(refused)
+	}
 	if err == nil && (status < 200 || status > 299) {
 		err = fmt.Errorf("the receiver answered %d %s", status, http.StatusText(status))
 	}
@@ -171,6 +181,15 @@ func (w *Worker) deliverWebhook(ctx context.Context, m *outbox.Message) bool {
 	return false
 }
 
+// hostOf returns the host (and port) of a webhook URL, "" when it does not parse.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
 // post sends body to target with headers and returns the status and the
 // start of the answer (valid UTF-8, at most maxAnswerKept bytes), reading
 // at most maxAnswerRead bytes of it.
@@ -202,7 +221,9 @@ func (w *Worker) disableGone(id int64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	now := w.now()
+	var events []event.Event
 	err := w.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		events = events[:0]
 		before, err := loadWebhook(tx, id)
 		if err != nil || !before.Active {
 			return err
@@ -216,12 +237,16 @@ func (w *Worker) disableGone(id int64) {
 		}
 		after := *before
 		after.Active, after.DisabledReason, after.DisabledAt, after.UpdatedAt = false, GoneReason, &now, now
+		if err := changed(ctx, tx, now, id, &events); err != nil {
+			return err
+		}
 		return auditWebhook(ctx, tx, now, auditDisable, id, before.view(), after.view())
 	})
 	if err != nil {
 		w.log().Error("webhook: disabling an endpoint that answered 410 failed", "webhook", id, "err", err)
 		return
 	}
+	committed(w.DB, w.Publish, events)
 	w.log().Warn("webhook: endpoint disabled; its receiver answered 410 Gone", "webhook", id)
 }
 
@@ -347,10 +372,68 @@ func (s WebhookSpec) Validate() error {
 	return f.Err()
 }
 
-// Webhooks keeps the webhook endpoints and their delivery log.
+// Webhooks keeps the webhook endpoints and their delivery log. Unless
+// AllowPrivate, an endpoint whose address is a literal internal IP (or
+// localhost) is refused (the worker refuses names resolving to one). Every
+// change of an endpoint records an EventWebhooksChanged and, once
+// committed, makes this process's endpoints cache (outbox.EndpointsOf)
+// forget and hands the event to Publish, so that other instances forget
+// theirs (their followers call Heard).
 type Webhooks struct {
 	DB    *gorm.DB
 	Clock okienko.Clock
+	// Publish, when set, receives the events of every committed change
+	// (wire it to the live events hub).
+	Publish func([]event.Event)
+	// AllowPrivate lets endpoints point at internal addresses
+	// (OKIENKO_WEBHOOK_ALLOW_PRIVATE).
+	AllowPrivate bool
+}
+
+// checkAddress refuses, as EINVALID naming url, an endpoint at a literal
+// internal address unless h.AllowPrivate.
+func (h *Webhooks) checkAddress(spec WebhookSpec) error {
+	if h.AllowPrivate {
+		return nil
+	}
+	if kind := literalInternal(spec.URL); kind != "" {
+		return okienko.Invalid("url", fmt.Sprintf("is a %s address, not on the Internet; the operator may allow internal receivers with OKIENKO_WEBHOOK_ALLOW_PRIVATE=true", kind))
+	}
+	return nil
+}
+
+// EventWebhooksChanged is the type of the event every change of a webhook
+// endpoint (created, changed, deleted, disabled on 410) records.
+const EventWebhooksChanged = "webhooks.changed"
+
+// Forget drops this process's cached list of active endpoints.
+func (h *Webhooks) Forget() { outbox.EndpointsOf(h.DB).Forget() }
+
+// Heard forgets the cached endpoints when e is a change of endpoints (of
+// any instance); other events are ignored. Wire it to the live events hub.
+func (h *Webhooks) Heard(e event.Event) {
+	if e.Type == EventWebhooksChanged {
+		h.Forget()
+	}
+}
+
+// changed records, on tx, that endpoint id changed; committed reports it.
+func changed(ctx context.Context, tx *gorm.DB, now time.Time, id int64, events *[]event.Event) error {
+	e, err := event.Add(ctx, tx, now, EventWebhooksChanged, ObjectWebhook, id, nil)
+	if err != nil {
+		return err
+	}
+	*events = append(*events, *e)
+	return nil
+}
+
+// committed makes db's endpoints cache forget after a committed change of
+// endpoints and hands its events to publish (nil: nobody else is told).
+func committed(db *gorm.DB, publish func([]event.Event), events []event.Event) {
+	outbox.EndpointsOf(db).Forget()
+	if publish != nil && len(events) > 0 {
+		publish(events)
+	}
 }
 
 // Audit object and action of endpoints.
@@ -377,11 +460,21 @@ func auditWebhook(ctx context.Context, tx *gorm.DB, now time.Time, action string
 	return audit.Record(ctx, tx, now, action, ObjectWebhook, id, before, after)
 }
 
-func (h *Webhooks) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	err := h.DB.WithContext(ctx).Transaction(fn)
+// transaction runs fn in a transaction; when fn records a change of
+// endpoints (changed) and the transaction commits, the change is published
+// (committed).
+func (h *Webhooks) transaction(ctx context.Context, fn func(tx *gorm.DB, events *[]event.Event) error) error {
+	var events []event.Event
+	err := h.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		events = events[:0]
+		return fn(tx, &events)
+	})
 	var oe *okienko.Error
 	if err != nil && !errors.As(err, &oe) {
 		return okienko.Internal(err)
+	}
+	if err == nil && len(events) > 0 {
+		committed(h.DB, h.Publish, events)
 	}
 	return err
 }
@@ -421,6 +514,9 @@ func (h *Webhooks) Create(ctx context.Context, spec WebhookSpec) (*Webhook, erro
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
+	if err := h.checkAddress(spec); err != nil {
+		return nil, err
+	}
 	generated := ""
 	if spec.Secret == "" {
 		var b [32]byte
@@ -431,7 +527,7 @@ func (h *Webhooks) Create(ctx context.Context, spec WebhookSpec) (*Webhook, erro
 		spec.Secret = generated
 	}
 	var out Webhook
-	err := h.transaction(ctx, func(tx *gorm.DB) error {
+	err := h.transaction(ctx, func(tx *gorm.DB, events *[]event.Event) error {
 		var n int64
 		if err := tx.Model(&webhookRow{}).Count(&n).Error; err != nil {
 			return err
@@ -446,6 +542,9 @@ func (h *Webhooks) Create(ctx context.Context, spec WebhookSpec) (*Webhook, erro
 			return err
 		}
 		out = r.view()
+		if err := changed(ctx, tx, now, r.ID, events); err != nil {
+			return err
+		}
 		return auditWebhook(ctx, tx, now, "create", r.ID, nil, out)
 	})
 	if err != nil {
@@ -461,7 +560,7 @@ func (h *Webhooks) Create(ctx context.Context, spec WebhookSpec) (*Webhook, erro
 // messages. ENOTFOUND; EINVALID naming the field.
 func (h *Webhooks) Update(ctx context.Context, id int64, patch func(*WebhookSpec) error) (*Webhook, error) {
 	var out Webhook
-	err := h.transaction(ctx, func(tx *gorm.DB) error {
+	err := h.transaction(ctx, func(tx *gorm.DB, events *[]event.Event) error {
 		before, err := loadWebhook(tx, id)
 		if err != nil {
 			return err
@@ -476,6 +575,11 @@ func (h *Webhooks) Update(ctx context.Context, id int64, patch func(*WebhookSpec
 		}
 		if err := spec.Validate(); err != nil {
 			return err
+		}
+		if spec.URL != before.URL {
+			if err := h.checkAddress(spec); err != nil {
+				return err
+			}
 		}
 		now := h.now()
 		after := *before
@@ -494,6 +598,9 @@ func (h *Webhooks) Update(ctx context.Context, id int64, patch func(*WebhookSpec
 			}
 		}
 		out = after.view()
+		if err := changed(ctx, tx, now, id, events); err != nil {
+			return err
+		}
 		return auditWebhook(ctx, tx, now, "update", id, before.view(), out)
 	})
 	if err != nil {
@@ -505,7 +612,7 @@ func (h *Webhooks) Update(ctx context.Context, id int64, patch func(*WebhookSpec
 // Delete removes an endpoint and its delivery log; its queued messages
 // fail. ENOTFOUND.
 func (h *Webhooks) Delete(ctx context.Context, id int64) error {
-	return h.transaction(ctx, func(tx *gorm.DB) error {
+	return h.transaction(ctx, func(tx *gorm.DB, events *[]event.Event) error {
 		before, err := loadWebhook(tx, id)
 		if err != nil {
 			return err
@@ -518,6 +625,9 @@ func (h *Webhooks) Delete(ctx context.Context, id int64) error {
 			return err
 		}
 		if err := tx.Delete(&webhookRow{}, id).Error; err != nil {
+			return err
+		}
+		if err := changed(ctx, tx, now, id, events); err != nil {
 			return err
 		}
 		return auditWebhook(ctx, tx, now, "delete", id, before.view(), nil)
@@ -594,7 +704,7 @@ func eventIDOf(body string) string {
 // endpoint is switched off.
 func (h *Webhooks) Redeliver(ctx context.Context, webhookID, deliveryID int64) (*Delivery, error) {
 	var out Delivery
-	err := h.transaction(ctx, func(tx *gorm.DB) error {
+	err := h.transaction(ctx, func(tx *gorm.DB, events *[]event.Event) error {
 		ep, err := loadWebhook(tx, webhookID)
 		if err != nil {
 			return err

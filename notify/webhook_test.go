@@ -99,7 +99,7 @@ func (rc *receiver) setAnswer(f func(n int, p outbox.Payload, r *http.Request) i
 
 func newHook(t *testing.T, f *fixture, rc *receiver, events ...string) (*Webhooks, *Webhook) {
 	t.Helper()
-	hooks := &Webhooks{DB: f.db, Clock: f.clock}
+	hooks := &Webhooks{DB: f.db, Clock: f.clock, AllowPrivate: true} // the receiver is on 127.0.0.1
 	ep, err := hooks.Create(context.Background(), WebhookSpec{URL: rc.srv.URL + "/hook", Events: events, Secret: hookSecret, Active: true})
 	if err != nil {
 		t.Fatal(err)
@@ -385,6 +385,105 @@ func TestWebhookSpecRefusesBadInput(t *testing.T) {
 		}
 		if again, _ := hooks.Get(ctx, ep.ID); again.URL != ok.URL {
 			t.Errorf("a refused change was written: %+v", again)
+		}
+	})
+}
+
+// The active endpoints are read once and cached per database handle: every
+// change through the store (create, update, delete) makes the next event
+// read them again and is published for other instances; a change heard
+// from another instance does the same; other events change nothing.
+func TestWebhookEndpointsCachedUntilChanged(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		var published []event.Event
+		hooks := &Webhooks{DB: db, Clock: f.clock, Publish: func(es []event.Event) { published = append(published, es...) }}
+		cache := outbox.EndpointsOf(db)
+		if outbox.EndpointsOf(db.Session(&gorm.Session{})) != cache {
+			t.Fatal("a session of the handle has another cache")
+		}
+		// fire records a booking.created and returns the endpoints it was
+		// queued for.
+		fire := func() []int64 {
+			t.Helper()
+			e, err := event.Add(ctx, db, f.clock.Now(), "booking.created", "booking", 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var to []int64
+			for _, m := range hookMessages(t, db) {
+				if m.WebhookID != nil && m.Key == outbox.WebhookKey(*m.WebhookID, e.ID) {
+					to = append(to, *m.WebhookID)
+				}
+			}
+			return to
+		}
+		loads := cache.Loads()
+		fire()
+		fire()
+		if n := cache.Loads() - loads; n > 1 {
+			t.Fatalf("two events read the endpoints %d times, want at most once", n)
+		}
+		ep, err := hooks.Create(ctx, WebhookSpec{URL: "https://hooks.example.test/a", Events: []string{outbox.HookBookingCreated}, Secret: hookSecret, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(published) != 1 || published[0].Type != EventWebhooksChanged || published[0].ObjectID != ep.ID {
+			t.Fatalf("published %+v", published)
+		}
+		if to := fire(); len(to) != 1 || to[0] != ep.ID {
+			t.Fatalf("after creating: queued for %v, want [%d]", to, ep.ID)
+		}
+		loads = cache.Loads()
+		fire()
+		if n := cache.Loads() - loads; n != 0 {
+			t.Fatalf("an unchanged list was read %d times", n)
+		}
+		if _, err := hooks.Update(ctx, ep.ID, func(s *WebhookSpec) error { s.Events = []string{outbox.HookBookingCancelled}; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if to := fire(); len(to) != 0 {
+			t.Fatalf("after unsubscribing: queued for %v", to)
+		}
+		if _, err := hooks.Update(ctx, ep.ID, func(s *WebhookSpec) error { s.Events = []string{outbox.HookBookingCreated}; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if to := fire(); len(to) != 1 {
+			t.Fatalf("after subscribing again: queued for %v", to)
+		}
+		if err := hooks.Delete(ctx, ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		if to := fire(); len(to) != 0 {
+			t.Fatalf("after deleting: queued for %v", to)
+		}
+		if len(published) != 4 {
+			t.Fatalf("%d changes published, want 4", len(published))
+		}
+		// A change behind this handle's back (another instance): unseen
+		// until its event is heard.
+		if err := db.Exec("INSERT INTO webhooks (url, events, secret, active, disabled_reason, created_at, updated_at) VALUES (?, ?, ?, ?, '', ?, ?)",
+			"https://hooks.example.test/b", outbox.HookBookingCreated, hookSecret, true, f.clock.Now(), f.clock.Now()).Error; err != nil {
+			t.Fatal(err)
+		}
+		if to := fire(); len(to) != 0 {
+			t.Fatalf("the cache read the database without being told: %v; the test proves nothing", to)
+		}
+		hooks.Heard(event.Event{Type: "ticket.called"})
+		if to := fire(); len(to) != 0 {
+			t.Fatalf("another event made the cache forget: %v", to)
+		}
+		hooks.Heard(event.Event{Type: EventWebhooksChanged, ObjectType: ObjectWebhook})
+		if to := fire(); len(to) != 1 {
+			t.Fatalf("after hearing the change: queued for %v", to)
+		}
+		// The backstop: a list older than a minute (by event time) is read again.
+		loads = cache.Loads()
+		f.clock.Advance(time.Minute)
+		fire()
+		if n := cache.Loads() - loads; n != 1 {
+			t.Fatalf("a list a minute old was read %d times, want once", n)
 		}
 	})
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/notify/outbox"
 )
 
@@ -82,14 +83,25 @@ type Worker struct {
 	// WebhookTimeout bounds one webhook request, answer included; default
 	// DefaultWebhookTimeout.
 	WebhookTimeout time.Duration
-	// HTTP sends webhook requests; default a client without redirects.
+	// HTTP sends webhook requests; default a client without redirects or
+	// proxy that refuses internal addresses unless AllowPrivate.
 	HTTP *http.Client
+	// AllowPrivate lets webhook requests reach internal addresses
+	// (loopback, private, link-local …; OKIENKO_WEBHOOK_ALLOW_PRIVATE).
+	AllowPrivate bool
 	// Metrics, when set, counts outcomes and times sends.
 	Metrics *Metrics
+	// Publish, when set, receives the event of an endpoint the worker
+	// disabled (410 Gone), for other instances to forget their endpoints
+	// (see Webhooks).
+	Publish func([]event.Event)
 
 	// crashAfterSend, in tests, leaves a message in sending after it was
 	// sent when it returns true, as a crash would.
 	crashAfterSend func(m *outbox.Message) bool
+
+	hookClientOnce sync.Once
+	hookClient     *http.Client
 
 	setup      sync.Once
 	setErr     error

@@ -77,3 +77,38 @@ func TestUpdateSettings(t *testing.T) {
 		}
 	})
 }
+
+// The feedback invitation is off by default; switched on and off it reads
+// back, inside a transaction too, and each switch is in the audit log.
+func TestFeedbackInviteSetting(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		offices, _, _ := officetest.New(t, db, okienko.NewManualClock(clockStart(t)), nil)
+		if set, err := offices.Settings(ctx); err != nil || set.FeedbackInvite {
+			t.Fatalf("by default: %+v %v", set, err)
+		}
+		for _, on := range []bool{true, true, false, true} {
+			if _, err := offices.UpdateSettings(ctx, func(s *office.Settings) error { s.FeedbackInvite = on; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if set, err := offices.Settings(ctx); err != nil || set.FeedbackInvite != on {
+				t.Fatalf("after setting %v: %+v %v", on, set, err)
+			}
+			err := db.Transaction(func(tx *gorm.DB) error {
+				got, err := office.FeedbackInvite(ctx, tx)
+				if err == nil && got != on {
+					t.Errorf("in a transaction: %v, want %v", got, on)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int64
+		db.Table("audit_log").Where("object_type = ? AND action = ? AND after_json LIKE ?", office.ObjectOffice, "update", `%"feedback_invite"%`).Count(&n)
+		if n != 3 {
+			t.Fatalf("%d audit entries, want 3 (one per switch)", n)
+		}
+	})
+}

@@ -819,7 +819,26 @@ func (s *Store) move(ctx context.Context, tx *gorm.DB, log *eventLog, t *Ticket,
 		return okienko.Errorf(okienko.ECONFLICT, "ticket %s changed meanwhile; please try again", t.Number)
 	}
 	t.Status, t.UpdatedAt = next, now
+	if action == ActFinish {
+		if err := s.inviteFeedback(ctx, tx, t, now); err != nil {
+			return err
+		}
+	}
 	return log.add(now, typ, t, data)
+}
+
+// inviteFeedback queues, when the office's feedback_invite is on, the one
+// message asking the holder of done ticket t for feedback (by SMS to its
+// phone, else by e-mail; nothing for a ticket with neither).
+func (s *Store) inviteFeedback(ctx context.Context, tx *gorm.DB, t *Ticket, now time.Time) error {
+	if t.Phone == nil && t.Email == nil {
+		return nil
+	}
+	on, err := office.FeedbackInvite(ctx, tx)
+	if err != nil || !on {
+		return err
+	}
+	return s.tell(ctx, tx, t, outbox.FeedbackInvite, now, nil)
 }
 
 // Transfer moves a ticket to another service (waiting again, keeping its

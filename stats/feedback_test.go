@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"testing"
 
 	"gorm.io/gorm"
@@ -96,4 +97,61 @@ func readCSVTable(t *testing.T, rep *stats.Report, table string) [][]string {
 		t.Fatalf("%s: %v %d records", table, err, len(recs))
 	}
 	return recs
+}
+
+// The comments of a range: score, comment, matter, counter and day, newest
+// day first, nothing of other days; a range out of bounds is refused
+// naming the field.
+func TestStatsComments(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s := seed(t, db)
+		local := localTime(t)
+		day := office.DateOf(local(0, 0, 0, 0))
+		answer := func(pub string, score int, comment string) {
+			t.Helper()
+			if err := db.Exec(`INSERT INTO feedback (ticket_id, day, department_id, service_id, counter_id, score, comment, created_at)
+				SELECT id, day, department_id, service_id, counter_id, ?, ?, ? FROM tickets WHERE public_id = ?`, score, comment, local(0, 18, 0, 0).UTC(), pub).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		answer("pub1", 5, "Szybko i miło.")
+		answer("pub6", 2, "")
+		answer("pub9", 1, "Dzień wcześniej") // the day before
+		store := stats.New(db, okienko.NewManualClock(local(0, 18, 0, 0)))
+		got, err := store.Comments(context.Background(), day, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 {
+			t.Fatalf("comments %+v", got)
+		}
+		byScore := map[int]stats.Comment{got[0].Score: got[0], got[1].Score: got[1]}
+		if c := byScore[5]; c.Comment != "Szybko i miło." || c.Service != s.a.Name || c.Counter != "Okienko 1" || c.Day != day {
+			t.Errorf("the 5: %+v", c)
+		}
+		if c := byScore[2]; c.Service != s.b.Name || c.Counter != "Okienko 2" || c.Comment != "" {
+			t.Errorf("the 2: %+v", c)
+		}
+		all, err := store.Comments(context.Background(), day.AddDays(-1), day)
+		if err != nil || len(all) != 3 || all[2].Comment != "Dzień wcześniej" {
+			t.Fatalf("two days: %+v %v", all, err)
+		}
+		early, err := office.ParseDate("1999-12-31")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for field, r := range map[string][2]office.Date{
+			"to":   {day, day.AddDays(-1)},
+			"from": {early, day},
+		} {
+			_, err := store.Comments(context.Background(), r[0], r[1])
+			var oe *okienko.Error
+			if !errors.As(err, &oe) || oe.Code != okienko.EINVALID || oe.Fields[field] == "" {
+				t.Errorf("%s: %v", field, err)
+			}
+		}
+		if _, err := store.Comments(context.Background(), day, day.AddDays(stats.MaxDays)); okienko.ErrorCode(err) != okienko.EINVALID {
+			t.Errorf("a range over %d days: %v", stats.MaxDays, err)
+		}
+	})
 }

@@ -266,7 +266,7 @@ func TestBrowserAdminKioskPrinterModel(t *testing.T) {
 			t.Fatalf("kiosk: %d %s", resp.StatusCode, body)
 		}
 		p := adminSignIn(t, e, "#biletomaty")
-		button := `#kiosks-list button[aria-label=` + jsString("Ustawienia drukarki: Biletomat w holu") + `]`
+		button := `#kiosks-list button[aria-label=` + jsString("Ustawienia biletomatu: Biletomat w holu") + `]`
 		p.waitFor("the kiosks", `document.querySelector(`+jsString(button)+`) !== null`)
 		p.do(chromedp.Click(chromedp.CSS(button)))
 		p.waitFor("the settings, a TM-T20's", `document.querySelector('#kiosk-settings [name=model]') !== null && document.querySelector('#kiosk-settings [name=model]').value === 'tm-t20'`)
@@ -342,7 +342,7 @@ func TestBrowserAdminPrintJobs(t *testing.T) {
 		t.Fatalf("printed %d", fake.Printed())
 	}
 
-	settings := `#kiosks-list button[aria-label=` + jsString("Ustawienia drukarki: Biletomat w holu") + `]`
+	settings := `#kiosks-list button[aria-label=` + jsString("Ustawienia biletomatu: Biletomat w holu") + `]`
 	p.do(chromedp.Click(chromedp.CSS(settings)))
 	p.waitFor("the settings", `document.querySelector('#kiosk-settings [name=max_job_age_minutes]')?.value === '10'`)
 	p.do(chromedp.SetValue(chromedp.CSS(`#kiosk-settings [name=max_job_age_minutes]`), "0"),

@@ -13,7 +13,7 @@ import (
 // office's document system (list, create, read, change, delete), the
 // deliveries of one with each attempt's answer, and "send again".
 func (s *Server) adminWebhooks(g fiber.Router) {
-	h := &notify.Webhooks{DB: s.DB, Clock: s.Clock}
+	h := s.Webhooks
 	resource[notify.Webhook, notify.WebhookSpec]{
 		list:     h.List,
 		get:      h.Get,

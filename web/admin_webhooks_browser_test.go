@@ -15,6 +15,7 @@ import (
 	"github.com/okienko/okienko/event"
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/notify/outbox"
+	"github.com/okienko/okienko/web"
 )
 
 // nothingToCompose fails any e-mail or SMS: the webhook test sends none.
@@ -30,7 +31,11 @@ func (nothingToCompose) Compose(context.Context, *outbox.Message) (*notify.Outgo
 // new endpoint refused for its address, then created with a generated
 // secret shown once.
 func TestBrowserAdminWebhooks(t *testing.T) {
-	e := newEnv(t, databasetest.SQLite(t))
+	db := databasetest.SQLite(t)
+	// The receiver listens on 127.0.0.1: internal addresses allowed.
+	e := newEnvTuned(t, db, generous, func(d *web.Deps) {
+		d.Webhooks = &notify.Webhooks{DB: db, Clock: d.Clock, AllowPrivate: true}
+	})
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = w.Write([]byte("busy"))
@@ -54,7 +59,7 @@ func TestBrowserAdminWebhooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &notify.Worker{DB: e.db, Clock: e.clock, Email: notify.LogSender{}, SMS: notify.LogSender{}, Compose: nothingToCompose{}}
+	w := &notify.Worker{DB: e.db, Clock: e.clock, Email: notify.LogSender{}, SMS: notify.LogSender{}, Compose: nothingToCompose{}, AllowPrivate: true}
 	if _, err := w.RunOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}

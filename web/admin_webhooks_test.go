@@ -28,6 +28,11 @@ func TestAdminWebhooks(t *testing.T) {
 			{`{"url":"https://dms.example/in","events":["ticket.called"],"secret":"short"}`, "secret"},
 			{`{"url":"https://dms.example/in","events":["ticket.called"],"colour":"red"}`, "colour"},
 			{`{"url":"https://dms.example/in","events":["ticket.called"],"url":"https://x.example"}`, "url"},
+			// Internal addresses, not allowed by default (OKIENKO_WEBHOOK_ALLOW_PRIVATE).
+			{`{"url":"http://127.0.0.1:8080/in","events":["ticket.called"]}`, "url"},
+			{`{"url":"http://10.1.2.3/in","events":["ticket.called"]}`, "url"},
+			{`{"url":"http://[::ffff:192.168.0.1]/in","events":["ticket.called"]}`, "url"},
+			{`{"url":"http://169.254.169.254/latest/meta-data","events":["ticket.called"]}`, "url"},
 		} {
 			resp, body := e.do("POST", "/api/v1/admin/webhooks", c.body, auth...)
 			var p struct{ Errors map[string]string }
@@ -39,7 +44,11 @@ func TestAdminWebhooks(t *testing.T) {
 		if n := count(); n != 0 {
 			t.Fatalf("bad input wrote %d endpoints", n)
 		}
-		resp, body := e.do("POST", "/api/v1/admin/webhooks", `{"url":"https://dms.example/in","events":["ticket.called","booking.created"]}`, auth...)
+		resp, body := e.do("POST", "/api/v1/admin/webhooks", `{"url":"http://192.168.1.10/in","events":["ticket.called"]}`, auth...)
+		if p := problemOf(t, resp, body); resp.StatusCode != 422 || !strings.Contains(p.Errors["url"], "OKIENKO_WEBHOOK_ALLOW_PRIVATE") {
+			t.Fatalf("a private address: %d %s", resp.StatusCode, body)
+		}
+		resp, body = e.do("POST", "/api/v1/admin/webhooks", `{"url":"https://dms.example/in","events":["ticket.called","booking.created"]}`, auth...)
 		var ep notify.Webhook
 		if resp.StatusCode != 201 || json.Unmarshal(body, &ep) != nil || len(ep.Secret) != 64 || !ep.Active ||
 			strings.Join(ep.Events, ",") != "booking.created,ticket.called" {

@@ -45,7 +45,7 @@ func (s *Server) redirectRoutes() {
 	}
 	base := "/auth/" + s.Redirector.Source()
 	s.app.Get(base+"/start", s.signinStart)
-	s.app.Get(base+"/callback", s.signinCallback)
+	s.app.Get(base+"/callback", s.rateLimit("signin", s.RateLimits.SignIn, everyOne), s.signinCallback)
 }
 
 // signinStart: GET /auth/{source}/start?next=PATH sends the browser to the

@@ -14,16 +14,6 @@ import (
 	"github.com/okienko/okienko/web/browsertest"
 )
 
-// countAnnouncements counts the nodes added to the display's polite live
-// region, one per announcement.
-const countAnnouncements = `(() => {
-  window.__added = [];
-  new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) window.__added.push(n.textContent);
-  }).observe(document.getElementById('announcements'), { childList: true });
-  return true;
-})()`
-
 // An English display whose sound the administrator turned on, in a browser
 // that won't play before a touch: the page knows the setting and keeps it,
 // and says in a line below the board (not over it) that the browser blocks
@@ -75,7 +65,7 @@ func TestBrowserDisplayAnnouncesEachCall(t *testing.T) {
 		}
 		p.axeAt("/display with its sound blocked", tvWide, tvTall)
 		p.do(chromedp.EmulateViewport(int64(tvWide.width), int64(tvWide.height)))
-		if !run(t, p.ctx, chromedp.Evaluate[bool](countAnnouncements)) {
+		if !run(t, p.ctx, chromedp.Evaluate[bool](liveAdditions("announcements"))) {
 			t.Fatal("no observer")
 		}
 
@@ -88,9 +78,9 @@ func TestBrowserDisplayAnnouncesEachCall(t *testing.T) {
 			}
 		}
 		srv.start()
-		p.waitFor("two announcements", `window.__added.length >= 2 && document.getElementById('now-number').textContent === `+jsString(two))
+		p.waitFor("two announcements", `window.__live.announcements.length >= 2 && document.getElementById('now-number').textContent === `+jsString(two))
 		want := []string{"Number " + spokenNumber(one) + ", Kasa", "Number " + spokenNumber(two) + ", Kasa"}
-		if added := run(t, p.ctx, chromedp.Evaluate[[]string](`window.__added`)); strings.Join(added, "|") != strings.Join(want, "|") {
+		if added := run(t, p.ctx, chromedp.Evaluate[[]string](`window.__live.announcements`)); strings.Join(added, "|") != strings.Join(want, "|") {
 			t.Fatalf("the live region got %q, want %q", added, want)
 		}
 		parts := run(t, p.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#announcements p:last-child span')].map(s => s.lang + ':' + s.textContent)
@@ -117,7 +107,7 @@ func TestBrowserDisplayAnnouncesEachCall(t *testing.T) {
 		p.waitFor("the counter said", `window.__speech.said.length === 2`)
 		p.do(chromedp.Evaluate[chromedp.Void](`window.__speech.finish()`))
 		again := "Again: number " + spokenNumber(two) + ", Kasa"
-		if added := run(t, p.ctx, chromedp.Evaluate[[]string](`window.__added`)); len(added) != 3 || added[2] != again {
+		if added := run(t, p.ctx, chromedp.Evaluate[[]string](`window.__live.announcements`)); len(added) != 3 || added[2] != again {
 			t.Fatalf("after the recall the live region got %q, want a third, %q", added, again)
 		}
 		said := run(t, p.ctx, chromedp.Evaluate[[]string](`window.__speech.said.map((s, i) => window.__speech.langs[i] + ':' + s)`))

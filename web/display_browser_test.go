@@ -115,6 +115,21 @@ func navigatedAway(err error) bool {
 	return strings.Contains(msg, "navigated or closed") || strings.Contains(msg, "Execution context was destroyed") || strings.Contains(msg, "Cannot find context")
 }
 
+// liveAdditions is a script that records the text of every node added to
+// the live region with element id id, in order, into window.__live[id]
+// (one entry per announcement); it answers true once observing.
+func liveAdditions(id string) string {
+	return `(() => {
+  const id = ` + jsString(id) + `;
+  window.__live = window.__live || {};
+  window.__live[id] = [];
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) window.__live[id].push(n.textContent);
+  }).observe(document.getElementById(id), { childList: true });
+  return true;
+})()`
+}
+
 func (p *tab) text(expr string) string {
 	p.t.Helper()
 	return run(p.t, p.ctx, chromedp.Evaluate[string](expr))

@@ -129,3 +129,77 @@ func TestFeedbackRateLimited(t *testing.T) {
 		}
 	})
 }
+
+// GET /api/v1/admin/feedback: the answers with their comments, matter,
+// counter and day, nothing personal; a range out of bounds is 422 naming
+// the field; administrators only. PATCH /api/v1/admin/office switches the
+// feedback invitation on and answers it.
+func TestAdminFeedbackAPI(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		done := e.servedTickets(2)
+		for i, answer := range []map[string]any{{"score": 5, "comment": "Sprawnie i miło."}, {"score": 2}} {
+			if resp, body := e.do("POST", "/api/v1/tickets/"+done[i]+"/feedback", answer); resp.StatusCode != 201 {
+				t.Fatalf("answer %d: %d %s", i, resp.StatusCode, body)
+			}
+		}
+		admin := bearer(e.adminToken())
+		day := e.week.Date(0)
+		for _, path := range []string{"/api/v1/admin/feedback", "/api/v1/admin/feedback?from=" + day + "&to=" + day} {
+			var got []map[string]any
+			e.okJSON("GET", path, &got, admin...)
+			if len(got) != 2 {
+				t.Fatalf("%s: %v", path, got)
+			}
+			scores := map[float64]map[string]any{}
+			for _, a := range got {
+				scores[a["score"].(float64)] = a
+				if len(a) != 7 || a["day"] != day || a["counter"] != "Stanowisko 1" || a["service"] == "" {
+					t.Errorf("%s: an answer %v", path, a)
+				}
+			}
+			if scores[5]["comment"] != "Sprawnie i miło." || scores[2]["comment"] != "" {
+				t.Errorf("%s: comments %v", path, got)
+			}
+		}
+		var none []map[string]any
+		e.okJSON("GET", "/api/v1/admin/feedback?from="+e.week.Date(1), &none, admin...)
+		if len(none) != 0 {
+			t.Fatalf("the next week: %v", none)
+		}
+		for q, field := range map[string]string{
+			"from=2026-02-30":                "from",
+			"to=tomorrow":                    "to",
+			"from=1999-12-31&to=2000-01-02":  "from",
+			"from=" + day + "&to=2000-01-01": "to",
+			"from=2025-01-01&to=2026-12-31":  "to",
+		} {
+			resp, body := e.do("GET", "/api/v1/admin/feedback?"+q, nil, admin...)
+			if p := problemOf(t, resp, body); resp.StatusCode != 422 || p.Errors[field] == "" {
+				t.Errorf("%s: %d %s, want 422 naming %s", q, resp.StatusCode, body, field)
+			}
+		}
+		if resp, _ := e.do("GET", "/api/v1/admin/feedback", nil); resp.StatusCode != 401 {
+			t.Errorf("nobody: %d", resp.StatusCode)
+		}
+		if resp, _ := e.do("GET", "/api/v1/admin/feedback", nil, bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))...); resp.StatusCode != 403 {
+			t.Errorf("a clerk: %d", resp.StatusCode)
+		}
+
+		resp, body := e.do("GET", "/api/v1/admin/office", nil, admin...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"feedback_invite":false`) {
+			t.Fatalf("by default: %d %s", resp.StatusCode, body)
+		}
+		resp, body = e.do("PATCH", "/api/v1/admin/office", map[string]any{"feedback_invite": true}, admin...)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"feedback_invite":true`) {
+			t.Fatalf("switched on: %d %s", resp.StatusCode, body)
+		}
+		resp, body = e.do("PATCH", "/api/v1/admin/office", `{"feedback_invite":"yes"}`, admin...)
+		if p := problemOf(t, resp, body); resp.StatusCode/100 != 4 || (p.Errors["feedback_invite"] == "" && !strings.Contains(p.Detail, "feedback_invite")) {
+			t.Fatalf("not a boolean: %d %s", resp.StatusCode, body)
+		}
+		if resp, body = e.do("GET", "/api/v1/admin/office", nil, admin...); !strings.Contains(string(body), `"feedback_invite":true`) {
+			t.Fatalf("read back: %d %s", resp.StatusCode, body)
+		}
+	})
+}

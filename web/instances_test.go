@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/display"
 	"github.com/okienko/okienko/kiosk"
+	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/office/demo"
 	"github.com/okienko/okienko/office/officetest"
@@ -59,7 +61,8 @@ func newInstanceWith(t *testing.T, url string, clock okienko.Clock, seed bool, l
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go func() { _ = hub.Run(ctx) }()
-	go display.FollowCatalog(ctx, hub, offices)
+	webhooks := &notify.Webhooks{DB: db, Clock: clock, Publish: hub.Publish}
+	go display.FollowCatalog(ctx, hub, offices, webhooks)
 	select {
 	case <-hub.Ready():
 	case <-time.After(20 * time.Second):
@@ -67,7 +70,7 @@ func newInstanceWith(t *testing.T, url string, clock okienko.Clock, seed bool, l
 	}
 	go func() { _ = board.Run(ctx) }()
 	<-board.Ready()
-	srv := web.New(web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosk.NewStore(db, clock),
+	srv := web.New(web.Deps{DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: q, Board: board, Kiosks: kiosk.NewStore(db, clock), Webhooks: webhooks,
 		BaseURL: "http://okienko.test", Version: "test", RateLimits: limits})
 	return &env{t: t, db: db, clock: clock.(*okienko.ManualClock), srv: srv, offices: offices, users: users, bookings: bookings, queue: q, board: board, creds: creds, week: officetest.Anchor(t)}
 }
@@ -165,4 +168,61 @@ func TestTwoInstancesShareCatalog(t *testing.T) {
 		b.okJSON("GET", fmt.Sprintf("/api/v1/services/%d/days?from=%s&to=%s", svc.ID, day, day), &days)
 		return len(days) == 1 && days[0].Closed == "Inwentaryzacja" && len(slots()) == 0
 	})
+}
+
+// Two server instances on one PostgreSQL, each caching the active webhook
+// endpoints: an endpoint created on A gets the deliveries of tickets issued
+// on B once A's change event reaches B, and after it is deleted on A, B
+// queues nothing more for it.
+func TestTwoInstancesShareWebhookEndpoints(t *testing.T) {
+	url := databasetest.PostgresURL(t)
+	clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 10, 0))
+	a := newInstance(t, url, clock, true)
+	b := newInstance(t, url, clock, false)
+	b.creds = a.creds
+	admin := bearer(a.adminToken())
+	svc := a.counterOf("Stanowisko 1").ServiceIDs[0]
+	// queuedFor issues a ticket on B and reports whether its ticket.issued
+	// was queued for endpoint id.
+	queuedFor := func(id int64) bool {
+		t.Helper()
+		tid, _, _ := b.issueTicket(svc)
+		var n int64
+		if err := b.db.Table("outbox").Where("channel = ? AND webhook_id = ? AND object_key = ?", "webhook", id, fmt.Sprintf("ticket:%d", tid)).
+			Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	}
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("B never %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	queuedFor(0) // B caches the empty list
+	resp, body := a.do("POST", "/api/v1/admin/webhooks", map[string]any{"url": "https://hooks.example.test/okienko",
+		"events": []string{"ticket.issued"}, "active": true}, admin...)
+	if resp.StatusCode != 201 {
+		t.Fatalf("webhook on A: %d %s", resp.StatusCode, body)
+	}
+	var ep struct{ ID int64 }
+	if err := json.Unmarshal(body, &ep); err != nil || ep.ID == 0 {
+		t.Fatalf("webhook %s: %v", body, err)
+	}
+	until("queued a delivery for the new endpoint", func() bool { return queuedFor(ep.ID) })
+	if resp, body := a.do("DELETE", fmt.Sprintf("/api/v1/admin/webhooks/%d", ep.ID), nil, admin...); resp.StatusCode != 204 {
+		t.Fatalf("delete on A: %d %s", resp.StatusCode, body)
+	}
+	until("stopped queuing for the deleted endpoint", func() bool { return !queuedFor(ep.ID) })
+	// Whatever B queued before it heard is never sent: the worker finds
+	// the endpoint gone.
+	var sent int64
+	if err := b.db.Table("outbox").Where("webhook_id = ? AND state = ?", ep.ID, "sent").Count(&sent).Error; err != nil || sent != 0 {
+		t.Fatalf("%d deliveries sent to a deleted endpoint (%v)", sent, err)
+	}
 }

@@ -349,9 +349,13 @@ func TestBrowserAdminKioskScreen(t *testing.T) {
 		t.Fatalf("kiosk: %d %s", resp.StatusCode, body)
 	}
 	p := adminSignIn(t, e, "#biletomaty")
-	button := `#kiosks-list button[aria-label=` + jsString("Ustawienia drukarki: Biletomat przy windzie") + `]`
+	button := `#kiosks-list button[aria-label=` + jsString("Ustawienia biletomatu: Biletomat przy windzie") + `]`
 	p.waitFor("the kiosks", `document.querySelector(`+jsString(button)+`) !== null`)
+	if got := p.text(`document.querySelector(` + jsString(button) + `).textContent`); got != "Ustawienia biletomatu" {
+		t.Errorf("the settings button says %q", got)
+	}
 	p.do(chromedp.Click(chromedp.CSS(button)))
+	p.waitFor("the settings' heading", `document.querySelector('#kiosk-editor h3')?.textContent === 'Biletomat: Biletomat przy windzie'`)
 	p.waitFor("the settings with the screen's defaults", `document.querySelector('#kiosk-settings [name=idle_seconds]')?.value === '45'`+
 		` && document.querySelector('#kiosk-settings [name=input_idle_seconds]').value === '90'`+
 		` && document.querySelector('#kiosk-settings [name=warn_seconds]').value === '20'`+
@@ -374,4 +378,7 @@ func TestBrowserAdminKioskScreen(t *testing.T) {
 	if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil || got != (kioskScreen{60, 150, 30, "low"}) {
 		t.Fatalf("saved: %d %s", resp.StatusCode, body)
 	}
+	// In English the button says what it holds too.
+	p.do(chromedp.Navigate(p.text(`location.origin`) + "/admin?lang=en#biletomaty"))
+	p.waitFor("the settings button in English", `document.querySelector(`+jsString(`#kiosks-list button[aria-label="Kiosk settings: Biletomat przy windzie"]`)+`)?.textContent === 'Kiosk settings'`)
 }

@@ -30,18 +30,34 @@ func (s *Server) wsPrinters(c *websocket.Conn) {
 	}, func(m boardMessage) bool { return m.Type == "printer" })
 }
 
+// officeSettingsView is the office with its settings kept apart from its row.
+type officeSettingsView struct {
+	*office.Office
+	FeedbackInvite bool `json:"feedback_invite"`
+}
+
 // officeSettings: GET /api/v1/admin/office — the office and its settings.
 func (s *Server) officeSettings(c *fiber.Ctx) error {
+	return s.answerOffice(c)
+}
+
+// answerOffice answers the office as it is, with its settings.
+func (s *Server) answerOffice(c *fiber.Ctx) error {
 	off, err := s.Offices.Office(c.UserContext())
 	if err != nil {
 		return err
 	}
-	return c.JSON(off)
+	set, err := s.Offices.Settings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(officeSettingsView{Office: off, FeedbackInvite: set.FeedbackInvite})
 }
 
-// updateOfficeSettings: PATCH /api/v1/admin/office {alerts_email} — the
-// address told of printer problems: a bare e-mail address, or "" for
-// nobody. EINVALID naming alerts_email.
+// updateOfficeSettings: PATCH /api/v1/admin/office {alerts_email,
+// feedback_invite} — the address told of printer problems (a bare e-mail
+// address, or "" for nobody) and whether done tickets' holders are asked
+// for feedback. EINVALID naming alerts_email.
 func (s *Server) updateOfficeSettings(c *fiber.Ctx) error {
 	var probe map[string]any
 	if err := decodeJSON(c, &probe); err != nil {
@@ -51,7 +67,7 @@ func (s *Server) updateOfficeSettings(c *fiber.Ctx) error {
 		return &okienko.Error{Code: okienko.EBADREQUEST, Message: "the request body must be a JSON object"}
 	}
 	body := c.Body()
-	off, err := s.Offices.UpdateSettings(c.UserContext(), func(set *office.Settings) error {
+	_, err := s.Offices.UpdateSettings(c.UserContext(), func(set *office.Settings) error {
 		if err := decodeJSONBytes(body, set); err != nil {
 			return err
 		}
@@ -68,5 +84,5 @@ func (s *Server) updateOfficeSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(off)
+	return s.answerOffice(c)
 }

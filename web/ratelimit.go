@@ -32,6 +32,11 @@ type RateLimits struct {
 	// Feedback counts the answers about visits taken (POST
 	// /tickets/{public_id}/feedback); zero: its default.
 	Feedback Limit
+	// SignIn counts the sign-ins through a provider that reach this
+	// server: the OpenID provider's callbacks (each costs a token exchange)
+	// and the starts of a trusted-profile sign-in (each a signed request
+	// kept until its answer); zero: its default.
+	SignIn Limit
 }
 
 // DefaultRateLimits leave room for a carrier NAT or a library's computers
@@ -44,6 +49,9 @@ var DefaultRateLimits = RateLimits{
 	// A hall's guest Wi-Fi is one address: a busy morning's residents
 	// answering from it fit.
 	Feedback: Limit{Max: 60, Window: 10 * time.Minute},
+	// An office's staff behind one address all sign in in the morning;
+	// residents of a hall's Wi-Fi sign in before booking.
+	SignIn: Limit{Max: 60, Window: 10 * time.Minute},
 }
 
 // LimiterPrefix namespaces the rate limits' keys among the rate counters.
@@ -63,6 +71,7 @@ func newLimiter(d Deps) ratelimit.Limiter {
 func madeIt(status int) bool       { return status < 400 }
 func madeOrMissed(status int) bool { return status < 400 || status == http.StatusNotFound }
 func missedLookup(status int) bool { return status == http.StatusNotFound }
+func everyOne(int) bool            { return true }
 
 // rateLimit limits requests per client address under name: past l it
 // answers ETOOMANY with RetryAfter (429 problem+json with Retry-After, or

@@ -23,6 +23,7 @@ import (
 	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/display"
 	"github.com/okienko/okienko/kiosk"
+	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/pickup"
 	"github.com/okienko/okienko/queue"
@@ -42,6 +43,9 @@ type Deps struct {
 	Kiosks   *kiosk.Store
 	// Pickups keeps the pickup notices; nil: a store on DB.
 	Pickups *pickup.Store
+	// Webhooks keeps the webhook endpoints; nil: a store on DB that tells
+	// no other instance of its changes.
+	Webhooks *notify.Webhooks
 	// Board is the live hall board the websockets serve; its Run belongs to
 	// the caller.
 	Board *display.Board
@@ -99,6 +103,9 @@ func New(d Deps) *Server {
 	if d.RateLimits.Feedback == (Limit{}) {
 		d.RateLimits.Feedback = DefaultRateLimits.Feedback
 	}
+	if d.RateLimits.SignIn == (Limit{}) {
+		d.RateLimits.SignIn = DefaultRateLimits.SignIn
+	}
 	if d.Proofs == nil {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key) // crypto/rand never fails on supported platforms
@@ -111,6 +118,9 @@ func New(d Deps) *Server {
 	}
 	if d.Pickups == nil {
 		d.Pickups = pickup.NewStore(d.DB, d.Clock)
+	}
+	if d.Webhooks == nil {
+		d.Webhooks = &notify.Webhooks{DB: d.DB, Clock: d.Clock}
 	}
 	if d.Registry == nil || d.Gatherer == nil {
 		reg := prometheus.NewRegistry()

@@ -31,7 +31,7 @@ func (s *Server) trustedRoutes() {
 	}
 	app := s.app
 	app.Get("/saml/metadata", s.trustedMetadata)
-	app.Post("/saml/login", s.sitePages, s.checkCSRF, s.trustedLogin)
+	app.Post("/saml/login", s.sitePages, s.rateLimit("signin", s.RateLimits.SignIn, everyOne), s.checkCSRF, s.trustedLogin)
 	app.Post("/saml/acs", s.sitePages, s.trustedACS)
 	app.Post("/saml/logout", s.sitePages, s.checkCSRF, s.trustedLogout)
 }

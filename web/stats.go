@@ -5,18 +5,21 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/okienko/okienko"
+	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/stats"
 )
 
 // adminStats mounts the statistics: the report as JSON, as CSV and the load
 // by hour as an SVG chart, all for ?from=&to= (office days, inclusive;
 // default the last 7 office days) and ?target_minutes= (the target wait,
-// 1–240, default 15).
+// 1–240, default 15), and the residents' answers with their comments.
 func (s *Server) adminStats(g fiber.Router) {
+	g.Get("/feedback", s.adminFeedback)
 	g.Get("/stats", func(c *fiber.Ctx) error {
 		rep, err := s.statsReport(c)
 		if err != nil {
@@ -74,9 +77,8 @@ func (s *Server) statsReport(c *fiber.Ctx) (*stats.Report, error) {
 	}
 	loc := off.Location()
 	st := stats.New(s.DB, s.Clock)
-	from, to := st.LastWeek(loc)
 	fe := okienko.FieldErrors{}
-	f, t := queryDate(c, "from", fe), queryDate(c, "to", fe)
+	from, to := statsRange(c, st, loc, fe)
 	target := 0
 	if v := c.Query("target_minutes"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -88,6 +90,14 @@ func (s *Server) statsReport(c *fiber.Ctx) (*stats.Report, error) {
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
+	return st.Report(ctx, stats.Query{From: from, To: to, TargetMinutes: target}, loc)
+}
+
+// statsRange reads ?from= and ?to= (malformed ones added to fe): both, or
+// a week from one of them, or else the last week in loc.
+func statsRange(c *fiber.Ctx, st *stats.Store, loc *time.Location, fe okienko.FieldErrors) (from, to office.Date) {
+	from, to = st.LastWeek(loc)
+	f, t := queryDate(c, "from", fe), queryDate(c, "to", fe)
 	switch {
 	case !f.IsZero() && !t.IsZero():
 		from, to = f, t
@@ -96,5 +106,28 @@ func (s *Server) statsReport(c *fiber.Ctx) (*stats.Report, error) {
 	case !t.IsZero():
 		from, to = t.AddDays(-6), t
 	}
-	return st.Report(ctx, stats.Query{From: from, To: to, TargetMinutes: target}, loc)
+	return from, to
+}
+
+// adminFeedback: GET /api/v1/admin/feedback?from=&to= — the residents'
+// answers of those office days (default the last week): score, comment,
+// matter, counter, day; no personal data. EINVALID naming from or to.
+func (s *Server) adminFeedback(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	off, err := s.Offices.Office(ctx)
+	if err != nil {
+		return err
+	}
+	st := stats.New(s.DB, s.Clock)
+	fe := okienko.FieldErrors{}
+	from, to := statsRange(c, st, off.Location(), fe)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	out, err := st.Comments(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
 }

@@ -19,15 +19,6 @@ const recordSound = `window.__plays = 0; window.__vibrations = [];
 HTMLMediaElement.prototype.play = function () { window.__plays++; return Promise.resolve(); };
 Object.defineProperty(Navigator.prototype, 'vibrate', { configurable: true, value: function (p) { window.__vibrations.push(p); return true; } });`
 
-// countRecalls counts the nodes added to the ticket page's recall live region.
-const countRecalls = `(() => {
-  window.__recalls = [];
-  new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) window.__recalls.push(n.textContent);
-  }).observe(document.getElementById('recall'), { childList: true });
-  return true;
-})()`
-
 // A resident follows the ticket in English: the matter's English name is
 // shown as English, the counter's Polish name is marked Polish. A recall
 // is announced (a new node of a polite live region, "Called again:
@@ -66,7 +57,7 @@ func TestBrowserTicketPageAnnouncesARecall(t *testing.T) {
 		if got := p.text(`(() => { const s = document.getElementById('service'); return s.textContent + '|' + (s.getAttribute('lang') || document.documentElement.lang); })()`); got != "Residence registration|en" {
 			t.Errorf("the matter in English: %q", got)
 		}
-		if !run(t, p.ctx, chromedp.Evaluate[bool](countRecalls)) {
+		if !run(t, p.ctx, chromedp.Evaluate[bool](liveAdditions("recall"))) {
 			t.Fatal("no observer")
 		}
 
@@ -75,16 +66,16 @@ func TestBrowserTicketPageAnnouncesARecall(t *testing.T) {
 		if got := p.text(`[...document.querySelectorAll('#status span')].map(s => s.lang + ':' + s.textContent).join('|')`); got != "pl:Stanowisko 1" {
 			t.Errorf("the counter in the status: %q", got)
 		}
-		if n := run(t, p.ctx, chromedp.Evaluate[int](`window.__recalls.length`)); n != 0 {
+		if n := run(t, p.ctx, chromedp.Evaluate[int](`window.__live.recall.length`)); n != 0 {
 			t.Errorf("the first call wrote %d recalls", n)
 		}
 
 		// Called again, twice: each time a new announcement, a chime and a vibration.
 		for i := 1; i <= 2; i++ {
 			act(recall)
-			p.waitFor(fmt.Sprintf("recall %d", i), fmt.Sprintf(`window.__recalls.length === %d && window.__vibrations.length === %d && window.__plays === %d`, i, i+1, i+1))
+			p.waitFor(fmt.Sprintf("recall %d", i), fmt.Sprintf(`window.__live.recall.length === %d && window.__vibrations.length === %d && window.__plays === %d`, i, i+1, i+1))
 		}
-		got := run(t, p.ctx, chromedp.Evaluate[[]string](`window.__recalls.concat(
+		got := run(t, p.ctx, chromedp.Evaluate[[]string](`window.__live.recall.concat(
 			[...document.querySelectorAll('#recall p:last-child span')].map(s => s.lang + ':' + s.textContent),
 			[document.getElementById('recall').getAttribute('aria-live'), String(document.getElementById('recall').getBoundingClientRect().height > 0)])`))
 		if want := "Called again: Stanowisko 1|Called again: Stanowisko 1|pl:Stanowisko 1|polite|true"; strings.Join(got, "|") != want {
@@ -104,12 +95,12 @@ func TestBrowserTicketPageAnnouncesARecall(t *testing.T) {
 		}
 		p.do(chromedp.Navigate(base + "/t/" + publicID + "?lang=uk"))
 		p.waitFor("the Ukrainian page live", `document.getElementById('refresh').hidden && document.documentElement.lang === 'uk'`)
-		if !run(t, p.ctx, chromedp.Evaluate[bool](countRecalls)) {
+		if !run(t, p.ctx, chromedp.Evaluate[bool](liveAdditions("recall"))) {
 			t.Fatal("no observer")
 		}
 		act(recall)
-		p.waitFor("the third recall", `window.__recalls.length === 1`)
-		if got := p.text(`window.__recalls[0] + '|' + document.getElementById('service').lang + '|' + window.__vibrations.length`); got != "Вас викликають повторно: Stanowisko 1|pl|1" {
+		p.waitFor("the third recall", `window.__live.recall.length === 1`)
+		if got := p.text(`window.__live.recall[0] + '|' + document.getElementById('service').lang + '|' + window.__vibrations.length`); got != "Вас викликають повторно: Stanowisko 1|pl|1" {
 			t.Errorf("the page loaded after two recalls: %q", got)
 		}
 		p.axeAt("/t/{public_id}?lang=uk called again", phone)

@@ -55,6 +55,7 @@ type Config struct {
 	OutboxLease    string
 	OutboxParallel string
 	WebhookTimeout string
+	WebhookPrivate string
 	PerAddress     string
 	PerEmail       string
 	ProofMaxNumber string
@@ -102,6 +103,7 @@ var settings = []setting{
 	{"OKIENKO_OUTBOX_LEASE", "1m", "how long a message being sent stays claimed unless its instance renews the claim (5s–10m): messages of an instance that died go out this long after", false, func(c *Config) *string { return &c.OutboxLease }},
 	{"OKIENKO_OUTBOX_CONCURRENCY", strconv.Itoa(notify.DefaultConcurrency), "how many messages of one channel (e-mail, SMS) an instance sends at once (1–64)", false, func(c *Config) *string { return &c.OutboxParallel }},
 	{"OKIENKO_WEBHOOK_TIMEOUT", "10s", "how long one webhook request may take, the receiver's answer included (1s–60s); a slower receiver's delivery is retried", false, func(c *Config) *string { return &c.WebhookTimeout }},
+	{"OKIENKO_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhooks may reach internal addresses (loopback, private, link-local, CGNAT, IPv6 unique-local), e.g. a document system in the office's network; false: such endpoints are refused when written and when sent to", false, func(c *Config) *string { return &c.WebhookPrivate }},
 	{"OKIENKO_LOG_FORMAT", "text", "text or json", false, func(c *Config) *string { return &c.LogFormat }},
 	{"OKIENKO_LOG_LEVEL", "info", "debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
 	{"OKIENKO_RETENTION_DAYS", "30", "days after a visit when the resident's personal data (name, e-mail, phone, PESEL HMAC) is erased", false, func(c *Config) *string { return &c.RetentionDays }},
@@ -182,6 +184,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if d, err := time.ParseDuration(c.WebhookTimeout); err != nil || d < time.Second || d > time.Minute {
 		return nil, fmt.Errorf("OKIENKO_WEBHOOK_TIMEOUT must be a duration from 1s to 60s (e.g. 10s), not %q", c.WebhookTimeout)
+	}
+	if c.WebhookPrivate != "true" && c.WebhookPrivate != "false" {
+		return nil, fmt.Errorf("OKIENKO_WEBHOOK_ALLOW_PRIVATE must be true or false, not %q", c.WebhookPrivate)
 	}
 	if n, err := strconv.Atoi(c.OutboxParallel); err != nil || n < 1 || n > 64 {
 		return nil, fmt.Errorf("OKIENKO_OUTBOX_CONCURRENCY must be a number from 1 to 64, not %q", c.OutboxParallel)
@@ -292,6 +297,9 @@ func (c *Config) retention() time.Duration {
 }
 
 // reminderHour is the office hour when reminders go out.
+// webhookPrivate is OKIENKO_WEBHOOK_ALLOW_PRIVATE, validated by loadConfig.
+func (c *Config) webhookPrivate() bool { return c.WebhookPrivate == "true" }
+
 // webhookTimeout is OKIENKO_WEBHOOK_TIMEOUT, validated by loadConfig.
 func (c *Config) webhookTimeout() time.Duration {
 	d, _ := time.ParseDuration(c.WebhookTimeout)

@@ -288,7 +288,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	outboxWorker := &notify.Worker{DB: db, Clock: clock, Email: mailSender, SMS: smsSender, Log: log,
 		Compose: &notify.Messages{DB: db, Clock: clock, Offices: offices, BaseURL: cfg.BaseURL, Bookings: bookings, SMS: smsLimits(cfg), Log: log},
 		Lease:   cfg.outboxLease(), Concurrency: cfg.outboxConcurrency(), Host: baseHost(cfg.BaseURL), Metrics: notify.NewMetrics(reg),
-		WebhookTimeout: cfg.webhookTimeout()}
+		WebhookTimeout: cfg.webhookTimeout(), AllowPrivate: cfg.webhookPrivate()}
 	if database.IsPostgres(cfg.DatabaseURL) {
 		outboxWorker.Listen = cfg.DatabaseURL
 	}
@@ -299,6 +299,8 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	tickets.OnCommit(ops.countTickets(hub.Publish))
 	kiosks.OnCommit(hub.Publish)
 	offices.OnCommit(hub.Publish)
+	webhooks := &notify.Webhooks{DB: db, Clock: clock, Publish: hub.Publish, AllowPrivate: cfg.webhookPrivate()}
+	outboxWorker.Publish = hub.Publish
 	board := display.NewBoard(hub, tickets, offices, buildVersion(), log)
 	live, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
@@ -308,8 +310,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		}
 	}()
 	go func() { _ = board.Run(live) }()
-	// Every instance forgets its cached catalog when any instance changes it.
-	go display.FollowCatalog(live, hub, offices)
+	// Every instance forgets its cached catalog and webhook endpoints when
+	// any instance changes them.
+	go display.FollowCatalog(live, hub, offices, webhooks)
 	var redirector auth.Redirector
 	if p, err := cfg.oidcProvider(); err != nil {
 		return err
@@ -332,7 +335,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 		log.Info("trusted profile sign-in on", "entity_id", p.EntityID(), "metadata", cfg.BaseURL+trusted.MetadataPath)
 	}
 	srv := web.New(web.Deps{
-		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks, Pickups: pickups,
+		DB: db, Clock: clock, Log: log, Offices: offices, Auth: users, Bookings: bookings, Queue: tickets, Board: board, Kiosks: kiosks, Pickups: pickups, Webhooks: webhooks,
 		Registry: reg, Gatherer: reg, BaseURL: cfg.BaseURL, Version: buildVersion(),
 		TrustedProxies: cfg.proxies(), RateLimits: cfg.rateLimits(),
 		Proofs:     proof.New(db, clock, proof.KeyOf(cfg.Secret), proof.Options{MaxNumber: cfg.proofMaxNumber()}),

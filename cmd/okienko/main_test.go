@@ -133,6 +133,15 @@ func TestLoadConfig(t *testing.T) {
 			t.Errorf("OKIENKO_WEBHOOK_TIMEOUT=%s: %v, want an error naming it", bad, err)
 		}
 	}
+	if c, err := loadConfig(env(nil)); err != nil || c.webhookPrivate() {
+		t.Fatalf("internal webhook addresses allowed by default: %v", err)
+	}
+	if c, err := loadConfig(env(map[string]string{"OKIENKO_WEBHOOK_ALLOW_PRIVATE": "true"})); err != nil || !c.webhookPrivate() {
+		t.Fatalf("OKIENKO_WEBHOOK_ALLOW_PRIVATE=true: %v", err)
+	}
+	if _, err := loadConfig(env(map[string]string{"OKIENKO_WEBHOOK_ALLOW_PRIVATE": "yes"})); err == nil || !strings.Contains(err.Error(), "OKIENKO_WEBHOOK_ALLOW_PRIVATE") {
+		t.Errorf("OKIENKO_WEBHOOK_ALLOW_PRIVATE=yes: %v, want an error naming it", err)
+	}
 	if c, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_LEASE": "90s"})); err != nil || c.outboxLease() != 90*time.Second {
 		t.Fatalf("OKIENKO_OUTBOX_LEASE=90s: %v", err)
 	}

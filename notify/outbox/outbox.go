@@ -51,6 +51,10 @@ const (
 	// called, and to which counter (by SMS, or e-mail when the ticket has
 	// only an e-mail); TurnNear goes the same way for remote tickets.
 	TicketCalled = "ticket_called"
+	// FeedbackInvite asks the holder of a done ticket (its phone, or a
+	// remote ticket's e-mail) for feedback, with the link to the ticket's
+	// page; once per ticket, only while the office's feedback_invite is on.
+	FeedbackInvite = "feedback_invite"
 	// WaitlistJoined tells a resident they are on a full day's waitlist,
 	// with the link to leave it; WaitlistOffer that a seat is held for
 	// them until a deadline, with the link to accept it. Both name the
@@ -62,7 +66,7 @@ const (
 // kinds are the kinds Enqueue takes (the database no longer checks them).
 var kinds = map[string]bool{
 	Confirmation: true, Reminder: true, Cancellation: true, CancellationLate: true, TurnNear: true,
-	ConfirmRequest: true, PrinterAlert: true, PickupRegistered: true, PickupReady: true, TicketCalled: true,
+	ConfirmRequest: true, PrinterAlert: true, PickupRegistered: true, PickupReady: true, TicketCalled: true, FeedbackInvite: true,
 	WaitlistJoined: true, WaitlistOffer: true,
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -80,28 +79,20 @@ func WebhookKey(webhookID, eventID int64) string {
 // EnqueueEvent queues, on the event's transaction tx, one webhook message
 // for each active endpoint subscribed to the event recorded as eventID
 // (event.Add calls it for every event). Events that are not webhook events
-// cost nothing; the others one query for the endpoints, and, when one
-// subscribes, one for the booking's code or the counter's name. The body is
-// fixed here, so every attempt and a redelivery send the same bytes.
+// cost nothing; the others read the active endpoints from the cache of
+// tx's database handle (see Endpoints) and, when one subscribes, query the
+// booking's code or the counter's name. The body is fixed here, so every attempt and a redelivery send the same bytes.
 // Errors are the database's.
 func EnqueueEvent(ctx context.Context, tx *gorm.DB, eventID int64, at time.Time, typ, objectType string, objectID int64, data string) error {
 	hook, ok := hookOf[typ]
 	if !ok {
 		return nil
 	}
-	var eps []endpointRow
-	if err := tx.WithContext(ctx).Table("webhooks").Select("id, events").Where("active = ?", true).Order("id").Find(&eps).Error; err != nil {
+	eps, err := EndpointsOf(tx).active(ctx, tx, at)
+	if err != nil {
 		return err
 	}
-	var to []int64
-	for _, ep := range eps {
-		for _, e := range strings.Split(ep.Events, ",") {
-			if e == hook {
-				to = append(to, ep.ID)
-				break
-			}
-		}
-	}
+	to := subscribed(eps, hook)
 	if len(to) == 0 {
 		return nil
 	}

@@ -233,8 +233,8 @@ const MESSAGES = {
     'kiosks.tokenLabel': 'Token',
     'kiosks.tokenUrl': 'Adres strony biletomatu',
     'kiosks.tokenDone': 'Skopiowałem, ukryj token',
-    'kiosks.printer': 'Drukarka: {name}',
-    'kiosks.settings': 'Ustawienia drukarki',
+    'kiosks.printer': 'Biletomat: {name}',
+    'kiosks.settings': 'Ustawienia biletomatu',
     'kiosks.uri': 'Adres drukarki (tcp://HOST:PORT, file:///dev/usb/lp0, agent lub none)',
     'kiosks.model': 'Model drukarki (wypełnia pola poniżej)',
     'kiosks.modelCustom': 'inny — własne ustawienia',
@@ -355,6 +355,15 @@ const MESSAGES = {
     'stats.visitNoShow': 'Niestawiennictwo na wizyty',
     'stats.feedbackCount': 'Oceny mieszkańców',
     'stats.feedbackAverage': 'Średnia ocena (1–5)',
+    'stats.comments': 'Opinie mieszkańców',
+    'stats.commentsLead': 'Oceny (1–5) i komentarze po wizytach, bez danych osobowych.',
+    'stats.commentsCaption': 'Opinie mieszkańców, {from} – {to}',
+    'stats.score': 'Ocena',
+    'stats.comment': 'Komentarz',
+    'stats.commentsNone': 'Brak opinii w tym okresie.',
+    'stats.feedbackInvite': 'Po wizycie wysyłaj SMS lub e-mail z prośbą o ocenę (gdy bilet ma telefon lub e-mail)',
+    'stats.feedbackInviteOn': 'Prośby o ocenę będą wysyłane po wizytach.',
+    'stats.feedbackInviteOff': 'Prośby o ocenę nie będą wysyłane.',
     'stats.target': 'Docelowy czas oczekiwania (min, 1–240)',
     'stats.withinTarget': 'Wywołani w ciągu {n} min',
     'stats.percent': '{n}%',
@@ -2116,6 +2125,7 @@ window.MESSAGES = MESSAGES;
         [t('stats.counter'), t('stats.called'), t('stats.served'), t('stats.noShow'), ...waitHeads, t('stats.serviceP50'), t('stats.serviceP90'), ...feedbackHeads],
         (rep.counters || []).map((r) => [r.counter_name, r.called, r.served, r.no_show, ...wait(r), fmtNum(r.service_p50_minutes), fmtNum(r.service_p90_minutes), ...feedback(r)])),
       'counters'));
+    parts.push(await commentsPart(rep, range));
     parts.push(section('stats-days', t('stats.byDay'), t('stats.dayLead'),
       statsTable('stats-days-table', t('stats.byDayCaption', range),
         [t('stats.day'), t('stats.issued'), t('stats.served'), t('stats.withinTarget', { n: target }), t('stats.bookingsMade'), t('stats.cancelledOn'), ...visitHeads],
@@ -2211,6 +2221,34 @@ window.MESSAGES = MESSAGES;
     });
     $('reason-editor').replaceChildren(form);
     heading.focus();
+  }
+
+  // commentsPart is the residents' answers of the report's days with their
+  // comments (GET /api/v1/admin/feedback) and the switch of the feedback
+  // invitation by SMS or e-mail (the office's feedback_invite).
+  async function commentsPart(rep, range) {
+    const [answers, off] = await Promise.all([
+      api('GET', '/api/v1/admin/feedback?' + new URLSearchParams(range)),
+      api('GET', '/api/v1/admin/office')]);
+    const invite = field(t('stats.feedbackInvite'), { name: 'feedback_invite', id: 'feedback-invite', type: 'checkbox', checked: Boolean(off && off.feedback_invite) });
+    invite.querySelector('input').addEventListener('change', async (ev) => {
+      const on = ev.target.checked;
+      try {
+        await api('PATCH', '/api/v1/admin/office', { feedback_invite: on });
+        showNotice(t(on ? 'stats.feedbackInviteOn' : 'stats.feedbackInviteOff'));
+      } catch (err) {
+        ev.target.checked = !on;
+        failed(err);
+      }
+    });
+    const rows = (answers || []).map((a) => [a.day, a.score, a.comment || '—', a.service, a.counter || '—']);
+    const table = rows.length
+      ? statsTable('stats-comments-table', t('stats.commentsCaption', range),
+        [t('stats.day'), t('stats.score'), t('stats.comment'), t('stats.service'), t('stats.counter')], rows)
+      : el('p', { class: 'muted', id: 'stats-comments-none', text: t('stats.commentsNone') });
+    return el('section', { class: 'stats-part', id: 'stats-comments', 'aria-labelledby': 'stats-comments-h' },
+      el('h3', { id: 'stats-comments-h', text: t('stats.comments') }),
+      el('p', { class: 'muted small', text: t('stats.commentsLead') }), invite, table);
   }
 
   // ---- Suspicious bookings ------------------------------------------------
