@@ -67,6 +67,13 @@ func (h WeekHours) Value() (driver.Value, error) {
 
 // Scan reads hours stored as JSON text.
 func (h *WeekHours) Scan(src any) error {
+	*h = WeekHours{}
+	return scanJSONText(src, h, "office.WeekHours")
+}
+
+// scanJSONText reads JSON stored as text into dst; a NULL leaves dst as
+// it is. name is dst's type for the error of any other column type.
+func scanJSONText(src, dst any, name string) error {
 	var b []byte
 	switch v := src.(type) {
 	case string:
@@ -74,11 +81,12 @@ func (h *WeekHours) Scan(src any) error {
 	case []byte:
 		b = v
 	case nil:
-		*h = WeekHours{}
 		return nil
 	default:
-		return fmt.Errorf("office.WeekHours: cannot scan %T", src)
+		return fmt.Errorf("%s: cannot scan %T", name, src)
 	}
-	*h = WeekHours{}
-	return json.Unmarshal(b, h)
+	if len(b) == 0 {
+		return nil
+	}
+	return json.Unmarshal(b, dst)
 }

@@ -77,21 +77,9 @@ func (p PriorityPolicy) Value() (driver.Value, error) {
 
 // Scan reads a policy stored as JSON text; nothing stored is strict.
 func (p *PriorityPolicy) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	case nil:
-	default:
-		return fmt.Errorf("office.PriorityPolicy: cannot scan %T", src)
-	}
 	*p = PriorityPolicy{}
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, p); err != nil {
-			return err
-		}
+	if err := scanJSONText(src, p, "office.PriorityPolicy"); err != nil {
+		return err
 	}
 	if p.Mode == "" {
 		p.Mode = PolicyStrict

@@ -223,6 +223,26 @@ func TestActionsInTheStore(t *testing.T) {
 // seat is a clerk signed in at a counter.
 type seat struct{ counter, user int64 }
 
+// drainEachOnce has the clerks at seats call until nobody waits and fails
+// t unless each of the tickets was called exactly once, none left waiting.
+func (h *hall) drainEachOnce(t *testing.T, db *gorm.DB, seats []seat, tickets int) {
+	t.Helper()
+	calls, _, _ := h.drain(t, seats, nil)
+	if len(calls) != tickets {
+		t.Fatalf("%d distinct tickets called, want %d", len(calls), tickets)
+	}
+	for id, n := range calls {
+		if n != 1 {
+			t.Fatalf("ticket %d called %d times", id, n)
+		}
+	}
+	var waiting int64
+	db.Model(&queue.Ticket{}).Where("status = ?", queue.StatusWaiting).Count(&waiting)
+	if waiting != 0 {
+		t.Fatalf("%d tickets still waiting: skipped", waiting)
+	}
+}
+
 // drain has every seat press "next" at once, and start each ticket it gets,
 // until nobody waits. It answers how often each ticket was called, the
 // latency of every call that got one, and the time from the first press to
@@ -287,20 +307,7 @@ func TestTwentyClerksCallNext(t *testing.T) {
 			}
 			h.walkIn(t, svc, i%50 == 0)
 		}
-		calls, _, _ := h.drain(t, seats, nil)
-		if len(calls) != tickets {
-			t.Fatalf("%d distinct tickets called, want %d", len(calls), tickets)
-		}
-		for id, n := range calls {
-			if n != 1 {
-				t.Fatalf("ticket %d called %d times", id, n)
-			}
-		}
-		var waiting int64
-		db.Model(&queue.Ticket{}).Where("status = ?", queue.StatusWaiting).Count(&waiting)
-		if waiting != 0 {
-			t.Fatalf("%d tickets still waiting: skipped", waiting)
-		}
+		h.drainEachOnce(t, db, seats, tickets)
 	})
 }
 
