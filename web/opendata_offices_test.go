@@ -3,8 +3,6 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -14,7 +12,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/web"
@@ -284,20 +281,8 @@ func mustService(t *testing.T, e *env, id int64) *office.Service {
 // With the database out of reach the open-data endpoints answer 503 with
 // Retry-After, in Warsaw's error shape.
 func TestOpenDataDatabaseUnreachable(t *testing.T) {
-	u, err := url.Parse(databasetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := databasetest.NewProxy(t, u.Host)
-	u.Host = proxy.Addr()
-	db, err := database.Open(u.String(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = database.Close(db) })
-	if err := database.MigrateLogged(t.Context(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	proxy, purl := databasetest.ProxyURL(t, databasetest.PostgresURL(t))
+	db := databasetest.Open(t, purl)
 	e := newEnvTuned(t, db, generous, func(*web.Deps) {})
 	paths := []string{"/api/v1/open-data/offices", "/api/v1/open-data/queues"}
 	for _, p := range paths {

@@ -1,13 +1,10 @@
 package web_test
 
 import (
-	"log/slog"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/okienko/okienko/database"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/web"
 )
@@ -18,20 +15,8 @@ import (
 // calls answer as before. Clients and load balancers can tell an outage
 // from a bug.
 func TestDatabaseUnreachable(t *testing.T) {
-	u, err := url.Parse(databasetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := databasetest.NewProxy(t, u.Host)
-	u.Host = proxy.Addr()
-	db, err := database.Open(u.String(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = database.Close(db) })
-	if err := database.MigrateLogged(t.Context(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	proxy, purl := databasetest.ProxyURL(t, databasetest.PostgresURL(t))
+	db := databasetest.Open(t, purl)
 	e := newEnvTuned(t, db, generous, func(*web.Deps) {})
 	admin := bearer(e.adminToken())
 	calls := []struct{ method, path string }{
