@@ -7,13 +7,10 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/okienko/okienko"
-	"github.com/okienko/okienko/booking"
 	"github.com/okienko/okienko/database/databasetest"
 	"github.com/okienko/okienko/notify"
 	"github.com/okienko/okienko/notify/outbox"
 	"github.com/okienko/okienko/office"
-	"github.com/okienko/okienko/office/officetest"
 	"github.com/okienko/okienko/queue"
 )
 
@@ -24,13 +21,7 @@ import (
 func TestFeedbackInvite(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 10, 0))
-		offices, _, svc := officetest.New(t, db, clock, nil)
-		svc, err := offices.UpdateService(ctx, svc.ID, func(s *office.ServiceSpec) error { s.RemoteTicketsPerDay = 5; return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := queue.NewStore(db, clock, offices, booking.NewStore(db, clock, offices, "secret"))
+		clock, offices, svc, q := remoteHall(t, db)
 		issue := func(spec queue.RemoteSpec) *queue.Ticket {
 			t.Helper()
 			spec.ServiceID = svc.ID

@@ -23,13 +23,7 @@ import (
 func TestComposeRemoteTicket(t *testing.T) {
 	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 10, 0))
-		offices, _, svc := officetest.New(t, db, clock, nil)
-		svc, err := offices.UpdateService(ctx, svc.ID, func(s *office.ServiceSpec) error { s.RemoteTicketsPerDay = 5; return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := queue.NewStore(db, clock, offices, booking.NewStore(db, clock, offices, "secret"))
+		clock, offices, svc, q := remoteHall(t, db)
 		byMail, err := q.IssueRemote(ctx, queue.RemoteSpec{ServiceID: svc.ID, Email: "ola@example.com", Lang: "en"})
 		if err != nil {
 			t.Fatal(err)
@@ -92,4 +86,17 @@ func TestComposeRemoteTicket(t *testing.T) {
 			t.Fatalf("a ticket without its phone: %v", err)
 		}
 	})
+}
+
+// remoteHall is the test office on db at 10:00 of the test week, its matter
+// taking 5 remote tickets a day, and the queue over it.
+func remoteHall(t *testing.T, db *gorm.DB) (*okienko.ManualClock, *office.Store, *office.Service, *queue.Store) {
+	t.Helper()
+	clock := okienko.NewManualClock(officetest.Anchor(t).At(0, 10, 0))
+	offices, _, svc := officetest.New(t, db, clock, nil)
+	svc, err := offices.UpdateService(context.Background(), svc.ID, func(s *office.ServiceSpec) error { s.RemoteTicketsPerDay = 5; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clock, offices, svc, queue.NewStore(db, clock, offices, booking.NewStore(db, clock, offices, "secret"))
 }
