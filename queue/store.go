@@ -619,6 +619,14 @@ var TurnNearAhead = 3
 // people ahead, in the ticket's language. The outbox's key sends each
 // ticket's message once.
 func (s *Store) turnNear(ctx context.Context, tx *gorm.DB, serviceID int64, today office.Date, now time.Time) error {
+	// Most queues have nobody to tell (walk-ins without a phone): one
+	// look spares the call order's queries on every call.
+	var reachable []int64
+	err := waitingFor(tx.Model(&Ticket{}), []int64{serviceID}, today).Where("phone IS NOT NULL OR email IS NOT NULL").
+		Limit(1).Pluck("id", &reachable).Error
+	if err != nil || len(reachable) == 0 {
+		return err
+	}
 	next, err := s.ordered(ctx, tx, []int64{serviceID}, today, now, TurnNearAhead+1, false)
 	if err != nil {
 		return err
