@@ -22,6 +22,12 @@ import (
 // MaxDays is the longest range one report may span.
 const MaxDays = 366
 
+// bookingMatters is the bookings as one row per matter booked: a visit of
+// several matters (booking_items) once under each of its matters, with its
+// own columns and the item's service_id; a booking of one matter as it is.
+const bookingMatters = `(SELECT b.created_at, b.status, b.cancelled_at, b.day, COALESCE(i.service_id, b.service_id) AS service_id
+	FROM bookings b LEFT JOIN booking_items i ON i.booking_id = b.id) AS bm`
+
 // Figures are the numbers reported for one group of tickets and bookings.
 //
 // Tickets are counted on their office day of issue (WalkIns, BookingTickets
@@ -378,12 +384,13 @@ func (s *Store) Report(ctx context.Context, q Query, loc *time.Location) (*Repor
 		}
 	}
 
-	// Bookings made and cancelled in the range, bucketed by local day.
+	// Bookings made and cancelled in the range, bucketed by local day; a
+	// visit of several matters counts under each of its matters.
 	var made []struct {
 		ServiceID int64
 		CreatedAt time.Time
 	}
-	if err := db.Raw(`SELECT service_id, created_at FROM bookings WHERE created_at >= ? AND created_at < ?`, start, end).Scan(&made).Error; err != nil {
+	if err := db.Raw(`SELECT service_id, created_at FROM `+bookingMatters+` WHERE created_at >= ? AND created_at < ?`, start, end).Scan(&made).Error; err != nil {
 		return nil, okienko.Internal(err)
 	}
 	for _, b := range made {
@@ -397,7 +404,7 @@ func (s *Store) Report(ctx context.Context, q Query, loc *time.Location) (*Repor
 		Status      string
 		CancelledAt time.Time
 	}
-	if err := db.Raw(`SELECT service_id, status, cancelled_at FROM bookings
+	if err := db.Raw(`SELECT service_id, status, cancelled_at FROM `+bookingMatters+`
 		WHERE status IN ('cancelled', 'cancelled_late') AND cancelled_at >= ? AND cancelled_at < ?`, start, end).Scan(&cancelled).Error; err != nil {
 		return nil, okienko.Internal(err)
 	}
@@ -421,7 +428,7 @@ func (s *Store) Report(ctx context.Context, q Query, loc *time.Location) (*Repor
 		Status    string
 		N         int
 	}
-	if err := db.Raw(`SELECT day, service_id, status, COUNT(*) AS n FROM bookings
+	if err := db.Raw(`SELECT day, service_id, status, COUNT(*) AS n FROM `+bookingMatters+`
 		WHERE day BETWEEN ? AND ? AND status IN ('booked', 'checked_in', 'cancelled_late')
 		GROUP BY day, service_id, status`, from, to).Scan(&visits).Error; err != nil {
 		return nil, okienko.Internal(err)

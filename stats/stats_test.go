@@ -653,3 +653,49 @@ func TestStatsTargetBounds(t *testing.T) {
 		}
 	}
 }
+
+// A visit of several matters counts under each of its matters: made,
+// booked for its day and checked in, once per matter.
+func TestStatsVisitOfSeveralMatters(t *testing.T) {
+	databasetest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		local := localTime(t)
+		clock := okienko.NewManualClock(local(0, 7, 0, 0))
+		offices, dep, a := officetest.New(t, db, clock, nil)
+		spec := office.DefaultServiceSpec()
+		spec.DepartmentID, spec.Name = dep.ID, "Odbiór dowodu"
+		b, err := offices.CreateService(ctx, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start, made := local(1, 9, 0, 0), local(0, 12, 0, 0)
+		day := office.DateOf(start.In(warsaw))
+		if err := db.Exec(`INSERT INTO bookings (code, service_id, day, starts_at, ends_at, status, consent_at, created_at, updated_at, matters)
+			VALUES ('VISIT2', ?, ?, ?, ?, 'checked_in', ?, ?, ?, 2)`,
+			a.ID, day, start.UTC(), start.Add(15*time.Minute).UTC(), made.UTC(), made.UTC(), made.UTC()).Error; err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range []int64{a.ID, b.ID} {
+			from := start.Add(time.Duration(i) * 15 * time.Minute)
+			if err := db.Exec(`INSERT INTO booking_items (booking_id, position, service_id, starts_at, ends_at)
+				SELECT id, ?, ?, ?, ? FROM bookings WHERE code = 'VISIT2'`, i, id, from.UTC(), from.Add(15*time.Minute).UTC()).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		store := stats.New(db, clock)
+		rep, err := store.Report(ctx, stats.Query{From: office.DateOf(made.In(warsaw)), To: day}, warsaw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[int64]stats.Figures{}
+		for _, s := range rep.Services {
+			seen[s.ServiceID] = s.Figures
+		}
+		for _, id := range []int64{a.ID, b.ID} {
+			f := seen[id]
+			if f.BookingsMade != 1 || f.VisitsBooked != 1 || f.VisitsCheckedIn != 1 {
+				t.Errorf("matter %d: %s", id, dump(f))
+			}
+		}
+	})
+}
