@@ -70,7 +70,9 @@ func TestBrowserClerkPauseReasonAndMyDay(t *testing.T) {
 			e.clock.Advance(12 * time.Minute)
 			p.do(chromedp.Click(chromedp.CSS("#act-resume")))
 			p.waitFor("resumed", `document.getElementById('act-resume').hidden`)
-			p.waitFor("my day", `document.getElementById('my-day-pauses') !== null`)
+			// The day shown when the pause began has the break at 0 min: wait
+			// for the one loaded after the resume.
+			p.waitFor("my day after the break", `['my-day-facts', 'my-day-pauses'].every((id) => document.getElementById(id) !== null && document.getElementById(id).textContent.includes('12 min'))`)
 			if got := p.text(`document.getElementById('my-day-heading').textContent`); got != w.myDay {
 				t.Errorf("heading %q", got)
 			}
