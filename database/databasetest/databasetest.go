@@ -7,16 +7,22 @@ package databasetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko/database"
+	"github.com/okienko/okienko/migrations"
 )
 
 // quiet drops the migration log: every test migrates a fresh database.
@@ -46,16 +52,130 @@ func Both(t testing.TB) map[string]*gorm.DB {
 // SQLite returns a migrated database in a new file under t.TempDir().
 func SQLite(t testing.TB) *gorm.DB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
+	path := SQLitePath(t)
 	db, err := database.Open(database.SQLiteURL(path), "")
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { _ = database.Close(db) })
+	// The copy is migrated already; this checks it is and applies nothing.
 	if err := database.MigrateLogged(context.Background(), db, quiet); err != nil {
 		t.Fatalf("migrate sqlite: %v", err)
 	}
 	return db
+}
+
+// SQLitePath returns the path of a new, migrated SQLite file under
+// t.TempDir(): a copy of the template the migrations make once per
+// version of them (see sqliteTemplate).
+func SQLitePath(t testing.TB) string {
+	t.Helper()
+	template, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("sqlite template: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "test.db")
+	if err := copyFile(template, path); err != nil {
+		t.Fatalf("copy the sqlite template: %v", err)
+	}
+	return path
+}
+
+// template is the migrated SQLite file tests copy. Migrating a new file
+// takes about 2 s under -race (the SQLite engine is transpiled C, checked
+// on every pointer), copying it a millisecond; a package's tests make
+// hundreds of databases.
+var template struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// sqliteTemplate returns the path of a migrated SQLite file in the
+// system's temporary directory, named by a hash of the SQLite migrations,
+// so test processes share it and a changed migration makes a new one. It
+// is written under another name and renamed into place, so a process
+// never copies a half-written template.
+func sqliteTemplate() (string, error) {
+	template.once.Do(func() {
+		sum, err := migrationsSum(database.SQLite)
+		if err != nil {
+			template.err = err
+			return
+		}
+		path := filepath.Join(os.TempDir(), "okienko-test-sqlite-"+sum+".db")
+		if _, err := os.Stat(path); err == nil {
+			template.path = path
+			return
+		}
+		template.path, template.err = path, makeSQLiteTemplate(path)
+	})
+	return template.path, template.err
+}
+
+// migrationsSum is a short hash of the names and contents of dialect's
+// migrations.
+func migrationsSum(dialect string) (string, error) {
+	h := sha256.New()
+	fsys := migrations.FS(dialect)
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return "", err
+	}
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", name, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// makeSQLiteTemplate migrates a new SQLite file and renames it to path.
+func makeSQLiteTemplate(path string) error {
+	dir, err := os.MkdirTemp(filepath.Dir(path), "okienko-test-sqlite-new-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "template.db")
+	db, err := database.Open(database.SQLiteURL(tmp), "")
+	if err != nil {
+		return err
+	}
+	err = database.MigrateLogged(context.Background(), db, quiet)
+	if cerr := database.Close(db); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	// The last connection's close checkpoints the write-ahead log into
+	// the file and removes it; a copy of the file alone is then whole.
+	if _, err := os.Stat(tmp + "-wal"); err == nil {
+		return fmt.Errorf("the template's write-ahead log %s-wal outlived its connections", tmp)
+	}
+	return os.Rename(tmp, path)
+}
+
+// copyFile copies the file at from to a new file at to.
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // PostgresURL returns the URL of a new, empty schema on the server of
@@ -115,7 +235,7 @@ func Postgres(t testing.TB) *gorm.DB {
 func EachURL(t *testing.T, fn func(t *testing.T, url string)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
-		url := database.SQLiteURL(filepath.Join(t.TempDir(), "test.db"))
+		url := database.SQLiteURL(SQLitePath(t))
 		Open(t, url)
 		fn(t, url)
 	})
