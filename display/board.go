@@ -466,10 +466,38 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 		b.log.Warn("display board: bad event data", "event", e.ID, "err", err)
 		return
 	}
+	b.announce(ctx, e, d)
+	// The waiting counts are read after the call went out: the screens
+	// show the called number without waiting for this query.
 	counts, err := b.queue.WaitingByDepartment(ctx)
 	if err != nil {
 		b.log.Warn("display board: waiting counts", "err", err)
+		return
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	changed := false
+	for i := range b.deps {
+		if w := counts[b.deps[i].ID]; w != b.deps[i].Waiting {
+			b.deps[i].Waiting, changed = w, true
+		}
+	}
+	if changed {
+		out := make([]DepartmentCount, len(b.deps))
+		for i, d := range b.deps {
+			out[i] = DepartmentCount{ID: d.ID, Waiting: d.Waiting}
+		}
+		b.broadcast(render(struct {
+			Type        string            `json:"type"`
+			Departments []DepartmentCount `json:"departments"`
+		}{"waiting", out}))
+	}
+}
+
+// announce sends the screens what a ticket's event changed: a "called"
+// message for a call, and a "ticket" message with the list of calls when
+// the event changed it.
+func (b *Board) announce(ctx context.Context, e event.Event, d ticketEvent) {
 	// A ticket leaving the calls: the list is refilled from the database,
 	// read before taking the lock, as a fresh board would read it.
 	var refill callList
@@ -480,6 +508,7 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 		n, loc := b.names, b.loc
 		b.mu.Unlock()
 		if listed && loc != nil {
+			var err error
 			if refill, err = b.readCalls(ctx, n, loc); err == nil {
 				refilled = true
 			} else {
@@ -530,24 +559,6 @@ func (b *Board) apply(ctx context.Context, e event.Event) {
 		CounterID    int64     `json:"counter_id,omitempty"`
 		Calls        *callList `json:"calls,omitempty"`
 	}{"ticket", e.ObjectID, d.Number, d.Status, d.ServiceID, d.DepartmentID, d.CounterID, ticketCalls(e.Type, calls)}))
-	if err == nil {
-		changed := false
-		for i := range b.deps {
-			if w := counts[b.deps[i].ID]; w != b.deps[i].Waiting {
-				b.deps[i].Waiting, changed = w, true
-			}
-		}
-		if changed {
-			out := make([]DepartmentCount, len(b.deps))
-			for i, d := range b.deps {
-				out[i] = DepartmentCount{ID: d.ID, Waiting: d.Waiting}
-			}
-			b.broadcast(render(struct {
-				Type        string            `json:"type"`
-				Departments []DepartmentCount `json:"departments"`
-			}{"waiting", out}))
-		}
-	}
 }
 
 // ticketCalls is the list a "ticket" message carries: the list when the

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/contrib/websocket"
@@ -85,6 +86,7 @@ type Server struct {
 	proxies      []netip.Prefix // trusted reverse proxies (Deps.TrustedProxies)
 	routeTable   []fiber.Route  // every route, for the Allow header of a 405
 	sockets      sockets
+	socketWrites sync.Pool // websocket write buffers, held only while writing
 	metrics      *metrics
 	limiter      ratelimit.Limiter // Deps.Limiter or newLimiter's
 }
@@ -203,11 +205,11 @@ func (s *Server) routes() {
 	app.Use("/static", staticFiles())
 
 	app.Use("/ws", s.wsUpgrade)
-	app.Get("/ws/display", socketKind("display"), websocket.New(s.wsDisplay))
-	app.Get("/ws/tickets/:public_id", socketKind("ticket"), websocket.New(s.wsTicket))
-	app.Get("/ws/kiosk/agent", s.requireKiosk, socketKind("agent"), websocket.New(s.wsAgent))
-	app.Get("/ws/counters/:id/queue", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), socketKind("counter"), websocket.New(s.wsCounterQueue))
-	app.Get("/ws/printers", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), socketKind("printers"), websocket.New(s.wsPrinters))
+	app.Get("/ws/display", socketKind("display"), websocket.New(s.wsDisplay, s.socketConfig()))
+	app.Get("/ws/tickets/:public_id", socketKind("ticket"), websocket.New(s.wsTicket, s.socketConfig()))
+	app.Get("/ws/kiosk/agent", s.requireKiosk, socketKind("agent"), websocket.New(s.wsAgent, s.socketConfig()))
+	app.Get("/ws/counters/:id/queue", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), socketKind("counter"), websocket.New(s.wsCounterQueue, s.socketConfig()))
+	app.Get("/ws/printers", s.requireUser(okienko.RoleClerk, okienko.RoleAdmin), socketKind("printers"), websocket.New(s.wsPrinters, s.socketConfig()))
 
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", s.login)
