@@ -7,12 +7,31 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/okienko/okienko"
 )
 
 var warsaw = mustLoad("Europe/Warsaw")
+
+// zones are the time zones loaded so far, by name.
+var zones sync.Map
+
+// LoadZone is time.LoadLocation, remembered: loading a zone reads and
+// parses its tzdata, and the office's zone is asked for on nearly every
+// request. Errors as time.LoadLocation's; a zone that fails isn't kept.
+func LoadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
+}
 
 func mustLoad(name string) *time.Location {
 	loc, err := time.LoadLocation(name)

@@ -239,3 +239,25 @@ func cmpInt(a, b int) int {
 	}
 	return 0
 }
+
+// LoadZone answers the zone time.LoadLocation does, the same one each time
+// it is asked, and an error for a name that is no zone.
+func TestLoadZone(t *testing.T) {
+	a, err := office.LoadZone("Europe/Warsaw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := office.LoadZone("Europe/Warsaw")
+	if a != b || a.String() != "Europe/Warsaw" {
+		t.Fatalf("LoadZone: %p %v then %p", a, a, b)
+	}
+	at := time.Date(2031, 7, 1, 12, 0, 0, 0, time.UTC).In(a)
+	if _, off := at.Zone(); off != 2*3600 {
+		t.Fatalf("Warsaw in July at UTC%+d", off/3600)
+	}
+	for range 2 {
+		if loc, err := office.LoadZone("Europe/Nowhere"); err == nil {
+			t.Fatalf("LoadZone(Europe/Nowhere) = %v, want an error", loc)
+		}
+	}
+}

@@ -23,7 +23,7 @@ type Office struct {
 // Location returns the office's time zone, Europe/Warsaw when unset or unknown.
 func (o *Office) Location() *time.Location {
 	if o != nil && o.TimeZone != "" {
-		if loc, err := time.LoadLocation(o.TimeZone); err == nil {
+		if loc, err := LoadZone(o.TimeZone); err == nil {
 			return loc
 		}
 	}

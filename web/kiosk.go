@@ -10,6 +10,7 @@ import (
 	"github.com/okienko/okienko"
 	"github.com/okienko/okienko/kiosk"
 	"github.com/okienko/okienko/kiosk/escpos"
+	"github.com/okienko/okienko/office"
 	"github.com/okienko/okienko/queue"
 )
 
@@ -35,7 +36,10 @@ func (s *Server) kioskMe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc, _ := time.LoadLocation(off.Zone)
+	loc, err := office.LoadZone(off.Zone)
+	if err != nil {
+		loc = time.UTC
+	}
 	return c.JSON(fiber.Map{
 		"kiosk": fiber.Map{"id": k.ID, "name": k.Name, "printer_state": k.PrinterState,
 			"idle_seconds": k.IdleSeconds, "input_idle_seconds": k.InputIdleSeconds, "warn_seconds": k.WarnSeconds, "layout": k.Layout},
