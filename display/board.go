@@ -3,8 +3,9 @@ package display
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,33 +17,23 @@ import (
 
 // Message is one server message of the websocket protocol, rendered once
 // for every connection: a JSON object with "type" and without "seq", which
-// each connection adds (see WithSeq).
+// each connection adds (see WriteSeq).
 type Message []byte
 
-// WithSeq returns m with "seq" as its first member.
-func WithSeq(m Message, seq uint64) []byte {
-	var b strings.Builder
-	b.Grow(len(m) + 24)
-	b.WriteString(`{"seq":`)
-	b.WriteString(uitoa(seq))
+// WriteSeq writes m to w with "seq" as its first member, copying nothing:
+// a message goes to every screen, each with its own number.
+func WriteSeq(w io.Writer, m Message, seq uint64) error {
+	var head [32]byte
+	b := append(head[:0], `{"seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
 	if len(m) > 2 {
-		b.WriteByte(',')
+		b = append(b, ',')
 	}
-	b.Write(m[1:])
-	return []byte(b.String())
-}
-
-func uitoa(n uint64) string {
-	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(buf[i:])
-		}
+	if _, err := w.Write(b); err != nil {
+		return err
 	}
+	_, err := w.Write(m[1:])
+	return err
 }
 
 func render(v any) Message {

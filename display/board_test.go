@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -332,4 +333,25 @@ func TestBoardFollowsRenamedDepartment(t *testing.T) {
 			t.Fatalf("after the rename the screens load %q", got)
 		}
 	})
+}
+
+// WriteSeq puts "seq" first in every message, whatever else it holds.
+func TestWriteSeq(t *testing.T) {
+	for _, c := range []struct {
+		m    string
+		seq  uint64
+		want string
+	}{
+		{`{"type":"ping"}`, 0, `{"seq":0,"type":"ping"}`},
+		{`{"type":"called","calls":[{"n":1}]}`, 18446744073709551615, `{"seq":18446744073709551615,"type":"called","calls":[{"n":1}]}`},
+		{`{}`, 42, `{"seq":42}`},
+	} {
+		var b strings.Builder
+		if err := display.WriteSeq(&b, display.Message(c.m), c.seq); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != c.want || !json.Valid([]byte(b.String())) {
+			t.Errorf("WriteSeq(%s, %d) = %s, want %s", c.m, c.seq, b.String(), c.want)
+		}
+	}
 }

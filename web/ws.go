@@ -132,8 +132,15 @@ type socket struct {
 
 func (w *socket) send(m display.Message) error {
 	_ = w.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	err := w.conn.WriteMessage(websocket.TextMessage, display.WithSeq(m, w.seq))
+	wr, err := w.conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	err = display.WriteSeq(wr, m, w.seq)
 	w.seq++
+	if cerr := wr.Close(); err == nil {
+		err = cerr
+	}
 	return err
 }
 
