@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -144,6 +145,16 @@ type LiveCounter struct {
 	// CurrentTicket is the number of the ticket called or being served there,
 	// "" when none.
 	CurrentTicket string `json:"current_ticket"`
+	// Pause is the counter's break now; nil when it is open.
+	Pause *LivePause `json:"pause,omitempty"`
+}
+
+// LivePause is a counter's break in the live view: the reason the clerk
+// picked (nil when the office offers none; an archived reason is still
+// named) and how long it has lasted, in whole minutes.
+type LivePause struct {
+	Reason  *office.PauseReason `json:"reason"`
+	Minutes int                 `json:"minutes"`
 }
 
 // LiveDepartment is one department in the live operations view.
@@ -200,6 +211,7 @@ func (s *Server) liveOps(c *fiber.Ctx) error {
 		Name string
 	}
 	counters := map[int64]counterRow{}
+	var pauses map[int64]*LivePause  // by counter
 	servesDep := map[[2]int64]bool{} // {counter, department}: the counter serves the department
 	usernames := map[int64]string{}
 	current := map[int64]string{}
@@ -241,6 +253,9 @@ func (s *Server) liveOps(c *fiber.Ctx) error {
 		for _, t := range tickets { // the latest call wins, as queue.Current
 			current[*t.CounterID] = t.Number
 		}
+		if pauses, err = s.livePauses(ctx, counterIDs, now); err != nil {
+			return err
+		}
 	}
 	out := LiveOps{At: now, Departments: make([]LiveDepartment, 0, len(deps))}
 	for _, d := range deps {
@@ -264,12 +279,47 @@ func (s *Server) liveOps(c *fiber.Ctx) error {
 			if !ok || !servesDep[[2]int64{st.CounterID, d.ID}] {
 				continue
 			}
-			ld.Counters = append(ld.Counters, LiveCounter{
+			lc := LiveCounter{
 				CounterID: st.CounterID, Name: cr.Name, Status: st.Status,
 				UserID: st.UserID, Username: usernames[st.UserID], CurrentTicket: current[st.CounterID],
-			})
+			}
+			if st.Status == queue.CounterPaused {
+				lc.Pause = pauses[st.CounterID] // nil for one paused before pauses were recorded
+			}
+			ld.Counters = append(ld.Counters, lc)
 		}
 		out.Departments = append(out.Departments, ld)
 	}
 	return c.JSON(out)
+}
+
+// livePauses returns the open pauses of counterIDs by counter, each with
+// its reason and its length at now. One query for the pauses, one for each
+// reason they name (a handful).
+func (s *Server) livePauses(ctx context.Context, counterIDs []int64, now time.Time) (map[int64]*LivePause, error) {
+	var open []queue.CounterPause
+	if err := s.DB.WithContext(ctx).Where("counter_id IN ? AND ended_at IS NULL", counterIDs).Order("started_at").Find(&open).Error; err != nil {
+		return nil, okienko.Internal(err)
+	}
+	reasons := map[int64]*office.PauseReason{}
+	out := map[int64]*LivePause{}
+	for _, p := range open {
+		lp := &LivePause{}
+		if w := now.Sub(p.StartedAt); w > 0 {
+			lp.Minutes = int(w / time.Minute)
+		}
+		if p.ReasonID != nil {
+			r, ok := reasons[*p.ReasonID]
+			if !ok {
+				var err error
+				if r, err = s.Offices.PauseReason(ctx, *p.ReasonID); err != nil && okienko.ErrorCode(err) != okienko.ENOTFOUND {
+					return nil, err
+				}
+				reasons[*p.ReasonID] = r
+			}
+			lp.Reason = r
+		}
+		out[*p.CounterID] = lp
+	}
+	return out, nil
 }

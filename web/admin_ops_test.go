@@ -283,6 +283,10 @@ func TestAdminOpsLive(t *testing.T) {
 		}
 		clerk := bearer(e.login(e.creds.ClerkUser, e.creds.ClerkPassword))
 		second := bearer(e.login("drugi", "haslo-drugiego"))
+		reasons, err := e.offices.PauseReasons(t.Context())
+		if err != nil || len(reasons) == 0 {
+			t.Fatalf("the demo office's pause reasons: %v %v", reasons, err)
+		}
 
 		// Nothing happens yet: everybody at zero, no counters.
 		var live web.LiveOps
@@ -343,6 +347,14 @@ func TestAdminOpsLive(t *testing.T) {
 				w := want[i]
 				if c.CounterID != w.CounterID || c.Name != w.Name || c.Status != w.Status || c.Username != w.Username || c.CurrentTicket != w.CurrentTicket || c.UserID == 0 {
 					t.Errorf("department %s: counter %+v, want %+v", d.Name, c, w)
+				}
+				// The break: the office's first reason (the pause named
+				// none), since 10:05.
+				switch {
+				case c.Status == "open" && c.Pause != nil:
+					t.Errorf("open counter %s has a pause %+v", c.Name, c.Pause)
+				case c.Status == "paused" && (c.Pause == nil || c.Pause.Reason == nil || c.Pause.Reason.ID != reasons[0].ID || c.Pause.Reason.Name != reasons[0].Name || c.Pause.Minutes != 18):
+					t.Errorf("paused counter %s: pause %+v, want %q for 18 minutes", c.Name, c.Pause, reasons[0].Name)
 				}
 			}
 		}

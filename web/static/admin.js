@@ -415,6 +415,8 @@ const MESSAGES = {
     'live.current': 'Obecny bilet',
     'live.status.open': 'otwarte',
     'live.status.paused': 'przerwa',
+    'live.pausedFor': 'przerwa: {reason}, od {minutes}',
+    'live.pausedFor.none': 'przerwa od {minutes}',
 
     'audit.heading': 'Dziennik zmian',
     'audit.user': 'Kto zmieniał',
@@ -2381,10 +2383,18 @@ window.MESSAGES = MESSAGES;
     return String(v);
   }
 
+  // liveStatus is a counter's state in the live view: open, or on a break
+  // with its reason and how long it has lasted.
+  function liveStatus(c) {
+    const status = MESSAGES.pl['live.status.' + c.status] ? t('live.status.' + c.status) : c.status;
+    if (c.status !== 'paused' || !c.pause) return status;
+    const minutes = t('live.minutes', { n: c.pause.minutes });
+    return c.pause.reason ? t('live.pausedFor', { reason: reasonName(c.pause.reason), minutes }) : t('live.pausedFor.none', { minutes });
+  }
+
   // liveDepartment draws one department of GET /api/v1/admin/live.
   function liveDepartment(d) {
-    const rows = (d.counters || []).map((c) => [c.name, MESSAGES.pl['live.status.' + c.status] ? t('live.status.' + c.status) : c.status,
-      c.username || '', c.current_ticket || '—']);
+    const rows = (d.counters || []).map((c) => [c.name, liveStatus(c), c.username || '', c.current_ticket || '—']);
     return el('section', { class: 'card live-department', 'aria-label': d.name },
       el('h3', { text: d.name }),
       el('dl', { class: 'facts' },
