@@ -1131,12 +1131,21 @@ window.MESSAGES = MESSAGES;
     return Boolean(a && a !== document.body && a !== back && !dialog.contains(a));
   }
 
+  // returnFocus gives the focus back to back, the control that opened
+  // dialog, once the dialog has closed. It reports false when it could not
+  // (back is gone, disabled or hidden) and the clerk hadn't put the focus
+  // elsewhere meanwhile: the caller then finds the focus a place.
+  function returnFocus(dialog, back) {
+    if (focusMovedSince(dialog, back)) return true;
+    if (!back || !back.isConnected || back.disabled || back.hidden || back === document.body) return false;
+    back.focus();
+    return true;
+  }
+
   function bookingClosed() {
     const back = book.returnTo;
     book.returnTo = null;
-    if (focusMovedSince($('book-dialog'), back)) return;
-    if (back && back.isConnected && !back.disabled && back !== document.body) back.focus();
-    else if (state.view === 'work') keepFocus('book');
+    if (!returnFocus($('book-dialog'), back) && state.view === 'work') keepFocus('book');
   }
 
   // fillBookServices lists the office's matters, the counter's first in
@@ -1464,8 +1473,7 @@ window.MESSAGES = MESSAGES;
   function pickupClosed() {
     const back = pickups.returnTo;
     pickups.returnTo = null;
-    if (focusMovedSince($('pickup-dialog'), back)) return;
-    if (back && back.isConnected && !back.disabled && back !== document.body) back.focus();
+    returnFocus($('pickup-dialog'), back);
   }
 
   function setPickupAlert(message) {
@@ -1570,9 +1578,7 @@ window.MESSAGES = MESSAGES;
   function pauseClosed() {
     const back = state.pauseReturn;
     state.pauseReturn = null;
-    if (focusMovedSince($('pause-dialog'), back)) return;
-    if (back && back.isConnected && !back.disabled && !back.hidden && back !== document.body) back.focus();
-    else if (state.view === 'work') keepFocus('pause');
+    if (!returnFocus($('pause-dialog'), back) && state.view === 'work') keepFocus('pause');
   }
 
   async function pauseFor(reason) {
@@ -1710,9 +1716,7 @@ window.MESSAGES = MESSAGES;
   function transferClosed() {
     const back = state.transferReturn;
     state.transferReturn = null;
-    if (focusMovedSince($('transfer-dialog'), back)) return;
-    if (back && back.isConnected && !back.disabled && back !== document.body) back.focus();
-    else if (state.view === 'work') keepFocus('transfer');
+    if (!returnFocus($('transfer-dialog'), back) && state.view === 'work') keepFocus('transfer');
   }
 
   // ---- Keyboard shortcuts -------------------------------------------------
