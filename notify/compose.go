@@ -6,11 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	htmltemplate "html/template"
-	"image"
-	"image/color"
-	"image/png"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -18,7 +14,6 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/boombuler/barcode/qr"
 	"gorm.io/gorm"
 
 	"github.com/okienko/okienko"
@@ -286,66 +281,6 @@ func execute(t *template.Template, name string, v view) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(buf.String()), nil
-}
-
-// qrSize is the side of the QR image in e-mails, in pixels.
-const qrSize = 240
-
-// qrPNG is the QR code of code as a qrSize×qrSize PNG: whole pixels per
-// module, centred on white. It is drawn straight into a two-colour image
-// (a 1-bit PNG) and compressed for speed: every confirmation e-mail
-// carries one, and drawing it pixel by pixel through image.Image and
-// compressing it hard took a third of the server's CPU in a booking storm.
-func qrPNG(code string) ([]byte, error) {
-	q, err := qr.Encode(code, qr.M, qr.Auto)
-	if err != nil {
-		return nil, err
-	}
-	n := q.Bounds().Dx()
-	module := qrSize / n
-	if module == 0 {
-		return nil, fmt.Errorf("a QR code of %d modules doesn't fit %d pixels", n, qrSize)
-	}
-	off := (qrSize - n*module) / 2
-	img := image.NewPaletted(image.Rect(0, 0, qrSize, qrSize), color.Palette{color.White, color.Black})
-	for y := range n {
-		for x := range n {
-			if !isDark(q.At(x, y)) {
-				continue
-			}
-			for py := off + y*module; py < off+(y+1)*module; py++ {
-				row := img.Pix[py*img.Stride:]
-				for px := off + x*module; px < off+(x+1)*module; px++ {
-					row[px] = 1
-				}
-			}
-		}
-	}
-	var buf bytes.Buffer
-	if err := qrEncoder.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// qrEncoder compresses fast and reuses its compressor (a new one allocates
-// over a megabyte).
-var qrEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngBuffers{}}
-
-// pngBuffers is a png.EncoderBufferPool over a sync.Pool.
-type pngBuffers struct{ pool sync.Pool }
-
-func (p *pngBuffers) Get() *png.EncoderBuffer {
-	b, _ := p.pool.Get().(*png.EncoderBuffer)
-	return b
-}
-
-func (p *pngBuffers) Put(b *png.EncoderBuffer) { p.pool.Put(b) }
-
-// isDark reports whether a QR module's colour is dark.
-func isDark(c color.Color) bool {
-	r, g, b, _ := c.RGBA()
-	return r+g+b < 3*0x8000
 }
 
 func deref(s *string) string {

@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // TLSMode is how an smtp:// connection is protected (OKIENKO_SMTP_TLS);
@@ -47,10 +50,38 @@ func ParseTLSMode(s string) (TLSMode, error) {
 
 // SMTPSender sends e-mail over SMTP: smtp:// with STARTTLS as its TLSMode
 // says, or smtps:// with implicit TLS.
+//
+// It keeps up to smtpIdleSessions sessions open between messages and sends
+// up to smtpSessionMessages messages in one, so a burst of confirmations
+// costs one connection, TLS handshake and login per session instead of one
+// per message; a session left idle for smtpIdleTime is closed.
 type SMTPSender struct {
 	client   *gomail.Client
 	fromName string
 	fromAddr string
+
+	mu   sync.Mutex
+	idle []*smtpSession // most recently used last
+}
+
+const (
+	// smtpSessionMessages is how many messages one session sends before
+	// it is closed: the default limit of Exchange's receive connectors,
+	// below which relays do not refuse a session's next message.
+	smtpSessionMessages = 20
+	// smtpIdleTime is how long an open session waits for the next message:
+	// far below the 5 minutes RFC 5321 asks servers to wait.
+	smtpIdleTime = 5 * time.Second
+	// smtpIdleSessions bounds the sessions kept open between messages:
+	// the outbox's e-mail lane sends up to DefaultConcurrency at once.
+	smtpIdleSessions = DefaultConcurrency
+)
+
+// smtpSession is one open SMTP connection and how much it has sent.
+type smtpSession struct {
+	c     *smtp.Client
+	sent  int
+	timer *time.Timer // closes it when it has been idle smtpIdleTime
 }
 
 // SMTPOption changes how an SMTPSender connects.
@@ -177,10 +208,13 @@ func dotAtom(s string) bool {
 	return true
 }
 
-// Send delivers m in one SMTP session: text and HTML parts, inline images
-// and attachments, the Message-ID of messageID. A malformed Message-ID, a
-// rejected recipient or message (5xx) is a permanent failure; anything else
-// (no STARTTLS when required, a connection refused) is retried.
+// Send delivers m in an SMTP session, an open one or a new one: text and
+// HTML parts, inline images and attachments, the Message-ID of messageID.
+// A malformed Message-ID, a rejected recipient or message (5xx) is a
+// permanent failure; anything else (no STARTTLS when required, a
+// connection refused) is retried. A session that was kept open and turns
+// out closed before the server took the message (it timed out, or refuses
+// more messages on it) is replaced by a new one at once.
 func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 	id, err := messageID(m)
 	if err != nil {
@@ -206,7 +240,63 @@ func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 	for _, f := range m.Attachments {
 		msg.AttachReadSeeker(f.Name, bytes.NewReader(f.Data), gomail.WithFileContentType(gomail.ContentType(f.ContentType)))
 	}
-	err = s.client.DialAndSendWithContext(ctx, msg)
+
+	if sess := s.takeIdle(); sess != nil {
+		err := s.sendIn(sess, msg)
+		if err == nil || !untaken(err) {
+			return smtpOutcome(err)
+		}
+		// The kept session failed before the server took the message:
+		// a new one decides.
+	}
+	c, err := s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("dial failed: %w", err)
+	}
+	return smtpOutcome(s.sendIn(&smtpSession{c: c}, msg))
+}
+
+// sendIn sends msg in sess and keeps the session open for the next
+// message when it can send more, closes it otherwise. A failed RSET after
+// the server took the message is no failure of the message.
+func (s *SMTPSender) sendIn(sess *smtpSession, msg *gomail.Msg) error {
+	err := s.client.SendWithSMTPClient(sess.c, msg)
+	sess.sent++
+	var se *gomail.SendError
+	if err != nil && errors.As(err, &se) && se.Reason == gomail.ErrSMTPReset {
+		_ = sess.c.Close()
+		return nil
+	}
+	if err != nil || sess.sent >= smtpSessionMessages {
+		// QUIT, unless the connection is gone.
+		if err := s.client.CloseWithSMTPClient(sess.c); err != nil {
+			_ = sess.c.Close()
+		}
+		return err
+	}
+	s.putIdle(sess)
+	return nil
+}
+
+// untaken reports whether err left the message untaken by the server: the
+// session failed before the DATA command (the connection check, MAIL FROM
+// or RCPT TO with no answer or a temporary one).
+func untaken(err error) bool {
+	var se *gomail.SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrConnCheck, gomail.ErrSMTPMailFrom:
+		return true
+	case gomail.ErrSMTPRcptTo:
+		return se.IsTemp() || se.ErrorCode() == 0
+	}
+	return false
+}
+
+// smtpOutcome is err as Send reports it: a 5xx refusal is permanent.
+func smtpOutcome(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -215,4 +305,61 @@ func (s *SMTPSender) Send(ctx context.Context, m *Outgoing) error {
 		return Permanent(err)
 	}
 	return err
+}
+
+// takeIdle returns the most recently used open session, or nil. Once
+// taken, a session is the caller's even if its idle timer has just fired:
+// expire closes only sessions still idle.
+func (s *SMTPSender) takeIdle() *smtpSession {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.idle) == 0 {
+		return nil
+	}
+	sess := s.idle[len(s.idle)-1]
+	s.idle = s.idle[:len(s.idle)-1]
+	sess.timer.Stop()
+	return sess
+}
+
+// putIdle keeps sess open for smtpIdleTime, or closes it when
+// smtpIdleSessions are open already.
+func (s *SMTPSender) putIdle(sess *smtpSession) {
+	s.mu.Lock()
+	if len(s.idle) >= smtpIdleSessions {
+		s.mu.Unlock()
+		_ = s.client.CloseWithSMTPClient(sess.c)
+		return
+	}
+	sess.timer = time.AfterFunc(smtpIdleTime, func() { s.expire(sess) })
+	s.idle = append(s.idle, sess)
+	s.mu.Unlock()
+}
+
+// expire closes sess, idle for smtpIdleTime, unless it was taken.
+func (s *SMTPSender) expire(sess *smtpSession) {
+	s.mu.Lock()
+	i := slices.Index(s.idle, sess)
+	if i >= 0 {
+		s.idle = slices.Delete(s.idle, i, i+1)
+	}
+	s.mu.Unlock()
+	if i >= 0 {
+		_ = s.client.CloseWithSMTPClient(sess.c)
+	}
+}
+
+// Close ends the sessions kept open (QUIT). The sender stays usable: the
+// next message opens a new one.
+func (s *SMTPSender) Close() error {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle = nil
+	s.mu.Unlock()
+	var errs []error
+	for _, sess := range idle {
+		sess.timer.Stop()
+		errs = append(errs, s.client.CloseWithSMTPClient(sess.c))
+	}
+	return errors.Join(errs...)
 }

@@ -297,3 +297,31 @@ func TestRealSMTPOff(t *testing.T) {
 		})
 	}
 }
+
+// One sender's messages share a session with postfix (RSET between them):
+// five messages over STARTTLS each arrive, encrypted, and Close ends the
+// session.
+func TestRealSMTPSessionKept(t *testing.T) {
+	p := postfix(t)
+	s := p.sender(t, p.starttls, TLSRequired)
+	var sent []*Outgoing
+	for range 5 {
+		m := realMessage(t, false)
+		if err := s.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, m)
+	}
+	s.mu.Lock()
+	open := len(s.idle)
+	s.mu.Unlock()
+	if open != 1 {
+		t.Fatalf("%d sessions open after five messages one after another, want 1", open)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range sent {
+		check(t, p.delivered(t, wantID(t, m)), m, true)
+	}
+}

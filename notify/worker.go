@@ -200,7 +200,8 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 
 // Run sends messages as they become due until ctx ends. Then it claims no
 // more, lets the sends in flight finish for up to Grace, interrupts the
-// rest and returns their messages to the queue, and returns nil. An error
+// rest and returns their messages to the queue, ends the sessions its
+// senders keep open (a Sender with a Close method), and returns nil. An error
 // only when the installation can't be read at the start.
 func (w *Worker) Run(ctx context.Context) error {
 	if err := w.init(ctx); err != nil {
@@ -272,6 +273,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	cancelSends()
+	// Senders that keep sessions open between messages (SMTP) end them.
+	for _, sender := range []Sender{w.Email, w.SMS} {
+		if c, ok := sender.(interface{ Close() error }); ok {
+			if err := c.Close(); err != nil {
+				w.log().Warn("outbox: closing a provider's sessions failed", "err", err)
+			}
+		}
+	}
 	return nil
 }
 
