@@ -85,6 +85,10 @@ func NewStore(db *gorm.DB, clock okienko.Clock, offices *office.Store, secret st
 		admit: make(chan struct{}, n)}
 }
 
+// Taking reports whether bookings are being made at this moment (Book):
+// what the outbox leaves the messages of bookings just made for.
+func (s *Store) Taking() bool { return len(s.admit) > 0 }
+
 // SetConcurrency sets how many bookings are made at once (at least 1); the
 // others wait their turn. Call it before the store is used.
 func (s *Store) SetConcurrency(n int) { s.admit = make(chan struct{}, max(n, 1)) }

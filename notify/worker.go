@@ -37,6 +37,12 @@ const (
 	// DefaultPoll is the longest a worker waits without being woken: the
 	// safety net for a wake that got lost.
 	DefaultPoll = 30 * time.Second
+	// DefaultBusyDelay is the longest a new message waits while the
+	// instance is Busy.
+	DefaultBusyDelay = time.Second
+	// busyPoll is how often a lane holding messages back looks whether
+	// the instance is still Busy.
+	busyPoll = 20 * time.Millisecond
 	// DefaultGrace is how long, at shutdown, sends in flight may finish
 	// before they are interrupted and their messages returned to the queue.
 	DefaultGrace = 10 * time.Second
@@ -95,6 +101,16 @@ type Worker struct {
 	// disabled (410 Gone), for other instances to forget their endpoints
 	// (see Webhooks).
 	Publish func([]event.Event)
+	// Busy, when set, reports whether residents are waiting on this
+	// instance for an answer that takes seats (a rush of bookings). While
+	// it is true the lanes leave a message due for less than BusyDelay for
+	// later, so composing and sending confirmations does not take the CPU
+	// the answers need; a message due for longer goes at once, and all go
+	// as soon as it is false.
+	Busy func() bool
+	// BusyDelay is the longest a message waits while Busy; default
+	// DefaultBusyDelay.
+	BusyDelay time.Duration
 
 	// crashAfterSend, in tests, leaves a message in sending after it was
 	// sent when it returns true, as a crash would.
@@ -139,6 +155,15 @@ func (w *Worker) sendTimeout() time.Duration { return orDefault(w.SendTimeout, D
 func (w *Worker) concurrency() int           { return orDefault(w.Concurrency, DefaultConcurrency) }
 func (w *Worker) poll() time.Duration        { return orDefault(w.Poll, DefaultPoll) }
 func (w *Worker) grace() time.Duration       { return orDefault(w.Grace, DefaultGrace) }
+
+// holdBack is how long a new message waits now: BusyDelay while Busy, else
+// nothing.
+func (w *Worker) holdBack() time.Duration {
+	if w.Busy == nil || !w.Busy() {
+		return 0
+	}
+	return orDefault(w.BusyDelay, DefaultBusyDelay)
+}
 
 // init names the worker's leases (host, process and a random part, so two
 // workers never share an owner) and reads the installation's id.
@@ -296,11 +321,18 @@ func (w *Worker) lane(ctx, sendCtx context.Context, ch string, wake <-chan strin
 	done := make(chan bool, conc)
 	inflight, sent := 0, 0
 	var firstErr error
+	// While busy, after finding nothing old enough to claim, the lane
+	// claims nothing before claimAfter (when the oldest message it left
+	// would be old enough, or any new one could be) but looks every
+	// busyPoll whether the instance is still busy.
+	var claimAfter time.Time
 	for {
 		more, failed := false, false
-		if ctx.Err() == nil && firstErr == nil && inflight < conc {
+		hold := w.holdBack()
+		held := hold > 0 && w.now().Before(claimAfter)
+		if ctx.Err() == nil && firstErr == nil && inflight < conc && !held {
 			free := conc - inflight
-			batch, err := w.claim(ctx, ch, free)
+			batch, err := w.claim(ctx, ch, free, hold)
 			if err != nil && ctx.Err() == nil {
 				if untilIdle {
 					firstErr = err
@@ -323,8 +355,15 @@ func (w *Worker) lane(ctx, sendCtx context.Context, ch string, wake <-chan strin
 		var due <-chan time.Time
 		if !untilIdle && ctx.Err() == nil && !more {
 			wait := retryStore
-			if !failed {
-				wait = w.untilDue(ctx, ch)
+			switch {
+			case held:
+				wait = min(claimAfter.Sub(w.now()), busyPoll)
+			case !failed:
+				wait = w.untilDue(ctx, ch, hold)
+				if hold > 0 {
+					claimAfter = w.now().Add(min(wait, hold))
+					wait = min(wait, busyPoll)
+				}
 			}
 			timer = time.NewTimer(wait)
 			due = timer.C
@@ -365,9 +404,10 @@ func (w *Worker) lane(ctx, sendCtx context.Context, ch string, wake <-chan strin
 	}
 }
 
-// untilDue is how long until the channel's next message is due, or the
-// next lease of another worker expires: at most Poll, at least zero.
-func (w *Worker) untilDue(ctx context.Context, ch string) time.Duration {
+// untilDue is how long until the channel's next message is due (held back
+// for hold), or the next lease of another worker expires: at most Poll, at
+// least zero.
+func (w *Worker) untilDue(ctx context.Context, ch string, hold time.Duration) time.Duration {
 	wait := w.poll()
 	now := w.now()
 	var next []outbox.Message
@@ -377,7 +417,7 @@ func (w *Worker) untilDue(ctx context.Context, ch string) time.Duration {
 	}
 	err := q.Order("next_attempt_at").Limit(1).Find(&next).Error
 	if err == nil && len(next) == 1 {
-		wait = min(wait, next[0].NextAttemptAt.Sub(now))
+		wait = min(wait, next[0].NextAttemptAt.Add(hold).Sub(now))
 	}
 	next = nil
 	err = w.DB.WithContext(ctx).Select("lease_until").
@@ -389,17 +429,17 @@ func (w *Worker) untilDue(ctx context.Context, ch string) time.Duration {
 	return max(wait, 0)
 }
 
-// claim leases up to n messages of channel ch that are due, or whose lease
-// expired, in one short transaction (PostgreSQL: rows locked with SKIP
-// LOCKED, so concurrent workers take different ones; SQLite: the
-// immediate transaction serialises workers).
-func (w *Worker) claim(ctx context.Context, ch string, n int) ([]outbox.Message, error) {
+// claim leases up to n messages of channel ch that have been due for hold,
+// or whose lease expired, in one short transaction (PostgreSQL: rows
+// locked with SKIP LOCKED, so concurrent workers take different ones;
+// SQLite: the immediate transaction serialises workers).
+func (w *Worker) claim(ctx context.Context, ch string, n int, hold time.Duration) ([]outbox.Message, error) {
 	now := w.now()
 	until := now.Add(w.lease())
 	var out []outbox.Message
 	err := w.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := tx.Where("channel = ? AND ((state = ? AND next_attempt_at <= ?) OR (state = ? AND lease_until < ?))",
-			ch, outbox.Queued, now, outbox.Sending, now).Order("next_attempt_at, id").Limit(n)
+			ch, outbox.Queued, now.Add(-hold), outbox.Sending, now).Order("next_attempt_at, id").Limit(n)
 		if ch == outbox.Webhook {
 			q = q.Where(inOrder)
 		}

@@ -54,6 +54,7 @@ type Config struct {
 	SMSParts       string
 	OutboxLease    string
 	OutboxParallel string
+	OutboxBusy     string
 	WebhookTimeout string
 	WebhookPrivate string
 	PerAddress     string
@@ -101,6 +102,7 @@ var settings = []setting{
 	{"OKIENKO_SMS_UNICODE", "false", "true: send Polish letters as Unicode (70 characters a part); false: as plain letters (160)", false, func(c *Config) *string { return &c.SMSUnicode }},
 	{"OKIENKO_SMS_PARTS", "1", "most SMS parts one message may take (1–6)", false, func(c *Config) *string { return &c.SMSParts }},
 	{"OKIENKO_OUTBOX_LEASE", "1m", "how long a message being sent stays claimed unless its instance renews the claim (5s–10m): messages of an instance that died go out this long after", false, func(c *Config) *string { return &c.OutboxLease }},
+	{"OKIENKO_OUTBOX_BUSY_DELAY", "1s", "how long a new message may wait while residents are booking on the instance, so that their answers come before the e-mails and SMS of the bookings just made (0s–10s; 0s: never)", false, func(c *Config) *string { return &c.OutboxBusy }},
 	{"OKIENKO_OUTBOX_CONCURRENCY", strconv.Itoa(notify.DefaultConcurrency), "how many messages of one channel (e-mail, SMS) an instance sends at once (1–64)", false, func(c *Config) *string { return &c.OutboxParallel }},
 	{"OKIENKO_WEBHOOK_TIMEOUT", "10s", "how long one webhook request may take, the receiver's answer included (1s–60s); a slower receiver's delivery is retried", false, func(c *Config) *string { return &c.WebhookTimeout }},
 	{"OKIENKO_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhooks may reach internal addresses (loopback, private, link-local, CGNAT, IPv6 unique-local), e.g. a document system in the office's network; false: such endpoints are refused when written and when sent to", false, func(c *Config) *string { return &c.WebhookPrivate }},
@@ -187,6 +189,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if c.WebhookPrivate != "true" && c.WebhookPrivate != "false" {
 		return nil, fmt.Errorf("OKIENKO_WEBHOOK_ALLOW_PRIVATE must be true or false, not %q", c.WebhookPrivate)
+	}
+	if d, err := time.ParseDuration(c.OutboxBusy); err != nil || d < 0 || d > 10*time.Second {
+		return nil, fmt.Errorf("OKIENKO_OUTBOX_BUSY_DELAY must be a duration from 0s to 10s (e.g. 1s), not %q", c.OutboxBusy)
 	}
 	if n, err := strconv.Atoi(c.OutboxParallel); err != nil || n < 1 || n > 64 {
 		return nil, fmt.Errorf("OKIENKO_OUTBOX_CONCURRENCY must be a number from 1 to 64, not %q", c.OutboxParallel)
@@ -309,6 +314,12 @@ func (c *Config) webhookTimeout() time.Duration {
 // outboxLease is OKIENKO_OUTBOX_LEASE, validated by loadConfig.
 func (c *Config) outboxLease() time.Duration {
 	d, _ := time.ParseDuration(c.OutboxLease)
+	return d
+}
+
+// outboxBusyDelay is OKIENKO_OUTBOX_BUSY_DELAY, validated by loadConfig.
+func (c *Config) outboxBusyDelay() time.Duration {
+	d, _ := time.ParseDuration(c.OutboxBusy)
 	return d
 }
 

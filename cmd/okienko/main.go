@@ -292,6 +292,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	if database.IsPostgres(cfg.DatabaseURL) {
 		outboxWorker.Listen = cfg.DatabaseURL
 	}
+	if d := cfg.outboxBusyDelay(); d > 0 {
+		outboxWorker.Busy, outboxWorker.BusyDelay = bookings.Taking, d
+	}
 	var hub display.Hub = display.NewLocalHub()
 	if database.IsPostgres(cfg.DatabaseURL) {
 		hub = display.NewPGHub(cfg.DatabaseURL, db, log)

@@ -105,6 +105,22 @@ func TestLoadConfig(t *testing.T) {
 			t.Errorf("OKIENKO_OUTBOX_CONCURRENCY=%s: %v, want an error naming it", bad, err)
 		}
 	}
+	if c.outboxBusyDelay() != time.Second {
+		t.Errorf("the outbox waits %v while residents book, by default; want 1s", c.outboxBusyDelay())
+	}
+	for v, want := range map[string]time.Duration{"0s": 0, "250ms": 250 * time.Millisecond, "10s": 10 * time.Second} {
+		c, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_BUSY_DELAY": v}))
+		if err != nil {
+			t.Errorf("OKIENKO_OUTBOX_BUSY_DELAY=%s: %v", v, err)
+		} else if c.outboxBusyDelay() != want {
+			t.Errorf("OKIENKO_OUTBOX_BUSY_DELAY=%s: %v, want %v", v, c.outboxBusyDelay(), want)
+		}
+	}
+	for _, bad := range []string{"-1s", "11s", "1", "soon"} {
+		if _, err := loadConfig(env(map[string]string{"OKIENKO_OUTBOX_BUSY_DELAY": bad})); err == nil || !strings.Contains(err.Error(), "OKIENKO_OUTBOX_BUSY_DELAY") {
+			t.Errorf("OKIENKO_OUTBOX_BUSY_DELAY=%s: %v, want an error naming it", bad, err)
+		}
+	}
 	if c.proofMaxNumber() != proof.DefaultMaxNumber {
 		t.Errorf("proof difficulty %d by default, want %d", c.proofMaxNumber(), proof.DefaultMaxNumber)
 	}
