@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,6 +19,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -75,10 +77,31 @@ func SQLitePath(t testing.TB) string {
 		t.Fatalf("sqlite template: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "test.db")
-	if err := copyFile(template, path); err != nil {
+	if err := copyTemplate(template, path); err != nil {
 		t.Fatalf("copy the sqlite template: %v", err)
 	}
 	return path
+}
+
+// remaking serialises making a template again (copyTemplate).
+var remaking sync.Mutex
+
+// copyTemplate copies the template at template to the new file to,
+// making the template again first if it is gone: the test run of another
+// checkout (other migrations) removed it as stale.
+func copyTemplate(template, to string) error {
+	err := copyFile(template, to)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	remaking.Lock()
+	defer remaking.Unlock()
+	if _, err := os.Stat(template); errors.Is(err, fs.ErrNotExist) {
+		if err := makeSQLiteTemplate(template); err != nil {
+			return err
+		}
+	}
+	return copyFile(template, to)
 }
 
 // template is the migrated SQLite file tests copy. Migrating a new file
@@ -109,8 +132,32 @@ func sqliteTemplate() (string, error) {
 			return
 		}
 		template.path, template.err = path, makeSQLiteTemplate(path)
+		if template.err == nil {
+			removeStaleTemplates(filepath.Dir(path), path, time.Now())
+		}
 	})
 	return template.path, template.err
+}
+
+// staleTemplate is how long a template of other migrations stays unchanged
+// before a test run that makes a new one removes it: a test run of another
+// checkout using it meanwhile makes it again (copyTemplate).
+const staleTemplate = time.Hour
+
+// removeStaleTemplates removes from dir the templates other than keep last
+// written before now less staleTemplate, so templates of past versions of
+// the migrations don't pile up in the temporary directory. Failures are
+// ignored: another process may be removing them too.
+func removeStaleTemplates(dir, keep string, now time.Time) {
+	paths, _ := filepath.Glob(filepath.Join(dir, "okienko-test-sqlite-*.db"))
+	for _, p := range paths {
+		if p == keep {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleTemplate {
+			_ = os.Remove(p)
+		}
+	}
 }
 
 // migrationsSum is a short hash of the names and contents of dialect's
