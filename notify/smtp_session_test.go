@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,12 +13,14 @@ import (
 	"time"
 )
 
-// sessionServer is an in-process SMTP server that counts its sessions and
-// the messages it took (by Message-ID), and misbehaves as a test asks: it
+// sessionServer is an in-process SMTP server speaking just enough ESMTP.
+// It counts its sessions and the messages it took (by Message-ID), hands
+// each message's DATA to got when set, and misbehaves as a test asks: it
 // may drop a session after its messages without a word, answer MAIL FROM
 // of a session's later messages with 421, or refuse every message with 554.
 type sessionServer struct {
 	addr string
+	got  chan []byte
 
 	// drop, when > 0, closes a session without a reply to MAIL FROM once
 	// it took that many messages (as if the server had timed it out).
@@ -29,6 +32,7 @@ type sessionServer struct {
 	refuse bool
 
 	mu       sync.Mutex
+	conns    map[net.Conn]bool // open sessions, closed when the test ends
 	sessions int
 	quits    int
 	took     map[string]int // Message-ID → times taken
@@ -40,12 +44,20 @@ func newSessionServer(t *testing.T, setup func(*sessionServer)) *sessionServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sessionServer{addr: ln.Addr().String(), took: map[string]int{}}
+	s := &sessionServer{addr: ln.Addr().String(), took: map[string]int{}, conns: map[net.Conn]bool{}}
 	if setup != nil {
 		setup(s)
 	}
 	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	t.Cleanup(func() {
+		ln.Close()
+		s.mu.Lock()
+		for c := range s.conns { // sessions a sender keeps open
+			c.Close()
+		}
+		s.mu.Unlock()
+		wg.Wait()
+	})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -56,6 +68,7 @@ func newSessionServer(t *testing.T, setup func(*sessionServer)) *sessionServer {
 			}
 			s.mu.Lock()
 			s.sessions++
+			s.conns[c] = true
 			s.mu.Unlock()
 			wg.Add(1)
 			go func() {
@@ -68,7 +81,12 @@ func newSessionServer(t *testing.T, setup func(*sessionServer)) *sessionServer {
 }
 
 func (s *sessionServer) serve(c net.Conn) {
-	defer c.Close()
+	defer func() {
+		c.Close()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+	}()
 	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
 	r := bufio.NewReader(c)
 	say := func(line string) { io.WriteString(c, line+"\r\n") }
@@ -98,6 +116,7 @@ func (s *sessionServer) serve(c net.Conn) {
 		case cmd == "DATA":
 			say("354 go on")
 			id, folded := "", false
+			var data bytes.Buffer
 			for {
 				l, err := r.ReadString('\n')
 				if err != nil {
@@ -106,6 +125,7 @@ func (s *sessionServer) serve(c net.Conn) {
 				if l == ".\r\n" {
 					break
 				}
+				data.WriteString(strings.TrimPrefix(l, "."))
 				if folded { // the header's value on its next line
 					id, folded = strings.TrimSpace(l), false
 				}
@@ -124,6 +144,9 @@ func (s *sessionServer) serve(c net.Conn) {
 			s.mu.Lock()
 			s.took[id]++
 			s.mu.Unlock()
+			if s.got != nil {
+				s.got <- data.Bytes()
+			}
 			taken++
 			say("250 queued")
 		case cmd == "QUIT":

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -11,7 +10,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
 	"strings"
 	"testing"
@@ -26,65 +24,12 @@ import (
 	"github.com/okienko/okienko/notify/outbox"
 )
 
-// smtpServer is an in-process SMTP server speaking just enough ESMTP. It
-// hands each message's DATA to got.
+// smtpServer is an in-process SMTP server speaking just enough ESMTP
+// (sessionServer). It hands each message's DATA to got.
 func smtpServer(t *testing.T) (addr string, got chan []byte) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	got = make(chan []byte, 10)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				say := func(s string) { io.WriteString(c, s+"\r\n") }
-				say("220 test ESMTP")
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					cmd := strings.ToUpper(strings.TrimSpace(line))
-					switch {
-					case strings.HasPrefix(cmd, "EHLO"):
-						say("250-test")
-						say("250 8BITMIME")
-					case strings.HasPrefix(cmd, "MAIL FROM"), strings.HasPrefix(cmd, "RCPT TO"), cmd == "RSET", cmd == "NOOP":
-						say("250 OK")
-					case cmd == "DATA":
-						say("354 go on")
-						var buf bytes.Buffer
-						for {
-							l, err := r.ReadString('\n')
-							if err != nil {
-								return
-							}
-							if l == ".\r\n" {
-								break
-							}
-							buf.WriteString(strings.TrimPrefix(l, "."))
-						}
-						got <- buf.Bytes()
-						say("250 queued")
-					case cmd == "QUIT":
-						say("221 bye")
-						return
-					default:
-						say("502 not implemented")
-					}
-				}
-			}(c)
-		}
-	}()
-	return ln.Addr().String(), got
+	return newSessionServer(t, func(s *sessionServer) { s.got = got }).addr, got
 }
 
 // part is a leaf of a MIME tree.
