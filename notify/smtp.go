@@ -268,10 +268,7 @@ func (s *SMTPSender) sendIn(sess *smtpSession, msg *gomail.Msg) error {
 		return nil
 	}
 	if err != nil || sess.sent >= smtpSessionMessages {
-		// QUIT, unless the connection is gone.
-		if err := s.client.CloseWithSMTPClient(sess.c); err != nil {
-			_ = sess.c.Close()
-		}
+		_ = s.end(sess)
 		return err
 	}
 	s.putIdle(sess)
@@ -328,7 +325,7 @@ func (s *SMTPSender) putIdle(sess *smtpSession) {
 	s.mu.Lock()
 	if len(s.idle) >= smtpIdleSessions {
 		s.mu.Unlock()
-		_ = s.client.CloseWithSMTPClient(sess.c)
+		_ = s.end(sess)
 		return
 	}
 	sess.timer = time.AfterFunc(smtpIdleTime, func() { s.expire(sess) })
@@ -345,8 +342,18 @@ func (s *SMTPSender) expire(sess *smtpSession) {
 	}
 	s.mu.Unlock()
 	if i >= 0 {
-		_ = s.client.CloseWithSMTPClient(sess.c)
+		_ = s.end(sess)
 	}
+}
+
+// end ends sess with QUIT, and closes its connection when QUIT fails (the
+// server has closed it, say), which would leave it open.
+func (s *SMTPSender) end(sess *smtpSession) error {
+	err := s.client.CloseWithSMTPClient(sess.c)
+	if err != nil {
+		_ = sess.c.Close()
+	}
+	return err
 }
 
 // Close ends the sessions kept open (QUIT). The sender stays usable: the
@@ -359,7 +366,7 @@ func (s *SMTPSender) Close() error {
 	var errs []error
 	for _, sess := range idle {
 		sess.timer.Stop()
-		errs = append(errs, s.client.CloseWithSMTPClient(sess.c))
+		errs = append(errs, s.end(sess))
 	}
 	return errors.Join(errs...)
 }

@@ -314,3 +314,25 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A kept session the server has closed is closed on our side too when it
+// ends, though its QUIT fails.
+func TestSMTPSessionEndClosesAfterFailedQuit(t *testing.T) {
+	s := newSessionServer(t, nil)
+	sender := s.sender(t)
+	if err := sender.Send(context.Background(), sessionMessage(0)); err != nil {
+		t.Fatal(err)
+	}
+	sender.mu.Lock()
+	sess := sender.idle[0]
+	sender.mu.Unlock()
+	s.mu.Lock()
+	for c := range s.conns { // the server times the session out
+		c.Close()
+	}
+	s.mu.Unlock()
+	_ = sender.Close()
+	if sess.c.HasConnection() {
+		t.Fatal("the session's connection is still open after its QUIT failed")
+	}
+}
